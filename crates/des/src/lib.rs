@@ -6,6 +6,7 @@
 //! replication statistics (means and confidence intervals) reported on the outputs ([`stats`]).
 
 pub mod dist;
+pub mod input;
 pub mod queue;
 pub mod random;
 pub mod stats;
