@@ -1,1 +1,220 @@
-fn main() {}
+//! The `manto` command: parses arguments, loads the scenario and calls the libraries.
+//! Bad input exits with code 2 and one message per problem naming file, line and key.
+
+mod scenario;
+
+use clap::{Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressStyle};
+use report::export::{CsvExporter, Exporter, JsonExporter, Output, TerminalExporter};
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "manto",
+    version,
+    about = "Evaluate an underground room-and-pillar mine from the cut cycle to the debt cover"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+/// Options shared by simulation commands.
+#[derive(clap::Args, Clone)]
+struct SimArgs {
+    /// Scenario: a bundled name (see `manto scenario list`) or a TOML file; default `boleo`
+    scenario: Option<String>,
+    /// Days counted per replication (default: the scenario's `simulation.days`)
+    #[arg(long)]
+    days: Option<u32>,
+    /// Warm-up days discarded before counting (default: the scenario's)
+    #[arg(long)]
+    warmup_days: Option<u32>,
+    /// Independent replications (default: the scenario's)
+    #[arg(long)]
+    replications: Option<u32>,
+    /// Base random seed (default: the scenario's)
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Worker threads (default: all cores); results do not depend on it
+    #[arg(long)]
+    threads: Option<usize>,
+    /// Write the full result as JSON to this path
+    #[arg(long)]
+    json: Option<PathBuf>,
+    /// Write the result tables as CSV (table,row,column,value) to this path
+    #[arg(long)]
+    csv: Option<PathBuf>,
+    /// No progress bar
+    #[arg(long, short)]
+    quiet: bool,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Simulate one continuous-miner section: tonnes per shift, machine states, bottleneck
+    Section(SimArgs),
+    /// List or print the bundled scenarios
+    Scenario {
+        #[command(subcommand)]
+        action: ScenarioAction,
+    },
+}
+
+#[derive(Subcommand)]
+enum ScenarioAction {
+    /// List the bundled scenarios
+    List,
+    /// Print a bundled scenario's TOML, to copy and edit
+    Show {
+        /// Bundled scenario name (default `boleo`)
+        name: Option<String>,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let command = cli.command.unwrap_or(Command::Section(SimArgs {
+        scenario: None,
+        days: None,
+        warmup_days: None,
+        replications: None,
+        seed: None,
+        threads: None,
+        json: None,
+        csv: None,
+        quiet: false,
+    }));
+    match command {
+        Command::Section(args) => section(&args),
+        Command::Scenario { action } => scenario_cmd(action),
+    }
+}
+
+/// Exit code for bad input.
+const BAD_INPUT: u8 = 2;
+
+fn scenario_cmd(action: ScenarioAction) -> ExitCode {
+    match action {
+        ScenarioAction::List => {
+            for (name, summary, _) in scenario::BUNDLED {
+                println!("{name:<14} {summary}");
+            }
+            ExitCode::SUCCESS
+        }
+        ScenarioAction::Show { name } => {
+            let name = name.as_deref().unwrap_or(scenario::DEFAULT);
+            match scenario::bundled(name) {
+                Some(text) => {
+                    print!("{text}");
+                    ExitCode::SUCCESS
+                }
+                None => {
+                    let names: Vec<&str> = scenario::BUNDLED.iter().map(|b| b.0).collect();
+                    eprintln!(
+                        "error: no bundled scenario `{name}` (bundled: {})",
+                        names.join(", ")
+                    );
+                    ExitCode::from(BAD_INPUT)
+                }
+            }
+        }
+    }
+}
+
+fn load(args: &SimArgs) -> Result<scenario::Scenario, ExitCode> {
+    if let Some(n) = args.threads {
+        if n == 0 {
+            eprintln!("error: --threads must be at least 1");
+            return Err(ExitCode::from(BAD_INPUT));
+        }
+        // Only fails if a pool exists already, which cannot happen this early.
+        let _ = rayon::ThreadPoolBuilder::new()
+            .num_threads(n)
+            .build_global();
+    }
+    match scenario::load(args.scenario.as_deref()) {
+        Ok(l) => Ok(l.scenario),
+        Err(errors) => {
+            for e in errors {
+                eprintln!("error: {e}");
+            }
+            Err(ExitCode::from(BAD_INPUT))
+        }
+    }
+}
+
+fn run_options(
+    args: &SimArgs,
+    s: &scenario::Scenario,
+) -> Result<mine::section::RunOptions, ExitCode> {
+    let mut o = s.simulation;
+    o.days = args.days.unwrap_or(o.days);
+    o.warmup_days = args.warmup_days.unwrap_or(o.warmup_days);
+    o.replications = args.replications.unwrap_or(o.replications);
+    o.seed = args.seed.unwrap_or(o.seed);
+    if o.days == 0 || o.replications == 0 {
+        eprintln!("error: --days and --replications must be at least 1");
+        return Err(ExitCode::from(BAD_INPUT));
+    }
+    Ok(o)
+}
+
+fn progress_bar(len: u64, quiet: bool, what: &str) -> ProgressBar {
+    if quiet || !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new(len);
+    bar.set_style(
+        ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len} {elapsed_precise}")
+            .expect("valid template")
+            .progress_chars("=> "),
+    );
+    bar.set_message(what.to_string());
+    bar
+}
+
+/// Prints the tables and writes the requested files.
+fn emit(output: &dyn Output, args: &SimArgs) -> ExitCode {
+    let text = TerminalExporter
+        .serialize(output)
+        .expect("terminal rendering");
+    print!("{}", String::from_utf8_lossy(&text));
+    let files: [(&Option<PathBuf>, &dyn Exporter); 2] =
+        [(&args.json, &JsonExporter), (&args.csv, &CsvExporter)];
+    for (path, exporter) in files {
+        let Some(path) = path else { continue };
+        let bytes = match exporter.serialize(output) {
+            Ok(b) => b,
+            Err(e) => {
+                eprintln!("error: {}: {e}", path.display());
+                return ExitCode::FAILURE;
+            }
+        };
+        if let Err(e) = report::write_atomic(path, &bytes) {
+            eprintln!("error: cannot write {}: {e}", path.display());
+            return ExitCode::FAILURE;
+        }
+        eprintln!("wrote {}", path.display());
+    }
+    ExitCode::SUCCESS
+}
+
+fn section(args: &SimArgs) -> ExitCode {
+    let s = match load(args) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let opts = match run_options(args, &s) {
+        Ok(o) => o,
+        Err(code) => return code,
+    };
+    let bar = progress_bar(u64::from(opts.replications), args.quiet, "replications");
+    let report = mine::section::run(&s.name, &s.section, &s.calendar, opts, &s.targets, &|| {
+        bar.inc(1)
+    });
+    bar.finish_and_clear();
+    emit(&report, args)
+}

@@ -123,7 +123,10 @@ fn split_path(path: &str) -> Vec<(String, Option<usize>)> {
 fn span_of(table: &Table, segments: &[(String, Option<usize>)]) -> Option<usize> {
     let ((key, index), rest) = segments.split_first()?;
     let (k, item) = table.get_key_value(key)?;
-    let here = k.span().map(|s| s.start).or_else(|| item.span().map(|s| s.start));
+    let here = k
+        .span()
+        .map(|s| s.start)
+        .or_else(|| item.span().map(|s| s.start));
     let item = match (index, item) {
         (Some(i), Item::ArrayOfTables(a)) => {
             let t = a.get(*i)?;
@@ -325,7 +328,9 @@ mod tests {
         assert_eq!(e.line, Some(7));
         assert_eq!(e.path, "section.bolter.boms");
         assert!(e.message.contains("did you mean `booms`?"), "{}", e.message);
-        assert!(e.to_string().starts_with("my.toml:7: key `section.bolter.boms`"));
+        assert!(e
+            .to_string()
+            .starts_with("my.toml:7: key `section.bolter.boms`"));
     }
 
     #[test]
@@ -348,7 +353,8 @@ mod tests {
 
     #[test]
     fn arrays_of_tables_and_inline_tables() {
-        let src = "[[mine]]\nname = \"a\"\n[[mine]]\nname = \"b\"\nt = { dist = \"uniform\", min = 1 }\n";
+        let src =
+            "[[mine]]\nname = \"a\"\n[[mine]]\nname = \"b\"\nt = { dist = \"uniform\", min = 1 }\n";
         assert_eq!(line_of_path(src, "mine[1].name"), Some(4));
         assert_eq!(line_of_path(src, "mine[1].t.min"), Some(5));
         assert_eq!(path_at(src, src.find("min =").unwrap()), "mine[1].t.min");
@@ -358,6 +364,9 @@ mod tests {
     fn edit_distances() {
         assert_eq!(edit_distance("kitten", "sitting"), 3);
         assert_eq!(edit_distance("", "abc"), 3);
-        assert_eq!(with_hint("unknown field `zzzzzz`, expected `a` or `b`"), "unknown field `zzzzzz`, expected `a` or `b`");
+        assert_eq!(
+            with_hint("unknown field `zzzzzz`, expected `a` or `b`"),
+            "unknown field `zzzzzz`, expected `a` or `b`"
+        );
     }
 }

@@ -34,8 +34,14 @@ mod tests {
 
     #[test]
     fn same_key_same_numbers_other_key_other_numbers() {
-        let a: Vec<u64> = (0..4).map(|_| 0).scan(stream(7, 3, 1), |s, _: u64| Some(s.random::<u64>())).collect();
-        let b: Vec<u64> = (0..4).map(|_| 0).scan(stream(7, 3, 1), |s, _: u64| Some(s.random::<u64>())).collect();
+        let a: Vec<u64> = (0..4)
+            .map(|_| 0)
+            .scan(stream(7, 3, 1), |s, _: u64| Some(s.random::<u64>()))
+            .collect();
+        let b: Vec<u64> = (0..4)
+            .map(|_| 0)
+            .scan(stream(7, 3, 1), |s, _: u64| Some(s.random::<u64>()))
+            .collect();
         assert_eq!(a, b);
         let mut seen = std::collections::HashSet::new();
         for seed in 0..4 {

@@ -1,0 +1,408 @@
+//! The inputs of one continuous-miner section: geometry, miner, roof bolters, haulage,
+//! feeder-breaker and section belt, with their breakdown modes.
+//!
+//! All tonnages entered here are wet (as mined, at in-situ moisture); dry tonnes are derived
+//! with `moisture_pct` and reported separately. Durations carry their unit in the key name
+//! and may be any [`Dist`].
+
+use des::input::Invalid;
+use des::Dist;
+use serde::{Deserialize, Serialize};
+
+/// Everything that defines one section.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SectionConfig {
+    /// Panel geometry and the ore's in-situ properties.
+    pub geometry: Geometry,
+    /// The continuous miner.
+    pub miner: MinerConfig,
+    /// The roof bolters (one or more of the same model).
+    pub bolters: BolterConfig,
+    /// Shuttle cars or battery haulers.
+    pub haulage: HaulageConfig,
+    /// The feeder-breaker the cars dump into.
+    pub feeder: FeederConfig,
+    /// The section belt that takes ore from the feeder out of the panel.
+    pub belt: BeltConfig,
+}
+
+/// Panel geometry and in-situ ore properties.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Geometry {
+    /// Number of parallel entries driven by the section.
+    pub entries: u32,
+    /// Width of an entry or crosscut (the roof span).
+    pub entry_width_m: f64,
+    /// Largest roof span allowed by the ground-control plan.
+    pub max_span_m: f64,
+    /// Mining height (seam or manto thickness mined).
+    pub seam_height_m: f64,
+    /// Depth of one cut (advance between bolting cycles).
+    pub cut_depth_m: f64,
+    /// Largest unsupported cut allowed: a cut may never go deeper than this.
+    pub max_cut_depth_m: f64,
+    /// Centre-to-centre distance between entries.
+    pub pillar_centres_m: f64,
+    /// Centre-to-centre distance between crosscuts along the entries.
+    pub crosscut_centres_m: f64,
+    /// Bulk density of the ore in place, wet.
+    pub insitu_density_wet_t_per_m3: f64,
+    /// Moisture as a percentage of wet mass.
+    pub moisture_pct: f64,
+    /// How far the leading entry may get ahead of the last one.
+    pub max_entry_lead_m: f64,
+}
+
+/// A way a machine breaks down: operating time between failures and time to repair.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FailureMode {
+    /// Label in reports (e.g. "conveyor", "electrical").
+    pub name: String,
+    /// Operating hours between failures (its mean is the MTBF).
+    pub tbf_h: Dist,
+    /// Hours to repair, elapsed (its mean is the MTTR); repairs continue between shifts.
+    pub ttr_h: Dist,
+}
+
+/// The continuous miner.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MinerConfig {
+    /// Cutting-and-loading rate into a car, wet t per minute (sampled per car).
+    pub cutting_rate_t_per_min: Dist,
+    /// If given, time to load a full car (pro rata for part loads) instead of the rate;
+    /// for calibrating against a time study.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub car_load_time_min: Option<Dist>,
+    /// Tramming speed between places.
+    pub tram_speed_m_per_min: f64,
+    /// Set-up at a new place (cable handling, positioning, ventilation), per place change.
+    pub place_change_min: Dist,
+    /// Breakdown modes.
+    #[serde(default)]
+    pub failures: Vec<FailureMode>,
+}
+
+/// The roof bolters.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BolterConfig {
+    /// Number of bolters in the section.
+    pub count: u32,
+    /// Drilling booms per bolter, working in parallel on a row.
+    pub booms: u32,
+    /// Bolts per row across the entry.
+    pub bolts_per_row: u32,
+    /// Distance between rows along the entry.
+    pub row_spacing_m: f64,
+    /// Time to drill one hole.
+    pub drill_time_min: Dist,
+    /// Time to install one bolt after drilling (resin, insert, spin, tension).
+    pub install_time_min: Dist,
+    /// Set-up at a new place, per place change.
+    pub place_change_min: Dist,
+    /// Tramming speed between places.
+    pub tram_speed_m_per_min: f64,
+    /// Probability that a cut's roof needs supplementary support (mesh, extra or longer
+    /// bolts) before the place can be cut again.
+    #[serde(default)]
+    pub extra_support_probability: f64,
+    /// Extra bolting time when supplementary support is needed.
+    #[serde(default)]
+    pub extra_support_min: Dist,
+    /// Breakdown modes.
+    #[serde(default)]
+    pub failures: Vec<FailureMode>,
+}
+
+/// Haulage unit type; both are modelled the same way, battery haulers add battery changes.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HaulerKind {
+    /// Cable-reel shuttle car.
+    ShuttleCar,
+    /// Battery-powered hauler.
+    BatteryHauler,
+}
+
+/// Shuttle cars or battery haulers.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HaulageConfig {
+    /// Unit type.
+    pub kind: HaulerKind,
+    /// Number of units.
+    pub count: u32,
+    /// Payload per load, wet tonnes.
+    pub payload_t: f64,
+    /// Average speed loaded.
+    pub loaded_speed_m_per_min: f64,
+    /// Average speed empty.
+    pub empty_speed_m_per_min: f64,
+    /// Change-out: spotting under the miner's conveyor.
+    pub change_out_s: Dist,
+    /// Fixed part of a dump at the feeder (positioning, discharge start); the flow part is
+    /// load / feeder rate.
+    pub dump_time_s: Dist,
+    /// One-way haul distance fixed at this value instead of following the face (for
+    /// matching a time study); omit to use the geometry.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fixed_haul_m: Option<f64>,
+    /// Operating hours between battery changes; 0 for none (cable-reel cars).
+    #[serde(default)]
+    pub battery_change_every_h: f64,
+    /// Duration of a battery change.
+    #[serde(default)]
+    pub battery_change_min: Dist,
+    /// Breakdown modes.
+    #[serde(default)]
+    pub failures: Vec<FailureMode>,
+}
+
+/// The feeder-breaker.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FeederConfig {
+    /// Throughput, wet t/h.
+    pub capacity_t_per_h: f64,
+    /// Distance from the feeder back from the starting face line.
+    pub setback_m: f64,
+    /// The feeder and belt tail are advanced by this distance when the face has moved that
+    /// far beyond the set-back; 0 never moves it.
+    pub move_every_m: f64,
+    /// Duration of a feeder and belt move (section haulage stopped).
+    pub move_h: Dist,
+    /// Breakdown modes.
+    #[serde(default)]
+    pub failures: Vec<FailureMode>,
+}
+
+/// The section belt.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BeltConfig {
+    /// Capacity, wet t/h.
+    pub capacity_t_per_h: f64,
+    /// Breakdown modes (the failure clock runs whenever the section is working).
+    #[serde(default)]
+    pub failures: Vec<FailureMode>,
+}
+
+fn positive(out: &mut Vec<Invalid>, path: String, v: f64) {
+    if !(v > 0.0 && v.is_finite()) {
+        out.push(Invalid::new(path, format!("must be positive (got {v})")));
+    }
+}
+
+fn duration(out: &mut Vec<Invalid>, path: String, d: &Dist) {
+    if let Err(e) = d.validate_non_negative() {
+        out.push(Invalid::new(path, e));
+    }
+}
+
+fn failures(out: &mut Vec<Invalid>, path: &str, modes: &[FailureMode]) {
+    for (i, f) in modes.iter().enumerate() {
+        let p = format!("{path}.failures[{i}]");
+        duration(out, format!("{p}.tbf_h"), &f.tbf_h);
+        duration(out, format!("{p}.ttr_h"), &f.ttr_h);
+        if f.tbf_h.mean() <= 0.0 {
+            out.push(Invalid::new(
+                format!("{p}.tbf_h"),
+                "mean time between failures must be positive",
+            ));
+        }
+    }
+}
+
+impl SectionConfig {
+    /// Every problem with the inputs, with key paths under `path` (e.g. "section").
+    pub fn validate(&self, path: &str) -> Vec<Invalid> {
+        let mut out = Vec::new();
+        let g = &self.geometry;
+        let gp = |k: &str| format!("{path}.geometry.{k}");
+        if g.entries == 0 {
+            out.push(Invalid::new(
+                gp("entries"),
+                "a section needs at least one entry",
+            ));
+        }
+        for (k, v) in [
+            ("entry_width_m", g.entry_width_m),
+            ("max_span_m", g.max_span_m),
+            ("seam_height_m", g.seam_height_m),
+            ("cut_depth_m", g.cut_depth_m),
+            ("max_cut_depth_m", g.max_cut_depth_m),
+            ("pillar_centres_m", g.pillar_centres_m),
+            ("crosscut_centres_m", g.crosscut_centres_m),
+            ("insitu_density_wet_t_per_m3", g.insitu_density_wet_t_per_m3),
+            ("max_entry_lead_m", g.max_entry_lead_m),
+        ] {
+            positive(&mut out, gp(k), v);
+        }
+        if !(0.0..100.0).contains(&g.moisture_pct) {
+            out.push(Invalid::new(
+                gp("moisture_pct"),
+                "must be at least 0 and below 100",
+            ));
+        }
+        if g.entry_width_m > g.max_span_m {
+            out.push(Invalid::new(
+                gp("entry_width_m"),
+                format!(
+                    "span {} m is over the limit max_span_m = {} m",
+                    g.entry_width_m, g.max_span_m
+                ),
+            ));
+        }
+        if g.cut_depth_m > g.max_cut_depth_m {
+            out.push(Invalid::new(
+                gp("cut_depth_m"),
+                format!(
+                    "cut {} m is deeper than allowed (max_cut_depth_m = {} m)",
+                    g.cut_depth_m, g.max_cut_depth_m
+                ),
+            ));
+        }
+        if g.entries > 1 && g.pillar_centres_m <= g.entry_width_m {
+            out.push(Invalid::new(
+                gp("pillar_centres_m"),
+                "must exceed entry_width_m (pillars need width)",
+            ));
+        }
+        if g.entries > 1 && g.crosscut_centres_m <= g.entry_width_m {
+            out.push(Invalid::new(
+                gp("crosscut_centres_m"),
+                "must exceed entry_width_m (pillars need length)",
+            ));
+        }
+        if g.entries > 1 && g.cut_depth_m > g.crosscut_centres_m - g.entry_width_m {
+            out.push(Invalid::new(
+                gp("cut_depth_m"),
+                "must not exceed the pillar length (crosscut_centres_m - entry_width_m)",
+            ));
+        }
+        if g.max_entry_lead_m < g.cut_depth_m {
+            out.push(Invalid::new(
+                gp("max_entry_lead_m"),
+                "must be at least cut_depth_m, or no entry could ever be cut",
+            ));
+        }
+
+        let m = &self.miner;
+        let mp = |k: &str| format!("{path}.miner.{k}");
+        duration(
+            &mut out,
+            mp("cutting_rate_t_per_min"),
+            &m.cutting_rate_t_per_min,
+        );
+        if m.cutting_rate_t_per_min.mean() <= 0.0 {
+            out.push(Invalid::new(
+                mp("cutting_rate_t_per_min"),
+                "mean rate must be positive",
+            ));
+        }
+        if let Some(d) = &m.car_load_time_min {
+            duration(&mut out, mp("car_load_time_min"), d);
+        }
+        positive(&mut out, mp("tram_speed_m_per_min"), m.tram_speed_m_per_min);
+        duration(&mut out, mp("place_change_min"), &m.place_change_min);
+        failures(&mut out, &format!("{path}.miner"), &m.failures);
+
+        let b = &self.bolters;
+        let bp = |k: &str| format!("{path}.bolters.{k}");
+        for (k, v) in [
+            ("count", b.count),
+            ("booms", b.booms),
+            ("bolts_per_row", b.bolts_per_row),
+        ] {
+            if v == 0 {
+                out.push(Invalid::new(bp(k), "must be at least 1"));
+            }
+        }
+        positive(&mut out, bp("row_spacing_m"), b.row_spacing_m);
+        positive(&mut out, bp("tram_speed_m_per_min"), b.tram_speed_m_per_min);
+        duration(&mut out, bp("drill_time_min"), &b.drill_time_min);
+        duration(&mut out, bp("install_time_min"), &b.install_time_min);
+        duration(&mut out, bp("place_change_min"), &b.place_change_min);
+        duration(&mut out, bp("extra_support_min"), &b.extra_support_min);
+        if !(0.0..=1.0).contains(&b.extra_support_probability) {
+            out.push(Invalid::new(
+                bp("extra_support_probability"),
+                format!(
+                    "a probability must be between 0 and 1 (got {})",
+                    b.extra_support_probability
+                ),
+            ));
+        }
+        failures(&mut out, &format!("{path}.bolters"), &b.failures);
+
+        let h = &self.haulage;
+        let hp = |k: &str| format!("{path}.haulage.{k}");
+        if h.count == 0 {
+            out.push(Invalid::new(hp("count"), "must be at least 1"));
+        }
+        positive(&mut out, hp("payload_t"), h.payload_t);
+        positive(
+            &mut out,
+            hp("loaded_speed_m_per_min"),
+            h.loaded_speed_m_per_min,
+        );
+        positive(
+            &mut out,
+            hp("empty_speed_m_per_min"),
+            h.empty_speed_m_per_min,
+        );
+        duration(&mut out, hp("change_out_s"), &h.change_out_s);
+        duration(&mut out, hp("dump_time_s"), &h.dump_time_s);
+        duration(&mut out, hp("battery_change_min"), &h.battery_change_min);
+        if !(h.battery_change_every_h >= 0.0) {
+            out.push(Invalid::new(
+                hp("battery_change_every_h"),
+                "must be zero (none) or positive",
+            ));
+        }
+        if let Some(d) = h.fixed_haul_m {
+            if !(d >= 0.0) {
+                out.push(Invalid::new(hp("fixed_haul_m"), "must be zero or positive"));
+            }
+        }
+        failures(&mut out, &format!("{path}.haulage"), &h.failures);
+
+        let f = &self.feeder;
+        let fp = |k: &str| format!("{path}.feeder.{k}");
+        positive(&mut out, fp("capacity_t_per_h"), f.capacity_t_per_h);
+        if !(f.setback_m >= 0.0) {
+            out.push(Invalid::new(fp("setback_m"), "must be zero or positive"));
+        }
+        if !(f.move_every_m >= 0.0) {
+            out.push(Invalid::new(
+                fp("move_every_m"),
+                "must be zero (never) or positive",
+            ));
+        }
+        duration(&mut out, fp("move_h"), &f.move_h);
+        failures(&mut out, &format!("{path}.feeder"), &f.failures);
+
+        positive(
+            &mut out,
+            format!("{path}.belt.capacity_t_per_h"),
+            self.belt.capacity_t_per_h,
+        );
+        failures(&mut out, &format!("{path}.belt"), &self.belt.failures);
+        out
+    }
+
+    /// Wet tonnes in one full-depth cut of an entry.
+    pub fn cut_wet_t(&self) -> f64 {
+        let g = &self.geometry;
+        g.entry_width_m * g.seam_height_m * g.cut_depth_m * g.insitu_density_wet_t_per_m3
+    }
+
+    /// Dry fraction of wet mass.
+    pub fn dry_fraction(&self) -> f64 {
+        1.0 - self.geometry.moisture_pct / 100.0
+    }
+}

@@ -1,0 +1,1245 @@
+//! The event-driven model of one section: machines as resources with states, the cut cycle
+//! as processes, breakdowns and shift pauses as pre-emptions.
+//!
+//! Processes: the miner trams to a bolted place, then cuts, loading each car spotted under
+//! its conveyor; a full car (or the last of a cut) hauls to the feeder, queues, dumps, and
+//! returns empty to wherever the miner now is (battery haulers change batteries on the way).
+//! A cut place waits for a bolter; once bolted it can be cut again, never deeper than one
+//! cut at a time. Crosscuts open between neighbouring entries once both have passed the
+//! crosscut line, and entries may not run more than one crosscut beyond an unholed one.
+//!
+//! Pre-emption: every machine has at most one activity of its own under way. A breakdown,
+//! the end of a working window (meal, end of shift) or, for the feeder, a stopped belt
+//! cancels the activity's completion event and keeps the remaining duration; the activity
+//! resumes with it. Failure clocks count operating time only: they run while the machine
+//! performs an activity of its own (the belt's whenever the section works), and stop when it
+//! waits. Repairs take elapsed time and go on between shifts.
+
+use super::config::SectionConfig;
+use crate::calendar::{CalendarEvent, WEEK};
+use des::random::{stream, Stream};
+use des::{EventId, EventQueue, SimTime};
+use rand::Rng;
+use std::collections::VecDeque;
+
+/// Tonnes below this are treated as zero when deciding a cut or a car is finished.
+const EPS_T: f64 = 1e-9;
+
+/// What a machine is doing, for the time-in-state breakdown.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+pub enum State {
+    /// Cutting/loading, bolting, spotting, dumping.
+    Working,
+    /// Moving between places, or hauling.
+    Tramming,
+    /// Miner waiting for a bolted place, or bolter for a cut one.
+    WaitingForPlace,
+    /// Miner waiting for a car to load.
+    WaitingForCar,
+    /// Car queued at the miner, or under it while the miner is stopped.
+    WaitingForMiner,
+    /// Car queued at the feeder, or on it while the feeder is stopped.
+    WaitingAtFeeder,
+    /// Feeder stopped by the belt.
+    Blocked,
+    /// Battery change, feeder move.
+    Servicing,
+    /// Broken down, waiting for or under repair.
+    BrokenDown,
+    /// Scheduled but not working: travel, meal break, nothing to do.
+    Idle,
+}
+
+/// Number of [`State`]s.
+pub const N_STATES: usize = 10;
+
+impl State {
+    /// All states in report order.
+    pub const ALL: [State; N_STATES] = [
+        State::Working,
+        State::Tramming,
+        State::WaitingForPlace,
+        State::WaitingForCar,
+        State::WaitingForMiner,
+        State::WaitingAtFeeder,
+        State::Blocked,
+        State::Servicing,
+        State::BrokenDown,
+        State::Idle,
+    ];
+
+    /// The snake_case name used in JSON and CSV.
+    pub fn name(self) -> &'static str {
+        match self {
+            State::Working => "working",
+            State::Tramming => "tramming",
+            State::WaitingForPlace => "waiting_for_place",
+            State::WaitingForCar => "waiting_for_car",
+            State::WaitingForMiner => "waiting_for_miner",
+            State::WaitingAtFeeder => "waiting_at_feeder",
+            State::Blocked => "blocked",
+            State::Servicing => "servicing",
+            State::BrokenDown => "broken_down",
+            State::Idle => "idle",
+        }
+    }
+}
+
+/// The kind of machine, for reports and bottleneck grouping.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+pub enum MachineKind {
+    /// Continuous miner.
+    ContinuousMiner,
+    /// Roof bolter.
+    RoofBolter,
+    /// Shuttle car or battery hauler.
+    Hauler,
+    /// Feeder-breaker.
+    Feeder,
+    /// Section belt.
+    Belt,
+}
+
+impl MachineKind {
+    /// The snake_case name used in outputs.
+    pub fn name(self) -> &'static str {
+        match self {
+            MachineKind::ContinuousMiner => "continuous_miner",
+            MachineKind::RoofBolter => "roof_bolter",
+            MachineKind::Hauler => "hauler",
+            MachineKind::Feeder => "feeder_breaker",
+            MachineKind::Belt => "belt",
+        }
+    }
+    /// A plural label for the group, as a planner says it.
+    pub fn group_label(self) -> &'static str {
+        match self {
+            MachineKind::ContinuousMiner => "continuous miner",
+            MachineKind::RoofBolter => "roof bolting",
+            MachineKind::Hauler => "haulage",
+            MachineKind::Feeder => "feeder-breaker",
+            MachineKind::Belt => "section belt",
+        }
+    }
+}
+
+#[derive(Copy, Clone, Debug, PartialEq)]
+enum Act {
+    Tram { to: usize },
+    Load { car: usize, wet_t: f64 },
+    Bolt { place: usize, bolts: u32 },
+    Spot,
+    HaulLoaded,
+    HaulEmpty,
+    Battery,
+    Dump { car: usize },
+    FeederMove,
+}
+
+impl Act {
+    fn state(self) -> State {
+        match self {
+            Act::Tram { .. } | Act::HaulLoaded | Act::HaulEmpty => State::Tramming,
+            Act::Battery | Act::FeederMove => State::Servicing,
+            _ => State::Working,
+        }
+    }
+    /// Does this activity run the machine's failure clock?
+    fn operating(self) -> bool {
+        !matches!(self, Act::Battery | Act::FeederMove)
+    }
+}
+
+#[derive(Copy, Clone, Debug)]
+enum Ev {
+    Done(u16),
+    Fail(u16),
+    Repaired(u16),
+    Calendar(CalendarEvent),
+}
+
+struct Mode {
+    ttf_left: SimTime,
+}
+
+struct Machine {
+    kind: MachineKind,
+    state: State,
+    since: SimTime,
+    state_ms: [u64; N_STATES],
+    act: Option<Act>,
+    act_event: Option<EventId>,
+    act_end: SimTime,
+    paused_left: Option<SimTime>,
+    broken: bool,
+    modes: Vec<Mode>,
+    failing_mode: usize,
+    clock_since: Option<SimTime>,
+    fail_event: Option<EventId>,
+    resume_state: State,
+    rng: Stream,
+    frng: Stream,
+    /// Place the machine is at (miner, bolters), or usize::MAX.
+    place: usize,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+enum PlaceStatus {
+    /// Bolted: may be cut.
+    Ready,
+    /// Reserved by or under the miner.
+    Cutting,
+    /// Cut, waiting for a bolter.
+    Unbolted,
+    /// Reserved by or under a bolter.
+    Bolting,
+    /// A holed crosscut: nothing left to do.
+    Done,
+}
+
+#[derive(Clone, Debug)]
+struct Place {
+    /// Entry index, or the left entry of a crosscut.
+    entry: usize,
+    crosscut: bool,
+    /// Face position across the panel.
+    x_m: f64,
+    /// Face position along the panel.
+    y_m: f64,
+    /// Length still to cut (crosscuts), infinite for entries.
+    left_m: f64,
+    /// Depth of the last cut, which is what the bolter must support.
+    last_cut_m: f64,
+    status: PlaceStatus,
+}
+
+/// Production counted in one production shift.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ShiftTally {
+    /// Wet tonnes dumped on the feeder (delivered to the belt).
+    pub wet_t: f64,
+    /// Dry tonnes dumped on the feeder.
+    pub dry_t: f64,
+    /// Cuts completed.
+    pub cuts: u32,
+    /// Metres of entry and crosscut advanced.
+    pub advance_m: f64,
+    /// Roof bolts installed.
+    pub bolts: u32,
+    /// Car loads dumped.
+    pub loads: u32,
+}
+
+/// Time in each state of one machine over the counted scheduled time.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MachineTally {
+    /// Display name ("CM", "Bolter 1", "Car 2", ...).
+    pub name: String,
+    /// Kind.
+    pub kind: MachineKind,
+    /// Milliseconds in each state, indexed like [`State::ALL`].
+    pub state_ms: [u64; N_STATES],
+}
+
+/// Mass accounting of a replication, from time zero (warm-up included).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct MassBalance {
+    /// Wet tonnes cut by the miner.
+    pub cut_wet_t: f64,
+    /// Wet tonnes dumped on the feeder.
+    pub dumped_wet_t: f64,
+    /// Wet tonnes in cars (travelling, queued or on the feeder) at the end.
+    pub in_cars_wet_t: f64,
+}
+
+/// Everything one replication produces.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Replication {
+    /// One tally per production shift started after the warm-up.
+    pub shifts: Vec<ShiftTally>,
+    /// Per machine, time in state over the counted scheduled time.
+    pub machines: Vec<MachineTally>,
+    /// Mass accounting.
+    pub mass: MassBalance,
+    /// Events processed (for the benchmark).
+    pub events: u64,
+    /// Largest number of machines found in one place at any event (1 when the rule holds).
+    pub max_machines_per_place: u32,
+}
+
+/// Options of one run.
+#[derive(Copy, Clone, Debug)]
+pub struct RunSpec {
+    /// Days counted after the warm-up.
+    pub days: u32,
+    /// Days simulated and discarded before counting.
+    pub warmup_days: u32,
+    /// Base seed.
+    pub seed: u64,
+    /// Replication index (selects the random streams).
+    pub replication: u64,
+    /// Check invariants after every event (slower; for tests).
+    pub check_invariants: bool,
+}
+
+struct Sim<'a> {
+    cfg: &'a SectionConfig,
+    q: EventQueue<Ev>,
+    m: Vec<Machine>,
+    places: Vec<Place>,
+    /// Per neighbouring-entry pair: the next crosscut line to hole, and its open place.
+    next_line: Vec<u32>,
+    open_xc: Vec<Option<usize>>,
+    open: bool,
+    in_shift: bool,
+    counting: bool,
+    warmup_end: SimTime,
+    cut_left_t: f64,
+    cut_depth_now_m: f64,
+    car_queue: VecDeque<usize>,
+    loading_car: Option<usize>,
+    spotted: bool,
+    feeder_queue: VecDeque<usize>,
+    car_load_t: Vec<f64>,
+    car_battery_ms: Vec<u64>,
+    feeder_y_m: f64,
+    move_pending: bool,
+    first_car: usize,
+    feeder: usize,
+    belt: usize,
+    shifts: Vec<ShiftTally>,
+    mass: MassBalance,
+    dry_fraction: f64,
+    events: u64,
+    check: bool,
+    max_per_place: u32,
+}
+
+/// Runs one replication of a section for `spec.warmup_days + spec.days` days.
+pub fn simulate(
+    cfg: &SectionConfig,
+    calendar: &crate::calendar::CalendarConfig,
+    spec: RunSpec,
+) -> Replication {
+    let mut sim = Sim::new(cfg, spec);
+    let week = calendar.week();
+    let end = SimTime::from_days(u64::from(spec.warmup_days + spec.days));
+    // Calendar events are generated one week ahead, lazily.
+    let mut week_start = SimTime::ZERO;
+    let mut next_cal = 0usize;
+    let schedule_next_cal =
+        |q: &mut EventQueue<Ev>, week_start: &mut SimTime, next_cal: &mut usize| {
+            if week.is_empty() {
+                return;
+            }
+            if *next_cal == week.len() {
+                *next_cal = 0;
+                *week_start += WEEK;
+            }
+            let (offset, ev) = week[*next_cal];
+            q.schedule_at(*week_start + offset, Ev::Calendar(ev));
+            *next_cal += 1;
+        };
+    schedule_next_cal(&mut sim.q, &mut week_start, &mut next_cal);
+    while let Some(t) = sim.q.peek_time() {
+        if t > end {
+            break;
+        }
+        let (_, ev) = sim.q.pop().expect("peeked");
+        sim.events += 1;
+        match ev {
+            Ev::Calendar(c) => {
+                sim.on_calendar(c);
+                schedule_next_cal(&mut sim.q, &mut week_start, &mut next_cal);
+            }
+            Ev::Done(i) => sim.on_done(i as usize),
+            Ev::Fail(i) => sim.on_fail(i as usize),
+            Ev::Repaired(i) => sim.on_repaired(i as usize),
+        }
+        if sim.check {
+            sim.check_invariants();
+        }
+    }
+    sim.finish(end)
+}
+
+impl<'a> Sim<'a> {
+    fn new(cfg: &'a SectionConfig, spec: RunSpec) -> Sim<'a> {
+        let g = &cfg.geometry;
+        let mut m = Vec::new();
+        let mut add = |kind: MachineKind, modes: &[super::config::FailureMode], idx: u64| {
+            m.push(Machine::new(kind, modes, spec, idx));
+            m.len() - 1
+        };
+        add(MachineKind::ContinuousMiner, &cfg.miner.failures, 0);
+        for b in 0..cfg.bolters.count {
+            add(MachineKind::RoofBolter, &cfg.bolters.failures, 1 + b as u64);
+        }
+        let first_car = cfg.bolters.count as usize + 1;
+        for c in 0..cfg.haulage.count {
+            add(MachineKind::Hauler, &cfg.haulage.failures, 100 + c as u64);
+        }
+        let feeder = add(MachineKind::Feeder, &cfg.feeder.failures, 1000);
+        let belt = add(MachineKind::Belt, &cfg.belt.failures, 1001);
+        let cars = cfg.haulage.count as usize;
+        let entries = g.entries as usize;
+        let places = (0..entries)
+            .map(|e| Place {
+                entry: e,
+                crosscut: false,
+                x_m: e as f64 * g.pillar_centres_m,
+                y_m: 0.0,
+                left_m: f64::INFINITY,
+                last_cut_m: 0.0,
+                status: PlaceStatus::Ready,
+            })
+            .collect();
+        // The miner starts at the middle entry; cars start queued at it.
+        m[0].place = entries / 2;
+        let mut sim = Sim {
+            cfg,
+            q: EventQueue::new(),
+            m,
+            places,
+            next_line: vec![1; entries.saturating_sub(1)],
+            open_xc: vec![None; entries.saturating_sub(1)],
+            open: false,
+            in_shift: false,
+            counting: false,
+            warmup_end: SimTime::from_days(u64::from(spec.warmup_days)),
+            cut_left_t: 0.0,
+            cut_depth_now_m: 0.0,
+            car_queue: (first_car..first_car + cars).collect(),
+            loading_car: None,
+            spotted: false,
+            feeder_queue: VecDeque::new(),
+            car_load_t: vec![0.0; cars],
+            car_battery_ms: vec![0; cars],
+            feeder_y_m: -cfg.feeder.setback_m,
+            move_pending: false,
+            first_car,
+            feeder,
+            belt,
+            shifts: Vec::new(),
+            mass: MassBalance::default(),
+            dry_fraction: cfg.dry_fraction(),
+            events: 0,
+            check: spec.check_invariants,
+            max_per_place: 0,
+        };
+        for c in first_car..first_car + cars {
+            sim.m[c].state = State::WaitingForMiner;
+            sim.m[c].resume_state = State::WaitingForMiner;
+        }
+        sim
+    }
+
+    // ---- state accounting and failure clocks -------------------------------------------
+
+    fn set_state(&mut self, i: usize, s: State) {
+        let now = self.q.now();
+        let mac = &mut self.m[i];
+        if self.in_shift && self.counting {
+            mac.state_ms[mac.state as usize] += (now - mac.since).0;
+        }
+        mac.since = now;
+        mac.state = s;
+    }
+
+    fn flush_all(&mut self) {
+        for i in 0..self.m.len() {
+            let s = self.m[i].state;
+            self.set_state(i, s);
+        }
+    }
+
+    /// Starts or stops machine `i`'s failure clock to match what it is doing.
+    fn sync_clock(&mut self, i: usize) {
+        let now = self.q.now();
+        let belt = self.belt;
+        let mac = &mut self.m[i];
+        if mac.modes.is_empty() {
+            return;
+        }
+        let running = !mac.broken
+            && self.open
+            && (i == belt || (mac.act_event.is_some() && mac.act.is_some_and(Act::operating)));
+        match (running, mac.clock_since) {
+            (true, None) => {
+                let (k, left) = mac
+                    .modes
+                    .iter()
+                    .enumerate()
+                    .map(|(k, md)| (k, md.ttf_left))
+                    .min_by_key(|&(k, t)| (t, k))
+                    .expect("modes not empty");
+                mac.failing_mode = k;
+                mac.clock_since = Some(now);
+                mac.fail_event = Some(self.q.schedule_at(now + left, Ev::Fail(i as u16)));
+            }
+            (false, Some(since)) => {
+                let ran = now - since;
+                for md in &mut mac.modes {
+                    md.ttf_left = md.ttf_left - ran;
+                }
+                mac.clock_since = None;
+                if let Some(id) = mac.fail_event.take() {
+                    self.q.cancel(id);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    // ---- activities ---------------------------------------------------------------------
+
+    fn start(&mut self, i: usize, act: Act, dur: SimTime) {
+        let now = self.q.now();
+        if (self.first_car..self.feeder).contains(&i) && act.operating() {
+            self.car_battery_ms[i - self.first_car] += dur.0;
+        }
+        let mac = &mut self.m[i];
+        debug_assert!(
+            mac.act.is_none(),
+            "machine {i} already busy with {:?}",
+            mac.act
+        );
+        mac.act = Some(act);
+        mac.act_end = now + dur;
+        mac.paused_left = None;
+        mac.act_event = Some(self.q.schedule_at(now + dur, Ev::Done(i as u16)));
+        self.set_state(i, act.state());
+        self.sync_clock(i);
+    }
+
+    /// Stops machine `i`'s activity, keeping the remaining duration.
+    fn preempt(&mut self, i: usize) {
+        let now = self.q.now();
+        let mac = &mut self.m[i];
+        if let Some(id) = mac.act_event.take() {
+            self.q.cancel(id);
+            mac.paused_left = Some(mac.act_end - now);
+        }
+        self.sync_clock(i);
+    }
+
+    /// Restarts machine `i`'s pre-empted activity if nothing stops it.
+    fn resume(&mut self, i: usize) -> bool {
+        let Some(left) = self.m[i].paused_left else {
+            return false;
+        };
+        if !self.can_work(i) {
+            return false;
+        }
+        let act = self.m[i].act.expect("paused activity");
+        let now = self.q.now();
+        let mac = &mut self.m[i];
+        mac.paused_left = None;
+        mac.act_end = now + left;
+        mac.act_event = Some(self.q.schedule_at(now + left, Ev::Done(i as u16)));
+        self.set_state(i, act.state());
+        self.sync_clock(i);
+        true
+    }
+
+    fn can_work(&self, i: usize) -> bool {
+        self.open && !self.m[i].broken && (i != self.feeder || !self.m[self.belt].broken)
+    }
+
+    fn busy(&self, i: usize) -> bool {
+        self.m[i].act.is_some()
+    }
+
+    // ---- geometry -----------------------------------------------------------------------
+
+    fn dist(&self, a: usize, b: usize) -> f64 {
+        if a == usize::MAX || b == usize::MAX {
+            return 0.0;
+        }
+        let (pa, pb) = (&self.places[a], &self.places[b]);
+        (pa.x_m - pb.x_m).abs() + (pa.y_m - pb.y_m).abs()
+    }
+
+    fn haul_m(&self, place: usize) -> f64 {
+        if let Some(d) = self.cfg.haulage.fixed_haul_m {
+            return d;
+        }
+        let g = &self.cfg.geometry;
+        let feeder_x = (g.entries as usize / 2) as f64 * g.pillar_centres_m;
+        let p = &self.places[place.min(self.places.len() - 1)];
+        (p.x_m - feeder_x).abs() + (p.y_m - self.feeder_y_m).max(0.0)
+    }
+
+    fn min_entry_y(&self) -> f64 {
+        let e = self.cfg.geometry.entries as usize;
+        self.places[..e]
+            .iter()
+            .map(|p| p.y_m)
+            .fold(f64::INFINITY, f64::min)
+    }
+
+    /// May the miner start a cut at `p` now?
+    fn cuttable(&self, p: usize) -> bool {
+        let pl = &self.places[p];
+        if pl.status != PlaceStatus::Ready {
+            return false;
+        }
+        if pl.crosscut {
+            return true;
+        }
+        let g = &self.cfg.geometry;
+        let after = pl.y_m + g.cut_depth_m;
+        if after - self.min_entry_y() > g.max_entry_lead_m + 1e-9 {
+            return false;
+        }
+        // Not more than one crosscut beyond an unholed crosscut on either side.
+        let e = pl.entry;
+        let limit = |pair: usize| {
+            (self.next_line[pair] as f64 + 1.0) * g.crosscut_centres_m + g.entry_width_m / 2.0
+        };
+        if e > 0 && after > limit(e - 1) + 1e-9 {
+            return false;
+        }
+        if e + 1 < g.entries as usize && after > limit(e) + 1e-9 {
+            return false;
+        }
+        true
+    }
+
+    fn open_crosscuts(&mut self) {
+        let g = &self.cfg.geometry;
+        for pair in 0..self.next_line.len() {
+            if self.open_xc[pair].is_some() {
+                continue;
+            }
+            let line_y = self.next_line[pair] as f64 * g.crosscut_centres_m;
+            let need = line_y + g.entry_width_m / 2.0 - 1e-9;
+            if self.places[pair].y_m >= need && self.places[pair + 1].y_m >= need {
+                self.places.push(Place {
+                    entry: pair,
+                    crosscut: true,
+                    x_m: pair as f64 * g.pillar_centres_m + g.entry_width_m / 2.0,
+                    y_m: line_y,
+                    left_m: g.pillar_centres_m - g.entry_width_m,
+                    last_cut_m: 0.0,
+                    status: PlaceStatus::Ready,
+                });
+                self.open_xc[pair] = Some(self.places.len() - 1);
+            }
+        }
+    }
+
+    // ---- miner --------------------------------------------------------------------------
+
+    /// The miner is free and has no cut under way: go to the nearest place it may cut.
+    fn miner_next(&mut self) {
+        if self.busy(0) || !self.can_work(0) || self.cut_left_t > EPS_T {
+            return;
+        }
+        let here = self.m[0].place;
+        let best = (0..self.places.len())
+            .filter(|&p| self.cuttable(p))
+            .min_by(|&a, &b| {
+                self.dist(here, a)
+                    .total_cmp(&self.dist(here, b))
+                    .then(a.cmp(&b))
+            });
+        match best {
+            Some(p) => {
+                self.places[p].status = PlaceStatus::Cutting;
+                let tram = self.dist(here, p) / self.cfg.miner.tram_speed_m_per_min;
+                let setup = self.cfg.miner.place_change_min.sample(&mut self.m[0].rng);
+                self.m[0].place = p;
+                self.start(0, Act::Tram { to: p }, SimTime::from_min(tram + setup));
+            }
+            None => self.set_state(0, State::WaitingForPlace),
+        }
+    }
+
+    /// The miner is at a place with a cut under way: load a car if one is ready.
+    fn miner_load(&mut self) {
+        if self.busy(0) || !self.can_work(0) || self.cut_left_t <= EPS_T {
+            return;
+        }
+        match self.loading_car {
+            Some(car) if self.spotted => {
+                let space = self.cfg.haulage.payload_t - self.car_load_t[car - self.first_car];
+                let wet_t = space.min(self.cut_left_t);
+                let min = match &self.cfg.miner.car_load_time_min {
+                    Some(d) => d.sample(&mut self.m[0].rng) * wet_t / self.cfg.haulage.payload_t,
+                    None => {
+                        wet_t
+                            / self
+                                .cfg
+                                .miner
+                                .cutting_rate_t_per_min
+                                .sample(&mut self.m[0].rng)
+                                .max(1e-9)
+                    }
+                };
+                self.start(0, Act::Load { car, wet_t }, SimTime::from_min(min));
+                self.set_state(car, State::Working);
+            }
+            Some(_) => self.set_state(0, State::WaitingForCar),
+            None => {
+                if let Some(car) = self.car_queue.pop_front() {
+                    self.loading_car = Some(car);
+                    self.spotted = false;
+                    let s = self.cfg.haulage.change_out_s.sample(&mut self.m[car].rng);
+                    self.start(car, Act::Spot, SimTime::from_s(s));
+                }
+                self.set_state(0, State::WaitingForCar);
+            }
+        }
+    }
+
+    fn cut_finished(&mut self, p: usize) {
+        let depth = self.cut_depth_now_m;
+        let pl = &mut self.places[p];
+        pl.last_cut_m = depth;
+        pl.status = PlaceStatus::Unbolted;
+        if pl.crosscut {
+            pl.x_m += depth;
+            pl.left_m -= depth;
+            if pl.left_m <= 1e-9 {
+                // Holed through: the next crosscut of this pair may open; this one still
+                // needs its last cut bolted.
+                pl.left_m = 0.0;
+                let pair = pl.entry;
+                self.open_xc[pair] = None;
+                self.next_line[pair] += 1;
+            }
+        } else {
+            pl.y_m += depth;
+        }
+        if let Some(s) = self.current_shift() {
+            s.cuts += 1;
+            s.advance_m += depth;
+        }
+        self.open_crosscuts();
+        let g = &self.cfg.geometry;
+        if self.cfg.feeder.move_every_m > 0.0
+            && self.min_entry_y() - self.feeder_y_m
+                >= self.cfg.feeder.setback_m + self.cfg.feeder.move_every_m
+            && g.entries > 0
+        {
+            self.move_pending = true;
+            self.feeder_try();
+        }
+    }
+
+    // ---- bolters ------------------------------------------------------------------------
+
+    fn bolter_next(&mut self, b: usize) {
+        if self.busy(b) || !self.can_work(b) {
+            return;
+        }
+        let here = self.m[b].place;
+        let best = (0..self.places.len())
+            .filter(|&p| self.places[p].status == PlaceStatus::Unbolted)
+            .min_by(|&a, &c| {
+                self.dist(here, a)
+                    .total_cmp(&self.dist(here, c))
+                    .then(a.cmp(&c))
+            });
+        match best {
+            Some(p) => {
+                self.places[p].status = PlaceStatus::Bolting;
+                let cfg = &self.cfg.bolters;
+                let tram = self.dist(here, p) / cfg.tram_speed_m_per_min;
+                let setup = cfg.place_change_min.sample(&mut self.m[b].rng);
+                self.m[b].place = p;
+                self.start(b, Act::Tram { to: p }, SimTime::from_min(tram + setup));
+            }
+            None => self.set_state(b, State::WaitingForPlace),
+        }
+    }
+
+    fn bolt_time(&mut self, b: usize, depth_m: f64) -> (SimTime, u32) {
+        let cfg = &self.cfg.bolters;
+        let rows = ((depth_m / cfg.row_spacing_m) - 1e-9).ceil().max(1.0) as u32;
+        let booms = cfg.booms.max(1);
+        let rng = &mut self.m[b].rng;
+        let mut total = 0.0;
+        for _ in 0..rows {
+            let mut longest: f64 = 0.0;
+            for boom in 0..booms {
+                let mut t = 0.0;
+                let mut k = boom;
+                while k < cfg.bolts_per_row {
+                    t += cfg.drill_time_min.sample(rng) + cfg.install_time_min.sample(rng);
+                    k += booms;
+                }
+                longest = longest.max(t);
+            }
+            total += longest;
+        }
+        if cfg.extra_support_probability > 0.0
+            && rng.random::<f64>() < cfg.extra_support_probability
+        {
+            total += cfg.extra_support_min.sample(rng);
+        }
+        (SimTime::from_min(total), rows * cfg.bolts_per_row)
+    }
+
+    fn wake_bolters(&mut self) {
+        for b in 1..=self.cfg.bolters.count as usize {
+            if !self.busy(b) {
+                self.bolter_next(b);
+            }
+        }
+    }
+
+    // ---- haulage and feeder -------------------------------------------------------------
+
+    fn car_depart_loaded(&mut self, car: usize) {
+        let d = self.haul_m(self.m[0].place);
+        let min = d / self.cfg.haulage.loaded_speed_m_per_min;
+        self.start(car, Act::HaulLoaded, SimTime::from_min(min));
+    }
+
+    fn car_return(&mut self, car: usize) {
+        let c = car - self.first_car;
+        let every = self.cfg.haulage.battery_change_every_h;
+        if every > 0.0 && self.car_battery_ms[c] as f64 >= every * 3_600_000.0 {
+            self.car_battery_ms[c] = 0;
+            let min = self
+                .cfg
+                .haulage
+                .battery_change_min
+                .sample(&mut self.m[car].rng);
+            self.start(car, Act::Battery, SimTime::from_min(min));
+            return;
+        }
+        let d = self.haul_m(self.m[0].place);
+        let min = d / self.cfg.haulage.empty_speed_m_per_min;
+        self.start(car, Act::HaulEmpty, SimTime::from_min(min));
+    }
+
+    fn feeder_try(&mut self) {
+        let f = self.feeder;
+        if self.busy(f) || !self.can_work(f) {
+            return;
+        }
+        // A pending move waits until no car is on the feeder, then stops dumping.
+        if self.move_pending {
+            self.move_pending = false;
+            let h = self.cfg.feeder.move_h.sample(&mut self.m[f].rng);
+            self.feeder_y_m += self.cfg.feeder.move_every_m;
+            self.start(f, Act::FeederMove, SimTime::from_h(h));
+            return;
+        }
+        match self.feeder_queue.pop_front() {
+            Some(car) => {
+                let load = self.car_load_t[car - self.first_car];
+                let rate = self
+                    .cfg
+                    .feeder
+                    .capacity_t_per_h
+                    .min(self.cfg.belt.capacity_t_per_h);
+                let fixed_s = self.cfg.haulage.dump_time_s.sample(&mut self.m[car].rng);
+                let dur = SimTime::from_s(fixed_s) + SimTime::from_h(load / rate);
+                self.start(f, Act::Dump { car }, dur);
+                self.set_state(car, State::Working);
+            }
+            None => self.set_state(f, State::Idle),
+        }
+    }
+
+    // ---- event handlers -----------------------------------------------------------------
+
+    fn on_done(&mut self, i: usize) {
+        let act = self.m[i].act.take().expect("done without activity");
+        self.m[i].act_event = None;
+        self.sync_clock(i);
+        match act {
+            Act::Tram { to } if i == 0 => {
+                let g = &self.cfg.geometry;
+                let pl = &self.places[to];
+                self.cut_depth_now_m = if pl.crosscut {
+                    g.cut_depth_m.min(pl.left_m)
+                } else {
+                    g.cut_depth_m
+                };
+                self.cut_left_t = g.entry_width_m
+                    * g.seam_height_m
+                    * self.cut_depth_now_m
+                    * g.insitu_density_wet_t_per_m3;
+                self.mass.cut_wet_t += self.cut_left_t;
+                self.miner_load();
+            }
+            Act::Tram { to } => {
+                let (dur, bolts) = self.bolt_time(i, self.places[to].last_cut_m);
+                self.start(i, Act::Bolt { place: to, bolts }, dur);
+            }
+            Act::Bolt { place, bolts } => {
+                let pl = &mut self.places[place];
+                pl.status = if pl.crosscut && pl.left_m <= 1e-9 {
+                    PlaceStatus::Done
+                } else {
+                    PlaceStatus::Ready
+                };
+                if let Some(s) = self.current_shift() {
+                    s.bolts += bolts;
+                }
+                self.bolter_next(i);
+                if self.m[0].state == State::WaitingForPlace {
+                    self.miner_next();
+                }
+            }
+            Act::Load { car, wet_t } => {
+                let c = car - self.first_car;
+                self.car_load_t[c] += wet_t;
+                self.cut_left_t -= wet_t;
+                let full = self.car_load_t[c] >= self.cfg.haulage.payload_t - EPS_T;
+                let cut_done = self.cut_left_t <= EPS_T;
+                if full || cut_done {
+                    self.loading_car = None;
+                    self.car_depart_loaded(car);
+                }
+                if cut_done {
+                    self.cut_left_t = 0.0;
+                    let p = self.m[0].place;
+                    self.cut_finished(p);
+                    self.wake_bolters();
+                    self.miner_next();
+                } else {
+                    self.miner_load();
+                }
+            }
+            Act::Spot => {
+                self.spotted = true;
+                self.set_state(i, State::WaitingForMiner);
+                self.miner_load();
+            }
+            Act::HaulLoaded => {
+                self.feeder_queue.push_back(i);
+                self.set_state(i, State::WaitingAtFeeder);
+                self.feeder_try();
+            }
+            Act::Dump { car } => {
+                let c = car - self.first_car;
+                let wet = std::mem::take(&mut self.car_load_t[c]);
+                self.mass.dumped_wet_t += wet;
+                let dry = wet * self.dry_fraction;
+                if let Some(s) = self.current_shift() {
+                    s.wet_t += wet;
+                    s.dry_t += dry;
+                    s.loads += 1;
+                }
+                self.car_return(car);
+                self.feeder_try();
+            }
+            Act::Battery => {
+                let d = self.haul_m(self.m[0].place);
+                let min = d / self.cfg.haulage.empty_speed_m_per_min;
+                self.start(i, Act::HaulEmpty, SimTime::from_min(min));
+            }
+            Act::HaulEmpty => {
+                self.car_queue.push_back(i);
+                self.set_state(i, State::WaitingForMiner);
+                self.miner_load();
+            }
+            Act::FeederMove => self.feeder_try(),
+        }
+        self.sync_partners();
+    }
+
+    fn on_fail(&mut self, i: usize) {
+        let now = self.q.now();
+        let mac = &mut self.m[i];
+        mac.fail_event = None;
+        let since = mac.clock_since.take().expect("failure with stopped clock");
+        let ran = now - since;
+        for md in &mut mac.modes {
+            md.ttf_left = md.ttf_left - ran;
+        }
+        mac.broken = true;
+        let k = mac.failing_mode;
+        let modes = self.failure_modes(i);
+        let ttr = modes[k].ttr_h.sample(&mut self.m[i].frng);
+        let next = modes[k].tbf_h.sample(&mut self.m[i].frng);
+        self.m[i].modes[k].ttf_left = SimTime::from_h(next);
+        self.preempt(i);
+        self.set_state(i, State::BrokenDown);
+        if i == self.belt {
+            self.preempt(self.feeder);
+            if self.m[self.feeder].act.is_some() {
+                self.set_state(self.feeder, State::Blocked);
+            }
+        }
+        self.q
+            .schedule_at(now + SimTime::from_h(ttr), Ev::Repaired(i as u16));
+        self.sync_partners();
+    }
+
+    fn on_repaired(&mut self, i: usize) {
+        self.m[i].broken = false;
+        if !self.open {
+            self.m[i].resume_state = self.m[i].resume_state_after_repair();
+            self.set_state(i, State::Idle);
+            return;
+        }
+        self.set_state(i, self.m[i].resume_state_after_repair());
+        self.wake(i);
+        if i == self.belt {
+            self.wake(self.feeder);
+        }
+        self.sync_partners();
+    }
+
+    /// Gets machine `i` going again after a repair or a pause.
+    fn wake(&mut self, i: usize) {
+        if self.resume(i) {
+            return;
+        }
+        if self.busy(i) {
+            return;
+        }
+        let bolters = 1..=self.cfg.bolters.count as usize;
+        if i == 0 {
+            if self.cut_left_t > EPS_T {
+                self.miner_load();
+            } else {
+                self.miner_next();
+            }
+        } else if bolters.contains(&i) {
+            self.bolter_next(i);
+        } else if i == self.feeder {
+            self.feeder_try();
+        } else if i == self.belt {
+            self.set_state(i, State::Idle);
+        }
+    }
+
+    fn on_calendar(&mut self, c: CalendarEvent) {
+        match c {
+            CalendarEvent::ShiftStart => {
+                self.flush_all();
+                self.in_shift = true;
+                if self.q.now() >= self.warmup_end {
+                    self.counting = true;
+                    self.shifts.push(ShiftTally::default());
+                }
+            }
+            CalendarEvent::ShiftEnd => {
+                self.flush_all();
+                self.in_shift = false;
+            }
+            CalendarEvent::Close => {
+                self.open = false;
+                for i in 0..self.m.len() {
+                    if self.m[i].broken {
+                        self.sync_clock(i);
+                        continue;
+                    }
+                    self.preempt(i);
+                    self.m[i].resume_state = self.m[i].state;
+                    self.set_state(i, State::Idle);
+                }
+            }
+            CalendarEvent::Open => {
+                self.open = true;
+                for i in 0..self.m.len() {
+                    if !self.m[i].broken {
+                        let s = self.m[i].resume_state;
+                        self.set_state(i, s);
+                    }
+                }
+                for i in 0..self.m.len() {
+                    if !self.m[i].broken {
+                        self.wake(i);
+                    }
+                    self.sync_clock(i);
+                }
+                self.sync_partners();
+            }
+        }
+    }
+
+    /// Passive machines (the car under the miner or on the feeder, the belt) take their
+    /// state from the machine driving them.
+    fn sync_partners(&mut self) {
+        if !self.open {
+            return;
+        }
+        if let Some(car) = self.loading_car {
+            if self.spotted && !self.m[car].broken {
+                let s = if self.m[0].act_event.is_some()
+                    && matches!(self.m[0].act, Some(Act::Load { .. }))
+                {
+                    State::Working
+                } else {
+                    State::WaitingForMiner
+                };
+                if self.m[car].state != s {
+                    self.set_state(car, s);
+                }
+            }
+        }
+        let f = self.feeder;
+        let dumping = matches!(self.m[f].act, Some(Act::Dump { .. }));
+        if let Some(Act::Dump { car }) = self.m[f].act {
+            let s = if self.m[f].act_event.is_some() {
+                State::Working
+            } else {
+                State::WaitingAtFeeder
+            };
+            if self.m[car].state != s {
+                self.set_state(car, s);
+            }
+        }
+        if dumping
+            && self.m[f].act_event.is_none()
+            && !self.m[f].broken
+            && self.m[f].state != State::Blocked
+        {
+            self.set_state(f, State::Blocked);
+        }
+        let b = self.belt;
+        if !self.m[b].broken {
+            let s = if dumping && self.m[f].act_event.is_some() {
+                State::Working
+            } else {
+                State::Idle
+            };
+            if self.m[b].state != s {
+                self.set_state(b, s);
+            }
+        }
+    }
+
+    fn failure_modes(&self, i: usize) -> &'a [super::config::FailureMode] {
+        let cfg = self.cfg;
+        match self.m[i].kind {
+            MachineKind::ContinuousMiner => &cfg.miner.failures,
+            MachineKind::RoofBolter => &cfg.bolters.failures,
+            MachineKind::Hauler => &cfg.haulage.failures,
+            MachineKind::Feeder => &cfg.feeder.failures,
+            MachineKind::Belt => &cfg.belt.failures,
+        }
+    }
+
+    fn current_shift(&mut self) -> Option<&mut ShiftTally> {
+        if self.counting {
+            self.shifts.last_mut()
+        } else {
+            None
+        }
+    }
+
+    fn check_invariants(&mut self) {
+        // No two machines (miner, bolters) in one place at work.
+        let mut count = std::collections::HashMap::new();
+        for i in 0..=self.cfg.bolters.count as usize {
+            if self.m[i].act.is_some() || (i == 0 && self.cut_left_t > EPS_T) {
+                *count.entry(self.m[i].place).or_insert(0u32) += 1;
+            }
+        }
+        let worst = count.values().copied().max().unwrap_or(0);
+        self.max_per_place = self.max_per_place.max(worst);
+        assert!(self.cut_left_t >= -1e-6, "negative cut remainder");
+        for (c, &l) in self.car_load_t.iter().enumerate() {
+            assert!(
+                l <= self.cfg.haulage.payload_t + 1e-6,
+                "car {c} overloaded: {l}"
+            );
+        }
+    }
+
+    fn finish(mut self, end: SimTime) -> Replication {
+        // Close the books at the end time.
+        let now = self.q.now();
+        if end > now {
+            // Advance the clock for accounting without firing anything.
+            for i in 0..self.m.len() {
+                let mac = &mut self.m[i];
+                if self.in_shift && self.counting {
+                    mac.state_ms[mac.state as usize] += (end - mac.since).0;
+                }
+                mac.since = end;
+            }
+        } else {
+            self.flush_all();
+        }
+        // The last shift may be cut short by the end of the run: drop it unless complete.
+        if self.in_shift && !self.shifts.is_empty() {
+            self.shifts.pop();
+        }
+        self.mass.in_cars_wet_t = self.car_load_t.iter().sum();
+        let names = self.names();
+        let machines = self
+            .m
+            .iter()
+            .zip(names)
+            .map(|(mac, name)| MachineTally {
+                name,
+                kind: mac.kind,
+                state_ms: mac.state_ms,
+            })
+            .collect();
+        Replication {
+            shifts: self.shifts,
+            machines,
+            mass: self.mass,
+            events: self.events,
+            max_machines_per_place: self.max_per_place,
+        }
+    }
+
+    fn names(&self) -> Vec<String> {
+        let car = match self.cfg.haulage.kind {
+            super::config::HaulerKind::ShuttleCar => "Shuttle car",
+            super::config::HaulerKind::BatteryHauler => "Battery hauler",
+        };
+        let mut out = vec!["Continuous miner".to_string()];
+        out.extend((1..=self.cfg.bolters.count).map(|b| format!("Roof bolter {b}")));
+        out.extend((1..=self.cfg.haulage.count).map(|c| format!("{car} {c}")));
+        out.push("Feeder-breaker".into());
+        out.push("Section belt".into());
+        out
+    }
+}
+
+impl Machine {
+    fn new(
+        kind: MachineKind,
+        modes: &[super::config::FailureMode],
+        spec: RunSpec,
+        idx: u64,
+    ) -> Machine {
+        let mut frng = stream(spec.seed, spec.replication, 2 * idx + 1);
+        let modes = modes
+            .iter()
+            .map(|f| Mode {
+                ttf_left: SimTime::from_h(f.tbf_h.sample(&mut frng)),
+            })
+            .collect();
+        Machine {
+            kind,
+            state: State::Idle,
+            since: SimTime::ZERO,
+            state_ms: [0; N_STATES],
+            act: None,
+            act_event: None,
+            act_end: SimTime::ZERO,
+            paused_left: None,
+            broken: false,
+            modes,
+            failing_mode: 0,
+            clock_since: None,
+            fail_event: None,
+            resume_state: State::Idle,
+            rng: stream(spec.seed, spec.replication, 2 * idx + 2),
+            frng,
+            place: usize::MAX,
+        }
+    }
+
+    fn resume_state_after_repair(&self) -> State {
+        match self.act {
+            Some(a) => a.state(),
+            None => State::Idle,
+        }
+    }
+}

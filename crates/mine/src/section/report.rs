@@ -1,0 +1,368 @@
+//! Replications of a section run in parallel and summarised: production per shift with 95%
+//! confidence intervals, time in state per machine, the bottleneck, and a first estimate of
+//! the number of sections a plant feed target needs.
+//!
+//! Replication `r` always uses the random streams of `(seed, r)` and results are gathered
+//! in replication order, so the report is identical whatever the number of threads.
+
+use super::config::SectionConfig;
+use super::model::{simulate, MachineKind, Replication, RunSpec, State, N_STATES};
+use crate::calendar::CalendarConfig;
+use des::Summary;
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// Plant feed targets the sections are sized against.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Targets {
+    /// Plant feed rates to meet, dry t/y.
+    pub plant_feed_dry_t_per_year: Vec<f64>,
+    /// Share of the feed that comes from underground (the rest from open pits).
+    pub underground_share_pct: f64,
+}
+
+impl Targets {
+    /// Problems with the targets, under `path`.
+    pub fn validate(&self, path: &str) -> Vec<des::input::Invalid> {
+        let mut out = Vec::new();
+        for (i, t) in self.plant_feed_dry_t_per_year.iter().enumerate() {
+            if !(*t > 0.0 && t.is_finite()) {
+                out.push(des::input::Invalid::new(
+                    format!("{path}.plant_feed_dry_t_per_year[{i}]"),
+                    "must be positive",
+                ));
+            }
+        }
+        if !(self.underground_share_pct > 0.0 && self.underground_share_pct <= 100.0) {
+            out.push(des::input::Invalid::new(
+                format!("{path}.underground_share_pct"),
+                "must be above 0 and at most 100",
+            ));
+        }
+        out
+    }
+}
+
+/// How to run a section study (the scenario's `[simulation]` table; command-line flags
+/// override it).
+#[derive(Copy, Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RunOptions {
+    /// Days counted per replication.
+    pub days: u32,
+    /// Days simulated first and discarded.
+    pub warmup_days: u32,
+    /// Number of independent replications.
+    pub replications: u32,
+    /// Base seed of the random streams.
+    pub seed: u64,
+}
+
+/// One machine's summary across replications.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct MachineReport {
+    /// Display name.
+    pub name: String,
+    /// Kind (`continuous_miner`, `roof_bolter`, `hauler`, `feeder_breaker`, `belt`).
+    pub kind: &'static str,
+    /// Fraction of scheduled time working or tramming (mean of replications).
+    pub utilization: f64,
+    /// Fraction of scheduled time in each state (mean of replications); sums to 1.
+    pub state_fractions: BTreeMap<&'static str, f64>,
+}
+
+/// The machine group that limits the section.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Bottleneck {
+    /// Machine kind of the group.
+    pub kind: &'static str,
+    /// Planner's name for the group ("roof bolting", "haulage", ...).
+    pub label: &'static str,
+    /// Mean fraction of scheduled time the group is active (working, tramming, servicing,
+    /// broken down) rather than waiting or idle: the active-period bottleneck measure.
+    pub active_fraction: f64,
+}
+
+/// Sections needed for a plant feed target at the simulated rate.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct SectionsNeeded {
+    /// Dry tonnes per year of plant feed.
+    pub plant_feed_dry_t_per_year: f64,
+    /// The underground part of it, which the sections must deliver.
+    pub underground_dry_t_per_year: f64,
+    /// Sections needed at the mean rate, rounded up.
+    pub sections: u32,
+    /// Sections needed at the lower 95% confidence bound of the rate.
+    pub sections_at_ci95_low: u32,
+}
+
+/// Wet tonnes cut, dumped and left in cars, summed over replications (cut = dumped + in cars).
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct MassBalanceReport {
+    /// Wet tonnes cut.
+    pub cut_wet_t: f64,
+    /// Wet tonnes dumped on the feeder.
+    pub dumped_wet_t: f64,
+    /// Wet tonnes in cars at the end of the runs.
+    pub in_cars_wet_t: f64,
+}
+
+/// The result of a section study (JSON schema in docs/output.md).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct SectionReport {
+    /// Scenario name.
+    pub scenario: String,
+    /// Days counted per replication.
+    pub days: u32,
+    /// Warm-up days discarded per replication.
+    pub warmup_days: u32,
+    /// Replications run.
+    pub replications: u32,
+    /// Base seed.
+    pub seed: u64,
+    /// Production shifts counted per replication.
+    pub shifts_per_replication: f64,
+    /// Dry tonnes delivered to the section belt per production shift.
+    pub dry_tonnes_per_shift: Summary,
+    /// Wet tonnes delivered to the section belt per production shift.
+    pub wet_tonnes_per_shift: Summary,
+    /// Cuts completed per production shift.
+    pub cuts_per_shift: Summary,
+    /// Metres advanced (entries and crosscuts) per production shift.
+    pub advance_m_per_shift: Summary,
+    /// Roof bolts installed per production shift.
+    pub bolts_per_shift: Summary,
+    /// Car loads dumped per production shift.
+    pub loads_per_shift: Summary,
+    /// Dry tonnes per year at the calendar's production shifts per year.
+    pub dry_tonnes_per_year: Summary,
+    /// Per machine: utilisation and time in each state.
+    pub machines: Vec<MachineReport>,
+    /// The limiting machine group.
+    pub bottleneck: Bottleneck,
+    /// Sections needed for each plant feed target.
+    pub sections_needed: Vec<SectionsNeeded>,
+    /// Mass accounting over all replications.
+    pub mass_balance: MassBalanceReport,
+    /// Mean events per replication.
+    pub events_per_replication: f64,
+}
+
+/// Runs `opts.replications` replications in parallel and summarises them. `progress` is
+/// called once per finished replication (from worker threads).
+pub fn run(
+    name: &str,
+    cfg: &SectionConfig,
+    calendar: &CalendarConfig,
+    opts: RunOptions,
+    targets: &Targets,
+    progress: &(dyn Fn() + Sync),
+) -> SectionReport {
+    let reps: Vec<Replication> = (0..opts.replications)
+        .into_par_iter()
+        .map(|r| {
+            let rep = simulate(
+                cfg,
+                calendar,
+                RunSpec {
+                    days: opts.days,
+                    warmup_days: opts.warmup_days,
+                    seed: opts.seed,
+                    replication: u64::from(r),
+                    check_invariants: false,
+                },
+            );
+            progress();
+            rep
+        })
+        .collect();
+    summarise(name, &reps, opts, calendar, targets)
+}
+
+/// Summarises finished replications (in replication order).
+pub fn summarise(
+    name: &str,
+    reps: &[Replication],
+    opts: RunOptions,
+    calendar: &CalendarConfig,
+    targets: &Targets,
+) -> SectionReport {
+    let per_shift = |f: &dyn Fn(&super::model::ShiftTally) -> f64| -> Summary {
+        let means: Vec<f64> = reps
+            .iter()
+            .map(|r| {
+                let n = r.shifts.len().max(1) as f64;
+                r.shifts.iter().map(f).sum::<f64>() / n
+            })
+            .collect();
+        Summary::of(&means)
+    };
+    let dry = per_shift(&|s| s.dry_t);
+    let shifts_per_year = calendar.production_shifts_per_year();
+    let scale = |s: Summary, k: f64| Summary {
+        mean: s.mean * k,
+        ci95_low: s.ci95_low * k,
+        ci95_high: s.ci95_high * k,
+    };
+    let dry_year = scale(dry, shifts_per_year);
+
+    let machines = machine_reports(reps);
+    let bottleneck = bottleneck(reps);
+    let share = targets.underground_share_pct / 100.0;
+    let sections_needed = targets
+        .plant_feed_dry_t_per_year
+        .iter()
+        .map(|&t| SectionsNeeded {
+            plant_feed_dry_t_per_year: t,
+            underground_dry_t_per_year: t * share,
+            sections: sections_for(t * share, dry_year.mean),
+            sections_at_ci95_low: sections_for(t * share, dry_year.ci95_low),
+        })
+        .collect();
+    let mut mass = MassBalanceReport::default();
+    for r in reps {
+        mass.cut_wet_t += r.mass.cut_wet_t;
+        mass.dumped_wet_t += r.mass.dumped_wet_t;
+        mass.in_cars_wet_t += r.mass.in_cars_wet_t;
+    }
+    let n = reps.len().max(1) as f64;
+    SectionReport {
+        scenario: name.to_string(),
+        days: opts.days,
+        warmup_days: opts.warmup_days,
+        replications: opts.replications,
+        seed: opts.seed,
+        shifts_per_replication: reps.iter().map(|r| r.shifts.len() as f64).sum::<f64>() / n,
+        dry_tonnes_per_shift: dry,
+        wet_tonnes_per_shift: per_shift(&|s| s.wet_t),
+        cuts_per_shift: per_shift(&|s| f64::from(s.cuts)),
+        advance_m_per_shift: per_shift(&|s| s.advance_m),
+        bolts_per_shift: per_shift(&|s| f64::from(s.bolts)),
+        loads_per_shift: per_shift(&|s| f64::from(s.loads)),
+        dry_tonnes_per_year: dry_year,
+        machines,
+        bottleneck,
+        sections_needed,
+        mass_balance: mass,
+        events_per_replication: reps.iter().map(|r| r.events as f64).sum::<f64>() / n,
+    }
+}
+
+impl RunOptions {
+    /// Problems with the run options, under `path`.
+    pub fn validate(&self, path: &str) -> Vec<des::input::Invalid> {
+        let mut out = Vec::new();
+        if self.days == 0 {
+            out.push(des::input::Invalid::new(
+                format!("{path}.days"),
+                "must be at least 1",
+            ));
+        }
+        if self.replications == 0 {
+            out.push(des::input::Invalid::new(
+                format!("{path}.replications"),
+                "must be at least 1",
+            ));
+        }
+        out
+    }
+}
+
+fn sections_for(target: f64, per_section: f64) -> u32 {
+    if per_section <= 0.0 {
+        return u32::MAX;
+    }
+    (target / per_section - 1e-9).ceil().max(1.0) as u32
+}
+
+/// Fractions of scheduled time in each state for machine `i` of replication `r`.
+fn fractions(r: &Replication, i: usize) -> [f64; N_STATES] {
+    let ms = &r.machines[i].state_ms;
+    let total: u64 = ms.iter().sum();
+    let mut out = [0.0; N_STATES];
+    if total > 0 {
+        for (o, &v) in out.iter_mut().zip(ms) {
+            *o = v as f64 / total as f64;
+        }
+    }
+    out
+}
+
+fn mean_fractions(reps: &[Replication], i: usize) -> [f64; N_STATES] {
+    let mut acc = [0.0; N_STATES];
+    for r in reps {
+        for (a, f) in acc.iter_mut().zip(fractions(r, i)) {
+            *a += f;
+        }
+    }
+    acc.map(|a| a / reps.len().max(1) as f64)
+}
+
+fn machine_reports(reps: &[Replication]) -> Vec<MachineReport> {
+    let Some(first) = reps.first() else {
+        return Vec::new();
+    };
+    (0..first.machines.len())
+        .map(|i| {
+            let f = mean_fractions(reps, i);
+            MachineReport {
+                name: first.machines[i].name.clone(),
+                kind: first.machines[i].kind.name(),
+                utilization: f[State::Working as usize] + f[State::Tramming as usize],
+                state_fractions: State::ALL
+                    .iter()
+                    .map(|s| (s.name(), f[*s as usize]))
+                    .collect(),
+            }
+        })
+        .collect()
+}
+
+/// Active fraction: working, tramming, servicing or broken down (not waiting, not idle).
+fn active(f: &[f64; N_STATES]) -> f64 {
+    [
+        State::Working,
+        State::Tramming,
+        State::Servicing,
+        State::BrokenDown,
+    ]
+    .iter()
+    .map(|s| f[*s as usize])
+    .sum()
+}
+
+fn bottleneck(reps: &[Replication]) -> Bottleneck {
+    let kinds = [
+        MachineKind::ContinuousMiner,
+        MachineKind::RoofBolter,
+        MachineKind::Hauler,
+        MachineKind::Feeder,
+        MachineKind::Belt,
+    ];
+    let mut best = (MachineKind::ContinuousMiner, -1.0);
+    if let Some(first) = reps.first() {
+        for kind in kinds {
+            let idx: Vec<usize> = (0..first.machines.len())
+                .filter(|&i| first.machines[i].kind == kind)
+                .collect();
+            if idx.is_empty() {
+                continue;
+            }
+            let a = idx
+                .iter()
+                .map(|&i| active(&mean_fractions(reps, i)))
+                .sum::<f64>()
+                / idx.len() as f64;
+            if a > best.1 + 1e-12 {
+                best = (kind, a);
+            }
+        }
+    }
+    Bottleneck {
+        kind: best.0.name(),
+        label: best.0.group_label(),
+        active_fraction: best.1.max(0.0),
+    }
+}

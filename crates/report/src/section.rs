@@ -1,0 +1,82 @@
+//! Tables of a section study: production with confidence intervals, machine time in
+//! state, sections needed.
+
+use crate::export::Output;
+use crate::{Cell, Table};
+use des::Summary;
+use mine::section::report::SectionReport;
+use mine::section::State;
+
+fn ci_row(label: &str, s: &Summary, decimals: usize) -> Vec<Cell> {
+    vec![
+        label.into(),
+        Cell::Num(s.mean, decimals),
+        Cell::Num(s.ci95_low, decimals),
+        Cell::Num(s.ci95_high, decimals),
+    ]
+}
+
+impl Output for SectionReport {
+    fn json(&self) -> serde_json::Value {
+        serde_json::to_value(self).expect("section report serialises")
+    }
+
+    fn tables(&self) -> Vec<Table> {
+        let mut prod = Table::new(
+            "production",
+            &format!(
+                "Section production: {} ({} replications x {} days after {} warm-up days, seed {})",
+                self.scenario, self.replications, self.days, self.warmup_days, self.seed
+            ),
+            &["per production shift", "mean", "ci95_low", "ci95_high"],
+        );
+        prod.push(ci_row("dry tonnes", &self.dry_tonnes_per_shift, 1));
+        prod.push(ci_row("wet tonnes", &self.wet_tonnes_per_shift, 1));
+        prod.push(ci_row("cuts", &self.cuts_per_shift, 2));
+        prod.push(ci_row("advance (m)", &self.advance_m_per_shift, 1));
+        prod.push(ci_row("roof bolts", &self.bolts_per_shift, 1));
+        prod.push(ci_row("car loads", &self.loads_per_shift, 1));
+        prod.push(ci_row("dry tonnes per year", &self.dry_tonnes_per_year, 0));
+
+        let mut cols = vec!["machine", "utilization"];
+        cols.extend(State::ALL.iter().map(|s| s.name()));
+        let mut mach = Table::new(
+            "machines",
+            &format!(
+                "Fraction of scheduled time by state; bottleneck: {} (active {:.0}% of scheduled time)",
+                self.bottleneck.label,
+                self.bottleneck.active_fraction * 100.0
+            ),
+            &cols,
+        );
+        for m in &self.machines {
+            let mut row: Vec<Cell> = vec![m.name.clone().into(), Cell::Num(m.utilization, 3)];
+            row.extend(
+                State::ALL
+                    .iter()
+                    .map(|s| Cell::Num(m.state_fractions[s.name()], 3)),
+            );
+            mach.push(row);
+        }
+
+        let mut need = Table::new(
+            "sections_needed",
+            "Sections needed for the plant feed (underground share of it, at the simulated rate)",
+            &[
+                "plant feed dry t/y",
+                "underground dry t/y",
+                "sections (mean rate)",
+                "sections (95% low rate)",
+            ],
+        );
+        for s in &self.sections_needed {
+            need.push(vec![
+                Cell::Num(s.plant_feed_dry_t_per_year, 0),
+                Cell::Num(s.underground_dry_t_per_year, 0),
+                Cell::Num(f64::from(s.sections), 0),
+                Cell::Num(f64::from(s.sections_at_ci95_low), 0),
+            ]);
+        }
+        vec![prod, mach, need]
+    }
+}
