@@ -81,7 +81,7 @@ mod tests {
         let s = render(&t);
         assert_eq!(
             s,
-            "Title\nname       value\n---------  -------\na          1,234.5\nlong name      2.0\n"
+            "Title\nname         value\n---------  -------\na          1,234.5\nlong name      2.0\n"
         );
     }
 }
