@@ -244,7 +244,7 @@ pub struct MachineTally {
 /// Mass accounting of a replication, from time zero (warm-up included).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MassBalance {
-    /// Wet tonnes cut by the miner.
+    /// Wet tonnes cut by the miner and loaded into cars.
     pub cut_wet_t: f64,
     /// Wet tonnes dumped on the feeder.
     pub dumped_wet_t: f64,
@@ -865,7 +865,6 @@ impl<'a> Sim<'a> {
                     * g.seam_height_m
                     * self.cut_depth_now_m
                     * g.insitu_density_wet_t_per_m3;
-                self.mass.cut_wet_t += self.cut_left_t;
                 self.miner_load();
             }
             Act::Tram { to } => {
@@ -889,6 +888,7 @@ impl<'a> Sim<'a> {
             }
             Act::Load { car, wet_t } => {
                 let c = car - self.first_car;
+                self.mass.cut_wet_t += wet_t;
                 self.car_load_t[c] += wet_t;
                 self.cut_left_t -= wet_t;
                 let full = self.car_load_t[c] >= self.cfg.haulage.payload_t - EPS_T;
@@ -985,6 +985,7 @@ impl<'a> Sim<'a> {
         if i == self.belt {
             self.wake(self.feeder);
         }
+        self.sync_clock(i);
         self.sync_partners();
     }
 
