@@ -1,15 +1,15 @@
-//! The future-event list: a binary heap ordered by (time, sequence number).
+//! The future-event list: an indexed binary heap ordered by (time, sequence number).
 //!
 //! Ties in time are broken by the order in which events were scheduled, so a run is fully
-//! determined by its inputs and random streams. Events can be cancelled in O(1) through the
-//! [`EventId`] returned when they were scheduled: the payload lives in a slab slot whose
-//! generation counter invalidates stale ids, and the heap entry of a cancelled event is
-//! skipped when it reaches the top. Cancellation is what lets a model pre-empt an activity
+//! determined by its inputs and random streams. Events can be cancelled through the
+//! [`EventId`] returned when they were scheduled: each event lives in a slab slot that
+//! knows its position in the heap, so cancelling removes it at once in O(log n) and the
+//! heap only ever holds pending events (lazy deletion would let models that re-schedule
+//! failure clocks on every activity bloat the heap with stale entries). A slot's generation
+//! counter makes stale ids harmless. Cancellation is what lets a model pre-empt an activity
 //! (a breakdown interrupting a cut, a shift end pausing a haul) and resume it later.
 
 use crate::time::SimTime;
-use std::cmp::Ordering;
-use std::collections::BinaryHeap;
 
 /// A handle to a scheduled event, used to cancel it.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
@@ -18,39 +18,37 @@ pub struct EventId {
     generation: u32,
 }
 
-#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+/// Heap entry: the ordering key kept inline for cache-friendly comparisons.
+#[derive(Copy, Clone, Debug)]
 struct Entry {
     time: u64,
     seq: u64,
     slot: u32,
 }
 
-impl Ord for Entry {
-    fn cmp(&self, other: &Self) -> Ordering {
-        // BinaryHeap is a max-heap: reverse so the earliest (time, seq) is on top.
-        (other.time, other.seq).cmp(&(self.time, self.seq))
+impl Entry {
+    #[inline]
+    fn before(&self, other: &Entry) -> bool {
+        (self.time, self.seq) < (other.time, other.seq)
     }
 }
 
-impl PartialOrd for Entry {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
+const FREE: u32 = u32::MAX;
 
 struct Slot<E> {
     generation: u32,
+    /// Position in the heap, or FREE.
+    pos: u32,
     event: Option<E>,
 }
 
-/// A future-event list with deterministic ordering and O(1) cancellation.
+/// A future-event list with deterministic ordering and O(log n) cancellation.
 pub struct EventQueue<E> {
-    heap: BinaryHeap<Entry>,
+    heap: Vec<Entry>,
     slots: Vec<Slot<E>>,
     free: Vec<u32>,
     seq: u64,
     now: SimTime,
-    pending: usize,
 }
 
 impl<E> Default for EventQueue<E> {
@@ -63,12 +61,11 @@ impl<E> EventQueue<E> {
     /// An empty queue at time zero.
     pub fn new() -> Self {
         EventQueue {
-            heap: BinaryHeap::new(),
+            heap: Vec::new(),
             slots: Vec::new(),
             free: Vec::new(),
             seq: 0,
             now: SimTime::ZERO,
-            pending: 0,
         }
     }
 
@@ -79,26 +76,30 @@ impl<E> EventQueue<E> {
 
     /// Number of scheduled, not yet fired or cancelled events.
     pub fn len(&self) -> usize {
-        self.pending
+        self.heap.len()
     }
 
     /// True when no event is pending.
     pub fn is_empty(&self) -> bool {
-        self.pending == 0
+        self.heap.is_empty()
     }
 
     /// Schedules `event` at absolute time `at`. Scheduling in the past is a model bug; it
     /// is clamped to `now` so the clock never runs backwards.
     pub fn schedule_at(&mut self, at: SimTime, event: E) -> EventId {
         let time = at.max(self.now).0;
+        let pos = self.heap.len() as u32;
         let slot = match self.free.pop() {
             Some(slot) => {
-                self.slots[slot as usize].event = Some(event);
+                let s = &mut self.slots[slot as usize];
+                s.event = Some(event);
+                s.pos = pos;
                 slot
             }
             None => {
                 self.slots.push(Slot {
                     generation: 0,
+                    pos,
                     event: Some(event),
                 });
                 (self.slots.len() - 1) as u32
@@ -110,7 +111,7 @@ impl<E> EventQueue<E> {
             slot,
         });
         self.seq += 1;
-        self.pending += 1;
+        self.sift_up(pos as usize);
         EventId {
             slot,
             generation: self.slots[slot as usize].generation,
@@ -125,43 +126,90 @@ impl<E> EventQueue<E> {
     /// Cancels a pending event and returns its payload; `None` if it already fired or was
     /// cancelled before.
     pub fn cancel(&mut self, id: EventId) -> Option<E> {
-        let slot = self.slots.get_mut(id.slot as usize)?;
-        if slot.generation != id.generation {
+        let slot = self.slots.get(id.slot as usize)?;
+        if slot.generation != id.generation || slot.pos == FREE {
             return None;
         }
-        let event = slot.event.take()?;
-        self.pending -= 1;
-        Some(event)
+        let pos = slot.pos as usize;
+        self.remove_at(pos);
+        Some(self.release(id.slot))
     }
 
     /// Removes the earliest pending event, advances the clock to its time and returns it.
     pub fn pop(&mut self) -> Option<(SimTime, E)> {
-        while let Some(entry) = self.heap.pop() {
-            let slot = &mut self.slots[entry.slot as usize];
-            let event = slot.event.take();
-            slot.generation = slot.generation.wrapping_add(1);
-            self.free.push(entry.slot);
-            if let Some(event) = event {
-                self.pending -= 1;
-                self.now = SimTime(entry.time);
-                return Some((self.now, event));
-            }
-        }
-        None
+        let top = *self.heap.first()?;
+        self.remove_at(0);
+        self.now = SimTime(top.time);
+        Some((self.now, self.release(top.slot)))
     }
 
     /// The time of the earliest pending event without removing it.
     pub fn peek_time(&mut self) -> Option<SimTime> {
-        while let Some(top) = self.heap.peek() {
-            if self.slots[top.slot as usize].event.is_some() {
-                return Some(SimTime(top.time));
+        self.heap.first().map(|e| SimTime(e.time))
+    }
+
+    fn release(&mut self, slot: u32) -> E {
+        let s = &mut self.slots[slot as usize];
+        s.generation = s.generation.wrapping_add(1);
+        s.pos = FREE;
+        self.free.push(slot);
+        s.event.take().expect("pending slot holds its event")
+    }
+
+    fn remove_at(&mut self, pos: usize) {
+        let last = self.heap.pop().expect("remove from non-empty heap");
+        if pos < self.heap.len() {
+            self.heap[pos] = last;
+            self.slots[last.slot as usize].pos = pos as u32;
+            if pos > 0 && last.before(&self.heap[(pos - 1) / 2]) {
+                self.sift_up(pos);
+            } else {
+                self.sift_down(pos);
             }
-            let entry = self.heap.pop().expect("peeked entry");
-            let slot = &mut self.slots[entry.slot as usize];
-            slot.generation = slot.generation.wrapping_add(1);
-            self.free.push(entry.slot);
         }
-        None
+    }
+
+    fn place(&mut self, pos: usize, e: Entry) {
+        self.heap[pos] = e;
+        self.slots[e.slot as usize].pos = pos as u32;
+    }
+
+    fn sift_up(&mut self, mut pos: usize) {
+        let e = self.heap[pos];
+        while pos > 0 {
+            let parent = (pos - 1) / 2;
+            if !e.before(&self.heap[parent]) {
+                break;
+            }
+            let p = self.heap[parent];
+            self.place(pos, p);
+            pos = parent;
+        }
+        self.place(pos, e);
+    }
+
+    fn sift_down(&mut self, mut pos: usize) {
+        let e = self.heap[pos];
+        let n = self.heap.len();
+        loop {
+            let left = 2 * pos + 1;
+            if left >= n {
+                break;
+            }
+            let right = left + 1;
+            let child = if right < n && self.heap[right].before(&self.heap[left]) {
+                right
+            } else {
+                left
+            };
+            if !self.heap[child].before(&e) {
+                break;
+            }
+            let c = self.heap[child];
+            self.place(pos, c);
+            pos = child;
+        }
+        self.place(pos, e);
     }
 }
 

@@ -287,6 +287,9 @@ struct Sim<'a> {
     q: EventQueue<Ev>,
     m: Vec<Machine>,
     places: Vec<Place>,
+    /// Places with work left (entries, and crosscuts not yet holed and bolted), so the
+    /// place searches do not grow with the panel.
+    active: Vec<usize>,
     /// Per neighbouring-entry pair: the next crosscut line to hole, and its open place.
     next_line: Vec<u32>,
     open_xc: Vec<Option<usize>>,
@@ -401,6 +404,7 @@ impl<'a> Sim<'a> {
             q: EventQueue::new(),
             m,
             places,
+            active: (0..entries).collect(),
             next_line: vec![1; entries.saturating_sub(1)],
             open_xc: vec![None; entries.saturating_sub(1)],
             open: false,
@@ -625,6 +629,7 @@ impl<'a> Sim<'a> {
                     status: PlaceStatus::Ready,
                 });
                 self.open_xc[pair] = Some(self.places.len() - 1);
+                self.active.push(self.places.len() - 1);
             }
         }
     }
@@ -637,7 +642,10 @@ impl<'a> Sim<'a> {
             return;
         }
         let here = self.m[0].place;
-        let best = (0..self.places.len())
+        let best = self
+            .active
+            .iter()
+            .copied()
             .filter(|&p| self.cuttable(p))
             .min_by(|&a, &b| {
                 self.dist(here, a)
@@ -735,7 +743,10 @@ impl<'a> Sim<'a> {
             return;
         }
         let here = self.m[b].place;
-        let best = (0..self.places.len())
+        let best = self
+            .active
+            .iter()
+            .copied()
             .filter(|&p| self.places[p].status == PlaceStatus::Unbolted)
             .min_by(|&a, &c| {
                 self.dist(here, a)
@@ -878,6 +889,9 @@ impl<'a> Sim<'a> {
                 } else {
                     PlaceStatus::Ready
                 };
+                if pl.status == PlaceStatus::Done {
+                    self.active.retain(|&p| p != place);
+                }
                 if let Some(s) = self.current_shift() {
                     s.bolts += bolts;
                 }
