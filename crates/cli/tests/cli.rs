@@ -1,0 +1,280 @@
+//! The `manto` binary as a user runs it: outputs, exit codes, error messages.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+fn manto(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_manto"))
+        .args(args)
+        .output()
+        .expect("manto runs")
+}
+
+fn tmp(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("manto-cli-{}-{name}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn json_of(args: &[&str], dir: &std::path::Path, file: &str) -> serde_json::Value {
+    let path = dir.join(file);
+    let mut all: Vec<&str> = args.to_vec();
+    let p = path.to_str().unwrap().to_string();
+    all.extend(["--json", &p, "-q"]);
+    let out = manto(&all);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap()
+}
+
+#[test]
+fn section_json_has_the_documented_schema() {
+    let dir = tmp("schema");
+    let csv = dir.join("s.csv");
+    let v = json_of(
+        &[
+            "section",
+            "--days",
+            "5",
+            "--replications",
+            "3",
+            "--csv",
+            csv.to_str().unwrap(),
+        ],
+        &dir,
+        "s.json",
+    );
+    for key in ["dry_tonnes_per_shift", "wet_tonnes_per_shift"] {
+        let s = &v[key];
+        let (m, lo, hi) = (
+            s["mean"].as_f64().unwrap(),
+            s["ci95_low"].as_f64().unwrap(),
+            s["ci95_high"].as_f64().unwrap(),
+        );
+        assert!(lo <= m && m <= hi && m > 0.0, "{key}: {s}");
+    }
+    let machines = v["machines"].as_array().unwrap();
+    assert!(machines.len() >= 5);
+    for m in machines {
+        assert!(m["name"].is_string() && m["kind"].is_string());
+        let u = m["utilization"].as_f64().unwrap();
+        assert!((0.0..=1.0).contains(&u));
+        let sum: f64 = m["state_fractions"]
+            .as_object()
+            .unwrap()
+            .values()
+            .map(|x| x.as_f64().unwrap())
+            .sum();
+        assert!((sum - 1.0).abs() < 1e-9);
+    }
+    let csv = std::fs::read_to_string(csv).unwrap();
+    assert!(csv.starts_with("table,row,column,value\n"));
+    assert!(csv.contains("production,dry tonnes,mean,"));
+    // No temporary files are left beside the outputs.
+    let names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    assert_eq!(names.len(), 2, "{names:?}");
+}
+
+#[test]
+fn trial_one_could_not_feed_the_plant_and_trial_two_can() {
+    let dir = tmp("trials");
+    let t2 = json_of(
+        &["section", "boleo", "--days", "20", "--replications", "4"],
+        &dir,
+        "t2.json",
+    );
+    let t1 = json_of(
+        &[
+            "section",
+            "boleo-trial1",
+            "--days",
+            "20",
+            "--replications",
+            "4",
+        ],
+        &dir,
+        "t1.json",
+    );
+    let dry = |v: &serde_json::Value| v["dry_tonnes_per_shift"]["mean"].as_f64().unwrap();
+    // Bolting 3-10 times slower and a failing conveyor: trial 1 delivers far less.
+    assert!(
+        dry(&t2) > 3.0 * dry(&t1),
+        "trial 2 {} vs trial 1 {}",
+        dry(&t2),
+        dry(&t1)
+    );
+    assert_eq!(t1["bottleneck"]["kind"], "roof_bolter");
+    // In trial 1 the miner spends most of its time waiting for a bolted place.
+    let cm = &t1["machines"][0];
+    assert_eq!(cm["kind"], "continuous_miner");
+    assert!(cm["state_fractions"]["waiting_for_place"].as_f64().unwrap() > 0.4);
+    // Sections for 2.6 Mt/y: trial 2 a handful, trial 1 several times more.
+    let need = |v: &serde_json::Value| v["sections_needed"][0]["sections"].as_u64().unwrap();
+    assert!(need(&t2) <= 8, "{}", need(&t2));
+    assert!(need(&t1) >= 3 * need(&t2));
+}
+
+#[test]
+fn same_seed_same_bytes_whatever_the_threads() {
+    let dir = tmp("threads");
+    let a = json_of(
+        &[
+            "section",
+            "--days",
+            "5",
+            "--replications",
+            "4",
+            "--threads",
+            "1",
+        ],
+        &dir,
+        "a.json",
+    );
+    let b = json_of(
+        &[
+            "section",
+            "--days",
+            "5",
+            "--replications",
+            "4",
+            "--threads",
+            "2",
+        ],
+        &dir,
+        "b.json",
+    );
+    assert_eq!(
+        std::fs::read(dir.join("a.json")).unwrap(),
+        std::fs::read(dir.join("b.json")).unwrap()
+    );
+    assert_eq!(a, b);
+}
+
+#[test]
+fn shown_scenario_round_trips() {
+    let dir = tmp("show");
+    let out = manto(&["scenario", "show", "boleo-trial1"]);
+    assert!(out.status.success());
+    let file = dir.join("copy.toml");
+    std::fs::write(&file, &out.stdout).unwrap();
+    let from_file = json_of(
+        &[
+            "section",
+            file.to_str().unwrap(),
+            "--days",
+            "3",
+            "--replications",
+            "2",
+        ],
+        &dir,
+        "f.json",
+    );
+    let bundled = json_of(
+        &[
+            "section",
+            "boleo-trial1",
+            "--days",
+            "3",
+            "--replications",
+            "2",
+        ],
+        &dir,
+        "b.json",
+    );
+    assert_eq!(from_file, bundled);
+    let list = String::from_utf8(manto(&["scenario", "list"]).stdout).unwrap();
+    assert!(list.contains("boleo") && list.contains("boleo-trial1"));
+}
+
+#[test]
+fn bad_input_exits_2_with_file_line_and_key() {
+    let dir = tmp("bad");
+    let good = String::from_utf8(manto(&["scenario", "show"]).stdout).unwrap();
+    let cases = [
+        (
+            "seam_height_m = 2.5",
+            "seam_hieght_m = 2.5",
+            "section.geometry.seam_hieght_m",
+            "did you mean `seam_height_m`",
+        ),
+        (
+            "moisture_pct = 25",
+            "moisture_pct = \"wet\"",
+            "section.geometry.moisture_pct",
+            "invalid type",
+        ),
+        (
+            "extra_support_probability = 0.10",
+            "extra_support_probability = 1.5",
+            "section.bolters.extra_support_probability",
+            "between 0 and 1",
+        ),
+        (
+            "cut_depth_m = 3.5",
+            "cut_depth_m = 4.5",
+            "section.geometry.cut_depth_m",
+            "deeper than allowed",
+        ),
+        (
+            "entry_width_m = 4.2",
+            "entry_width_m = 6.0",
+            "section.geometry.entry_width_m",
+            "over the limit",
+        ),
+        (
+            "move_h = { dist = \"triangular\", min = 3, mode = 4, max = 6 }",
+            "move_h = { dist = \"triangular\", min = 3, mode = 7, max = 6 }",
+            "section.feeder.move_h",
+            "mode",
+        ),
+        ("days = 60 ", "days = 0 ", "simulation.days", "at least 1"),
+    ];
+    for (from, to, key, says) in cases {
+        assert!(good.contains(from), "{from}");
+        let file = dir.join("bad.toml");
+        let text = good.replacen(from, to, 1);
+        std::fs::write(&file, &text).unwrap();
+        let line = text[..text.find(to).unwrap()].lines().count() + 1;
+        let out = manto(&["section", file.to_str().unwrap(), "-q"]);
+        assert_eq!(out.status.code(), Some(2), "{key}");
+        let err = String::from_utf8(out.stderr).unwrap();
+        let expected = format!("{}:{line}: key `{key}`", file.display());
+        assert!(err.contains(&expected), "expected `{expected}` in: {err}");
+        assert!(err.contains(says), "expected `{says}` in: {err}");
+        assert!(!err.contains("panicked"), "{err}");
+    }
+    let out = manto(&["section", "no-such-scenario"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8(out.stderr)
+        .unwrap()
+        .contains("not a bundled scenario"));
+    let out = manto(&["scenario", "show", "nope"]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn unwritable_output_fails_cleanly() {
+    let dir = tmp("unwritable");
+    let target = dir.join("missing-dir").join("out.json");
+    let out = manto(&[
+        "section",
+        "--days",
+        "2",
+        "--replications",
+        "1",
+        "-q",
+        "--json",
+        target.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8(out.stderr)
+        .unwrap()
+        .contains("cannot write"));
+    assert!(!target.exists());
+}

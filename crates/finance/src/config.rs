@@ -1,0 +1,1151 @@
+//! The finance model's inputs (the FAST "inputs" sheet): one typed struct per table of the
+//! `[finance]` part of a scenario, with serde defaults, and their validation.
+//!
+//! Nothing here computes: the calculation modules read these structs. Rates typed by the
+//! user are percentages (`28.0` = 28 %) in fields ending `_pct`; money is plain USD (`_usd`);
+//! tonnes are metric (`_t`, dry unless the name says `wet`). A quantity that may change by
+//! calendar year is a [`ByYear`]: a flat number or a list of contiguous year ranges.
+
+use crate::production::ProductionProfile;
+use des::input::{InputError, Invalid};
+use serde::{Deserialize, Serialize};
+
+/// A value that may change by calendar year: either one flat number or contiguous year
+/// ranges `[{ from_year = 2007, to_year = 2009, value = 28.0 }, { from_year = 2010, value = 30.0 }]`
+/// whose last range is open-ended.
+#[derive(Deserialize, Serialize, Clone, Debug, PartialEq)]
+#[serde(untagged)]
+pub enum ByYear {
+    /// The same value every year.
+    Flat(f64),
+    /// Year ranges, in order, without gaps or overlaps; the last has no `to_year`.
+    Steps(Vec<YearValue>),
+}
+
+/// One range of a [`ByYear`] schedule.
+#[derive(Deserialize, Serialize, Clone, Debug, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct YearValue {
+    /// First calendar year the value applies to.
+    pub from_year: i32,
+    /// Last calendar year (inclusive); absent on the last, open-ended range.
+    #[serde(default)]
+    pub to_year: Option<i32>,
+    /// The value.
+    pub value: f64,
+}
+
+impl Default for ByYear {
+    fn default() -> Self {
+        ByYear::Flat(0.0)
+    }
+}
+
+impl ByYear {
+    /// The value in calendar `year` (years before the first range take the first value).
+    pub fn at(&self, year: i32) -> f64 {
+        match self {
+            ByYear::Flat(v) => *v,
+            ByYear::Steps(steps) => steps
+                .iter()
+                .rev()
+                .find(|s| s.from_year <= year)
+                .or(steps.first())
+                .map_or(0.0, |s| s.value),
+        }
+    }
+
+    /// Checks ranges (contiguous, open-ended last, starting no later than `first_year`) and
+    /// that every value lies in `[min, max]`.
+    fn validate(&self, path: &str, first_year: i32, min: f64, max: f64, out: &mut Vec<Invalid>) {
+        let range = |v: f64, p: String, out: &mut Vec<Invalid>| {
+            if !(v.is_finite() && v >= min && v <= max) {
+                out.push(Invalid::new(p, format!("must be between {min} and {max}")));
+            }
+        };
+        match self {
+            ByYear::Flat(v) => range(*v, path.to_string(), out),
+            ByYear::Steps(steps) => {
+                if steps.is_empty() {
+                    out.push(Invalid::new(path, "needs at least one year range"));
+                    return;
+                }
+                if steps[0].from_year > first_year {
+                    out.push(Invalid::new(
+                        format!("{path}[0].from_year"),
+                        format!("must be {first_year} or earlier (the model starts then)"),
+                    ));
+                }
+                for (i, s) in steps.iter().enumerate() {
+                    range(s.value, format!("{path}[{i}].value"), out);
+                    let last = i + 1 == steps.len();
+                    match (s.to_year, last) {
+                        (None, false) => out.push(Invalid::new(
+                            format!("{path}[{i}]"),
+                            "needs `to_year` (only the last range is open-ended)",
+                        )),
+                        (Some(_), true) => out.push(Invalid::new(
+                            format!("{path}[{i}].to_year"),
+                            "the last range must be open-ended: remove `to_year`",
+                        )),
+                        (Some(to), false) => {
+                            if to < s.from_year {
+                                out.push(Invalid::new(
+                                    format!("{path}[{i}].to_year"),
+                                    "must not be before `from_year`",
+                                ));
+                            }
+                            let next = steps[i + 1].from_year;
+                            if next != to + 1 {
+                                let what = if next > to + 1 { "gap" } else { "overlap" };
+                                out.push(Invalid::new(
+                                    format!("{path}[{}].from_year", i + 1),
+                                    format!("must be {} ({what} after the previous range)", to + 1),
+                                ));
+                            }
+                        }
+                        (None, true) => {}
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Where the production quantities come from.
+#[derive(Deserialize, Serialize, Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum ProductionSource {
+    /// The mine-to-plant schedule computed by the mine model (the CLI supplies it).
+    #[default]
+    Schedule,
+    /// The scenario's own `[finance.production]` table.
+    Table,
+}
+
+/// All inputs of the finance model: the `[finance]` table of a scenario.
+#[derive(Deserialize, Serialize, Clone, Debug, Default, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct FinanceConfig {
+    /// Which production to value: the mine schedule or `[finance.production]`.
+    pub production_source: ProductionSource,
+    /// Time base: start of construction, construction, ramp-up and closure lengths.
+    pub timing: Timing,
+    /// Production by operating year, used without the mine model.
+    pub production: Option<ProductionTable>,
+    /// Capital costs: initial (by area and phase), sustaining, closure.
+    pub capex: Capex,
+    /// Operating-cost drivers.
+    pub opex: Opex,
+    /// Products, prices and realisation costs.
+    pub revenue: Revenue,
+    /// Receivable, payable and inventory days.
+    pub working_capital: WorkingCapital,
+    /// Mexican fiscal regime: rates by year, depreciation classes, losses.
+    pub tax: Tax,
+    /// Debt, lease and equity facilities.
+    pub facilities: Vec<Facility>,
+    /// Debt service reserve account.
+    pub dsra: Dsra,
+    /// Covenants, lock-up and cash sweep.
+    pub covenants: Covenants,
+    /// Discount rates for the NPVs.
+    pub metrics: MetricsConfig,
+}
+
+/// The time base.
+#[derive(Deserialize, Serialize, Clone, Debug, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Timing {
+    /// Calendar year of the first construction quarter (= financial close).
+    pub start_year: i32,
+    /// Calendar quarter (1-4) of the first construction quarter.
+    pub start_quarter: u32,
+    /// Number of construction quarters before the first operating quarter.
+    pub construction_quarters: usize,
+    /// Years of the ramp-up, counted from the first operating quarter (flag only).
+    pub ramp_up_years: u32,
+    /// Number of closure quarters after the last operating quarter.
+    pub closure_quarters: usize,
+}
+
+impl Default for Timing {
+    fn default() -> Self {
+        Timing {
+            start_year: 2008,
+            start_quarter: 1,
+            construction_quarters: 12,
+            ramp_up_years: 4,
+            closure_quarters: 8,
+        }
+    }
+}
+
+/// Production by operating year (year 1 = first year of production), one array per
+/// quantity; each year is split evenly into four quarters. Empty arrays mean zero.
+#[derive(Deserialize, Serialize, Clone, Debug, Default, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct ProductionTable {
+    /// Ore mined, wet tonnes per year.
+    pub ore_mined_wet_t: Vec<f64>,
+    /// Ore mined, dry tonnes per year.
+    pub ore_mined_dry_t: Vec<f64>,
+    /// Underground ore, dry tonnes per year.
+    pub underground_dry_t: Vec<f64>,
+    /// Open-pit ore, dry tonnes per year.
+    pub open_pit_dry_t: Vec<f64>,
+    /// Plant feed, dry tonnes per year (required; sets the number of years).
+    pub plant_feed_dry_t: Vec<f64>,
+    /// Continuous-miner section production shifts per year.
+    pub section_shifts: Vec<f64>,
+    /// Metres of heading advanced per year.
+    pub advance_m: Vec<f64>,
+    /// Roof bolts installed per year.
+    pub bolts: Vec<f64>,
+    /// Average mine payroll headcount in the year.
+    pub mine_headcount: Vec<f64>,
+    /// Copper cathode, t per year.
+    pub cu_cathode_t: Vec<f64>,
+    /// Cobalt cathode, t per year.
+    pub co_cathode_t: Vec<f64>,
+    /// Zinc sulphate monohydrate product, t per year (give this or `zn_contained_t`).
+    pub znso4_t: Vec<f64>,
+    /// Zinc contained in the zinc sulphate product, t per year; converted to product
+    /// tonnes with the Zn mass fraction of ZnSO4·H2O (65.38 / 179.47).
+    pub zn_contained_t: Vec<f64>,
+    /// Manganese carbonate product, t per year.
+    pub mnco3_t: Vec<f64>,
+}
+
+/// Initial, sustaining and closure capital.
+#[derive(Deserialize, Serialize, Clone, Debug, Default, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Capex {
+    /// Initial capital by area.
+    pub areas: Vec<CapexArea>,
+    /// Phases (engineering, procurement, construction, EPCM): share of each area's direct
+    /// cost and its spend profile. Used by areas without their own profile.
+    pub phases: Vec<CapexPhase>,
+    /// Contingency on direct cost, %.
+    pub contingency_pct: f64,
+    /// Owner's costs, USD, spread over the construction quarters uniformly.
+    pub owners_costs_usd: f64,
+    /// Tax depreciation class of owner's costs.
+    pub owners_costs_tax_class: String,
+    /// Overrun on all initial capital (areas, contingency, owner's costs) over the budget, %.
+    pub overrun_pct: f64,
+    /// Sustaining capital, USD per operating year.
+    pub sustaining_usd_per_year: f64,
+    /// Sustaining capital, USD per dry tonne of plant feed.
+    pub sustaining_usd_per_dry_t: f64,
+    /// Tax depreciation class of sustaining capital.
+    pub sustaining_tax_class: String,
+    /// Closure cost, USD, spent evenly over the closure quarters (expensed).
+    pub closure_cost_usd: f64,
+}
+
+/// One capital-cost area.
+#[derive(Deserialize, Serialize, Clone, Debug, Default, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct CapexArea {
+    /// Area name (as shown in the outputs).
+    pub name: String,
+    /// Direct cost before contingency, USD.
+    pub direct_usd: f64,
+    /// Tax depreciation class (a name in `tax.depreciation_classes`).
+    pub tax_class: String,
+    /// Bought through the finance lease (mobile equipment).
+    pub financed_by_lease: bool,
+    /// The area's own spend profile; when absent the phases' profiles apply.
+    pub profile: Option<SpendProfile>,
+}
+
+/// One capital phase: its share of every area's direct cost and its spend profile.
+#[derive(Deserialize, Serialize, Clone, Debug, Default, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct CapexPhase {
+    /// Phase name.
+    pub name: String,
+    /// Share of each area's direct cost, % (the phases sum to 100).
+    pub share_pct: f64,
+    /// When the phase's cost is spent.
+    pub profile: SpendProfile,
+}
+
+/// Spending over construction quarters `first_quarter..=last_quarter` (0 = first
+/// construction quarter).
+#[derive(Deserialize, Serialize, Clone, Debug, Default, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct SpendProfile {
+    /// First construction quarter of spending (0-based).
+    pub first_quarter: usize,
+    /// Last construction quarter of spending (inclusive).
+    pub last_quarter: usize,
+    /// Shape of the spend between the two quarters.
+    pub curve: Curve,
+    /// Explicit % by quarter from `first_quarter` (sums to 100); overrides `curve`.
+    pub weights_pct: Vec<f64>,
+}
+
+/// Shape of a spend profile.
+#[derive(Deserialize, Serialize, Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum Curve {
+    /// Equal amounts each quarter.
+    #[default]
+    Uniform,
+    /// Cumulative spend follows 3x² − 2x³ (slow start, peak mid-way, slow finish).
+    SCurve,
+}
+
+/// Operating-cost drivers. Costs given in USD were estimated at `base_mxn_per_usd`; the
+/// MXN share of each is re-priced at the year's `mxn_per_usd`.
+#[derive(Deserialize, Serialize, Clone, Debug, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Opex {
+    /// Exchange rate, MXN per USD, by year.
+    pub mxn_per_usd: ByYear,
+    /// Exchange rate at which the USD unit costs were estimated.
+    pub base_mxn_per_usd: f64,
+    /// Underground mining consumables and maintenance, USD per dry t.
+    pub underground_usd_per_dry_t: f64,
+    /// Open-pit mining (contract), USD per dry t.
+    pub open_pit_usd_per_dry_t: f64,
+    /// People per section crew per shift.
+    pub crew_size: f64,
+    /// Loaded wage per person-shift, MXN.
+    pub wage_mxn_per_shift: f64,
+    /// Roof bolt installed (bolt, resin, plate), USD each.
+    pub usd_per_bolt: f64,
+    /// Development consumables per metre advanced (belt, ventilation, mesh), USD.
+    pub usd_per_m_advance: f64,
+    /// Mine overheads per person on the payroll (camp, transport, PPE), USD per year.
+    pub mine_overhead_usd_per_person_year: f64,
+    /// Processing (leach, SX/EW, labour, maintenance), USD per dry t fed.
+    pub processing_usd_per_dry_t: f64,
+    /// Sulphuric acid consumption, kg per dry t fed.
+    pub acid_kg_per_dry_t: f64,
+    /// Cost of acid, USD per t.
+    pub acid_usd_per_t: f64,
+    /// Limestone consumption, t per dry t fed.
+    pub limestone_t_per_dry_t: f64,
+    /// Cost of limestone, USD per t.
+    pub limestone_usd_per_t: f64,
+    /// Power, kWh per dry t fed.
+    pub power_kwh_per_dry_t: f64,
+    /// Cost of power, USD per kWh.
+    pub power_usd_per_kwh: f64,
+    /// General and administrative, USD per operating year.
+    pub g_and_a_usd_per_year: f64,
+    /// MXN share of each USD cost line.
+    pub mxn_share: MxnShares,
+}
+
+impl Default for Opex {
+    fn default() -> Self {
+        Opex {
+            mxn_per_usd: ByYear::Flat(1.0),
+            base_mxn_per_usd: 1.0,
+            underground_usd_per_dry_t: 0.0,
+            open_pit_usd_per_dry_t: 0.0,
+            crew_size: 0.0,
+            wage_mxn_per_shift: 0.0,
+            usd_per_bolt: 0.0,
+            usd_per_m_advance: 0.0,
+            mine_overhead_usd_per_person_year: 0.0,
+            processing_usd_per_dry_t: 0.0,
+            acid_kg_per_dry_t: 0.0,
+            acid_usd_per_t: 0.0,
+            limestone_t_per_dry_t: 0.0,
+            limestone_usd_per_t: 0.0,
+            power_kwh_per_dry_t: 0.0,
+            power_usd_per_kwh: 0.0,
+            g_and_a_usd_per_year: 0.0,
+            mxn_share: MxnShares::default(),
+        }
+    }
+}
+
+/// Share of each USD-estimated cost line spent in MXN, %.
+#[derive(Deserialize, Serialize, Clone, Debug, Default, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct MxnShares {
+    /// Underground and open-pit mining per tonne.
+    pub mining_pct: f64,
+    /// Roof bolts.
+    pub bolts_pct: f64,
+    /// Development consumables per metre.
+    pub development_pct: f64,
+    /// Mine overheads per person.
+    pub mine_overhead_pct: f64,
+    /// Processing.
+    pub processing_pct: f64,
+    /// Acid.
+    pub acid_pct: f64,
+    /// Limestone.
+    pub limestone_pct: f64,
+    /// Power.
+    pub power_pct: f64,
+    /// General and administrative.
+    pub g_and_a_pct: f64,
+}
+
+/// Products and royalty.
+#[derive(Deserialize, Serialize, Clone, Debug, Default, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Revenue {
+    /// Copper cathode.
+    pub cu_cathode: Product,
+    /// Cobalt cathode.
+    pub co_cathode: Product,
+    /// Zinc sulphate monohydrate.
+    pub znso4: Product,
+    /// Manganese carbonate.
+    pub mnco3: Product,
+    /// Royalty on net revenue, %.
+    pub royalty_nsr_pct: f64,
+}
+
+/// One product: price (per lb or per t, flat or by year), payable share and realisation
+/// costs.
+#[derive(Deserialize, Serialize, Clone, Debug, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Product {
+    /// Price in USD per pound (metals); give this or `price_usd_per_t`.
+    pub price_usd_per_lb: Option<ByYear>,
+    /// Price in USD per tonne of product.
+    pub price_usd_per_t: Option<ByYear>,
+    /// Payable share of the price, %.
+    pub payable_pct: f64,
+    /// Treatment and refining charges, USD per t of product.
+    pub refining_usd_per_t: f64,
+    /// Freight to market, USD per t of product.
+    pub freight_usd_per_t: f64,
+    /// Insurance, % of gross payable value.
+    pub insurance_pct: f64,
+}
+
+impl Default for Product {
+    fn default() -> Self {
+        Product {
+            price_usd_per_lb: None,
+            price_usd_per_t: None,
+            payable_pct: 100.0,
+            refining_usd_per_t: 0.0,
+            freight_usd_per_t: 0.0,
+            insurance_pct: 0.0,
+        }
+    }
+}
+
+/// Working-capital days (of a 365-day year).
+#[derive(Deserialize, Serialize, Clone, Debug, Default, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct WorkingCapital {
+    /// Days of net revenue in receivables.
+    pub receivable_days: f64,
+    /// Days of operating cost in payables.
+    pub payable_days: f64,
+    /// Days of operating cost in inventory (consumables, work in progress).
+    pub inventory_days: f64,
+}
+
+/// The fiscal regime.
+#[derive(Deserialize, Serialize, Clone, Debug, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Tax {
+    /// Corporate income tax (ISR) rate by year, %.
+    pub income_tax_pct: ByYear,
+    /// Employee profit sharing (PTU) rate by year, %.
+    pub ptu_pct: ByYear,
+    /// Special mining duty rate by year, %.
+    pub mining_duty_pct: ByYear,
+    /// PTU is deducted in the income-tax base of the same quarter.
+    pub ptu_deductible: bool,
+    /// Years a tax loss may be carried forward.
+    pub loss_carry_forward_years: u32,
+    /// Tax depreciation classes (straight line on cost).
+    pub depreciation_classes: Vec<DepreciationClass>,
+    /// Class of capitalised financing costs (interest during construction, fees).
+    pub financing_costs_class: String,
+}
+
+impl Default for Tax {
+    fn default() -> Self {
+        Tax {
+            income_tax_pct: ByYear::Flat(0.0),
+            ptu_pct: ByYear::Flat(0.0),
+            mining_duty_pct: ByYear::Flat(0.0),
+            ptu_deductible: true,
+            loss_carry_forward_years: 10,
+            depreciation_classes: Vec::new(),
+            financing_costs_class: String::new(),
+        }
+    }
+}
+
+/// A tax depreciation class.
+#[derive(Deserialize, Serialize, Clone, Debug, Default, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct DepreciationClass {
+    /// Class name referred to by capex areas.
+    pub name: String,
+    /// Annual straight-line rate on cost, %.
+    pub rate_pct: f64,
+}
+
+/// What a facility is.
+#[derive(Deserialize, Serialize, Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum FacilityKind {
+    /// Senior term loan.
+    #[default]
+    SeniorTermLoan,
+    /// Cost overrun facility (senior).
+    CostOverrun,
+    /// Finance lease of mobile equipment (senior).
+    FinanceLease,
+    /// Subordinated loan, serviced after senior debt and the DSRA.
+    SubordinatedLoan,
+    /// Shareholders' equity.
+    Equity,
+}
+
+impl FacilityKind {
+    /// The name used in the scenario file.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FacilityKind::SeniorTermLoan => "senior_term_loan",
+            FacilityKind::CostOverrun => "cost_overrun",
+            FacilityKind::FinanceLease => "finance_lease",
+            FacilityKind::SubordinatedLoan => "subordinated_loan",
+            FacilityKind::Equity => "equity",
+        }
+    }
+}
+
+/// How a facility is drawn during construction.
+#[derive(Deserialize, Serialize, Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum DrawdownRule {
+    /// Before any `pro_rata` facility, up to its commitment.
+    EquityFirst,
+    /// Shares the remaining uses with other `pro_rata` facilities by commitment.
+    #[default]
+    ProRata,
+    /// Only the capital spent above the base budget (cost overrun facility).
+    OverrunOnly,
+    /// The capital of areas marked `financed_by_lease`, as delivered (finance lease).
+    LeasedEquipment,
+}
+
+/// Repayment profile of a loan.
+#[derive(Deserialize, Serialize, Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum Repayment {
+    /// Level debt service (interest + principal) over the repayment quarters.
+    #[default]
+    Annuity,
+    /// Equal principal instalments.
+    StraightLine,
+    /// Principal = CFADS / target DSCR − interest − other senior debt service.
+    Sculpted,
+}
+
+/// What a facility's tenor is counted from.
+#[derive(Deserialize, Serialize, Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum TenorFrom {
+    /// The first construction quarter.
+    #[default]
+    FinancialClose,
+    /// The facility's first drawdown.
+    FirstDrawdown,
+}
+
+/// One debt, lease or equity facility.
+#[derive(Deserialize, Serialize, Clone, Debug, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Facility {
+    /// Name shown in the outputs.
+    pub name: String,
+    /// Kind of facility.
+    pub kind: FacilityKind,
+    /// Commitment, USD (the most that can be drawn, including capitalised interest).
+    pub commitment_usd: f64,
+    /// Drawdown rule.
+    pub drawdown: DrawdownRule,
+    /// Base rate (e.g. LIBOR), % a year, by year.
+    pub base_rate_pct: ByYear,
+    /// Margin over the base rate, % a year.
+    pub margin_pct: f64,
+    /// Upfront fee, % of commitment, paid at financial close.
+    pub upfront_fee_pct: f64,
+    /// Commitment fee, % a year on the undrawn commitment during construction.
+    pub commitment_fee_pct: f64,
+    /// Years from `tenor_from` to final maturity.
+    pub tenor_years: f64,
+    /// What the tenor is counted from.
+    pub tenor_from: TenorFrom,
+    /// Operating quarters after the first operating quarter before the first repayment.
+    pub grace_quarters: usize,
+    /// Repayment profile.
+    pub repayment: Repayment,
+    /// Target senior DSCR of a sculpted loan.
+    pub target_dscr: Option<f64>,
+    /// Interest during construction is added to the balance (else paid, funded as a use).
+    pub capitalise_idc: bool,
+    /// Share of the capital overrun the cost overrun facility funds, %.
+    pub overrun_share_pct: f64,
+}
+
+impl Default for Facility {
+    fn default() -> Self {
+        Facility {
+            name: String::new(),
+            kind: FacilityKind::SeniorTermLoan,
+            commitment_usd: 0.0,
+            drawdown: DrawdownRule::ProRata,
+            base_rate_pct: ByYear::Flat(0.0),
+            margin_pct: 0.0,
+            upfront_fee_pct: 0.0,
+            commitment_fee_pct: 0.0,
+            tenor_years: 0.0,
+            tenor_from: TenorFrom::FinancialClose,
+            grace_quarters: 0,
+            repayment: Repayment::Annuity,
+            target_dscr: None,
+            capitalise_idc: true,
+            overrun_share_pct: 100.0,
+        }
+    }
+}
+
+impl Facility {
+    /// True for loans and the lease (everything but equity).
+    pub fn is_debt(&self) -> bool {
+        self.kind != FacilityKind::Equity
+    }
+    /// True for the senior facilities whose debt service enters the DSCR.
+    pub fn is_senior(&self) -> bool {
+        matches!(
+            self.kind,
+            FacilityKind::SeniorTermLoan | FacilityKind::CostOverrun | FacilityKind::FinanceLease
+        )
+    }
+}
+
+/// Debt service reserve account.
+#[derive(Deserialize, Serialize, Clone, Debug, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Dsra {
+    /// Target balance = scheduled senior debt service of the next this-many quarters
+    /// (0: no DSRA).
+    pub debt_service_quarters: usize,
+}
+
+impl Default for Dsra {
+    fn default() -> Self {
+        Dsra {
+            debt_service_quarters: 2,
+        }
+    }
+}
+
+/// When the cash sweep applies.
+#[derive(Deserialize, Serialize, Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum SweepWhen {
+    /// Only in lock-up quarters.
+    #[default]
+    LockUp,
+    /// Every operating quarter with senior debt outstanding.
+    Always,
+}
+
+/// Covenants and cash sweep.
+#[derive(Deserialize, Serialize, Clone, Debug, Default, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Covenants {
+    /// A quarter's senior DSCR below this is an event of default (reported).
+    pub min_dscr: f64,
+    /// A quarter's senior DSCR below this blocks distributions (lock-up).
+    pub lock_up_dscr: f64,
+    /// Share of cash left after debt service and the DSRA used to prepay senior loans, %.
+    pub cash_sweep_pct: f64,
+    /// When the sweep applies.
+    pub cash_sweep_when: SweepWhen,
+}
+
+/// Valuation settings.
+#[derive(Deserialize, Serialize, Clone, Debug, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct MetricsConfig {
+    /// Annual discount rates for the NPVs, %.
+    pub discount_rates_pct: Vec<f64>,
+}
+
+impl Default for MetricsConfig {
+    fn default() -> Self {
+        MetricsConfig {
+            discount_rates_pct: vec![5.0, 8.0, 10.0],
+        }
+    }
+}
+
+/// Zn mass fraction of zinc sulphate monohydrate, ZnSO4·H2O (65.38 / 179.47).
+pub const ZN_IN_ZNSO4_H2O: f64 = 65.38 / 179.47;
+
+#[derive(Deserialize)]
+struct ScenarioWrapper {
+    #[serde(default)]
+    finance: FinanceConfig,
+}
+
+impl FinanceConfig {
+    /// Reads the `[finance]` part of a whole scenario file (other top-level tables are
+    /// ignored), with located syntax, type and unknown-key errors.
+    pub fn from_scenario_toml(src: &str, file: &str) -> Result<FinanceConfig, InputError> {
+        des::input::parse::<ScenarioWrapper>(src, file).map(|w| w.finance)
+    }
+
+    /// The scenario's own production table split into quarters, if it has one.
+    pub fn production_table(&self) -> Option<ProductionProfile> {
+        self.production.as_ref().map(ProductionProfile::from_table)
+    }
+
+    /// Every problem with these inputs, with key paths starting `finance.`.
+    pub fn validate(&self) -> Vec<Invalid> {
+        let mut out = Vec::new();
+        let y0 = self.timing.start_year;
+        validate_timing(&self.timing, &mut out);
+        if let Some(table) = &self.production {
+            validate_table(table, &mut out);
+        } else if self.production_source == ProductionSource::Table {
+            out.push(Invalid::new(
+                "finance.production_source",
+                "is \"table\" but there is no [finance.production] table",
+            ));
+        }
+        let classes: Vec<&str> = self
+            .tax
+            .depreciation_classes
+            .iter()
+            .map(|c| c.name.as_str())
+            .collect();
+        validate_capex(
+            &self.capex,
+            self.timing.construction_quarters,
+            &classes,
+            &mut out,
+        );
+        let has_lease = self
+            .facilities
+            .iter()
+            .any(|f| f.kind == FacilityKind::FinanceLease);
+        if self.capex.areas.iter().any(|a| a.financed_by_lease) && !has_lease {
+            out.push(Invalid::new(
+                "finance.capex.areas",
+                "an area is financed by lease but there is no finance_lease facility",
+            ));
+        }
+        validate_opex(&self.opex, y0, &mut out);
+        validate_revenue(&self.revenue, y0, &mut out);
+        let wc = &self.working_capital;
+        for (k, v) in [
+            ("receivable_days", wc.receivable_days),
+            ("payable_days", wc.payable_days),
+            ("inventory_days", wc.inventory_days),
+        ] {
+            non_negative(&format!("finance.working_capital.{k}"), v, &mut out);
+        }
+        validate_tax(&self.tax, y0, &classes, &mut out);
+        if !self.capex.areas.is_empty() || !self.facilities.is_empty() {
+            let fc = &self.tax.financing_costs_class;
+            if !fc.is_empty() && !classes.contains(&fc.as_str()) {
+                out.push(Invalid::new(
+                    "finance.tax.financing_costs_class",
+                    format!("unknown depreciation class `{fc}`"),
+                ));
+            }
+        }
+        for (i, f) in self.facilities.iter().enumerate() {
+            validate_facility(
+                f,
+                &format!("finance.facilities[{i}]"),
+                &self.timing,
+                &mut out,
+            );
+        }
+        let c = &self.covenants;
+        non_negative("finance.covenants.min_dscr", c.min_dscr, &mut out);
+        non_negative("finance.covenants.lock_up_dscr", c.lock_up_dscr, &mut out);
+        percent(
+            "finance.covenants.cash_sweep_pct",
+            c.cash_sweep_pct,
+            &mut out,
+        );
+        for (i, r) in self.metrics.discount_rates_pct.iter().enumerate() {
+            if !(r.is_finite() && *r > -100.0) {
+                out.push(Invalid::new(
+                    format!("finance.metrics.discount_rates_pct[{i}]"),
+                    "must be a rate above -100",
+                ));
+            }
+        }
+        out
+    }
+}
+
+fn non_negative(path: &str, v: f64, out: &mut Vec<Invalid>) {
+    if !(v.is_finite() && v >= 0.0) {
+        out.push(Invalid::new(path, "must not be negative"));
+    }
+}
+
+fn percent(path: &str, v: f64, out: &mut Vec<Invalid>) {
+    if !(v.is_finite() && (0.0..=100.0).contains(&v)) {
+        out.push(Invalid::new(path, "must be between 0 and 100"));
+    }
+}
+
+fn validate_timing(t: &Timing, out: &mut Vec<Invalid>) {
+    if !(1..=4).contains(&t.start_quarter) {
+        out.push(Invalid::new(
+            "finance.timing.start_quarter",
+            "must be 1, 2, 3 or 4",
+        ));
+    }
+    if t.construction_quarters == 0 {
+        out.push(Invalid::new(
+            "finance.timing.construction_quarters",
+            "must be positive",
+        ));
+    }
+}
+
+fn validate_table(t: &ProductionTable, out: &mut Vec<Invalid>) {
+    let n = t.plant_feed_dry_t.len();
+    if n == 0 {
+        out.push(Invalid::new(
+            "finance.production.plant_feed_dry_t",
+            "must list at least one year",
+        ));
+    }
+    for (name, col) in t.columns() {
+        let path = format!("finance.production.{name}");
+        if !col.is_empty() && col.len() != n {
+            out.push(Invalid::new(
+                &path,
+                format!("has {} years but plant_feed_dry_t has {n}", col.len()),
+            ));
+        }
+        for (i, v) in col.iter().enumerate() {
+            if !(v.is_finite() && *v >= 0.0) {
+                out.push(Invalid::new(format!("{path}[{i}]"), "must not be negative"));
+            }
+        }
+    }
+    if !t.znso4_t.is_empty() && !t.zn_contained_t.is_empty() {
+        out.push(Invalid::new(
+            "finance.production.zn_contained_t",
+            "give either znso4_t or zn_contained_t, not both",
+        ));
+    }
+}
+
+impl ProductionTable {
+    /// Every column with its key name.
+    pub(crate) fn columns(&self) -> [(&'static str, &Vec<f64>); 14] {
+        [
+            ("ore_mined_wet_t", &self.ore_mined_wet_t),
+            ("ore_mined_dry_t", &self.ore_mined_dry_t),
+            ("underground_dry_t", &self.underground_dry_t),
+            ("open_pit_dry_t", &self.open_pit_dry_t),
+            ("plant_feed_dry_t", &self.plant_feed_dry_t),
+            ("section_shifts", &self.section_shifts),
+            ("advance_m", &self.advance_m),
+            ("bolts", &self.bolts),
+            ("mine_headcount", &self.mine_headcount),
+            ("cu_cathode_t", &self.cu_cathode_t),
+            ("co_cathode_t", &self.co_cathode_t),
+            ("znso4_t", &self.znso4_t),
+            ("zn_contained_t", &self.zn_contained_t),
+            ("mnco3_t", &self.mnco3_t),
+        ]
+    }
+}
+
+fn validate_profile(p: &SpendProfile, path: &str, n_con: usize, out: &mut Vec<Invalid>) {
+    if p.last_quarter < p.first_quarter {
+        out.push(Invalid::new(
+            format!("{path}.last_quarter"),
+            "must not be before first_quarter",
+        ));
+    } else if p.last_quarter >= n_con {
+        out.push(Invalid::new(
+            format!("{path}.last_quarter"),
+            format!(
+                "must be a construction quarter (0 to {})",
+                n_con.saturating_sub(1)
+            ),
+        ));
+    }
+    if !p.weights_pct.is_empty() {
+        let len = p.last_quarter.saturating_sub(p.first_quarter) + 1;
+        if p.weights_pct.len() != len {
+            out.push(Invalid::new(
+                format!("{path}.weights_pct"),
+                format!("needs {len} values, one per quarter"),
+            ));
+        }
+        let sum: f64 = p.weights_pct.iter().sum();
+        if (sum - 100.0).abs() > 1e-6 || p.weights_pct.iter().any(|w| *w < 0.0) {
+            out.push(Invalid::new(
+                format!("{path}.weights_pct"),
+                "must be non-negative and sum to 100",
+            ));
+        }
+    }
+}
+
+fn validate_capex(c: &Capex, n_con: usize, classes: &[&str], out: &mut Vec<Invalid>) {
+    let class_ok = |name: &str, path: String, out: &mut Vec<Invalid>| {
+        if !classes.contains(&name) {
+            out.push(Invalid::new(
+                path,
+                format!("unknown depreciation class `{name}`"),
+            ));
+        }
+    };
+    let mut needs_phases = false;
+    for (i, a) in c.areas.iter().enumerate() {
+        let p = format!("finance.capex.areas[{i}]");
+        non_negative(&format!("{p}.direct_usd"), a.direct_usd, out);
+        class_ok(&a.tax_class, format!("{p}.tax_class"), out);
+        match &a.profile {
+            Some(prof) => validate_profile(prof, &format!("{p}.profile"), n_con, out),
+            None => needs_phases = true,
+        }
+    }
+    if needs_phases {
+        let sum: f64 = c.phases.iter().map(|p| p.share_pct).sum();
+        if (sum - 100.0).abs() > 1e-6 {
+            out.push(Invalid::new(
+                "finance.capex.phases",
+                format!("shares must sum to 100 (they sum to {sum})"),
+            ));
+        }
+    }
+    for (i, ph) in c.phases.iter().enumerate() {
+        let p = format!("finance.capex.phases[{i}]");
+        percent(&format!("{p}.share_pct"), ph.share_pct, out);
+        validate_profile(&ph.profile, &format!("{p}.profile"), n_con, out);
+    }
+    non_negative("finance.capex.contingency_pct", c.contingency_pct, out);
+    non_negative("finance.capex.owners_costs_usd", c.owners_costs_usd, out);
+    if c.owners_costs_usd > 0.0 {
+        class_ok(
+            &c.owners_costs_tax_class,
+            "finance.capex.owners_costs_tax_class".into(),
+            out,
+        );
+    }
+    if !(c.overrun_pct.is_finite() && c.overrun_pct > -100.0) {
+        out.push(Invalid::new(
+            "finance.capex.overrun_pct",
+            "must be above -100",
+        ));
+    }
+    non_negative(
+        "finance.capex.sustaining_usd_per_year",
+        c.sustaining_usd_per_year,
+        out,
+    );
+    non_negative(
+        "finance.capex.sustaining_usd_per_dry_t",
+        c.sustaining_usd_per_dry_t,
+        out,
+    );
+    if c.sustaining_usd_per_year > 0.0 || c.sustaining_usd_per_dry_t > 0.0 {
+        class_ok(
+            &c.sustaining_tax_class,
+            "finance.capex.sustaining_tax_class".into(),
+            out,
+        );
+    }
+    non_negative("finance.capex.closure_cost_usd", c.closure_cost_usd, out);
+}
+
+fn validate_opex(o: &Opex, y0: i32, out: &mut Vec<Invalid>) {
+    o.mxn_per_usd
+        .validate("finance.opex.mxn_per_usd", y0, 1e-9, 1e9, out);
+    if !(o.base_mxn_per_usd.is_finite() && o.base_mxn_per_usd > 0.0) {
+        out.push(Invalid::new(
+            "finance.opex.base_mxn_per_usd",
+            "must be positive",
+        ));
+    }
+    for (k, v) in [
+        ("underground_usd_per_dry_t", o.underground_usd_per_dry_t),
+        ("open_pit_usd_per_dry_t", o.open_pit_usd_per_dry_t),
+        ("crew_size", o.crew_size),
+        ("wage_mxn_per_shift", o.wage_mxn_per_shift),
+        ("usd_per_bolt", o.usd_per_bolt),
+        ("usd_per_m_advance", o.usd_per_m_advance),
+        (
+            "mine_overhead_usd_per_person_year",
+            o.mine_overhead_usd_per_person_year,
+        ),
+        ("processing_usd_per_dry_t", o.processing_usd_per_dry_t),
+        ("acid_kg_per_dry_t", o.acid_kg_per_dry_t),
+        ("acid_usd_per_t", o.acid_usd_per_t),
+        ("limestone_t_per_dry_t", o.limestone_t_per_dry_t),
+        ("limestone_usd_per_t", o.limestone_usd_per_t),
+        ("power_kwh_per_dry_t", o.power_kwh_per_dry_t),
+        ("power_usd_per_kwh", o.power_usd_per_kwh),
+        ("g_and_a_usd_per_year", o.g_and_a_usd_per_year),
+    ] {
+        non_negative(&format!("finance.opex.{k}"), v, out);
+    }
+    let s = &o.mxn_share;
+    for (k, v) in [
+        ("mining_pct", s.mining_pct),
+        ("bolts_pct", s.bolts_pct),
+        ("development_pct", s.development_pct),
+        ("mine_overhead_pct", s.mine_overhead_pct),
+        ("processing_pct", s.processing_pct),
+        ("acid_pct", s.acid_pct),
+        ("limestone_pct", s.limestone_pct),
+        ("power_pct", s.power_pct),
+        ("g_and_a_pct", s.g_and_a_pct),
+    ] {
+        percent(&format!("finance.opex.mxn_share.{k}"), v, out);
+    }
+}
+
+fn validate_revenue(r: &Revenue, y0: i32, out: &mut Vec<Invalid>) {
+    for (name, p) in [
+        ("cu_cathode", &r.cu_cathode),
+        ("co_cathode", &r.co_cathode),
+        ("znso4", &r.znso4),
+        ("mnco3", &r.mnco3),
+    ] {
+        let path = format!("finance.revenue.{name}");
+        match (&p.price_usd_per_lb, &p.price_usd_per_t) {
+            (Some(_), Some(_)) => out.push(Invalid::new(
+                format!("{path}.price_usd_per_t"),
+                "give either price_usd_per_lb or price_usd_per_t, not both",
+            )),
+            (Some(d), None) => d.validate(&format!("{path}.price_usd_per_lb"), y0, 0.0, 1e12, out),
+            (None, Some(d)) => d.validate(&format!("{path}.price_usd_per_t"), y0, 0.0, 1e12, out),
+            (None, None) => {}
+        }
+        percent(&format!("{path}.payable_pct"), p.payable_pct, out);
+        percent(&format!("{path}.insurance_pct"), p.insurance_pct, out);
+        non_negative(
+            &format!("{path}.refining_usd_per_t"),
+            p.refining_usd_per_t,
+            out,
+        );
+        non_negative(
+            &format!("{path}.freight_usd_per_t"),
+            p.freight_usd_per_t,
+            out,
+        );
+    }
+    percent("finance.revenue.royalty_nsr_pct", r.royalty_nsr_pct, out);
+}
+
+fn validate_tax(t: &Tax, y0: i32, classes: &[&str], out: &mut Vec<Invalid>) {
+    t.income_tax_pct
+        .validate("finance.tax.income_tax_pct", y0, 0.0, 100.0, out);
+    t.ptu_pct
+        .validate("finance.tax.ptu_pct", y0, 0.0, 100.0, out);
+    t.mining_duty_pct
+        .validate("finance.tax.mining_duty_pct", y0, 0.0, 100.0, out);
+    if t.loss_carry_forward_years == 0 {
+        out.push(Invalid::new(
+            "finance.tax.loss_carry_forward_years",
+            "must be positive",
+        ));
+    }
+    for (i, c) in t.depreciation_classes.iter().enumerate() {
+        let p = format!("finance.tax.depreciation_classes[{i}]");
+        if !(c.rate_pct.is_finite() && c.rate_pct > 0.0 && c.rate_pct <= 100.0) {
+            out.push(Invalid::new(
+                format!("{p}.rate_pct"),
+                "must be above 0 and at most 100",
+            ));
+        }
+        if classes[..i].contains(&c.name.as_str()) {
+            out.push(Invalid::new(
+                format!("{p}.name"),
+                "is a duplicate class name",
+            ));
+        }
+    }
+}
+
+fn validate_facility(f: &Facility, p: &str, timing: &Timing, out: &mut Vec<Invalid>) {
+    non_negative(&format!("{p}.commitment_usd"), f.commitment_usd, out);
+    percent(&format!("{p}.overrun_share_pct"), f.overrun_share_pct, out);
+    let expected = match f.kind {
+        FacilityKind::CostOverrun => Some(DrawdownRule::OverrunOnly),
+        FacilityKind::FinanceLease => Some(DrawdownRule::LeasedEquipment),
+        _ => None,
+    };
+    let rule_ok = match expected {
+        Some(rule) => f.drawdown == rule,
+        None => matches!(
+            f.drawdown,
+            DrawdownRule::EquityFirst | DrawdownRule::ProRata
+        ),
+    };
+    if !rule_ok {
+        let msg = match expected {
+            Some(DrawdownRule::OverrunOnly) => "a cost_overrun facility draws `overrun_only`",
+            Some(_) => "a finance_lease draws `leased_equipment`",
+            None => "must be `equity_first` or `pro_rata` for this kind",
+        };
+        out.push(Invalid::new(format!("{p}.drawdown"), msg));
+    }
+    if !f.is_debt() {
+        return;
+    }
+    f.base_rate_pct.validate(
+        &format!("{p}.base_rate_pct"),
+        timing.start_year,
+        -100.0,
+        100.0,
+        out,
+    );
+    for (k, v) in [
+        ("margin_pct", f.margin_pct),
+        ("upfront_fee_pct", f.upfront_fee_pct),
+        ("commitment_fee_pct", f.commitment_fee_pct),
+    ] {
+        percent(&format!("{p}.{k}"), v, out);
+    }
+    if !(f.tenor_years.is_finite() && f.tenor_years > 0.0) {
+        out.push(Invalid::new(format!("{p}.tenor_years"), "must be positive"));
+    } else if f.tenor_from == TenorFrom::FinancialClose {
+        let first = timing.construction_quarters + f.grace_quarters;
+        if ((f.tenor_years * 4.0).round() as usize) <= first {
+            out.push(Invalid::new(
+                format!("{p}.tenor_years"),
+                "final maturity falls before the first repayment (construction + grace)",
+            ));
+        }
+    }
+    if f.repayment == Repayment::Sculpted {
+        match f.target_dscr {
+            Some(d) if d.is_finite() && d > 0.0 => {}
+            Some(_) => out.push(Invalid::new(format!("{p}.target_dscr"), "must be positive")),
+            None => out.push(Invalid::new(
+                format!("{p}.target_dscr"),
+                "a sculpted loan needs a target DSCR",
+            )),
+        }
+    }
+}

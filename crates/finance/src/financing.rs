@@ -1,0 +1,525 @@
+//! Financing calculations: sources and uses during construction (drawdown rules, interest
+//! during construction, fees), then the operating cash-flow waterfall (taxes with the
+//! interest deduction, CFADS, senior debt service, DSRA, subordinated debt service, cash
+//! sweep, lock-up, distributions, sponsor support).
+//!
+//! No circular references: interest and fees of a quarter are computed on its opening
+//! balances; drawdowns, repayments, prepayments and reserve movements happen at quarter
+//! end; the quarter's taxes use the interest so known; a sculpted loan's principal is
+//! CFADS ÷ target DSCR − interest − other senior debt service, capped by its balance.
+//! The DSRA target is the scheduled senior debt service of the next N quarters taken from
+//! a first pass of this same calculation run without a DSRA (the equivalent of a
+//! spreadsheet's copy-paste step); the reserve never changes debt service, so the two
+//! passes agree on it unless a cash sweep is active.
+
+use crate::config::{
+    Covenants, DrawdownRule, Facility, FacilityKind, Repayment, SweepWhen, Tax, TenorFrom,
+};
+use crate::corkscrew::Corkscrew;
+use crate::tax::{self, LossPool, Rates, TaxStep};
+use crate::timeline::Timeline;
+use crate::tvm::{ppmt, When};
+
+/// What the financing calculation needs from the rest of the model (full time base).
+pub struct Inputs<'a> {
+    /// Time base.
+    pub tl: &'a Timeline,
+    /// Facilities.
+    pub facilities: &'a [Facility],
+    /// Initial capital spent.
+    pub initial_capex: &'a [f64],
+    /// Initial capital of the budget (no overrun).
+    pub budget_capex: &'a [f64],
+    /// Initial capital bought through the lease.
+    pub leased_capex: &'a [f64],
+    /// Operating cash flow after royalty, duty, sustaining capex, closure and working
+    /// capital, before PTU and income tax.
+    pub cash_flow_before_tax: &'a [f64],
+    /// EBITDA − duty − tax depreciation of the capital (before interest, PTU, ISR).
+    pub profit_before_interest: &'a [f64],
+    /// Tax rates by period.
+    pub rates: &'a Rates,
+    /// Fiscal settings.
+    pub tax: &'a Tax,
+    /// Tax depreciation rate of capitalised financing costs, % a year (None: not deductible).
+    pub financing_costs_rate_pct: Option<f64>,
+    /// Covenants and sweep.
+    pub covenants: &'a Covenants,
+}
+
+/// One facility's flows by period, USD.
+#[derive(Clone, Debug, Default)]
+pub struct FacilityFlows {
+    /// Balance at the start of the period (equity: contributed to date).
+    pub opening: Vec<f64>,
+    /// Cash drawn.
+    pub drawdown: Vec<f64>,
+    /// Interest added to the balance (construction).
+    pub capitalised_interest: Vec<f64>,
+    /// Interest accrued on the opening balance.
+    pub interest: Vec<f64>,
+    /// Interest paid in cash.
+    pub interest_paid: Vec<f64>,
+    /// Upfront and commitment fees.
+    pub fees: Vec<f64>,
+    /// Scheduled principal repaid.
+    pub principal: Vec<f64>,
+    /// Prepayment from the cash sweep.
+    pub prepayment: Vec<f64>,
+    /// Balance at the end of the period.
+    pub closing: Vec<f64>,
+    /// Quarterly interest rate by period.
+    pub rate: Vec<f64>,
+    /// Period of the first drawdown.
+    pub first_drawdown: Option<usize>,
+    /// Period of the first scheduled repayment.
+    pub first_repayment: usize,
+    /// Final maturity period (the balance is zero at its end).
+    pub maturity: usize,
+}
+
+/// Debt service reserve account by period.
+#[derive(Clone, Debug, Default)]
+pub struct DsraFlows {
+    /// Target balance.
+    pub target: Vec<f64>,
+    /// Funded from cash flow.
+    pub funding: Vec<f64>,
+    /// Released to cash (drawn for debt service or above target).
+    pub release: Vec<f64>,
+    /// Balance corkscrew.
+    pub corkscrew: Corkscrew,
+}
+
+/// Result of the financing calculation.
+#[derive(Clone, Debug, Default)]
+pub struct Financing {
+    /// Flows of each facility, in input order.
+    pub facilities: Vec<FacilityFlows>,
+    /// Cash put in by the sponsor beyond the equity commitments (company guarantee).
+    pub sponsor_support: Vec<f64>,
+    /// Financing costs capitalised in construction (IDC and fees).
+    pub capitalised_financing: Vec<f64>,
+    /// Part of the capitalised financing costs paid in cash.
+    pub financing_costs_paid: Vec<f64>,
+    /// Tax depreciation of capitalised financing costs.
+    pub financing_costs_tax_dep: Vec<f64>,
+    /// Written-down tax value of capitalised financing costs.
+    pub financing_costs_wdv: Corkscrew,
+    /// Taxes by period (levered).
+    pub tax: Vec<TaxStep>,
+    /// Tax losses carried forward.
+    pub losses: Option<LossPool>,
+    /// Cash flow available for debt service.
+    pub cfads: Vec<f64>,
+    /// Senior interest (operations).
+    pub senior_interest: Vec<f64>,
+    /// Senior scheduled principal.
+    pub senior_principal: Vec<f64>,
+    /// Subordinated interest + principal.
+    pub sub_debt_service: Vec<f64>,
+    /// Senior DSCR (CFADS ÷ scheduled senior debt service) where debt service > 0.
+    pub dscr: Vec<Option<f64>>,
+    /// DSRA.
+    pub dsra: DsraFlows,
+    /// Cash swept to prepay senior loans.
+    pub sweep: Vec<f64>,
+    /// Distributions to equity.
+    pub distributions: Vec<f64>,
+    /// Lock-up quarters (distributions blocked).
+    pub lock_up: Vec<bool>,
+    /// Quarters whose DSCR is below the minimum covenant.
+    pub default_event: Vec<bool>,
+    /// Cash corkscrew.
+    pub cash: Corkscrew,
+}
+
+fn pro_rata(
+    need: f64,
+    idx: &[usize],
+    headroom: &mut [f64],
+    weight: &[f64],
+    draws: &mut [f64],
+) -> f64 {
+    let mut need = need;
+    for _ in 0..=idx.len() {
+        let active: Vec<usize> = idx
+            .iter()
+            .copied()
+            .filter(|&i| headroom[i] > 1e-9)
+            .collect();
+        let total: f64 = active.iter().map(|&i| weight[i]).sum();
+        if need <= 1e-9 || total <= 0.0 {
+            break;
+        }
+        let mut given = 0.0;
+        for &i in &active {
+            let a = (need * weight[i] / total).min(headroom[i]);
+            headroom[i] -= a;
+            draws[i] += a;
+            given += a;
+        }
+        need -= given;
+    }
+    need.max(0.0)
+}
+
+/// Runs sources and uses and the waterfall. `dsra_target` is the reserve target by period
+/// (None: no reserve, the planning pass).
+pub fn run(inp: &Inputs, dsra_target: Option<&[f64]>) -> Financing {
+    let tl = inp.tl;
+    let n = tl.len();
+    let cod = tl.cod;
+    let fac = inp.facilities;
+    let nf = fac.len();
+    let mut ff: Vec<FacilityFlows> = fac
+        .iter()
+        .map(|f| FacilityFlows {
+            rate: tl
+                .year
+                .iter()
+                .map(|&y| {
+                    if f.is_debt() {
+                        (f.base_rate_pct.at(y) + f.margin_pct) / 400.0
+                    } else {
+                        0.0
+                    }
+                })
+                .collect(),
+            ..Default::default()
+        })
+        .collect();
+    let mut out = Financing {
+        sponsor_support: vec![0.0; n],
+        capitalised_financing: vec![0.0; n],
+        financing_costs_paid: vec![0.0; n],
+        ..Default::default()
+    };
+    let commit: Vec<f64> = fac.iter().map(|f| f.commitment_usd).collect();
+    let mut bal = vec![0.0; nf];
+    let (mut cash, mut cum_overrun) = (0.0_f64, 0.0_f64);
+    let mut cof_drawn = vec![0.0; nf];
+    let mut cash_ck = Corkscrew {
+        name: "cash".into(),
+        ..Default::default()
+    };
+
+    // ---- Construction: sources and uses ----
+    for t in 0..cod {
+        let mut draws = vec![0.0; nf];
+        let mut cap_int = vec![0.0; nf];
+        let mut interest = vec![0.0; nf];
+        let mut fees = vec![0.0; nf];
+        let mut headroom: Vec<f64> = (0..nf).map(|i| (commit[i] - bal[i]).max(0.0)).collect();
+        let mut uses = inp.initial_capex[t];
+        for (i, f) in fac.iter().enumerate().filter(|(_, f)| f.is_debt()) {
+            interest[i] = ff[i].rate[t] * bal[i];
+            fees[i] = f.commitment_fee_pct / 400.0 * headroom[i]
+                + if t == 0 {
+                    f.upfront_fee_pct / 100.0 * commit[i]
+                } else {
+                    0.0
+                };
+            if f.capitalise_idc {
+                cap_int[i] = interest[i].min(headroom[i]);
+                headroom[i] -= cap_int[i];
+            }
+            uses += interest[i] - cap_int[i] + fees[i];
+        }
+        let mut need = uses;
+        // The lease pays for the leased equipment as delivered.
+        let mut leased = inp.leased_capex[t];
+        for (i, f) in fac.iter().enumerate() {
+            if f.drawdown == DrawdownRule::LeasedEquipment {
+                let d = leased.min(headroom[i]).min(need);
+                draws[i] += d;
+                headroom[i] -= d;
+                leased -= d;
+                need -= d;
+            }
+        }
+        // The cost overrun facility funds its share of spend above the budget.
+        cum_overrun += inp.initial_capex[t] - inp.budget_capex[t];
+        for (i, f) in fac.iter().enumerate() {
+            if f.drawdown == DrawdownRule::OverrunOnly {
+                let target = (f.overrun_share_pct / 100.0 * cum_overrun.max(0.0)).min(commit[i]);
+                let d = (target - cof_drawn[i]).max(0.0).min(headroom[i]).min(need);
+                draws[i] += d;
+                cof_drawn[i] += d;
+                headroom[i] -= d;
+                need -= d;
+            }
+        }
+        for (i, f) in fac.iter().enumerate() {
+            if f.drawdown == DrawdownRule::EquityFirst {
+                let d = need.min(headroom[i]);
+                draws[i] += d;
+                headroom[i] -= d;
+                need -= d;
+            }
+        }
+        let group: Vec<usize> = (0..nf)
+            .filter(|&i| fac[i].drawdown == DrawdownRule::ProRata)
+            .collect();
+        need = pro_rata(need, &group, &mut headroom, &commit, &mut draws);
+        out.sponsor_support[t] = need;
+        let cash_in: f64 = draws.iter().sum::<f64>() + need;
+        let paid: f64 = (0..nf).map(|i| interest[i] - cap_int[i] + fees[i]).sum();
+        out.financing_costs_paid[t] = paid;
+        out.capitalised_financing[t] = paid + cap_int.iter().sum::<f64>();
+        cash_ck.opening.push(cash);
+        cash_ck.additions.push(cash_in);
+        cash_ck.reductions.push(inp.initial_capex[t] + paid);
+        cash += cash_in - inp.initial_capex[t] - paid;
+        cash_ck.closing.push(cash);
+        for i in 0..nf {
+            let g = &mut ff[i];
+            g.opening.push(bal[i]);
+            bal[i] += draws[i] + cap_int[i];
+            if draws[i] > 0.0 && g.first_drawdown.is_none() {
+                g.first_drawdown = Some(t);
+            }
+            g.drawdown.push(draws[i]);
+            g.capitalised_interest.push(cap_int[i]);
+            g.interest.push(interest[i]);
+            g.interest_paid.push(interest[i] - cap_int[i]);
+            g.fees.push(fees[i]);
+            g.principal.push(0.0);
+            g.prepayment.push(0.0);
+            g.closing.push(bal[i]);
+        }
+    }
+
+    // ---- Repayment windows ----
+    for (i, f) in fac.iter().enumerate() {
+        let g = &mut ff[i];
+        g.first_repayment = (cod + f.grace_quarters).min(n.saturating_sub(1));
+        let start = match f.tenor_from {
+            TenorFrom::FinancialClose => 0,
+            TenorFrom::FirstDrawdown => g.first_drawdown.unwrap_or(0),
+        };
+        let end = (start + (f.tenor_years * 4.0).round() as usize).saturating_sub(1);
+        g.maturity = end.max(g.first_repayment).min(n.saturating_sub(1));
+    }
+
+    // ---- Tax depreciation of capitalised financing costs ----
+    let (fin_dep, fin_ck) = match inp.financing_costs_rate_pct {
+        Some(r) => tax::depreciation("tax_wdv:financing_costs", &out.capitalised_financing, r, tl),
+        None => tax::depreciation("tax_wdv:financing_costs", &vec![0.0; n], 100.0, tl),
+    };
+    let mut losses = LossPool::new("tax_losses", inp.tax.loss_carry_forward_years);
+    for t in 0..cod {
+        out.tax.push(losses.step(t, 0.0, 0.0, 0.0, true));
+    }
+    let v0 = || vec![0.0; n];
+    out.cfads = v0();
+    out.senior_interest = v0();
+    out.senior_principal = v0();
+    out.sub_debt_service = v0();
+    out.dscr = vec![None; n];
+    out.sweep = v0();
+    out.distributions = v0();
+    out.lock_up = vec![false; n];
+    out.default_event = vec![false; n];
+    let mut dsra = DsraFlows {
+        target: dsra_target.map_or_else(v0, |d| d.to_vec()),
+        funding: v0(),
+        release: v0(),
+        corkscrew: Corkscrew {
+            name: "dsra".into(),
+            ..Default::default()
+        },
+    };
+    for _ in 0..cod {
+        dsra.corkscrew.opening.push(0.0);
+        dsra.corkscrew.additions.push(0.0);
+        dsra.corkscrew.reductions.push(0.0);
+        dsra.corkscrew.closing.push(0.0);
+    }
+    let mut dsra_bal = 0.0_f64;
+    let cov = inp.covenants;
+
+    // ---- Operations and closure: the waterfall ----
+    #[allow(clippy::needless_range_loop)] // t indexes a dozen parallel period series
+    for t in cod..n {
+        let interest: Vec<f64> = (0..nf).map(|i| ff[i].rate[t] * bal[i]).collect();
+        let base = inp.profit_before_interest[t] - interest.iter().sum::<f64>() - fin_dep[t];
+        let step = losses.step(
+            t,
+            base,
+            inp.rates.cit[t],
+            inp.rates.ptu[t],
+            inp.tax.ptu_deductible,
+        );
+        let cfads = inp.cash_flow_before_tax[t] - step.ptu_usd - step.income_tax_usd;
+        out.tax.push(step);
+        out.cfads[t] = cfads;
+
+        // Scheduled principal: amortising facilities first, then sculpted ones.
+        let mut principal = vec![0.0; nf];
+        let in_window = |i: usize| t >= ff[i].first_repayment && bal[i] > 0.0;
+        for (i, f) in fac.iter().enumerate() {
+            if !f.is_debt() || !in_window(i) {
+                continue;
+            }
+            let g = &ff[i];
+            let left = g.maturity.saturating_sub(t) + 1;
+            principal[i] = if t >= g.maturity {
+                bal[i]
+            } else {
+                match f.repayment {
+                    Repayment::StraightLine => bal[i] / left as f64,
+                    // Filled in below from CFADS.
+                    Repayment::Sculpted if f.is_senior() => 0.0,
+                    _ => -ppmt(g.rate[t], 1.0, left as f64, bal[i], 0.0, When::End),
+                }
+            };
+        }
+        let sculpted: Vec<usize> = (0..nf)
+            .filter(|&i| {
+                fac[i].is_senior() && fac[i].repayment == Repayment::Sculpted && in_window(i)
+            })
+            .collect();
+        let other_senior_ds: f64 = (0..nf)
+            .filter(|&i| fac[i].is_senior() && !sculpted.contains(&i))
+            .map(|i| interest[i] + principal[i])
+            .sum();
+        let sculpted_bal: f64 = sculpted.iter().map(|&i| bal[i]).sum();
+        for &i in &sculpted {
+            if t >= ff[i].maturity {
+                continue;
+            }
+            let target = fac[i].target_dscr.unwrap_or(1.0).max(1e-9);
+            let share = bal[i] / sculpted_bal;
+            principal[i] =
+                (share * (cfads / target - other_senior_ds) - interest[i]).clamp(0.0, bal[i]);
+        }
+        let senior = |i: usize| fac[i].is_senior();
+        let s_int: f64 = (0..nf).filter(|&i| senior(i)).map(|i| interest[i]).sum();
+        let s_pri: f64 = (0..nf).filter(|&i| senior(i)).map(|i| principal[i]).sum();
+        let senior_ds = s_int + s_pri;
+        out.senior_interest[t] = s_int;
+        out.senior_principal[t] = s_pri;
+        let dscr = (senior_ds > 1e-6).then(|| cfads / senior_ds);
+        out.dscr[t] = dscr;
+
+        let mut c = cash + cfads - senior_ds;
+        // DSRA: drawn to meet senior debt service, then brought to target.
+        let open_dsra = dsra_bal;
+        let used = open_dsra.min((-c).max(0.0));
+        c += used;
+        dsra_bal -= used;
+        let target = dsra.target[t];
+        let (mut fund, mut release) = (0.0, used);
+        if dsra_bal > target {
+            release += dsra_bal - target;
+            c += dsra_bal - target;
+            dsra_bal = target;
+        } else {
+            fund = (target - dsra_bal).min(c.max(0.0));
+            c -= fund;
+            dsra_bal += fund;
+        }
+        dsra.funding[t] = fund;
+        dsra.release[t] = release;
+        let ck = &mut dsra.corkscrew;
+        ck.opening.push(open_dsra);
+        ck.additions.push(fund);
+        ck.reductions.push(release);
+        ck.closing.push(dsra_bal);
+
+        // Subordinated debt service.
+        let sub_ds: f64 = (0..nf)
+            .filter(|&i| fac[i].is_debt() && !senior(i))
+            .map(|i| interest[i] + principal[i])
+            .sum();
+        c -= sub_ds;
+        out.sub_debt_service[t] = sub_ds;
+
+        // Covenants, sweep and distributions.
+        let lock = dscr.is_some_and(|d| d < cov.lock_up_dscr);
+        out.lock_up[t] = lock;
+        out.default_event[t] = dscr.is_some_and(|d| d < cov.min_dscr);
+        let mut prepay = vec![0.0; nf];
+        let sweepable: Vec<usize> = (0..nf)
+            .filter(|&i| {
+                matches!(
+                    fac[i].kind,
+                    FacilityKind::SeniorTermLoan | FacilityKind::CostOverrun
+                )
+            })
+            .collect();
+        let left_after: f64 = sweepable.iter().map(|&i| bal[i] - principal[i]).sum();
+        let sweep_on = match cov.cash_sweep_when {
+            SweepWhen::Always => true,
+            SweepWhen::LockUp => lock,
+        };
+        if sweep_on && c > 0.0 && left_after > 1e-6 {
+            let amount = (cov.cash_sweep_pct / 100.0 * c).min(left_after);
+            for &i in &sweepable {
+                prepay[i] = amount * (bal[i] - principal[i]) / left_after;
+            }
+            c -= amount;
+            out.sweep[t] = amount;
+        }
+        let dist = if (!lock || t + 1 == n) && c > 0.0 {
+            c
+        } else {
+            0.0
+        };
+        c -= dist;
+        out.distributions[t] = dist;
+        let support = (-c).max(0.0);
+        c += support;
+        out.sponsor_support[t] = support;
+
+        let inflow = cfads.max(0.0) + release + support;
+        let outflow = (-cfads).max(0.0) + senior_ds + fund + sub_ds + out.sweep[t] + dist;
+        cash_ck.opening.push(cash);
+        cash_ck.additions.push(inflow);
+        cash_ck.reductions.push(outflow);
+        cash = c;
+        cash_ck.closing.push(cash);
+
+        for i in 0..nf {
+            let g = &mut ff[i];
+            g.opening.push(bal[i]);
+            bal[i] -= principal[i] + prepay[i];
+            if bal[i].abs() < 1e-9 * commit[i].max(1.0) {
+                bal[i] = 0.0;
+            }
+            g.drawdown.push(0.0);
+            g.capitalised_interest.push(0.0);
+            g.interest.push(interest[i]);
+            g.interest_paid.push(interest[i]);
+            g.fees.push(0.0);
+            g.principal.push(principal[i]);
+            g.prepayment.push(prepay[i]);
+            g.closing.push(bal[i]);
+        }
+    }
+    out.facilities = ff;
+    out.financing_costs_tax_dep = fin_dep;
+    out.financing_costs_wdv = fin_ck;
+    out.losses = Some(losses);
+    out.dsra = dsra;
+    out.cash = cash_ck;
+    out
+}
+
+/// Scheduled senior debt service (interest + scheduled principal) of a planning pass, and
+/// the DSRA target it implies: the sum over the next `quarters` periods.
+pub fn dsra_target(plan: &Financing, quarters: usize, cod: usize) -> Vec<f64> {
+    let ds: Vec<f64> = (0..plan.cfads.len())
+        .map(|t| plan.senior_interest[t] + plan.senior_principal[t])
+        .collect();
+    (0..ds.len())
+        .map(|t| {
+            if t < cod {
+                0.0
+            } else {
+                ds.iter().skip(t + 1).take(quarters).sum()
+            }
+        })
+        .collect()
+}

@@ -1,0 +1,264 @@
+//! The model run: wires the calculation modules together (time base → capital →
+//! revenue and operating cost → duty and tax depreciation → unlevered taxes → financing
+//! and waterfall → book accounts → statements → metrics) and assembles the outputs.
+
+use crate::capex;
+use crate::config::{FacilityKind, FinanceConfig};
+use crate::corkscrew::Corkscrew;
+use crate::financing::{self, Financing};
+use crate::operating;
+use crate::production::ProductionProfile;
+use crate::statements;
+use crate::tax::{self, LossPool};
+use crate::timeline::Timeline;
+use crate::tvm;
+
+pub use crate::result::FinanceResult;
+use crate::result::*;
+
+/// Series shared by the statements and the tables (full time base, USD).
+pub(crate) struct Calc {
+    pub tl: Timeline,
+    pub feed: Vec<f64>,
+    pub capex: capex::CapexSchedule,
+    pub rev: operating::RevenueLines,
+    pub opex: operating::OpexLines,
+    pub wc: operating::WorkingCapitalLines,
+    pub wc_increase: Vec<f64>,
+    pub duty: Vec<f64>,
+    pub ebitda: Vec<f64>,
+    pub tax_dep_capital: Vec<f64>,
+    pub fin: Financing,
+    pub book_dep: Vec<f64>,
+    pub fixed_assets: Corkscrew,
+    pub tax_wdv: Vec<Corkscrew>,
+    pub project_pre_tax: Vec<f64>,
+    pub project_after_tax: Vec<f64>,
+    pub equity_flow: Vec<f64>,
+    pub llcr: Vec<Option<f64>>,
+}
+
+fn zip_map(n: usize, f: impl Fn(usize) -> f64) -> Vec<f64> {
+    (0..n).map(f).collect()
+}
+
+/// Runs the finance model on a production schedule (one entry per operating quarter).
+/// Inputs are assumed valid ([`FinanceConfig::validate`] returns no problem).
+pub fn run(cfg: &FinanceConfig, production: &ProductionProfile) -> FinanceResult {
+    let c = calculate(cfg, production);
+    assemble(cfg, production, c)
+}
+
+fn calculate(cfg: &FinanceConfig, prod: &ProductionProfile) -> Calc {
+    let tl = Timeline::new(&cfg.timing, prod.len());
+    let n = tl.len();
+    let feed = tl.from_operations(&prod.series(|p| p.plant_feed_dry_t));
+    let cx = capex::schedule(&cfg.capex, &tl, &feed);
+    let rev = operating::revenue(&cfg.revenue, &tl, prod);
+    let opex = operating::opex(&cfg.opex, &tl, prod);
+    let wc = operating::working_capital(&cfg.working_capital, &rev.net, &opex.total);
+    let wc_bal = zip_map(n, |i| wc.receivables[i] + wc.inventory[i] - wc.payables[i]);
+    let wc_increase = zip_map(n, |i| wc_bal[i] - if i > 0 { wc_bal[i - 1] } else { 0.0 });
+    let rates = tax::rates(&cfg.tax, &tl);
+    let duty_base = zip_map(n, |i| {
+        rev.net[i] - rev.royalty[i] - opex.total[i] - cx.closure[i]
+    });
+    let duty = tax::mining_duty(&duty_base, &rates.duty);
+    // EBITDA = net revenue − royalty − opex − closure, which is also the duty base.
+    let ebitda = duty_base.clone();
+
+    // Tax depreciation of the capital, class by class.
+    let class_rate = |name: &str| {
+        cfg.tax
+            .depreciation_classes
+            .iter()
+            .find(|c| c.name == name)
+            .map(|c| c.rate_pct)
+    };
+    let mut tax_dep_capital = vec![0.0; n];
+    let mut tax_wdv: Vec<Corkscrew> = Vec::new();
+    for (name, adds) in &cx.by_tax_class {
+        let (dep, ck) = tax::depreciation(
+            &format!("tax_wdv:{name}"),
+            adds,
+            class_rate(name).unwrap_or(0.0),
+            &tl,
+        );
+        tax_dep_capital
+            .iter_mut()
+            .zip(&dep)
+            .for_each(|(a, d)| *a += d);
+        tax_wdv.push(ck);
+    }
+    let cfbt = zip_map(n, |i| {
+        ebitda[i] - duty[i] - cx.sustaining[i] - wc_increase[i]
+    });
+    let pbi = zip_map(n, |i| ebitda[i] - duty[i] - tax_dep_capital[i]);
+
+    // Unlevered taxes: the same regime without interest or financing costs.
+    let mut pool = LossPool::new("tax_losses_unlevered", cfg.tax.loss_carry_forward_years);
+    let unlev: Vec<f64> = (0..n)
+        .map(|t| {
+            let base = if t >= tl.cod { pbi[t] } else { 0.0 };
+            let s = pool.step(t, base, rates.cit[t], rates.ptu[t], cfg.tax.ptu_deductible);
+            s.ptu_usd + s.income_tax_usd
+        })
+        .collect();
+    let project_pre_tax = zip_map(n, |i| cfbt[i] + duty[i] - cx.initial[i]);
+    let project_after_tax = zip_map(n, |i| cfbt[i] - unlev[i] - cx.initial[i]);
+
+    let inputs = financing::Inputs {
+        tl: &tl,
+        facilities: &cfg.facilities,
+        initial_capex: &cx.initial,
+        budget_capex: &cx.budget,
+        leased_capex: &cx.leased,
+        cash_flow_before_tax: &cfbt,
+        profit_before_interest: &pbi,
+        rates: &rates,
+        tax: &cfg.tax,
+        financing_costs_rate_pct: class_rate(&cfg.tax.financing_costs_class),
+        covenants: &cfg.covenants,
+    };
+    let fin = if cfg.dsra.debt_service_quarters > 0 {
+        let plan = financing::run(&inputs, None);
+        let target = financing::dsra_target(&plan, cfg.dsra.debt_service_quarters, tl.cod);
+        financing::run(&inputs, Some(&target))
+    } else {
+        financing::run(&inputs, None)
+    };
+
+    // Book fixed assets: units of production on plant feed from COD.
+    let additions = zip_map(n, |i| {
+        cx.initial[i] + fin.capitalised_financing[i] + cx.sustaining[i]
+    });
+    let mut fa = Corkscrew {
+        name: "fixed_assets_book".into(),
+        ..Default::default()
+    };
+    let mut book_dep = vec![0.0; n];
+    let mut nbv = 0.0;
+    let mut remaining_feed: f64 = feed.iter().sum();
+    for t in 0..n {
+        let dep = if t < tl.cod {
+            0.0
+        } else if remaining_feed <= 1e-9 {
+            nbv
+        } else {
+            nbv * feed[t] / remaining_feed
+        };
+        remaining_feed -= feed[t];
+        book_dep[t] = dep;
+        fa.opening.push(nbv);
+        fa.additions.push(additions[t]);
+        fa.reductions.push(dep);
+        nbv += additions[t] - dep;
+        fa.closing.push(nbv);
+    }
+
+    let equity_flow = zip_map(n, |t| {
+        let contributed: f64 = cfg
+            .facilities
+            .iter()
+            .zip(&fin.facilities)
+            .filter(|(f, _)| f.kind == FacilityKind::Equity)
+            .map(|(_, g)| g.drawdown[t])
+            .sum();
+        fin.distributions[t] - contributed - fin.sponsor_support[t]
+    });
+    let llcr = llcr(cfg, &tl, &fin);
+    Calc {
+        tl,
+        feed,
+        capex: cx,
+        rev,
+        opex,
+        wc,
+        wc_increase,
+        duty,
+        ebitda,
+        tax_dep_capital,
+        fin,
+        book_dep,
+        fixed_assets: fa,
+        tax_wdv,
+        project_pre_tax,
+        project_after_tax,
+        equity_flow,
+        llcr,
+    }
+}
+
+/// LLCR at the start of each operating quarter with senior debt outstanding: CFADS to the
+/// last senior maturity discounted at the balance-weighted senior rate, ÷ senior balance.
+fn llcr(cfg: &FinanceConfig, tl: &Timeline, fin: &Financing) -> Vec<Option<f64>> {
+    let n = tl.len();
+    let senior: Vec<usize> = (0..cfg.facilities.len())
+        .filter(|&i| cfg.facilities[i].is_senior())
+        .collect();
+    (0..n)
+        .map(|t| {
+            if t < tl.cod {
+                return None;
+            }
+            let open: f64 = senior.iter().map(|&i| fin.facilities[i].opening[t]).sum();
+            if open <= 1e-6 {
+                return None;
+            }
+            let r: f64 = senior
+                .iter()
+                .map(|&i| fin.facilities[i].opening[t] * fin.facilities[i].rate[t])
+                .sum::<f64>()
+                / open;
+            let last = senior
+                .iter()
+                .filter(|&&i| fin.facilities[i].opening[t] > 0.0)
+                .map(|&i| fin.facilities[i].maturity)
+                .max()
+                .unwrap_or(t);
+            Some(tvm::npv_excel(r, &fin.cfads[t..=last.max(t)]) / open)
+        })
+        .collect()
+}
+
+fn assemble(cfg: &FinanceConfig, prod: &ProductionProfile, c: Calc) -> FinanceResult {
+    let quarterly = statements::quarterly_rows(cfg, prod, &c);
+    let annual = statements::annual_rows(&quarterly);
+    let (income_statement, balance_sheet, cash_flow_statement) = statements::statements(cfg, &c);
+    let corkscrews = statements::corkscrews(cfg, &c);
+    let facilities = statements::facility_summaries(cfg, &c);
+    let covenant_events = (0..c.tl.len())
+        .flat_map(|t| {
+            let d = c.fin.dscr[t].unwrap_or(f64::NAN);
+            let ev = |kind| CovenantEvent {
+                period: t,
+                label: c.tl.label(t),
+                kind,
+                dscr: d,
+            };
+            let mut v = Vec::new();
+            if c.fin.default_event[t] {
+                v.push(ev(CovenantKind::Default));
+            }
+            if c.fin.lock_up[t] {
+                v.push(ev(CovenantKind::LockUp));
+            }
+            v
+        })
+        .collect();
+    let metrics = crate::metrics::metrics(cfg, &c, &quarterly, &annual, &balance_sheet);
+    FinanceResult {
+        area_names: c.capex.area_names.clone(),
+        phase_names: c.capex.phase_names.clone(),
+        facility_names: cfg.facilities.iter().map(|f| f.name.clone()).collect(),
+        quarterly,
+        annual,
+        income_statement,
+        balance_sheet,
+        cash_flow_statement,
+        corkscrews,
+        facilities,
+        metrics,
+        covenant_events,
+    }
+}

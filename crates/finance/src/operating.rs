@@ -1,0 +1,248 @@
+//! Operating calculations: revenue by product less realisation costs and royalty,
+//! operating cost built from its drivers (with the MXN share re-priced at the year's
+//! exchange rate), and working-capital balances. Pure functions over period series.
+
+use crate::config::{Opex, Product, Revenue, WorkingCapital};
+use crate::production::ProductionProfile;
+use crate::timeline::Timeline;
+
+/// Pounds per metric tonne.
+pub const LB_PER_T: f64 = 2204.62262;
+/// Days in a quarter of a 365-day year.
+pub const DAYS_PER_QUARTER: f64 = 365.0 / 4.0;
+
+/// Revenue lines by period, USD.
+#[derive(Clone, Debug, Default)]
+pub struct RevenueLines {
+    /// Gross payable value of copper cathode.
+    pub cu: Vec<f64>,
+    /// Gross payable value of cobalt cathode.
+    pub co: Vec<f64>,
+    /// Gross payable value of zinc sulphate monohydrate.
+    pub zn: Vec<f64>,
+    /// Gross payable value of manganese carbonate.
+    pub mn: Vec<f64>,
+    /// Sum of the four.
+    pub gross: Vec<f64>,
+    /// Treatment and refining charges.
+    pub refining: Vec<f64>,
+    /// Freight.
+    pub freight: Vec<f64>,
+    /// Insurance.
+    pub insurance: Vec<f64>,
+    /// Gross less refining, freight and insurance.
+    pub net: Vec<f64>,
+    /// Royalty on net revenue.
+    pub royalty: Vec<f64>,
+}
+
+/// Operating-cost lines by period, USD.
+#[derive(Clone, Debug, Default)]
+pub struct OpexLines {
+    /// Underground consumables and maintenance per dry t.
+    pub underground: Vec<f64>,
+    /// Open-pit mining per dry t.
+    pub open_pit: Vec<f64>,
+    /// Section crews: shifts × crew size × wage (MXN) at the year's rate.
+    pub crew_labour: Vec<f64>,
+    /// Roof bolts.
+    pub bolts: Vec<f64>,
+    /// Development consumables per metre advanced.
+    pub development: Vec<f64>,
+    /// Mine overheads per person.
+    pub mine_overhead: Vec<f64>,
+    /// Processing per dry t fed.
+    pub processing: Vec<f64>,
+    /// Acid.
+    pub acid: Vec<f64>,
+    /// Limestone.
+    pub limestone: Vec<f64>,
+    /// Power.
+    pub power: Vec<f64>,
+    /// General and administrative.
+    pub g_and_a: Vec<f64>,
+    /// Total operating cost.
+    pub total: Vec<f64>,
+}
+
+/// Closing working-capital balances by period, USD.
+#[derive(Clone, Debug, Default)]
+pub struct WorkingCapitalLines {
+    /// Trade receivables.
+    pub receivables: Vec<f64>,
+    /// Inventories.
+    pub inventory: Vec<f64>,
+    /// Trade payables.
+    pub payables: Vec<f64>,
+}
+
+fn price_per_t(p: &Product, year: i32) -> f64 {
+    match (&p.price_usd_per_lb, &p.price_usd_per_t) {
+        (Some(lb), _) => lb.at(year) * LB_PER_T,
+        (None, Some(t)) => t.at(year),
+        (None, None) => 0.0,
+    }
+}
+
+/// Revenue lines from product tonnes (full time base) and the price decks.
+pub fn revenue(r: &Revenue, tl: &Timeline, prod: &ProductionProfile) -> RevenueLines {
+    let n = tl.len();
+    let products = [
+        (
+            &r.cu_cathode,
+            tl.from_operations(&prod.series(|p| p.cu_cathode_t)),
+        ),
+        (
+            &r.co_cathode,
+            tl.from_operations(&prod.series(|p| p.co_cathode_t)),
+        ),
+        (&r.znso4, tl.from_operations(&prod.series(|p| p.znso4_t))),
+        (&r.mnco3, tl.from_operations(&prod.series(|p| p.mnco3_t))),
+    ];
+    let gross_of = |(p, t): &(&Product, Vec<f64>)| -> Vec<f64> {
+        (0..n)
+            .map(|i| t[i] * price_per_t(p, tl.year[i]) * p.payable_pct / 100.0)
+            .collect()
+    };
+    let g: Vec<Vec<f64>> = products.iter().map(gross_of).collect();
+    let sum_over = |f: &dyn Fn(&Product, f64) -> f64| -> Vec<f64> {
+        (0..n)
+            .map(|i| products.iter().map(|(p, t)| f(p, t[i])).sum())
+            .collect()
+    };
+    let refining = sum_over(&|p, t| t * p.refining_usd_per_t);
+    let freight = sum_over(&|p, t| t * p.freight_usd_per_t);
+    let gross: Vec<f64> = (0..n).map(|i| g.iter().map(|v| v[i]).sum()).collect();
+    let insurance: Vec<f64> = (0..n)
+        .map(|i| {
+            (0..4)
+                .map(|k| g[k][i] * products[k].0.insurance_pct / 100.0)
+                .sum()
+        })
+        .collect();
+    let net: Vec<f64> = (0..n)
+        .map(|i| gross[i] - refining[i] - freight[i] - insurance[i])
+        .collect();
+    let royalty = net
+        .iter()
+        .map(|v| v.max(0.0) * r.royalty_nsr_pct / 100.0)
+        .collect();
+    let mut it = g.into_iter();
+    RevenueLines {
+        cu: it.next().unwrap_or_default(),
+        co: it.next().unwrap_or_default(),
+        zn: it.next().unwrap_or_default(),
+        mn: it.next().unwrap_or_default(),
+        gross,
+        refining,
+        freight,
+        insurance,
+        net,
+        royalty,
+    }
+}
+
+/// Operating cost from the production drivers (full time base).
+pub fn opex(o: &Opex, tl: &Timeline, prod: &ProductionProfile) -> OpexLines {
+    let n = tl.len();
+    let fx: Vec<f64> = tl.year.iter().map(|&y| o.mxn_per_usd.at(y)).collect();
+    // USD cost estimated at the base rate, its MXN share re-priced at the year's rate.
+    let repriced = |share_pct: f64, i: usize| {
+        let s = share_pct / 100.0;
+        (1.0 - s) + s * o.base_mxn_per_usd / fx[i]
+    };
+    let q =
+        |f: fn(&crate::production::ProductionPeriod) -> f64| tl.from_operations(&prod.series(f));
+    let (ug, op, feed) = (
+        q(|p| p.underground_dry_t),
+        q(|p| p.open_pit_dry_t),
+        q(|p| p.plant_feed_dry_t),
+    );
+    let (shifts, adv, bolts, heads) = (
+        q(|p| p.section_shifts),
+        q(|p| p.advance_m),
+        q(|p| p.bolts),
+        q(|p| p.mine_headcount),
+    );
+    let sh = &o.mxn_share;
+    let line = |driver: &[f64], rate: f64, share: f64| -> Vec<f64> {
+        (0..n)
+            .map(|i| driver[i] * rate * repriced(share, i))
+            .collect()
+    };
+    let ops_quarters: Vec<f64> = tl.operations.iter().map(|f| f / 4.0).collect();
+    let mut l = OpexLines {
+        underground: line(&ug, o.underground_usd_per_dry_t, sh.mining_pct),
+        open_pit: line(&op, o.open_pit_usd_per_dry_t, sh.mining_pct),
+        crew_labour: (0..n)
+            .map(|i| shifts[i] * o.crew_size * o.wage_mxn_per_shift / fx[i])
+            .collect(),
+        bolts: line(&bolts, o.usd_per_bolt, sh.bolts_pct),
+        development: line(&adv, o.usd_per_m_advance, sh.development_pct),
+        mine_overhead: (0..n)
+            .map(|i| {
+                heads[i] / 4.0
+                    * o.mine_overhead_usd_per_person_year
+                    * repriced(sh.mine_overhead_pct, i)
+            })
+            .collect(),
+        processing: line(&feed, o.processing_usd_per_dry_t, sh.processing_pct),
+        acid: line(
+            &feed,
+            o.acid_kg_per_dry_t / 1000.0 * o.acid_usd_per_t,
+            sh.acid_pct,
+        ),
+        limestone: line(
+            &feed,
+            o.limestone_t_per_dry_t * o.limestone_usd_per_t,
+            sh.limestone_pct,
+        ),
+        power: line(
+            &feed,
+            o.power_kwh_per_dry_t * o.power_usd_per_kwh,
+            sh.power_pct,
+        ),
+        g_and_a: line(&ops_quarters, o.g_and_a_usd_per_year, sh.g_and_a_pct),
+        total: vec![],
+    };
+    l.total = (0..n)
+        .map(|i| {
+            [
+                &l.underground,
+                &l.open_pit,
+                &l.crew_labour,
+                &l.bolts,
+                &l.development,
+                &l.mine_overhead,
+                &l.processing,
+                &l.acid,
+                &l.limestone,
+                &l.power,
+                &l.g_and_a,
+            ]
+            .iter()
+            .map(|v| v[i])
+            .sum()
+        })
+        .collect();
+    l
+}
+
+/// Closing working-capital balances: days of the quarter's net revenue or operating cost.
+pub fn working_capital(
+    w: &WorkingCapital,
+    net_revenue: &[f64],
+    opex: &[f64],
+) -> WorkingCapitalLines {
+    let bal = |flows: &[f64], days: f64| {
+        flows
+            .iter()
+            .map(|f| f.max(0.0) * days / DAYS_PER_QUARTER)
+            .collect()
+    };
+    WorkingCapitalLines {
+        receivables: bal(net_revenue, w.receivable_days),
+        inventory: bal(opex, w.inventory_days),
+        payables: bal(opex, w.payable_days),
+    }
+}

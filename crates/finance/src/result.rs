@@ -1,0 +1,450 @@
+//! The finance model's outputs (the FAST "outputs" sheet): the quarterly and annual
+//! waterfall tables, the condensed interim statements, the corkscrews and the headline
+//! metrics. Field names carry their units and are the stable output schema documented
+//! in docs/finance.md.
+
+use crate::corkscrew::Corkscrew;
+use serde::Serialize;
+
+/// One facility's lines in a period row.
+#[derive(Serialize, Clone, Debug, Default, PartialEq)]
+pub struct FacilityRow {
+    /// Facility name.
+    pub name: String,
+    /// Cash drawn.
+    pub drawdown_usd: f64,
+    /// Interest added to the balance (construction).
+    pub capitalised_interest_usd: f64,
+    /// Interest accrued.
+    pub interest_usd: f64,
+    /// Upfront and commitment fees.
+    pub fees_usd: f64,
+    /// Scheduled principal repaid.
+    pub principal_usd: f64,
+    /// Prepaid from the cash sweep.
+    pub prepayment_usd: f64,
+    /// Closing balance (equity: contributed to date).
+    pub closing_balance_usd: f64,
+}
+
+/// One row of the waterfall table: a quarter, or a calendar year in the annual roll-up
+/// (flows summed, balances at year end, ratios recomputed from the sums).
+#[derive(Serialize, Clone, Debug, Default, PartialEq)]
+pub struct PeriodRow {
+    /// Quarter index from the start of construction (annual: year index).
+    pub period: usize,
+    /// Calendar year.
+    pub year: i32,
+    /// Calendar quarter 1-4 (0 in annual rows).
+    pub quarter: u32,
+    /// `2010Q3`, or `2010` in annual rows.
+    pub label: String,
+    /// Construction flag (annual: share of the year's quarters).
+    pub construction: f64,
+    /// Ramp-up flag (subset of operations).
+    pub ramp_up: f64,
+    /// Operations flag.
+    pub operations: f64,
+    /// Closure flag.
+    pub closure: f64,
+    /// Plant feed, dry t.
+    pub plant_feed_dry_t: f64,
+    /// Copper cathode, t.
+    pub cu_cathode_t: f64,
+    /// Cobalt cathode, t.
+    pub co_cathode_t: f64,
+    /// Zinc sulphate monohydrate, t.
+    pub znso4_t: f64,
+    /// Manganese carbonate, t.
+    pub mnco3_t: f64,
+    /// Gross payable value of copper.
+    pub revenue_cu_usd: f64,
+    /// Gross payable value of cobalt.
+    pub revenue_co_usd: f64,
+    /// Gross payable value of zinc sulphate.
+    pub revenue_znso4_usd: f64,
+    /// Gross payable value of manganese carbonate.
+    pub revenue_mnco3_usd: f64,
+    /// Sum of the product lines.
+    pub gross_revenue_usd: f64,
+    /// Treatment and refining charges.
+    pub refining_usd: f64,
+    /// Freight.
+    pub freight_usd: f64,
+    /// Insurance.
+    pub insurance_usd: f64,
+    /// Net revenue (gross less refining, freight, insurance).
+    pub net_revenue_usd: f64,
+    /// Underground mining per tonne.
+    pub opex_underground_usd: f64,
+    /// Open-pit mining.
+    pub opex_open_pit_usd: f64,
+    /// Section crews.
+    pub opex_crew_labour_usd: f64,
+    /// Roof bolts.
+    pub opex_bolts_usd: f64,
+    /// Development per metre.
+    pub opex_development_usd: f64,
+    /// Mine overheads per person.
+    pub opex_mine_overhead_usd: f64,
+    /// Processing.
+    pub opex_processing_usd: f64,
+    /// Acid.
+    pub opex_acid_usd: f64,
+    /// Limestone.
+    pub opex_limestone_usd: f64,
+    /// Power.
+    pub opex_power_usd: f64,
+    /// G&A.
+    pub opex_g_and_a_usd: f64,
+    /// Total operating cost.
+    pub opex_total_usd: f64,
+    /// Royalty.
+    pub royalty_usd: f64,
+    /// Special mining duty.
+    pub mining_duty_usd: f64,
+    /// Closure cost.
+    pub closure_cost_usd: f64,
+    /// Net revenue − opex − royalty − closure (before the mining duty).
+    pub ebitda_usd: f64,
+    /// Increase in working capital (a use of cash).
+    pub working_capital_increase_usd: f64,
+    /// Initial capital: budget direct cost.
+    pub capex_direct_usd: f64,
+    /// Contingency.
+    pub capex_contingency_usd: f64,
+    /// Owner's costs.
+    pub capex_owners_usd: f64,
+    /// Spend above the budget.
+    pub capex_overrun_usd: f64,
+    /// Initial capital spent (direct + contingency + owner's + overrun).
+    pub capex_initial_usd: f64,
+    /// Of which bought through the lease.
+    pub capex_leased_usd: f64,
+    /// Sustaining capital.
+    pub capex_sustaining_usd: f64,
+    /// Budget direct cost by area (order of `FinanceResult::area_names`).
+    pub capex_by_area_usd: Vec<f64>,
+    /// Budget direct cost by phase (order of `FinanceResult::phase_names`).
+    pub capex_by_phase_usd: Vec<f64>,
+    /// Tax depreciation (capital and capitalised financing costs).
+    pub tax_depreciation_usd: f64,
+    /// Employee profit sharing.
+    pub ptu_usd: f64,
+    /// Corporate income tax.
+    pub income_tax_usd: f64,
+    /// Tax losses brought forward used.
+    pub tax_losses_used_usd: f64,
+    /// Cash flow available for debt service.
+    pub cfads_usd: f64,
+    /// Each facility's lines.
+    pub facilities: Vec<FacilityRow>,
+    /// Senior interest.
+    pub senior_interest_usd: f64,
+    /// Senior scheduled principal.
+    pub senior_principal_usd: f64,
+    /// Senior debt service (interest + scheduled principal).
+    pub senior_debt_service_usd: f64,
+    /// DSRA target (year end in annual rows).
+    pub dsra_target_usd: f64,
+    /// DSRA funded.
+    pub dsra_funding_usd: f64,
+    /// DSRA released.
+    pub dsra_release_usd: f64,
+    /// DSRA balance.
+    pub dsra_balance_usd: f64,
+    /// Subordinated debt service.
+    pub sub_debt_service_usd: f64,
+    /// Cash sweep prepayment.
+    pub cash_sweep_usd: f64,
+    /// Distributions to equity.
+    pub distributions_usd: f64,
+    /// Equity drawn under the equity commitments.
+    pub equity_contributions_usd: f64,
+    /// Sponsor support beyond the commitments.
+    pub sponsor_support_usd: f64,
+    /// Senior DSCR (annual: sum of CFADS ÷ sum of senior debt service).
+    pub dscr: Option<f64>,
+    /// Loan life cover ratio at the start of the period (annual: first quarter).
+    pub llcr: Option<f64>,
+    /// Distributions locked up (annual: any quarter).
+    pub lock_up: bool,
+    /// Cash balance (excluding the DSRA).
+    pub cash_usd: f64,
+    /// Unlevered project cash flow before duty, PTU and income tax.
+    pub project_cash_flow_pre_tax_usd: f64,
+    /// Unlevered project cash flow after duty, PTU and income tax (taxes without interest).
+    pub project_cash_flow_after_tax_usd: f64,
+    /// Equity cash flow: distributions − contributions − sponsor support.
+    pub equity_cash_flow_usd: f64,
+}
+
+/// Condensed income statement of one quarter.
+#[derive(Serialize, Clone, Debug, Default, PartialEq)]
+pub struct IncomeStatement {
+    /// Quarter index.
+    pub period: usize,
+    /// `2010Q3`.
+    pub label: String,
+    /// Net revenue.
+    pub revenue_usd: f64,
+    /// Operating costs.
+    pub operating_costs_usd: f64,
+    /// Royalty.
+    pub royalty_usd: f64,
+    /// Closure cost (expensed as spent).
+    pub closure_cost_usd: f64,
+    /// EBITDA: revenue − operating costs − royalty − closure cost.
+    pub ebitda_usd: f64,
+    /// Book depreciation (units of production).
+    pub depreciation_usd: f64,
+    /// EBIT.
+    pub ebit_usd: f64,
+    /// Interest expensed (construction interest is capitalised).
+    pub interest_expense_usd: f64,
+    /// Profit before the profit-based charges (mining duty, PTU, income tax).
+    pub profit_before_tax_usd: f64,
+    /// Special mining duty (a profit-based tax on its own base).
+    pub mining_duty_usd: f64,
+    /// Employee profit sharing.
+    pub ptu_usd: f64,
+    /// Income tax (current; no deferred tax).
+    pub income_tax_usd: f64,
+    /// Net income.
+    pub net_income_usd: f64,
+}
+
+/// Condensed balance sheet at the end of one quarter.
+#[derive(Serialize, Clone, Debug, Default, PartialEq)]
+pub struct BalanceSheet {
+    /// Quarter index.
+    pub period: usize,
+    /// `2010Q3`.
+    pub label: String,
+    /// Cash.
+    pub cash_usd: f64,
+    /// Debt service reserve account (restricted cash).
+    pub dsra_usd: f64,
+    /// Trade receivables.
+    pub receivables_usd: f64,
+    /// Inventories.
+    pub inventory_usd: f64,
+    /// Property, plant and equipment, net (capitalised financing costs included).
+    pub fixed_assets_net_usd: f64,
+    /// Total assets.
+    pub total_assets_usd: f64,
+    /// Trade payables.
+    pub payables_usd: f64,
+    /// Each debt facility's balance (order of `FinanceResult::facility_names`; equity 0).
+    pub debt_usd: Vec<f64>,
+    /// Total debt (loans and lease liability).
+    pub total_debt_usd: f64,
+    /// Total liabilities.
+    pub total_liabilities_usd: f64,
+    /// Equity contributed (commitments drawn and sponsor support).
+    pub equity_contributed_usd: f64,
+    /// Retained earnings (net income less distributions).
+    pub retained_earnings_usd: f64,
+    /// Total equity.
+    pub total_equity_usd: f64,
+    /// Assets − liabilities − equity (zero when the sheet balances).
+    pub balance_check_usd: f64,
+}
+
+/// Condensed cash-flow statement of one quarter.
+#[derive(Serialize, Clone, Debug, Default, PartialEq)]
+pub struct CashFlowStatement {
+    /// Quarter index.
+    pub period: usize,
+    /// `2010Q3`.
+    pub label: String,
+    /// Net income.
+    pub net_income_usd: f64,
+    /// Book depreciation added back.
+    pub depreciation_usd: f64,
+    /// Decrease in working capital.
+    pub working_capital_usd: f64,
+    /// Cash from operating activities.
+    pub operating_usd: f64,
+    /// Capital spent (initial and sustaining).
+    pub capex_usd: f64,
+    /// Financing costs capitalised and paid in cash during construction.
+    pub capitalised_financing_costs_usd: f64,
+    /// Net transfer to (−) or from (+) the DSRA.
+    pub dsra_usd: f64,
+    /// Cash from investing activities.
+    pub investing_usd: f64,
+    /// Debt drawn in cash.
+    pub debt_drawn_usd: f64,
+    /// Debt repaid (scheduled and prepaid).
+    pub debt_repaid_usd: f64,
+    /// Equity contributed and sponsor support.
+    pub equity_contributed_usd: f64,
+    /// Distributions.
+    pub distributions_usd: f64,
+    /// Cash from financing activities.
+    pub financing_usd: f64,
+    /// Operating + investing + financing.
+    pub net_change_usd: f64,
+    /// Cash at the start of the quarter.
+    pub opening_cash_usd: f64,
+    /// Cash at the end of the quarter.
+    pub closing_cash_usd: f64,
+}
+
+/// NPVs at one discount rate.
+#[derive(Serialize, Clone, Debug, Default, PartialEq)]
+pub struct NpvAtRate {
+    /// Annual discount rate, %.
+    pub discount_rate_pct: f64,
+    /// Unlevered project NPV before duty, PTU and income tax.
+    pub project_pre_tax_usd: f64,
+    /// Unlevered project NPV after duty, PTU and income tax.
+    pub project_after_tax_usd: f64,
+    /// Equity (levered) NPV.
+    pub equity_usd: f64,
+}
+
+/// What a covenant event is.
+#[derive(Serialize, Clone, Copy, Debug, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum CovenantKind {
+    /// DSCR below the lock-up level: distributions blocked.
+    LockUp,
+    /// DSCR below the minimum: event of default.
+    Default,
+}
+
+/// A quarter failing a covenant test.
+#[derive(Serialize, Clone, Debug, PartialEq)]
+pub struct CovenantEvent {
+    /// Quarter index.
+    pub period: usize,
+    /// `2012Q1`.
+    pub label: String,
+    /// Which covenant.
+    pub kind: CovenantKind,
+    /// The quarter's senior DSCR.
+    pub dscr: f64,
+}
+
+/// Summary of one facility.
+#[derive(Serialize, Clone, Debug, PartialEq)]
+pub struct FacilitySummary {
+    /// Name.
+    pub name: String,
+    /// Kind (`senior_term_loan`, ...).
+    pub kind: String,
+    /// Commitment.
+    pub commitment_usd: f64,
+    /// Cash drawn in total.
+    pub drawn_usd: f64,
+    /// Interest capitalised in construction.
+    pub capitalised_interest_usd: f64,
+    /// Largest closing balance.
+    pub peak_balance_usd: f64,
+    /// First drawdown quarter, e.g. `2008Q1`.
+    pub first_drawdown: Option<String>,
+    /// First scheduled repayment quarter.
+    pub first_repayment: Option<String>,
+    /// Final maturity quarter (debt only).
+    pub maturity: Option<String>,
+    /// Final maturity period index.
+    pub maturity_period: Option<usize>,
+    /// Quarter in which the balance was last repaid to zero.
+    pub repaid: Option<String>,
+}
+
+/// Headline results.
+#[derive(Serialize, Clone, Debug, Default, PartialEq)]
+pub struct Metrics {
+    /// NPVs at each configured rate, annual flows discounted end-of-year to the start of
+    /// construction.
+    pub npv: Vec<NpvAtRate>,
+    /// Project IRR before duty, PTU and income tax (annual flows), %.
+    pub project_irr_pre_tax_pct: Option<f64>,
+    /// Project IRR after tax (annual flows), %.
+    pub project_irr_after_tax_pct: Option<f64>,
+    /// Project IRR after tax from quarterly flows, annualised, %.
+    pub project_irr_after_tax_quarterly_pct: Option<f64>,
+    /// Equity IRR (annual flows), %.
+    pub equity_irr_pct: Option<f64>,
+    /// Why an IRR is missing (no sign change, several roots).
+    pub irr_notes: Vec<String>,
+    /// Years from the start of construction until cumulative after-tax project cash flow
+    /// turns positive.
+    pub payback_years: Option<f64>,
+    /// Same, counted from the first operating quarter.
+    pub payback_from_first_production_years: Option<f64>,
+    /// Lowest senior DSCR over the repayment quarters.
+    pub min_dscr: Option<f64>,
+    /// Average senior DSCR over the repayment quarters.
+    pub avg_dscr: Option<f64>,
+    /// Lowest LLCR over the quarters with senior debt outstanding in operations.
+    pub min_llcr: Option<f64>,
+    /// Average LLCR over the same quarters.
+    pub avg_llcr: Option<f64>,
+    /// Initial capital spent.
+    pub initial_capex_usd: f64,
+    /// Sustaining capital over the life.
+    pub sustaining_capex_usd: f64,
+    /// Initial + sustaining.
+    pub total_capex_usd: f64,
+    /// Closure cost.
+    pub closure_cost_usd: f64,
+    /// Total sources to the first operating quarter: debt and lease drawn, interest
+    /// capitalised, equity and sponsor support.
+    pub peak_funding_usd: f64,
+    /// Largest total senior balance.
+    pub peak_senior_debt_usd: f64,
+    /// Years from the first senior drawdown to the quarter the last senior balance is repaid.
+    pub loan_life_years: Option<f64>,
+    /// Quarter in which senior debt is fully repaid.
+    pub senior_debt_repaid: Option<String>,
+    /// Average copper cathode over the first four operating years, t per year.
+    pub first_four_years_cu_t_per_year: f64,
+    /// Cash cost net of by-product credits over the first four operating years, USD per
+    /// lb of copper: (opex + royalty + refining + freight + insurance − payable value of
+    /// cobalt, zinc sulphate and manganese carbonate) ÷ copper lb.
+    pub first_four_years_cash_cost_usd_per_lb_cu: Option<f64>,
+    /// Copper cathode over the life, t.
+    pub life_of_mine_cu_t: f64,
+    /// Sponsor support in total (funding beyond the commitments, shortfalls, closure).
+    pub sponsor_support_usd: f64,
+    /// Number of lock-up quarters.
+    pub lock_up_quarters: usize,
+    /// Number of quarters in default of the minimum DSCR.
+    pub default_quarters: usize,
+    /// Largest |balance check| over the quarters.
+    pub max_balance_check_usd: f64,
+}
+
+/// Everything the finance model produces.
+#[derive(Serialize, Clone, Debug, Default, PartialEq)]
+pub struct FinanceResult {
+    /// Capital areas, in input order.
+    pub area_names: Vec<String>,
+    /// Capital phases, in input order.
+    pub phase_names: Vec<String>,
+    /// Facilities, in input order.
+    pub facility_names: Vec<String>,
+    /// One row per quarter.
+    pub quarterly: Vec<PeriodRow>,
+    /// One row per calendar year.
+    pub annual: Vec<PeriodRow>,
+    /// Income statement per quarter.
+    pub income_statement: Vec<IncomeStatement>,
+    /// Balance sheet per quarter.
+    pub balance_sheet: Vec<BalanceSheet>,
+    /// Cash-flow statement per quarter.
+    pub cash_flow_statement: Vec<CashFlowStatement>,
+    /// Every balance as a corkscrew (loans, lease, DSRA, tax losses, fixed assets book and
+    /// tax, cash).
+    pub corkscrews: Vec<Corkscrew>,
+    /// Facility summaries.
+    pub facilities: Vec<FacilitySummary>,
+    /// Headline metrics.
+    pub metrics: Metrics,
+    /// Covenant breaches and lock-up quarters.
+    pub covenant_events: Vec<CovenantEvent>,
+}

@@ -1,0 +1,187 @@
+//! Fiscal calculations of the Mexican regime: the special mining duty on its own base,
+//! tax depreciation by asset class (straight line on cost from the in-service quarter),
+//! employee profit sharing (PTU), corporate income tax (ISR) and tax losses carried
+//! forward with expiry (FIFO vintages), kept as a corkscrew.
+//!
+//! Taxes are computed quarter by quarter and paid in the quarter (provisional payments
+//! taken as final). A loss may be used in the `4 × loss_carry_forward_years` quarters
+//! after the quarter it arose in.
+
+use crate::config::Tax;
+use crate::corkscrew::Corkscrew;
+use crate::timeline::Timeline;
+
+/// Tax rates by period, as fractions.
+#[derive(Clone, Debug, Default)]
+pub struct Rates {
+    /// Corporate income tax.
+    pub cit: Vec<f64>,
+    /// Employee profit sharing.
+    pub ptu: Vec<f64>,
+    /// Special mining duty.
+    pub duty: Vec<f64>,
+}
+
+/// Rates of each period picked by its calendar year.
+pub fn rates(t: &Tax, tl: &Timeline) -> Rates {
+    let pick = |s: &crate::config::ByYear| tl.year.iter().map(|&y| s.at(y) / 100.0).collect();
+    Rates {
+        cit: pick(&t.income_tax_pct),
+        ptu: pick(&t.ptu_pct),
+        duty: pick(&t.mining_duty_pct),
+    }
+}
+
+/// Special mining duty: rate × max(0, base), base = revenue less deductible costs
+/// excluding depreciation, interest and investment.
+pub fn mining_duty(base: &[f64], rate: &[f64]) -> Vec<f64> {
+    base.iter().zip(rate).map(|(b, r)| r * b.max(0.0)).collect()
+}
+
+/// Tax depreciation of additions to one class: each period's additions are in service
+/// from the later of the next period and `cod`, and are deducted at `rate_pct / 4` of
+/// cost per quarter until exhausted; whatever is left is written off at
+/// `tl.end_of_operations` (abandonment). Returns (depreciation, written-down value
+/// corkscrew).
+pub fn depreciation(
+    name: &str,
+    additions: &[f64],
+    rate_pct: f64,
+    tl: &Timeline,
+) -> (Vec<f64>, Corkscrew) {
+    let n = additions.len();
+    let q_rate = rate_pct / 400.0;
+    let write_off = tl.end_of_operations.min(n.saturating_sub(1));
+    let mut dep = vec![0.0; n];
+    for (s, &cost) in additions.iter().enumerate() {
+        if cost == 0.0 {
+            continue;
+        }
+        let mut left = cost;
+        for (t, d) in dep.iter_mut().enumerate().skip((s + 1).max(tl.cod)) {
+            let take = if t >= write_off {
+                left
+            } else {
+                (cost * q_rate).min(left)
+            };
+            *d += take;
+            left -= take;
+            if left <= 0.0 {
+                break;
+            }
+        }
+    }
+    let mut ck = Corkscrew {
+        name: name.to_string(),
+        ..Default::default()
+    };
+    let mut bal = 0.0;
+    for t in 0..n {
+        ck.opening.push(bal);
+        bal += additions[t] - dep[t];
+        ck.closing.push(bal);
+    }
+    ck.additions = additions.to_vec();
+    ck.reductions = dep.clone();
+    (dep, ck)
+}
+
+/// One quarter's taxes.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct TaxStep {
+    /// Profit before PTU and losses: EBITDA − duty − tax depreciation − interest.
+    pub base_usd: f64,
+    /// Employee profit sharing.
+    pub ptu_usd: f64,
+    /// Income-tax base before losses (base − PTU if deductible).
+    pub taxable_before_losses_usd: f64,
+    /// Losses brought forward used.
+    pub losses_used_usd: f64,
+    /// Taxable income after losses.
+    pub taxable_usd: f64,
+    /// Corporate income tax.
+    pub income_tax_usd: f64,
+}
+
+/// Tax losses carried forward, by quarter of origin (FIFO).
+#[derive(Clone, Debug)]
+pub struct LossPool {
+    vintages: Vec<(usize, f64)>,
+    life_quarters: usize,
+    /// Corkscrew of the pool (additions: new losses; reductions: used + expired).
+    pub corkscrew: Corkscrew,
+    /// Losses expired by period.
+    pub expired: Vec<f64>,
+}
+
+impl LossPool {
+    /// An empty pool whose losses live `years` years.
+    pub fn new(name: &str, years: u32) -> LossPool {
+        LossPool {
+            vintages: Vec::new(),
+            life_quarters: years as usize * 4,
+            corkscrew: Corkscrew {
+                name: name.to_string(),
+                ..Default::default()
+            },
+            expired: Vec::new(),
+        }
+    }
+
+    fn balance(&self) -> f64 {
+        self.vintages.iter().map(|v| v.1).sum()
+    }
+
+    /// Taxes of period `t` (periods must be stepped in order from 0) from `base_usd` at
+    /// rates `cit` and `ptu`.
+    pub fn step(
+        &mut self,
+        t: usize,
+        base_usd: f64,
+        cit: f64,
+        ptu: f64,
+        ptu_deductible: bool,
+    ) -> TaxStep {
+        let opening = self.balance();
+        let life = self.life_quarters;
+        let expired: f64 = self
+            .vintages
+            .iter()
+            .filter(|(v, _)| t > v + life)
+            .map(|v| v.1)
+            .sum();
+        self.vintages.retain(|(v, _)| t <= v + life);
+        let ptu_usd = ptu * base_usd.max(0.0);
+        let before = base_usd - if ptu_deductible { ptu_usd } else { 0.0 };
+        let (mut added, mut used) = (0.0, 0.0);
+        if before < 0.0 {
+            added = -before;
+            self.vintages.push((t, added));
+        } else {
+            let mut need = before;
+            for v in self.vintages.iter_mut() {
+                let take = v.1.min(need);
+                v.1 -= take;
+                need -= take;
+                used += take;
+            }
+            self.vintages.retain(|v| v.1 > 0.0);
+        }
+        let closing = self.balance();
+        let ck = &mut self.corkscrew;
+        ck.opening.push(opening);
+        ck.additions.push(added);
+        ck.reductions.push(used + expired);
+        ck.closing.push(closing);
+        self.expired.push(expired);
+        let taxable = before.max(0.0) - used;
+        TaxStep {
+            base_usd,
+            ptu_usd,
+            taxable_before_losses_usd: before,
+            losses_used_usd: used,
+            taxable_usd: taxable,
+            income_tax_usd: cit * taxable,
+        }
+    }
+}

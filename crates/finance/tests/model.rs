@@ -1,0 +1,495 @@
+//! Model discipline and hand-computed cases: corkscrews, balance sheet, cash-flow
+//! statement, a hand-computed loan, taxes with losses and expiry, the Mexican rates by
+//! year, sculpting, repayment by maturity, the cost overrun facility, validation, and a
+//! property test over random inputs.
+
+use manto_finance::config::Repayment;
+use manto_finance::{run, Corkscrew, FinanceConfig, FinanceResult};
+use proptest::prelude::*;
+
+const BOLEO: &str = include_str!("../../../scenarios/finance-boleo.toml");
+
+fn parse(src: &str) -> FinanceConfig {
+    let cfg = FinanceConfig::from_scenario_toml(src, "test.toml").expect("parses");
+    let problems = cfg.validate();
+    assert!(problems.is_empty(), "{problems:?}");
+    cfg
+}
+
+fn run_cfg(cfg: &FinanceConfig) -> FinanceResult {
+    run(cfg, &cfg.production_table().expect("table"))
+}
+
+fn boleo() -> FinanceConfig {
+    parse(BOLEO)
+}
+
+#[track_caller]
+fn close(a: f64, b: f64, tol: f64) {
+    assert!((a - b).abs() <= tol, "expected {b}, got {a} (tol {tol})");
+}
+
+/// The generic checks every run must pass: every corkscrew rolls, the balance sheet
+/// balances, the cash-flow statement explains the change in cash.
+fn check_discipline(r: &FinanceResult) {
+    let names: Vec<&str> = r.corkscrews.iter().map(|c| c.name.as_str()).collect();
+    for needed in [
+        "dsra",
+        "tax_losses",
+        "fixed_assets_book",
+        "cash",
+        "tax_wdv:financing_costs",
+    ] {
+        assert!(
+            names.contains(&needed),
+            "missing corkscrew {needed}: {names:?}"
+        );
+    }
+    for c in &r.corkscrews {
+        c.check(1e-9).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(c.closing.len(), r.quarterly.len(), "{}", c.name);
+    }
+    let scale = r
+        .balance_sheet
+        .iter()
+        .fold(1.0_f64, |m, b| m.max(b.total_assets_usd.abs()));
+    for b in &r.balance_sheet {
+        assert!(
+            b.balance_check_usd.abs() <= 1e-9 * scale,
+            "{}: assets − liabilities − equity = {}",
+            b.label,
+            b.balance_check_usd
+        );
+    }
+    let mut prev = 0.0;
+    for (cf, b) in r.cash_flow_statement.iter().zip(&r.balance_sheet) {
+        close(cf.net_change_usd, b.cash_usd - prev, 1e-9 * scale);
+        close(cf.closing_cash_usd, b.cash_usd, 1e-9 * scale);
+        prev = b.cash_usd;
+    }
+}
+
+#[test]
+fn corkscrew_checker_catches_breaks() {
+    let mut c = Corkscrew::from_flows("x", vec![10.0, 0.0, 5.0], vec![0.0, 4.0, 1.0]);
+    assert!(c.check(1e-12).is_ok());
+    assert_eq!(c.closing, vec![10.0, 6.0, 10.0]);
+    c.opening[2] = 7.0;
+    assert!(c.check(1e-12).unwrap_err().contains("period 2 opens"));
+    let mut d = Corkscrew::from_flows("y", vec![10.0, 0.0], vec![0.0, 4.0]);
+    d.closing[1] = 5.0;
+    assert!(d.check(1e-12).is_err());
+}
+
+#[test]
+fn default_model_discipline() {
+    let r = run_cfg(&boleo());
+    check_discipline(&r);
+    // Every debt facility is repaid by its maturity.
+    for f in &r.facilities {
+        if let Some(m) = f.maturity_period {
+            let k = r.facility_names.iter().position(|n| *n == f.name).unwrap();
+            for row in &r.quarterly[m..] {
+                assert_eq!(
+                    row.facilities[k].closing_balance_usd, 0.0,
+                    "{} at {}",
+                    f.name, row.label
+                );
+            }
+        }
+    }
+}
+
+/// Four construction quarters (2008), then operating years (from 2009) with `cu_t` tonnes a year sold at
+/// 1 USD/t, G&A `ga` USD a year, tax rates as given, plus `extra` TOML.
+fn tiny(cu_t: &[f64], ga: f64, extra: &str) -> String {
+    let list = |v: &[f64]| {
+        v.iter()
+            .map(|x| format!("{x:?}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    format!(
+        r#"
+[finance]
+production_source = "table"
+[finance.timing]
+start_year = 2008
+construction_quarters = 4
+closure_quarters = 0
+[finance.production]
+plant_feed_dry_t = [{feed}]
+cu_cathode_t = [{cu}]
+[finance.revenue.cu_cathode]
+price_usd_per_t = 1.0
+[finance.opex]
+g_and_a_usd_per_year = {ga:?}
+[finance.dsra]
+debt_service_quarters = 0
+{extra}
+"#,
+        feed = list(&vec![1.0; cu_t.len()]),
+        cu = list(cu_t),
+    )
+}
+
+#[test]
+fn hand_computed_straight_line_loan() {
+    // 1,000 USD spent in the last construction quarter (2008Q4), all from one loan at
+    // 8%/yr (2% a quarter), straight line over the 4 operating quarters of 2009, maturity
+    // 2 years from financial close (end of 2009Q4).
+    let extra = r#"
+[[finance.capex.areas]]
+name = "plant"
+direct_usd = 1000.0
+tax_class = "plant"
+profile = { first_quarter = 3, last_quarter = 3 }
+[[finance.tax.depreciation_classes]]
+name = "plant"
+rate_pct = 10.0
+[[finance.facilities]]
+name = "loan"
+commitment_usd = 1000.0
+base_rate_pct = 5.0
+margin_pct = 3.0
+tenor_years = 2.0
+repayment = "straight_line"
+"#;
+    let r = run_cfg(&parse(&tiny(&[2000.0], 0.0, extra)));
+    check_discipline(&r);
+    let l: Vec<_> = r.quarterly[3..]
+        .iter()
+        .map(|q| q.facilities[0].clone())
+        .collect();
+    assert_eq!(l[0].drawdown_usd, 1000.0);
+    assert_eq!(l[0].interest_usd, 0.0);
+    let interest = [20.0, 15.0, 10.0, 5.0];
+    let balance = [750.0, 500.0, 250.0, 0.0];
+    for q in 0..4 {
+        close(l[q + 1].interest_usd, interest[q], 1e-9);
+        close(l[q + 1].principal_usd, 250.0, 1e-9);
+        close(l[q + 1].closing_balance_usd, balance[q], 1e-9);
+    }
+    // CFADS 500 a quarter, debt service 270, 265, 260, 255.
+    close(r.quarterly[4].dscr.unwrap(), 500.0 / 270.0, 1e-12);
+    close(r.quarterly[7].dscr.unwrap(), 500.0 / 255.0, 1e-12);
+    assert_eq!(r.facilities[0].repaid.as_deref(), Some("2009Q4"));
+    assert_eq!(r.facilities[0].maturity.as_deref(), Some("2009Q4"));
+}
+
+#[test]
+fn hand_computed_annuity_loan() {
+    // Same loan as annuity: level payment 1000 × 0.02 / (1 − 1.02^−4) = 262.6237527.
+    let extra = r#"
+[[finance.capex.areas]]
+name = "plant"
+direct_usd = 1000.0
+tax_class = "plant"
+profile = { first_quarter = 3, last_quarter = 3 }
+[[finance.tax.depreciation_classes]]
+name = "plant"
+rate_pct = 10.0
+[[finance.facilities]]
+name = "loan"
+commitment_usd = 1000.0
+base_rate_pct = 8.0
+tenor_years = 2.0
+repayment = "annuity"
+"#;
+    let r = run_cfg(&parse(&tiny(&[2000.0], 0.0, extra)));
+    check_discipline(&r);
+    for q in 4..=7 {
+        let f = &r.quarterly[q].facilities[0];
+        close(f.interest_usd + f.principal_usd, 262.623_752_7, 1e-6);
+    }
+    close(
+        r.quarterly[4].facilities[0].principal_usd,
+        242.623_752_7,
+        1e-6,
+    );
+    assert_eq!(r.quarterly[7].facilities[0].closing_balance_usd, 0.0);
+}
+
+#[test]
+fn flat_tax_with_losses_carried_forward() {
+    // Taxable income by year: 300 − 400 = −100, 460 − 400 = +60, 480 − 400 = +80.
+    // ISR 30%: year 1 no tax (loss 100); year 2 uses 60 of it, no tax; year 3 uses the
+    // remaining 40, pays 30% × 40 = 12.
+    let extra = "[finance.tax]\nincome_tax_pct = 30.0\n";
+    let r = run_cfg(&parse(&tiny(&[300.0, 460.0, 480.0], 400.0, extra)));
+    check_discipline(&r);
+    let tax: Vec<f64> = r.annual.iter().map(|a| a.income_tax_usd).collect();
+    assert_eq!(tax.len(), 4, "2008 construction, then 3 years");
+    close(tax[0], 0.0, 1e-9);
+    close(tax[1], 0.0, 1e-9);
+    close(tax[2], 0.0, 1e-9);
+    close(tax[3], 12.0, 1e-9);
+    let losses = r
+        .corkscrews
+        .iter()
+        .find(|c| c.name == "tax_losses")
+        .unwrap();
+    close(*losses.closing.last().unwrap(), 0.0, 1e-9);
+    close(losses.closing[7], 100.0, 1e-9);
+}
+
+#[test]
+fn losses_expire_after_ten_years() {
+    // A 100 loss in operating year 1, nothing for ten years, then +100 in year 12: the
+    // loss has expired, so all of year 12 is taxed (30). If the profit comes in year 11,
+    // within ten years, the loss shelters it all.
+    let extra = "[finance.tax]\nincome_tax_pct = 30.0\n";
+    let mut late = vec![400.0; 12];
+    late[0] = 300.0;
+    late[11] = 500.0;
+    let r = run_cfg(&parse(&tiny(&late, 400.0, extra)));
+    check_discipline(&r);
+    close(r.annual.last().unwrap().income_tax_usd, 30.0, 1e-9);
+    let expired: f64 = {
+        let c = r
+            .corkscrews
+            .iter()
+            .find(|c| c.name == "tax_losses")
+            .unwrap();
+        c.reductions.iter().sum()
+    };
+    close(expired, 100.0, 1e-9);
+    let mut within = late.clone();
+    within.truncate(11);
+    within[10] = 500.0;
+    let r = run_cfg(&parse(&tiny(&within, 400.0, extra)));
+    close(r.annual.last().unwrap().income_tax_usd, 0.0, 1e-9);
+}
+
+#[test]
+fn mexican_rates_by_year() {
+    // One operating year in each of 2009, 2010, 2013, 2014, 2024, 2025: revenue 1,000,
+    // opex 400, no depreciation or interest, no PTU. Duty = rate × 600; ISR = rate ×
+    // (600 − duty).
+    let extra = r#"
+[finance.tax]
+income_tax_pct = [{ from_year = 2007, to_year = 2009, value = 28.0 }, { from_year = 2010, value = 30.0 }]
+mining_duty_pct = [{ from_year = 2007, to_year = 2013, value = 0.0 }, { from_year = 2014, to_year = 2024, value = 7.5 }, { from_year = 2025, value = 8.5 }]
+"#;
+    let src = tiny(&[1000.0; 17], 400.0, extra);
+    let r = run_cfg(&parse(&src));
+    check_discipline(&r);
+    let year = |y: i32| r.annual.iter().find(|a| a.year == y).unwrap();
+    for (y, cit, duty) in [
+        (2009, 0.28, 0.0),
+        (2010, 0.30, 0.0),
+        (2013, 0.30, 0.0),
+        (2014, 0.30, 0.075),
+        (2024, 0.30, 0.075),
+        (2025, 0.30, 0.085),
+    ] {
+        let a = year(y);
+        close(a.mining_duty_usd, duty * 600.0, 1e-9);
+        close(a.income_tax_usd, cit * (600.0 - duty * 600.0), 1e-9);
+    }
+}
+
+#[test]
+fn sculpted_loan_hits_target_dscr_and_llcr() {
+    // CFADS 100 a quarter in year 1 and 150 in year 2 (no tax). A loan at 8%/yr (2% a
+    // quarter) sculpted to DSCR 1.25 over the 8 operating quarters, sized at the present
+    // value of CFADS / 1.25, is repaid exactly at maturity.
+    let r_q: f64 = 0.02;
+    let cfads = [100.0, 100.0, 100.0, 100.0, 150.0, 150.0, 150.0, 150.0];
+    let pv: f64 = cfads
+        .iter()
+        .enumerate()
+        .map(|(k, c)| c / 1.25 / (1.0 + r_q).powi(k as i32 + 1))
+        .sum();
+    let extra = format!(
+        r#"
+[[finance.capex.areas]]
+name = "plant"
+direct_usd = {pv:?}
+tax_class = "plant"
+profile = {{ first_quarter = 3, last_quarter = 3 }}
+[[finance.tax.depreciation_classes]]
+name = "plant"
+rate_pct = 10.0
+[[finance.facilities]]
+name = "loan"
+commitment_usd = 1000.0
+base_rate_pct = 8.0
+tenor_years = 3.0
+repayment = "sculpted"
+target_dscr = 1.25
+"#
+    );
+    let r = run_cfg(&parse(&tiny(&[400.0, 600.0], 0.0, &extra)));
+    check_discipline(&r);
+    for q in &r.quarterly[4..=11] {
+        let d = q.dscr.expect("repaying");
+        assert!((d / 1.25 - 1.0).abs() < 1e-9, "{}: DSCR {d}", q.label);
+    }
+    let llcr = r.quarterly[4].llcr.unwrap();
+    assert!((llcr / 1.25 - 1.0).abs() < 1e-9, "LLCR {llcr}");
+    // The opening balance at the first repayment is the NPV of CFADS / target.
+    close(r.quarterly[3].facilities[0].closing_balance_usd, pv, 1e-9);
+    assert_eq!(r.quarterly[11].facilities[0].closing_balance_usd, 0.0);
+    close(
+        r.quarterly[10].facilities[0].closing_balance_usd,
+        150.0 / 1.25 / 1.02,
+        1e-9,
+    );
+}
+
+#[test]
+fn every_profile_repays_by_maturity() {
+    for rep in [
+        Repayment::Annuity,
+        Repayment::StraightLine,
+        Repayment::Sculpted,
+    ] {
+        let mut cfg = boleo();
+        cfg.facilities[1].repayment = rep;
+        cfg.facilities[1].target_dscr = Some(1.3);
+        cfg.capex.overrun_pct = 10.0;
+        let r = run_cfg(&cfg);
+        check_discipline(&r);
+        for (k, f) in r.facilities.iter().enumerate() {
+            let Some(m) = f.maturity_period else { continue };
+            for row in &r.quarterly[m..] {
+                assert_eq!(
+                    row.facilities[k].closing_balance_usd, 0.0,
+                    "{rep:?} {}",
+                    f.name
+                );
+            }
+        }
+        // The lease matures 7 years (28 quarters) from its first drawdown.
+        let lease = &r.facilities[3];
+        let first = r
+            .quarterly
+            .iter()
+            .position(|q| q.facilities[3].drawdown_usd > 0.0)
+            .unwrap();
+        assert_eq!(lease.maturity_period, Some(first + 27));
+        assert!(r.quarterly[first + 26].facilities[3].closing_balance_usd > 0.0);
+    }
+}
+
+#[test]
+fn cost_overrun_facility_draws_only_for_overruns() {
+    let budget = run_cfg(&boleo());
+    let cof = |r: &FinanceResult| -> f64 {
+        r.quarterly
+            .iter()
+            .map(|q| q.facilities[2].drawdown_usd)
+            .sum()
+    };
+    assert_eq!(cof(&budget), 0.0);
+    let initial = budget.metrics.initial_capex_usd;
+    close(initial, 406_990_000.0, 1e-3);
+    // The commitment covers cash drawn plus interest capitalised in construction, so the
+    // facility uses min(overrun × share, 40M) of it.
+    let idc = |r: &FinanceResult| -> f64 {
+        r.quarterly
+            .iter()
+            .map(|q| q.facilities[2].capitalised_interest_usd)
+            .sum()
+    };
+    for (pct, expected) in [
+        (5.0, 0.05 * initial),
+        (10.0, 40_000_000.0),
+        (20.0, 40_000_000.0),
+    ] {
+        let mut cfg = boleo();
+        cfg.capex.overrun_pct = pct;
+        let r = run_cfg(&cfg);
+        check_discipline(&r);
+        if expected < 40_000_000.0 {
+            close(cof(&r), expected, 1e-6);
+        } else {
+            close(cof(&r) + idc(&r), expected, 1e-6);
+        }
+        // Without interest capitalisation the cash drawn is exactly the overrun share, capped.
+        cfg.facilities[2].capitalise_idc = false;
+        let r = run_cfg(&cfg);
+        check_discipline(&r);
+        close(cof(&r), expected.min(pct / 100.0 * initial), 1e-6);
+    }
+}
+
+#[test]
+fn validation_reports_exact_paths() {
+    let mut cfg = boleo();
+    cfg.facilities[1].commitment_usd = -5.0;
+    cfg.facilities[2].tenor_years = 0.0;
+    cfg.facilities[2].overrun_share_pct = 140.0;
+    let src = BOLEO.replace(
+        "income_tax_pct = 28.0  #",
+        "income_tax_pct = [{ from_year = 2007, to_year = 2009, value = 28.0 }, { from_year = 2011, value = 30.0 }]  #",
+    );
+    let gap = FinanceConfig::from_scenario_toml(&src, "x.toml").unwrap();
+    cfg.tax.income_tax_pct = gap.tax.income_tax_pct.clone();
+    let paths: Vec<String> = cfg.validate().into_iter().map(|i| i.path).collect();
+    for p in [
+        "finance.facilities[1].commitment_usd",
+        "finance.facilities[2].tenor_years",
+        "finance.facilities[2].overrun_share_pct",
+        "finance.tax.income_tax_pct[1].from_year",
+    ] {
+        assert!(paths.iter().any(|x| x == p), "missing {p} in {paths:?}");
+    }
+    assert_eq!(paths.len(), 4, "{paths:?}");
+    // The location helper finds the gap's line in the file.
+    let inv = gap
+        .validate()
+        .into_iter()
+        .find(|i| i.path.contains("income_tax"))
+        .unwrap();
+    let located = des::input::locate(&src, "x.toml", &inv);
+    assert!(located.line.is_some());
+    // Unknown keys are rejected with a hint.
+    let e = FinanceConfig::from_scenario_toml(
+        &BOLEO.replace("receivable_days", "receivable_dayz"),
+        "x.toml",
+    )
+    .unwrap_err();
+    assert!(e.message.contains("did you mean"), "{e}");
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 24, .. ProptestConfig::default() })]
+    #[test]
+    fn statements_balance_for_random_inputs(
+        capex_scale in 0.5f64..2.0,
+        price_scale in 0.3f64..2.0,
+        prod_scale in 0.3f64..1.5,
+        overrun in 0.0f64..30.0,
+        sweep in 0.0f64..100.0,
+        rep in 0usize..3,
+    ) {
+        let mut cfg = boleo();
+        for a in cfg.capex.areas.iter_mut() { a.direct_usd *= capex_scale; }
+        cfg.capex.overrun_pct = overrun;
+        cfg.covenants.cash_sweep_pct = sweep;
+        cfg.covenants.lock_up_dscr = 1.5;
+        cfg.facilities[1].repayment = [Repayment::Annuity, Repayment::StraightLine, Repayment::Sculpted][rep];
+        let scale = |p: &mut manto_finance::config::Product| {
+            if let Some(manto_finance::config::ByYear::Flat(v)) = p.price_usd_per_lb.as_mut() { *v *= price_scale; }
+            if let Some(manto_finance::config::ByYear::Flat(v)) = p.price_usd_per_t.as_mut() { *v *= price_scale; }
+        };
+        scale(&mut cfg.revenue.cu_cathode);
+        scale(&mut cfg.revenue.co_cathode);
+        scale(&mut cfg.revenue.znso4);
+        let mut prod = cfg.production_table().unwrap();
+        for p in prod.periods.iter_mut() {
+            p.cu_cathode_t *= prod_scale;
+            p.co_cathode_t *= prod_scale;
+            p.plant_feed_dry_t *= prod_scale;
+        }
+        let r = run(&cfg, &prod);
+        check_discipline(&r);
+        for (k, f) in r.facilities.iter().enumerate() {
+            if let Some(m) = f.maturity_period {
+                prop_assert_eq!(r.quarterly[m].facilities[k].closing_balance_usd, 0.0);
+            }
+        }
+    }
+}
