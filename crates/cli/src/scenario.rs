@@ -23,6 +23,8 @@ pub struct Scenario {
     pub calendar: CalendarConfig,
     /// The continuous-miner section.
     pub section: SectionConfig,
+    /// Project economics and financing.
+    pub finance: finance::FinanceConfig,
 }
 
 /// Bundled scenarios: (name, one-line summary, full TOML text).
@@ -30,12 +32,20 @@ pub const BUNDLED: &[(&str, &str, &str)] = &[
     (
         "boleo",
         "El Boleo with trial-2 bolting (the default)",
-        include_str!("../../../scenarios/boleo.toml"),
+        concat!(
+            include_str!("../../../scenarios/boleo.toml"),
+            "\n",
+            include_str!("../../../scenarios/finance-boleo.toml")
+        ),
     ),
     (
         "boleo-trial1",
         "El Boleo with trial-1 bolting and the failing CM conveyor",
-        include_str!("../../../scenarios/boleo-trial1.toml"),
+        concat!(
+            include_str!("../../../scenarios/boleo-trial1.toml"),
+            "\n",
+            include_str!("../../../scenarios/finance-boleo.toml")
+        ),
     ),
 ];
 
@@ -104,6 +114,7 @@ fn validate(s: &Scenario) -> Vec<Invalid> {
     out.extend(s.targets.validate("targets"));
     out.extend(s.calendar.validate("calendar"));
     out.extend(s.section.validate("section"));
+    out.extend(s.finance.validate());
     out
 }
 
