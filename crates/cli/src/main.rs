@@ -56,6 +56,9 @@ struct SimArgs {
 enum Command {
     /// Simulate one continuous-miner section: tonnes per shift, machine states, bottleneck
     Section(SimArgs),
+    /// Simulate the life of mine: sections panel by panel, open pit, stockpile and plant,
+    /// by year and quarter
+    Schedule(SimArgs),
     /// List or print the bundled scenarios
     Scenario {
         #[command(subcommand)]
@@ -89,6 +92,7 @@ fn main() -> ExitCode {
     }));
     match command {
         Command::Section(args) => section(&args),
+        Command::Schedule(args) => schedule(&args),
         Command::Scenario { action } => scenario_cmd(action),
     }
 }
@@ -217,4 +221,26 @@ fn section(args: &SimArgs) -> ExitCode {
     });
     bar.finish_and_clear();
     emit(&report, args)
+}
+
+fn schedule(args: &SimArgs) -> ExitCode {
+    let s = match load(args) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let mut cfg = s.schedule;
+    cfg.replications = args.replications.unwrap_or(cfg.replications);
+    if cfg.replications == 0 {
+        eprintln!("error: --replications must be at least 1");
+        return ExitCode::from(BAD_INPUT);
+    }
+    let seed = args.seed.unwrap_or(s.simulation.seed);
+    let bar = progress_bar(
+        u64::from(cfg.replications),
+        args.quiet,
+        "life-of-mine replications",
+    );
+    let sched = mine::schedule::run(&s.mine_model(), &cfg, seed, &|| bar.inc(1));
+    bar.finish_and_clear();
+    emit(&sched, args)
 }

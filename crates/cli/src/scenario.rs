@@ -2,6 +2,9 @@
 //! scenarios compiled in, and loading with located errors.
 
 use des::input::{self, InputError, Invalid};
+use mine::layout::LayoutConfig;
+use mine::plant::{CrewConfig, PlantConfig};
+use mine::schedule::{MineModel, ScheduleConfig};
 use mine::section::{RunOptions, Targets};
 use mine::{CalendarConfig, SectionConfig};
 use serde::{Deserialize, Serialize};
@@ -23,8 +26,29 @@ pub struct Scenario {
     pub calendar: CalendarConfig,
     /// The continuous-miner section.
     pub section: SectionConfig,
+    /// Life-of-mine run options.
+    pub schedule: ScheduleConfig,
+    /// Mantos, mines and open pit.
+    pub deposit: LayoutConfig,
+    /// Processing plant and stockpile.
+    pub plant: PlantConfig,
+    /// Crews and staff.
+    pub crew: CrewConfig,
     /// Project economics and financing.
     pub finance: finance::FinanceConfig,
+}
+
+impl Scenario {
+    /// The mine-to-plant model of this scenario.
+    pub fn mine_model(&self) -> MineModel<'_> {
+        MineModel {
+            calendar: &self.calendar,
+            section: &self.section,
+            layout: &self.deposit,
+            plant: &self.plant,
+            crew: &self.crew,
+        }
+    }
 }
 
 /// Bundled scenarios: (name, one-line summary, full TOML text).
@@ -35,6 +59,8 @@ pub const BUNDLED: &[(&str, &str, &str)] = &[
         concat!(
             include_str!("../../../scenarios/boleo.toml"),
             "\n",
+            include_str!("../../../scenarios/boleo-mine.toml"),
+            "\n",
             include_str!("../../../scenarios/finance-boleo.toml")
         ),
     ),
@@ -43,6 +69,8 @@ pub const BUNDLED: &[(&str, &str, &str)] = &[
         "El Boleo with trial-1 bolting and the failing CM conveyor",
         concat!(
             include_str!("../../../scenarios/boleo-trial1.toml"),
+            "\n",
+            include_str!("../../../scenarios/boleo-mine.toml"),
             "\n",
             include_str!("../../../scenarios/finance-boleo.toml")
         ),
@@ -114,6 +142,10 @@ fn validate(s: &Scenario) -> Vec<Invalid> {
     out.extend(s.targets.validate("targets"));
     out.extend(s.calendar.validate("calendar"));
     out.extend(s.section.validate("section"));
+    out.extend(s.schedule.validate("schedule"));
+    out.extend(s.deposit.validate("deposit"));
+    out.extend(s.plant.validate("plant"));
+    out.extend(s.crew.validate("crew"));
     out.extend(s.finance.validate());
     out
 }

@@ -28,6 +28,8 @@ fn spec(days: u32) -> RunSpec {
         seed: 1,
         replication: 0,
         check_invariants: false,
+        stop_after_wet_t: None,
+        seam_height_m: None,
     }
 }
 

@@ -91,6 +91,8 @@ fn run_one(cfg: &SectionConfig, cal: &CalendarConfig, days: u32, rep: u64) -> Re
             seed: 42,
             replication: rep,
             check_invariants: true,
+            stop_after_wet_t: None,
+            seam_height_m: None,
         },
     )
 }

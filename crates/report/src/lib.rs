@@ -3,6 +3,8 @@
 //! `src/export/`. Files are always written atomically ([`write_atomic`]).
 
 pub mod export;
+pub mod finance;
+pub mod schedule;
 pub mod section;
 pub mod table;
 

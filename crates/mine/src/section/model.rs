@@ -280,6 +280,11 @@ pub struct RunSpec {
     pub replication: u64,
     /// Check invariants after every event (slower; for tests).
     pub check_invariants: bool,
+    /// Stop once this many wet tonnes have been cut and dumped (a panel's tonnage); the
+    /// last shift is kept even though it is cut short. `None` runs for `days`.
+    pub stop_after_wet_t: Option<f64>,
+    /// Seam height to mine instead of the geometry's (a panel in another manto).
+    pub seam_height_m: Option<f64>,
 }
 
 struct Sim<'a> {
@@ -313,6 +318,12 @@ struct Sim<'a> {
     shifts: Vec<ShiftTally>,
     mass: MassBalance,
     dry_fraction: f64,
+    seam_height_m: f64,
+    /// Wet tonnes committed to cuts so far, and the limit (a panel's tonnage).
+    planned_wet_t: f64,
+    limit_wet_t: f64,
+    exhausted: bool,
+    in_shift_cut_short: bool,
     events: u64,
     check: bool,
     max_per_place: u32,
@@ -361,6 +372,11 @@ pub fn simulate(
         }
         if sim.check {
             sim.check_invariants();
+        }
+        if sim.exhausted && sim.car_load_t.iter().all(|&l| l <= EPS_T) {
+            let now = sim.q.now();
+            sim.in_shift_cut_short = true;
+            return sim.finish(now);
         }
     }
     sim.finish(end)
@@ -427,6 +443,11 @@ impl<'a> Sim<'a> {
             shifts: Vec::new(),
             mass: MassBalance::default(),
             dry_fraction: cfg.dry_fraction(),
+            seam_height_m: spec.seam_height_m.unwrap_or(g.seam_height_m),
+            planned_wet_t: 0.0,
+            limit_wet_t: spec.stop_after_wet_t.unwrap_or(f64::INFINITY),
+            exhausted: false,
+            in_shift_cut_short: false,
             events: 0,
             check: spec.check_invariants,
             max_per_place: 0,
@@ -638,7 +659,12 @@ impl<'a> Sim<'a> {
 
     /// The miner is free and has no cut under way: go to the nearest place it may cut.
     fn miner_next(&mut self) {
-        if self.busy(0) || !self.can_work(0) || self.cut_left_t > EPS_T {
+        if self.busy(0) || !self.can_work(0) || self.cut_left_t > EPS_T || self.exhausted {
+            return;
+        }
+        if self.limit_wet_t - self.planned_wet_t <= EPS_T {
+            self.exhausted = true;
+            self.set_state(0, State::Idle);
             return;
         }
         let here = self.m[0].place;
@@ -867,15 +893,17 @@ impl<'a> Sim<'a> {
             Act::Tram { to } if i == 0 => {
                 let g = &self.cfg.geometry;
                 let pl = &self.places[to];
-                self.cut_depth_now_m = if pl.crosscut {
+                let depth = if pl.crosscut {
                     g.cut_depth_m.min(pl.left_m)
                 } else {
                     g.cut_depth_m
                 };
-                self.cut_left_t = g.entry_width_m
-                    * g.seam_height_m
-                    * self.cut_depth_now_m
-                    * g.insitu_density_wet_t_per_m3;
+                let full_t =
+                    g.entry_width_m * self.seam_height_m * depth * g.insitu_density_wet_t_per_m3;
+                // The panel's last cut takes only what is left of its tonnage.
+                self.cut_left_t = full_t.min(self.limit_wet_t - self.planned_wet_t);
+                self.cut_depth_now_m = depth * self.cut_left_t / full_t;
+                self.planned_wet_t += self.cut_left_t;
                 self.miner_load();
             }
             Act::Tram { to } => {
@@ -1177,8 +1205,9 @@ impl<'a> Sim<'a> {
         } else {
             self.flush_all();
         }
-        // The last shift may be cut short by the end of the run: drop it unless complete.
-        if self.in_shift && !self.shifts.is_empty() {
+        // The last shift may be cut short by the end of the run: drop it unless complete
+        // (a panel that runs out keeps its last, short shift).
+        if self.in_shift && !self.in_shift_cut_short && !self.shifts.is_empty() {
             self.shifts.pop();
         }
         self.mass.in_cars_wet_t = self.car_load_t.iter().sum();

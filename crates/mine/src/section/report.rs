@@ -172,6 +172,8 @@ pub fn run(
                     seed: opts.seed,
                     replication: u64::from(r),
                     check_invariants: false,
+                    stop_after_wet_t: None,
+                    seam_height_m: None,
                 },
             );
             progress();

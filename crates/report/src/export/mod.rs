@@ -14,8 +14,13 @@ use crate::Table;
 pub trait Output {
     /// The value written as JSON.
     fn json(&self) -> serde_json::Value;
-    /// The tables shown in the terminal and written to CSV.
+    /// Every table of the output, as written to CSV.
     fn tables(&self) -> Vec<Table>;
+    /// The subset shown in the terminal; long tables go only to CSV and JSON. All of
+    /// [`Output::tables`] unless the output says otherwise.
+    fn terminal_tables(&self) -> Vec<Table> {
+        self.tables()
+    }
 }
 
 /// Turns an output into the bytes of one format.

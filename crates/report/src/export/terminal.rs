@@ -3,7 +3,7 @@
 use super::{Exporter, Output};
 use crate::{Cell, Table};
 
-/// Renders every table as aligned text.
+/// Renders the output's terminal tables ([`Output::terminal_tables`]) as aligned text.
 pub struct TerminalExporter;
 
 /// Renders one table.
@@ -60,7 +60,7 @@ pub fn render(t: &Table) -> String {
 impl Exporter for TerminalExporter {
     fn serialize(&self, output: &dyn Output) -> Result<Vec<u8>, String> {
         Ok(output
-            .tables()
+            .terminal_tables()
             .iter()
             .map(render)
             .collect::<Vec<_>>()

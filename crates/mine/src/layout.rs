@@ -1,0 +1,252 @@
+//! The deposit and how it is mined: mantos (ore beds) with reserves and grades, the small
+//! mines that work them through panels in sequence, and the open pit.
+//!
+//! All reserve tonnages are dry. A panel draws its tonnage from its manto's reserve; the
+//! sum of panels can never exceed the reserve, so reserves never go negative.
+
+use des::input::Invalid;
+use serde::{Deserialize, Serialize};
+
+/// Grades of the four payable metals, in percent of dry mass.
+#[derive(Copy, Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Grades {
+    /// Copper, % of dry mass.
+    pub cu_pct: f64,
+    /// Cobalt, % of dry mass.
+    pub co_pct: f64,
+    /// Zinc, % of dry mass.
+    pub zn_pct: f64,
+    /// Manganese, % of dry mass.
+    pub mn_pct: f64,
+}
+
+impl Grades {
+    fn validate(&self, path: &str, out: &mut Vec<Invalid>) {
+        for (k, v) in [
+            ("cu_pct", self.cu_pct),
+            ("co_pct", self.co_pct),
+            ("zn_pct", self.zn_pct),
+            ("mn_pct", self.mn_pct),
+        ] {
+            if !(0.0..=100.0).contains(&v) {
+                out.push(Invalid::new(
+                    format!("{path}.{k}"),
+                    "a grade must be between 0 and 100 %",
+                ));
+            }
+        }
+        if self.cu_pct + self.co_pct + self.zn_pct + self.mn_pct > 100.0 {
+            out.push(Invalid::new(
+                format!("{path}.cu_pct"),
+                "grades add up to more than 100 %",
+            ));
+        }
+    }
+
+    /// Metal tonnes `[cu, co, zn, mn]` in `dry_t` of ore.
+    pub fn metal_t(&self, dry_t: f64) -> [f64; 4] {
+        [self.cu_pct, self.co_pct, self.zn_pct, self.mn_pct].map(|g| dry_t * g / 100.0)
+    }
+}
+
+/// One ore bed.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Manto {
+    /// Name, referred to by panels.
+    pub name: String,
+    /// Mineable reserve, dry tonnes.
+    pub reserve_dry_t: f64,
+    /// Mining thickness: the seam height the sections cut in this manto.
+    pub thickness_m: f64,
+    /// Reserve grades.
+    #[serde(flatten)]
+    pub grades: Grades,
+}
+
+/// A run of identical panels in one manto.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PanelRun {
+    /// Manto mined.
+    pub manto: String,
+    /// Number of panels in this run.
+    #[serde(default = "one")]
+    pub count: u32,
+    /// Dry tonnes in each panel.
+    pub dry_t: f64,
+}
+
+fn one() -> u32 {
+    1
+}
+
+/// A small underground mine (an adit) with its sections and panel sequence.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MineConfig {
+    /// Name in reports.
+    pub name: String,
+    /// Operating year (1 = first year of production) in which each section starts; the
+    /// list's length is the number of sections.
+    pub section_start_years: Vec<u32>,
+    /// Days to move a section to its next panel (production lost).
+    pub panel_move_days: f64,
+    /// Panels in mining order; a mine's panels are dealt to its sections in turn.
+    pub panels: Vec<PanelRun>,
+}
+
+/// The open pit: a rate-limited supply of ore with its own grades.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OpenPitConfig {
+    /// Mineable reserve, dry tonnes.
+    pub reserve_dry_t: f64,
+    /// Largest delivery rate, dry t per year (spread over production shifts).
+    pub max_dry_t_per_year: f64,
+    /// Operating year in which delivery starts.
+    pub start_year: u32,
+    /// Moisture of open-pit ore, % of wet mass.
+    pub moisture_pct: f64,
+    /// Reserve grades.
+    #[serde(flatten)]
+    pub grades: Grades,
+}
+
+/// Deposit and mines.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LayoutConfig {
+    /// Ore beds.
+    pub mantos: Vec<Manto>,
+    /// Underground mines.
+    pub mines: Vec<MineConfig>,
+    /// The open pit, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub open_pit: Option<OpenPitConfig>,
+}
+
+impl LayoutConfig {
+    /// Problems with the layout, under `path` (e.g. "deposit").
+    pub fn validate(&self, path: &str) -> Vec<Invalid> {
+        let mut out = Vec::new();
+        if self.mantos.is_empty() {
+            out.push(Invalid::new(
+                format!("{path}.mantos"),
+                "needs at least one manto",
+            ));
+        }
+        for (i, m) in self.mantos.iter().enumerate() {
+            let p = format!("{path}.mantos[{i}]");
+            if !(m.reserve_dry_t >= 0.0 && m.reserve_dry_t.is_finite()) {
+                out.push(Invalid::new(
+                    format!("{p}.reserve_dry_t"),
+                    "must be zero or positive",
+                ));
+            }
+            if !(m.thickness_m > 0.0) {
+                out.push(Invalid::new(format!("{p}.thickness_m"), "must be positive"));
+            }
+            m.grades.validate(&p, &mut out);
+            if self.mantos[..i].iter().any(|o| o.name == m.name) {
+                out.push(Invalid::new(
+                    format!("{p}.name"),
+                    format!("manto `{}` is defined twice", m.name),
+                ));
+            }
+        }
+        let mut drawn = vec![0.0; self.mantos.len()];
+        for (i, mine) in self.mines.iter().enumerate() {
+            let p = format!("{path}.mines[{i}]");
+            if mine.section_start_years.is_empty() {
+                out.push(Invalid::new(
+                    format!("{p}.section_start_years"),
+                    "needs at least one section",
+                ));
+            }
+            if mine.section_start_years.contains(&0) {
+                out.push(Invalid::new(
+                    format!("{p}.section_start_years"),
+                    "years count from 1 (the first year of production)",
+                ));
+            }
+            if !(mine.panel_move_days >= 0.0) {
+                out.push(Invalid::new(
+                    format!("{p}.panel_move_days"),
+                    "must be zero or positive",
+                ));
+            }
+            for (j, run) in mine.panels.iter().enumerate() {
+                let pp = format!("{p}.panels[{j}]");
+                match self.mantos.iter().position(|m| m.name == run.manto) {
+                    Some(k) => drawn[k] += run.dry_t * f64::from(run.count),
+                    None => {
+                        let names: Vec<&str> =
+                            self.mantos.iter().map(|m| m.name.as_str()).collect();
+                        out.push(Invalid::new(
+                            format!("{pp}.manto"),
+                            format!("no manto `{}` (mantos: {})", run.manto, names.join(", ")),
+                        ));
+                    }
+                }
+                if !(run.dry_t > 0.0) {
+                    out.push(Invalid::new(format!("{pp}.dry_t"), "must be positive"));
+                }
+                if run.count == 0 {
+                    out.push(Invalid::new(format!("{pp}.count"), "must be at least 1"));
+                }
+            }
+        }
+        for (k, m) in self.mantos.iter().enumerate() {
+            if drawn[k] > m.reserve_dry_t * (1.0 + 1e-9) {
+                out.push(Invalid::new(
+                    format!("{path}.mantos[{k}].reserve_dry_t"),
+                    format!(
+                        "panels take {:.0} dry t from manto `{}`, more than its reserve of {:.0} t",
+                        drawn[k], m.name, m.reserve_dry_t
+                    ),
+                ));
+            }
+        }
+        if let Some(op) = &self.open_pit {
+            let p = format!("{path}.open_pit");
+            if !(op.reserve_dry_t >= 0.0) {
+                out.push(Invalid::new(
+                    format!("{p}.reserve_dry_t"),
+                    "must be zero or positive",
+                ));
+            }
+            if !(op.max_dry_t_per_year >= 0.0) {
+                out.push(Invalid::new(
+                    format!("{p}.max_dry_t_per_year"),
+                    "must be zero or positive",
+                ));
+            }
+            if op.start_year == 0 {
+                out.push(Invalid::new(
+                    format!("{p}.start_year"),
+                    "years count from 1",
+                ));
+            }
+            if !(0.0..100.0).contains(&op.moisture_pct) {
+                out.push(Invalid::new(
+                    format!("{p}.moisture_pct"),
+                    "must be at least 0 and below 100",
+                ));
+            }
+            op.grades.validate(&p, &mut out);
+        }
+        out
+    }
+
+    /// Index of the manto called `name`.
+    pub fn manto_index(&self, name: &str) -> Option<usize> {
+        self.mantos.iter().position(|m| m.name == name)
+    }
+
+    /// Total underground sections (at full build-up).
+    pub fn sections(&self) -> usize {
+        self.mines.iter().map(|m| m.section_start_years.len()).sum()
+    }
+}

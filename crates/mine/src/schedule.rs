@@ -1,0 +1,566 @@
+//! The life-of-mine schedule: every section simulated with the DES panel after panel, the
+//! open pit, the run-of-mine stockpile and the plant, reported by quarter and by year.
+//!
+//! How it runs (one replication):
+//! 1. Each section's panels (its mine's panels, dealt to the mine's sections in turn) are
+//!    simulated one after another with the section DES, each until its tonnage is mined,
+//!    in the seam height of its manto; a move of `panel_move_days` (no production) follows
+//!    each panel. This gives the section's sequence of production shifts.
+//! 2. The calendar is walked shift by shift. In each production shift on a working day,
+//!    every section that has started takes the next shift of its sequence and the open pit
+//!    delivers its rate, unless the stockpile is full (then the mine stops: sections keep
+//!    their place in the sequence, so reserves and panel order are untouched). In every
+//!    shift the plant draws its target rate, limited by its capacity and by the stockpile
+//!    (it starves when the stockpile is empty). The stockpile is perfectly mixed, so head
+//!    grade is the blend of what was fed.
+//!
+//! Invariants (tested): mined = fed + change in stockpile, per quarter and in total; metal
+//! in products = feed x head grade x recovery; no manto below zero.
+
+use crate::calendar::{CalendarConfig, ShiftKind};
+use crate::layout::{Grades, LayoutConfig};
+use crate::plant::{CrewConfig, PlantConfig};
+use crate::section::{simulate, RunSpec, SectionConfig};
+use des::input::Invalid;
+use des::Summary;
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// Run options of the schedule.
+#[derive(Copy, Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScheduleConfig {
+    /// Operating years to schedule.
+    pub years: u32,
+    /// Replications of the whole life of mine.
+    pub replications: u32,
+}
+
+impl ScheduleConfig {
+    /// Problems with the schedule options.
+    pub fn validate(&self, path: &str) -> Vec<Invalid> {
+        let mut out = Vec::new();
+        if self.years == 0 || self.years > 100 {
+            out.push(Invalid::new(format!("{path}.years"), "must be 1 to 100"));
+        }
+        if self.replications == 0 {
+            out.push(Invalid::new(
+                format!("{path}.replications"),
+                "must be at least 1",
+            ));
+        }
+        out
+    }
+}
+
+/// Everything the schedule needs, borrowed from the scenario.
+#[derive(Copy, Clone)]
+pub struct MineModel<'a> {
+    /// Shift calendar of the underground sections.
+    pub calendar: &'a CalendarConfig,
+    /// The section design (fleet per section included).
+    pub section: &'a SectionConfig,
+    /// Deposit, mines, open pit.
+    pub layout: &'a LayoutConfig,
+    /// Plant and stockpile.
+    pub plant: &'a PlantConfig,
+    /// Crews.
+    pub crew: &'a CrewConfig,
+}
+
+/// One production shift of one section, as the DES delivered it.
+#[derive(Copy, Clone, Debug, Default)]
+struct SectionShift {
+    dry_t: f64,
+    manto: u16,
+    cuts: u32,
+    advance_m: f64,
+    bolts: u32,
+    /// False during a panel move.
+    working: bool,
+}
+
+/// Quantities of one period (quarter or year); flows unless noted.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Period {
+    /// "Y01Q1" for a quarter, "Y01" for a year.
+    pub label: String,
+    /// Operating year, 1-based.
+    pub year: u32,
+    /// Quarter 1-4, or 0 for a year.
+    pub quarter: u32,
+    /// Ore mined, wet t (underground at in-situ moisture, open pit at its own).
+    pub mined_wet_t: f64,
+    /// Ore mined, dry t.
+    pub mined_dry_t: f64,
+    /// Underground ore, dry t.
+    pub underground_dry_t: f64,
+    /// Open-pit ore, dry t.
+    pub open_pit_dry_t: f64,
+    /// Dry t by underground mine, in scenario order.
+    pub by_mine_dry_t: Vec<f64>,
+    /// Plant feed, dry t.
+    pub plant_feed_dry_t: f64,
+    /// Plant feed target (ramp-up applied), dry t.
+    pub plant_target_dry_t: f64,
+    /// Stockpile at the end of the period, dry t (a level, not a flow).
+    pub stockpile_closing_dry_t: f64,
+    /// Head grade of the plant feed, %.
+    pub head_grade: Grades,
+    /// Metal fed `[cu, co, zn, mn]`, t.
+    pub metal_fed_t: [f64; 4],
+    /// Copper cathode, t.
+    pub cu_cathode_t: f64,
+    /// Cobalt cathode, t.
+    pub co_cathode_t: f64,
+    /// Zinc sulphate monohydrate, t.
+    pub znso4_t: f64,
+    /// Manganese carbonate, t.
+    pub mnco3_t: f64,
+    /// Sections producing (average over the period's production shifts).
+    pub sections: f64,
+    /// Continuous miners in service (one per active section).
+    pub continuous_miners: f64,
+    /// Roof bolters in service.
+    pub roof_bolters: f64,
+    /// Haulers in service.
+    pub haulers: f64,
+    /// Mine headcount (average), all roles.
+    pub headcount: f64,
+    /// Section production shifts worked.
+    pub section_shifts: f64,
+    /// Section shifts lost because the stockpile was full.
+    pub section_shifts_pad_full: f64,
+    /// Metres advanced.
+    pub advance_m: f64,
+    /// Roof bolts installed.
+    pub bolts: f64,
+    /// Cuts.
+    pub cuts: f64,
+}
+
+/// The schedule result: means of the replications by quarter and by year.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Schedule {
+    /// Replications averaged.
+    pub replications: u32,
+    /// Base seed.
+    pub seed: u64,
+    /// Names of the underground mines (the order of `by_mine_dry_t`).
+    pub mines: Vec<String>,
+    /// Fleet per section.
+    pub bolters_per_section: u32,
+    /// Fleet per section.
+    pub haulers_per_section: u32,
+    /// Headcount by role at full build-up.
+    pub headcount_by_role: Vec<(String, f64)>,
+    /// Quarterly periods.
+    pub quarters: Vec<Period>,
+    /// Annual periods.
+    pub years: Vec<Period>,
+    /// Annual plant feed across replications (mean and 95% CI), dry t.
+    pub annual_feed_dry_t: Vec<Summary>,
+    /// Annual copper cathode across replications, t.
+    pub annual_cu_cathode_t: Vec<Summary>,
+    /// Reserves left per manto at the end, dry t (mean).
+    pub reserves_left_dry_t: Vec<(String, f64)>,
+    /// Open-pit reserve left, dry t (mean).
+    pub open_pit_left_dry_t: f64,
+    /// DES events simulated per replication (mean).
+    pub events_per_replication: f64,
+}
+
+/// A section's place in the mine: its mine, start year and panels.
+struct SectionPlan {
+    mine: usize,
+    start_year: u32,
+    panels: Vec<(usize, f64)>,
+}
+
+fn section_plans(layout: &LayoutConfig) -> Vec<SectionPlan> {
+    let mut out = Vec::new();
+    for (mi, mine) in layout.mines.iter().enumerate() {
+        let n = mine.section_start_years.len();
+        let mut plans: Vec<SectionPlan> = mine
+            .section_start_years
+            .iter()
+            .map(|&y| SectionPlan {
+                mine: mi,
+                start_year: y,
+                panels: Vec::new(),
+            })
+            .collect();
+        // Deal panels in turn, earliest-starting sections first.
+        let mut order: Vec<usize> = (0..n).collect();
+        order.sort_by_key(|&s| (mine.section_start_years[s], s));
+        let mut k = 0;
+        for run in &mine.panels {
+            let manto = layout.manto_index(&run.manto).expect("validated manto");
+            for _ in 0..run.count {
+                plans[order[k % n]].panels.push((manto, run.dry_t));
+                k += 1;
+            }
+        }
+        out.extend(plans);
+    }
+    out
+}
+
+fn production_shifts_per_day(cal: &CalendarConfig) -> usize {
+    cal.shifts
+        .iter()
+        .filter(|s| **s == ShiftKind::Production)
+        .count()
+}
+
+/// Simulates one section's whole sequence of production shifts.
+fn section_sequence(
+    model: &MineModel,
+    plan: &SectionPlan,
+    max_shifts: usize,
+    seed: u64,
+    key: u64,
+) -> (Vec<SectionShift>, u64) {
+    let cal = model.calendar;
+    let per_day = production_shifts_per_day(cal) as f64 * f64::from(cal.days_per_week) / 7.0;
+    let dry_fraction = model.section.dry_fraction();
+    let move_shifts = (model.layout.mines[plan.mine].panel_move_days * per_day).round() as usize;
+    let mut seq = Vec::new();
+    let mut events = 0;
+    for (p, &(manto, dry_t)) in plan.panels.iter().enumerate() {
+        if seq.len() >= max_shifts {
+            break;
+        }
+        let days_left = ((max_shifts - seq.len()) as f64 / per_day).ceil() as u32 + 7;
+        let rep = simulate(
+            model.section,
+            cal,
+            RunSpec {
+                days: days_left,
+                warmup_days: 0,
+                seed,
+                replication: key * 10_000 + p as u64,
+                check_invariants: false,
+                stop_after_wet_t: Some(dry_t / dry_fraction),
+                seam_height_m: Some(model.layout.mantos[manto].thickness_m),
+            },
+        );
+        events += rep.events;
+        seq.extend(rep.shifts.iter().map(|s| SectionShift {
+            dry_t: s.dry_t,
+            manto: manto as u16,
+            cuts: s.cuts,
+            advance_m: s.advance_m,
+            bolts: s.bolts,
+            working: true,
+        }));
+        seq.extend(std::iter::repeat_n(SectionShift::default(), move_shifts));
+    }
+    seq.truncate(max_shifts);
+    (seq, events)
+}
+
+/// Per-replication accumulator of one quarter.
+#[derive(Clone, Debug, Default)]
+struct Acc {
+    p: Period,
+    active_section_slots: f64,
+    production_slots: f64,
+}
+
+/// Runs one replication and returns its quarters, reserves left and event count.
+fn replication(
+    model: &MineModel,
+    cfg: &ScheduleConfig,
+    seed: u64,
+    rep: u64,
+) -> (Vec<Period>, Vec<f64>, f64, u64) {
+    let layout = model.layout;
+    let cal = model.calendar;
+    let plans = section_plans(layout);
+    let prod_per_day = production_shifts_per_day(cal);
+    let max_shifts = (f64::from(cfg.years) * 365.0 * prod_per_day as f64) as usize;
+    let seqs: Vec<(Vec<SectionShift>, u64)> = plans
+        .par_iter()
+        .enumerate()
+        .map(|(s, plan)| {
+            let start_offset =
+                (f64::from(plan.start_year - 1) * 365.0 * prod_per_day as f64) as usize;
+            section_sequence(
+                model,
+                plan,
+                max_shifts.saturating_sub(start_offset),
+                seed,
+                rep * 1_000 + s as u64,
+            )
+        })
+        .collect();
+    let events = seqs.iter().map(|s| s.1).sum();
+    let mut cursor = vec![0usize; plans.len()];
+    let mut reserves: Vec<f64> = layout.mantos.iter().map(|m| m.reserve_dry_t).collect();
+    let ug_wet_per_dry = 1.0 / model.section.dry_fraction();
+
+    let plant = model.plant;
+    let slots_per_day = cal.shifts.len();
+    let plant_cap_slot = plant.capacity_dry_t_per_h() * 24.0 / slots_per_day as f64;
+    // Stockpile: dry t and metal t, perfectly mixed.
+    let first_grades = layout.mantos.first().map(|m| m.grades).unwrap_or_default();
+    let mut stock_dry = plant.stockpile_initial_dry_t;
+    let mut stock_metal = first_grades.metal_t(stock_dry);
+    let (mut op_left, op_rate_slot, op_wet_per_dry) = match &layout.open_pit {
+        Some(op) => (
+            op.reserve_dry_t,
+            op.max_dry_t_per_year
+                / (365.0 * prod_per_day as f64 * f64::from(cal.days_per_week) / 7.0),
+            1.0 / (1.0 - op.moisture_pct / 100.0),
+        ),
+        None => (0.0, 0.0, 1.0),
+    };
+    let n_quarters = cfg.years as usize * 4;
+    let mut acc: Vec<Acc> = (0..n_quarters).map(|_| Acc::default()).collect();
+    for a in &mut acc {
+        a.p.by_mine_dry_t = vec![0.0; layout.mines.len()];
+    }
+    let (bolters, haulers) = (
+        f64::from(model.section.bolters.count),
+        f64::from(model.section.haulage.count),
+    );
+
+    for day in 0..(cfg.years as usize * 365) {
+        let year = (day / 365) as u32 + 1;
+        let q = (year as usize - 1) * 4 + (day % 365) * 4 / 365;
+        let working_day = (day % 7) < cal.days_per_week as usize;
+        let target_slot = plant.target_dry_t(year) / (365.0 * slots_per_day as f64);
+        for slot in 0..slots_per_day {
+            let a = &mut acc[q];
+            if working_day && cal.shifts[slot] == ShiftKind::Production {
+                a.production_slots += 1.0;
+                let pad_full = stock_dry >= plant.stockpile_capacity_dry_t;
+                for (s, plan) in plans.iter().enumerate() {
+                    if plan.start_year > year || cursor[s] >= seqs[s].0.len() {
+                        continue;
+                    }
+                    a.active_section_slots += 1.0;
+                    if pad_full {
+                        a.p.section_shifts_pad_full += 1.0;
+                        continue;
+                    }
+                    let sh = seqs[s].0[cursor[s]];
+                    cursor[s] += 1;
+                    if sh.working {
+                        a.p.section_shifts += 1.0;
+                    }
+                    let manto = sh.manto as usize;
+                    let take = sh.dry_t.min(reserves[manto]);
+                    reserves[manto] -= take;
+                    a.p.mined_dry_t += take;
+                    a.p.mined_wet_t += take * ug_wet_per_dry;
+                    a.p.underground_dry_t += take;
+                    a.p.by_mine_dry_t[plan.mine] += take;
+                    a.p.advance_m += sh.advance_m;
+                    a.p.bolts += f64::from(sh.bolts);
+                    a.p.cuts += f64::from(sh.cuts);
+                    stock_dry += take;
+                    for (m, t) in stock_metal
+                        .iter_mut()
+                        .zip(layout.mantos[manto].grades.metal_t(take))
+                    {
+                        *m += t;
+                    }
+                }
+                if let Some(op) = &layout.open_pit {
+                    if year >= op.start_year && !pad_full && op_left > 0.0 {
+                        let take = op_rate_slot.min(op_left);
+                        op_left -= take;
+                        a.p.mined_dry_t += take;
+                        a.p.mined_wet_t += take * op_wet_per_dry;
+                        a.p.open_pit_dry_t += take;
+                        stock_dry += take;
+                        for (m, t) in stock_metal.iter_mut().zip(op.grades.metal_t(take)) {
+                            *m += t;
+                        }
+                    }
+                }
+            }
+            // The plant draws from the perfectly mixed stockpile.
+            a.p.plant_target_dry_t += target_slot;
+            let feed = target_slot.min(plant_cap_slot).min(stock_dry);
+            if feed > 0.0 {
+                let f = feed / stock_dry;
+                for (fed, m) in a.p.metal_fed_t.iter_mut().zip(stock_metal.iter_mut()) {
+                    let t = *m * f;
+                    *fed += t;
+                    *m -= t;
+                }
+                stock_dry -= feed;
+                a.p.plant_feed_dry_t += feed;
+            }
+            a.p.stockpile_closing_dry_t = stock_dry;
+        }
+    }
+    let quarters = acc
+        .into_iter()
+        .enumerate()
+        .map(|(i, a)| {
+            let mut p = a.p;
+            p.year = i as u32 / 4 + 1;
+            p.quarter = i as u32 % 4 + 1;
+            p.label = format!("Y{:02}Q{}", p.year, p.quarter);
+            p.sections = if a.production_slots > 0.0 {
+                a.active_section_slots / a.production_slots
+            } else {
+                0.0
+            };
+            finish_period(&mut p, model, bolters, haulers);
+            p
+        })
+        .collect();
+    (quarters, reserves, op_left, events)
+}
+
+/// Derived quantities of a period from its flows.
+fn finish_period(p: &mut Period, model: &MineModel, bolters: f64, haulers: f64) {
+    let [cu, co, zn, mn] = model.plant.products_t(p.metal_fed_t);
+    p.cu_cathode_t = cu;
+    p.co_cathode_t = co;
+    p.znso4_t = zn;
+    p.mnco3_t = mn;
+    let g = |t: f64| {
+        if p.plant_feed_dry_t > 0.0 {
+            100.0 * t / p.plant_feed_dry_t
+        } else {
+            0.0
+        }
+    };
+    p.head_grade = Grades {
+        cu_pct: g(p.metal_fed_t[0]),
+        co_pct: g(p.metal_fed_t[1]),
+        zn_pct: g(p.metal_fed_t[2]),
+        mn_pct: g(p.metal_fed_t[3]),
+    };
+    p.continuous_miners = p.sections;
+    p.roof_bolters = p.sections * bolters;
+    p.haulers = p.sections * haulers;
+    p.headcount = model
+        .crew
+        .headcount(p.sections, bolters, haulers)
+        .iter()
+        .map(|r| r.1)
+        .sum();
+}
+
+/// Adds `w` times `b`'s flows into `a` (levels and labels are not touched).
+fn add_flows(a: &mut Period, b: &Period, w: f64) {
+    a.mined_wet_t += w * b.mined_wet_t;
+    a.mined_dry_t += w * b.mined_dry_t;
+    a.underground_dry_t += w * b.underground_dry_t;
+    a.open_pit_dry_t += w * b.open_pit_dry_t;
+    if a.by_mine_dry_t.len() < b.by_mine_dry_t.len() {
+        a.by_mine_dry_t.resize(b.by_mine_dry_t.len(), 0.0);
+    }
+    for (x, y) in a.by_mine_dry_t.iter_mut().zip(&b.by_mine_dry_t) {
+        *x += w * y;
+    }
+    a.plant_feed_dry_t += w * b.plant_feed_dry_t;
+    a.plant_target_dry_t += w * b.plant_target_dry_t;
+    for (x, y) in a.metal_fed_t.iter_mut().zip(b.metal_fed_t) {
+        *x += w * y;
+    }
+    a.section_shifts += w * b.section_shifts;
+    a.section_shifts_pad_full += w * b.section_shifts_pad_full;
+    a.advance_m += w * b.advance_m;
+    a.bolts += w * b.bolts;
+    a.cuts += w * b.cuts;
+}
+
+/// Runs `cfg.replications` replications of the life of mine and averages them.
+pub fn run(
+    model: &MineModel,
+    cfg: &ScheduleConfig,
+    seed: u64,
+    progress: &(dyn Fn() + Sync),
+) -> Schedule {
+    let reps: Vec<_> = (0..cfg.replications)
+        .into_par_iter()
+        .map(|r| {
+            let out = replication(model, cfg, seed, u64::from(r));
+            progress();
+            out
+        })
+        .collect();
+    let n = reps.len() as f64;
+    let (bolters, haulers) = (
+        f64::from(model.section.bolters.count),
+        f64::from(model.section.haulage.count),
+    );
+    // Means of the quarters across replications.
+    let quarters: Vec<Period> = (0..cfg.years as usize * 4)
+        .map(|i| {
+            let mut p = Period {
+                label: reps[0].0[i].label.clone(),
+                year: reps[0].0[i].year,
+                quarter: reps[0].0[i].quarter,
+                ..Period::default()
+            };
+            for r in &reps {
+                add_flows(&mut p, &r.0[i], 1.0 / n);
+                p.stockpile_closing_dry_t += r.0[i].stockpile_closing_dry_t / n;
+                p.sections += r.0[i].sections / n;
+            }
+            finish_period(&mut p, model, bolters, haulers);
+            p
+        })
+        .collect();
+    let years: Vec<Period> = (0..cfg.years as usize)
+        .map(|y| {
+            let mut p = Period {
+                label: format!("Y{:02}", y + 1),
+                year: y as u32 + 1,
+                quarter: 0,
+                ..Period::default()
+            };
+            for q in &quarters[y * 4..y * 4 + 4] {
+                add_flows(&mut p, q, 1.0);
+                p.sections += q.sections / 4.0;
+            }
+            p.stockpile_closing_dry_t = quarters[y * 4 + 3].stockpile_closing_dry_t;
+            finish_period(&mut p, model, bolters, haulers);
+            p
+        })
+        .collect();
+    let per_year = |f: &dyn Fn(&Period) -> f64| -> Vec<Summary> {
+        (0..cfg.years as usize)
+            .map(|y| {
+                let v: Vec<f64> = reps
+                    .iter()
+                    .map(|r| r.0[y * 4..y * 4 + 4].iter().map(f).sum())
+                    .collect();
+                Summary::of(&v)
+            })
+            .collect()
+    };
+    let plant = model.plant;
+    let annual_cu = per_year(&|p: &Period| p.metal_fed_t[0] * plant.recovery.cu_pct / 100.0);
+    let max_sections = model.layout.sections() as f64;
+    Schedule {
+        replications: cfg.replications,
+        seed,
+        mines: model.layout.mines.iter().map(|m| m.name.clone()).collect(),
+        bolters_per_section: model.section.bolters.count,
+        haulers_per_section: model.section.haulage.count,
+        headcount_by_role: model.crew.headcount(max_sections, bolters, haulers),
+        annual_feed_dry_t: per_year(&|p: &Period| p.plant_feed_dry_t),
+        annual_cu_cathode_t: annual_cu,
+        reserves_left_dry_t: model
+            .layout
+            .mantos
+            .iter()
+            .enumerate()
+            .map(|(k, m)| (m.name.clone(), reps.iter().map(|r| r.1[k]).sum::<f64>() / n))
+            .collect(),
+        open_pit_left_dry_t: reps.iter().map(|r| r.2).sum::<f64>() / n,
+        events_per_replication: reps.iter().map(|r| r.3 as f64).sum::<f64>() / n,
+        quarters,
+        years,
+    }
+}

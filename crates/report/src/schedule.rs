@@ -1,0 +1,161 @@
+//! Tables of the life-of-mine schedule: by year and by quarter, headcount by role,
+//! reserves left.
+
+use crate::export::Output;
+use crate::{Cell, Table};
+use mine::schedule::{Period, Schedule};
+
+fn period_table(name: &str, title: &str, s: &Schedule, periods: &[Period]) -> Table {
+    let mut cols: Vec<String> = [
+        "period",
+        "mined_wet_t",
+        "mined_dry_t",
+        "underground_dry_t",
+        "open_pit_dry_t",
+    ]
+    .iter()
+    .map(|c| c.to_string())
+    .collect();
+    cols.extend(s.mines.iter().map(|m| format!("{m} dry_t")));
+    cols.extend(
+        [
+            "plant_target_dry_t",
+            "plant_feed_dry_t",
+            "stockpile_closing_dry_t",
+            "head_cu_pct",
+            "head_co_pct",
+            "head_zn_pct",
+            "head_mn_pct",
+            "cu_cathode_t",
+            "co_cathode_t",
+            "znso4_t",
+            "mnco3_t",
+            "sections",
+            "continuous_miners",
+            "roof_bolters",
+            "haulers",
+            "headcount",
+            "section_shifts",
+            "section_shifts_pad_full",
+            "advance_m",
+            "bolts",
+        ]
+        .iter()
+        .map(|c| c.to_string()),
+    );
+    let cols_ref: Vec<&str> = cols.iter().map(String::as_str).collect();
+    let mut t = Table::new(name, title, &cols_ref);
+    for p in periods {
+        let mut row: Vec<Cell> = vec![
+            p.label.clone().into(),
+            Cell::Num(p.mined_wet_t, 0),
+            Cell::Num(p.mined_dry_t, 0),
+            Cell::Num(p.underground_dry_t, 0),
+            Cell::Num(p.open_pit_dry_t, 0),
+        ];
+        row.extend(p.by_mine_dry_t.iter().map(|v| Cell::Num(*v, 0)));
+        row.extend([
+            Cell::Num(p.plant_target_dry_t, 0),
+            Cell::Num(p.plant_feed_dry_t, 0),
+            Cell::Num(p.stockpile_closing_dry_t, 0),
+            Cell::Num(p.head_grade.cu_pct, 3),
+            Cell::Num(p.head_grade.co_pct, 3),
+            Cell::Num(p.head_grade.zn_pct, 3),
+            Cell::Num(p.head_grade.mn_pct, 3),
+            Cell::Num(p.cu_cathode_t, 0),
+            Cell::Num(p.co_cathode_t, 0),
+            Cell::Num(p.znso4_t, 0),
+            Cell::Num(p.mnco3_t, 0),
+            Cell::Num(p.sections, 2),
+            Cell::Num(p.continuous_miners, 2),
+            Cell::Num(p.roof_bolters, 2),
+            Cell::Num(p.haulers, 2),
+            Cell::Num(p.headcount, 0),
+            Cell::Num(p.section_shifts, 0),
+            Cell::Num(p.section_shifts_pad_full, 0),
+            Cell::Num(p.advance_m, 0),
+            Cell::Num(p.bolts, 0),
+        ]);
+        t.push(row);
+    }
+    t
+}
+
+/// The compact annual view shown in the terminal.
+pub fn annual_summary(s: &Schedule) -> Table {
+    let mut t = Table::new(
+        "annual_summary",
+        &format!(
+            "Life-of-mine schedule by year (mean of {} replications, seed {}; {} bolter(s) and {} hauler(s) per section)",
+            s.replications, s.seed, s.bolters_per_section, s.haulers_per_section
+        ),
+        &[
+            "year", "mined kt dry", "underground", "open pit", "feed kt dry", "feed 95% CI", "stockpile kt",
+            "Cu %", "Co %", "Zn %", "Cu cathode t", "Co cathode t", "ZnSO4.H2O t", "sections", "headcount",
+        ],
+    );
+    for (p, ci) in s.years.iter().zip(&s.annual_feed_dry_t) {
+        t.push(vec![
+            p.label.clone().into(),
+            Cell::Num(p.mined_dry_t / 1e3, 0),
+            Cell::Num(p.underground_dry_t / 1e3, 0),
+            Cell::Num(p.open_pit_dry_t / 1e3, 0),
+            Cell::Num(p.plant_feed_dry_t / 1e3, 0),
+            format!("{:.0}-{:.0}", ci.ci95_low / 1e3, ci.ci95_high / 1e3).into(),
+            Cell::Num(p.stockpile_closing_dry_t / 1e3, 0),
+            Cell::Num(p.head_grade.cu_pct, 2),
+            Cell::Num(p.head_grade.co_pct, 3),
+            Cell::Num(p.head_grade.zn_pct, 2),
+            Cell::Num(p.cu_cathode_t, 0),
+            Cell::Num(p.co_cathode_t, 0),
+            Cell::Num(p.znso4_t, 0),
+            Cell::Num(p.sections, 1),
+            Cell::Num(p.headcount, 0),
+        ]);
+    }
+    t
+}
+
+fn headcount(s: &Schedule) -> Table {
+    let mut t = Table::new(
+        "headcount",
+        "Headcount by role at full build-up",
+        &["role", "people"],
+    );
+    for (role, n) in &s.headcount_by_role {
+        t.push(vec![role.clone().into(), Cell::Num(*n, 0)]);
+    }
+    t
+}
+
+fn reserves(s: &Schedule) -> Table {
+    let mut t = Table::new(
+        "reserves_left",
+        "Reserves left at the end of the schedule",
+        &["source", "dry_t"],
+    );
+    for (name, left) in &s.reserves_left_dry_t {
+        t.push(vec![name.clone().into(), Cell::Num(*left, 0)]);
+    }
+    t.push(vec!["open pit".into(), Cell::Num(s.open_pit_left_dry_t, 0)]);
+    t
+}
+
+impl Output for Schedule {
+    fn json(&self) -> serde_json::Value {
+        serde_json::to_value(self).expect("schedule serialises")
+    }
+
+    fn tables(&self) -> Vec<Table> {
+        vec![
+            period_table("years", "Schedule by year", self, &self.years),
+            period_table("quarters", "Schedule by quarter", self, &self.quarters),
+            headcount(self),
+            reserves(self),
+        ]
+    }
+
+    fn terminal_tables(&self) -> Vec<Table> {
+        vec![annual_summary(self), headcount(self), reserves(self)]
+    }
+}
