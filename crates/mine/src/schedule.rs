@@ -2,12 +2,14 @@
 //! open pit, the run-of-mine stockpile and the plant, reported by quarter and by year.
 //!
 //! How it runs (one replication):
-//! 1. Each section's panels (its mine's panels, dealt to the mine's sections in turn) are
-//!    simulated one after another with the section DES, each until its tonnage is mined,
-//!    in the seam height of its manto; a move of `panel_move_days` (no production) follows
-//!    each panel. This gives the section's sequence of production shifts.
+//! 1. Each section works one panel at a time: the next panel of its own mine, or, once its
+//!    mine is worked out, the next panel of the first mine in the list that has one left
+//!    (the section moves there). A panel is simulated with the section DES until its
+//!    tonnage is mined, in the seam height of its manto, which gives the section's next
+//!    production shifts; a move of `panel_move_days` (no production) comes before every
+//!    panel but the first. A section with no panel left anywhere retires.
 //! 2. The calendar is walked shift by shift. In each production shift on a working day,
-//!    every section that has started takes the next shift of its sequence and the open pit
+//!    every section that has started takes its next production shift and the open pit
 //!    delivers its rate, unless the stockpile is full (then the mine stops: sections keep
 //!    their place in the sequence, so reserves and panel order are untouched). In every
 //!    shift the plant draws its target rate, limited by its capacity and by the stockpile
@@ -73,6 +75,7 @@ pub struct MineModel<'a> {
 struct SectionShift {
     dry_t: f64,
     manto: u16,
+    mine: u16,
     cuts: u32,
     advance_m: f64,
     bolts: u32,
@@ -170,40 +173,24 @@ pub struct Schedule {
     pub events_per_replication: f64,
 }
 
-/// A section's place in the mine: its mine, start year and panels.
+/// A section's home mine and start year.
 struct SectionPlan {
     mine: usize,
     start_year: u32,
-    panels: Vec<(usize, f64)>,
 }
 
 fn section_plans(layout: &LayoutConfig) -> Vec<SectionPlan> {
-    let mut out = Vec::new();
-    for (mi, mine) in layout.mines.iter().enumerate() {
-        let n = mine.section_start_years.len();
-        let mut plans: Vec<SectionPlan> = mine
-            .section_start_years
-            .iter()
-            .map(|&y| SectionPlan {
+    layout
+        .mines
+        .iter()
+        .enumerate()
+        .flat_map(|(mi, mine)| {
+            mine.section_start_years.iter().map(move |&y| SectionPlan {
                 mine: mi,
                 start_year: y,
-                panels: Vec::new(),
             })
-            .collect();
-        // Deal panels in turn, earliest-starting sections first.
-        let mut order: Vec<usize> = (0..n).collect();
-        order.sort_by_key(|&s| (mine.section_start_years[s], s));
-        let mut k = 0;
-        for run in &mine.panels {
-            let manto = layout.manto_index(&run.manto).expect("validated manto");
-            for _ in 0..run.count {
-                plans[order[k % n]].panels.push((manto, run.dry_t));
-                k += 1;
-            }
-        }
-        out.extend(plans);
-    }
-    out
+        })
+        .collect()
 }
 
 fn production_shifts_per_day(cal: &CalendarConfig) -> usize {
@@ -213,51 +200,107 @@ fn production_shifts_per_day(cal: &CalendarConfig) -> usize {
         .count()
 }
 
-/// Simulates one section's whole sequence of production shifts.
-fn section_sequence(
-    model: &MineModel,
-    plan: &SectionPlan,
-    max_shifts: usize,
-    seed: u64,
-    key: u64,
-) -> (Vec<SectionShift>, u64) {
-    let cal = model.calendar;
-    let per_day = production_shifts_per_day(cal) as f64 * f64::from(cal.days_per_week) / 7.0;
-    let dry_fraction = model.section.dry_fraction();
-    let move_shifts = (model.layout.mines[plan.mine].panel_move_days * per_day).round() as usize;
-    let mut seq = Vec::new();
-    let mut events = 0;
-    for (p, &(manto, dry_t)) in plan.panels.iter().enumerate() {
-        if seq.len() >= max_shifts {
-            break;
-        }
-        let days_left = ((max_shifts - seq.len()) as f64 / per_day).ceil() as u32 + 7;
-        let rep = simulate(
-            model.section,
-            cal,
-            RunSpec {
-                days: days_left,
-                warmup_days: 0,
-                seed,
-                replication: key * 10_000 + p as u64,
-                check_invariants: false,
-                stop_after_wet_t: Some(dry_t / dry_fraction),
-                seam_height_m: Some(model.layout.mantos[manto].thickness_m),
-            },
-        );
-        events += rep.events;
-        seq.extend(rep.shifts.iter().map(|s| SectionShift {
-            dry_t: s.dry_t,
-            manto: manto as u16,
-            cuts: s.cuts,
-            advance_m: s.advance_m,
-            bolts: s.bolts,
-            working: true,
-        }));
-        seq.extend(std::iter::repeat_n(SectionShift::default(), move_shifts));
+/// The panels not yet taken, per mine, in mining order: (manto, dry t).
+struct PanelPool(Vec<std::collections::VecDeque<(usize, f64)>>);
+
+impl PanelPool {
+    fn new(layout: &LayoutConfig) -> PanelPool {
+        PanelPool(
+            layout
+                .mines
+                .iter()
+                .map(|m| {
+                    m.panels
+                        .iter()
+                        .flat_map(|run| {
+                            let manto = layout.manto_index(&run.manto).expect("validated manto");
+                            std::iter::repeat_n((manto, run.dry_t), run.count as usize)
+                        })
+                        .collect()
+                })
+                .collect(),
+        )
     }
-    seq.truncate(max_shifts);
-    (seq, events)
+
+    /// The next panel for a section of mine `home`: its own mine's, else the first mine
+    /// with one left. Returns (mine, manto, dry t).
+    fn take(&mut self, home: usize) -> Option<(usize, usize, f64)> {
+        let mine = if self.0[home].is_empty() {
+            self.0.iter().position(|q| !q.is_empty())?
+        } else {
+            home
+        };
+        self.0[mine].pop_front().map(|(manto, t)| (mine, manto, t))
+    }
+}
+
+/// One section during a replication: its shifts still to be worked, generated a panel at
+/// a time.
+struct SectionRun {
+    shifts: std::collections::VecDeque<SectionShift>,
+    panels: u64,
+    retired: bool,
+    events: u64,
+}
+
+impl SectionRun {
+    /// Makes sure the section has a shift to work (simulating its next panel if needed);
+    /// false once no panel is left anywhere.
+    fn ensure(
+        &mut self,
+        model: &MineModel,
+        home: usize,
+        pool: &mut PanelPool,
+        days_left: u32,
+        seed: u64,
+        key: u64,
+    ) -> bool {
+        while self.shifts.is_empty() && !self.retired {
+            let Some((mine, manto, dry_t)) = pool.take(home) else {
+                self.retired = true;
+                break;
+            };
+            let cal = model.calendar;
+            let per_day =
+                production_shifts_per_day(cal) as f64 * f64::from(cal.days_per_week) / 7.0;
+            if self.panels > 0 {
+                let move_shifts =
+                    (model.layout.mines[mine].panel_move_days * per_day).round() as usize;
+                self.shifts.extend(std::iter::repeat_n(
+                    SectionShift {
+                        mine: mine as u16,
+                        ..SectionShift::default()
+                    },
+                    move_shifts,
+                ));
+            }
+            let rep = simulate(
+                model.section,
+                cal,
+                RunSpec {
+                    days: days_left + 7,
+                    warmup_days: 0,
+                    seed,
+                    replication: key * 10_000 + self.panels,
+                    check_invariants: false,
+                    stop_after_wet_t: Some(dry_t / model.section.dry_fraction()),
+                    seam_height_m: Some(model.layout.mantos[manto].thickness_m),
+                },
+            );
+            self.panels += 1;
+            self.events += rep.events;
+            self.shifts.extend(rep.shifts.iter().map(|s| SectionShift {
+                dry_t: s.dry_t,
+                manto: manto as u16,
+                mine: mine as u16,
+                cuts: s.cuts,
+                advance_m: s.advance_m,
+                bolts: s.bolts,
+                working: true,
+            }));
+        }
+        !self.retired || !self.shifts.is_empty()
+    }
 }
 
 /// Per-replication accumulator of one quarter.
@@ -279,24 +322,16 @@ fn replication(
     let cal = model.calendar;
     let plans = section_plans(layout);
     let prod_per_day = production_shifts_per_day(cal);
-    let max_shifts = (f64::from(cfg.years) * 365.0 * prod_per_day as f64) as usize;
-    let seqs: Vec<(Vec<SectionShift>, u64)> = plans
-        .par_iter()
-        .enumerate()
-        .map(|(s, plan)| {
-            let start_offset =
-                (f64::from(plan.start_year - 1) * 365.0 * prod_per_day as f64) as usize;
-            section_sequence(
-                model,
-                plan,
-                max_shifts.saturating_sub(start_offset),
-                seed,
-                rep * 1_000 + s as u64,
-            )
+    let mut pool = PanelPool::new(layout);
+    let mut runs: Vec<SectionRun> = plans
+        .iter()
+        .map(|_| SectionRun {
+            shifts: std::collections::VecDeque::new(),
+            panels: 0,
+            retired: false,
+            events: 0,
         })
         .collect();
-    let events = seqs.iter().map(|s| s.1).sum();
-    let mut cursor = vec![0usize; plans.len()];
     let mut reserves: Vec<f64> = layout.mantos.iter().map(|m| m.reserve_dry_t).collect();
     let ug_wet_per_dry = 1.0 / model.section.dry_fraction();
 
@@ -337,7 +372,12 @@ fn replication(
                 a.production_slots += 1.0;
                 let pad_full = stock_dry >= plant.stockpile_capacity_dry_t;
                 for (s, plan) in plans.iter().enumerate() {
-                    if plan.start_year > year || cursor[s] >= seqs[s].0.len() {
+                    if plan.start_year > year {
+                        continue;
+                    }
+                    let days_left = (cfg.years as usize * 365 - day) as u32;
+                    let key = rep * 1_000 + s as u64;
+                    if !runs[s].ensure(model, plan.mine, &mut pool, days_left, seed, key) {
                         continue;
                     }
                     a.active_section_slots += 1.0;
@@ -345,8 +385,7 @@ fn replication(
                         a.p.section_shifts_pad_full += 1.0;
                         continue;
                     }
-                    let sh = seqs[s].0[cursor[s]];
-                    cursor[s] += 1;
+                    let sh = runs[s].shifts.pop_front().expect("ensured");
                     if sh.working {
                         a.p.section_shifts += 1.0;
                     }
@@ -356,7 +395,7 @@ fn replication(
                     a.p.mined_dry_t += take;
                     a.p.mined_wet_t += take * ug_wet_per_dry;
                     a.p.underground_dry_t += take;
-                    a.p.by_mine_dry_t[plan.mine] += take;
+                    a.p.by_mine_dry_t[sh.mine as usize] += take;
                     a.p.advance_m += sh.advance_m;
                     a.p.bolts += f64::from(sh.bolts);
                     a.p.cuts += f64::from(sh.cuts);
@@ -398,6 +437,7 @@ fn replication(
             a.p.stockpile_closing_dry_t = stock_dry;
         }
     }
+    let events = runs.iter().map(|r| r.events).sum();
     let quarters = acc
         .into_iter()
         .enumerate()

@@ -479,6 +479,10 @@ impl<'a> Sim<'a> {
     }
 
     /// Starts or stops machine `i`'s failure clock to match what it is doing.
+    ///
+    /// A stopped clock only postpones the next failure, so its pending `Fail` event is left
+    /// in the queue: if it fires before the operating time has really run out, `on_fail`
+    /// re-arms it for the remainder. This saves a cancel and a reschedule per activity.
     fn sync_clock(&mut self, i: usize) {
         let now = self.q.now();
         let belt = self.belt;
@@ -491,16 +495,16 @@ impl<'a> Sim<'a> {
             && (i == belt || (mac.act_event.is_some() && mac.act.is_some_and(Act::operating)));
         match (running, mac.clock_since) {
             (true, None) => {
-                let (k, left) = mac
-                    .modes
-                    .iter()
-                    .enumerate()
-                    .map(|(k, md)| (k, md.ttf_left))
-                    .min_by_key(|&(k, t)| (t, k))
-                    .expect("modes not empty");
-                mac.failing_mode = k;
                 mac.clock_since = Some(now);
-                mac.fail_event = Some(self.q.schedule_at(now + left, Ev::Fail(i as u16)));
+                if mac.fail_event.is_none() {
+                    let left = mac
+                        .modes
+                        .iter()
+                        .map(|md| md.ttf_left)
+                        .min()
+                        .expect("modes not empty");
+                    mac.fail_event = Some(self.q.schedule_at(now + left, Ev::Fail(i as u16)));
+                }
             }
             (false, Some(since)) => {
                 let ran = now - since;
@@ -508,9 +512,6 @@ impl<'a> Sim<'a> {
                     md.ttf_left = md.ttf_left - ran;
                 }
                 mac.clock_since = None;
-                if let Some(id) = mac.fail_event.take() {
-                    self.q.cancel(id);
-                }
             }
             _ => {}
         }
@@ -991,11 +992,29 @@ impl<'a> Sim<'a> {
         let now = self.q.now();
         let mac = &mut self.m[i];
         mac.fail_event = None;
-        let since = mac.clock_since.take().expect("failure with stopped clock");
+        // Bring the clock up to date; a clock that stopped since the event was scheduled
+        // means the failure is not due yet.
+        let Some(since) = mac.clock_since else {
+            return;
+        };
         let ran = now - since;
         for md in &mut mac.modes {
             md.ttf_left = md.ttf_left - ran;
         }
+        mac.clock_since = Some(now);
+        let (k, left) = mac
+            .modes
+            .iter()
+            .enumerate()
+            .map(|(k, md)| (k, md.ttf_left))
+            .min_by_key(|&(k, t)| (t, k))
+            .expect("modes not empty");
+        if left > SimTime::ZERO {
+            mac.fail_event = Some(self.q.schedule_at(now + left, Ev::Fail(i as u16)));
+            return;
+        }
+        mac.failing_mode = k;
+        mac.clock_since = None;
         mac.broken = true;
         let k = mac.failing_mode;
         let modes = self.failure_modes(i);
