@@ -59,6 +59,10 @@ enum Command {
     /// Simulate the life of mine: sections panel by panel, open pit, stockpile and plant,
     /// by year and quarter
     Schedule(SimArgs),
+    /// Project economics and financing: cash flows, taxes, debt, statements, returns
+    Finance(SimArgs),
+    /// The main job: section study, life-of-mine schedule and finance, with a headline
+    Run(SimArgs),
     /// List or print the bundled scenarios
     Scenario {
         #[command(subcommand)]
@@ -79,7 +83,7 @@ enum ScenarioAction {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let command = cli.command.unwrap_or(Command::Section(SimArgs {
+    let command = cli.command.unwrap_or(Command::Run(SimArgs {
         scenario: None,
         days: None,
         warmup_days: None,
@@ -93,6 +97,8 @@ fn main() -> ExitCode {
     match command {
         Command::Section(args) => section(&args),
         Command::Schedule(args) => schedule(&args),
+        Command::Finance(args) => finance_cmd(&args),
+        Command::Run(args) => run_cmd(&args),
         Command::Scenario { action } => scenario_cmd(action),
     }
 }
@@ -223,16 +229,16 @@ fn section(args: &SimArgs) -> ExitCode {
     emit(&report, args)
 }
 
-fn schedule(args: &SimArgs) -> ExitCode {
-    let s = match load(args) {
-        Ok(s) => s,
-        Err(code) => return code,
-    };
+/// Runs the life-of-mine schedule with the flags applied.
+fn run_schedule(
+    args: &SimArgs,
+    s: &scenario::Scenario,
+) -> Result<mine::schedule::Schedule, ExitCode> {
     let mut cfg = s.schedule;
     cfg.replications = args.replications.unwrap_or(cfg.replications);
     if cfg.replications == 0 {
         eprintln!("error: --replications must be at least 1");
-        return ExitCode::from(BAD_INPUT);
+        return Err(ExitCode::from(BAD_INPUT));
     }
     let seed = args.seed.unwrap_or(s.simulation.seed);
     let bar = progress_bar(
@@ -242,5 +248,92 @@ fn schedule(args: &SimArgs) -> ExitCode {
     );
     let sched = mine::schedule::run(&s.mine_model(), &cfg, seed, &|| bar.inc(1));
     bar.finish_and_clear();
-    emit(&sched, args)
+    Ok(sched)
+}
+
+fn schedule(args: &SimArgs) -> ExitCode {
+    match load(args).and_then(|s| run_schedule(args, &s)) {
+        Ok(sched) => emit(&sched, args),
+        Err(code) => code,
+    }
+}
+
+/// The production the finance model values: the schedule's, or the scenario's table when
+/// `finance.production_source = "table"`; the schedule too when it was run.
+type Production = (
+    finance::ProductionProfile,
+    Option<mine::schedule::Schedule>,
+    &'static str,
+);
+
+fn production(args: &SimArgs, s: &scenario::Scenario) -> Result<Production, ExitCode> {
+    use finance::config::ProductionSource;
+    match s.finance.production_source {
+        ProductionSource::Table => match s.finance.production_table() {
+            Some(p) => Ok((p, None, "table")),
+            None => {
+                eprintln!("error: finance.production_source is \"table\" but the scenario has no [finance.production] table");
+                Err(ExitCode::from(BAD_INPUT))
+            }
+        },
+        ProductionSource::Schedule => {
+            let sched = run_schedule(args, s)?;
+            Ok((
+                finance::ProductionProfile::from_schedule(&sched),
+                Some(sched),
+                "schedule",
+            ))
+        }
+    }
+}
+
+fn finance_cmd(args: &SimArgs) -> ExitCode {
+    let s = match load(args) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    match production(args, &s) {
+        Ok((profile, _, _)) => emit(&finance::run(&s.finance, &profile), args),
+        Err(code) => code,
+    }
+}
+
+fn run_cmd(args: &SimArgs) -> ExitCode {
+    let s = match load(args) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let opts = match run_options(args, &s) {
+        Ok(o) => o,
+        Err(code) => return code,
+    };
+    let bar = progress_bar(
+        u64::from(opts.replications),
+        args.quiet,
+        "section replications",
+    );
+    let section = mine::section::run(&s.name, &s.section, &s.calendar, opts, &s.targets, &|| {
+        bar.inc(1)
+    });
+    bar.finish_and_clear();
+    let (profile, schedule, source) = match production(args, &s) {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
+    let schedule = match schedule {
+        Some(sched) => sched,
+        None => match run_schedule(args, &s) {
+            Ok(sched) => sched,
+            Err(code) => return code,
+        },
+    };
+    let finance = finance::run(&s.finance, &profile);
+    let report = report::run::RunReport {
+        scenario: s.name.clone(),
+        production_source: source.to_string(),
+        section,
+        schedule,
+        finance,
+    };
+    emit(&report, args)
 }

@@ -70,6 +70,31 @@ impl ProductionProfile {
         ProductionProfile { periods }
     }
 
+    /// The mine model's life-of-mine schedule, quarter by quarter (its first quarter is the
+    /// first operating quarter).
+    pub fn from_schedule(s: &mine::schedule::Schedule) -> ProductionProfile {
+        let periods = s
+            .quarters
+            .iter()
+            .map(|q| ProductionPeriod {
+                ore_mined_wet_t: q.mined_wet_t,
+                ore_mined_dry_t: q.mined_dry_t,
+                underground_dry_t: q.underground_dry_t,
+                open_pit_dry_t: q.open_pit_dry_t,
+                plant_feed_dry_t: q.plant_feed_dry_t,
+                section_shifts: q.section_shifts,
+                advance_m: q.advance_m,
+                bolts: q.bolts,
+                mine_headcount: q.headcount,
+                cu_cathode_t: q.cu_cathode_t,
+                co_cathode_t: q.co_cathode_t,
+                znso4_t: q.znso4_t,
+                mnco3_t: q.mnco3_t,
+            })
+            .collect();
+        ProductionProfile { periods }
+    }
+
     /// Number of operating quarters.
     pub fn len(&self) -> usize {
         self.periods.len()

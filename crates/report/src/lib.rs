@@ -4,6 +4,7 @@
 
 pub mod export;
 pub mod finance;
+pub mod run;
 pub mod schedule;
 pub mod section;
 pub mod table;
