@@ -52,6 +52,25 @@ struct SimArgs {
     quiet: bool,
 }
 
+/// Options of `manto size`.
+#[derive(clap::Args, Clone)]
+struct SizeArgs {
+    #[command(flatten)]
+    sim: SimArgs,
+    /// Plant feed target in Mt/y of dry ore (default: each of the scenario's targets)
+    #[arg(long)]
+    target_dry_mtpa: Option<f64>,
+    /// Probability the fleet must meet the target with
+    #[arg(long, default_value_t = 0.9)]
+    confidence: f64,
+    /// Most roof bolters per section to try
+    #[arg(long, default_value_t = 3)]
+    max_bolters: u32,
+    /// Most haulers per section to try
+    #[arg(long, default_value_t = 4)]
+    max_haulers: u32,
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Simulate one continuous-miner section: tonnes per shift, machine states, bottleneck
@@ -63,6 +82,10 @@ enum Command {
     Finance(SimArgs),
     /// The main job: section study, life-of-mine schedule and finance, with a headline
     Run(SimArgs),
+    /// Fleet sizing: the fewest sections (and bolters and haulers per section) meeting a
+    /// plant feed target with a given probability; without a scenario, both Boleo variants
+    /// for the scenario's targets
+    Size(SizeArgs),
     /// List or print the bundled scenarios
     Scenario {
         #[command(subcommand)]
@@ -99,6 +122,7 @@ fn main() -> ExitCode {
         Command::Schedule(args) => schedule(&args),
         Command::Finance(args) => finance_cmd(&args),
         Command::Run(args) => run_cmd(&args),
+        Command::Size(args) => size_cmd(&args),
         Command::Scenario { action } => scenario_cmd(action),
     }
 }
@@ -336,4 +360,64 @@ fn run_cmd(args: &SimArgs) -> ExitCode {
         finance,
     };
     emit(&report, args)
+}
+
+fn size_cmd(args: &SizeArgs) -> ExitCode {
+    if !(args.confidence > 0.0 && args.confidence < 1.0) {
+        eprintln!("error: --confidence must be between 0 and 1 (exclusive)");
+        return ExitCode::from(BAD_INPUT);
+    }
+    if args
+        .target_dry_mtpa
+        .is_some_and(|t| !(t > 0.0 && t.is_finite()))
+    {
+        eprintln!("error: --target-dry-mtpa must be positive");
+        return ExitCode::from(BAD_INPUT);
+    }
+    if args.max_bolters == 0 || args.max_haulers == 0 {
+        eprintln!("error: --max-bolters and --max-haulers must be at least 1");
+        return ExitCode::from(BAD_INPUT);
+    }
+    // Without a scenario: both Boleo variants, trial-2 and trial-1 bolting.
+    let names: Vec<Option<String>> = match &args.sim.scenario {
+        Some(n) => vec![Some(n.clone())],
+        None => vec![Some("boleo".into()), Some("boleo-trial1".into())],
+    };
+    let mut studies = Vec::new();
+    for name in names {
+        let sim = SimArgs {
+            scenario: name,
+            ..args.sim.clone()
+        };
+        let s = match load(&sim) {
+            Ok(s) => s,
+            Err(code) => return code,
+        };
+        let targets: Vec<f64> = match args.target_dry_mtpa {
+            Some(t) => vec![t * 1e6],
+            None => s.targets.plant_feed_dry_t_per_year.clone(),
+        };
+        for target in targets {
+            let req = mine::fleet::SizingRequest {
+                plant_feed_dry_t_per_year: target,
+                underground_share_pct: s.targets.underground_share_pct,
+                confidence: args.confidence,
+                max_bolters: args.max_bolters,
+                max_haulers: args.max_haulers,
+                replications: args.sim.replications.unwrap_or(s.simulation.replications),
+                seed: args.sim.seed.unwrap_or(s.simulation.seed),
+            };
+            if !args.sim.quiet {
+                eprintln!("sizing {} for {:.2} Mt/y ...", s.name, target / 1e6);
+            }
+            studies.push(mine::fleet::size(
+                &s.name,
+                &s.section,
+                &s.calendar,
+                &s.crew,
+                &req,
+            ));
+        }
+    }
+    emit(&report::fleet::SizingReport { studies }, &args.sim)
 }

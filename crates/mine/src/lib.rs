@@ -8,6 +8,7 @@
 #![allow(clippy::neg_cmp_op_on_partial_ord)]
 
 pub mod calendar;
+pub mod fleet;
 pub mod layout;
 pub mod plant;
 pub mod schedule;

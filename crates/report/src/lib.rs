@@ -4,6 +4,7 @@
 
 pub mod export;
 pub mod finance;
+pub mod fleet;
 pub mod run;
 pub mod schedule;
 pub mod section;

@@ -1,0 +1,322 @@
+//! Fleet sizing: the smallest fleet (sections, and bolters and haulers per section) whose
+//! simulated annual dry feed meets a target with a given probability.
+//!
+//! Method. For every per-section fleet (bolters 1..=`max_bolters`, haulers
+//! 1..=`max_haulers`) the section DES is replicated for a year: those are simulated
+//! section-years. A fleet-year of S sections adds S section-years drawn at random from them
+//! (sections are independent: they share only the plant, and the stockpile decouples
+//! them), and the probability that the fleet meets the target is the share of 2,000 such
+//! fleet-years that reach it. The chosen fleet has the fewest sections (continuous miners
+//! and crews); ties go to the fewest machines, then the highest probability. Marginal
+//! tonnes compare the chosen fleet's mean with one more section, one more bolter or one
+//! more hauler in one section.
+
+use crate::calendar::CalendarConfig;
+use crate::plant::CrewConfig;
+use crate::section::{simulate, RunSpec, SectionConfig};
+use des::random::stream;
+use des::Summary;
+use rand::Rng;
+use rayon::prelude::*;
+use serde::Serialize;
+
+/// What to size for.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SizingRequest {
+    /// Plant feed to supply, dry t/y.
+    pub plant_feed_dry_t_per_year: f64,
+    /// Share of the feed from underground, %.
+    pub underground_share_pct: f64,
+    /// Probability the fleet must meet the target with, 0-1.
+    pub confidence: f64,
+    /// Largest number of bolters per section tried.
+    pub max_bolters: u32,
+    /// Largest number of haulers per section tried.
+    pub max_haulers: u32,
+    /// Section-years simulated per per-section fleet.
+    pub replications: u32,
+    /// Base seed.
+    pub seed: u64,
+}
+
+/// One per-section fleet evaluated.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct FleetOption {
+    /// Roof bolters per section.
+    pub bolters_per_section: u32,
+    /// Haulers per section.
+    pub haulers_per_section: u32,
+    /// Dry t per year of one section (mean and 95% CI over section-years).
+    pub section_dry_t_per_year: Summary,
+    /// Sections needed to meet the target with the requested probability (None: more
+    /// than 200).
+    pub sections_needed: Option<u32>,
+    /// Probability the fleet with that many sections meets the target.
+    pub probability: f64,
+}
+
+/// A change to the chosen fleet and the annual dry tonnes it adds.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Marginal {
+    /// The change ("one more section", ...).
+    pub change: String,
+    /// Mean dry t per year added (negative for a removal).
+    pub dry_t_per_year: f64,
+}
+
+/// The result of sizing one scenario for one target.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Sizing {
+    /// Scenario name.
+    pub scenario: String,
+    /// Plant feed target, dry t/y.
+    pub plant_feed_dry_t_per_year: f64,
+    /// Underground part of it, dry t/y.
+    pub underground_dry_t_per_year: f64,
+    /// Required probability.
+    pub confidence: f64,
+    /// Sections in the chosen fleet.
+    pub sections: u32,
+    /// Bolters per section.
+    pub bolters_per_section: u32,
+    /// Haulers per section.
+    pub haulers_per_section: u32,
+    /// Probability the chosen fleet meets the target.
+    pub probability: f64,
+    /// Annual dry t of the chosen fleet (mean of the fleet-years).
+    pub fleet_dry_t_per_year: f64,
+    /// Equipment list: (machine, count).
+    pub equipment: Vec<(String, u32)>,
+    /// Crew by role: (role, people).
+    pub crew: Vec<(String, f64)>,
+    /// Marginal tonnes of each added (or removed) machine.
+    pub marginal: Vec<Marginal>,
+    /// Every per-section fleet evaluated.
+    pub options: Vec<FleetOption>,
+}
+
+const FLEET_YEARS: usize = 2_000;
+const MAX_SECTIONS: u32 = 200;
+
+/// Simulated section-years (dry t) for one per-section fleet.
+fn section_years(
+    section: &SectionConfig,
+    calendar: &CalendarConfig,
+    req: &SizingRequest,
+    bolters: u32,
+    haulers: u32,
+) -> Vec<f64> {
+    let mut cfg = section.clone();
+    cfg.bolters.count = bolters;
+    cfg.haulage.count = haulers;
+    let per_year = calendar.production_shifts_per_year();
+    (0..req.replications)
+        .into_par_iter()
+        .map(|r| {
+            let rep = simulate(
+                &cfg,
+                calendar,
+                RunSpec {
+                    days: 365,
+                    warmup_days: 3,
+                    seed: req.seed,
+                    replication: u64::from(r),
+                    check_invariants: false,
+                    stop_after_wet_t: None,
+                    seam_height_m: None,
+                },
+            );
+            let n = rep.shifts.len().max(1) as f64;
+            rep.shifts.iter().map(|s| s.dry_t).sum::<f64>() / n * per_year
+        })
+        .collect()
+}
+
+/// Share of `FLEET_YEARS` fleet-years of `s` sections reaching `target`, and their mean.
+fn fleet_probability(samples: &[f64], s: u32, target: f64, seed: u64) -> (f64, f64) {
+    let mut rng = stream(seed, u64::from(s), 0xF1EE7);
+    let mut hits = 0usize;
+    let mut total = 0.0;
+    for _ in 0..FLEET_YEARS {
+        let y: f64 = (0..s)
+            .map(|_| samples[rng.random_range(0..samples.len())])
+            .sum();
+        total += y;
+        hits += usize::from(y >= target);
+    }
+    (hits as f64 / FLEET_YEARS as f64, total / FLEET_YEARS as f64)
+}
+
+/// The fewest sections meeting `target` with probability `p`, with that probability.
+fn sections_needed(samples: &[f64], target: f64, p: f64, seed: u64) -> Option<(u32, f64, f64)> {
+    let mean = samples.iter().sum::<f64>() / samples.len() as f64;
+    if mean <= 0.0 {
+        return None;
+    }
+    let mut s = ((target / mean).floor() as u32).max(1);
+    while s <= MAX_SECTIONS {
+        let (prob, fleet_mean) = fleet_probability(samples, s, target, seed);
+        if prob >= p {
+            return Some((s, prob, fleet_mean));
+        }
+        s += 1;
+    }
+    None
+}
+
+/// Sizes the fleet of one scenario for one target.
+pub fn size(
+    name: &str,
+    section: &SectionConfig,
+    calendar: &CalendarConfig,
+    crew: &CrewConfig,
+    req: &SizingRequest,
+) -> Sizing {
+    let target = req.plant_feed_dry_t_per_year * req.underground_share_pct / 100.0;
+    let combos: Vec<(u32, u32)> = (1..=req.max_bolters)
+        .flat_map(|b| (1..=req.max_haulers).map(move |h| (b, h)))
+        .collect();
+    let samples: Vec<Vec<f64>> = combos
+        .iter()
+        .map(|&(b, h)| section_years(section, calendar, req, b, h))
+        .collect();
+    let results: Vec<Option<(u32, f64, f64)>> = samples
+        .iter()
+        .map(|x| sections_needed(x, target, req.confidence, req.seed))
+        .collect();
+    let options: Vec<FleetOption> = combos
+        .iter()
+        .zip(&samples)
+        .zip(&results)
+        .map(|((&(b, h), x), r)| FleetOption {
+            bolters_per_section: b,
+            haulers_per_section: h,
+            section_dry_t_per_year: Summary::of(x),
+            sections_needed: r.map(|r| r.0),
+            probability: r.map_or(0.0, |r| r.1),
+        })
+        .collect();
+    // Fewest sections, then fewest machines, then the highest probability.
+    let best = (0..combos.len())
+        .filter(|&i| results[i].is_some())
+        .min_by(|&i, &j| {
+            let (ri, rj) = (results[i].unwrap(), results[j].unwrap());
+            let machines = |k: usize, s: u32| s * (combos[k].0 + combos[k].1);
+            (ri.0, machines(i, ri.0))
+                .cmp(&(rj.0, machines(j, rj.0)))
+                .then(rj.1.total_cmp(&ri.1))
+        });
+    let mean_of = |b: u32, h: u32| -> Option<f64> {
+        combos
+            .iter()
+            .position(|&c| c == (b, h))
+            .map(|k| samples[k].iter().sum::<f64>() / samples[k].len() as f64)
+    };
+    let (sections, bolters, haulers, probability, fleet_mean) = match best {
+        Some(i) => {
+            let r = results[i].unwrap();
+            (r.0, combos[i].0, combos[i].1, r.1, r.2)
+        }
+        None => (0, section.bolters.count, section.haulage.count, 0.0, 0.0),
+    };
+    let mut marginal = Vec::new();
+    if let Some(base) = mean_of(bolters, haulers) {
+        marginal.push(Marginal {
+            change: "one more section (miner, its bolters, haulers, feeder and crews)".into(),
+            dry_t_per_year: base,
+        });
+        if sections > 1 {
+            marginal.push(Marginal {
+                change: "one section fewer".into(),
+                dry_t_per_year: -base,
+            });
+        }
+        if let Some(m) = mean_of(bolters + 1, haulers) {
+            marginal.push(Marginal {
+                change: "one more roof bolter in one section".into(),
+                dry_t_per_year: m - base,
+            });
+        }
+        if let Some(m) = mean_of(bolters, haulers + 1) {
+            marginal.push(Marginal {
+                change: "one more hauler in one section".into(),
+                dry_t_per_year: m - base,
+            });
+        }
+        if let Some(m) = bolters
+            .checked_sub(1)
+            .filter(|&b| b > 0)
+            .and_then(|b| mean_of(b, haulers))
+        {
+            marginal.push(Marginal {
+                change: "one roof bolter fewer in one section".into(),
+                dry_t_per_year: m - base,
+            });
+        }
+        if let Some(m) = haulers
+            .checked_sub(1)
+            .filter(|&h| h > 0)
+            .and_then(|h| mean_of(bolters, h))
+        {
+            marginal.push(Marginal {
+                change: "one hauler fewer in one section".into(),
+                dry_t_per_year: m - base,
+            });
+        }
+    }
+    let equipment = vec![
+        ("continuous miner".to_string(), sections),
+        ("roof bolter".to_string(), sections * bolters),
+        (
+            match section.haulage.kind {
+                crate::section::config::HaulerKind::ShuttleCar => "shuttle car".to_string(),
+                crate::section::config::HaulerKind::BatteryHauler => "battery hauler".to_string(),
+            },
+            sections * haulers,
+        ),
+        ("feeder-breaker".to_string(), sections),
+        ("section belt".to_string(), sections),
+    ];
+    Sizing {
+        scenario: name.to_string(),
+        plant_feed_dry_t_per_year: req.plant_feed_dry_t_per_year,
+        underground_dry_t_per_year: target,
+        confidence: req.confidence,
+        sections,
+        bolters_per_section: bolters,
+        haulers_per_section: haulers,
+        probability,
+        fleet_dry_t_per_year: fleet_mean,
+        equipment,
+        crew: crew.headcount(f64::from(sections), f64::from(bolters), f64::from(haulers)),
+        marginal,
+        options,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fleet_probability_of_constant_sections_is_a_step() {
+        // Every section-year is exactly 100 t: 3 sections give 300 t, always.
+        let samples = vec![100.0; 5];
+        assert_eq!(fleet_probability(&samples, 3, 300.0, 1), (1.0, 300.0));
+        assert_eq!(fleet_probability(&samples, 2, 300.0, 1).0, 0.0);
+        assert_eq!(
+            sections_needed(&samples, 250.0, 0.9, 1),
+            Some((3, 1.0, 300.0))
+        );
+    }
+
+    #[test]
+    fn fleet_probability_matches_the_binomial_answer() {
+        // Section-years are 0 or 100 t with equal chance; 4 sections meet 300 t when at
+        // least 3 are 100 t: P = (4 + 1) / 16 = 0.3125 (standard error 0.010 at 2,000 draws).
+        let samples = vec![0.0, 100.0];
+        let (p, mean) = fleet_probability(&samples, 4, 300.0, 7);
+        assert!((p - 0.3125).abs() < 0.04, "{p}");
+        assert!((mean - 200.0).abs() < 10.0, "{mean}");
+    }
+}
