@@ -38,6 +38,9 @@ struct SimArgs {
     /// Base random seed (default: the scenario's)
     #[arg(long)]
     seed: Option<u64>,
+    /// Operating years to schedule (default: the scenario's `schedule.years`)
+    #[arg(long)]
+    years: Option<u32>,
     /// Worker threads (default: all cores); results do not depend on it
     #[arg(long)]
     threads: Option<usize>,
@@ -112,6 +115,7 @@ fn main() -> ExitCode {
         warmup_days: None,
         replications: None,
         seed: None,
+        years: None,
         threads: None,
         json: None,
         csv: None,
@@ -260,8 +264,9 @@ fn run_schedule(
 ) -> Result<mine::schedule::Schedule, ExitCode> {
     let mut cfg = s.schedule;
     cfg.replications = args.replications.unwrap_or(cfg.replications);
-    if cfg.replications == 0 {
-        eprintln!("error: --replications must be at least 1");
+    cfg.years = args.years.unwrap_or(cfg.years);
+    if cfg.replications == 0 || cfg.years == 0 {
+        eprintln!("error: --replications and --years must be at least 1");
         return Err(ExitCode::from(BAD_INPUT));
     }
     let seed = args.seed.unwrap_or(s.simulation.seed);

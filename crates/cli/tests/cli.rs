@@ -278,3 +278,93 @@ fn unwritable_output_fails_cleanly() {
         .contains("cannot write"));
     assert!(!target.exists());
 }
+
+#[test]
+fn schedule_finance_and_run_work_end_to_end() {
+    let dir = tmp("lom");
+    let v = json_of(
+        &["schedule", "--years", "3", "--replications", "1"],
+        &dir,
+        "s.json",
+    );
+    let years = v["years"].as_array().unwrap();
+    assert_eq!(years.len(), 3);
+    assert_eq!(v["quarters"].as_array().unwrap().len(), 12);
+    for y in years {
+        let feed = y["plant_feed_dry_t"].as_f64().unwrap();
+        assert!(feed > 0.0 && feed <= y["plant_target_dry_t"].as_f64().unwrap() + 1e-6);
+    }
+    // The main job: headline, schedule and finance in one JSON.
+    let r = json_of(
+        &["run", "--years", "4", "--days", "5", "--replications", "2"],
+        &dir,
+        "r.json",
+    );
+    assert_eq!(r["production_source"], "schedule");
+    assert_eq!(r["schedule"]["years"].as_array().unwrap().len(), 4);
+    assert!(r["finance"]["metrics"]["npv"]
+        .as_array()
+        .is_some_and(|a| !a.is_empty()));
+    assert!(
+        r["section"]["dry_tonnes_per_shift"]["mean"]
+            .as_f64()
+            .unwrap()
+            > 0.0
+    );
+    // The finance statements balance in every quarter of the schedule-driven run.
+    let check = r["finance"]["metrics"]["max_balance_check_usd"]
+        .as_f64()
+        .unwrap();
+    assert!(check.abs() < 1e-3, "{check}");
+    // `manto finance` on a scenario set to use its own production table needs no schedule.
+    let text = String::from_utf8(manto(&["scenario", "show"]).stdout).unwrap();
+    let file = dir.join("table.toml");
+    std::fs::write(
+        &file,
+        text.replacen(
+            "production_source = \"schedule\"",
+            "production_source = \"table\"",
+            1,
+        ),
+    )
+    .unwrap();
+    let f = json_of(&["finance", file.to_str().unwrap()], &dir, "f.json");
+    let npv8 = f["metrics"]["npv"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["discount_rate_pct"] == 8.0)
+        .unwrap();
+    assert!(npv8["project_after_tax_usd"].as_f64().unwrap() > 0.0);
+}
+
+#[test]
+fn size_finds_a_fleet_and_rejects_bad_options() {
+    let dir = tmp("size");
+    let v = json_of(
+        &[
+            "size",
+            "boleo",
+            "--target-dry-mtpa",
+            "1.0",
+            "--replications",
+            "3",
+            "--max-bolters",
+            "2",
+            "--max-haulers",
+            "2",
+            "--days",
+            "1",
+        ],
+        &dir,
+        "z.json",
+    );
+    let s = &v["studies"][0];
+    let sections = s["sections"].as_u64().unwrap();
+    assert!((1..=4).contains(&sections), "{s}");
+    assert!(s["probability"].as_f64().unwrap() >= 0.9);
+    assert!(s["fleet_dry_t_per_year"].as_f64().unwrap() >= 0.94e6);
+    assert_eq!(s["options"].as_array().unwrap().len(), 4);
+    let out = manto(&["size", "--confidence", "1.5"]);
+    assert_eq!(out.status.code(), Some(2));
+}
