@@ -255,11 +255,31 @@ pub fn with_hint(message: &str) -> String {
     let Some(bad) = backticked(message).next() else {
         return message.to_string();
     };
-    if !(message.starts_with("unknown field") || message.starts_with("unknown variant")) {
+    let known = [
+        "unknown field",
+        "unknown variant",
+        "unknown distribution",
+        "unknown key",
+    ];
+    if !known.iter().any(|k| message.starts_with(k)) {
         return message.to_string();
     }
-    let best = backticked(message)
-        .skip(1)
+    // Candidates are backticked (serde) or listed after "expected one of" / "valid keys:".
+    let mut candidates: Vec<&str> = backticked(message).skip(1).collect();
+    if candidates.is_empty() {
+        if let Some(list) = ["expected one of ", "valid keys: "]
+            .iter()
+            .find_map(|k| message.split_once(k).map(|x| x.1))
+        {
+            candidates = list
+                .split([',', ' '])
+                .map(|c| c.trim_matches(|ch: char| !ch.is_alphanumeric() && ch != '_'))
+                .filter(|c| !c.is_empty() && *c != "or")
+                .collect();
+        }
+    }
+    let best = candidates
+        .into_iter()
         .map(|cand| (edit_distance(bad, cand), cand))
         .min();
     match best {

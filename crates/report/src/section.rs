@@ -73,8 +73,10 @@ impl Output for SectionReport {
             need.push(vec![
                 Cell::Num(s.plant_feed_dry_t_per_year, 0),
                 Cell::Num(s.underground_dry_t_per_year, 0),
-                Cell::Num(f64::from(s.sections), 0),
-                Cell::Num(f64::from(s.sections_at_ci95_low), 0),
+                s.sections
+                    .map_or("n/a".into(), |n| Cell::Num(f64::from(n), 0)),
+                s.sections_at_ci95_low
+                    .map_or("n/a".into(), |n| Cell::Num(f64::from(n), 0)),
             ]);
         }
         vec![prod, mach, need]

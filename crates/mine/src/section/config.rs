@@ -298,10 +298,10 @@ impl SectionConfig {
             mp("cutting_rate_t_per_min"),
             &m.cutting_rate_t_per_min,
         );
-        if m.cutting_rate_t_per_min.mean() <= 0.0 {
+        if m.cutting_rate_t_per_min.support().0 <= 0.0 {
             out.push(Invalid::new(
                 mp("cutting_rate_t_per_min"),
-                "mean rate must be positive",
+                "every sampled rate must be above zero: use a distribution bounded away from 0 (e.g. triangular with min > 0, or an offset)",
             ));
         }
         if let Some(d) = &m.car_load_time_min {
@@ -358,14 +358,14 @@ impl SectionConfig {
         duration(&mut out, hp("change_out_s"), &h.change_out_s);
         duration(&mut out, hp("dump_time_s"), &h.dump_time_s);
         duration(&mut out, hp("battery_change_min"), &h.battery_change_min);
-        if !(h.battery_change_every_h >= 0.0) {
+        if !(h.battery_change_every_h >= 0.0 && h.battery_change_every_h.is_finite()) {
             out.push(Invalid::new(
                 hp("battery_change_every_h"),
                 "must be zero (none) or positive",
             ));
         }
         if let Some(d) = h.fixed_haul_m {
-            if !(d >= 0.0) {
+            if !(d >= 0.0 && d.is_finite()) {
                 out.push(Invalid::new(hp("fixed_haul_m"), "must be zero or positive"));
             }
         }
@@ -374,10 +374,10 @@ impl SectionConfig {
         let f = &self.feeder;
         let fp = |k: &str| format!("{path}.feeder.{k}");
         positive(&mut out, fp("capacity_t_per_h"), f.capacity_t_per_h);
-        if !(f.setback_m >= 0.0) {
+        if !(f.setback_m >= 0.0 && f.setback_m.is_finite()) {
             out.push(Invalid::new(fp("setback_m"), "must be zero or positive"));
         }
-        if !(f.move_every_m >= 0.0) {
+        if !(f.move_every_m >= 0.0 && f.move_every_m.is_finite()) {
             out.push(Invalid::new(
                 fp("move_every_m"),
                 "must be zero (never) or positive",

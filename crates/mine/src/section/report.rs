@@ -92,10 +92,12 @@ pub struct SectionsNeeded {
     pub plant_feed_dry_t_per_year: f64,
     /// The underground part of it, which the sections must deliver.
     pub underground_dry_t_per_year: f64,
-    /// Sections needed at the mean rate, rounded up.
-    pub sections: u32,
-    /// Sections needed at the lower 95% confidence bound of the rate.
-    pub sections_at_ci95_low: u32,
+    /// Sections needed at the mean rate, rounded up; `None` when the section produced
+    /// nothing (no number of sections would do).
+    pub sections: Option<u32>,
+    /// Sections needed at the lower 95% confidence bound of the rate; `None` when that
+    /// bound is zero or below (too few replications for a useful bound).
+    pub sections_at_ci95_low: Option<u32>,
 }
 
 /// Wet tonnes cut, dumped and left in cars, summed over replications (cut = dumped + in cars).
@@ -272,11 +274,11 @@ impl RunOptions {
     }
 }
 
-fn sections_for(target: f64, per_section: f64) -> u32 {
-    if per_section <= 0.0 {
-        return u32::MAX;
+fn sections_for(target: f64, per_section: f64) -> Option<u32> {
+    if !(per_section > 0.0) {
+        return None;
     }
-    (target / per_section - 1e-9).ceil().max(1.0) as u32
+    Some((target / per_section - 1e-9).ceil().max(1.0) as u32)
 }
 
 /// Fractions of scheduled time in each state for machine `i` of replication `r`.
