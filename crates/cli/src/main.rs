@@ -357,12 +357,18 @@ fn run_cmd(args: &SimArgs) -> ExitCode {
         },
     };
     let finance = finance::run(&s.finance, &profile);
+    // Plan against study: the same finance model on the scenario's own production table.
+    let finance_with_table = match (source, s.finance.production_table()) {
+        ("schedule", Some(table)) => Some(finance::run(&s.finance, &table)),
+        _ => None,
+    };
     let report = report::run::RunReport {
         scenario: s.name.clone(),
         production_source: source.to_string(),
         section,
         schedule,
         finance,
+        finance_with_table,
     };
     emit(&report, args)
 }

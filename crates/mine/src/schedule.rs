@@ -98,10 +98,16 @@ pub struct Period {
     pub mined_dry_t: f64,
     /// Underground ore, dry t.
     pub underground_dry_t: f64,
+    /// Underground ore, wet t (at the section's in-situ moisture).
+    pub underground_wet_t: f64,
     /// Open-pit ore, dry t.
     pub open_pit_dry_t: f64,
+    /// Open-pit ore, wet t (at the open pit's moisture).
+    pub open_pit_wet_t: f64,
     /// Dry t by underground mine, in scenario order.
     pub by_mine_dry_t: Vec<f64>,
+    /// Wet t by underground mine, in scenario order.
+    pub by_mine_wet_t: Vec<f64>,
     /// Plant feed, dry t.
     pub plant_feed_dry_t: f64,
     /// Plant feed target (ramp-up applied), dry t.
@@ -130,6 +136,8 @@ pub struct Period {
     pub haulers: f64,
     /// Mine headcount (average), all roles.
     pub headcount: f64,
+    /// Headcount by role (average), in the order of `Schedule::roles`.
+    pub headcount_by_role: Vec<f64>,
     /// Section production shifts worked.
     pub section_shifts: f64,
     /// Section shifts lost because the stockpile was full.
@@ -157,6 +165,8 @@ pub struct Schedule {
     pub haulers_per_section: u32,
     /// Headcount by role at full build-up.
     pub headcount_by_role: Vec<(String, f64)>,
+    /// Role names, the order of `Period::headcount_by_role`.
+    pub roles: Vec<String>,
     /// Quarterly periods.
     pub quarters: Vec<Period>,
     /// Annual periods.
@@ -355,6 +365,7 @@ fn replication(
     let mut acc: Vec<Acc> = (0..n_quarters).map(|_| Acc::default()).collect();
     for a in &mut acc {
         a.p.by_mine_dry_t = vec![0.0; layout.mines.len()];
+        a.p.by_mine_wet_t = vec![0.0; layout.mines.len()];
     }
     let (bolters, haulers) = (
         f64::from(model.section.bolters.count),
@@ -395,7 +406,9 @@ fn replication(
                     a.p.mined_dry_t += take;
                     a.p.mined_wet_t += take * ug_wet_per_dry;
                     a.p.underground_dry_t += take;
+                    a.p.underground_wet_t += take * ug_wet_per_dry;
                     a.p.by_mine_dry_t[sh.mine as usize] += take;
+                    a.p.by_mine_wet_t[sh.mine as usize] += take * ug_wet_per_dry;
                     a.p.advance_m += sh.advance_m;
                     a.p.bolts += f64::from(sh.bolts);
                     a.p.cuts += f64::from(sh.cuts);
@@ -414,6 +427,7 @@ fn replication(
                         a.p.mined_dry_t += take;
                         a.p.mined_wet_t += take * op_wet_per_dry;
                         a.p.open_pit_dry_t += take;
+                        a.p.open_pit_wet_t += take * op_wet_per_dry;
                         stock_dry += take;
                         for (m, t) in stock_metal.iter_mut().zip(op.grades.metal_t(take)) {
                             *m += t;
@@ -481,12 +495,13 @@ fn finish_period(p: &mut Period, model: &MineModel, bolters: f64, haulers: f64) 
     p.continuous_miners = p.sections;
     p.roof_bolters = p.sections * bolters;
     p.haulers = p.sections * haulers;
-    p.headcount = model
+    p.headcount_by_role = model
         .crew
         .headcount(p.sections, bolters, haulers)
         .iter()
         .map(|r| r.1)
-        .sum();
+        .collect();
+    p.headcount = p.headcount_by_role.iter().sum();
 }
 
 /// Adds `w` times `b`'s flows into `a` (levels and labels are not touched).
@@ -495,11 +510,18 @@ fn add_flows(a: &mut Period, b: &Period, w: f64) {
     a.mined_dry_t += w * b.mined_dry_t;
     a.underground_dry_t += w * b.underground_dry_t;
     a.open_pit_dry_t += w * b.open_pit_dry_t;
-    if a.by_mine_dry_t.len() < b.by_mine_dry_t.len() {
-        a.by_mine_dry_t.resize(b.by_mine_dry_t.len(), 0.0);
-    }
-    for (x, y) in a.by_mine_dry_t.iter_mut().zip(&b.by_mine_dry_t) {
-        *x += w * y;
+    a.underground_wet_t += w * b.underground_wet_t;
+    a.open_pit_wet_t += w * b.open_pit_wet_t;
+    for (mine_a, mine_b) in [
+        (&mut a.by_mine_dry_t, &b.by_mine_dry_t),
+        (&mut a.by_mine_wet_t, &b.by_mine_wet_t),
+    ] {
+        if mine_a.len() < mine_b.len() {
+            mine_a.resize(mine_b.len(), 0.0);
+        }
+        for (x, y) in mine_a.iter_mut().zip(mine_b) {
+            *x += w * y;
+        }
     }
     a.plant_feed_dry_t += w * b.plant_feed_dry_t;
     a.plant_target_dry_t += w * b.plant_target_dry_t;
@@ -589,6 +611,12 @@ pub fn run(
         bolters_per_section: model.section.bolters.count,
         haulers_per_section: model.section.haulage.count,
         headcount_by_role: model.crew.headcount(max_sections, bolters, haulers),
+        roles: model
+            .crew
+            .headcount(0.0, 0.0, 0.0)
+            .into_iter()
+            .map(|r| r.0)
+            .collect(),
         annual_feed_dry_t: per_year(&|p: &Period| p.plant_feed_dry_t),
         annual_cu_cathode_t: annual_cu,
         reserves_left_dry_t: model

@@ -21,6 +21,10 @@ pub struct RunReport {
     pub schedule: Schedule,
     /// Cash flows, debt, returns and statements.
     pub finance: FinanceResult,
+    /// The same finance model run on the scenario's own production table (for El Boleo,
+    /// the DFS production), when the main result used the schedule: plan against study.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub finance_with_table: Option<FinanceResult>,
 }
 
 fn opt(v: Option<f64>, decimals: usize) -> Cell {
@@ -145,6 +149,36 @@ impl RunReport {
             Cell::Num(m.default_quarters as f64, 0),
             "quarters",
         );
+        if let Some(f) = &self.finance_with_table {
+            let tm = &f.metrics;
+            row(
+                "for comparison, on the scenario's production table:",
+                "".into(),
+                "",
+            );
+            if let Some(n) = tm
+                .npv
+                .iter()
+                .find(|n| (n.discount_rate_pct - 8.0).abs() < 1e-9)
+            {
+                row(
+                    "  project NPV after tax at 8%",
+                    Cell::Num(n.project_after_tax_usd / 1e6, 1),
+                    "US$ M",
+                );
+            }
+            row(
+                "  project IRR after tax",
+                opt(tm.project_irr_after_tax_pct, 1),
+                "%",
+            );
+            row(
+                "  copper cathode, first four years",
+                Cell::Num(tm.first_four_years_cu_t_per_year, 0),
+                "t per year",
+            );
+            row("  minimum DSCR", opt(tm.min_dscr, 2), "x");
+        }
         t
     }
 }

@@ -10,12 +10,15 @@ fn period_table(name: &str, title: &str, s: &Schedule, periods: &[Period]) -> Ta
         "period",
         "mined_wet_t",
         "mined_dry_t",
+        "underground_wet_t",
         "underground_dry_t",
+        "open_pit_wet_t",
         "open_pit_dry_t",
     ]
     .iter()
     .map(|c| c.to_string())
     .collect();
+    cols.extend(s.mines.iter().map(|m| format!("{m} wet_t")));
     cols.extend(s.mines.iter().map(|m| format!("{m} dry_t")));
     cols.extend(
         [
@@ -43,6 +46,7 @@ fn period_table(name: &str, title: &str, s: &Schedule, periods: &[Period]) -> Ta
         .iter()
         .map(|c| c.to_string()),
     );
+    cols.extend(s.roles.iter().map(|r| format!("headcount {r}")));
     let cols_ref: Vec<&str> = cols.iter().map(String::as_str).collect();
     let mut t = Table::new(name, title, &cols_ref);
     for p in periods {
@@ -50,9 +54,12 @@ fn period_table(name: &str, title: &str, s: &Schedule, periods: &[Period]) -> Ta
             p.label.clone().into(),
             Cell::Num(p.mined_wet_t, 0),
             Cell::Num(p.mined_dry_t, 0),
+            Cell::Num(p.underground_wet_t, 0),
             Cell::Num(p.underground_dry_t, 0),
+            Cell::Num(p.open_pit_wet_t, 0),
             Cell::Num(p.open_pit_dry_t, 0),
         ];
+        row.extend(p.by_mine_wet_t.iter().map(|v| Cell::Num(*v, 0)));
         row.extend(p.by_mine_dry_t.iter().map(|v| Cell::Num(*v, 0)));
         row.extend([
             Cell::Num(p.plant_target_dry_t, 0),
@@ -76,6 +83,7 @@ fn period_table(name: &str, title: &str, s: &Schedule, periods: &[Period]) -> Ta
             Cell::Num(p.advance_m, 0),
             Cell::Num(p.bolts, 0),
         ]);
+        row.extend(p.headcount_by_role.iter().map(|v| Cell::Num(*v, 1)));
         t.push(row);
     }
     t
