@@ -265,8 +265,12 @@ fn run_schedule(
     let mut cfg = s.schedule;
     cfg.replications = args.replications.unwrap_or(cfg.replications);
     cfg.years = args.years.unwrap_or(cfg.years);
-    if cfg.replications == 0 || cfg.years == 0 {
-        eprintln!("error: --replications and --years must be at least 1");
+    let problems = cfg.validate("schedule");
+    if !problems.is_empty() {
+        for p in problems {
+            let flag = p.path.trim_start_matches("schedule.");
+            eprintln!("error: --{flag} (scenario key `{}`): {}", p.path, p.message);
+        }
         return Err(ExitCode::from(BAD_INPUT));
     }
     let seed = args.seed.unwrap_or(s.simulation.seed);
@@ -408,27 +412,31 @@ fn size_cmd(args: &SizeArgs) -> ExitCode {
             Some(t) => vec![t * 1e6],
             None => s.targets.plant_feed_dry_t_per_year.clone(),
         };
-        for target in targets {
-            let req = mine::fleet::SizingRequest {
-                plant_feed_dry_t_per_year: target,
-                underground_share_pct: s.targets.underground_share_pct,
-                confidence: args.confidence,
-                max_bolters: args.max_bolters,
-                max_haulers: args.max_haulers,
-                replications: args.sim.replications.unwrap_or(s.simulation.replications),
-                seed: args.sim.seed.unwrap_or(s.simulation.seed),
-            };
-            if !args.sim.quiet {
-                eprintln!("sizing {} for {:.2} Mt/y ...", s.name, target / 1e6);
-            }
-            studies.push(mine::fleet::size(
-                &s.name,
-                &s.section,
-                &s.calendar,
-                &s.crew,
-                &req,
-            ));
+        let replications = args.sim.replications.unwrap_or(s.simulation.replications);
+        if replications < 2 {
+            eprintln!("error: --replications must be at least 2 for sizing (fleet-years are drawn from the simulated section-years)");
+            return ExitCode::from(BAD_INPUT);
         }
+        let req = mine::fleet::SizingRequest {
+            plant_feed_dry_t_per_year: targets[0],
+            underground_share_pct: s.targets.underground_share_pct,
+            confidence: args.confidence,
+            max_bolters: args.max_bolters,
+            max_haulers: args.max_haulers,
+            replications,
+            seed: args.sim.seed.unwrap_or(s.simulation.seed),
+        };
+        if !args.sim.quiet {
+            eprintln!("sizing {} ...", s.name);
+        }
+        studies.extend(mine::fleet::size_for_targets(
+            &s.name,
+            &s.section,
+            &s.calendar,
+            &s.crew,
+            &req,
+            &targets,
+        ));
     }
     emit(&report::fleet::SizingReport { studies }, &args.sim)
 }

@@ -172,7 +172,27 @@ pub fn size(
     crew: &CrewConfig,
     req: &SizingRequest,
 ) -> Sizing {
-    let target = req.plant_feed_dry_t_per_year * req.underground_share_pct / 100.0;
+    size_for_targets(
+        name,
+        section,
+        calendar,
+        crew,
+        req,
+        &[req.plant_feed_dry_t_per_year],
+    )
+    .remove(0)
+}
+
+/// Sizes the fleet of one scenario for several plant feed targets (dry t/y), simulating
+/// the section-years once for all of them; `req.plant_feed_dry_t_per_year` is ignored.
+pub fn size_for_targets(
+    name: &str,
+    section: &SectionConfig,
+    calendar: &CalendarConfig,
+    crew: &CrewConfig,
+    req: &SizingRequest,
+    targets: &[f64],
+) -> Vec<Sizing> {
     let combos: Vec<(u32, u32)> = (1..=req.max_bolters)
         .flat_map(|b| (1..=req.max_haulers).map(move |h| (b, h)))
         .collect();
@@ -180,13 +200,35 @@ pub fn size(
         .iter()
         .map(|&(b, h)| section_years(section, calendar, req, b, h))
         .collect();
+    targets
+        .iter()
+        .map(|&plant_feed| {
+            let req = SizingRequest {
+                plant_feed_dry_t_per_year: plant_feed,
+                ..req.clone()
+            };
+            choose(name, section, crew, &req, &combos, &samples)
+        })
+        .collect()
+}
+
+/// Picks the fleet for one target from the simulated section-years of every combination.
+fn choose(
+    name: &str,
+    section: &SectionConfig,
+    crew: &CrewConfig,
+    req: &SizingRequest,
+    combos: &[(u32, u32)],
+    samples: &[Vec<f64>],
+) -> Sizing {
+    let target = req.plant_feed_dry_t_per_year * req.underground_share_pct / 100.0;
     let results: Vec<Option<(u32, f64, f64)>> = samples
         .iter()
         .map(|x| sections_needed(x, target, req.confidence, req.seed))
         .collect();
     let options: Vec<FleetOption> = combos
         .iter()
-        .zip(&samples)
+        .zip(samples)
         .zip(&results)
         .map(|((&(b, h), x), r)| FleetOption {
             bolters_per_section: b,

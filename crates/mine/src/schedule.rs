@@ -372,8 +372,13 @@ fn replication(
         f64::from(model.section.haulage.count),
     );
 
+    // (year, open-pit dry t delivered in it)
+    let mut op_this_year = (0u32, 0.0f64);
     for day in 0..(cfg.years as usize * 365) {
         let year = (day / 365) as u32 + 1;
+        if op_this_year.0 != year {
+            op_this_year = (year, 0.0);
+        }
         let q = (year as usize - 1) * 4 + (day % 365) * 4 / 365;
         let working_day = (day % 7) < cal.days_per_week as usize;
         let target_slot = plant.target_dry_t(year) / (365.0 * slots_per_day as f64);
@@ -422,8 +427,12 @@ fn replication(
                 }
                 if let Some(op) = &layout.open_pit {
                     if year >= op.start_year && !pad_full && op_left > 0.0 {
-                        let take = op_rate_slot.min(op_left);
+                        // The annual cap holds even when a 365-day year has one more
+                        // working day than 52 weeks.
+                        let cap_left = (op.max_dry_t_per_year - op_this_year.1).max(0.0);
+                        let take = op_rate_slot.min(op_left).min(cap_left);
                         op_left -= take;
+                        op_this_year.1 += take;
                         a.p.mined_dry_t += take;
                         a.p.mined_wet_t += take * op_wet_per_dry;
                         a.p.open_pit_dry_t += take;

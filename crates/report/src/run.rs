@@ -83,6 +83,11 @@ impl RunReport {
             .into(),
             "",
         );
+        row(
+            "finance valued on",
+            self.production_source.clone().into(),
+            "production source",
+        );
         let years = s.years.len().max(1) as f64;
         let feed: f64 = s.years.iter().map(|p| p.plant_feed_dry_t).sum();
         row(
@@ -95,7 +100,8 @@ impl RunReport {
             Cell::Num(feed / years / 1e6, 2),
             "Mt dry per year",
         );
-        let first4 = s.years.iter().take(4).map(|p| p.cu_cathode_t).sum::<f64>() / 4.0;
+        let n4 = s.years.len().clamp(1, 4) as f64;
+        let first4 = s.years.iter().take(4).map(|p| p.cu_cathode_t).sum::<f64>() / n4;
         row(
             "copper cathode, first four years",
             Cell::Num(first4, 0),
