@@ -240,21 +240,29 @@ fn emit(output: &dyn Output, args: &SimArgs) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-fn section(args: &SimArgs) -> ExitCode {
-    let s = match load(args) {
-        Ok(s) => s,
-        Err(code) => return code,
-    };
-    let opts = match run_options(args, &s) {
-        Ok(o) => o,
-        Err(code) => return code,
-    };
-    let bar = progress_bar(u64::from(opts.replications), args.quiet, "replications");
+/// Runs the section study of a loaded scenario with the flags applied.
+fn section_study(
+    args: &SimArgs,
+    s: &scenario::Scenario,
+) -> Result<mine::section::SectionReport, ExitCode> {
+    let opts = run_options(args, s)?;
+    let bar = progress_bar(
+        u64::from(opts.replications),
+        args.quiet,
+        "section replications",
+    );
     let report = mine::section::run(&s.name, &s.section, &s.calendar, opts, &s.targets, &|| {
         bar.inc(1)
     });
     bar.finish_and_clear();
-    emit(&report, args)
+    Ok(report)
+}
+
+fn section(args: &SimArgs) -> ExitCode {
+    match load(args).and_then(|s| section_study(args, &s)) {
+        Ok(report) => emit(&report, args),
+        Err(code) => code,
+    }
 }
 
 /// Runs the life-of-mine schedule with the flags applied.
@@ -336,19 +344,10 @@ fn run_cmd(args: &SimArgs) -> ExitCode {
         Ok(s) => s,
         Err(code) => return code,
     };
-    let opts = match run_options(args, &s) {
-        Ok(o) => o,
+    let section = match section_study(args, &s) {
+        Ok(r) => r,
         Err(code) => return code,
     };
-    let bar = progress_bar(
-        u64::from(opts.replications),
-        args.quiet,
-        "section replications",
-    );
-    let section = mine::section::run(&s.name, &s.section, &s.calendar, opts, &s.targets, &|| {
-        bar.inc(1)
-    });
-    bar.finish_and_clear();
     let (profile, schedule, source) = match production(args, &s) {
         Ok(p) => p,
         Err(code) => return code,

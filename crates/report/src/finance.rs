@@ -32,10 +32,6 @@ fn musd(v: f64) -> Cell {
     Cell::Num(if shown_as_zero { 0.0 } else { m }, MUSD)
 }
 
-fn opt(v: Option<f64>, decimals: usize) -> Cell {
-    v.map_or_else(|| Cell::Text(String::new()), |x| Cell::Num(x, decimals))
-}
-
 fn text(v: &Option<String>) -> Cell {
     Cell::Text(v.clone().unwrap_or_default())
 }
@@ -177,8 +173,8 @@ fn waterfall_row(r: &PeriodRow, debt: &[bool]) -> Vec<Cell> {
         usd(r.equity_cash_flow_usd),
         usd(r.project_cash_flow_pre_tax_usd),
         usd(r.project_cash_flow_after_tax_usd),
-        opt(r.dscr, RATIO),
-        opt(r.llcr, RATIO),
+        Cell::opt(r.dscr, RATIO),
+        Cell::opt(r.llcr, RATIO),
         Cell::Num(if r.lock_up { 1.0 } else { 0.0 }, 0),
         usd(debt_sum(r, debt, |f| f.principal_usd)),
         usd(debt_sum(r, debt, |f| f.prepayment_usd)),
@@ -235,34 +231,34 @@ fn metrics_table(r: &FinanceResult) -> Table {
     }
     row(
         "project_irr_after_tax",
-        opt(m.project_irr_after_tax_pct, 1),
+        Cell::opt(m.project_irr_after_tax_pct, 1),
         "%",
     );
     row(
         "project_irr_after_tax_quarterly",
-        opt(m.project_irr_after_tax_quarterly_pct, 1),
+        Cell::opt(m.project_irr_after_tax_quarterly_pct, 1),
         "% a year",
     );
     row(
         "project_irr_pre_tax",
-        opt(m.project_irr_pre_tax_pct, 1),
+        Cell::opt(m.project_irr_pre_tax_pct, 1),
         "%",
     );
-    row("equity_irr", opt(m.equity_irr_pct, 1), "%");
+    row("equity_irr", Cell::opt(m.equity_irr_pct, 1), "%");
     row(
         "payback_from_start_of_construction",
-        opt(m.payback_years, 1),
+        Cell::opt(m.payback_years, 1),
         "years",
     );
     row(
         "payback_from_first_production",
-        opt(m.payback_from_first_production_years, 1),
+        Cell::opt(m.payback_from_first_production_years, 1),
         "years",
     );
-    row("min_dscr", opt(m.min_dscr, RATIO), "x");
-    row("avg_dscr", opt(m.avg_dscr, RATIO), "x");
-    row("min_llcr", opt(m.min_llcr, RATIO), "x");
-    row("avg_llcr", opt(m.avg_llcr, RATIO), "x");
+    row("min_dscr", Cell::opt(m.min_dscr, RATIO), "x");
+    row("avg_dscr", Cell::opt(m.avg_dscr, RATIO), "x");
+    row("min_llcr", Cell::opt(m.min_llcr, RATIO), "x");
+    row("avg_llcr", Cell::opt(m.avg_llcr, RATIO), "x");
     row("initial_capex", usd(m.initial_capex_usd), "USD");
     row("sustaining_capex", usd(m.sustaining_capex_usd), "USD");
     row("total_capex", usd(m.total_capex_usd), "USD");
@@ -270,7 +266,7 @@ fn metrics_table(r: &FinanceResult) -> Table {
     row("peak_funding", usd(m.peak_funding_usd), "USD");
     row("peak_senior_debt", usd(m.peak_senior_debt_usd), "USD");
     row("sponsor_support", usd(m.sponsor_support_usd), "USD");
-    row("loan_life", opt(m.loan_life_years, 2), "years");
+    row("loan_life", Cell::opt(m.loan_life_years, 2), "years");
     row("senior_debt_repaid", text(&m.senior_debt_repaid), "quarter");
     row(
         "first_four_years_cu_cathode",
@@ -279,7 +275,7 @@ fn metrics_table(r: &FinanceResult) -> Table {
     );
     row(
         "first_four_years_cash_cost_net_of_by_products",
-        opt(m.first_four_years_cash_cost_usd_per_lb_cu, 3),
+        Cell::opt(m.first_four_years_cash_cost_usd_per_lb_cu, 3),
         "USD/lb Cu",
     );
     row(
@@ -447,8 +443,8 @@ fn annual_terminal(r: &FinanceResult, debt: &[bool]) -> Table {
             musd(a.capex_initial_usd + a.capex_sustaining_usd),
             musd(a.cfads_usd),
             musd(a.senior_debt_service_usd),
-            opt(a.dscr, RATIO),
-            opt(a.llcr, RATIO),
+            Cell::opt(a.dscr, RATIO),
+            Cell::opt(a.llcr, RATIO),
             musd(a.distributions_usd),
             musd(debt_sum(a, debt, |f| f.closing_balance_usd)),
             musd(a.cash_usd),
@@ -643,36 +639,8 @@ fn covenants(r: &FinanceResult) -> Table {
         t.push(vec![
             e.label.clone().into(),
             kind.into(),
-            opt(e.dscr.is_finite().then_some(e.dscr), RATIO),
+            Cell::opt(e.dscr.is_finite().then_some(e.dscr), RATIO),
         ]);
-    }
-    t
-}
-
-/// For the terminal: a column mixing numbers and text (an empty undefined ratio, a quarter
-/// label among numbers) is rendered as text right-aligned to the column, so numbers stay
-/// aligned on the right.
-fn right_align_mixed(mut t: Table) -> Table {
-    for c in 0..t.columns.len() {
-        let nums = t
-            .rows
-            .iter()
-            .filter(|r| matches!(r[c], Cell::Num(..)))
-            .count();
-        if nums == 0 || nums == t.rows.len() {
-            continue;
-        }
-        let w = t
-            .rows
-            .iter()
-            .map(|r| r[c].display().chars().count())
-            .chain(std::iter::once(t.columns[c].chars().count()))
-            .max()
-            .unwrap_or(0);
-        for r in &mut t.rows {
-            r[c] = Cell::Text(format!("{:>w$}", r[c].display()));
-        }
-        t.columns[c] = format!("{:>w$}", t.columns[c]);
     }
     t
 }
@@ -717,9 +685,9 @@ impl Output for FinanceResult {
     fn terminal_tables(&self) -> Vec<Table> {
         let debt = debt_mask(self);
         let mut out = vec![
-            right_align_mixed(metrics_table(self)),
-            right_align_mixed(annual_terminal(self, &debt)),
-            right_align_mixed(facilities_terminal(self)),
+            metrics_table(self),
+            annual_terminal(self, &debt),
+            facilities_terminal(self),
         ];
         if !self.metrics.irr_notes.is_empty() {
             out.push(notes_table(self));
@@ -952,14 +920,7 @@ mod tests {
     }
 
     #[test]
-    fn mixed_columns_are_right_aligned_in_the_terminal() {
-        let mut t = Table::new("t", "T", &["k", "v"]);
-        t.push(vec!["a".into(), Cell::Num(1234.5, 1)]);
-        t.push(vec!["b".into(), Cell::Text(String::new())]);
-        let t = right_align_mixed(t);
-        assert_eq!(t.columns[1], "      v");
-        assert_eq!(t.rows[0][1], Cell::Text("1,234.5".into()));
-        assert_eq!(t.rows[1][1], Cell::Text("       ".into()));
+    fn display_helpers() {
         assert_eq!(musd(-1e-9).display(), "0.0");
         assert_eq!(musd(-2.5e6).display(), "-2.5");
         assert_eq!(rate_name(8.0), "8");

@@ -27,13 +27,6 @@ pub struct RunReport {
     pub finance_with_table: Option<FinanceResult>,
 }
 
-fn opt(v: Option<f64>, decimals: usize) -> Cell {
-    match v {
-        Some(x) => Cell::Num(x, decimals),
-        None => "n/a".into(),
-    }
-}
-
 impl RunReport {
     /// The headline: fleet, production, metal, bottleneck, returns and debt cover.
     pub fn headline(&self) -> Table {
@@ -128,18 +121,18 @@ impl RunReport {
         }
         row(
             "project IRR after tax",
-            opt(m.project_irr_after_tax_pct, 1),
+            Cell::opt(m.project_irr_after_tax_pct, 1),
             "%",
         );
-        row("equity IRR", opt(m.equity_irr_pct, 1), "%");
+        row("equity IRR", Cell::opt(m.equity_irr_pct, 1), "%");
         row(
             "payback from first production",
-            opt(m.payback_from_first_production_years, 1),
+            Cell::opt(m.payback_from_first_production_years, 1),
             "years",
         );
-        row("minimum DSCR", opt(m.min_dscr, 2), "x");
-        row("average DSCR", opt(m.avg_dscr, 2), "x");
-        row("minimum LLCR", opt(m.min_llcr, 2), "x");
+        row("minimum DSCR", Cell::opt(m.min_dscr, 2), "x");
+        row("average DSCR", Cell::opt(m.avg_dscr, 2), "x");
+        row("minimum LLCR", Cell::opt(m.min_llcr, 2), "x");
         row(
             "initial capex",
             Cell::Num(m.initial_capex_usd / 1e6, 1),
@@ -175,7 +168,7 @@ impl RunReport {
             }
             row(
                 "  project IRR after tax",
-                opt(tm.project_irr_after_tax_pct, 1),
+                Cell::opt(tm.project_irr_after_tax_pct, 1),
                 "%",
             );
             row(
@@ -183,7 +176,7 @@ impl RunReport {
                 Cell::Num(tm.first_four_years_cu_t_per_year, 0),
                 "t per year",
             );
-            row("  minimum DSCR", opt(tm.min_dscr, 2), "x");
+            row("  minimum DSCR", Cell::opt(tm.min_dscr, 2), "x");
         }
         t
     }

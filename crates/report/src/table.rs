@@ -8,14 +8,22 @@ pub enum Cell {
     Text(String),
     /// A number, with the decimals to show in the terminal (CSV keeps full precision).
     Num(f64, usize),
+    /// A number that does not exist (a ratio with no debt service): "n/a" in the
+    /// terminal, an empty field in CSV.
+    Missing,
 }
 
 impl Cell {
+    /// A number if there is one, else [`Cell::Missing`].
+    pub fn opt(v: Option<f64>, decimals: usize) -> Cell {
+        v.map_or(Cell::Missing, |x| Cell::Num(x, decimals))
+    }
     /// Text as shown in a terminal.
     pub fn display(&self) -> String {
         match self {
             Cell::Text(s) => s.clone(),
             Cell::Num(v, d) => group_thousands(&format!("{v:.d$}", d = *d)),
+            Cell::Missing => "n/a".to_string(),
         }
     }
     /// Text as written to CSV: full precision, no grouping.
@@ -23,6 +31,7 @@ impl Cell {
         match self {
             Cell::Text(s) => s.clone(),
             Cell::Num(v, _) => format!("{v}"),
+            Cell::Missing => String::new(),
         }
     }
 }
@@ -109,5 +118,8 @@ mod tests {
         assert_eq!(group_thousands("NaN"), "NaN");
         assert_eq!(Cell::Num(2_600_000.0, 0).display(), "2,600,000");
         assert_eq!(Cell::Num(0.125, 3).raw(), "0.125");
+        assert_eq!(Cell::opt(None, 2).display(), "n/a");
+        assert_eq!(Cell::opt(None, 2).raw(), "");
+        assert_eq!(Cell::opt(Some(1.5), 2), Cell::Num(1.5, 2));
     }
 }

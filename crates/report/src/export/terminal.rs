@@ -23,9 +23,12 @@ pub fn render(t: &Table) -> String {
                 .unwrap_or(0)
         })
         .collect();
+    // A column with numbers is right-aligned, its text cells (labels, "n/a") too, so the
+    // numbers line up; the first column (row labels) stays left-aligned.
     let numeric: Vec<bool> = (0..t.columns.len())
-        .map(|c| t.rows.iter().all(|r| matches!(r[c], Cell::Num(..))) && !t.rows.is_empty())
+        .map(|c| c > 0 && t.rows.iter().any(|r| matches!(r[c], Cell::Num(..))))
         .collect();
+
     let line = |vals: &[String]| -> String {
         vals.iter()
             .enumerate()
@@ -78,10 +81,11 @@ mod tests {
         let mut t = Table::new("t", "Title", &["name", "value"]);
         t.push(vec!["a".into(), Cell::Num(1234.5, 1)]);
         t.push(vec!["long name".into(), Cell::Num(2.0, 1)]);
+        t.push(vec!["none".into(), Cell::Missing]);
         let s = render(&t);
         assert_eq!(
             s,
-            "Title\nname         value\n---------  -------\na          1,234.5\nlong name      2.0\n"
+            "Title\nname         value\n---------  -------\na          1,234.5\nlong name      2.0\nnone           n/a\n"
         );
     }
 }
