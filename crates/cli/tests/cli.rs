@@ -234,6 +234,12 @@ fn bad_input_exits_2_with_file_line_and_key() {
             "mode",
         ),
         ("days = 60 ", "days = 0 ", "simulation.days", "at least 1"),
+        (
+            "battery_change_every_h = 0 ",
+            "battery_change_every_h = 4 ",
+            "section.haulage.battery_change_every_h",
+            "trailing cable",
+        ),
     ];
     for (from, to, key, says) in cases {
         assert!(good.contains(from), "{from}");

@@ -93,10 +93,16 @@ pub fn schedule(c: &Capex, tl: &Timeline, feed_dry_t: &[f64]) -> CapexSchedule {
             .by_tax_class
             .push((name.to_string(), v.iter().map(|x| k * x).collect())),
     };
+    // Areas bought on their own delivery profile (the leased fleet) sit outside the EPCM
+    // phases; they are reported as a phase of their own so the phases add up to direct cost.
+    let mut own_profile = vec![0.0; n];
     for a in &c.areas {
         let mut spend = vec![0.0; n];
         match &a.profile {
-            Some(p) => add_to(&mut spend, &pad(profile_weights(p, n_con)), a.direct_usd),
+            Some(p) => {
+                add_to(&mut spend, &pad(profile_weights(p, n_con)), a.direct_usd);
+                add_to(&mut own_profile, &spend, 1.0);
+            }
             None => {
                 for (j, ph) in c.phases.iter().enumerate() {
                     let part = a.direct_usd * ph.share_pct / 100.0;
@@ -112,6 +118,11 @@ pub fn schedule(c: &Capex, tl: &Timeline, feed_dry_t: &[f64]) -> CapexSchedule {
         }
         class_add(&a.tax_class, &spend, all_in, &mut s);
         s.by_area.push(spend);
+    }
+    if c.areas.iter().any(|a| a.profile.is_some()) {
+        s.phase_names
+            .push("purchased on own delivery profile".to_string());
+        s.by_phase.push(own_profile);
     }
     s.contingency = s.direct.iter().map(|d| d * cont).collect();
     s.owners = (0..n)

@@ -493,3 +493,23 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn capex_phases_add_up_to_direct_cost() {
+    // Every dollar of direct cost sits in exactly one phase, including the leased fleet
+    // bought on its own delivery profile; the default's direct cost is US$360.9M before
+    // contingency and owner's costs (US$407M all in).
+    let r = run_cfg(&boleo());
+    let phases: f64 = r
+        .quarterly
+        .iter()
+        .map(|q| q.capex_by_phase_usd.iter().sum::<f64>())
+        .sum();
+    let direct: f64 = r.quarterly.iter().map(|q| q.capex_direct_usd).sum();
+    close(phases, direct, 1e-6);
+    close(direct, 360_900_000.0, 1.0);
+    assert_eq!(
+        r.phase_names.last().map(String::as_str),
+        Some("purchased on own delivery profile")
+    );
+}

@@ -358,6 +358,12 @@ impl SectionConfig {
         duration(&mut out, hp("change_out_s"), &h.change_out_s);
         duration(&mut out, hp("dump_time_s"), &h.dump_time_s);
         duration(&mut out, hp("battery_change_min"), &h.battery_change_min);
+        if h.kind == HaulerKind::ShuttleCar && h.battery_change_every_h > 0.0 {
+            out.push(Invalid::new(
+                hp("battery_change_every_h"),
+                "shuttle cars run on a trailing cable and have no battery to change; set kind = \"battery_hauler\" or 0 here",
+            ));
+        }
         if !(h.battery_change_every_h >= 0.0 && h.battery_change_every_h.is_finite()) {
             out.push(Invalid::new(
                 hp("battery_change_every_h"),
