@@ -37,6 +37,13 @@ impl Output for SectionReport {
         prod.push(ci_row("roof bolts", &self.bolts_per_shift, 1));
         prod.push(ci_row("car loads", &self.loads_per_shift, 1));
         prod.push(ci_row("dry tonnes per year", &self.dry_tonnes_per_year, 0));
+        let p = &self.dry_tonnes_per_shift_percentiles;
+        prod.push(vec![
+            "single shifts, dry t: median (P10, P90)".into(),
+            Cell::Num(p.p50, 1),
+            Cell::Num(p.p10, 1),
+            Cell::Num(p.p90, 1),
+        ]);
 
         let mut cols = vec!["machine", "utilization"];
         cols.extend(State::ALL.iter().map(|s| s.name()));

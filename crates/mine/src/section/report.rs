@@ -60,6 +60,39 @@ pub struct RunOptions {
     pub seed: u64,
 }
 
+/// 10th, 50th and 90th percentiles of a quantity.
+#[derive(Copy, Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Percentiles {
+    /// 10th percentile: one shift in ten is at or below it.
+    pub p10: f64,
+    /// Median.
+    pub p50: f64,
+    /// 90th percentile.
+    pub p90: f64,
+}
+
+impl Percentiles {
+    /// Percentiles of `values` by linear interpolation between order statistics (the
+    /// spreadsheet PERCENTILE.INC convention); zeros when empty.
+    pub fn of(values: &[f64]) -> Percentiles {
+        if values.is_empty() {
+            return Percentiles::default();
+        }
+        let mut v = values.to_vec();
+        v.sort_by(f64::total_cmp);
+        let at = |q: f64| {
+            let h = q * (v.len() - 1) as f64;
+            let (lo, hi) = (h.floor() as usize, h.ceil() as usize);
+            v[lo] + (h - lo as f64) * (v[hi] - v[lo])
+        };
+        Percentiles {
+            p10: at(0.1),
+            p50: at(0.5),
+            p90: at(0.9),
+        }
+    }
+}
+
 /// One machine's summary across replications.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct MachineReport {
@@ -130,6 +163,9 @@ pub struct SectionReport {
     pub dry_tonnes_per_shift: Summary,
     /// Wet tonnes delivered to the section belt per production shift.
     pub wet_tonnes_per_shift: Summary,
+    /// Spread of single shifts (not of the mean): percentiles of dry tonnes over every
+    /// counted shift of every replication.
+    pub dry_tonnes_per_shift_percentiles: Percentiles,
     /// Cuts completed per production shift.
     pub cuts_per_shift: Summary,
     /// Metres advanced (entries and crosscuts) per production shift.
@@ -241,6 +277,12 @@ pub fn summarise(
         shifts_per_replication: reps.iter().map(|r| r.shifts.len() as f64).sum::<f64>() / n,
         dry_tonnes_per_shift: dry,
         wet_tonnes_per_shift: per_shift(&|s| s.wet_t),
+        dry_tonnes_per_shift_percentiles: Percentiles::of(
+            &reps
+                .iter()
+                .flat_map(|r| r.shifts.iter().map(|s| s.dry_t))
+                .collect::<Vec<_>>(),
+        ),
         cuts_per_shift: per_shift(&|s| f64::from(s.cuts)),
         advance_m_per_shift: per_shift(&|s| s.advance_m),
         bolts_per_shift: per_shift(&|s| f64::from(s.bolts)),
@@ -368,5 +410,24 @@ fn bottleneck(reps: &[Replication]) -> Bottleneck {
         kind: best.0.name(),
         label: best.0.group_label(),
         active_fraction: best.1.max(0.0),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Percentiles;
+
+    #[test]
+    fn percentiles_follow_percentile_inc() {
+        // Excel: PERCENTILE.INC({1,2,3,4,5,6,7,8,9,10}, 0.1) = 1.9, 0.5 -> 5.5, 0.9 -> 9.1.
+        let v: Vec<f64> = (1..=10).rev().map(f64::from).collect();
+        let p = Percentiles::of(&v);
+        assert!(
+            (p.p10 - 1.9).abs() < 1e-12
+                && (p.p50 - 5.5).abs() < 1e-12
+                && (p.p90 - 9.1).abs() < 1e-12
+        );
+        assert_eq!(Percentiles::of(&[]), Percentiles::default());
+        assert_eq!(Percentiles::of(&[7.0]).p90, 7.0);
     }
 }
