@@ -94,7 +94,7 @@ pub fn annual_summary(s: &Schedule) -> Table {
     let mut t = Table::new(
         "annual_summary",
         &format!(
-            "Life-of-mine schedule by year (mean of {} replications, seed {}; {} bolter(s) and {} hauler(s) per section)",
+            "Life-of-mine schedule by year (mean of {} replication(s), seed {}; {} bolter(s) and {} hauler(s) per section)",
             s.replications, s.seed, s.bolters_per_section, s.haulers_per_section
         ),
         &[

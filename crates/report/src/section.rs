@@ -25,7 +25,7 @@ impl Output for SectionReport {
         let mut prod = Table::new(
             "production",
             &format!(
-                "Section production: {} ({} replications x {} days after {} warm-up days, seed {})",
+                "Section production: {} ({} replication(s) x {} days after {} warm-up days, seed {})",
                 self.scenario, self.replications, self.days, self.warmup_days, self.seed
             ),
             &["per production shift", "mean", "ci95_low", "ci95_high"],
