@@ -84,7 +84,7 @@ pub(crate) fn metrics(
         .map(|r| r.project_cash_flow_after_tax_usd)
         .collect();
     let q_irr = irr_pct(
-        "project IRR after tax (quarterly flows; the roots are rates per quarter, the IRR is annualised)",
+        "project IRR after tax (quarterly; roots per quarter)",
         &quarterly_post,
         &mut notes,
     )
