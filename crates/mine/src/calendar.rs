@@ -104,14 +104,17 @@ impl CalendarConfig {
         self.shift_length_h * 60.0 - self.travel_in_min - self.meal_break_min - self.travel_out_min
     }
 
-    /// Production shifts in a calendar year of 365 days (whole weeks pro rata).
-    pub fn production_shifts_per_year(&self) -> f64 {
-        let per_day = self
-            .shifts
+    /// Production shifts in one working day.
+    pub fn production_shifts_per_day(&self) -> usize {
+        self.shifts
             .iter()
             .filter(|s| **s == ShiftKind::Production)
-            .count() as f64;
-        per_day * 365.0 * self.days_per_week as f64 / 7.0
+            .count()
+    }
+
+    /// Production shifts in a calendar year of 365 days (whole weeks pro rata).
+    pub fn production_shifts_per_year(&self) -> f64 {
+        self.production_shifts_per_day() as f64 * 365.0 * self.days_per_week as f64 / 7.0
     }
 
     /// One week of calendar transitions as (offset from the start of the week, event),

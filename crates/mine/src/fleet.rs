@@ -126,8 +126,7 @@ fn section_years(
                     seam_height_m: None,
                 },
             );
-            let n = rep.shifts.len().max(1) as f64;
-            rep.shifts.iter().map(|s| s.dry_t).sum::<f64>() / n * per_year
+            rep.mean_per_shift(|s| s.dry_t) * per_year
         })
         .collect()
 }

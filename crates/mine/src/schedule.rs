@@ -203,13 +203,6 @@ fn section_plans(layout: &LayoutConfig) -> Vec<SectionPlan> {
         .collect()
 }
 
-fn production_shifts_per_day(cal: &CalendarConfig) -> usize {
-    cal.shifts
-        .iter()
-        .filter(|s| **s == ShiftKind::Production)
-        .count()
-}
-
 /// The panels not yet taken, per mine, in mining order: (manto, dry t).
 struct PanelPool(Vec<std::collections::VecDeque<(usize, f64)>>);
 
@@ -271,8 +264,7 @@ impl SectionRun {
                 break;
             };
             let cal = model.calendar;
-            let per_day =
-                production_shifts_per_day(cal) as f64 * f64::from(cal.days_per_week) / 7.0;
+            let per_day = cal.production_shifts_per_year() / 365.0;
             if self.panels > 0 {
                 let move_shifts =
                     (model.layout.mines[mine].panel_move_days * per_day).round() as usize;
@@ -331,7 +323,6 @@ fn replication(
     let layout = model.layout;
     let cal = model.calendar;
     let plans = section_plans(layout);
-    let prod_per_day = production_shifts_per_day(cal);
     let mut pool = PanelPool::new(layout);
     let mut runs: Vec<SectionRun> = plans
         .iter()
@@ -355,8 +346,7 @@ fn replication(
     let (mut op_left, op_rate_slot, op_wet_per_dry) = match &layout.open_pit {
         Some(op) => (
             op.reserve_dry_t,
-            op.max_dry_t_per_year
-                / (365.0 * prod_per_day as f64 * f64::from(cal.days_per_week) / 7.0),
+            op.max_dry_t_per_year / cal.production_shifts_per_year(),
             1.0 / (1.0 - op.moisture_pct / 100.0),
         ),
         None => (0.0, 0.0, 1.0),

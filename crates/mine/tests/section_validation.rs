@@ -97,10 +97,6 @@ fn run_one(cfg: &SectionConfig, cal: &CalendarConfig, days: u32, rep: u64) -> Re
     )
 }
 
-fn mean_per_shift(r: &Replication, f: impl Fn(&mine::section::model::ShiftTally) -> f64) -> f64 {
-    r.shifts.iter().map(f).sum::<f64>() / r.shifts.len() as f64
-}
-
 #[test]
 fn deterministic_cycle_matches_the_hand_calculation() {
     // By hand: a load of 12 t at 6 t/min takes 2 min; the car then hauls 100 m at
@@ -140,7 +136,7 @@ fn breaks_pause_the_cycle_without_losing_work() {
     let cfg = section(&lean());
     let r = run_one(&cfg, &calendar(30.0, 30.0, 0.0), 30, 0);
     assert_eq!(r.shifts.len(), 90);
-    let wet = mean_per_shift(&r, |s| s.wet_t);
+    let wet = r.mean_per_shift(|s| s.wet_t);
     assert!((wet - 735.0).abs() < 1.87, "{wet}");
     // Idle (travel and meal) is 60 of 480 scheduled minutes for every machine.
     for m in &r.machines {
@@ -208,7 +204,7 @@ fn miner_and_cars_match_the_machine_repairman_queue() {
         let cfg = section(&src);
         let cal = calendar(0.0, 0.0, 0.0);
         let loads: Vec<f64> = (0..8)
-            .map(|rep| mean_per_shift(&run_one(&cfg, &cal, 60, rep), |s| f64::from(s.loads)))
+            .map(|rep| run_one(&cfg, &cal, 60, rep).mean_per_shift(|s| f64::from(s.loads)))
             .collect();
         let (mean, se) = standard_error(&loads);
         assert!(
@@ -373,10 +369,7 @@ fn summaries_carry_confidence_intervals() {
         underground_share_pct: 100.0,
     };
     let s = summarise("t", &reps, opts, &cal, &targets);
-    let per_rep: Vec<f64> = reps
-        .iter()
-        .map(|r| mean_per_shift(r, |t| t.dry_t))
-        .collect();
+    let per_rep: Vec<f64> = reps.iter().map(|r| r.mean_per_shift(|t| t.dry_t)).collect();
     assert_eq!(s.dry_tonnes_per_shift, Summary::of(&per_rep));
     assert!(s.dry_tonnes_per_shift.ci95_low < s.dry_tonnes_per_shift.mean);
     // Dry is exactly 75% of wet at 25% moisture.

@@ -267,6 +267,13 @@ pub struct Replication {
     pub max_machines_per_place: u32,
 }
 
+impl Replication {
+    /// Mean of `f` over the replication's counted shifts (0 when none was counted).
+    pub fn mean_per_shift(&self, f: impl Fn(&ShiftTally) -> f64) -> f64 {
+        self.shifts.iter().map(f).sum::<f64>() / self.shifts.len().max(1) as f64
+    }
+}
+
 /// Options of one run.
 #[derive(Copy, Clone, Debug)]
 pub struct RunSpec {

@@ -230,13 +230,7 @@ pub fn summarise(
     targets: &Targets,
 ) -> SectionReport {
     let per_shift = |f: &dyn Fn(&super::model::ShiftTally) -> f64| -> Summary {
-        let means: Vec<f64> = reps
-            .iter()
-            .map(|r| {
-                let n = r.shifts.len().max(1) as f64;
-                r.shifts.iter().map(f).sum::<f64>() / n
-            })
-            .collect();
+        let means: Vec<f64> = reps.iter().map(|r| r.mean_per_shift(f)).collect();
         Summary::of(&means)
     };
     let dry = per_shift(&|s| s.dry_t);
