@@ -1,14 +1,16 @@
-//! The `manto` command: parses arguments, loads the scenario and calls the libraries.
-//! Bad input exits with code 2 and one message per problem naming file, line and key.
+//! The `manto` command: parses arguments, turns flags into scenario overrides, calls the
+//! study library and renders. It holds no model logic. One exit point ([`main`] over
+//! [`try_main`]): bad input or usage exits 2 with one `error:` line per problem naming the
+//! file, line and key (or the flag); a failure to write an output exits 1.
 
-mod scenario;
-
-use clap::{Parser, Subcommand};
+use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 use report::export::{CsvExporter, Exporter, JsonExporter, Output, TerminalExporter};
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
+use study::{Override, StudyError};
 
 #[derive(Parser)]
 #[command(
@@ -21,26 +23,19 @@ struct Cli {
     command: Option<Command>,
 }
 
-/// Options shared by simulation commands.
-#[derive(clap::Args, Clone)]
-struct SimArgs {
+/// Options every command that runs a scenario takes.
+#[derive(Args, Clone, Default)]
+struct Common {
     /// Scenario: a bundled name (see `manto scenario list`) or a TOML file; default `boleo`
     scenario: Option<String>,
-    /// Days counted per replication (default: the scenario's `simulation.days`)
-    #[arg(long)]
-    days: Option<u32>,
-    /// Warm-up days discarded before counting (default: the scenario's)
-    #[arg(long)]
-    warmup_days: Option<u32>,
-    /// Independent replications (default: the scenario's)
-    #[arg(long)]
-    replications: Option<u32>,
-    /// Base random seed (default: the scenario's)
+    /// Override a scenario key: KEY is its dotted path as errors print it
+    /// (`section.bolters.count`, `section.miner.failures[0].tbf_h`), VALUE is TOML
+    /// (`2`, `"text"`, `{ dist = "exponential", mean = 25 }`); repeatable, applied in order
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    set: Vec<String>,
+    /// Base random seed (default: the scenario's `simulation.seed`)
     #[arg(long)]
     seed: Option<u64>,
-    /// Operating years to schedule (default: the scenario's `schedule.years`)
-    #[arg(long)]
-    years: Option<u32>,
     /// Worker threads (default: all cores); results do not depend on it
     #[arg(long)]
     threads: Option<usize>,
@@ -55,11 +50,69 @@ struct SimArgs {
     quiet: bool,
 }
 
-/// Options of `manto size`.
-#[derive(clap::Args, Clone)]
+/// `manto section`.
+#[derive(Args, Clone, Default)]
+struct SectionArgs {
+    #[command(flatten)]
+    common: Common,
+    /// Days counted per replication (scenario key `simulation.days`)
+    #[arg(long)]
+    days: Option<u32>,
+    /// Warm-up days discarded before counting (scenario key `simulation.warmup_days`)
+    #[arg(long)]
+    warmup_days: Option<u32>,
+    /// Independent replications (scenario key `simulation.replications`)
+    #[arg(long)]
+    replications: Option<u32>,
+}
+
+/// `manto schedule` and `manto finance`.
+#[derive(Args, Clone, Default)]
+struct ScheduleArgs {
+    #[command(flatten)]
+    common: Common,
+    /// Operating years to schedule (scenario key `schedule.years`)
+    #[arg(long)]
+    years: Option<u32>,
+    /// Life-of-mine replications (scenario key `schedule.replications`)
+    #[arg(long)]
+    replications: Option<u32>,
+}
+
+/// `manto run`.
+#[derive(Args, Clone, Default)]
+struct RunArgs {
+    #[command(flatten)]
+    common: Common,
+    /// Days counted per section replication (scenario key `simulation.days`)
+    #[arg(long)]
+    days: Option<u32>,
+    /// Warm-up days of the section study (scenario key `simulation.warmup_days`)
+    #[arg(long)]
+    warmup_days: Option<u32>,
+    /// Replications of the section study and of the life of mine (scenario keys
+    /// `simulation.replications` and `schedule.replications`)
+    #[arg(long)]
+    replications: Option<u32>,
+    /// Operating years to schedule (scenario key `schedule.years`)
+    #[arg(long)]
+    years: Option<u32>,
+}
+
+/// `manto size`.
+#[derive(Args, Clone)]
 struct SizeArgs {
     #[command(flatten)]
-    sim: SimArgs,
+    common: Common,
+    /// Section-years simulated per per-section fleet (scenario key `simulation.replications`)
+    #[arg(long)]
+    replications: Option<u32>,
+    /// Days simulated per section-year sample (its mean per shift is scaled to a year)
+    #[arg(long, default_value_t = mine::fleet::SizingRequest::DEFAULT_DAYS)]
+    days: u32,
+    /// Warm-up days before each section-year sample
+    #[arg(long, default_value_t = mine::fleet::SizingRequest::DEFAULT_WARMUP_DAYS)]
+    warmup_days: u32,
     /// Plant feed target in Mt/y of dry ore (default: each of the scenario's targets)
     #[arg(long)]
     target_dry_mtpa: Option<f64>,
@@ -77,17 +130,19 @@ struct SizeArgs {
 #[derive(Subcommand)]
 enum Command {
     /// Simulate one continuous-miner section: tonnes per shift, machine states, bottleneck
-    Section(SimArgs),
+    Section(SectionArgs),
     /// Simulate the life of mine: sections panel by panel, open pit, stockpile and plant,
     /// by year and quarter
-    Schedule(SimArgs),
+    Schedule(ScheduleArgs),
     /// Project economics and financing: cash flows, taxes, debt, statements, returns
-    Finance(SimArgs),
-    /// The main job: section study, life-of-mine schedule and finance, with a headline
-    Run(SimArgs),
+    /// (`--years` and `--replications` apply when the production source is the schedule)
+    Finance(ScheduleArgs),
+    /// The main job: section study, life-of-mine schedule and finance, with a headline;
+    /// each life-of-mine replication is also valued on its own
+    Run(RunArgs),
     /// Fleet sizing: the fewest sections (and bolters and haulers per section) meeting a
-    /// plant feed target with a given probability; without a scenario, both Boleo variants
-    /// for the scenario's targets
+    /// plant feed target with a given probability. Without a scenario: `boleo` and
+    /// `boleo-trial1` (trial-2 and trial-1 bolting), each for the scenario's targets
     Size(SizeArgs),
     /// List or print the bundled scenarios
     Scenario {
@@ -100,342 +155,257 @@ enum Command {
 enum ScenarioAction {
     /// List the bundled scenarios
     List,
-    /// Print a bundled scenario's TOML, to copy and edit
+    /// Print a scenario's TOML (bundled name or file; default `boleo`), with any `--set`
+    /// overrides applied, to copy and edit
     Show {
-        /// Bundled scenario name (default `boleo`)
+        /// Bundled scenario name or file
         name: Option<String>,
+        /// Override a scenario key (as for the other commands); repeatable
+        #[arg(long = "set", value_name = "KEY=VALUE")]
+        set: Vec<String>,
     },
 }
 
+/// Every way the command can fail, with its exit code.
+#[derive(Debug, thiserror::Error)]
+enum CliError {
+    /// Bad scenario, override or flag: exit 2.
+    #[error(transparent)]
+    Study(#[from] StudyError),
+    /// An output could not be produced or written: exit 1.
+    #[error("{path}: {message}")]
+    Write { path: String, message: String },
+}
+
+impl CliError {
+    fn exit_code(&self) -> u8 {
+        match self {
+            CliError::Study(_) => 2,
+            CliError::Write { .. } => 1,
+        }
+    }
+
+    fn lines(&self) -> Vec<String> {
+        match self {
+            CliError::Study(e) => e.lines(),
+            other => vec![other.to_string()],
+        }
+    }
+}
+
 fn main() -> ExitCode {
-    let cli = Cli::parse();
-    let command = cli.command.unwrap_or(Command::Run(SimArgs {
-        scenario: None,
-        days: None,
-        warmup_days: None,
-        replications: None,
-        seed: None,
-        years: None,
-        threads: None,
-        json: None,
-        csv: None,
-        quiet: false,
-    }));
+    match try_main() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            for line in e.lines() {
+                eprintln!("error: {line}");
+            }
+            ExitCode::from(e.exit_code())
+        }
+    }
+}
+
+fn try_main() -> Result<(), CliError> {
+    let command = Cli::parse()
+        .command
+        .unwrap_or_else(|| Command::Run(RunArgs::default()));
     match command {
-        Command::Section(args) => section(&args),
-        Command::Schedule(args) => schedule(&args),
-        Command::Finance(args) => finance_cmd(&args),
-        Command::Run(args) => run_cmd(&args),
-        Command::Size(args) => size_cmd(&args),
-        Command::Scenario { action } => scenario_cmd(action),
+        Command::Section(a) => {
+            let ov = [
+                flag("--days", "simulation.days", a.days),
+                flag("--warmup-days", "simulation.warmup_days", a.warmup_days),
+                flag("--replications", "simulation.replications", a.replications),
+            ];
+            let s = load(&a.common, &ov)?;
+            let r = study::section_study(&s, &bar(&a.common));
+            emit(&r, &a.common)
+        }
+        Command::Schedule(a) => {
+            let s = load(&a.common, &schedule_flags(&a))?;
+            let r = study::schedule(&s, &bar(&a.common));
+            emit(&r, &a.common)
+        }
+        Command::Finance(a) => {
+            let s = load(&a.common, &schedule_flags(&a))?;
+            if s.finance.production_source == finance::config::ProductionSource::Table {
+                for (name, given) in [
+                    ("--years", a.years.is_some()),
+                    ("--replications", a.replications.is_some()),
+                ] {
+                    if given {
+                        return Err(StudyError::usage(
+                            name,
+                            "has no effect: finance.production_source is \"table\", so no schedule is run",
+                        )
+                        .into());
+                    }
+                }
+            }
+            let r = study::finance_study(&s, &bar(&a.common));
+            emit(&r, &a.common)
+        }
+        Command::Run(a) => {
+            let ov = [
+                flag("--days", "simulation.days", a.days),
+                flag("--warmup-days", "simulation.warmup_days", a.warmup_days),
+                flag("--replications", "simulation.replications", a.replications),
+                flag("--replications", "schedule.replications", a.replications),
+                flag("--years", "schedule.years", a.years),
+            ];
+            let s = load(&a.common, &ov)?;
+            let r = study::run(&s, &bar(&a.common));
+            emit(&r, &a.common)
+        }
+        Command::Size(a) => size(&a),
+        Command::Scenario { action } => match action {
+            ScenarioAction::List => {
+                for b in study::BUNDLED {
+                    println!("{:<14} {}", b.name, b.summary);
+                }
+                Ok(())
+            }
+            ScenarioAction::Show { name, set } => {
+                let ov = set
+                    .iter()
+                    .map(|s| Override::parse_set(s))
+                    .collect::<Result<Vec<_>, _>>()?;
+                print!("{}", study::text(name.as_deref(), &ov)?);
+                Ok(())
+            }
+        },
     }
 }
 
-/// Exit code for bad input.
-const BAD_INPUT: u8 = 2;
-
-fn scenario_cmd(action: ScenarioAction) -> ExitCode {
-    match action {
-        ScenarioAction::List => {
-            for (name, summary, _) in scenario::BUNDLED {
-                println!("{name:<14} {summary}");
-            }
-            ExitCode::SUCCESS
-        }
-        ScenarioAction::Show { name } => {
-            let name = name.as_deref().unwrap_or(scenario::DEFAULT);
-            match scenario::bundled(name) {
-                Some(text) => {
-                    print!("{text}");
-                    ExitCode::SUCCESS
-                }
-                None => {
-                    let names: Vec<&str> = scenario::BUNDLED.iter().map(|b| b.0).collect();
-                    eprintln!(
-                        "error: no bundled scenario `{name}` (bundled: {})",
-                        names.join(", ")
-                    );
-                    ExitCode::from(BAD_INPUT)
-                }
-            }
-        }
-    }
+/// The override a flag stands for, when it was given.
+fn flag(name: &'static str, key: &str, value: Option<u32>) -> Option<Override> {
+    value.map(|v| Override::flag(name, key, v))
 }
 
-fn load(args: &SimArgs) -> Result<scenario::Scenario, ExitCode> {
-    if let Some(n) = args.threads {
-        if n == 0 {
-            eprintln!("error: --threads must be at least 1");
-            return Err(ExitCode::from(BAD_INPUT));
+fn schedule_flags(a: &ScheduleArgs) -> [Option<Override>; 2] {
+    [
+        flag("--years", "schedule.years", a.years),
+        flag("--replications", "schedule.replications", a.replications),
+    ]
+}
+
+/// Sets up the thread pool and loads the scenario with `--set`, then the command's flags
+/// (a flag wins over a `--set` of the same key), then `--seed`.
+fn load(c: &Common, flags: &[Option<Override>]) -> Result<study::Scenario, CliError> {
+    if let Some(n) = c.threads {
+        if n == 0 || n > 1024 {
+            return Err(StudyError::usage("--threads", "must be 1 to 1024").into());
         }
         // Only fails if a pool exists already, which cannot happen this early.
         let _ = rayon::ThreadPoolBuilder::new()
             .num_threads(n)
             .build_global();
     }
-    match scenario::load(args.scenario.as_deref()) {
-        Ok(l) => Ok(l.scenario),
-        Err(errors) => {
-            for e in errors {
-                eprintln!("error: {e}");
-            }
-            Err(ExitCode::from(BAD_INPUT))
-        }
+    let mut ov = c
+        .set
+        .iter()
+        .map(|s| Override::parse_set(s))
+        .collect::<Result<Vec<_>, _>>()?;
+    ov.extend(flags.iter().flatten().cloned());
+    if let Some(seed) = c.seed {
+        ov.push(Override::flag("--seed", "simulation.seed", seed));
     }
+    Ok(study::load(c.scenario.as_deref(), &ov)?)
 }
 
-fn run_options(
-    args: &SimArgs,
-    s: &scenario::Scenario,
-) -> Result<mine::section::RunOptions, ExitCode> {
-    let mut o = s.simulation;
-    o.days = args.days.unwrap_or(o.days);
-    o.warmup_days = args.warmup_days.unwrap_or(o.warmup_days);
-    o.replications = args.replications.unwrap_or(o.replications);
-    o.seed = args.seed.unwrap_or(o.seed);
-    if o.days == 0 || o.replications == 0 {
-        eprintln!("error: --days and --replications must be at least 1");
-        return Err(ExitCode::from(BAD_INPUT));
-    }
-    Ok(o)
-}
-
-fn progress_bar(len: u64, quiet: bool, what: &str) -> ProgressBar {
-    if quiet || !std::io::stderr().is_terminal() {
-        return ProgressBar::hidden();
-    }
-    let bar = ProgressBar::new(len);
-    bar.set_style(
-        ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len} {elapsed_precise}")
-            .expect("valid template")
-            .progress_chars("=> "),
-    );
-    bar.set_message(what.to_string());
-    bar
-}
-
-/// Prints the tables and writes the requested files.
-fn emit(output: &dyn Output, args: &SimArgs) -> ExitCode {
-    let text = TerminalExporter
-        .serialize(output)
-        .expect("terminal rendering");
-    print!("{}", String::from_utf8_lossy(&text));
-    let files: [(&Option<PathBuf>, &dyn Exporter); 2] =
-        [(&args.json, &JsonExporter), (&args.csv, &CsvExporter)];
-    for (path, exporter) in files {
-        let Some(path) = path else { continue };
-        let bytes = match exporter.serialize(output) {
-            Ok(b) => b,
-            Err(e) => {
-                eprintln!("error: {}: {e}", path.display());
-                return ExitCode::FAILURE;
-            }
-        };
-        if let Err(e) = report::write_atomic(path, &bytes) {
-            eprintln!("error: cannot write {}: {e}", path.display());
-            return ExitCode::FAILURE;
-        }
-        eprintln!("wrote {}", path.display());
-    }
-    ExitCode::SUCCESS
-}
-
-/// Runs the section study of a loaded scenario with the flags applied.
-fn section_study(
-    args: &SimArgs,
-    s: &scenario::Scenario,
-) -> Result<mine::section::SectionReport, ExitCode> {
-    let opts = run_options(args, s)?;
-    let bar = progress_bar(
-        u64::from(opts.replications),
-        args.quiet,
-        "section replications",
-    );
-    let report = mine::section::run(&s.name, &s.section, &s.calendar, opts, &s.targets, &|| {
-        bar.inc(1)
-    });
-    bar.finish_and_clear();
-    Ok(report)
-}
-
-fn section(args: &SimArgs) -> ExitCode {
-    match load(args).and_then(|s| section_study(args, &s)) {
-        Ok(report) => emit(&report, args),
-        Err(code) => code,
-    }
-}
-
-/// Runs the life-of-mine schedule with the flags applied.
-fn run_schedule(
-    args: &SimArgs,
-    s: &scenario::Scenario,
-) -> Result<mine::schedule::Schedule, ExitCode> {
-    let mut cfg = s.schedule;
-    cfg.replications = args.replications.unwrap_or(cfg.replications);
-    cfg.years = args.years.unwrap_or(cfg.years);
-    let problems = cfg.validate("schedule");
-    if !problems.is_empty() {
-        for p in problems {
-            let flag = p.path.trim_start_matches("schedule.");
-            eprintln!("error: --{flag} (scenario key `{}`): {}", p.path, p.message);
-        }
-        return Err(ExitCode::from(BAD_INPUT));
-    }
-    let seed = args.seed.unwrap_or(s.simulation.seed);
-    let bar = progress_bar(
-        u64::from(cfg.replications),
-        args.quiet,
-        "life-of-mine replications",
-    );
-    let sched = mine::schedule::run(&s.mine_model(), &cfg, seed, &|| bar.inc(1));
-    bar.finish_and_clear();
-    Ok(sched)
-}
-
-fn schedule(args: &SimArgs) -> ExitCode {
-    match load(args).and_then(|s| run_schedule(args, &s)) {
-        Ok(sched) => emit(&sched, args),
-        Err(code) => code,
-    }
-}
-
-/// The production the finance model values: the schedule's, or the scenario's table when
-/// `finance.production_source = "table"`; the schedule too when it was run.
-type Production = (
-    finance::ProductionProfile,
-    Option<mine::schedule::Schedule>,
-    &'static str,
-);
-
-fn production(args: &SimArgs, s: &scenario::Scenario) -> Result<Production, ExitCode> {
-    use finance::config::ProductionSource;
-    match s.finance.production_source {
-        ProductionSource::Table => match s.finance.production_table() {
-            Some(p) => Ok((p, None, "table")),
-            None => {
-                eprintln!("error: finance.production_source is \"table\" but the scenario has no [finance.production] table");
-                Err(ExitCode::from(BAD_INPUT))
-            }
-        },
-        ProductionSource::Schedule => {
-            let sched = run_schedule(args, s)?;
-            Ok((
-                finance::ProductionProfile::from_schedule(&sched),
-                Some(sched),
-                "schedule",
-            ))
-        }
-    }
-}
-
-fn finance_cmd(args: &SimArgs) -> ExitCode {
-    let s = match load(args) {
-        Ok(s) => s,
-        Err(code) => return code,
+fn size(a: &SizeArgs) -> Result<(), CliError> {
+    let opts = study::SizeOptions {
+        target_dry_mtpa: a.target_dry_mtpa,
+        confidence: a.confidence,
+        max_bolters: a.max_bolters,
+        max_haulers: a.max_haulers,
+        days: a.days,
+        warmup_days: a.warmup_days,
     };
-    match production(args, &s) {
-        Ok((profile, _, _)) => emit(&finance::run(&s.finance, &profile), args),
-        Err(code) => code,
-    }
-}
-
-fn run_cmd(args: &SimArgs) -> ExitCode {
-    let s = match load(args) {
-        Ok(s) => s,
-        Err(code) => return code,
-    };
-    let section = match section_study(args, &s) {
-        Ok(r) => r,
-        Err(code) => return code,
-    };
-    let (profile, schedule, source) = match production(args, &s) {
-        Ok(p) => p,
-        Err(code) => return code,
-    };
-    let schedule = match schedule {
-        Some(sched) => sched,
-        None => match run_schedule(args, &s) {
-            Ok(sched) => sched,
-            Err(code) => return code,
-        },
-    };
-    let finance = finance::run(&s.finance, &profile);
-    // Plan against study: the same finance model on the scenario's own production table.
-    let finance_with_table = match (source, s.finance.production_table()) {
-        ("schedule", Some(table)) => Some(finance::run(&s.finance, &table)),
-        _ => None,
-    };
-    let report = report::run::RunReport {
-        scenario: s.name.clone(),
-        production_source: source.to_string(),
-        section,
-        schedule,
-        finance,
-        finance_with_table,
-    };
-    emit(&report, args)
-}
-
-fn size_cmd(args: &SizeArgs) -> ExitCode {
-    if !(args.confidence > 0.0 && args.confidence < 1.0) {
-        eprintln!("error: --confidence must be between 0 and 1 (exclusive)");
-        return ExitCode::from(BAD_INPUT);
-    }
-    if args
-        .target_dry_mtpa
-        .is_some_and(|t| !(t > 0.0 && t.is_finite()))
-    {
-        eprintln!("error: --target-dry-mtpa must be positive");
-        return ExitCode::from(BAD_INPUT);
-    }
-    if args.max_bolters == 0 || args.max_haulers == 0 {
-        eprintln!("error: --max-bolters and --max-haulers must be at least 1");
-        return ExitCode::from(BAD_INPUT);
-    }
-    // Without a scenario: both Boleo variants, trial-2 and trial-1 bolting.
-    let names: Vec<Option<String>> = match &args.sim.scenario {
+    opts.validate()?;
+    let names: Vec<Option<String>> = match &a.common.scenario {
         Some(n) => vec![Some(n.clone())],
-        None => vec![Some("boleo".into()), Some("boleo-trial1".into())],
+        None => study::SIZE_DEFAULT_SCENARIOS
+            .iter()
+            .map(|n| Some(n.to_string()))
+            .collect(),
     };
+    let progress = bar(&a.common);
     let mut studies = Vec::new();
     for name in names {
-        let sim = SimArgs {
+        let common = Common {
             scenario: name,
-            ..args.sim.clone()
+            ..a.common.clone()
         };
-        let s = match load(&sim) {
-            Ok(s) => s,
-            Err(code) => return code,
-        };
-        let targets: Vec<f64> = match args.target_dry_mtpa {
-            Some(t) => vec![t * 1e6],
-            None => s.targets.plant_feed_dry_t_per_year.clone(),
-        };
-        let replications = args.sim.replications.unwrap_or(s.simulation.replications);
-        if replications < 2 {
-            eprintln!("error: --replications must be at least 2 for sizing (fleet-years are drawn from the simulated section-years)");
-            return ExitCode::from(BAD_INPUT);
-        }
-        let req = mine::fleet::SizingRequest {
-            plant_feed_dry_t_per_year: targets[0],
-            underground_share_pct: s.targets.underground_share_pct,
-            confidence: args.confidence,
-            max_bolters: args.max_bolters,
-            max_haulers: args.max_haulers,
-            replications,
-            seed: args.sim.seed.unwrap_or(s.simulation.seed),
-        };
-        if !args.sim.quiet {
-            eprintln!("sizing {} ...", s.name);
-        }
-        studies.extend(mine::fleet::size_for_targets(
-            &s.name,
-            &s.section,
-            &s.calendar,
-            &s.crew,
-            &req,
-            &targets,
-        ));
+        let ov = [flag(
+            "--replications",
+            "simulation.replications",
+            a.replications,
+        )];
+        let s = load(&common, &ov)?;
+        studies.extend(study::size(&s, &opts, &progress)?);
     }
-    emit(&report::fleet::SizingReport { studies }, &args.sim)
+    emit(&report::fleet::SizingReport { studies }, &a.common)
+}
+
+/// A progress bar on standard error with a ticking clock and an ETA; hidden when quiet or
+/// when standard error is not a terminal.
+struct Bar(ProgressBar);
+
+impl study::Progress for Bar {
+    fn phase(&self, what: &str, total: u64) {
+        self.0.set_message(what.to_string());
+        self.0.set_length(total);
+        self.0.set_position(0);
+        self.0.reset_eta();
+    }
+
+    fn advance(&self, n: u64) {
+        self.0.inc(n);
+    }
+}
+
+impl Drop for Bar {
+    fn drop(&mut self) {
+        self.0.finish_and_clear();
+    }
+}
+
+fn bar(c: &Common) -> Bar {
+    if c.quiet || !std::io::stderr().is_terminal() {
+        return Bar(ProgressBar::hidden());
+    }
+    let bar = ProgressBar::new(0);
+    bar.set_style(
+        ProgressStyle::with_template(
+            "{msg} [{bar:30}] {pos}/{len} elapsed {elapsed_precise} eta {eta}",
+        )
+        .expect("valid template")
+        .progress_chars("=> "),
+    );
+    bar.enable_steady_tick(Duration::from_millis(200));
+    Bar(bar)
+}
+
+/// Prints the terminal tables and writes the requested files.
+fn emit(output: &dyn Output, c: &Common) -> Result<(), CliError> {
+    let text = TerminalExporter
+        .serialize(output)
+        .map_err(|message| CliError::Write {
+            path: "<terminal>".into(),
+            message,
+        })?;
+    print!("{}", String::from_utf8_lossy(&text));
+    let files: [(&Option<PathBuf>, &dyn Exporter); 2] =
+        [(&c.json, &JsonExporter), (&c.csv, &CsvExporter)];
+    for (path, exporter) in files {
+        let Some(path) = path else { continue };
+        let write_err = |message: String| CliError::Write {
+            path: path.display().to_string(),
+            message,
+        };
+        let bytes = exporter.serialize(output).map_err(write_err)?;
+        report::write_atomic(path, &bytes).map_err(|e| write_err(format!("cannot write: {e}")))?;
+        eprintln!("wrote {}", path.display());
+    }
+    Ok(())
 }

@@ -14,6 +14,6 @@ pub mod time;
 
 pub use dist::Dist;
 pub use queue::{EventId, EventQueue};
-pub use random::Stream;
+pub use random::{Stream, StreamKey};
 pub use stats::Summary;
 pub use time::SimTime;

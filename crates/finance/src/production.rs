@@ -1,5 +1,6 @@
 //! The production the finance model values: one [`ProductionPeriod`] per quarter of
-//! operation, from the mine-to-plant schedule or from the scenario's yearly table.
+//! operation, from the scenario's yearly table here, or from the mine model's schedule
+//! (the adapter lives in the study layer: this crate never sees mine types).
 
 use crate::config::{ProductionTable, ZN_IN_ZNSO4_H2O};
 use serde::{Deserialize, Serialize};
@@ -65,31 +66,6 @@ impl ProductionProfile {
                     mnco3_t: at(&t.mnco3_t, y),
                 };
                 std::iter::repeat_n(p, 4)
-            })
-            .collect();
-        ProductionProfile { periods }
-    }
-
-    /// The mine model's life-of-mine schedule, quarter by quarter (its first quarter is the
-    /// first operating quarter).
-    pub fn from_schedule(s: &mine::schedule::Schedule) -> ProductionProfile {
-        let periods = s
-            .quarters
-            .iter()
-            .map(|q| ProductionPeriod {
-                ore_mined_wet_t: q.mined_wet_t,
-                ore_mined_dry_t: q.mined_dry_t,
-                underground_dry_t: q.underground_dry_t,
-                open_pit_dry_t: q.open_pit_dry_t,
-                plant_feed_dry_t: q.plant_feed_dry_t,
-                section_shifts: q.section_shifts,
-                advance_m: q.advance_m,
-                bolts: q.bolts,
-                mine_headcount: q.headcount,
-                cu_cathode_t: q.cu_cathode_t,
-                co_cathode_t: q.co_cathode_t,
-                znso4_t: q.znso4_t,
-                mnco3_t: q.mnco3_t,
             })
             .collect();
         ProductionProfile { periods }

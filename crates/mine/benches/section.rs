@@ -25,8 +25,7 @@ fn spec(days: u32) -> RunSpec {
     RunSpec {
         days,
         warmup_days: 0,
-        seed: 1,
-        replication: 0,
+        streams: des::StreamKey::root(1).child(0),
         check_invariants: false,
         stop_after_wet_t: None,
         seam_height_m: None,

@@ -14,7 +14,7 @@
 use crate::calendar::CalendarConfig;
 use crate::plant::CrewConfig;
 use crate::section::{simulate, RunSpec, SectionConfig};
-use des::random::stream;
+use des::random::{stream, StreamKey};
 use des::Summary;
 use rand::Rng;
 use rayon::prelude::*;
@@ -35,8 +35,21 @@ pub struct SizingRequest {
     pub max_haulers: u32,
     /// Section-years simulated per per-section fleet.
     pub replications: u32,
+    /// Days simulated per section-year sample (after the warm-up); the sample is the mean
+    /// dry t per production shift over them, times the calendar's production shifts per
+    /// year. 365 by default.
+    pub days: u32,
+    /// Warm-up days discarded before each sample (3 by default: the first panel is opened).
+    pub warmup_days: u32,
     /// Base seed.
     pub seed: u64,
+}
+
+impl SizingRequest {
+    /// Days simulated per section-year sample unless the user asks otherwise.
+    pub const DEFAULT_DAYS: u32 = 365;
+    /// Warm-up days before each sample unless the user asks otherwise.
+    pub const DEFAULT_WARMUP_DAYS: u32 = 3;
 }
 
 /// One per-section fleet evaluated.
@@ -117,10 +130,9 @@ fn section_years(
                 &cfg,
                 calendar,
                 RunSpec {
-                    days: 365,
-                    warmup_days: 3,
-                    seed: req.seed,
-                    replication: u64::from(r),
+                    days: req.days,
+                    warmup_days: req.warmup_days,
+                    streams: StreamKey::root(req.seed).child(u64::from(r)),
                     check_invariants: false,
                     stop_after_wet_t: None,
                     seam_height_m: None,

@@ -24,7 +24,7 @@ use crate::layout::{Grades, LayoutConfig};
 use crate::plant::{CrewConfig, PlantConfig};
 use crate::section::{simulate, RunSpec, SectionConfig};
 use des::input::Invalid;
-use des::Summary;
+use des::{StreamKey, Summary};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -255,8 +255,7 @@ impl SectionRun {
         home: usize,
         pool: &mut PanelPool,
         days_left: u32,
-        seed: u64,
-        key: u64,
+        key: StreamKey,
     ) -> bool {
         while self.shifts.is_empty() && !self.retired {
             let Some((mine, manto, dry_t)) = pool.take(home) else {
@@ -282,8 +281,7 @@ impl SectionRun {
                 RunSpec {
                     days: days_left + 7,
                     warmup_days: 0,
-                    seed,
-                    replication: key * 10_000 + self.panels,
+                    streams: key.child(u64::from(self.panels)),
                     check_invariants: false,
                     stop_after_wet_t: Some(dry_t / model.section.dry_fraction()),
                     seam_height_m: Some(model.layout.mantos[manto].thickness_m),
@@ -313,13 +311,42 @@ struct Acc {
     production_slots: f64,
 }
 
-/// Runs one replication and returns its quarters, reserves left and event count.
-fn replication(
+/// Domain tag of the schedule's random streams: section `s`'s panel `p` in trial `k` draws
+/// from `StreamKey::root(seed).child(SCHEDULE_STREAMS).child(k).child(s).child(p)`.
+pub const SCHEDULE_STREAMS: u64 = 0x5C4E_D01E;
+
+/// One replication (trial) of the life of mine: what a single simulated future gives,
+/// quarter by quarter, before any averaging.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ScheduleReplication {
+    /// Trial index: selects the random streams, nothing else.
+    pub trial: u64,
+    /// Quarterly periods of this trial.
+    pub quarters: Vec<Period>,
+    /// Reserves left per manto at the end, dry t (scenario order).
+    pub reserves_left_dry_t: Vec<f64>,
+    /// Open-pit reserve left, dry t.
+    pub open_pit_left_dry_t: f64,
+    /// DES events simulated.
+    pub events: u64,
+}
+
+impl ScheduleReplication {
+    /// Sum of `f` over the quarters of operating year `year` (1-based).
+    pub fn year_sum(&self, year: usize, f: impl Fn(&Period) -> f64) -> f64 {
+        self.quarters[(year - 1) * 4..year * 4].iter().map(f).sum()
+    }
+}
+
+/// Runs trial `trial` of the life of mine: `cfg.years` years (its `replications` is not
+/// used). Depends only on (model, years, seed, trial), never on the thread that runs it.
+pub fn replication(
     model: &MineModel,
     cfg: &ScheduleConfig,
     seed: u64,
-    rep: u64,
-) -> (Vec<Period>, Vec<f64>, f64, u64) {
+    trial: u64,
+) -> ScheduleReplication {
+    let streams = StreamKey::root(seed).child(SCHEDULE_STREAMS).child(trial);
     let layout = model.layout;
     let cal = model.calendar;
     let plans = section_plans(layout);
@@ -382,8 +409,8 @@ fn replication(
                         continue;
                     }
                     let days_left = (cfg.years as usize * 365 - day) as u32;
-                    let key = rep * 1_000 + s as u64;
-                    if !runs[s].ensure(model, plan.mine, &mut pool, days_left, seed, key) {
+                    let key = streams.child(s as u64);
+                    if !runs[s].ensure(model, plan.mine, &mut pool, days_left, key) {
                         continue;
                     }
                     a.active_section_slots += 1.0;
@@ -468,7 +495,13 @@ fn replication(
             p
         })
         .collect();
-    (quarters, reserves, op_left, events)
+    ScheduleReplication {
+        trial,
+        quarters,
+        reserves_left_dry_t: reserves,
+        open_pit_left_dry_t: op_left,
+        events,
+    }
 }
 
 /// Derived quantities of a period from its flows.
@@ -541,7 +574,7 @@ pub fn run(
     seed: u64,
     progress: &(dyn Fn() + Sync),
 ) -> Schedule {
-    let reps: Vec<_> = (0..cfg.replications)
+    let reps: Vec<ScheduleReplication> = (0..cfg.replications)
         .into_par_iter()
         .map(|r| {
             let out = replication(model, cfg, seed, u64::from(r));
@@ -549,6 +582,18 @@ pub fn run(
             out
         })
         .collect();
+    aggregate(model, seed, &reps)
+}
+
+/// The schedule of several finished trials: means by quarter and year, and the spread of
+/// annual feed and copper across them. `reps` must be non-empty, of equal length, and in
+/// trial order (the result depends on the order only through float summation).
+pub fn aggregate(model: &MineModel, seed: u64, reps: &[ScheduleReplication]) -> Schedule {
+    let n_quarters = reps[0].quarters.len();
+    let cfg = ScheduleConfig {
+        years: (n_quarters / 4) as u32,
+        replications: reps.len() as u32,
+    };
     let n = reps.len() as f64;
     let (bolters, haulers) = (
         f64::from(model.section.bolters.count),
@@ -558,15 +603,16 @@ pub fn run(
     let quarters: Vec<Period> = (0..cfg.years as usize * 4)
         .map(|i| {
             let mut p = Period {
-                label: reps[0].0[i].label.clone(),
-                year: reps[0].0[i].year,
-                quarter: reps[0].0[i].quarter,
+                label: reps[0].quarters[i].label.clone(),
+                year: reps[0].quarters[i].year,
+                quarter: reps[0].quarters[i].quarter,
                 ..Period::default()
             };
-            for r in &reps {
-                add_flows(&mut p, &r.0[i], 1.0 / n);
-                p.stockpile_closing_dry_t += r.0[i].stockpile_closing_dry_t / n;
-                p.sections += r.0[i].sections / n;
+            for r in reps {
+                let q = &r.quarters[i];
+                add_flows(&mut p, q, 1.0 / n);
+                p.stockpile_closing_dry_t += q.stockpile_closing_dry_t / n;
+                p.sections += q.sections / n;
             }
             finish_period(&mut p, model, bolters, haulers);
             p
@@ -592,10 +638,7 @@ pub fn run(
     let per_year = |f: &dyn Fn(&Period) -> f64| -> Vec<Summary> {
         (0..cfg.years as usize)
             .map(|y| {
-                let v: Vec<f64> = reps
-                    .iter()
-                    .map(|r| r.0[y * 4..y * 4 + 4].iter().map(f).sum())
-                    .collect();
+                let v: Vec<f64> = reps.iter().map(|r| r.year_sum(y + 1, f)).collect();
                 Summary::of(&v)
             })
             .collect()
@@ -623,10 +666,13 @@ pub fn run(
             .mantos
             .iter()
             .enumerate()
-            .map(|(k, m)| (m.name.clone(), reps.iter().map(|r| r.1[k]).sum::<f64>() / n))
+            .map(|(k, m)| {
+                let left: f64 = reps.iter().map(|r| r.reserves_left_dry_t[k]).sum();
+                (m.name.clone(), left / n)
+            })
             .collect(),
-        open_pit_left_dry_t: reps.iter().map(|r| r.2).sum::<f64>() / n,
-        events_per_replication: reps.iter().map(|r| r.3 as f64).sum::<f64>() / n,
+        open_pit_left_dry_t: reps.iter().map(|r| r.open_pit_left_dry_t).sum::<f64>() / n,
+        events_per_replication: reps.iter().map(|r| r.events as f64).sum::<f64>() / n,
         quarters,
         years,
     }

@@ -88,8 +88,7 @@ fn run_one(cfg: &SectionConfig, cal: &CalendarConfig, days: u32, rep: u64) -> Re
         RunSpec {
             days,
             warmup_days: 1,
-            seed: 42,
-            replication: rep,
+            streams: des::StreamKey::root(42).child(rep),
             check_invariants: true,
             stop_after_wet_t: None,
             seam_height_m: None,

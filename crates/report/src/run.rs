@@ -3,38 +3,32 @@
 
 use crate::export::Output;
 use crate::{Cell, Table};
-use finance::FinanceResult;
-use mine::schedule::Schedule;
-use mine::section::SectionReport;
-use serde::Serialize;
+use des::Summary;
+use study::RunResult;
 
-/// Everything `manto run` computes.
-#[derive(Serialize)]
-pub struct RunReport {
-    /// Scenario name.
-    pub scenario: String,
-    /// Where the finance model's production came from: "schedule" or "table".
-    pub production_source: String,
-    /// One section, replicated: rate, machine states, bottleneck.
-    pub section: SectionReport,
-    /// Life-of-mine schedule.
-    pub schedule: Schedule,
-    /// Cash flows, debt, returns and statements.
-    pub finance: FinanceResult,
-    /// The same finance model run on the scenario's own production table (for El Boleo,
-    /// the DFS production), when the main result used the schedule: plan against study.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub finance_with_table: Option<FinanceResult>,
+/// `mean (low-high)` of a summary shown with `decimals` after scaling by `scale`.
+fn mean_ci(s: &Summary, scale: f64, decimals: usize) -> Cell {
+    Cell::Text(format!(
+        "{:.d$} ({:.d$} to {:.d$})",
+        s.mean / scale,
+        s.ci95_low / scale,
+        s.ci95_high / scale,
+        d = decimals
+    ))
 }
 
-impl RunReport {
+/// The headline of `manto run` (a table, in the terminal and the CSV).
+pub struct Headline<'a>(pub &'a RunResult);
+
+impl Headline<'_> {
     /// The headline: fleet, production, metal, bottleneck, returns and debt cover.
-    pub fn headline(&self) -> Table {
-        let s = &self.schedule;
-        let m = &self.finance.metrics;
+    pub fn table(&self) -> Table {
+        let r = self.0;
+        let s = &r.schedule;
+        let m = &r.finance.metrics;
         let mut t = Table::new(
             "headline",
-            &format!("manto: {} (headline)", self.scenario),
+            &format!("manto: {} (headline)", r.scenario),
             &["item", "value", "unit"],
         );
         let mut row =
@@ -63,24 +57,25 @@ impl RunReport {
         );
         row(
             "section rate",
-            Cell::Num(self.section.dry_tonnes_per_shift.mean, 0),
+            Cell::Num(r.section.dry_tonnes_per_shift.mean, 0),
             "dry t per shift",
         );
         row(
             "section bottleneck",
             format!(
                 "{} (active {:.0}%)",
-                self.section.bottleneck.label,
-                100.0 * self.section.bottleneck.active_fraction
+                r.section.bottleneck.label,
+                100.0 * r.section.bottleneck.active_fraction
             )
             .into(),
             "",
         );
-        row(
-            "finance valued on",
-            self.production_source.clone().into(),
-            "production source",
-        );
+        let source = if r.production_source == "schedule" {
+            format!("mean schedule of {} replications", s.replications)
+        } else {
+            r.production_source.clone()
+        };
+        row("finance valued on", source.into(), "production source");
         let years = s.years.len().max(1) as f64;
         let feed: f64 = s.years.iter().map(|p| p.plant_feed_dry_t).sum();
         row(
@@ -148,7 +143,28 @@ impl RunReport {
             Cell::Num(m.default_quarters as f64, 0),
             "quarters",
         );
-        if let Some(f) = &self.finance_with_table {
+        let v = &r.trial_valuations;
+        if v.trials > 1 {
+            row(
+                &format!("each of the {} replications valued on its own:", v.trials),
+                "".into(),
+                "mean (95% CI)",
+            );
+            for n in &v.npv {
+                row(
+                    &format!("  project NPV after tax at {}%", n.discount_rate_pct),
+                    mean_ci(&n.project_after_tax_usd, 1e6, 1),
+                    "US$ M",
+                );
+            }
+            if let Some(irr) = &v.project_irr_after_tax_pct {
+                row("  project IRR after tax", mean_ci(irr, 1.0, 1), "%");
+            }
+            if let Some(d) = &v.min_dscr {
+                row("  minimum DSCR", mean_ci(d, 1.0, 2), "x");
+            }
+        }
+        if let Some(f) = &r.finance_with_table {
             let tm = &f.metrics;
             row(
                 "for comparison, on the scenario's production table:",
@@ -182,23 +198,56 @@ impl RunReport {
     }
 }
 
-impl Output for RunReport {
+impl Output for RunResult {
     fn json(&self) -> serde_json::Value {
         serde_json::to_value(self).expect("run report serialises")
     }
 
     fn tables(&self) -> Vec<Table> {
-        let mut out = vec![self.headline()];
+        let mut out = vec![Headline(self).table()];
         out.extend(self.section.tables());
         out.extend(self.schedule.tables());
         out.extend(self.finance.tables());
+        out.push(trial_table(self));
         out
     }
 
     fn terminal_tables(&self) -> Vec<Table> {
         vec![
-            self.headline(),
+            Headline(self).table(),
             crate::schedule::annual_summary(&self.schedule),
         ]
     }
+}
+
+/// Each schedule replication valued on its own, one row per trial.
+fn trial_table(r: &RunResult) -> Table {
+    let v = &r.trial_valuations;
+    let mut cols = vec!["trial".to_string(), "plant_feed_dry_t".to_string()];
+    for n in &v.npv {
+        let rate = format!("{}", n.discount_rate_pct).replace('.', "_");
+        cols.push(format!("project_npv_after_tax_{rate}pct_usd"));
+    }
+    cols.extend(["project_irr_after_tax_pct".into(), "min_dscr".into()]);
+    let names: Vec<&str> = cols.iter().map(String::as_str).collect();
+    let mut t = Table::new(
+        "trial_valuations",
+        "Each life-of-mine replication valued on its own",
+        &names,
+    );
+    for tv in &v.per_trial {
+        let mut row = vec![
+            Cell::Num(tv.trial as f64, 0),
+            Cell::Num(tv.plant_feed_dry_t, 0),
+        ];
+        row.extend(
+            tv.project_npv_after_tax_usd
+                .iter()
+                .map(|&x| Cell::Num(x, 0)),
+        );
+        row.push(Cell::opt(tv.project_irr_after_tax_pct, 2));
+        row.push(Cell::opt(tv.min_dscr, 3));
+        t.push(row);
+    }
+    t
 }

@@ -17,7 +17,7 @@
 
 use super::config::SectionConfig;
 use crate::calendar::{CalendarEvent, WEEK};
-use des::random::{stream, Stream};
+use des::random::{Stream, StreamKey};
 use des::{EventId, EventQueue, SimTime};
 use rand::Rng;
 use std::collections::VecDeque;
@@ -281,10 +281,9 @@ pub struct RunSpec {
     pub days: u32,
     /// Days simulated and discarded before counting.
     pub warmup_days: u32,
-    /// Base seed.
-    pub seed: u64,
-    /// Replication index (selects the random streams).
-    pub replication: u64,
+    /// The node of the stream tree this run draws from: machine `m` uses its children
+    /// `2m + 1` (failures) and `2m + 2` (activities).
+    pub streams: StreamKey,
     /// Check invariants after every event (slower; for tests).
     pub check_invariants: bool,
     /// Stop once this many wet tonnes have been cut and dumped (a panel's tonnage); the
@@ -1278,7 +1277,7 @@ impl Machine {
         spec: RunSpec,
         idx: u64,
     ) -> Machine {
-        let mut frng = stream(spec.seed, spec.replication, 2 * idx + 1);
+        let mut frng = spec.streams.child(2 * idx + 1).stream();
         let modes = modes
             .iter()
             .map(|f| Mode {
@@ -1300,7 +1299,7 @@ impl Machine {
             clock_since: None,
             fail_event: None,
             resume_state: State::Idle,
-            rng: stream(spec.seed, spec.replication, 2 * idx + 2),
+            rng: spec.streams.child(2 * idx + 2).stream(),
             frng,
             place: usize::MAX,
         }

@@ -8,7 +8,7 @@
 use super::config::SectionConfig;
 use super::model::{simulate, MachineKind, Replication, RunSpec, State, N_STATES};
 use crate::calendar::CalendarConfig;
-use des::Summary;
+use des::{StreamKey, Summary};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -207,8 +207,7 @@ pub fn run(
                 RunSpec {
                     days: opts.days,
                     warmup_days: opts.warmup_days,
-                    seed: opts.seed,
-                    replication: u64::from(r),
+                    streams: StreamKey::root(opts.seed).child(u64::from(r)),
                     check_invariants: false,
                     stop_after_wet_t: None,
                     seam_height_m: None,

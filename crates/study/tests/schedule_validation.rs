@@ -4,20 +4,17 @@
 //! plant limited by its target, capacity and stockpile, sections that move to another mine,
 //! and determinism across thread counts.
 //!
-//! The bundled El Boleo fragments are parsed and validated as they ship; the plant, open-pit
+//! The bundled El Boleo scenario is loaded through the study library as it ships; the plant, open-pit
 //! and moisture values the known answers below are typed from are then pinned (so tuning
 //! the scenario moves no answer here), and runs are shrunk (years, panels, fleet) so the
 //! whole file runs in a few seconds.
 
-use manto_mine as mine;
+use manto_study as study;
 
-use mine::calendar::CalendarConfig;
 use mine::layout::{Grades, LayoutConfig, Manto, MineConfig, OpenPitConfig, PanelRun};
-use mine::plant::{CrewConfig, FeedTarget, PlantConfig, Recoveries};
+use mine::plant::{FeedTarget, PlantConfig, Recoveries};
 use mine::schedule::{MineModel, Period, Schedule, ScheduleConfig};
-use mine::section::SectionConfig;
 use proptest::prelude::*;
-use serde::Deserialize;
 use std::sync::OnceLock;
 
 // ---- Known answers: values of scenarios/boleo*.toml, pinned by `boleo()` -----------------
@@ -67,24 +64,12 @@ fn section_shift_max_dry_t(p: &Part) -> f64 {
 
 // ---- Scenario plumbing -------------------------------------------------------------------
 
-#[derive(Clone, Deserialize)]
-struct Part {
-    calendar: CalendarConfig,
-    section: SectionConfig,
-    deposit: LayoutConfig,
-    plant: PlantConfig,
-    crew: CrewConfig,
-    schedule: ScheduleConfig,
-}
+/// The scenario, as the study library loads it.
+type Part = study::Scenario;
 
 /// The bundled El Boleo scenario, as shipped.
 fn bundled() -> Part {
-    let src = format!(
-        "{}\n{}",
-        include_str!("../../../scenarios/boleo.toml"),
-        include_str!("../../../scenarios/boleo-mine.toml")
-    );
-    let p: Part = toml::from_str(&src).expect("bundled scenario parses");
+    let p = study::load(Some("boleo"), &[]).expect("bundled scenario loads");
     p.check();
     assert!(p.schedule.years >= 3);
     p
@@ -161,7 +146,15 @@ fn boleo_with_panels(panel_dry_t: f64) -> Part {
     p
 }
 
-impl Part {
+/// Checks and runs on a (possibly edited) scenario.
+trait Checked {
+    fn check(&self);
+    fn model(&self) -> MineModel<'_>;
+    fn run(&self, years: u32, replications: u32, seed: u64) -> Schedule;
+    fn pad_bound(&self, years: u32) -> f64;
+}
+
+impl Checked for Part {
     fn check(&self) {
         let mut problems = self.calendar.validate("calendar");
         problems.extend(self.section.validate("section"));
@@ -177,13 +170,7 @@ impl Part {
     }
 
     fn model(&self) -> MineModel<'_> {
-        MineModel {
-            calendar: &self.calendar,
-            section: &self.section,
-            layout: &self.deposit,
-            plant: &self.plant,
-            crew: &self.crew,
-        }
+        self.mine_model()
     }
 
     fn run(&self, years: u32, replications: u32, seed: u64) -> Schedule {
@@ -196,10 +183,10 @@ impl Part {
         mine::schedule::run(&self.model(), &cfg, seed, &|| {})
     }
 
-    /// The largest stockpile level the pad-full rule allows: the mine only produces in a
-    /// slot that starts below capacity, and then adds at most one shift of every section
-    /// and one slot of open-pit delivery before the plant draws. Counts the sections that
-    /// have started by the last of `years`.
+    // The largest stockpile level the pad-full rule allows: the mine only produces in a
+    // slot that starts below capacity, and then adds at most one shift of every section
+    // and one slot of open-pit delivery before the plant draws. Counts the sections that
+    // have started by the last of `years`.
     fn pad_bound(&self, years: u32) -> f64 {
         let sections = self
             .deposit

@@ -1,6 +1,8 @@
 //! The scenario file: the tables of every library crate in one TOML document, bundled
-//! scenarios compiled in, and loading with located errors.
+//! scenarios compiled in, overrides, and loading with located errors.
 
+use crate::error::StudyError;
+use crate::overrides::{self, Override};
 use des::input::{self, InputError, Invalid};
 use mine::layout::LayoutConfig;
 use mine::plant::{CrewConfig, PlantConfig};
@@ -38,6 +40,17 @@ pub struct Scenario {
     pub finance: finance::FinanceConfig,
 }
 
+/// A bundled scenario: name, one-line summary, full TOML text.
+#[derive(Copy, Clone, Debug)]
+pub struct Bundled {
+    /// Name to pass on the command line.
+    pub name: &'static str,
+    /// One line on what it is.
+    pub summary: &'static str,
+    /// The TOML text.
+    pub text: &'static str,
+}
+
 impl Scenario {
     /// The mine-to-plant model of this scenario.
     pub fn mine_model(&self) -> MineModel<'_> {
@@ -51,76 +64,88 @@ impl Scenario {
     }
 }
 
-/// Bundled scenarios: (name, one-line summary, full TOML text).
-pub const BUNDLED: &[(&str, &str, &str)] = &[
-    (
-        "boleo",
-        "El Boleo with trial-2 bolting (the default)",
-        concat!(
+/// Bundled scenarios, compiled in (concatenations of `scenarios/*.toml` fragments).
+pub const BUNDLED: &[Bundled] = &[
+    Bundled {
+        name: "boleo",
+        summary: "El Boleo with trial-2 bolting (the default)",
+        text: concat!(
             include_str!("../../../scenarios/boleo.toml"),
             "\n",
             include_str!("../../../scenarios/boleo-mine.toml"),
             "\n",
             include_str!("../../../scenarios/finance-boleo.toml")
         ),
-    ),
-    (
-        "boleo-trial1",
-        "El Boleo with trial-1 bolting and the failing CM conveyor",
-        concat!(
+    },
+    Bundled {
+        name: "boleo-trial1",
+        summary: "El Boleo with trial-1 bolting and the failing CM conveyor",
+        text: concat!(
             include_str!("../../../scenarios/boleo-trial1.toml"),
             "\n",
             include_str!("../../../scenarios/boleo-mine.toml"),
             "\n",
             include_str!("../../../scenarios/finance-boleo.toml")
         ),
-    ),
+    },
 ];
 
 /// The default scenario's name.
 pub const DEFAULT: &str = "boleo";
 
-/// A loaded scenario with where it came from.
-pub struct Loaded {
-    /// The parsed, validated scenario.
-    pub scenario: Scenario,
-}
-
 /// The text of a bundled scenario.
 pub fn bundled(name: &str) -> Option<&'static str> {
-    BUNDLED
-        .iter()
-        .find(|(n, _, _)| *n == name)
-        .map(|(_, _, s)| *s)
+    BUNDLED.iter().find(|b| b.name == name).map(|b| b.text)
 }
 
-/// Loads a bundled scenario by name, or a file by path; `None` means the default.
-pub fn load(arg: Option<&str>) -> Result<Loaded, Vec<InputError>> {
+/// The source of a scenario argument: (text, file name for messages). A bundled name, or a
+/// file path; `None` means the default.
+fn source(arg: Option<&str>) -> Result<(String, String), StudyError> {
     let name = arg.unwrap_or(DEFAULT);
-    let (src, file) = match bundled(name) {
-        Some(src) => (src.to_string(), format!("<bundled {name}>")),
-        None => match std::fs::read_to_string(name) {
-            Ok(src) => (src, name.to_string()),
-            Err(e) => {
-                let names: Vec<&str> = BUNDLED.iter().map(|b| b.0).collect();
-                let message = if e.kind() == std::io::ErrorKind::NotFound {
-                    format!(
-                        "no such file, and not a bundled scenario (bundled: {})",
-                        names.join(", ")
-                    )
-                } else {
-                    format!("cannot read the file: {e}")
-                };
-                return Err(vec![InputError {
-                    file: name.to_string(),
-                    line: None,
-                    path: String::new(),
-                    message,
-                }]);
-            }
-        },
-    };
-    parse(&src, &file).map(|scenario| Loaded { scenario })
+    if let Some(src) = bundled(name) {
+        return Ok((src.to_string(), format!("<bundled {name}>")));
+    }
+    match std::fs::read_to_string(name) {
+        Ok(src) => Ok((src, name.to_string())),
+        Err(e) => {
+            let names: Vec<&str> = BUNDLED.iter().map(|b| b.name).collect();
+            let message = if e.kind() == std::io::ErrorKind::NotFound {
+                format!(
+                    "no such file, and not a bundled scenario (bundled: {})",
+                    names.join(", ")
+                )
+            } else {
+                format!("cannot read the file: {e}")
+            };
+            Err(StudyError::Input(vec![InputError {
+                file: name.to_string(),
+                line: None,
+                path: String::new(),
+                message,
+            }]))
+        }
+    }
+}
+
+/// The scenario text with the overrides applied (what `manto scenario show` prints); the
+/// overridden text is validated too, so a bad override is reported here as well.
+pub fn text(arg: Option<&str>, overrides: &[Override]) -> Result<String, StudyError> {
+    let (src, file) = source(arg)?;
+    let edited = overrides::apply(&src, &file, overrides)?;
+    parse_overridden(&edited, &file, overrides)?;
+    Ok(edited)
+}
+
+/// Loads a bundled scenario by name, or a file by path (`None`: the default), applies the
+/// overrides in order and validates the result as one document.
+pub fn load(arg: Option<&str>, overrides: &[Override]) -> Result<Scenario, StudyError> {
+    let (src, file) = source(arg)?;
+    let edited = overrides::apply(&src, &file, overrides)?;
+    parse_overridden(&edited, &file, overrides)
+}
+
+fn parse_overridden(src: &str, file: &str, overrides: &[Override]) -> Result<Scenario, StudyError> {
+    parse(src, file).map_err(|e| StudyError::Input(overrides::attribute(e, overrides)))
 }
 
 /// Parses and validates scenario text.
@@ -156,9 +181,9 @@ mod tests {
 
     #[test]
     fn bundled_scenarios_load() {
-        for (name, _, _) in BUNDLED {
-            let s = load(Some(name)).unwrap_or_else(|e| panic!("{name}: {}", e[0]));
-            assert_eq!(&s.scenario.name, name);
+        for b in BUNDLED {
+            let s = load(Some(b.name), &[]).unwrap_or_else(|e| panic!("{}: {e}", b.name));
+            assert_eq!(s.name, b.name);
         }
     }
 

@@ -1,0 +1,27 @@
+//! Studies: the layer between the models and the outputs.
+//!
+//! It owns the **scenario** (one TOML document whose tables belong to the crates that use
+//! them; bundled scenarios; `--set` overrides applied to the text and validated exactly like
+//! the file) and the **pipeline** from the section DES to the debt cover: the section study,
+//! the life-of-mine trials and their mean schedule, the finance model on the chosen
+//! production, the headline run and fleet sizing. **One trial is a value**: [`trial`] takes
+//! (scenario, seed, k) and returns that trial's schedule, production and finance result,
+//! which is what Monte Carlo risk and sharded runs are built from.
+//!
+//! The one adapter from mine types to finance types ([`production::profile`]) lives here,
+//! so `finance` never sees the mine. Errors are [`StudyError`]s; the library never prints.
+
+mod error;
+mod overrides;
+mod pipeline;
+pub mod production;
+mod scenario;
+
+pub use error::StudyError;
+pub use overrides::Override;
+pub use pipeline::{
+    finance_study, production_for, run, schedule, schedule_of, schedule_trial, schedule_trials,
+    section_study, size, trial, NpvSummary, Production, Progress, RunResult, Silent, SizeOptions,
+    Trial, TrialValuations, TrialValue, SIZE_DEFAULT_SCENARIOS,
+};
+pub use scenario::{bundled, load, parse, text, Bundled, Scenario, BUNDLED, DEFAULT};

@@ -1,0 +1,357 @@
+//! The pipeline: section study, life-of-mine trials and their schedule, the finance model
+//! on the chosen production, the headline run with its plan-versus-table comparison, and
+//! fleet sizing. Every function takes a validated [`Scenario`] (flags have become
+//! overrides before it was loaded) and reports progress through [`Progress`].
+
+use crate::error::StudyError;
+use crate::production;
+use crate::scenario::Scenario;
+use des::Summary;
+use finance::config::ProductionSource;
+use finance::{FinanceResult, ProductionProfile};
+use mine::fleet::{Sizing, SizingRequest};
+use mine::schedule::{Schedule, ScheduleReplication};
+use mine::section::SectionReport;
+use rayon::prelude::*;
+use serde::Serialize;
+
+/// Where long work reports how far it has got. Implementations must be cheap: `advance`
+/// is called from worker threads.
+pub trait Progress: Sync {
+    /// A new phase of `total` steps starts.
+    fn phase(&self, what: &str, total: u64);
+    /// `n` more steps of the current phase are done.
+    fn advance(&self, n: u64);
+}
+
+/// Progress that goes nowhere (tests, benches, quiet runs).
+pub struct Silent;
+
+impl Progress for Silent {
+    fn phase(&self, _: &str, _: u64) {}
+    fn advance(&self, _: u64) {}
+}
+
+/// The section study: `simulation.replications` replications of one section.
+pub fn section_study(s: &Scenario, progress: &dyn Progress) -> SectionReport {
+    let o = s.simulation;
+    progress.phase("section replications", u64::from(o.replications));
+    mine::section::run(&s.name, &s.section, &s.calendar, o, &s.targets, &|| {
+        progress.advance(1)
+    })
+}
+
+/// Trial `k` of the life of mine under `seed` (only its streams depend on `k`).
+pub fn schedule_trial(s: &Scenario, seed: u64, k: u64) -> ScheduleReplication {
+    mine::schedule::replication(&s.mine_model(), &s.schedule, seed, k)
+}
+
+/// Trials `0..schedule.replications` of the life of mine under `simulation.seed`, in
+/// trial order whatever the thread count.
+pub fn schedule_trials(s: &Scenario, progress: &dyn Progress) -> Vec<ScheduleReplication> {
+    let n = s.schedule.replications;
+    progress.phase("life-of-mine replications", u64::from(n));
+    (0..n)
+        .into_par_iter()
+        .map(|k| {
+            let r = schedule_trial(s, s.simulation.seed, u64::from(k));
+            progress.advance(1);
+            r
+        })
+        .collect()
+}
+
+/// The schedule of finished trials: their means by quarter and year.
+pub fn schedule_of(s: &Scenario, trials: &[ScheduleReplication]) -> Schedule {
+    mine::schedule::aggregate(&s.mine_model(), s.simulation.seed, trials)
+}
+
+/// The life-of-mine schedule: `schedule.replications` trials, averaged.
+pub fn schedule(s: &Scenario, progress: &dyn Progress) -> Schedule {
+    schedule_of(s, &schedule_trials(s, progress))
+}
+
+/// One trial as a value: its schedule, the production the finance model sees, and the
+/// finance model's result on it.
+#[derive(Clone, Debug, Serialize)]
+pub struct Trial {
+    /// The simulated life of mine of this trial.
+    pub replication: ScheduleReplication,
+    /// Its quarterly production, as the finance model reads it.
+    pub production: ProductionProfile,
+    /// The finance model run on that production.
+    pub finance: FinanceResult,
+}
+
+/// Trial `k` of scenario `s` under `seed`: simulate, convert, value.
+pub fn trial(s: &Scenario, seed: u64, k: u64) -> Trial {
+    value_trial(s, schedule_trial(s, seed, k))
+}
+
+fn value_trial(s: &Scenario, replication: ScheduleReplication) -> Trial {
+    let production = production::profile(&replication.quarters);
+    let finance = finance::run(&s.finance, &production);
+    Trial {
+        replication,
+        production,
+        finance,
+    }
+}
+
+/// The production the finance model values and where it came from.
+#[derive(Clone, Debug)]
+pub struct Production {
+    /// Quarterly production.
+    pub profile: ProductionProfile,
+    /// `"schedule"` (the mean of the simulated trials) or `"table"` (the scenario's own).
+    pub source: &'static str,
+}
+
+/// The production `finance.production_source` asks for; `schedule` is the simulated one
+/// when the source is the schedule.
+pub fn production_for(s: &Scenario, schedule: Option<&Schedule>) -> Production {
+    match (s.finance.production_source, schedule) {
+        (ProductionSource::Schedule, Some(sched)) => Production {
+            profile: production::profile(&sched.quarters),
+            source: "schedule",
+        },
+        // Validation guarantees the table exists when it is the source.
+        _ => Production {
+            profile: s.finance.production_table().unwrap_or_default(),
+            source: "table",
+        },
+    }
+}
+
+/// `manto finance`: the finance model on the production the scenario asks for (running
+/// the schedule only when that is the schedule).
+pub fn finance_study(s: &Scenario, progress: &dyn Progress) -> FinanceResult {
+    let schedule =
+        (s.finance.production_source == ProductionSource::Schedule).then(|| schedule(s, progress));
+    finance::run(&s.finance, &production_for(s, schedule.as_ref()).profile)
+}
+
+/// The NPV at one rate summarised across trials.
+#[derive(Clone, Debug, Serialize)]
+pub struct NpvSummary {
+    /// Annual discount rate, %.
+    pub discount_rate_pct: f64,
+    /// Project NPV after tax across trials (mean and 95% CI of the mean), USD.
+    pub project_after_tax_usd: Summary,
+}
+
+/// The headline figures of one trial's valuation.
+#[derive(Clone, Debug, Serialize)]
+pub struct TrialValue {
+    /// Trial index.
+    pub trial: u64,
+    /// Plant feed over the life, dry t.
+    pub plant_feed_dry_t: f64,
+    /// Project NPV after tax at each configured rate (order of the scenario's rates), USD.
+    pub project_npv_after_tax_usd: Vec<f64>,
+    /// Project IRR after tax, % (none when undefined).
+    pub project_irr_after_tax_pct: Option<f64>,
+    /// Minimum senior DSCR (none without debt service).
+    pub min_dscr: Option<f64>,
+}
+
+/// Every trial valued on its own: the spread of NPV, IRR and DSCR that the valuation of
+/// the mean schedule hides.
+#[derive(Clone, Debug, Serialize)]
+pub struct TrialValuations {
+    /// Trials valued.
+    pub trials: usize,
+    /// NPV at each rate across trials.
+    pub npv: Vec<NpvSummary>,
+    /// Project IRR after tax across the trials that have one, %.
+    pub project_irr_after_tax_pct: Option<Summary>,
+    /// Trials with no IRR.
+    pub trials_without_irr: usize,
+    /// Minimum DSCR across the trials that have one.
+    pub min_dscr: Option<Summary>,
+    /// Each trial's figures, in trial order.
+    pub per_trial: Vec<TrialValue>,
+}
+
+impl TrialValuations {
+    /// Summarises valued trials (in trial order).
+    pub fn of(trials: &[Trial]) -> TrialValuations {
+        let per_trial: Vec<TrialValue> = trials
+            .iter()
+            .map(|t| {
+                let m = &t.finance.metrics;
+                TrialValue {
+                    trial: t.replication.trial,
+                    plant_feed_dry_t: t.production.series(|p| p.plant_feed_dry_t).iter().sum(),
+                    project_npv_after_tax_usd: m
+                        .npv
+                        .iter()
+                        .map(|n| n.project_after_tax_usd)
+                        .collect(),
+                    project_irr_after_tax_pct: m.project_irr_after_tax_pct,
+                    min_dscr: m.min_dscr,
+                }
+            })
+            .collect();
+        let some = |f: fn(&TrialValue) -> Option<f64>| -> Vec<f64> {
+            per_trial.iter().filter_map(f).collect()
+        };
+        let summary = |v: Vec<f64>| (!v.is_empty()).then(|| Summary::of(&v));
+        let irr = some(|t| t.project_irr_after_tax_pct);
+        let rates = trials
+            .first()
+            .map(|t| t.finance.metrics.npv.clone())
+            .unwrap_or_default();
+        TrialValuations {
+            trials: per_trial.len(),
+            npv: rates
+                .iter()
+                .enumerate()
+                .map(|(i, n)| NpvSummary {
+                    discount_rate_pct: n.discount_rate_pct,
+                    project_after_tax_usd: Summary::of(
+                        &per_trial
+                            .iter()
+                            .map(|t| t.project_npv_after_tax_usd[i])
+                            .collect::<Vec<_>>(),
+                    ),
+                })
+                .collect(),
+            trials_without_irr: per_trial.len() - irr.len(),
+            project_irr_after_tax_pct: summary(irr),
+            min_dscr: summary(some(|t| t.min_dscr)),
+            per_trial,
+        }
+    }
+}
+
+/// Everything `manto run` computes.
+#[derive(Clone, Debug, Serialize)]
+pub struct RunResult {
+    /// Scenario name.
+    pub scenario: String,
+    /// Where the finance model's production came from: "schedule" or "table".
+    pub production_source: String,
+    /// One section, replicated: rate, machine states, bottleneck.
+    pub section: SectionReport,
+    /// Life-of-mine schedule (mean of the trials).
+    pub schedule: Schedule,
+    /// The finance model on the production source: the mean schedule (labelled so in the
+    /// headline) or the table.
+    pub finance: FinanceResult,
+    /// The same finance model run on the scenario's own production table (for El Boleo,
+    /// the DFS production), when the main result used the schedule: plan against study.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub finance_with_table: Option<FinanceResult>,
+    /// Each schedule trial valued on its own.
+    pub trial_valuations: TrialValuations,
+}
+
+/// The main job: section study, schedule trials (each valued), their mean schedule valued,
+/// and the table valued beside it when the schedule is the source.
+pub fn run(s: &Scenario, progress: &dyn Progress) -> RunResult {
+    let section = section_study(s, progress);
+    let trials = schedule_trials(s, progress);
+    let schedule = schedule_of(s, &trials);
+    let valued: Vec<Trial> = trials.into_par_iter().map(|r| value_trial(s, r)).collect();
+    let production = production_for(s, Some(&schedule));
+    let finance = finance::run(&s.finance, &production.profile);
+    let finance_with_table = match (production.source, s.finance.production_table()) {
+        ("schedule", Some(table)) => Some(finance::run(&s.finance, &table)),
+        _ => None,
+    };
+    RunResult {
+        scenario: s.name.clone(),
+        production_source: production.source.to_string(),
+        section,
+        schedule,
+        finance,
+        finance_with_table,
+        trial_valuations: TrialValuations::of(&valued),
+    }
+}
+
+/// Scenarios `manto size` sizes when none is named: trial-2 and trial-1 bolting.
+pub const SIZE_DEFAULT_SCENARIOS: [&str; 2] = ["boleo", "boleo-trial1"];
+
+/// What `manto size` asks beyond the scenario.
+#[derive(Clone, Debug)]
+pub struct SizeOptions {
+    /// Plant feed target, Mt/y dry (default: each of the scenario's targets).
+    pub target_dry_mtpa: Option<f64>,
+    /// Probability the fleet must meet the target with.
+    pub confidence: f64,
+    /// Most roof bolters per section to try.
+    pub max_bolters: u32,
+    /// Most haulers per section to try.
+    pub max_haulers: u32,
+    /// Days simulated per section-year sample.
+    pub days: u32,
+    /// Warm-up days before each sample.
+    pub warmup_days: u32,
+}
+
+impl SizeOptions {
+    /// Problems with the options, naming the flag.
+    pub fn validate(&self) -> Result<(), StudyError> {
+        if !(self.confidence > 0.0 && self.confidence < 1.0) {
+            return Err(StudyError::usage(
+                "--confidence",
+                "must be between 0 and 1 (exclusive)",
+            ));
+        }
+        if self
+            .target_dry_mtpa
+            .is_some_and(|t| !(t > 0.0 && t.is_finite()))
+        {
+            return Err(StudyError::usage("--target-dry-mtpa", "must be positive"));
+        }
+        if self.max_bolters == 0 {
+            return Err(StudyError::usage("--max-bolters", "must be at least 1"));
+        }
+        if self.max_haulers == 0 {
+            return Err(StudyError::usage("--max-haulers", "must be at least 1"));
+        }
+        if self.days == 0 {
+            return Err(StudyError::usage("--days", "must be at least 1"));
+        }
+        Ok(())
+    }
+}
+
+/// Fleet sizing of one scenario, for the target asked or each of the scenario's targets;
+/// section-years come from `simulation.replications` replications under `simulation.seed`.
+pub fn size(
+    s: &Scenario,
+    o: &SizeOptions,
+    progress: &dyn Progress,
+) -> Result<Vec<Sizing>, StudyError> {
+    o.validate()?;
+    let targets: Vec<f64> = match o.target_dry_mtpa {
+        Some(t) => vec![t * 1e6],
+        None => s.targets.plant_feed_dry_t_per_year.clone(),
+    };
+    let replications = s.simulation.replications;
+    if replications < 2 {
+        return Err(StudyError::usage(
+            "--replications",
+            "must be at least 2 for sizing (fleet-years are drawn from the simulated section-years)",
+        ));
+    }
+    let req = SizingRequest {
+        plant_feed_dry_t_per_year: targets[0],
+        underground_share_pct: s.targets.underground_share_pct,
+        confidence: o.confidence,
+        max_bolters: o.max_bolters,
+        max_haulers: o.max_haulers,
+        replications,
+        days: o.days,
+        warmup_days: o.warmup_days,
+        seed: s.simulation.seed,
+    };
+    progress.phase(&format!("sizing {}", s.name), 1);
+    let out =
+        mine::fleet::size_for_targets(&s.name, &s.section, &s.calendar, &s.crew, &req, &targets);
+    progress.advance(1);
+    Ok(out)
+}
