@@ -8,6 +8,7 @@
 //! (tables, statements, corkscrews, [`result::Metrics`]). [`run`] wires them together.
 //! Time-value functions live in [`tvm`]. Conventions are documented in docs/finance.md.
 
+mod audit;
 pub mod capex;
 pub mod config;
 pub mod corkscrew;
@@ -22,7 +23,8 @@ pub mod tax;
 pub mod timeline;
 pub mod tvm;
 
+pub use audit::{audit, AuditError};
 pub use config::FinanceConfig;
-pub use corkscrew::Corkscrew;
+pub use corkscrew::{Corkscrew, CorkscrewError};
 pub use model::{run, FinanceResult};
 pub use production::{ProductionPeriod, ProductionProfile};

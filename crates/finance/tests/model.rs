@@ -61,6 +61,7 @@ fn check_discipline(r: &FinanceResult) {
             b.balance_check_usd
         );
     }
+    manto_finance::audit(r, 1e-9).unwrap_or_else(|e| panic!("{e}"));
     let mut prev = 0.0;
     for (cf, b) in r.cash_flow_statement.iter().zip(&r.balance_sheet) {
         close(cf.net_change_usd, b.cash_usd - prev, 1e-9 * scale);
@@ -70,12 +71,52 @@ fn check_discipline(r: &FinanceResult) {
 }
 
 #[test]
+fn the_audit_catches_a_deliberately_broken_flow() {
+    let good = run_cfg(&boleo());
+    manto_finance::audit(&good, 1e-9).expect("the default ties");
+    let t = good
+        .quarterly
+        .iter()
+        .position(|q| q.senior_principal_usd > 0.0)
+        .expect("a repayment quarter");
+    let label = good.quarterly[t].label.clone();
+    let broken = |edit: &dyn Fn(&mut FinanceResult)| {
+        let mut r = good.clone();
+        edit(&mut r);
+        manto_finance::audit(&r, 1e-9).expect_err("a broken flow must fail")
+    };
+    // A repayment reported in the waterfall that never reduced the balance.
+    let e = broken(&|r| r.quarterly[t].facilities[0].principal_usd += 1e6);
+    assert!(e.balance.starts_with("facility:"), "{e}");
+    assert_eq!(e.label, label);
+    // A distribution that never left retained earnings.
+    let e = broken(&|r| r.quarterly[t].distributions_usd += 1e6);
+    assert_eq!(e.balance, "retained earnings", "{e}");
+    // Capital spent that never reached fixed assets.
+    let e = broken(&|r| r.quarterly[1].capex_initial_usd += 1e6);
+    assert_eq!(e.balance, "fixed assets", "{e}");
+    // A DSRA funding that the account never received.
+    let e = broken(&|r| r.quarterly[t].dsra_funding_usd += 1e6);
+    assert_eq!(e.balance, "dsra", "{e}");
+    // A balance sheet line out of step with the rest.
+    let e = broken(&|r| r.balance_sheet[t].receivables_usd += 1e6);
+    assert_eq!(e.balance, "balance sheet", "{e}");
+    // Cash that the cash-flow statement does not explain.
+    let e = broken(&|r| r.cash_flow_statement[t].net_change_usd += 1e6);
+    assert_eq!(e.balance, "cash (cash-flow statement)", "{e}");
+}
+
+#[test]
 fn corkscrew_checker_catches_breaks() {
     let mut c = Corkscrew::from_flows("x", vec![10.0, 0.0, 5.0], vec![0.0, 4.0, 1.0]);
     assert!(c.check(1e-12).is_ok());
     assert_eq!(c.closing, vec![10.0, 6.0, 10.0]);
     c.opening[2] = 7.0;
-    assert!(c.check(1e-12).unwrap_err().contains("period 2 opens"));
+    assert!(c
+        .check(1e-12)
+        .unwrap_err()
+        .to_string()
+        .contains("period 2 opens"));
     let mut d = Corkscrew::from_flows("y", vec![10.0, 0.0], vec![0.0, 4.0]);
     d.closing[1] = 5.0;
     assert!(d.check(1e-12).is_err());
