@@ -281,7 +281,7 @@ impl SectionRun {
                 RunSpec {
                     days: days_left + 7,
                     warmup_days: 0,
-                    streams: key.child(u64::from(self.panels)),
+                    streams: key.child(self.panels),
                     check_invariants: false,
                     stop_after_wet_t: Some(dry_t / model.section.dry_fraction()),
                     seam_height_m: Some(model.layout.mantos[manto].thickness_m),
