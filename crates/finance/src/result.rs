@@ -179,6 +179,108 @@ pub struct PeriodRow {
     pub equity_cash_flow_usd: f64,
 }
 
+/// How a quarterly line item rolls up into its calendar year.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum RollUp {
+    /// A flow (or a phase flag, later divided by four): the sum of the quarters.
+    Sum,
+    /// A balance or a target: the year's last quarter.
+    Last,
+}
+
+/// One numeric line item of a [`PeriodRow`]: its key (the field and output column name,
+/// with its unit) and how it rolls up. [`LINE_ITEMS`] lists every `f64` line of the row
+/// once; a test compares it with the row's serialised fields, so it cannot drift.
+#[derive(Copy, Clone)]
+pub struct LineItem {
+    /// Field name, e.g. `revenue_cu_usd`.
+    pub key: &'static str,
+    /// Annual roll-up.
+    pub roll_up: RollUp,
+    /// Reads the line.
+    pub get: fn(&PeriodRow) -> f64,
+    /// Writes the line.
+    pub get_mut: fn(&mut PeriodRow) -> &mut f64,
+}
+
+macro_rules! line {
+    ($f:ident, $r:ident) => {
+        LineItem {
+            key: stringify!($f),
+            roll_up: RollUp::$r,
+            get: |p| p.$f,
+            get_mut: |p| &mut p.$f,
+        }
+    };
+}
+
+/// Every `f64` line item of a [`PeriodRow`], in the row's order within each roll-up.
+pub const LINE_ITEMS: &[LineItem] = &[
+    line!(construction, Sum),
+    line!(ramp_up, Sum),
+    line!(operations, Sum),
+    line!(closure, Sum),
+    line!(plant_feed_dry_t, Sum),
+    line!(cu_cathode_t, Sum),
+    line!(co_cathode_t, Sum),
+    line!(znso4_t, Sum),
+    line!(mnco3_t, Sum),
+    line!(revenue_cu_usd, Sum),
+    line!(revenue_co_usd, Sum),
+    line!(revenue_znso4_usd, Sum),
+    line!(revenue_mnco3_usd, Sum),
+    line!(gross_revenue_usd, Sum),
+    line!(refining_usd, Sum),
+    line!(freight_usd, Sum),
+    line!(insurance_usd, Sum),
+    line!(net_revenue_usd, Sum),
+    line!(opex_underground_usd, Sum),
+    line!(opex_open_pit_usd, Sum),
+    line!(opex_crew_labour_usd, Sum),
+    line!(opex_bolts_usd, Sum),
+    line!(opex_development_usd, Sum),
+    line!(opex_mine_overhead_usd, Sum),
+    line!(opex_processing_usd, Sum),
+    line!(opex_acid_usd, Sum),
+    line!(opex_limestone_usd, Sum),
+    line!(opex_power_usd, Sum),
+    line!(opex_g_and_a_usd, Sum),
+    line!(opex_total_usd, Sum),
+    line!(royalty_usd, Sum),
+    line!(mining_duty_usd, Sum),
+    line!(closure_cost_usd, Sum),
+    line!(ebitda_usd, Sum),
+    line!(working_capital_increase_usd, Sum),
+    line!(capex_direct_usd, Sum),
+    line!(capex_contingency_usd, Sum),
+    line!(capex_owners_usd, Sum),
+    line!(capex_overrun_usd, Sum),
+    line!(capex_initial_usd, Sum),
+    line!(capex_leased_usd, Sum),
+    line!(capex_sustaining_usd, Sum),
+    line!(tax_depreciation_usd, Sum),
+    line!(ptu_usd, Sum),
+    line!(income_tax_usd, Sum),
+    line!(tax_losses_used_usd, Sum),
+    line!(cfads_usd, Sum),
+    line!(senior_interest_usd, Sum),
+    line!(senior_principal_usd, Sum),
+    line!(senior_debt_service_usd, Sum),
+    line!(dsra_funding_usd, Sum),
+    line!(dsra_release_usd, Sum),
+    line!(sub_debt_service_usd, Sum),
+    line!(cash_sweep_usd, Sum),
+    line!(distributions_usd, Sum),
+    line!(equity_contributions_usd, Sum),
+    line!(sponsor_support_usd, Sum),
+    line!(project_cash_flow_pre_tax_usd, Sum),
+    line!(project_cash_flow_after_tax_usd, Sum),
+    line!(equity_cash_flow_usd, Sum),
+    line!(dsra_target_usd, Last),
+    line!(dsra_balance_usd, Last),
+    line!(cash_usd, Last),
+];
+
 /// Condensed income statement of one quarter.
 #[derive(Serialize, Clone, Debug, Default, PartialEq)]
 pub struct IncomeStatement {

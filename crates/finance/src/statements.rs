@@ -130,71 +130,12 @@ pub(crate) fn quarterly_rows(
 
 /// Adds the flows of `q` to `a` (a calendar-year accumulator).
 fn accumulate(a: &mut PeriodRow, q: &PeriodRow) {
-    macro_rules! sum {
-        ($($f:ident),*) => { $( a.$f += q.$f; )* };
+    for item in LINE_ITEMS {
+        match item.roll_up {
+            RollUp::Sum => *(item.get_mut)(a) += (item.get)(q),
+            RollUp::Last => *(item.get_mut)(a) = (item.get)(q),
+        }
     }
-    sum!(
-        construction,
-        ramp_up,
-        operations,
-        closure,
-        plant_feed_dry_t,
-        cu_cathode_t,
-        co_cathode_t,
-        znso4_t,
-        mnco3_t,
-        revenue_cu_usd,
-        revenue_co_usd,
-        revenue_znso4_usd,
-        revenue_mnco3_usd,
-        gross_revenue_usd,
-        refining_usd,
-        freight_usd,
-        insurance_usd,
-        net_revenue_usd,
-        opex_underground_usd,
-        opex_open_pit_usd,
-        opex_crew_labour_usd,
-        opex_bolts_usd,
-        opex_development_usd,
-        opex_mine_overhead_usd,
-        opex_processing_usd,
-        opex_acid_usd,
-        opex_limestone_usd,
-        opex_power_usd,
-        opex_g_and_a_usd,
-        opex_total_usd,
-        royalty_usd,
-        mining_duty_usd,
-        closure_cost_usd,
-        ebitda_usd,
-        working_capital_increase_usd,
-        capex_direct_usd,
-        capex_contingency_usd,
-        capex_owners_usd,
-        capex_overrun_usd,
-        capex_initial_usd,
-        capex_leased_usd,
-        capex_sustaining_usd,
-        tax_depreciation_usd,
-        ptu_usd,
-        income_tax_usd,
-        tax_losses_used_usd,
-        cfads_usd,
-        senior_interest_usd,
-        senior_principal_usd,
-        senior_debt_service_usd,
-        dsra_funding_usd,
-        dsra_release_usd,
-        sub_debt_service_usd,
-        cash_sweep_usd,
-        distributions_usd,
-        equity_contributions_usd,
-        sponsor_support_usd,
-        project_cash_flow_pre_tax_usd,
-        project_cash_flow_after_tax_usd,
-        equity_cash_flow_usd
-    );
     for (x, y) in a.capex_by_area_usd.iter_mut().zip(&q.capex_by_area_usd) {
         *x += y;
     }
@@ -210,10 +151,6 @@ fn accumulate(a: &mut PeriodRow, q: &PeriodRow) {
         x.prepayment_usd += y.prepayment_usd;
         x.closing_balance_usd = y.closing_balance_usd;
     }
-    // Balances at year end.
-    a.dsra_target_usd = q.dsra_target_usd;
-    a.dsra_balance_usd = q.dsra_balance_usd;
-    a.cash_usd = q.cash_usd;
     a.lock_up |= q.lock_up;
     if a.llcr.is_none() {
         a.llcr = q.llcr;

@@ -554,3 +554,41 @@ fn capex_phases_add_up_to_direct_cost() {
         Some("purchased on own delivery profile")
     );
 }
+
+#[test]
+fn line_items_list_every_numeric_line_of_a_period_row_once() {
+    use manto_finance::result::LINE_ITEMS;
+    let r = run_cfg(&boleo());
+    let row = serde_json::to_value(&r.quarterly[20]).unwrap();
+    let obj = row.as_object().unwrap();
+    let not_lines = ["period", "year", "quarter", "dscr", "llcr"];
+    let keys: Vec<&str> = LINE_ITEMS.iter().map(|l| l.key).collect();
+    for (k, v) in obj {
+        if v.is_number() && !not_lines.contains(&k.as_str()) {
+            assert!(keys.contains(&k.as_str()), "{k} is missing from LINE_ITEMS");
+        }
+    }
+    let mut seen = std::collections::HashSet::new();
+    for l in LINE_ITEMS {
+        assert!(seen.insert(l.key), "{} listed twice", l.key);
+        let v = obj[l.key].as_f64().unwrap_or_else(|| panic!("{} is not a row field", l.key));
+        assert_eq!((l.get)(&r.quarterly[20]), v, "{}", l.key);
+    }
+    // The annual roll-up follows the list: a sum line is the sum of its quarters, a last
+    // line the year's last quarter.
+    let year = &r.annual[5];
+    let qs: Vec<_> = r.quarterly.iter().filter(|q| q.year == year.year).collect();
+    for l in LINE_ITEMS {
+        let want = match l.roll_up {
+            manto_finance::result::RollUp::Sum => qs.iter().map(|q| (l.get)(q)).sum::<f64>(),
+            manto_finance::result::RollUp::Last => (l.get)(qs[qs.len() - 1]),
+        };
+        let got = (l.get)(year);
+        let want = if ["construction", "ramp_up", "operations", "closure"].contains(&l.key) {
+            want / 4.0
+        } else {
+            want
+        };
+        assert!((got - want).abs() <= 1e-6 * want.abs().max(1.0), "{}: {got} vs {want}", l.key);
+    }
+}

@@ -73,120 +73,99 @@ fn phase(r: &PeriodRow) -> String {
     p.join("+")
 }
 
-/// Columns of the waterfall tables after the period label, in order (see [`waterfall_row`]).
-const WATERFALL_COLUMNS: [&str; 48] = [
-    "phase",
-    "plant_feed_dry_t",
-    "cu_cathode_t",
-    "revenue_cu_usd",
-    "revenue_co_usd",
-    "revenue_znso4_usd",
-    "revenue_mnco3_usd",
-    "gross_revenue_usd",
-    "refining_usd",
-    "freight_usd",
-    "insurance_usd",
-    "net_revenue_usd",
-    "opex_usd",
-    "royalty_usd",
-    "closure_cost_usd",
-    "ebitda_usd",
-    "mining_duty_usd",
-    "ptu_usd",
-    "income_tax_usd",
-    "working_capital_increase_usd",
-    "capex_initial_usd",
-    "capex_sustaining_usd",
-    "cfads_usd",
-    "debt_drawn_usd",
-    "capitalised_interest_usd",
-    "fees_usd",
-    "senior_interest_usd",
-    "senior_principal_usd",
-    "senior_debt_service_usd",
-    "sub_debt_service_usd",
-    "cash_sweep_usd",
-    "dsra_funding_usd",
-    "dsra_release_usd",
-    "dsra_balance_usd",
-    "equity_contributions_usd",
-    "sponsor_support_usd",
-    "distributions_usd",
-    "equity_cash_flow_usd",
-    "project_cash_flow_pre_tax_usd",
-    "project_cash_flow_after_tax_usd",
-    "dscr",
-    "llcr",
-    "lock_up",
-    "debt_principal_repaid_usd",
-    "debt_prepaid_usd",
-    "closing_debt_usd",
-    "cash_usd",
-    "tax_losses_used_usd",
-];
+/// A waterfall column: its name and how a period row fills it (each column defined once).
+type Column = (&'static str, fn(&PeriodRow, &[bool]) -> Cell);
 
-/// One waterfall row (annual or quarterly), label first, then [`WATERFALL_COLUMNS`].
-fn waterfall_row(r: &PeriodRow, debt: &[bool]) -> Vec<Cell> {
-    vec![
-        r.label.clone().into(),
-        phase(r).into(),
-        Cell::Num(r.plant_feed_dry_t, 0),
-        Cell::Num(r.cu_cathode_t, 0),
-        usd(r.revenue_cu_usd),
-        usd(r.revenue_co_usd),
-        usd(r.revenue_znso4_usd),
-        usd(r.revenue_mnco3_usd),
-        usd(r.gross_revenue_usd),
-        usd(r.refining_usd),
-        usd(r.freight_usd),
-        usd(r.insurance_usd),
-        usd(r.net_revenue_usd),
-        usd(r.opex_total_usd),
-        usd(r.royalty_usd),
-        usd(r.closure_cost_usd),
-        usd(r.ebitda_usd),
-        usd(r.mining_duty_usd),
-        usd(r.ptu_usd),
-        usd(r.income_tax_usd),
-        usd(r.working_capital_increase_usd),
-        usd(r.capex_initial_usd),
-        usd(r.capex_sustaining_usd),
-        usd(r.cfads_usd),
-        usd(debt_sum(r, debt, |f| f.drawdown_usd)),
+/// Columns of the waterfall tables after the period label, in order.
+const WATERFALL: [Column; 48] = [
+    ("phase", |r, _| phase(r).into()),
+    ("plant_feed_dry_t", |r, _| Cell::Num(r.plant_feed_dry_t, 0)),
+    ("cu_cathode_t", |r, _| Cell::Num(r.cu_cathode_t, 0)),
+    ("revenue_cu_usd", |r, _| usd(r.revenue_cu_usd)),
+    ("revenue_co_usd", |r, _| usd(r.revenue_co_usd)),
+    ("revenue_znso4_usd", |r, _| usd(r.revenue_znso4_usd)),
+    ("revenue_mnco3_usd", |r, _| usd(r.revenue_mnco3_usd)),
+    ("gross_revenue_usd", |r, _| usd(r.gross_revenue_usd)),
+    ("refining_usd", |r, _| usd(r.refining_usd)),
+    ("freight_usd", |r, _| usd(r.freight_usd)),
+    ("insurance_usd", |r, _| usd(r.insurance_usd)),
+    ("net_revenue_usd", |r, _| usd(r.net_revenue_usd)),
+    ("opex_usd", |r, _| usd(r.opex_total_usd)),
+    ("royalty_usd", |r, _| usd(r.royalty_usd)),
+    ("closure_cost_usd", |r, _| usd(r.closure_cost_usd)),
+    ("ebitda_usd", |r, _| usd(r.ebitda_usd)),
+    ("mining_duty_usd", |r, _| usd(r.mining_duty_usd)),
+    ("ptu_usd", |r, _| usd(r.ptu_usd)),
+    ("income_tax_usd", |r, _| usd(r.income_tax_usd)),
+    ("working_capital_increase_usd", |r, _| {
+        usd(r.working_capital_increase_usd)
+    }),
+    ("capex_initial_usd", |r, _| usd(r.capex_initial_usd)),
+    ("capex_sustaining_usd", |r, _| usd(r.capex_sustaining_usd)),
+    ("cfads_usd", |r, _| usd(r.cfads_usd)),
+    ("debt_drawn_usd", |r, debt| {
+        usd(debt_sum(r, debt, |f| f.drawdown_usd))
+    }),
+    ("capitalised_interest_usd", |r, _| {
         usd(r
             .facilities
             .iter()
             .map(|f| f.capitalised_interest_usd)
-            .sum()),
-        usd(r.facilities.iter().map(|f| f.fees_usd).sum()),
-        usd(r.senior_interest_usd),
-        usd(r.senior_principal_usd),
-        usd(r.senior_debt_service_usd),
-        usd(r.sub_debt_service_usd),
-        usd(r.cash_sweep_usd),
-        usd(r.dsra_funding_usd),
-        usd(r.dsra_release_usd),
-        usd(r.dsra_balance_usd),
-        usd(r.equity_contributions_usd),
-        usd(r.sponsor_support_usd),
-        usd(r.distributions_usd),
-        usd(r.equity_cash_flow_usd),
-        usd(r.project_cash_flow_pre_tax_usd),
-        usd(r.project_cash_flow_after_tax_usd),
-        Cell::opt(r.dscr, RATIO),
-        Cell::opt(r.llcr, RATIO),
-        Cell::Num(if r.lock_up { 1.0 } else { 0.0 }, 0),
-        usd(debt_sum(r, debt, |f| f.principal_usd)),
-        usd(debt_sum(r, debt, |f| f.prepayment_usd)),
-        usd(debt_sum(r, debt, |f| f.closing_balance_usd)),
-        usd(r.cash_usd),
-        usd(r.tax_losses_used_usd),
-    ]
+            .sum())
+    }),
+    ("fees_usd", |r, _| {
+        usd(r.facilities.iter().map(|f| f.fees_usd).sum())
+    }),
+    ("senior_interest_usd", |r, _| usd(r.senior_interest_usd)),
+    ("senior_principal_usd", |r, _| usd(r.senior_principal_usd)),
+    ("senior_debt_service_usd", |r, _| {
+        usd(r.senior_debt_service_usd)
+    }),
+    ("sub_debt_service_usd", |r, _| usd(r.sub_debt_service_usd)),
+    ("cash_sweep_usd", |r, _| usd(r.cash_sweep_usd)),
+    ("dsra_funding_usd", |r, _| usd(r.dsra_funding_usd)),
+    ("dsra_release_usd", |r, _| usd(r.dsra_release_usd)),
+    ("dsra_balance_usd", |r, _| usd(r.dsra_balance_usd)),
+    ("equity_contributions_usd", |r, _| {
+        usd(r.equity_contributions_usd)
+    }),
+    ("sponsor_support_usd", |r, _| usd(r.sponsor_support_usd)),
+    ("distributions_usd", |r, _| usd(r.distributions_usd)),
+    ("equity_cash_flow_usd", |r, _| usd(r.equity_cash_flow_usd)),
+    ("project_cash_flow_pre_tax_usd", |r, _| {
+        usd(r.project_cash_flow_pre_tax_usd)
+    }),
+    ("project_cash_flow_after_tax_usd", |r, _| {
+        usd(r.project_cash_flow_after_tax_usd)
+    }),
+    ("dscr", |r, _| Cell::opt(r.dscr, RATIO)),
+    ("llcr", |r, _| Cell::opt(r.llcr, RATIO)),
+    ("lock_up", |r, _| {
+        Cell::Num(if r.lock_up { 1.0 } else { 0.0 }, 0)
+    }),
+    ("debt_principal_repaid_usd", |r, debt| {
+        usd(debt_sum(r, debt, |f| f.principal_usd))
+    }),
+    ("debt_prepaid_usd", |r, debt| {
+        usd(debt_sum(r, debt, |f| f.prepayment_usd))
+    }),
+    ("closing_debt_usd", |r, debt| {
+        usd(debt_sum(r, debt, |f| f.closing_balance_usd))
+    }),
+    ("cash_usd", |r, _| usd(r.cash_usd)),
+    ("tax_losses_used_usd", |r, _| usd(r.tax_losses_used_usd)),
+];
+
+/// One waterfall row (annual or quarterly), label first, then [`WATERFALL`].
+fn waterfall_row(r: &PeriodRow, debt: &[bool]) -> Vec<Cell> {
+    std::iter::once(r.label.clone().into())
+        .chain(WATERFALL.iter().map(|(_, cell)| cell(r, debt)))
+        .collect()
 }
 
 fn waterfall(name: &str, title: &str, label: &str, rows: &[PeriodRow], debt: &[bool]) -> Table {
     let mut cols = vec![label];
-    cols.extend(WATERFALL_COLUMNS);
+    cols.extend(WATERFALL.iter().map(|(name, _)| *name));
     let mut t = Table::new(name, title, &cols);
     for r in rows {
         t.push(waterfall_row(r, debt));
