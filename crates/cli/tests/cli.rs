@@ -374,3 +374,137 @@ fn size_finds_a_fleet_and_rejects_bad_options() {
     let out = manto(&["size", "--confidence", "1.5"]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn overrides_and_flags_are_validated_and_never_ignored() {
+    let dir = tmp("set");
+    // --set changes the run: two bolters give more tonnes than one.
+    let base = json_of(
+        &["section", "--days", "4", "--replications", "2"],
+        &dir,
+        "a.json",
+    );
+    let two = json_of(
+        &[
+            "section",
+            "--days",
+            "4",
+            "--replications",
+            "2",
+            "--set",
+            "section.bolters.count=2",
+        ],
+        &dir,
+        "b.json",
+    );
+    let rate = |v: &serde_json::Value| v["dry_tonnes_per_shift"]["mean"].as_f64().unwrap();
+    assert!(
+        rate(&two) > rate(&base),
+        "{} vs {}",
+        rate(&two),
+        rate(&base)
+    );
+
+    // A typo names --set and the key, with a did-you-mean, exit 2.
+    let out = manto(&["section", "--set", "section.bolters.cuont=2", "-q"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.starts_with("error: --set section.bolters.cuont=2: key `section.bolters.cuont`"),
+        "{err}"
+    );
+    assert!(err.contains("did you mean `count`"), "{err}");
+    // Not KEY=VALUE, not TOML.
+    for bad in ["section.bolters.count", "section.bolters.count=two"] {
+        let out = manto(&["section", "--set", bad, "-q"]);
+        assert_eq!(out.status.code(), Some(2), "{bad}");
+        assert!(String::from_utf8_lossy(&out.stderr).starts_with("error: --set"));
+    }
+    // A flag's bad value names the flag.
+    let out = manto(&["section", "--days", "0", "-q"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).starts_with("error: --days 0: key `simulation.days`")
+    );
+    // Flags a command does not use are refused, not ignored.
+    for (cmd, flag) in [
+        ("section", "--years"),
+        ("schedule", "--days"),
+        ("schedule", "--warmup-days"),
+    ] {
+        let out = manto(&[cmd, flag, "3", "-q"]);
+        assert_eq!(out.status.code(), Some(2), "{cmd} {flag}");
+    }
+    let out = manto(&[
+        "finance",
+        "--set",
+        "finance.production_source=\"table\"",
+        "--years",
+        "3",
+        "-q",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--years: has no effect"));
+
+    // scenario show prints the overridden text, which loads back.
+    let out = manto(&["scenario", "show", "--set", "section.bolters.count=3"]);
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    let shown = dir.join("shown.toml");
+    std::fs::write(&shown, &text).unwrap();
+    let v = json_of(
+        &[
+            "section",
+            shown.to_str().unwrap(),
+            "--days",
+            "2",
+            "--replications",
+            "2",
+        ],
+        &dir,
+        "c.json",
+    );
+    assert_eq!(
+        v["machines"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|m| m["kind"] == "roof_bolter")
+            .count(),
+        3,
+        "{}",
+        v["machines"]
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn size_honours_days_and_warmup_days() {
+    let dir = tmp("size-days");
+    let args = |days: &'static str| {
+        vec![
+            "size",
+            "boleo",
+            "--replications",
+            "2",
+            "--max-bolters",
+            "1",
+            "--max-haulers",
+            "1",
+            "--target-dry-mtpa",
+            "1",
+            "--days",
+            days,
+        ]
+    };
+    let short = json_of(&args("20"), &dir, "a.json");
+    let long = json_of(&args("40"), &dir, "b.json");
+    assert_ne!(
+        short["studies"][0]["options"],
+        long["studies"][0]["options"]
+    );
+    let out = manto(&["size", "boleo", "--days", "0", "-q"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).starts_with("error: --days"));
+    std::fs::remove_dir_all(&dir).ok();
+}

@@ -571,7 +571,9 @@ fn line_items_list_every_numeric_line_of_a_period_row_once() {
     let mut seen = std::collections::HashSet::new();
     for l in LINE_ITEMS {
         assert!(seen.insert(l.key), "{} listed twice", l.key);
-        let v = obj[l.key].as_f64().unwrap_or_else(|| panic!("{} is not a row field", l.key));
+        let v = obj[l.key]
+            .as_f64()
+            .unwrap_or_else(|| panic!("{} is not a row field", l.key));
         assert_eq!((l.get)(&r.quarterly[20]), v, "{}", l.key);
     }
     // The annual roll-up follows the list: a sum line is the sum of its quarters, a last
@@ -589,6 +591,10 @@ fn line_items_list_every_numeric_line_of_a_period_row_once() {
         } else {
             want
         };
-        assert!((got - want).abs() <= 1e-6 * want.abs().max(1.0), "{}: {got} vs {want}", l.key);
+        assert!(
+            (got - want).abs() <= 1e-6 * want.abs().max(1.0),
+            "{}: {got} vs {want}",
+            l.key
+        );
     }
 }
