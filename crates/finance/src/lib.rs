@@ -2,25 +2,28 @@
 //! flows, debt, returns and quarterly financial statements, laid out as a bankable model
 //! a lender's technical adviser can audit line by line.
 //!
-//! FAST layout: inputs in [`config`] (the `[finance]` tables of a scenario, validated by
-//! [`FinanceConfig::validate`]); calculations as pure functions over quarterly series in
-//! [`timeline`], [`capex`], [`operating`], [`tax`], [`financing`]; outputs in [`result`]
-//! (tables, statements, corkscrews, [`result::Metrics`]). [`run`] wires them together.
-//! Time-value functions live in [`tvm`]. Conventions are documented in docs/finance.md.
+//! FAST layout, and the façade follows it: the public modules are the inputs ([`config`],
+//! the `[finance]` tables of a scenario, validated by [`FinanceConfig::validate`]), the
+//! outputs ([`result`]: tables, statements, corkscrews, [`result::Metrics`], the
+//! [`result::LINE_ITEMS`] list) and the time-value functions ([`tvm`]). The calculations
+//! are private pure functions over quarterly series (`timeline`, `capex`, `operating`,
+//! `tax`, `financing`, `statements`, `metrics`) that [`run`] wires together; [`audit`]
+//! re-checks a result from its reported flows. This crate sees production
+//! ([`ProductionProfile`]), never mine types. Conventions are in docs/finance.md.
 
 mod audit;
-pub mod capex;
+mod capex;
 pub mod config;
-pub mod corkscrew;
-pub mod financing;
+mod corkscrew;
+mod financing;
 mod metrics;
-pub mod model;
-pub mod operating;
-pub mod production;
+mod model;
+mod operating;
+mod production;
 pub mod result;
 mod statements;
-pub mod tax;
-pub mod timeline;
+mod tax;
+mod timeline;
 pub mod tvm;
 
 pub use audit::{audit, AuditError};

@@ -52,7 +52,7 @@ pub fn run(cfg: &FinanceConfig, production: &ProductionProfile) -> FinanceResult
 fn calculate(cfg: &FinanceConfig, prod: &ProductionProfile) -> Calc {
     let tl = Timeline::new(&cfg.timing, prod.len());
     let n = tl.len();
-    let feed = tl.from_operations(&prod.series(|p| p.plant_feed_dry_t));
+    let feed = tl.place_operations(&prod.series(|p| p.plant_feed_dry_t));
     let cx = capex::schedule(&cfg.capex, &tl, &feed);
     let rev = operating::revenue(&cfg.revenue, &tl, prod);
     let opex = operating::opex(&cfg.opex, &tl, prod);

@@ -90,14 +90,14 @@ pub fn revenue(r: &Revenue, tl: &Timeline, prod: &ProductionProfile) -> RevenueL
     let products = [
         (
             &r.cu_cathode,
-            tl.from_operations(&prod.series(|p| p.cu_cathode_t)),
+            tl.place_operations(&prod.series(|p| p.cu_cathode_t)),
         ),
         (
             &r.co_cathode,
-            tl.from_operations(&prod.series(|p| p.co_cathode_t)),
+            tl.place_operations(&prod.series(|p| p.co_cathode_t)),
         ),
-        (&r.znso4, tl.from_operations(&prod.series(|p| p.znso4_t))),
-        (&r.mnco3, tl.from_operations(&prod.series(|p| p.mnco3_t))),
+        (&r.znso4, tl.place_operations(&prod.series(|p| p.znso4_t))),
+        (&r.mnco3, tl.place_operations(&prod.series(|p| p.mnco3_t))),
     ];
     let gross_of = |(p, t): &(&Product, Vec<f64>)| -> Vec<f64> {
         (0..n)
@@ -152,7 +152,7 @@ pub fn opex(o: &Opex, tl: &Timeline, prod: &ProductionProfile) -> OpexLines {
         (1.0 - s) + s * o.base_mxn_per_usd / fx[i]
     };
     let q =
-        |f: fn(&crate::production::ProductionPeriod) -> f64| tl.from_operations(&prod.series(f));
+        |f: fn(&crate::production::ProductionPeriod) -> f64| tl.place_operations(&prod.series(f));
     let (ug, op, feed) = (
         q(|p| p.underground_dry_t),
         q(|p| p.open_pit_dry_t),

@@ -17,7 +17,7 @@ pub(crate) fn quarterly_rows(
     let tl = &c.tl;
     let f = &c.fin;
     let ops =
-        |g: fn(&crate::production::ProductionPeriod) -> f64| tl.from_operations(&prod.series(g));
+        |g: fn(&crate::production::ProductionPeriod) -> f64| tl.place_operations(&prod.series(g));
     let (cu, co, zn, mn) = (
         ops(|p| p.cu_cathode_t),
         ops(|p| p.co_cathode_t),

@@ -56,18 +56,13 @@ impl Timeline {
         self.year.len()
     }
 
-    /// True when there are no periods.
-    pub fn is_empty(&self) -> bool {
-        self.year.is_empty()
-    }
-
     /// Label such as `2010Q3`.
     pub fn label(&self, i: usize) -> String {
         format!("{}Q{}", self.year[i], self.quarter[i])
     }
 
     /// Spreads an operating-quarter series (index 0 = COD) onto the full time base.
-    pub fn from_operations(&self, ops: &[f64]) -> Vec<f64> {
+    pub fn place_operations(&self, ops: &[f64]) -> Vec<f64> {
         (0..self.len())
             .map(|i| {
                 i.checked_sub(self.cod)
