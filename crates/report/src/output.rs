@@ -402,13 +402,17 @@ impl OutputSet {
     ///
     /// # Panics
     /// If `contents` does not have one entry per destination.
-    pub fn commit(&self, contents: &[&[u8]]) -> Result<(), OutputError> {
+    pub fn commit<B: AsRef<[u8]>>(&self, contents: &[B]) -> Result<(), OutputError> {
         self.commit_to(contents, &mut io::stdout().lock())
     }
 
     /// [`OutputSet::commit`] with standard output replaced by `stdout` (for tests, or to
     /// buffer).
-    pub fn commit_to(&self, contents: &[&[u8]], stdout: &mut dyn Write) -> Result<(), OutputError> {
+    pub fn commit_to<B: AsRef<[u8]>>(
+        &self,
+        contents: &[B],
+        stdout: &mut dyn Write,
+    ) -> Result<(), OutputError> {
         assert_eq!(
             contents.len(),
             self.destinations.len(),
@@ -417,7 +421,7 @@ impl OutputSet {
         let pairs: Vec<(&Destination, &[u8])> = self
             .destinations
             .iter()
-            .zip(contents.iter().copied())
+            .zip(contents.iter().map(AsRef::as_ref))
             .collect();
         commit_to(&pairs, stdout)
     }

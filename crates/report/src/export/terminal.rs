@@ -5,7 +5,8 @@
 //! table is one block of aligned columns, two spaces apart. Given a width, a table wider
 //! than it is split into parts side by side columns: each part repeats the first (label)
 //! column and takes as many of the other columns as fit, the parts as even as the widths
-//! allow, each titled "(part i of p: columns k–m of n)". Cells are never cut or wrapped; a
+//! allow, each titled "(part i of p: columns k–m of n)" (columns counted from 1, the label
+//! column being column 1). Cells are never cut or wrapped; a
 //! single column wider than the width gets a part of its own.
 
 use super::{ExportError, Exporter, Output};
@@ -98,34 +99,66 @@ fn layout(t: &Table) -> Layout {
 
 /// Renders columns `cols` of a laid-out table under `title`.
 fn render_columns(l: &Layout, cols: &[usize], title: &str) -> String {
+    let mut out = format!("{title}\n");
+    // comfy-table gives every column at least one character; a column with no text at all
+    // is two spaces of gap in the classic layout, so it becomes padding of its neighbour.
+    let shown: Vec<usize> = cols.iter().copied().filter(|&c| l.widths[c] > 0).collect();
+    if shown.is_empty() {
+        let rule = " ".repeat(GAP * cols.len().saturating_sub(1));
+        out += &format!("\n{rule}\n");
+        out += &"\n".repeat(l.cells.len());
+        return out;
+    }
+    let lead = cols.iter().take_while(|&&c| l.widths[c] == 0).count();
     let mut ct = comfy_table::Table::new();
     ct.load_preset(comfy_table::presets::NOTHING)
         .set_content_arrangement(ContentArrangement::Disabled);
-    let pick = |row: &[String]| -> Vec<String> { cols.iter().map(|&c| row[c].clone()).collect() };
+    let pick = |row: &[String]| -> Vec<String> { shown.iter().map(|&c| row[c].clone()).collect() };
     ct.set_header(pick(&l.header));
     // The rule under the heading is a row of dashes, so that it spans the text of each
     // column and not the gaps (comfy-table's own header line would fill the gaps too).
     ct.add_row(
-        cols.iter()
+        shown
+            .iter()
             .map(|&c| "-".repeat(l.widths[c]))
             .collect::<Vec<_>>(),
     );
     for r in &l.cells {
         ct.add_row(pick(r));
     }
-    let last = cols.len().saturating_sub(1);
-    for (i, &c) in cols.iter().enumerate() {
+    for (i, &c) in shown.iter().enumerate() {
+        // Gap after this column: one per column that follows it up to the next shown one
+        // (empty columns in between add theirs); none after the last column.
+        let pos = cols.iter().position(|&x| x == c).expect("shown column");
+        let following = cols[pos + 1..]
+            .iter()
+            .take_while(|&&x| l.widths[x] == 0)
+            .count();
+        let right = if i + 1 == shown.len() {
+            GAP * following
+        } else {
+            GAP * (following + 1)
+        };
+        let left = if i == 0 { GAP * lead } else { 0 };
         let col = ct.column_mut(i).expect("column exists");
-        col.set_padding((0, if i == last { 0 } else { GAP as u16 }));
+        col.set_padding((
+            u16::try_from(left).unwrap_or(u16::MAX),
+            u16::try_from(right).unwrap_or(u16::MAX),
+        ));
         col.set_cell_alignment(if l.numeric[c] {
             CellAlignment::Right
         } else {
             CellAlignment::Left
         });
     }
-    let mut out = format!("{title}\n");
-    for line in ct.lines() {
-        out += line.trim_end();
+    for (i, line) in ct.lines().enumerate() {
+        // Text lines end at their last character; the rule keeps the gaps of trailing
+        // empty columns, as it always has.
+        out += if i == 1 {
+            line.as_str()
+        } else {
+            line.trim_end()
+        };
         out.push('\n');
     }
     out
@@ -155,13 +188,12 @@ pub fn render_fitted(t: &Table, width: Option<u16>) -> String {
         .enumerate()
         .map(|(i, chunk)| {
             let cols: Vec<usize> = std::iter::once(0).chain(chunk.clone()).collect();
-            let title = format!(
-                "{} (part {} of {parts}: columns {}\u{2013}{} of {n})",
-                t.title,
-                i + 1,
-                chunk.start + 1,
-                chunk.end
-            );
+            let shown = if chunk.len() == 1 {
+                format!("column {}", chunk.end)
+            } else {
+                format!("columns {}\u{2013}{}", chunk.start + 1, chunk.end)
+            };
+            let title = format!("{} (part {} of {parts}: {shown} of {n})", t.title, i + 1);
             render_columns(&l, &cols, &title)
         })
         .collect::<Vec<_>>()
@@ -229,6 +261,87 @@ mod tests {
             s,
             "Title\nname         value\n---------  -------\na          1,234.5\nlong name      2.0\nnone           n/a\n"
         );
+    }
+
+    /// The renderer before comfy-table, kept as the reference for byte-identical output.
+    fn legacy_render(t: &Table) -> String {
+        let l = layout(t);
+        let line = |vals: &[String]| -> String {
+            vals.iter()
+                .enumerate()
+                .map(|(c, v)| {
+                    if l.numeric[c] {
+                        format!("{v:>w$}", w = l.widths[c])
+                    } else {
+                        format!("{v:<w$}", w = l.widths[c])
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join("  ")
+                .trim_end()
+                .to_string()
+        };
+        let mut out = format!("{}\n", t.title);
+        out += &line(&t.columns);
+        out.push('\n');
+        out += &l
+            .widths
+            .iter()
+            .map(|w| "-".repeat(*w))
+            .collect::<Vec<_>>()
+            .join("  ");
+        out.push('\n');
+        for r in &l.cells {
+            out += &line(r);
+            out.push('\n');
+        }
+        out
+    }
+
+    #[test]
+    fn comfy_table_reproduces_the_legacy_layout() {
+        let texts = [
+            "",
+            "a",
+            "  indented",
+            "Revenue",
+            "n/a",
+            "trailing ",
+            "Año – 2031",
+            "x y z",
+            "EBITDA margin (%)",
+            "-",
+        ];
+        let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut next = |m: u64| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed % m
+        };
+        for case in 0..300 {
+            let ncols = 1 + next(7) as usize;
+            let names: Vec<String> = (0..ncols)
+                .map(|c| texts[next(texts.len() as u64) as usize].to_string() + &"c".repeat(c))
+                .collect();
+            let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+            let mut t = Table::new("t", &format!("Case {case}"), &refs);
+            for _ in 0..next(6) {
+                let row = (0..ncols)
+                    .map(|_| match next(4) {
+                        0 => Cell::Text(texts[next(texts.len() as u64) as usize].to_string()),
+                        1 => Cell::Missing,
+                        _ => Cell::Num(
+                            (next(2_000_000_000) as f64 - 1e9) / 10f64.powi(next(6) as i32),
+                            next(4) as usize,
+                        ),
+                    })
+                    .collect();
+                t.push(row);
+            }
+            assert_eq!(render(&t), legacy_render(&t), "{t:?}");
+            assert_eq!(render_fitted(&t, None), legacy_render(&t));
+        }
     }
 
     #[test]
