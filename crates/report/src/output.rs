@@ -438,6 +438,9 @@ impl OutputSet {
 /// was (a stream written in 2 cannot be taken back). A failure in 3 leaves the outputs
 /// renamed before it committed. Temporaries are registered for
 /// [`install_interrupt_cleanup`] while they exist.
+///
+/// Opening a FIFO for writing waits until something opens it for reading, as a shell's
+/// `>` does. The destinations should be distinct ([`OutputSet::new`] makes sure).
 pub fn commit(outputs: &[(&Destination, &[u8])]) -> Result<(), OutputError> {
     commit_to(outputs, &mut io::stdout().lock())
 }

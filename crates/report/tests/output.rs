@@ -1,3 +1,4 @@
+#![cfg(unix)]
 //! Where outputs go: files replaced atomically and together, devices and FIFOs written
 //! through, links followed, duplicates refused, temporaries cleaned up.
 
@@ -263,4 +264,90 @@ fn both_outputs_are_committed_together() {
 fn interrupt_cleanup_installs_once() {
     output::install_interrupt_cleanup().unwrap();
     output::install_interrupt_cleanup().unwrap();
+}
+
+/// Environment variable that turns [`interrupt_child`] into the child process of
+/// [`interrupt_removes_live_temporaries_and_exits_130`].
+const CHILD_DIR: &str = "MANTO_REPORT_INTERRUPT_CHILD_DIR";
+
+/// Run as a child process only: commits a file and a FIFO nobody reads, so it blocks with
+/// the file's temporary live.
+#[test]
+fn interrupt_child() {
+    let Some(dir) = std::env::var_os(CHILD_DIR) else {
+        return;
+    };
+    let dir = PathBuf::from(dir);
+    output::install_interrupt_cleanup().unwrap();
+    let set = OutputSet::new(&[
+        ("--json", dir.join("out.json")),
+        ("--csv", dir.join("pipe")),
+    ])
+    .unwrap();
+    let _ = set.commit(&["{}", "a,b\n"]);
+    panic!("the commit should have blocked on the FIFO");
+}
+
+#[test]
+fn interrupt_removes_live_temporaries_and_exits_130() {
+    interrupt_with("-INT");
+    interrupt_with("-TERM");
+}
+
+/// Interrupts a child blocked in a commit with `signal` (an option of `kill`).
+fn interrupt_with(signal: &str) {
+    use std::time::{Duration, Instant};
+    let dir = scratch(&format!("interrupt{signal}"));
+    let fifo = dir.join("pipe");
+    let ok = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .is_ok_and(|s| s.success());
+    if !ok {
+        eprintln!("mkfifo not available; skipped");
+        return;
+    }
+    let mut child = std::process::Command::new(std::env::current_exe().unwrap())
+        .args([
+            "interrupt_child",
+            "--exact",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env(CHILD_DIR, &dir)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let temp = dir.join(temp_name(OsStr::new("out.json"), child.id()));
+    let start = Instant::now();
+    while !temp.exists() {
+        if start.elapsed() > Duration::from_secs(30) {
+            child.kill().unwrap();
+            panic!("the child never created {}", temp.display());
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let kill = std::process::Command::new("kill")
+        .args([signal, &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        if start.elapsed() > Duration::from_secs(60) {
+            child.kill().unwrap();
+            panic!("the child did not exit on {signal}");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert_eq!(status.code(), Some(130));
+    assert_eq!(
+        names(&dir),
+        ["pipe"],
+        "temporary removed, nothing committed"
+    );
+    fs::remove_dir_all(&dir).unwrap();
 }
