@@ -2,12 +2,15 @@
 //! laid out by `comfy-table`.
 //!
 //! At full width ([`TerminalExporter::width`] `None`, the default, and what a pipe gets) a
-//! table is one block of aligned columns, two spaces apart. Given a width, a table wider
-//! than it is split into parts side by side columns: each part repeats the first (label)
-//! column and takes as many of the other columns as fit, the parts as even as the widths
-//! allow, each titled "(part i of p: columns k–m of n)" (columns counted from 1, the label
-//! column being column 1). Cells are never cut or wrapped; a
-//! single column wider than the width gets a part of its own.
+//! table is one block of aligned columns, two spaces apart, exactly as before comfy-table
+//! (a test checks it against the old renderer).
+//!
+//! Given a width, a table wider than it is split into parts, one below the other: each
+//! part repeats the first (label) column and takes as many of the other columns as fit,
+//! the parts as even as the widths allow, each titled "(part i of p: columns k–m of n)"
+//! (columns counted from 1, the label column being column 1). Cells are never cut or
+//! wrapped; a single column wider than the width gets a part of its own. Titles longer
+//! than the width are broken at spaces.
 
 use super::{ExportError, Exporter, Output};
 use crate::{Cell, Table};
@@ -174,14 +177,17 @@ pub fn render(t: &Table) -> String {
 /// Renders one table to fit `width` columns (see the [module docs](self)); `None` is
 /// [`render`]. Parts are separated by a blank line.
 pub fn render_fitted(t: &Table, width: Option<u16>) -> String {
+    let Some(width) = width.map(usize::from) else {
+        return render(t);
+    };
     let l = layout(t);
     let n = t.columns.len();
     let full = l.widths.iter().sum::<usize>() + GAP * n.saturating_sub(1);
-    let limit = match width {
-        Some(w) if full > usize::from(w) && n > 2 => usize::from(w),
-        _ => return render(t),
-    };
-    let chunks = split_columns(&l.widths, limit);
+    if full <= width || n <= 2 {
+        let cols: Vec<usize> = (0..n).collect();
+        return render_columns(&l, &cols, &wrap_words(&t.title, width));
+    }
+    let chunks = split_columns(&l.widths, width);
     let parts = chunks.len();
     chunks
         .iter()
@@ -194,10 +200,31 @@ pub fn render_fitted(t: &Table, width: Option<u16>) -> String {
                 format!("columns {}\u{2013}{}", chunk.start + 1, chunk.end)
             };
             let title = format!("{} (part {} of {parts}: {shown} of {n})", t.title, i + 1);
-            render_columns(&l, &cols, &title)
+            render_columns(&l, &cols, &wrap_words(&title, width))
         })
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+/// Breaks `text` into lines of at most `width` characters at spaces (a longer word keeps
+/// a line of its own); text that fits is returned unchanged.
+fn wrap_words(text: &str, width: usize) -> String {
+    if width_of(text) <= width {
+        return text.to_string();
+    }
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = String::new();
+    for word in text.split(' ').filter(|w| !w.is_empty()) {
+        if !line.is_empty() && width_of(&line) + 1 + width_of(word) > width {
+            lines.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line += word;
+    }
+    lines.push(line);
+    lines.join("\n")
 }
 
 /// Splits columns `1..n` into consecutive chunks that fit `limit` beside column 0: as few
@@ -342,6 +369,21 @@ mod tests {
             assert_eq!(render(&t), legacy_render(&t), "{t:?}");
             assert_eq!(render_fitted(&t, None), legacy_render(&t));
         }
+    }
+
+    #[test]
+    fn long_titles_wrap_at_spaces_when_fitted() {
+        assert_eq!(wrap_words("short", 10), "short");
+        assert_eq!(wrap_words("one two three four", 9), "one two\nthree\nfour");
+        assert_eq!(wrap_words("a verylongword b", 5), "a\nverylongword\nb");
+        let mut t = Table::new("t", "A title much longer than the table", &["k", "v"]);
+        t.push(vec!["a".into(), Cell::Num(1.0, 0)]);
+        assert_eq!(
+            render_fitted(&t, Some(20)),
+            "A title much longer\nthan the table\nk  v\n-  -\na  1\n"
+        );
+        // Without a width the title stays on one line.
+        assert!(render_fitted(&t, None).starts_with("A title much longer than the table\n"));
     }
 
     #[test]
