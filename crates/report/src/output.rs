@@ -9,7 +9,7 @@
 //!
 //! | path given | what happens |
 //! | --- | --- |
-//! | `-` | written to standard output ([`Kind::Stdout`]) |
+//! | `-` | written to standard output ([`Kind::Stdout`]); a file named `-` is `./-` |
 //! | a regular file, or nothing yet | replaced atomically: a temporary file in the same directory, fsync, rename ([`Kind::Replace`]) |
 //! | a character device, FIFO or socket (`/dev/null`, `/dev/stdout`, a named pipe) | *written through*: opened for writing and written, never replaced or renamed over ([`Kind::WriteThrough`]) |
 //! | a symbolic link | **followed**: handled as what it points to. A link to a regular file has its *target* replaced (the link stays a link, pointing at the new file); a link to a device is written through; a dangling link has its target created |
@@ -32,6 +32,38 @@
 //! Temporaries a killed run left behind are removed by the next commit to the same name
 //! ([`clean_stale_temps`]), and [`install_interrupt_cleanup`] removes the live ones when the
 //! process is interrupted (Ctrl-C, and `kill`'s SIGTERM and SIGHUP).
+//!
+//! # Example
+//!
+//! How a CLI's `emit` uses it (`wide` is a `--wide` flag):
+//!
+//! ```no_run
+//! use manto_report::export::{CsvExporter, Exporter, JsonExporter, Output, TerminalExporter};
+//! use manto_report::output::{install_interrupt_cleanup, OutputSet};
+//! use std::path::Path;
+//!
+//! fn emit(
+//!     output: &dyn Output,
+//!     json: Option<&Path>,
+//!     csv: Option<&Path>,
+//!     wide: bool,
+//! ) -> Result<(), Box<dyn std::error::Error>> {
+//!     install_interrupt_cleanup()?; // once, early in main
+//!     // Before the run: refuses directories, missing folders, one file named twice.
+//!     let flags: [(&str, Option<&Path>, &dyn Exporter); 2] =
+//!         [("--json", json, &JsonExporter), ("--csv", csv, &CsvExporter)];
+//!     let wanted: Vec<_> = flags.iter().filter_map(|(f, p, e)| Some((*f, (*p)?, *e))).collect();
+//!     let set = OutputSet::new(&wanted.iter().map(|(f, p, _)| (*f, *p)).collect::<Vec<_>>())?;
+//!     // ... the run ...
+//!     if !set.writes_stdout() {
+//!         let terminal = if wide { TerminalExporter::full() } else { TerminalExporter::fitted() };
+//!         print!("{}", String::from_utf8_lossy(&terminal.serialize(output)?));
+//!     }
+//!     let bytes = wanted.iter().map(|(_, _, e)| e.serialize(output)).collect::<Result<Vec<_>, _>>()?;
+//!     set.commit(&bytes)?; // all files renamed together, or none
+//!     Ok(())
+//! }
+//! ```
 
 use std::ffi::OsStr;
 use std::fs::{self, File, OpenOptions};

@@ -7,7 +7,7 @@ mod terminal;
 
 pub use self::csv::CsvExporter;
 pub use self::json::JsonExporter;
-pub use self::terminal::{render, render_fitted, TerminalExporter};
+pub use self::terminal::{render, render_fitted, stdout_width, TerminalExporter};
 
 use crate::Table;
 
