@@ -1,48 +1,38 @@
 //! Output formats of manto: results become [`Table`]s (or stay serde values for JSON), and
 //! each format is one small [`export::Exporter`] in its own file, as in hyperfine's
-//! `src/export/`. Files are always written atomically ([`write_atomic`]).
+//! `src/export/`. Where outputs go is [`output`]: `-` for standard output, devices and
+//! pipes written through, files replaced atomically and all of a run's files committed
+//! together ([`output::OutputSet`]); [`write_atomic`] is the one-file shorthand.
 
 pub mod export;
 pub mod finance;
 pub mod fleet;
+pub mod output;
 pub mod run;
 pub mod schedule;
 pub mod section;
 pub mod table;
 
+pub use output::{Destination, OutputError, OutputSet};
 pub use table::{Cell, Table};
 
-use std::io::Write;
 use std::path::Path;
 
-/// Writes `bytes` to `path` through a temporary file in the same directory and a rename, so
-/// a reader never sees a half-written file and a failed run leaves no partial output.
+/// Writes `bytes` to `path` as [`output::commit`] does for one destination: a regular file
+/// (or a new one) is replaced through a temporary file in the same directory, fsync and
+/// rename, so a reader never sees a half-written file and a failed run leaves no partial
+/// output; `-` is standard output; a device, FIFO or socket is written through, never
+/// replaced; symbolic links are followed. The error's kind is the system's where there is
+/// one, and its message names the path.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-        _ => std::path::PathBuf::from("."),
+    let to_io = |e: OutputError| {
+        let kind = e
+            .io_error()
+            .map_or(std::io::ErrorKind::InvalidInput, std::io::Error::kind);
+        std::io::Error::new(kind, e)
     };
-    let name = path.file_name().ok_or_else(|| {
-        std::io::Error::new(
-            std::io::ErrorKind::InvalidInput,
-            "output path has no file name",
-        )
-    })?;
-    let tmp = dir.join(format!(
-        ".{}.{}.tmp",
-        name.to_string_lossy(),
-        std::process::id()
-    ));
-    let result = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
+    let dest = Destination::parse(path).map_err(to_io)?;
+    output::commit(&[(&dest, bytes)]).map_err(to_io)
 }
 
 #[cfg(test)]

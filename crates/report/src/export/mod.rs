@@ -1,4 +1,5 @@
-//! One exporter per output format, behind the tiny [`Exporter`] trait.
+//! One exporter per output format, behind the tiny [`Exporter`] trait; a format that
+//! fails says why in an [`ExportError`].
 
 mod csv;
 mod json;
@@ -6,7 +7,7 @@ mod terminal;
 
 pub use self::csv::CsvExporter;
 pub use self::json::JsonExporter;
-pub use self::terminal::TerminalExporter;
+pub use self::terminal::{render, render_fitted, stdout_width, TerminalExporter};
 
 use crate::Table;
 
@@ -23,8 +24,23 @@ pub trait Output {
     }
 }
 
+/// Why an exporter could not serialise an output.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ExportError {
+    /// JSON serialisation failed (a map with non-string keys, a failing `Serialize`).
+    #[error("cannot write JSON: {0}")]
+    Json(#[from] serde_json::Error),
+    /// CSV serialisation failed.
+    #[error("cannot write CSV: {0}")]
+    Csv(#[from] ::csv::Error),
+    /// Writing the serialised bytes failed.
+    #[error("cannot write output: {0}")]
+    Io(#[from] std::io::Error),
+}
+
 /// Turns an output into the bytes of one format.
 pub trait Exporter {
     /// Serialises `output`.
-    fn serialize(&self, output: &dyn Output) -> Result<Vec<u8>, String>;
+    fn serialize(&self, output: &dyn Output) -> Result<Vec<u8>, ExportError>;
 }
