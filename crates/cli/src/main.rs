@@ -5,7 +5,8 @@
 
 use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
-use report::export::{CsvExporter, Exporter, JsonExporter, Output, TerminalExporter};
+use report::export::{CsvExporter, ExportError, Exporter, JsonExporter, Output, TerminalExporter};
+use report::output::{OutputError, OutputSet};
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -45,6 +46,9 @@ struct Common {
     /// Write the result tables as CSV (table,row,column,value) to this path
     #[arg(long)]
     csv: Option<PathBuf>,
+    /// Print tables at full width instead of splitting them to fit the terminal
+    #[arg(long)]
+    wide: bool,
     /// No progress bar
     #[arg(long, short)]
     quiet: bool,
@@ -172,16 +176,25 @@ enum CliError {
     /// Bad scenario, override or flag: exit 2.
     #[error(transparent)]
     Study(#[from] StudyError),
-    /// An output could not be produced or written: exit 1.
-    #[error("{path}: {message}")]
-    Write { path: String, message: String },
+    /// An output destination is unusable (exit 2) or could not be written (exit 1).
+    #[error(transparent)]
+    Output(#[from] OutputError),
+    /// An output could not be serialised: exit 1.
+    #[error(transparent)]
+    Export(#[from] ExportError),
 }
 
 impl CliError {
     fn exit_code(&self) -> u8 {
         match self {
             CliError::Study(_) => 2,
-            CliError::Write { .. } => 1,
+            CliError::Output(
+                OutputError::IsDirectory { .. }
+                | OutputError::NoFileName { .. }
+                | OutputError::Resolve { .. }
+                | OutputError::SameDestination { .. },
+            ) => 2,
+            CliError::Output(_) | CliError::Export(_) => 1,
         }
     }
 
@@ -206,6 +219,7 @@ fn main() -> ExitCode {
 }
 
 fn try_main() -> Result<(), CliError> {
+    report::output::install_interrupt_cleanup()?;
     let command = Cli::parse()
         .command
         .unwrap_or_else(|| Command::Run(RunArgs::default()));
@@ -216,16 +230,19 @@ fn try_main() -> Result<(), CliError> {
                 flag("--warmup-days", "simulation.warmup_days", a.warmup_days),
                 flag("--replications", "simulation.replications", a.replications),
             ];
+            let out = Outputs::new(&a.common)?;
             let s = load(&a.common, &ov)?;
             let r = study::section_study(&s, &bar(&a.common));
-            emit(&r, &a.common)
+            out.emit(&r)
         }
         Command::Schedule(a) => {
+            let out = Outputs::new(&a.common)?;
             let s = load(&a.common, &schedule_flags(&a))?;
             let r = study::schedule(&s, &bar(&a.common));
-            emit(&r, &a.common)
+            out.emit(&r)
         }
         Command::Finance(a) => {
+            let out = Outputs::new(&a.common)?;
             let s = load(&a.common, &schedule_flags(&a))?;
             if s.finance.production_source == finance::config::ProductionSource::Table {
                 for (name, given) in [
@@ -242,7 +259,7 @@ fn try_main() -> Result<(), CliError> {
                 }
             }
             let r = study::finance_study(&s, &bar(&a.common));
-            emit(&r, &a.common)
+            out.emit(&r)
         }
         Command::Run(a) => {
             let ov = [
@@ -252,9 +269,10 @@ fn try_main() -> Result<(), CliError> {
                 flag("--replications", "schedule.replications", a.replications),
                 flag("--years", "schedule.years", a.years),
             ];
+            let out = Outputs::new(&a.common)?;
             let s = load(&a.common, &ov)?;
             let r = study::run(&s, &bar(&a.common));
-            emit(&r, &a.common)
+            out.emit(&r)
         }
         Command::Size(a) => size(&a),
         Command::Scenario { action } => match action {
@@ -322,6 +340,7 @@ fn size(a: &SizeArgs) -> Result<(), CliError> {
         warmup_days: a.warmup_days,
     };
     opts.validate()?;
+    let out = Outputs::new(&a.common)?;
     let names: Vec<Option<String>> = match &a.common.scenario {
         Some(n) => vec![Some(n.clone())],
         None => study::SIZE_DEFAULT_SCENARIOS
@@ -344,7 +363,7 @@ fn size(a: &SizeArgs) -> Result<(), CliError> {
         let s = load(&common, &ov)?;
         studies.extend(study::size(&s, &opts, &progress)?);
     }
-    emit(&report::fleet::SizingReport { studies }, &a.common)
+    out.emit(&report::fleet::SizingReport { studies })
 }
 
 /// A progress bar on standard error with a ticking clock and an ETA; hidden when quiet or
@@ -386,26 +405,58 @@ fn bar(c: &Common) -> Bar {
     Bar(bar)
 }
 
-/// Prints the terminal tables and writes the requested files.
-fn emit(output: &dyn Output, c: &Common) -> Result<(), CliError> {
-    let text = TerminalExporter
-        .serialize(output)
-        .map_err(|message| CliError::Write {
-            path: "<terminal>".into(),
-            message,
-        })?;
-    print!("{}", String::from_utf8_lossy(&text));
-    let files: [(&Option<PathBuf>, &dyn Exporter); 2] =
-        [(&c.json, &JsonExporter), (&c.csv, &CsvExporter)];
-    for (path, exporter) in files {
-        let Some(path) = path else { continue };
-        let write_err = |message: String| CliError::Write {
-            path: path.display().to_string(),
-            message,
-        };
-        let bytes = exporter.serialize(output).map_err(write_err)?;
-        report::write_atomic(path, &bytes).map_err(|e| write_err(format!("cannot write: {e}")))?;
-        eprintln!("wrote {}", path.display());
+/// The outputs a command was asked for, checked before any work is done: `-` is standard
+/// output, devices and pipes are written through, files are replaced atomically, two flags
+/// naming one destination are refused.
+struct Outputs {
+    set: OutputSet,
+    exporters: Vec<&'static dyn Exporter>,
+    wide: bool,
+}
+
+impl Outputs {
+    fn new(c: &Common) -> Result<Outputs, CliError> {
+        let mut named: Vec<(&str, &PathBuf)> = Vec::new();
+        let mut exporters: Vec<&'static dyn Exporter> = Vec::new();
+        let asked: [(&str, &Option<PathBuf>, &'static dyn Exporter); 2] = [
+            ("--json", &c.json, &JsonExporter),
+            ("--csv", &c.csv, &CsvExporter),
+        ];
+        for (flag, path, exporter) in asked {
+            if let Some(p) = path {
+                named.push((flag, p));
+                exporters.push(exporter);
+            }
+        }
+        Ok(Outputs {
+            set: OutputSet::new(&named)?,
+            exporters,
+            wide: c.wide,
+        })
     }
-    Ok(())
+
+    /// Prints the terminal tables (unless a file output goes to standard output) and
+    /// commits every requested file together.
+    fn emit(&self, output: &dyn Output) -> Result<(), CliError> {
+        if !self.set.writes_stdout() {
+            let term = if self.wide {
+                TerminalExporter::full()
+            } else {
+                TerminalExporter::fitted()
+            };
+            print!("{}", String::from_utf8_lossy(&term.serialize(output)?));
+        }
+        let bytes = self
+            .exporters
+            .iter()
+            .map(|e| e.serialize(output))
+            .collect::<Result<Vec<_>, _>>()?;
+        self.set.commit(&bytes)?;
+        for d in self.set.destinations() {
+            if !d.is_stdout() {
+                eprintln!("wrote {}", d.path().display());
+            }
+        }
+        Ok(())
+    }
 }

@@ -278,11 +278,29 @@ fn unwritable_output_fails_cleanly() {
         "--json",
         target.to_str().unwrap(),
     ]);
-    assert_eq!(out.status.code(), Some(1));
-    assert!(String::from_utf8(out.stderr)
-        .unwrap()
-        .contains("cannot write"));
+    // A folder that does not exist is bad usage, found before the run.
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.contains("cannot use") && err.contains("--json"),
+        "{err}"
+    );
     assert!(!target.exists());
+    // A write that fails during the commit is a failure to write: exit 1.
+    if std::path::Path::new("/dev/full").exists() {
+        let out = manto(&[
+            "section",
+            "--days",
+            "2",
+            "--replications",
+            "1",
+            "-q",
+            "--json",
+            "/dev/full",
+        ]);
+        assert_eq!(out.status.code(), Some(1));
+        assert!(String::from_utf8_lossy(&out.stderr).contains("cannot write"));
+    }
 }
 
 #[test]
@@ -506,5 +524,61 @@ fn size_honours_days_and_warmup_days() {
     let out = manto(&["size", "boleo", "--days", "0", "-q"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).starts_with("error: --days"));
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn outputs_never_clobber_and_dash_is_standard_output() {
+    let dir = tmp("outputs");
+    // `--json -`: the JSON alone on standard output, no tables.
+    let out = manto(&[
+        "section",
+        "--days",
+        "2",
+        "--replications",
+        "2",
+        "--json",
+        "-",
+        "-q",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("stdout is the JSON");
+    assert!(v["dry_tonnes_per_shift"]["mean"].as_f64().unwrap() > 0.0);
+    assert!(!dir.join("-").exists());
+    // The same destination twice is refused before any work, naming both flags.
+    let p = dir.join("x.out");
+    let p = p.to_str().unwrap();
+    let out = manto(&["section", "--json", p, "--csv", p, "-q"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("--json") && err.contains("--csv"), "{err}");
+    assert!(!std::path::Path::new(p).exists());
+    // A device is written through, never replaced.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        let out = manto(&[
+            "section",
+            "--days",
+            "2",
+            "--replications",
+            "2",
+            "--json",
+            "/dev/null",
+            "-q",
+        ]);
+        assert!(out.status.success());
+        assert!(std::fs::metadata("/dev/null")
+            .unwrap()
+            .file_type()
+            .is_char_device());
+    }
+    // A directory is refused with exit 2.
+    let out = manto(&["section", "--json", dir.to_str().unwrap(), "-q"]);
+    assert_eq!(out.status.code(), Some(2));
     std::fs::remove_dir_all(&dir).ok();
 }
