@@ -232,12 +232,22 @@ fn try_main() -> Result<(), CliError> {
             ];
             let out = Outputs::new(&a.common)?;
             let s = load(&a.common, &ov)?;
+            announce(
+                study::Estimate::section(&s),
+                s.simulation.replications,
+                &a.common,
+            );
             let r = study::section_study(&s, &bar(&a.common));
             out.emit(&r)
         }
         Command::Schedule(a) => {
             let out = Outputs::new(&a.common)?;
             let s = load(&a.common, &schedule_flags(&a))?;
+            announce(
+                study::Estimate::schedule(&s),
+                s.schedule.replications,
+                &a.common,
+            );
             let r = study::schedule(&s, &bar(&a.common));
             out.emit(&r)
         }
@@ -258,6 +268,13 @@ fn try_main() -> Result<(), CliError> {
                     }
                 }
             }
+            if s.finance.production_source == finance::config::ProductionSource::Schedule {
+                announce(
+                    study::Estimate::schedule(&s),
+                    s.schedule.replications,
+                    &a.common,
+                );
+            }
             let r = study::finance_study(&s, &bar(&a.common));
             out.emit(&r)
         }
@@ -271,6 +288,8 @@ fn try_main() -> Result<(), CliError> {
             ];
             let out = Outputs::new(&a.common)?;
             let s = load(&a.common, &ov)?;
+            let cost = study::Estimate::section(&s).plus(study::Estimate::schedule(&s));
+            announce(cost, s.schedule.replications, &a.common);
             let r = study::run(&s, &bar(&a.common));
             out.emit(&r)
         }
@@ -361,9 +380,40 @@ fn size(a: &SizeArgs) -> Result<(), CliError> {
             a.replications,
         )];
         let s = load(&common, &ov)?;
+        announce(
+            study::Estimate::size(&s, &opts),
+            s.simulation.replications,
+            &common,
+        );
         studies.extend(study::size(&s, &opts, &progress)?);
     }
     out.emit(&report::fleet::SizingReport { studies })
+}
+
+/// Runs estimated to take longer than this say so before they start.
+const ANNOUNCE_AFTER_S: f64 = 30.0;
+
+/// Prints the estimated cost of a long run on standard error before it starts.
+fn announce(e: study::Estimate, parallel_units: u32, c: &Common) {
+    let threads = rayon::current_num_threads();
+    let wall = e.wall_seconds(threads, u64::from(parallel_units));
+    if !c.quiet && wall > ANNOUNCE_AFTER_S {
+        eprintln!(
+            "note: about {:.0} section-days to simulate: roughly {} on {threads} thread(s)",
+            e.section_days,
+            human_seconds(wall)
+        );
+    }
+}
+
+fn human_seconds(s: f64) -> String {
+    if s < 120.0 {
+        format!("{s:.0} s")
+    } else if s < 7200.0 {
+        format!("{:.0} min", s / 60.0)
+    } else {
+        format!("{:.1} h", s / 3600.0)
+    }
 }
 
 /// A progress bar on standard error with a ticking clock and an ETA; hidden when quiet or

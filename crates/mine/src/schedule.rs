@@ -346,6 +346,18 @@ pub fn replication(
     seed: u64,
     trial: u64,
 ) -> ScheduleReplication {
+    replication_with_progress(model, cfg, seed, trial, &|| {})
+}
+
+/// [`replication`], calling `year_done` after each simulated year (for progress bars: the
+/// panels are simulated as the calendar walk reaches them, so years are even steps).
+pub fn replication_with_progress(
+    model: &MineModel,
+    cfg: &ScheduleConfig,
+    seed: u64,
+    trial: u64,
+    year_done: &(dyn Fn() + Sync),
+) -> ScheduleReplication {
     let streams = StreamKey::root(seed).child(SCHEDULE_STREAMS).child(trial);
     let layout = model.layout;
     let cal = model.calendar;
@@ -394,6 +406,9 @@ pub fn replication(
     for day in 0..(cfg.years as usize * 365) {
         let year = (day / 365) as u32 + 1;
         if op_this_year.0 != year {
+            if day > 0 {
+                year_done();
+            }
             op_this_year = (year, 0.0);
         }
         let q = (year as usize - 1) * 4 + (day % 365) * 4 / 365;
@@ -477,6 +492,7 @@ pub fn replication(
             a.p.stockpile_closing_dry_t = stock_dry;
         }
     }
+    year_done();
     let events = runs.iter().map(|r| r.events).sum();
     let quarters = acc
         .into_iter()

@@ -47,16 +47,26 @@ pub fn schedule_trial(s: &Scenario, seed: u64, k: u64) -> ScheduleReplication {
 }
 
 /// Trials `0..schedule.replications` of the life of mine under `simulation.seed`, in
-/// trial order whatever the thread count.
+/// trial order whatever the thread count. Progress counts simulated years.
 pub fn schedule_trials(s: &Scenario, progress: &dyn Progress) -> Vec<ScheduleReplication> {
     let n = s.schedule.replications;
-    progress.phase("life-of-mine replications", u64::from(n));
+    progress.phase(
+        &format!(
+            "life of mine, {n} replications x {} years",
+            s.schedule.years
+        ),
+        u64::from(n) * u64::from(s.schedule.years),
+    );
     (0..n)
         .into_par_iter()
         .map(|k| {
-            let r = schedule_trial(s, s.simulation.seed, u64::from(k));
-            progress.advance(1);
-            r
+            mine::schedule::replication_with_progress(
+                &s.mine_model(),
+                &s.schedule,
+                s.simulation.seed,
+                u64::from(k),
+                &|| progress.advance(1),
+            )
         })
         .collect()
 }
@@ -354,4 +364,59 @@ pub fn size(
         mine::fleet::size_for_targets(&s.name, &s.section, &s.calendar, &s.crew, &req, &targets);
     progress.advance(1);
     Ok(out)
+}
+
+/// What a study will cost before it runs, so a long run can say so first.
+#[derive(Copy, Clone, Debug, Default, PartialEq)]
+pub struct Estimate {
+    /// Section-days the DES will simulate.
+    pub section_days: f64,
+    /// CPU seconds at [`SECONDS_PER_SECTION_DAY`].
+    pub cpu_seconds: f64,
+}
+
+/// CPU time of one simulated section-day of the default section, release build: a
+/// section-year takes 28-43 ms in `cargo bench -p manto-mine --bench section` (README).
+pub const SECONDS_PER_SECTION_DAY: f64 = 1.2e-4;
+
+impl Estimate {
+    fn of(section_days: f64) -> Estimate {
+        Estimate {
+            section_days,
+            cpu_seconds: section_days * SECONDS_PER_SECTION_DAY,
+        }
+    }
+
+    /// Both together.
+    pub fn plus(self, other: Estimate) -> Estimate {
+        Estimate::of(self.section_days + other.section_days)
+    }
+
+    /// Wall-clock seconds on `threads` workers running `units` independent pieces.
+    pub fn wall_seconds(&self, threads: usize, units: u64) -> f64 {
+        let parallel = (threads as u64).min(units.max(1)).max(1) as f64;
+        self.cpu_seconds / parallel
+    }
+
+    /// The section study of `s`.
+    pub fn section(s: &Scenario) -> Estimate {
+        let o = s.simulation;
+        Estimate::of(f64::from(o.replications) * f64::from(o.days + o.warmup_days))
+    }
+
+    /// The life-of-mine trials of `s` (every section working every year: an upper bound).
+    pub fn schedule(s: &Scenario) -> Estimate {
+        let sections = s.deposit.sections() as f64;
+        Estimate::of(
+            f64::from(s.schedule.replications) * f64::from(s.schedule.years) * 365.0 * sections,
+        )
+    }
+
+    /// Fleet sizing of `s` with `o`.
+    pub fn size(s: &Scenario, o: &SizeOptions) -> Estimate {
+        let combos = f64::from(o.max_bolters) * f64::from(o.max_haulers);
+        Estimate::of(
+            combos * f64::from(s.simulation.replications) * f64::from(o.days + o.warmup_days),
+        )
+    }
 }
