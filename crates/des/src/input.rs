@@ -60,18 +60,275 @@ impl std::error::Error for InputError {}
 
 /// Parses `src` (the contents of `file`) into `T`, turning syntax, type and unknown-key
 /// errors into a located [`InputError`].
+///
+/// Beyond the parser's own words: control characters (binary data) are reported at their
+/// line before parsing; an array of tables (`[[a.b]]`) given where a table (`[a.b]`) is
+/// expected, or the other way round, is named as such; an integer past the 64 bits of a
+/// TOML integer names its key and the range.
 pub fn parse<T: DeserializeOwned>(src: &str, file: &str) -> Result<T, InputError> {
+    if let Some(e) = binary_data(src, file) {
+        return Err(e);
+    }
     toml::from_str(src).map_err(|e| {
         let offset = e.span().map(|s| s.start);
-        let path = offset.map(|o| path_at(src, o)).unwrap_or_default();
-        let message = with_hint(e.message().trim());
+        let raw = e.message().trim();
+        let doc = ImDocument::parse(src.to_string()).ok();
+        let mut path = match (&doc, offset) {
+            (Some(doc), Some(o)) => path_in(doc, o),
+            (None, Some(o)) => key_on_line(src, o),
+            _ => String::new(),
+        };
+        let mut line = offset.map(|o| line_of(src, o));
+        let mut message = with_hint(raw);
+        if raw.contains("number too large to fit in target type")
+            || raw.contains("integer number overflowed")
+            || raw.contains("too large")
+        {
+            message = format!(
+                "the integer is too large: a TOML integer must lie between {} and {} \
+                 (and each key has its own, narrower range: see docs/scenario.md#limits)",
+                i64::MIN,
+                i64::MAX
+            );
+        } else if let Some(doc) = &doc {
+            if let Some((table_path, table_line, is_array)) =
+                table_kind_mismatch(doc, src, &path, raw)
+            {
+                message = if is_array {
+                    format!(
+                        "`{table_path}` is an array of tables ([[{table_path}]]); expected a \
+                         table [{table_path}]: write the header with single brackets, once"
+                    )
+                } else {
+                    format!(
+                        "`{table_path}` is a table [{table_path}]; expected an array of tables \
+                         [[{table_path}]]: write each entry under its own double-bracket header"
+                    )
+                };
+                path = table_path;
+                line = Some(table_line);
+            }
+        }
+        if line.is_none() && !path.is_empty() {
+            line = line_of_path(src, &path);
+        }
         InputError {
             file: file.to_string(),
-            line: offset.map(|o| line_of(src, o)),
+            line,
             path,
             message,
         }
     })
+}
+
+/// The first control character (other than tab, newline, carriage return) in `src`, as a
+/// located error: a binary file, or text with a stray NUL.
+fn binary_data(src: &str, file: &str) -> Option<InputError> {
+    let (offset, ch) = src
+        .char_indices()
+        .find(|&(_, c)| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))?;
+    let line = line_of(src, offset);
+    let col = offset - src[..offset].rfind('\n').map_or(0, |i| i + 1) + 1;
+    Some(InputError {
+        file: file.to_string(),
+        line: Some(line),
+        path: String::new(),
+        message: format!(
+            "binary data: control character U+{:04X} at byte offset {offset} (column {col}); \
+             a scenario is a TOML text file",
+            ch as u32
+        ),
+    })
+}
+
+/// When `path` (where the parser stopped) runs through an array of tables and the parser
+/// complained of a map or struct where it expected a value, or runs into a plain table where
+/// it expected a sequence: (the table's dotted path, its header line, true if it is an
+/// array of tables).
+fn table_kind_mismatch(
+    doc: &ImDocument<String>,
+    src: &str,
+    path: &str,
+    raw: &str,
+) -> Option<(String, usize, bool)> {
+    let expects_seq = raw.contains("expected a sequence") || raw.contains("expected an array");
+    let got_map_or_seq = raw.contains("invalid type: map")
+        || raw.contains("invalid type: sequence")
+        || raw.contains("expected struct")
+        || raw.contains("missing field");
+    if !(expects_seq || got_map_or_seq) {
+        return None;
+    }
+    let mut table = doc.as_table();
+    let mut done: Vec<String> = Vec::new();
+    for (key, _) in split_path(path) {
+        let (k, item) = table.get_key_value(&key)?;
+        done.push(key.clone());
+        let here = k
+            .span()
+            .or_else(|| item.span())
+            .map(|s| line_of(src, s.start));
+        match item {
+            Item::ArrayOfTables(a) if got_map_or_seq && !expects_seq => {
+                let line = a
+                    .get(0)
+                    .and_then(|t| t.span())
+                    .map(|s| line_of(src, s.start))
+                    .or(here)
+                    .unwrap_or(1);
+                return Some((done.join("."), header_line(src, &done, line), true));
+            }
+            Item::ArrayOfTables(a) => table = a.get(0)?,
+            Item::Table(t) => {
+                if expects_seq && done.len() == split_path(path).len() {
+                    let line = t.span().map(|s| line_of(src, s.start)).or(here).unwrap_or(1);
+                    return Some((done.join("."), header_line(src, &done, line), false));
+                }
+                table = t;
+            }
+            _ => return None,
+        }
+    }
+    None
+}
+
+/// The line of the first `[a.b]` or `[[a.b]]` header for `keys`, or `fallback`.
+fn header_line(src: &str, keys: &[String], fallback: usize) -> usize {
+    let want = keys.join(".");
+    src.lines()
+        .position(|l| {
+            let t = l.trim();
+            let inner = t.trim_start_matches('[');
+            let inner = inner.split(']').next().unwrap_or("");
+            t.starts_with('[')
+                && inner
+                    .split('.')
+                    .map(|p| p.trim().trim_matches('"'))
+                    .collect::<Vec<_>>()
+                    .join(".")
+                    == want
+        })
+        .map_or(fallback, |i| i + 1)
+}
+
+/// The dotted key written on the line of byte `offset`, under the last table header above
+/// it: for errors in documents that do not parse (so have no tree to walk).
+pub fn key_on_line(src: &str, offset: usize) -> String {
+    let offset = offset.min(src.len());
+    let start = src[..offset].rfind('\n').map_or(0, |i| i + 1);
+    let end = src[offset..].find('\n').map_or(src.len(), |i| offset + i);
+    let line = &src[start..end];
+    let Some((key, _)) = line.split_once('=') else {
+        return String::new();
+    };
+    let clean = |k: &str| {
+        k.split('.')
+            .map(|p| p.trim().trim_matches('"').trim_matches('\''))
+            .collect::<Vec<_>>()
+            .join(".")
+    };
+    let key = clean(key);
+    let header = src[..start].lines().rev().find_map(|l| {
+        let t = l.trim();
+        t.starts_with('[').then(|| {
+            clean(t.trim_start_matches('[').split(']').next().unwrap_or(""))
+        })
+    });
+    match header {
+        Some(h) if !h.is_empty() => format!("{h}.{key}"),
+        _ => key,
+    }
+}
+
+/// Decodes `bytes` (the contents of `file`) as UTF-8, or reports the line, column and byte
+/// offset of the first invalid byte.
+pub fn text_from_bytes(bytes: Vec<u8>, file: &str) -> Result<String, InputError> {
+    String::from_utf8(bytes).map_err(|e| {
+        let bytes = e.as_bytes();
+        let offset = e.utf8_error().valid_up_to();
+        let line = bytes[..offset].iter().filter(|&&b| b == b'\n').count() + 1;
+        let col = offset - bytes[..offset]
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |i| i + 1)
+            + 1;
+        InputError {
+            file: file.to_string(),
+            line: Some(line),
+            path: String::new(),
+            message: format!(
+                "not UTF-8 text: invalid byte 0x{:02X} at byte offset {offset} (column {col}); \
+                 save the scenario as UTF-8",
+                bytes[offset]
+            ),
+        }
+    })
+}
+
+/// Reads the scenario file at `path` as UTF-8 text, refusing before parsing: a path that
+/// is not a regular file (a directory, a device), a file larger than `max_bytes` (see
+/// `mine::limits::MAX_SCENARIO_BYTES`), and bytes that are not UTF-8 (with the line and
+/// byte offset of the first bad byte). The error's `file` is `path` as given.
+pub fn read_file(path: &std::path::Path, max_bytes: u64) -> Result<String, InputError> {
+    use std::io::Read;
+    let file = path.display().to_string();
+    let err = |message: String| InputError {
+        file: file.clone(),
+        line: None,
+        path: String::new(),
+        message,
+    };
+    let meta = std::fs::metadata(path).map_err(|e| {
+        err(if e.kind() == std::io::ErrorKind::NotFound {
+            "no such file".to_string()
+        } else {
+            format!("cannot read the file: {e}")
+        })
+    })?;
+    if meta.is_dir() {
+        return Err(err(
+            "is a directory, not a scenario file: give the path of a .toml file".into(),
+        ));
+    }
+    if meta.is_file() && meta.len() > max_bytes {
+        return Err(err(format!(
+            "the file is {} bytes, over the limit of {max_bytes} bytes for a scenario",
+            meta.len()
+        )));
+    }
+    let f = std::fs::File::open(path).map_err(|e| err(format!("cannot read the file: {e}")))?;
+    // Read at most one byte past the limit: a device or a growing file cannot run away.
+    let mut bytes = Vec::new();
+    f.take(max_bytes.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(|e| {
+            err(if e.kind() == std::io::ErrorKind::IsADirectory {
+                "is a directory, not a scenario file: give the path of a .toml file".into()
+            } else {
+                format!("cannot read the file: {e}")
+            })
+        })?;
+    if bytes.len() as u64 > max_bytes {
+        return Err(err(format!(
+            "the file is over the limit of {max_bytes} bytes for a scenario"
+        )));
+    }
+    text_from_bytes(bytes, &file)
+}
+
+/// Locates many validation problems at once, parsing `src` once (where calling [`locate`]
+/// for each would parse it once per problem).
+pub fn locate_all(src: &str, file: &str, problems: &[Invalid]) -> Vec<InputError> {
+    let doc = ImDocument::parse(src.to_string()).ok();
+    problems
+        .iter()
+        .map(|p| InputError {
+            file: file.to_string(),
+            line: doc.as_ref().and_then(|d| line_in(d, src, &p.path)),
+            path: p.path.clone(),
+            message: p.message.clone(),
+        })
+        .collect()
 }
 
 /// Locates a validation problem in the source it came from.
@@ -97,6 +354,10 @@ pub fn line_of(src: &str, offset: usize) -> usize {
 /// ancestor (a defaulted key has no line of its own, its table does).
 pub fn line_of_path(src: &str, path: &str) -> Option<usize> {
     let doc = ImDocument::parse(src.to_string()).ok()?;
+    line_in(&doc, src, path)
+}
+
+fn line_in(doc: &ImDocument<String>, src: &str, path: &str) -> Option<usize> {
     let mut segments: Vec<(String, Option<usize>)> = split_path(path);
     while !segments.is_empty() {
         if let Some(span) = span_of(doc.as_table(), &segments) {
@@ -175,8 +436,12 @@ fn span_in_value(v: &Value, segments: &[(String, Option<usize>)]) -> Option<usiz
 /// The dotted path of the innermost key whose key-or-value span contains `offset`.
 pub fn path_at(src: &str, offset: usize) -> String {
     let Ok(doc) = ImDocument::parse(src.to_string()) else {
-        return String::new();
+        return key_on_line(src, offset);
     };
+    path_in(&doc, offset)
+}
+
+fn path_in(doc: &ImDocument<String>, offset: usize) -> String {
     let mut path = Vec::new();
     walk_table(doc.as_table(), offset, &mut path);
     path.join(".")

@@ -150,11 +150,13 @@ impl Act {
     }
 }
 
+/// An event of the section. Machines are indexed by `u32`: a `u16` index wrapped past
+/// 65,535 machines and sent a completion to the wrong machine ("done without activity").
 #[derive(Copy, Clone, Debug)]
 enum Ev {
-    Done(u16),
-    Fail(u16),
-    Repaired(u16),
+    Done(u32),
+    Fail(u32),
+    Repaired(u32),
     Calendar(CalendarEvent),
 }
 
@@ -344,7 +346,7 @@ pub fn simulate(
 ) -> Replication {
     let mut sim = Sim::new(cfg, spec);
     let week = calendar.week();
-    let end = SimTime::from_days(u64::from(spec.warmup_days + spec.days));
+    let end = SimTime::from_days(u64::from(spec.warmup_days) + u64::from(spec.days));
     // Calendar events are generated one week ahead, lazily.
     let mut week_start = SimTime::ZERO;
     let mut next_cal = 0usize;
@@ -510,7 +512,7 @@ impl<'a> Sim<'a> {
                         .map(|md| md.ttf_left)
                         .min()
                         .expect("modes not empty");
-                    mac.fail_event = Some(self.q.schedule_at(now + left, Ev::Fail(i as u16)));
+                    mac.fail_event = Some(self.q.schedule_at(now + left, Ev::Fail(i as u32)));
                 }
             }
             (false, Some(since)) => {
@@ -540,7 +542,7 @@ impl<'a> Sim<'a> {
         mac.act = Some(act);
         mac.act_end = now + dur;
         mac.paused_left = None;
-        mac.act_event = Some(self.q.schedule_at(now + dur, Ev::Done(i as u16)));
+        mac.act_event = Some(self.q.schedule_at(now + dur, Ev::Done(i as u32)));
         self.set_state(i, act.state());
         self.sync_clock(i);
     }
@@ -569,7 +571,7 @@ impl<'a> Sim<'a> {
         let mac = &mut self.m[i];
         mac.paused_left = None;
         mac.act_end = now + left;
-        mac.act_event = Some(self.q.schedule_at(now + left, Ev::Done(i as u16)));
+        mac.act_event = Some(self.q.schedule_at(now + left, Ev::Done(i as u32)));
         self.set_state(i, act.state());
         self.sync_clock(i);
         true
@@ -1017,7 +1019,7 @@ impl<'a> Sim<'a> {
             .min_by_key(|&(k, t)| (t, k))
             .expect("modes not empty");
         if left > SimTime::ZERO {
-            mac.fail_event = Some(self.q.schedule_at(now + left, Ev::Fail(i as u16)));
+            mac.fail_event = Some(self.q.schedule_at(now + left, Ev::Fail(i as u32)));
             return;
         }
         mac.failing_mode = k;
@@ -1037,7 +1039,7 @@ impl<'a> Sim<'a> {
             }
         }
         self.q
-            .schedule_at(now + SimTime::from_h(ttr), Ev::Repaired(i as u16));
+            .schedule_at(now + SimTime::from_h(ttr), Ev::Repaired(i as u32));
         self.sync_partners();
     }
 
