@@ -90,9 +90,8 @@ pub fn parse<T: DeserializeOwned>(src: &str, file: &str) -> Result<T, InputError
                 i64::MIN,
                 i64::MAX
             );
-        } else if let Some(doc) = &doc {
-            if let Some((table_path, table_line, is_array)) =
-                table_kind_mismatch(doc, src, &path, raw)
+        } else if let (Some(doc), Some(o)) = (&doc, offset) {
+            if let Some((table_path, table_line, is_array)) = table_kind_mismatch(doc, src, o, raw)
             {
                 message = if is_array {
                     format!(
@@ -141,74 +140,52 @@ fn binary_data(src: &str, file: &str) -> Option<InputError> {
     })
 }
 
-/// When `path` (where the parser stopped) runs through an array of tables and the parser
-/// complained of a map or struct where it expected a value, or runs into a plain table where
-/// it expected a sequence: (the table's dotted path, its header line, true if it is an
-/// array of tables).
+/// When the parser stopped on a table header of the wrong kind: an array-of-tables header
+/// `[[a.b]]` where a table was expected (serde then complains of a map or sequence where it
+/// wanted a value), or a table header `[a.b]` where an array of tables was expected.
+/// Returns (the table's dotted path, its header line, true if it is an array of tables).
 fn table_kind_mismatch(
     doc: &ImDocument<String>,
     src: &str,
-    path: &str,
+    offset: usize,
     raw: &str,
 ) -> Option<(String, usize, bool)> {
     let expects_seq = raw.contains("expected a sequence") || raw.contains("expected an array");
-    let got_map_or_seq = raw.contains("invalid type: map")
-        || raw.contains("invalid type: sequence")
-        || raw.contains("expected struct")
-        || raw.contains("missing field");
+    let got_map_or_seq = raw.contains("invalid type: map") || raw.contains("invalid type: sequence");
     if !(expects_seq || got_map_or_seq) {
         return None;
     }
+    let offset = offset.min(src.len());
+    let start = src[..offset].rfind('\n').map_or(0, |i| i + 1);
+    let line = src[start..].lines().next().unwrap_or("").trim();
+    let is_array = line.starts_with("[[");
+    if !line.starts_with('[') || (is_array && !got_map_or_seq) || (!is_array && !expects_seq) {
+        return None;
+    }
+    let name = line
+        .trim_start_matches('[')
+        .split(']')
+        .next()
+        .unwrap_or("")
+        .split('.')
+        .map(|p| p.trim().trim_matches('"'))
+        .collect::<Vec<_>>()
+        .join(".");
+    // Check the document agrees the item is of the kind the header says.
     let mut table = doc.as_table();
-    let mut done: Vec<String> = Vec::new();
-    for (key, _) in split_path(path) {
-        let (k, item) = table.get_key_value(&key)?;
-        done.push(key.clone());
-        let here = k
-            .span()
-            .or_else(|| item.span())
-            .map(|s| line_of(src, s.start));
+    let keys: Vec<&str> = name.split('.').collect();
+    for (i, k) in keys.iter().enumerate() {
+        let item = table.get(k)?;
+        let last = i + 1 == keys.len();
         match item {
-            Item::ArrayOfTables(a) if got_map_or_seq && !expects_seq => {
-                let line = a
-                    .get(0)
-                    .and_then(|t| t.span())
-                    .map(|s| line_of(src, s.start))
-                    .or(here)
-                    .unwrap_or(1);
-                return Some((done.join("."), header_line(src, &done, line), true));
-            }
-            Item::ArrayOfTables(a) => table = a.get(0)?,
-            Item::Table(t) => {
-                if expects_seq && done.len() == split_path(path).len() {
-                    let line = t.span().map(|s| line_of(src, s.start)).or(here).unwrap_or(1);
-                    return Some((done.join("."), header_line(src, &done, line), false));
-                }
-                table = t;
-            }
+            Item::ArrayOfTables(_) if last => return is_array.then_some((name, line_of(src, offset), true)),
+            Item::Table(_) if last => return (!is_array).then_some((name, line_of(src, offset), false)),
+            Item::Table(t) => table = t,
+            Item::ArrayOfTables(a) => table = a.get(a.len().checked_sub(1)?)?,
             _ => return None,
         }
     }
     None
-}
-
-/// The line of the first `[a.b]` or `[[a.b]]` header for `keys`, or `fallback`.
-fn header_line(src: &str, keys: &[String], fallback: usize) -> usize {
-    let want = keys.join(".");
-    src.lines()
-        .position(|l| {
-            let t = l.trim();
-            let inner = t.trim_start_matches('[');
-            let inner = inner.split(']').next().unwrap_or("");
-            t.starts_with('[')
-                && inner
-                    .split('.')
-                    .map(|p| p.trim().trim_matches('"'))
-                    .collect::<Vec<_>>()
-                    .join(".")
-                    == want
-        })
-        .map_or(fallback, |i| i + 1)
 }
 
 /// The dotted key written on the line of byte `offset`, under the last table header above
@@ -653,5 +630,86 @@ mod tests {
             with_hint("unknown field `zzzzzz`, expected `a` or `b`"),
             "unknown field `zzzzzz`, expected `a` or `b`"
         );
+    }
+
+    #[derive(Deserialize, Debug)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct WithList {
+        name: String,
+        modes: Vec<Bolter>,
+    }
+
+    #[test]
+    fn array_of_tables_where_a_table_is_expected_is_named() {
+        let src = GOOD.replace("[section]", "[[section]]");
+        let e = parse::<Outer>(&src, "f.toml").unwrap_err();
+        assert_eq!(e.path, "section");
+        assert_eq!(e.line, Some(3));
+        assert!(
+            e.message
+                .starts_with("`section` is an array of tables ([[section]]); expected a table [section]"),
+            "{}",
+            e.message
+        );
+        let src = "name = \"x\"\n[modes]\nbooms = 1\ninstall_time_min = 2\n";
+        let e = parse::<WithList>(src, "f.toml").unwrap_err();
+        assert_eq!(e.path, "modes");
+        assert!(e.message.contains("expected an array of tables [[modes]]"), "{}", e.message);
+    }
+
+    #[test]
+    fn integers_past_64_bits_name_the_key_and_range() {
+        let src = GOOD.replace("booms = 2", "booms = 99999999999999999999");
+        let e = parse::<Outer>(&src, "f.toml").unwrap_err();
+        assert_eq!(e.line, Some(7));
+        assert_eq!(e.path, "section.bolter.booms");
+        assert!(e.message.contains("9223372036854775807"), "{}", e.message);
+    }
+
+    #[test]
+    fn binary_and_non_utf8_input_is_located() {
+        let e = parse::<Outer>("name = \"x\"\n\0\u{1}garbage", "b.toml").unwrap_err();
+        assert_eq!(e.line, Some(2));
+        assert!(e.message.starts_with("binary data"), "{}", e.message);
+        let mut bytes = b"name = \"x\"\n[section]\nentries = 5\xff\n".to_vec();
+        let e = text_from_bytes(bytes.clone(), "u.toml").unwrap_err();
+        assert_eq!(e.line, Some(3));
+        assert!(e.message.contains("0xFF at byte offset 32 (column 12)"), "{}", e.message);
+        bytes.truncate(20);
+        assert!(text_from_bytes(bytes, "u.toml").is_ok());
+    }
+
+    #[test]
+    fn read_file_refuses_directories_large_files_and_bad_bytes() {
+        let dir = std::env::temp_dir().join(format!("manto-input-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let e = read_file(&dir, 1000).unwrap_err();
+        assert!(e.message.contains("is a directory"), "{}", e.message);
+        let f = dir.join("big.toml");
+        std::fs::write(&f, "x".repeat(2000)).unwrap();
+        let e = read_file(&f, 1000).unwrap_err();
+        assert!(e.message.contains("over the limit of 1000 bytes"), "{}", e.message);
+        assert_eq!(read_file(&f, 5000).unwrap().len(), 2000);
+        std::fs::write(&f, b"a = 1\nb = \"\xc3\x28\"\n").unwrap();
+        let e = read_file(&f, 5000).unwrap_err();
+        assert_eq!(e.line, Some(2));
+        assert!(e.to_string().starts_with(&format!("{}:2: not UTF-8", f.display())));
+        let e = read_file(&dir.join("missing.toml"), 5000).unwrap_err();
+        assert!(e.message.contains("no such file"));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn locate_all_matches_locate() {
+        let problems = [
+            Invalid::new("section.bolter.install_time_min", "x"),
+            Invalid::new("section.entries", "y"),
+            Invalid::new("nowhere", "z"),
+        ];
+        let all = locate_all(GOOD, "f.toml", &problems);
+        for (p, e) in problems.iter().zip(&all) {
+            assert_eq!(&locate(GOOD, "f.toml", p), e);
+        }
     }
 }
