@@ -151,6 +151,9 @@ fn mutate(base: &str, rng: &mut Rng) -> (Vec<u8>, String) {
             for _ in 0..1 + usize::from(kind == 9) {
                 let i = with_numbers[rng.below(with_numbers.len())];
                 let nums = numbers(&lines[i]);
+                if nums.is_empty() {
+                    continue; // the first replacement left no number on this line
+                }
                 let (s, e) = nums[rng.below(nums.len())];
                 let x = EXTREMES[rng.below(EXTREMES.len())];
                 parts.push(format!("line {}: `{}` -> {x}", i + 1, &lines[i][s..e]));
