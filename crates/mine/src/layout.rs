@@ -287,6 +287,16 @@ impl LayoutConfig {
                 panels_total = panels_total.saturating_add(u64::from(run.count));
             }
         }
+        let sections = self.sections();
+        if sections > limits::MAX_SECTIONS_TOTAL {
+            out.push(Invalid::new(
+                format!("{path}.mines"),
+                format!(
+                    "the mines have {sections} sections in all; at most {} are allowed",
+                    limits::MAX_SECTIONS_TOTAL
+                ),
+            ));
+        }
         if panels_total > limits::MAX_PANELS {
             out.push(Invalid::new(
                 format!("{path}.mines"),

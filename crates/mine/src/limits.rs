@@ -46,6 +46,14 @@ pub const MAX_SCHEDULE_YEARS: u32 = 100;
 /// for the whole mine life (seconds each).
 pub const MAX_SCHEDULE_REPLICATIONS: u32 = 1_000;
 
+/// Most section-years one life-of-mine study may simulate, replications × years ×
+/// sections (each section runs panel by panel for the whole mine life). El Boleo's default
+/// is 3 × 25 × 6 = 450.
+pub const MAX_SCHEDULE_SECTION_YEARS: u64 = 20_000;
+
+/// Most sections in the whole deposit (the sum over the mines).
+pub const MAX_SECTIONS_TOTAL: usize = 100;
+
 /// Most section-years simulated by a fleet sizing, `max_bolters × max_haulers ×
 /// replications` (each a one-year section run).
 pub const MAX_SIZING_SECTION_YEARS: u64 = 20_000;

@@ -64,6 +64,29 @@ impl ScheduleConfig {
         );
         out
     }
+
+    /// [`validate`](Self::validate), plus the cost of the whole study with this layout:
+    /// replications × years × sections at most [`limits::MAX_SCHEDULE_SECTION_YEARS`]
+    /// (reported at `{path}.replications`). Call it after command-line overrides.
+    pub fn validate_with_layout(&self, path: &str, layout: &LayoutConfig) -> Vec<Invalid> {
+        let mut out = self.validate(path);
+        let sections = layout.sections() as u64;
+        let total = u64::from(self.replications) * u64::from(self.years) * sections;
+        if out.is_empty() && total > limits::MAX_SCHEDULE_SECTION_YEARS {
+            out.push(Invalid::new(
+                format!("{path}.replications"),
+                format!(
+                    "{} replications x {} years x {} sections are {} section-years to simulate; at most {} are allowed: fewer replications or years",
+                    self.replications,
+                    self.years,
+                    sections,
+                    limits::fmt_num(total as f64),
+                    limits::fmt_num(limits::MAX_SCHEDULE_SECTION_YEARS as f64)
+                ),
+            ));
+        }
+        out
+    }
 }
 
 /// Everything the schedule needs, borrowed from the scenario.

@@ -1,0 +1,314 @@
+//! The findings of the hardening issue (a catalogue of bad inputs and mutation fuzzing):
+//! each absurd value is refused with a message naming its key and the allowed range, the
+//! model no longer panics with many machines, and a section that produces almost nothing
+//! reports no number of sections rather than an overflowed one.
+
+use manto_mine as mine;
+
+use des::input::Invalid;
+use mine::calendar::CalendarConfig;
+use mine::fleet::SizingRequest;
+use mine::layout::LayoutConfig;
+use mine::limits;
+use mine::schedule::ScheduleConfig;
+use mine::section::model::{MassBalance, ShiftTally};
+use mine::section::report::summarise;
+use mine::section::{simulate, Replication, RunOptions, RunSpec, SectionConfig, Targets};
+use serde::Deserialize;
+
+#[derive(Deserialize)]
+struct SectionPart {
+    simulation: RunOptions,
+    targets: Targets,
+    calendar: CalendarConfig,
+    section: SectionConfig,
+}
+
+#[derive(Deserialize)]
+struct MinePart {
+    schedule: ScheduleConfig,
+    deposit: LayoutConfig,
+}
+
+const SECTION: &str = include_str!("../../../scenarios/boleo.toml");
+const MINE: &str = include_str!("../../../scenarios/boleo-mine.toml");
+
+fn boleo() -> SectionPart {
+    toml::from_str(SECTION).unwrap()
+}
+
+/// The single problem found at `key`, failing if there is none.
+fn problem_at(problems: &[Invalid], key: &str) -> String {
+    let found: Vec<&Invalid> = problems.iter().filter(|p| p.path == key).collect();
+    assert!(!found.is_empty(), "nothing at {key}: {problems:?}");
+    found[0].message.clone()
+}
+
+/// Replaces the first `from` in the section text, parses and validates it, and returns the
+/// message at `key`.
+fn refused(from: &str, to: &str, key: &str) -> String {
+    assert!(SECTION.contains(from), "{from}");
+    let p: SectionPart = toml::from_str(&SECTION.replacen(from, to, 1)).unwrap();
+    let mut problems = p.simulation.validate("simulation");
+    problems.extend(p.targets.validate("targets"));
+    problems.extend(p.calendar.validate("calendar"));
+    problems.extend(p.section.validate("section"));
+    problem_at(&problems, key)
+}
+
+#[test]
+fn bundled_values_pass() {
+    let p = boleo();
+    assert!(p.section.validate("section").is_empty());
+    assert!(p.simulation.validate("simulation").is_empty());
+    assert!(p.targets.validate("targets").is_empty());
+    assert!(p.calendar.validate("calendar").is_empty());
+    let m: MinePart = toml::from_str(MINE).unwrap();
+    assert!(m.schedule.validate("schedule").is_empty());
+    assert!(m.deposit.validate("deposit").is_empty());
+}
+
+#[test]
+fn absurd_section_values_are_refused_with_the_range() {
+    for (from, to, key, says) in [
+        (
+            "count = 1 ",
+            "count = 65533 ",
+            "section.bolters.count",
+            "bolters 65,533 is outside the allowed 1 to 10",
+        ),
+        (
+            "count = 2 ",
+            "count = 65534 ",
+            "section.haulage.count",
+            "haulers 65,534 is outside the allowed 1 to 20",
+        ),
+        (
+            "count = 2 ",
+            "count = 2000000000 ",
+            "section.haulage.count",
+            "haulers 2,000,000,000 is outside the allowed 1 to 20",
+        ),
+        (
+            "entries = 5 ",
+            "entries = 100000 ",
+            "section.geometry.entries",
+            "entries 100,000 is outside the allowed 1 to 12",
+        ),
+        (
+            "booms = 2 ",
+            "booms = 2000000000 ",
+            "section.bolters.booms",
+            "booms 2,000,000,000 is outside the allowed 1 to 8",
+        ),
+        (
+            "row_spacing_m = 1.2 ",
+            "row_spacing_m = 1e-9 ",
+            "section.bolters.row_spacing_m",
+            "row spacing 1e-9 m is outside the plausible 0.3 to 5 m",
+        ),
+        (
+            "payload_t = 12 ",
+            "payload_t = 1e-9 ",
+            "section.haulage.payload_t",
+            "payload 1e-9 t is outside the plausible 1 to 100 t",
+        ),
+        (
+            "seam_height_m = 2.5 ",
+            "seam_height_m = 1e300 ",
+            "section.geometry.seam_height_m",
+            "seam height 1e300 m is outside the plausible 0.5 to 10 m",
+        ),
+        (
+            "tram_speed_m_per_min = 12 ",
+            "tram_speed_m_per_min = 1e-300 ",
+            "section.miner.tram_speed_m_per_min",
+            "outside the plausible 1 to 200 m/min",
+        ),
+        (
+            "tbf_h = { dist = \"exponential\", mean = 25 }",
+            "tbf_h = { dist = \"exponential\", mean = 1e-9 }",
+            "section.miner.failures[0].tbf_h",
+            "mean time between failures 1e-9 h is outside the plausible 0.1 to",
+        ),
+        (
+            "drill_time_min = { dist = \"triangular\", min = 0.6, mode = 0.8, max = 1.0 }",
+            "drill_time_min = 1e300",
+            "section.bolters.drill_time_min",
+            "outside the plausible 0 to 525,600 (a year)",
+        ),
+        (
+            "days = 60 ",
+            "days = 10000000 ",
+            "simulation.days",
+            "days 10,000,000 is outside the allowed 1 to 36,500",
+        ),
+        (
+            "warmup_days = 3 ",
+            "warmup_days = 1000000000 ",
+            "simulation.warmup_days",
+            "warm-up days 1,000,000,000 is outside the allowed 0 to 3,650",
+        ),
+        (
+            "replications = 10 ",
+            "replications = 1000000 ",
+            "simulation.replications",
+            "replications 1,000,000 is outside the allowed 1 to 10,000",
+        ),
+        (
+            "shift_length_h = 8 ",
+            "shift_length_h = 1e-9 ",
+            "calendar.shift_length_h",
+            "shift length 1e-9 h is outside the plausible 2 to 24 h",
+        ),
+    ] {
+        let msg = refused(from, to, key);
+        assert!(msg.contains(says), "{key}: `{msg}` lacks `{says}`");
+    }
+}
+
+#[test]
+fn run_size_is_bounded_in_total() {
+    let opts = RunOptions {
+        days: limits::MAX_DAYS,
+        warmup_days: 0,
+        replications: limits::MAX_REPLICATIONS,
+        seed: 1,
+    };
+    let msg = problem_at(&opts.validate("simulation"), "simulation.replications");
+    assert!(msg.contains("section-days"), "{msg}");
+    let ok = RunOptions {
+        days: limits::MAX_DAYS,
+        warmup_days: limits::MAX_WARMUP_DAYS,
+        replications: 1,
+        seed: u64::MAX,
+    };
+    assert!(ok.validate("simulation").is_empty());
+}
+
+#[test]
+fn schedule_and_sizing_requests_are_bounded() {
+    let s = ScheduleConfig {
+        years: 101,
+        replications: 1_000_000,
+    };
+    let p = s.validate("schedule");
+    assert!(problem_at(&p, "schedule.years").contains("1 to 100"));
+    assert!(problem_at(&p, "schedule.replications").contains("1 to 1,000"));
+
+    let m: MinePart = toml::from_str(MINE).unwrap();
+    assert!(m.schedule.validate_with_layout("schedule", &m.deposit).is_empty());
+    let big = ScheduleConfig {
+        years: 100,
+        replications: 1_000,
+    };
+    assert!(big.validate("schedule").is_empty());
+    let p = big.validate_with_layout("schedule", &m.deposit);
+    assert!(problem_at(&p, "schedule.replications").contains("600,000 section-years"));
+
+    let req = SizingRequest {
+        plant_feed_dry_t_per_year: 2.6e6,
+        underground_share_pct: 94.0,
+        confidence: 0.9,
+        max_bolters: 3,
+        max_haulers: 100_000,
+        replications: 10,
+        seed: 1,
+    };
+    let p = req.validate("");
+    assert!(problem_at(&p, "max_haulers").contains("haulers 100,000 is outside the allowed 1 to 20"));
+    let p = SizingRequest {
+        confidence: 1.0,
+        max_haulers: 4,
+        replications: 1,
+        ..req.clone()
+    }
+    .validate("size");
+    assert!(problem_at(&p, "size.confidence").contains("between 0 and 1"));
+    assert!(problem_at(&p, "size.replications").contains("at least 2"));
+    let p = SizingRequest {
+        max_bolters: 10,
+        max_haulers: 20,
+        replications: 1_000,
+        ..req.clone()
+    }
+    .validate("size");
+    assert!(problem_at(&p, "size.replications").contains("section-years"));
+    assert!(SizingRequest {
+        max_haulers: 4,
+        ..req
+    }
+    .validate("size")
+    .is_empty());
+}
+
+#[test]
+fn panel_counts_are_bounded() {
+    let src = MINE.replacen("count = 20,", "count = 1000000000,", 1);
+    assert_ne!(src, MINE);
+    let m: MinePart = toml::from_str(&src).unwrap();
+    let p = m.deposit.validate("deposit");
+    let msg = problem_at(&p, "deposit.mines[0].panels[0].count");
+    assert!(msg.contains("panels 1,000,000,000 is outside the allowed 1 to 10,000"), "{msg}");
+}
+
+/// The panic "done without activity" came from machine indices stored in 16 bits: with
+/// 65,533 bolters (or 65,534 haulers) the index of a later machine wrapped and a completion
+/// event reached a machine with nothing under way. Validation now refuses such fleets, and
+/// the model itself no longer wraps.
+#[test]
+fn many_machines_do_not_panic_the_model() {
+    let p = boleo();
+    for (bolters, haulers) in [(65_533, 2), (1, 65_534)] {
+        let mut cfg = p.section.clone();
+        cfg.bolters.count = bolters;
+        cfg.haulage.count = haulers;
+        assert!(!cfg.validate("section").is_empty());
+        let rep = simulate(
+            &cfg,
+            &p.calendar,
+            RunSpec {
+                days: 1,
+                warmup_days: 0,
+                seed: 1,
+                replication: 0,
+                check_invariants: false,
+                stop_after_wet_t: None,
+                seam_height_m: None,
+            },
+        );
+        assert_eq!(rep.machines.len() as u32, 1 + bolters + haulers + 2);
+        assert!(rep.mass.cut_wet_t > 0.0);
+    }
+}
+
+/// A section that delivers almost nothing used to report 4,294,967,295 sections (a
+/// saturated cast); it now reports none, as a section that delivers nothing does.
+#[test]
+fn tiny_output_reports_no_sections_needed() {
+    let p = boleo();
+    let rep = |dry_t: f64| Replication {
+        shifts: vec![
+            ShiftTally {
+                dry_t,
+                wet_t: dry_t,
+                ..ShiftTally::default()
+            };
+            4
+        ],
+        machines: Vec::new(),
+        mass: MassBalance::default(),
+        events: 0,
+        max_machines_per_place: 0,
+    };
+    let opts = p.simulation;
+    for dry_t in [1e-9, 0.0] {
+        let s = summarise("x", &[rep(dry_t), rep(dry_t)], opts, &p.calendar, &p.targets);
+        for n in &s.sections_needed {
+            assert_eq!(n.sections, None, "{dry_t}");
+            assert_eq!(n.sections_at_ci95_low, None, "{dry_t}");
+        }
+    }
+    let s = summarise("x", &[rep(1000.0), rep(1000.0)], opts, &p.calendar, &p.targets);
+    assert!(s.sections_needed.iter().all(|n| n.sections.is_some()));
+}
