@@ -10,7 +10,7 @@
 # the exit codes, panics, over-time and over-memory runs, the slowest run and the largest;
 # it fails (exit 1) if any run panicked, aborted, was killed, ran over time or memory, or
 # exited 2 without `error:`. Failing inputs are kept in $TMPDIR/manto-fuzz-PID/.
-# Builds with CARGO_BUILD_JOBS=1 unless set.
+# MANTO_FUZZ_BIN=path fuzzes another manto binary. Builds with CARGO_BUILD_JOBS=1 unless set.
 set -euo pipefail
 seconds="${1:-300}"
 seed="${2:-$(date +%s)}"

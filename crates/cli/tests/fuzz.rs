@@ -12,7 +12,8 @@
 //! In the suite it runs 150 cases (a few seconds). `scripts/fuzz-long.sh SECONDS` runs it
 //! for longer through these environment variables: `MANTO_FUZZ_SECONDS` (run cases until
 //! then instead of 150), `MANTO_FUZZ_SEED`, `MANTO_FUZZ_TIMEOUT` (seconds per run, default
-//! 20) and `MANTO_FUZZ_MEM_MB` (address-space limit per run, default 2048). It prints runs,
+//! 20), `MANTO_FUZZ_MEM_MB` (address-space limit per run, default 2048) and `MANTO_FUZZ_BIN`
+//! (another `manto` binary to fuzz, e.g. an older build). It prints runs,
 //! exit codes, panics, over-time and over-memory runs, the slowest run and the largest
 //! resident size (from `/usr/bin/time -v` when present).
 
@@ -196,7 +197,7 @@ fn run(args: &[&str], dir: &Path, timeout: Duration, mem_mb: u64) -> Outcome {
     };
     let start = Instant::now();
     let mut child = Command::new("sh")
-        .args(["-c", &script, "sh", env!("CARGO_BIN_EXE_manto")])
+        .args(["-c", &script, "sh", &bin()])
         .args(args)
         .stdin(Stdio::null())
         .stdout(out)
@@ -243,6 +244,11 @@ fn run(args: &[&str], dir: &Path, timeout: Duration, mem_mb: u64) -> Outcome {
     }
 }
 
+/// The binary under test: this build's, or `MANTO_FUZZ_BIN`.
+fn bin() -> String {
+    std::env::var("MANTO_FUZZ_BIN").unwrap_or_else(|_| env!("CARGO_BIN_EXE_manto").to_string())
+}
+
 fn tmp() -> PathBuf {
     let d = std::env::temp_dir().join(format!("manto-fuzz-{}", std::process::id()));
     std::fs::create_dir_all(&d).unwrap();
@@ -252,7 +258,7 @@ fn tmp() -> PathBuf {
 #[test]
 fn mutated_scenarios_never_panic_or_run_away() {
     let dir = tmp();
-    let show = Command::new(env!("CARGO_BIN_EXE_manto"))
+    let show = Command::new(bin())
         .args(["scenario", "show"])
         .output()
         .unwrap();
