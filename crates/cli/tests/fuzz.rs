@@ -147,7 +147,8 @@ fn mutate(base: &str, rng: &mut Rng) -> (Vec<u8>, String) {
         }
         _ => {
             // Replace one or two numbers by extremes (the most productive mutation).
-            let with_numbers: Vec<usize> = (0..n).filter(|&i| !numbers(&lines[i]).is_empty()).collect();
+            let with_numbers: Vec<usize> =
+                (0..n).filter(|&i| !numbers(&lines[i]).is_empty()).collect();
             let mut parts = Vec::new();
             for _ in 0..1 + usize::from(kind == 9) {
                 let i = with_numbers[rng.below(with_numbers.len())];
@@ -344,7 +345,10 @@ fn mutated_scenarios_never_panic_or_run_away() {
             } else if !matches!(o.code, Some(0) | Some(2)) {
                 failures.push(format!("{what}: {}", o.stderr.trim()));
             } else if o.code == Some(2) && !o.stderr.starts_with("error:") {
-                failures.push(format!("{what}: stderr does not start with `error:`: {}", o.stderr.trim()));
+                failures.push(format!(
+                    "{what}: stderr does not start with `error:`: {}",
+                    o.stderr.trim()
+                ));
             } else {
                 continue;
             }

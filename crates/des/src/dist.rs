@@ -718,16 +718,16 @@ impl Dist {
                 }
             }
             DistKind::Exponential { mean } => Core::Exponential(*mean),
-            DistKind::Gamma { shape, scale } => {
-                Core::Gamma(Gamma::new(*shape, *scale).map_err(|e| DistError::Sampler(e.to_string()))?)
-            }
+            DistKind::Gamma { shape, scale } => Core::Gamma(
+                Gamma::new(*shape, *scale).map_err(|e| DistError::Sampler(e.to_string()))?,
+            ),
             DistKind::Erlang { k, mean } => {
                 let k = f64::from(*k);
                 Core::Gamma(Gamma::new(k, mean / k).map_err(|e| DistError::Sampler(e.to_string()))?)
             }
-            DistKind::Weibull { shape, scale } => {
-                Core::Weibull(Weibull::new(*scale, *shape).map_err(|e| DistError::Sampler(e.to_string()))?)
-            }
+            DistKind::Weibull { shape, scale } => Core::Weibull(
+                Weibull::new(*scale, *shape).map_err(|e| DistError::Sampler(e.to_string()))?,
+            ),
             DistKind::Empirical { values } => {
                 if values.is_empty() {
                     return Err(DistError::NoValues);

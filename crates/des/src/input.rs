@@ -151,7 +151,8 @@ fn table_kind_mismatch(
     raw: &str,
 ) -> Option<(String, usize, bool)> {
     let expects_seq = raw.contains("expected a sequence") || raw.contains("expected an array");
-    let got_map_or_seq = raw.contains("invalid type: map") || raw.contains("invalid type: sequence");
+    let got_map_or_seq =
+        raw.contains("invalid type: map") || raw.contains("invalid type: sequence");
     if !(expects_seq || got_map_or_seq) {
         return None;
     }
@@ -178,8 +179,12 @@ fn table_kind_mismatch(
         let item = table.get(k)?;
         let last = i + 1 == keys.len();
         match item {
-            Item::ArrayOfTables(_) if last => return is_array.then_some((name, line_of(src, offset), true)),
-            Item::Table(_) if last => return (!is_array).then_some((name, line_of(src, offset), false)),
+            Item::ArrayOfTables(_) if last => {
+                return is_array.then_some((name, line_of(src, offset), true))
+            }
+            Item::Table(_) if last => {
+                return (!is_array).then_some((name, line_of(src, offset), false))
+            }
             Item::Table(t) => table = t,
             Item::ArrayOfTables(a) => table = a.get(a.len().checked_sub(1)?)?,
             _ => return None,
@@ -207,9 +212,8 @@ pub fn key_on_line(src: &str, offset: usize) -> String {
     let key = clean(key);
     let header = src[..start].lines().rev().find_map(|l| {
         let t = l.trim();
-        t.starts_with('[').then(|| {
-            clean(t.trim_start_matches('[').split(']').next().unwrap_or(""))
-        })
+        t.starts_with('[')
+            .then(|| clean(t.trim_start_matches('[').split(']').next().unwrap_or("")))
     });
     match header {
         Some(h) if !h.is_empty() => format!("{h}.{key}"),
@@ -224,10 +228,11 @@ pub fn text_from_bytes(bytes: Vec<u8>, file: &str) -> Result<String, InputError>
         let bytes = e.as_bytes();
         let offset = e.utf8_error().valid_up_to();
         let line = bytes[..offset].iter().filter(|&&b| b == b'\n').count() + 1;
-        let col = offset - bytes[..offset]
-            .iter()
-            .rposition(|&b| b == b'\n')
-            .map_or(0, |i| i + 1)
+        let col = offset
+            - bytes[..offset]
+                .iter()
+                .rposition(|&b| b == b'\n')
+                .map_or(0, |i| i + 1)
             + 1;
         InputError {
             file: file.to_string(),
@@ -647,15 +652,20 @@ mod tests {
         assert_eq!(e.path, "section");
         assert_eq!(e.line, Some(3));
         assert!(
-            e.message
-                .starts_with("`section` is an array of tables ([[section]]); expected a table [section]"),
+            e.message.starts_with(
+                "`section` is an array of tables ([[section]]); expected a table [section]"
+            ),
             "{}",
             e.message
         );
         let src = "name = \"x\"\n[modes]\nbooms = 1\ninstall_time_min = 2\n";
         let e = parse::<WithList>(src, "f.toml").unwrap_err();
         assert_eq!(e.path, "modes");
-        assert!(e.message.contains("expected an array of tables [[modes]]"), "{}", e.message);
+        assert!(
+            e.message.contains("expected an array of tables [[modes]]"),
+            "{}",
+            e.message
+        );
     }
 
     #[test]
@@ -675,7 +685,11 @@ mod tests {
         let mut bytes = b"name = \"x\"\n[section]\nentries = 5\xff\n".to_vec();
         let e = text_from_bytes(bytes.clone(), "u.toml").unwrap_err();
         assert_eq!(e.line, Some(3));
-        assert!(e.message.contains("0xFF at byte offset 32 (column 12)"), "{}", e.message);
+        assert!(
+            e.message.contains("0xFF at byte offset 32 (column 12)"),
+            "{}",
+            e.message
+        );
         bytes.truncate(20);
         assert!(text_from_bytes(bytes, "u.toml").is_ok());
     }
@@ -689,12 +703,18 @@ mod tests {
         let f = dir.join("big.toml");
         std::fs::write(&f, "x".repeat(2000)).unwrap();
         let e = read_file(&f, 1000).unwrap_err();
-        assert!(e.message.contains("over the limit of 1000 bytes"), "{}", e.message);
+        assert!(
+            e.message.contains("over the limit of 1000 bytes"),
+            "{}",
+            e.message
+        );
         assert_eq!(read_file(&f, 5000).unwrap().len(), 2000);
         std::fs::write(&f, b"a = 1\nb = \"\xc3\x28\"\n").unwrap();
         let e = read_file(&f, 5000).unwrap_err();
         assert_eq!(e.line, Some(2));
-        assert!(e.to_string().starts_with(&format!("{}:2: not UTF-8", f.display())));
+        assert!(e
+            .to_string()
+            .starts_with(&format!("{}:2: not UTF-8", f.display())));
         let e = read_file(&dir.join("missing.toml"), 5000).unwrap_err();
         assert!(e.message.contains("no such file"));
         std::fs::remove_dir_all(&dir).unwrap();

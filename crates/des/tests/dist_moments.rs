@@ -57,7 +57,13 @@ fn check(d: &Dist, k: u64, mean: f64, var: f64, excess: f64) {
 fn triangular() {
     // (1, 2, 6): mean (1+2+6)/3 = 3, variance (1 + 4 + 36 - 2 - 6 - 12) / 18 = 21/18,
     // excess kurtosis of any triangular -3/5.
-    check(&Dist::triangular(1.0, 2.0, 6.0).unwrap(), 1, 3.0, 21.0 / 18.0, -0.6);
+    check(
+        &Dist::triangular(1.0, 2.0, 6.0).unwrap(),
+        1,
+        3.0,
+        21.0 / 18.0,
+        -0.6,
+    );
 }
 
 #[test]
@@ -98,7 +104,13 @@ fn erlang() {
     // k = 3, mean 6: three phases of mean 2, variance 3·2² = 12, excess kurtosis 6/3 = 2.
     check(&Dist::erlang(3, 6.0).unwrap(), 5, 6.0, 12.0, 2.0);
     // With an offset the variance is unchanged: 28 + Erlang(2, mean 4): mean 32, var 8.
-    check(&Dist::erlang(2, 4.0).unwrap().with_offset(28.0).unwrap(), 6, 32.0, 8.0, 3.0);
+    check(
+        &Dist::erlang(2, 4.0).unwrap().with_offset(28.0).unwrap(),
+        6,
+        32.0,
+        8.0,
+        3.0,
+    );
 }
 
 #[test]
@@ -128,7 +140,13 @@ fn weibull() {
 fn lognormal() {
     // Mean 5 and sd 2 of the value itself. Excess kurtosis w⁴ + 2w³ + 3w² - 6 with
     // w = 1 + (2/5)² = 1.16: 1.81063936 + 3.121792 + 4.0368 - 6 = 2.96923136.
-    check(&Dist::lognormal(5.0, 2.0).unwrap(), 11, 5.0, 4.0, 2.969_231_36);
+    check(
+        &Dist::lognormal(5.0, 2.0).unwrap(),
+        11,
+        5.0,
+        4.0,
+        2.969_231_36,
+    );
 }
 
 #[test]
@@ -266,13 +284,19 @@ fn toml_forms_and_round_trip() {
     let x: Inputs = toml::from_str(INPUTS).unwrap();
     assert_eq!(x.drill_time_min, Dist::fixed(0.9).unwrap());
     assert_eq!(x.whole, Dist::fixed(2.0).unwrap());
-    assert_eq!(x.fixed_table, Dist::fixed(3.0).unwrap().with_offset(1.0).unwrap());
+    assert_eq!(
+        x.fixed_table,
+        Dist::fixed(3.0).unwrap().with_offset(1.0).unwrap()
+    );
     assert_eq!(x.tri, Dist::triangular(0.6, 0.8, 1.2).unwrap());
     assert_eq!(x.pert, Dist::pert(1.0, 2.0, 4.0).unwrap());
     assert_eq!(x.uni, Dist::uniform(1.0, 2.0).unwrap());
     assert_eq!(x.norm, Dist::normal(5.0, 1.0).unwrap());
     assert_eq!(x.logn, Dist::lognormal(5.0, 2.0).unwrap());
-    assert_eq!(x.expo, Dist::exponential(3.0).unwrap().with_offset(28.0).unwrap());
+    assert_eq!(
+        x.expo,
+        Dist::exponential(3.0).unwrap().with_offset(28.0).unwrap()
+    );
     assert_eq!(x.gam, Dist::gamma(2.0, 1.5).unwrap());
     assert_eq!(
         x.erl,
@@ -388,21 +412,37 @@ fn validate_messages() {
 
     // Durations.
     let neg = |d: Dist| d.validate_non_negative().unwrap_err().to_string();
-    assert!(Dist::triangular(0.0, 1.0, 2.0).unwrap()
+    assert!(Dist::triangular(0.0, 1.0, 2.0)
+        .unwrap()
         .validate_non_negative()
         .is_ok());
-    assert!(Dist::uniform(-1.0, 2.0).unwrap()
-        .with_offset(1.0).unwrap()
+    assert!(Dist::uniform(-1.0, 2.0)
+        .unwrap()
+        .with_offset(1.0)
+        .unwrap()
         .validate_non_negative()
         .is_ok());
     assert!(neg(Dist::uniform(-1.0, 2.0).unwrap()).contains("min (-1) must not be negative"));
-    assert!(neg(Dist::triangular(1.0, 2.0, 3.0).unwrap().with_offset(-1.5).unwrap()).contains("min + offset"));
-    assert!(Dist::normal(-3.0, 1.0).unwrap().validate_non_negative().is_ok());
-    assert!(neg(Dist::normal(5.0, 1.0).unwrap().with_offset(-0.1).unwrap()).contains("offset (-0.1)"));
-    assert!(neg(Dist::exponential(1.0).unwrap().with_offset(-1.0).unwrap()).contains("offset (-1)"));
+    assert!(neg(Dist::triangular(1.0, 2.0, 3.0)
+        .unwrap()
+        .with_offset(-1.5)
+        .unwrap())
+    .contains("min + offset"));
+    assert!(Dist::normal(-3.0, 1.0)
+        .unwrap()
+        .validate_non_negative()
+        .is_ok());
+    assert!(
+        neg(Dist::normal(5.0, 1.0).unwrap().with_offset(-0.1).unwrap()).contains("offset (-0.1)")
+    );
+    assert!(
+        neg(Dist::exponential(1.0).unwrap().with_offset(-1.0).unwrap()).contains("offset (-1)")
+    );
     assert!(neg(Dist::empirical(vec![3.0, -2.0]).unwrap()).contains("smallest value (-2)"));
-    assert!(Dist::empirical(vec![3.0, -2.0]).unwrap()
-        .with_offset(2.0).unwrap()
+    assert!(Dist::empirical(vec![3.0, -2.0])
+        .unwrap()
+        .with_offset(2.0)
+        .unwrap()
         .validate_non_negative()
         .is_ok());
     assert!(neg(Dist::fixed(-1.0).unwrap()).contains("value (-1)"));

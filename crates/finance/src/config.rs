@@ -71,8 +71,12 @@ impl ByYear {
                     out.push(Invalid::new(path, "needs at least one year range"));
                     return;
                 }
-                if !limits::check_len(out, path.to_string(), steps.len(), limits::MAX_FINANCE_LIST_LEN)
-                {
+                if !limits::check_len(
+                    out,
+                    path.to_string(),
+                    steps.len(),
+                    limits::MAX_FINANCE_LIST_LEN,
+                ) {
                     return;
                 }
                 let (y_lo, y_hi) = limits::FINANCE_YEARS;

@@ -195,7 +195,14 @@ pub const MAX_DISCOUNT_RATE_PCT: f64 = 1_000.0;
 
 /// Refuses `v` at `path` unless it lies in `[lo, hi]` (NaN and infinities refused), naming
 /// the plausible range and the unit.
-pub fn check_range(out: &mut Vec<Invalid>, path: String, what: &str, v: f64, range: (f64, f64), unit: &str) {
+pub fn check_range(
+    out: &mut Vec<Invalid>,
+    path: String,
+    what: &str,
+    v: f64,
+    range: (f64, f64),
+    unit: &str,
+) {
     let (lo, hi) = range;
     if !(v >= lo && v <= hi) {
         out.push(Invalid::new(
@@ -282,7 +289,14 @@ mod tests {
         assert_eq!(fmt_num(f64::NAN), "NaN");
         assert_eq!(fmt_num(-1000.0), "-1,000");
         let mut out = Vec::new();
-        check_range(&mut out, "a.b".into(), "row spacing", 1e-9, ROW_SPACING_M, " m");
+        check_range(
+            &mut out,
+            "a.b".into(),
+            "row spacing",
+            1e-9,
+            ROW_SPACING_M,
+            " m",
+        );
         assert_eq!(
             out[0].message,
             "row spacing 1e-9 m is outside the plausible 0.3 to 5 m"

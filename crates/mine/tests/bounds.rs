@@ -197,7 +197,10 @@ fn schedule_and_sizing_requests_are_bounded() {
     assert!(problem_at(&p, "schedule.replications").contains("1 to 1,000"));
 
     let m: MinePart = toml::from_str(MINE).unwrap();
-    assert!(m.schedule.validate_with_layout("schedule", &m.deposit).is_empty());
+    assert!(m
+        .schedule
+        .validate_with_layout("schedule", &m.deposit)
+        .is_empty());
     let big = ScheduleConfig {
         years: 100,
         replications: 1_000,
@@ -216,7 +219,9 @@ fn schedule_and_sizing_requests_are_bounded() {
         seed: 1,
     };
     let p = req.validate("");
-    assert!(problem_at(&p, "max_haulers").contains("haulers 100,000 is outside the allowed 1 to 20"));
+    assert!(
+        problem_at(&p, "max_haulers").contains("haulers 100,000 is outside the allowed 1 to 20")
+    );
     let p = SizingRequest {
         confidence: 1.0,
         max_haulers: 4,
@@ -249,7 +254,10 @@ fn panel_counts_are_bounded() {
     let m: MinePart = toml::from_str(&src).unwrap();
     let p = m.deposit.validate("deposit");
     let msg = problem_at(&p, "deposit.mines[0].panels[0].count");
-    assert!(msg.contains("panels 1,000,000,000 is outside the allowed 1 to 10,000"), "{msg}");
+    assert!(
+        msg.contains("panels 1,000,000,000 is outside the allowed 1 to 10,000"),
+        "{msg}"
+    );
 }
 
 /// The panic "done without activity" came from machine indices stored in 16 bits: with
@@ -303,12 +311,24 @@ fn tiny_output_reports_no_sections_needed() {
     };
     let opts = p.simulation;
     for dry_t in [1e-9, 0.0] {
-        let s = summarise("x", &[rep(dry_t), rep(dry_t)], opts, &p.calendar, &p.targets);
+        let s = summarise(
+            "x",
+            &[rep(dry_t), rep(dry_t)],
+            opts,
+            &p.calendar,
+            &p.targets,
+        );
         for n in &s.sections_needed {
             assert_eq!(n.sections, None, "{dry_t}");
             assert_eq!(n.sections_at_ci95_low, None, "{dry_t}");
         }
     }
-    let s = summarise("x", &[rep(1000.0), rep(1000.0)], opts, &p.calendar, &p.targets);
+    let s = summarise(
+        "x",
+        &[rep(1000.0), rep(1000.0)],
+        opts,
+        &p.calendar,
+        &p.targets,
+    );
     assert!(s.sections_needed.iter().all(|n| n.sections.is_some()));
 }

@@ -277,11 +277,31 @@ impl SectionConfig {
             );
         }
         for (k, what, v, range) in [
-            ("entry_width_m", "entry width", g.entry_width_m, limits::ENTRY_WIDTH_M),
+            (
+                "entry_width_m",
+                "entry width",
+                g.entry_width_m,
+                limits::ENTRY_WIDTH_M,
+            ),
             ("max_span_m", "span limit", g.max_span_m, limits::MAX_SPAN_M),
-            ("seam_height_m", "seam height", g.seam_height_m, limits::SEAM_HEIGHT_M),
-            ("cut_depth_m", "cut depth", g.cut_depth_m, limits::CUT_DEPTH_M),
-            ("max_cut_depth_m", "cut limit", g.max_cut_depth_m, limits::CUT_DEPTH_M),
+            (
+                "seam_height_m",
+                "seam height",
+                g.seam_height_m,
+                limits::SEAM_HEIGHT_M,
+            ),
+            (
+                "cut_depth_m",
+                "cut depth",
+                g.cut_depth_m,
+                limits::CUT_DEPTH_M,
+            ),
+            (
+                "max_cut_depth_m",
+                "cut limit",
+                g.max_cut_depth_m,
+                limits::CUT_DEPTH_M,
+            ),
             (
                 "pillar_centres_m",
                 "pillar centres",

@@ -361,8 +361,8 @@ impl RunOptions {
                 u64::from(limits::MAX_REPLICATIONS),
             );
         }
-        let total = u64::from(self.replications)
-            * (u64::from(self.warmup_days) + u64::from(self.days));
+        let total =
+            u64::from(self.replications) * (u64::from(self.warmup_days) + u64::from(self.days));
         if out.is_empty() && total > limits::MAX_SECTION_DAYS_TOTAL {
             out.push(des::input::Invalid::new(
                 format!("{path}.replications"),
