@@ -332,3 +332,118 @@ fn tiny_output_reports_no_sections_needed() {
     );
     assert!(s.sections_needed.iter().all(|n| n.sections.is_some()));
 }
+
+fn spec(days: u32) -> RunSpec {
+    RunSpec {
+        days,
+        warmup_days: 0,
+        seed: 3,
+        replication: 0,
+        check_invariants: true,
+        stop_after_wet_t: None,
+        seam_height_m: None,
+    }
+}
+
+/// A haul at a vanishing speed lasts `SimTime::NEVER`; adding it to the car's battery
+/// clock overflowed ("attempt to add with overflow", found by fuzzing). Such speeds are
+/// refused, and the model survives them anyway.
+#[test]
+fn endless_activities_do_not_overflow() {
+    let p = boleo();
+    for set in [
+        |c: &mut SectionConfig| c.haulage.empty_speed_m_per_min = 1e-300,
+        |c: &mut SectionConfig| c.haulage.loaded_speed_m_per_min = 1e-300,
+        |c: &mut SectionConfig| c.miner.tram_speed_m_per_min = 1e-300,
+        |c: &mut SectionConfig| c.bolters.tram_speed_m_per_min = 1e-300,
+    ] {
+        let mut cfg = p.section.clone();
+        set(&mut cfg);
+        assert!(!cfg.validate("section").is_empty());
+        simulate(&cfg, &p.calendar, spec(3));
+    }
+}
+
+/// Every value at either end of its allowed range runs, with the invariants checked after
+/// every event, without a panic and in little time.
+#[test]
+fn the_edges_of_every_range_run() {
+    let p = boleo();
+    type Set = fn(&mut SectionConfig, bool);
+    let edges: &[(&str, Set)] = &[
+        ("entries", |c, hi| {
+            c.geometry.entries = if hi { 12 } else { 1 }
+        }),
+        ("bolters", |c, hi| c.bolters.count = if hi { 10 } else { 1 }),
+        ("haulers", |c, hi| c.haulage.count = if hi { 20 } else { 1 }),
+        ("booms", |c, hi| c.bolters.booms = if hi { 8 } else { 1 }),
+        ("bolts per row", |c, hi| {
+            c.bolters.bolts_per_row = if hi { 20 } else { 1 }
+        }),
+        ("row spacing", |c, hi| {
+            c.bolters.row_spacing_m = if hi { 5.0 } else { 0.3 }
+        }),
+        ("payload", |c, hi| {
+            c.haulage.payload_t = if hi { 100.0 } else { 1.0 }
+        }),
+        ("haul speeds", |c, hi| {
+            let v = if hi { 1000.0 } else { 1.0 };
+            c.haulage.loaded_speed_m_per_min = v;
+            c.haulage.empty_speed_m_per_min = v;
+        }),
+        ("tram speeds", |c, hi| {
+            let v = if hi { 200.0 } else { 1.0 };
+            c.miner.tram_speed_m_per_min = v;
+            c.bolters.tram_speed_m_per_min = v;
+        }),
+        ("cutting rate", |c, hi| {
+            c.miner.cutting_rate_t_per_min = des::Dist::fixed(if hi { 200.0 } else { 0.1 }).unwrap()
+        }),
+        ("capacities", |c, hi| {
+            let v = if hi { 1e12 } else { 10.0 };
+            c.feeder.capacity_t_per_h = v;
+            c.belt.capacity_t_per_h = v;
+        }),
+        ("feeder moves", |c, hi| {
+            c.feeder.move_every_m = if hi { 10_000.0 } else { 1e-9 }
+        }),
+        ("failures", |c, hi| {
+            for f in &mut c.miner.failures {
+                f.tbf_h = des::Dist::fixed(if hi { 1e9 } else { 0.1 }).unwrap();
+                f.ttr_h = des::Dist::fixed(0.0).unwrap();
+            }
+        }),
+        ("fixed haul", |c, hi| {
+            c.haulage.fixed_haul_m = Some(if hi { 10_000.0 } else { 0.0 })
+        }),
+        ("instant activities", |c, _| {
+            let zero = des::Dist::fixed(0.0).unwrap();
+            c.miner.place_change_min = zero.clone();
+            c.bolters.place_change_min = zero.clone();
+            c.bolters.drill_time_min = zero.clone();
+            c.bolters.install_time_min = zero.clone();
+            c.haulage.change_out_s = zero.clone();
+            c.haulage.dump_time_s = zero;
+            c.miner.cutting_rate_t_per_min = des::Dist::fixed(200.0).unwrap();
+            c.feeder.capacity_t_per_h = 1e12;
+            c.belt.capacity_t_per_h = 1e12;
+            c.geometry.entries = 1;
+        }),
+    ];
+    for (name, set) in edges {
+        for hi in [false, true] {
+            let mut cfg = p.section.clone();
+            set(&mut cfg, hi);
+            let problems = cfg.validate("section");
+            assert!(problems.is_empty(), "{name} {hi}: {problems:?}");
+            let start = std::time::Instant::now();
+            let rep = simulate(&cfg, &p.calendar, spec(2));
+            assert!(rep.max_machines_per_place <= 1, "{name} {hi}");
+            assert!(
+                start.elapsed() < std::time::Duration::from_secs(10),
+                "{name} {hi}: {:?}",
+                start.elapsed()
+            );
+        }
+    }
+}

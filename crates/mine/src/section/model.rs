@@ -531,7 +531,9 @@ impl<'a> Sim<'a> {
     fn start(&mut self, i: usize, act: Act, dur: SimTime) {
         let now = self.q.now();
         if (self.first_car..self.feeder).contains(&i) && act.operating() {
-            self.car_battery_ms[i - self.first_car] += dur.0;
+            // Saturating: an endless activity (a haul at a vanishing speed) lasts `SimTime::NEVER`.
+            let ms = &mut self.car_battery_ms[i - self.first_car];
+            *ms = ms.saturating_add(dur.0);
         }
         let mac = &mut self.m[i];
         debug_assert!(
