@@ -79,13 +79,13 @@ pub fn parse<T: DeserializeOwned>(src: &str, file: &str) -> Result<T, InputError
             _ => String::new(),
         };
         let mut line = offset.map(|o| line_of(src, o));
-        let mut message = with_hint(raw);
+        let mut message = with_integer_range(&with_hint(raw));
         if raw.contains("number too large to fit in target type")
+            || raw.contains("number too small to fit in target type")
             || raw.contains("integer number overflowed")
-            || raw.contains("too large")
         {
             message = format!(
-                "the integer is too large: a TOML integer must lie between {} and {} \
+                "the integer is out of range: a TOML integer must lie between {} and {} \
                  (and each key has its own, narrower range: see docs/scenario.md#limits)",
                 i64::MIN,
                 i64::MAX
@@ -120,6 +120,38 @@ pub fn parse<T: DeserializeOwned>(src: &str, file: &str) -> Result<T, InputError
     })
 }
 
+/// Spells out serde's "expected u32" (and the other integer types) as a range.
+fn with_integer_range(message: &str) -> String {
+    const RANGES: [(&str, &str); 6] = [
+        ("expected u32", "expected an integer from 0 to 4294967295"),
+        (
+            "expected u64",
+            "expected an integer from 0 to 18446744073709551615",
+        ),
+        (
+            "expected usize",
+            "expected an integer from 0 to 18446744073709551615",
+        ),
+        ("expected u16", "expected an integer from 0 to 65535"),
+        ("expected u8", "expected an integer from 0 to 255"),
+        (
+            "expected i32",
+            "expected an integer from -2147483648 to 2147483647",
+        ),
+    ];
+    let mut out = message.to_string();
+    for (from, to) in RANGES {
+        if out.ends_with(from)
+            || out.contains(&format!("{from};"))
+            || out.contains(&format!("{from},"))
+        {
+            out = out.replacen(from, to, 1);
+            break;
+        }
+    }
+    out
+}
+
 /// The first control character (other than tab, newline, carriage return) in `src`, as a
 /// located error: a binary file, or text with a stray NUL.
 fn binary_data(src: &str, file: &str) -> Option<InputError> {
@@ -151,8 +183,12 @@ fn table_kind_mismatch(
     raw: &str,
 ) -> Option<(String, usize, bool)> {
     let expects_seq = raw.contains("expected a sequence") || raw.contains("expected an array");
-    let got_map_or_seq =
-        raw.contains("invalid type: map") || raw.contains("invalid type: sequence");
+    // A `[[x]]` where a struct is expected reaches serde as a sequence: its first field
+    // then sees a map ("invalid type: map, expected u32", or an untagged enum matching no
+    // variant).
+    let got_map_or_seq = raw.contains("invalid type: map")
+        || raw.contains("invalid type: sequence")
+        || raw.contains("did not match any variant");
     if !(expects_seq || got_map_or_seq) {
         return None;
     }
@@ -675,6 +711,22 @@ mod tests {
         assert_eq!(e.line, Some(7));
         assert_eq!(e.path, "section.bolter.booms");
         assert!(e.message.contains("9223372036854775807"), "{}", e.message);
+        let src = GOOD.replace("booms = 2", "booms = 4294967296");
+        let e = parse::<Outer>(&src, "f.toml").unwrap_err();
+        assert_eq!(e.path, "section.bolter.booms");
+        assert!(
+            e.message
+                .ends_with("expected an integer from 0 to 4294967295"),
+            "{}",
+            e.message
+        );
+        let src = GOOD.replace("booms = 2", "booms = -99999999999999999999");
+        let e = parse::<Outer>(&src, "f.toml").unwrap_err();
+        assert!(
+            e.message.starts_with("the integer is out of range"),
+            "{}",
+            e.message
+        );
     }
 
     #[test]
