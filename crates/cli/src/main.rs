@@ -329,8 +329,9 @@ fn schedule_flags(a: &ScheduleArgs) -> [Option<Override>; 2] {
 /// (a flag wins over a `--set` of the same key), then `--seed`.
 fn load(c: &Common, flags: &[Option<Override>]) -> Result<study::Scenario, CliError> {
     if let Some(n) = c.threads {
-        if n == 0 || n > 1024 {
-            return Err(StudyError::usage("--threads", "must be 1 to 1024").into());
+        let max = mine::limits::MAX_THREADS;
+        if n == 0 || n > max {
+            return Err(StudyError::usage("--threads", format!("must be 1 to {max}")).into());
         }
         // Only fails if a pool exists already, which cannot happen this early.
         let _ = rayon::ThreadPoolBuilder::new()
@@ -358,7 +359,6 @@ fn size(a: &SizeArgs) -> Result<(), CliError> {
         days: a.days,
         warmup_days: a.warmup_days,
     };
-    opts.validate()?;
     let out = Outputs::new(&a.common)?;
     let names: Vec<Option<String>> = match &a.common.scenario {
         Some(n) => vec![Some(n.clone())],

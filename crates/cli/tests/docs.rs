@@ -29,7 +29,10 @@ fn parse_marker(line: &str) -> Option<Marker> {
         .strip_prefix("<!-- generated:")?
         .strip_suffix("-->")?;
     let parts: Vec<&str> = inner.split('|').map(str::trim).collect();
-    assert!(parts.len() == 3, "marker needs `source | args | lines A-B,...`: {line}");
+    assert!(
+        parts.len() == 3,
+        "marker needs `source | args | lines A-B,...`: {line}"
+    );
     let ranges = parts[2]
         .strip_prefix("lines ")
         .unwrap_or_else(|| panic!("marker without `lines`: {line}"))
@@ -101,7 +104,11 @@ fn generated_examples_match_real_runs() {
             out.push(lines[i].to_string());
             if let Some(m) = parse_marker(lines[i]) {
                 count += 1;
-                assert!(lines[i + 1].starts_with("```"), "{doc}:{}: fence expected", i + 2);
+                assert!(
+                    lines[i + 1].starts_with("```"),
+                    "{doc}:{}: fence expected",
+                    i + 2
+                );
                 out.push(lines[i + 1].to_string());
                 let end = (i + 2..lines.len())
                     .find(|&j| lines[j].starts_with("```"))

@@ -16,6 +16,135 @@ use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Unexpec
 use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+/// Why a distribution's parameters are invalid ([`Dist::validate`],
+/// [`Dist::validate_non_negative`], [`Dist::try_sampler`]). Displays as a short user-facing
+/// sentence naming the faulty parameter.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum DistError {
+    /// A parameter is NaN or infinite.
+    #[error("{name} ({value}) must be a finite number")]
+    NotFinite {
+        /// Parameter name.
+        name: &'static str,
+        /// Its value.
+        value: f64,
+    },
+    /// A parameter that must be above zero is not.
+    #[error("{name} ({value}) must be positive")]
+    NotPositive {
+        /// Parameter name.
+        name: &'static str,
+        /// Its value.
+        value: f64,
+    },
+    /// A parameter that must be zero or more is negative.
+    #[error("{name} ({value}) must not be negative")]
+    Negative {
+        /// Parameter name.
+        name: &'static str,
+        /// Its value.
+        value: f64,
+    },
+    /// `min > max`.
+    #[error("min ({min}) must not exceed max ({max})")]
+    MinAboveMax {
+        /// Lower bound.
+        min: f64,
+        /// Upper bound.
+        max: f64,
+    },
+    /// `min == max` for a family that needs a range.
+    #[error(
+        "min and max are both {value}: a {family} needs min < max (use a fixed value for a constant)"
+    )]
+    EmptyRange {
+        /// The family's `dist` tag.
+        family: &'static str,
+        /// The common value.
+        value: f64,
+    },
+    /// The mode lies outside `[min, max]`.
+    #[error("mode ({mode}) must lie between min ({min}) and max ({max})")]
+    ModeOutside {
+        /// Lower bound.
+        min: f64,
+        /// Mode.
+        mode: f64,
+        /// Upper bound.
+        max: f64,
+    },
+    /// A normal with sd 0 and a negative mean: nothing survives the truncation at zero.
+    #[error("mean ({mean}) is negative and sd is 0: nothing is left after the truncation at zero")]
+    NothingAboveZero {
+        /// The mean.
+        mean: f64,
+    },
+    /// A normal's sd so small that mean / sd overflows.
+    #[error("sd ({sd}) is too small for mean ({mean})")]
+    SdTooSmall {
+        /// Standard deviation.
+        sd: f64,
+        /// Mean.
+        mean: f64,
+    },
+    /// A lognormal's sd so large that (sd / mean)² overflows.
+    #[error("sd ({sd}) is too large for mean ({mean})")]
+    SdTooLarge {
+        /// Standard deviation.
+        sd: f64,
+        /// Mean.
+        mean: f64,
+    },
+    /// An Erlang with no phase.
+    #[error("k ({k}) must be at least 1")]
+    NoPhase {
+        /// Number of phases.
+        k: u32,
+    },
+    /// An empirical distribution without observations.
+    #[error("values must not be empty: give at least one observation")]
+    NoValues,
+    /// An empirical observation that is NaN or infinite.
+    #[error("values[{index}] ({value}) must be a finite number")]
+    ValueNotFinite {
+        /// Index in the list.
+        index: usize,
+        /// The value.
+        value: f64,
+    },
+    /// A duration whose smallest sample is negative (no offset).
+    #[error("{what} ({base}) must not be negative: durations cannot be negative")]
+    NegativeDuration {
+        /// What is negative ("min", "value", "the smallest value", ...).
+        what: &'static str,
+        /// Its value.
+        base: f64,
+    },
+    /// A duration whose smallest sample, offset included, is negative.
+    #[error(
+        "{what} + offset ({base} + {offset} = {lowest}) must not be negative: durations cannot be negative"
+    )]
+    NegativeDurationWithOffset {
+        /// What the offset is added to.
+        what: &'static str,
+        /// Its value.
+        base: f64,
+        /// The offset.
+        offset: f64,
+        /// The sum.
+        lowest: f64,
+    },
+    /// A family on `[0, inf)` shifted below zero by a negative offset.
+    #[error("offset ({offset}) must not be negative: durations cannot be negative")]
+    NegativeOffset {
+        /// The offset.
+        offset: f64,
+    },
+    /// The sampling library refused the parameters.
+    #[error("{0}")]
+    Sampler(String),
+}
+
 /// A stochastic input: a distribution family plus a constant `offset` added to every sample.
 ///
 /// In TOML a `Dist` is written either as a bare number, meaning a fixed value
@@ -41,12 +170,17 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 /// listing the valid ones, and deserialisation runs [`Dist::validate`], so a `Dist` read from
 /// a scenario always has sound parameters. Serialisation writes the same forms back (a fixed
 /// value without offset as a bare number).
+///
+/// The fields are private: a `Dist` is only obtained validated, from deserialisation or from
+/// the checked constructors ([`Dist::new`], [`Dist::triangular`], ...), which return a
+/// [`DistError`] for unsound parameters. Read it back with [`Dist::kind`] and
+/// [`Dist::offset`].
 #[derive(Clone, Debug, PartialEq)]
 pub struct Dist {
     /// Constant added to every sample (and to the mean); 0 for none.
-    pub offset: f64,
+    offset: f64,
     /// The distribution family and its parameters.
-    pub kind: DistKind,
+    kind: DistKind,
 }
 
 /// A distribution family and its parameters, as the user types them.
@@ -159,21 +293,26 @@ const FAMILIES: [(&str, &[&str]); 11] = [
 impl Default for Dist {
     /// Fixed 0.
     fn default() -> Self {
-        Dist::fixed(0.0)
+        Dist {
+            offset: 0.0,
+            kind: DistKind::Fixed { value: 0.0 },
+        }
     }
 }
 
-impl From<f64> for Dist {
-    /// A fixed value.
-    fn from(value: f64) -> Self {
+impl TryFrom<f64> for Dist {
+    type Error = DistError;
+    /// A fixed value (finite).
+    fn try_from(value: f64) -> Result<Self, DistError> {
         Dist::fixed(value)
     }
 }
 
-impl From<DistKind> for Dist {
-    /// The family without offset.
-    fn from(kind: DistKind) -> Self {
-        Dist { offset: 0.0, kind }
+impl TryFrom<DistKind> for Dist {
+    type Error = DistError;
+    /// The family without offset, checked.
+    fn try_from(kind: DistKind) -> Result<Self, DistError> {
+        Dist::new(kind, 0.0)
     }
 }
 
@@ -193,66 +332,83 @@ impl Dist {
         "empirical",
     ];
 
-    /// Always `value`.
-    pub fn fixed(value: f64) -> Self {
-        DistKind::Fixed { value }.into()
+    /// The distribution `kind` plus `offset`, if the parameters are sound (see
+    /// [`validate`](Self::validate)).
+    pub fn new(kind: DistKind, offset: f64) -> Result<Self, DistError> {
+        let d = Dist { offset, kind };
+        d.validate()?;
+        Ok(d)
+    }
+
+    /// Always `value` (finite).
+    pub fn fixed(value: f64) -> Result<Self, DistError> {
+        Dist::new(DistKind::Fixed { value }, 0.0)
     }
 
     /// Uniform on `[min, max)`.
-    pub fn uniform(min: f64, max: f64) -> Self {
-        DistKind::Uniform { min, max }.into()
+    pub fn uniform(min: f64, max: f64) -> Result<Self, DistError> {
+        Dist::new(DistKind::Uniform { min, max }, 0.0)
     }
 
     /// Triangular on `[min, max]` with the given mode.
-    pub fn triangular(min: f64, mode: f64, max: f64) -> Self {
-        DistKind::Triangular { min, mode, max }.into()
+    pub fn triangular(min: f64, mode: f64, max: f64) -> Result<Self, DistError> {
+        Dist::new(DistKind::Triangular { min, mode, max }, 0.0)
     }
 
     /// PERT (lambda = 4) on `[min, max]` with the given mode.
-    pub fn pert(min: f64, mode: f64, max: f64) -> Self {
-        DistKind::Pert { min, mode, max }.into()
+    pub fn pert(min: f64, mode: f64, max: f64) -> Result<Self, DistError> {
+        Dist::new(DistKind::Pert { min, mode, max }, 0.0)
     }
 
     /// Normal with the given mean and sd, truncated at zero (see [`DistKind::Normal`]).
-    pub fn normal(mean: f64, sd: f64) -> Self {
-        DistKind::Normal { mean, sd }.into()
+    pub fn normal(mean: f64, sd: f64) -> Result<Self, DistError> {
+        Dist::new(DistKind::Normal { mean, sd }, 0.0)
     }
 
     /// Lognormal with the given mean and sd of the value itself.
-    pub fn lognormal(mean: f64, sd: f64) -> Self {
-        DistKind::LogNormal { mean, sd }.into()
+    pub fn lognormal(mean: f64, sd: f64) -> Result<Self, DistError> {
+        Dist::new(DistKind::LogNormal { mean, sd }, 0.0)
     }
 
     /// Exponential with the given mean.
-    pub fn exponential(mean: f64) -> Self {
-        DistKind::Exponential { mean }.into()
+    pub fn exponential(mean: f64) -> Result<Self, DistError> {
+        Dist::new(DistKind::Exponential { mean }, 0.0)
     }
 
     /// Gamma with the given shape and scale.
-    pub fn gamma(shape: f64, scale: f64) -> Self {
-        DistKind::Gamma { shape, scale }.into()
+    pub fn gamma(shape: f64, scale: f64) -> Result<Self, DistError> {
+        Dist::new(DistKind::Gamma { shape, scale }, 0.0)
     }
 
     /// Erlang with `k` phases and the given mean of the whole sum.
-    pub fn erlang(k: u32, mean: f64) -> Self {
-        DistKind::Erlang { k, mean }.into()
+    pub fn erlang(k: u32, mean: f64) -> Result<Self, DistError> {
+        Dist::new(DistKind::Erlang { k, mean }, 0.0)
     }
 
     /// Weibull with the given shape and scale.
-    pub fn weibull(shape: f64, scale: f64) -> Self {
-        DistKind::Weibull { shape, scale }.into()
+    pub fn weibull(shape: f64, scale: f64) -> Result<Self, DistError> {
+        Dist::new(DistKind::Weibull { shape, scale }, 0.0)
     }
 
     /// Empirical distribution of the given observations (each equally likely).
-    pub fn empirical(values: Vec<f64>) -> Self {
-        DistKind::Empirical { values }.into()
+    pub fn empirical(values: Vec<f64>) -> Result<Self, DistError> {
+        Dist::new(DistKind::Empirical { values }, 0.0)
     }
 
     /// The same distribution with `offset` added to every sample (replacing any previous
-    /// offset), as in `Dist::erlang(3, 2.0).with_offset(0.5)`.
-    pub fn with_offset(mut self, offset: f64) -> Self {
-        self.offset = offset;
-        self
+    /// offset), if it is finite: `Dist::erlang(3, 2.0)?.with_offset(0.5)?`.
+    pub fn with_offset(self, offset: f64) -> Result<Self, DistError> {
+        Dist::new(self.kind, offset)
+    }
+
+    /// The family and its parameters.
+    pub fn kind(&self) -> &DistKind {
+        &self.kind
+    }
+
+    /// The constant added to every sample (0 for none).
+    pub fn offset(&self) -> f64 {
+        self.offset
     }
 
     /// True for a fixed value, which always returns the same number and consumes no random
@@ -282,7 +438,7 @@ impl Dist {
     /// uniform, triangular and PERT; `sd >= 0`; `mean > 0` for lognormal, exponential and
     /// Erlang; `shape, scale > 0`; `k >= 1`; empirical values present and finite; finite
     /// offset. The error is a short user-facing sentence naming the faulty parameter.
-    pub fn validate(&self) -> Result<(), String> {
+    pub fn validate(&self) -> Result<(), DistError> {
         finite("offset", self.offset)?;
         match &self.kind {
             DistKind::Fixed { value } => finite("value", *value),
@@ -297,9 +453,11 @@ impl Dist {
                 finite("max", *max)?;
                 strict_range(self.name(), *min, *max)?;
                 if !(min <= mode && mode <= max) {
-                    return Err(format!(
-                        "mode ({mode}) must lie between min ({min}) and max ({max})"
-                    ));
+                    return Err(DistError::ModeOutside {
+                        min: *min,
+                        mode: *mode,
+                        max: *max,
+                    });
                 }
                 Ok(())
             }
@@ -308,13 +466,13 @@ impl Dist {
                 finite("sd", *sd)?;
                 non_negative("sd", *sd)?;
                 if *sd == 0.0 && *mean < 0.0 {
-                    return Err(format!(
-                        "mean ({mean}) is negative and sd is 0: nothing is left after the \
-                         truncation at zero"
-                    ));
+                    return Err(DistError::NothingAboveZero { mean: *mean });
                 }
                 if *sd > 0.0 && !(mean / sd).is_finite() {
-                    return Err(format!("sd ({sd}) is too small for mean ({mean})"));
+                    return Err(DistError::SdTooSmall {
+                        sd: *sd,
+                        mean: *mean,
+                    });
                 }
                 Ok(())
             }
@@ -324,7 +482,10 @@ impl Dist {
                 positive("mean", *mean)?;
                 non_negative("sd", *sd)?;
                 if !(sd / mean).powi(2).is_finite() {
-                    return Err(format!("sd ({sd}) is too large for mean ({mean})"));
+                    return Err(DistError::SdTooLarge {
+                        sd: *sd,
+                        mean: *mean,
+                    });
                 }
                 Ok(())
             }
@@ -340,20 +501,20 @@ impl Dist {
             }
             DistKind::Erlang { k, mean } => {
                 if *k < 1 {
-                    return Err(format!("k ({k}) must be at least 1"));
+                    return Err(DistError::NoPhase { k: *k });
                 }
                 finite("mean", *mean)?;
                 positive("mean", *mean)
             }
             DistKind::Empirical { values } => {
                 if values.is_empty() {
-                    return Err("values must not be empty: give at least one observation".into());
+                    return Err(DistError::NoValues);
                 }
                 match values.iter().position(|v| !v.is_finite()) {
-                    Some(i) => Err(format!(
-                        "values[{i}] ({}) must be a finite number",
-                        values[i]
-                    )),
+                    Some(i) => Err(DistError::ValueNotFinite {
+                        index: i,
+                        value: values[i],
+                    }),
                     None => Ok(()),
                 }
             }
@@ -365,7 +526,7 @@ impl Dist {
     /// offset` for uniform, triangular and PERT, `value + offset` for fixed, the smallest
     /// observation plus offset for empirical, and just `offset >= 0` for the families that
     /// live on `[0, inf)` (the normal is truncated at zero before the offset is added).
-    pub fn validate_non_negative(&self) -> Result<(), String> {
+    pub fn validate_non_negative(&self) -> Result<(), DistError> {
         self.validate()?;
         let (lo, _) = self.support();
         if lo >= 0.0 {
@@ -381,22 +542,20 @@ impl Dist {
                 ("mean", *mean)
             }
             _ => {
-                return Err(format!(
-                    "offset ({}) must not be negative: durations cannot be negative",
-                    self.offset
-                ))
+                return Err(DistError::NegativeOffset {
+                    offset: self.offset,
+                })
             }
         };
         if self.offset == 0.0 {
-            Err(format!(
-                "{what} ({base}) must not be negative: durations cannot be negative"
-            ))
+            Err(DistError::NegativeDuration { what, base })
         } else {
-            Err(format!(
-                "{what} + offset ({base} + {} = {lo}) must not be negative: durations cannot be \
-                 negative",
-                self.offset
-            ))
+            Err(DistError::NegativeDurationWithOffset {
+                what,
+                base,
+                offset: self.offset,
+                lowest: lo,
+            })
         }
     }
 
@@ -446,7 +605,7 @@ impl Dist {
 
     /// Like [`sampler`](Self::sampler), but reports invalid parameters (the
     /// [`validate`](Self::validate) message) instead of panicking.
-    pub fn try_sampler(&self) -> Result<Sampler, String> {
+    pub fn try_sampler(&self) -> Result<Sampler, DistError> {
         self.validate()?;
         Ok(Sampler {
             offset: self.offset,
@@ -506,7 +665,7 @@ impl Dist {
     }
 
     /// The sampling constants, with the empirical values stored as `wrap` makes them.
-    fn core<'a, V>(&'a self, wrap: impl FnOnce(&'a [f64]) -> V) -> Result<Core<V>, String> {
+    fn core<'a, V>(&'a self, wrap: impl FnOnce(&'a [f64]) -> V) -> Result<Core<V>, DistError> {
         Ok(match &self.kind {
             DistKind::Fixed { value } => Core::Fixed(*value),
             DistKind::Uniform { min, max } => Core::Uniform {
@@ -529,7 +688,7 @@ impl Dist {
                 let alpha = 1.0 + 4.0 * (mode - min) / width;
                 let beta = 1.0 + 4.0 * (max - mode) / width;
                 Core::ScaledBeta {
-                    beta: Beta::new(alpha, beta).map_err(|e| e.to_string())?,
+                    beta: Beta::new(alpha, beta).map_err(|e| DistError::Sampler(e.to_string()))?,
                     min: *min,
                     width,
                     max: *max,
@@ -555,23 +714,23 @@ impl Dist {
                     // For X lognormal: var(ln X) = ln(1 + (sd/mean)²), E ln X = ln mean - var/2.
                     let s2 = (sd / mean).powi(2).ln_1p();
                     let ln = LogNormal::new(mean.ln() - 0.5 * s2, s2.sqrt());
-                    Core::LogNormal(ln.map_err(|e| e.to_string())?)
+                    Core::LogNormal(ln.map_err(|e| DistError::Sampler(e.to_string()))?)
                 }
             }
             DistKind::Exponential { mean } => Core::Exponential(*mean),
-            DistKind::Gamma { shape, scale } => {
-                Core::Gamma(Gamma::new(*shape, *scale).map_err(|e| e.to_string())?)
-            }
+            DistKind::Gamma { shape, scale } => Core::Gamma(
+                Gamma::new(*shape, *scale).map_err(|e| DistError::Sampler(e.to_string()))?,
+            ),
             DistKind::Erlang { k, mean } => {
                 let k = f64::from(*k);
-                Core::Gamma(Gamma::new(k, mean / k).map_err(|e| e.to_string())?)
+                Core::Gamma(Gamma::new(k, mean / k).map_err(|e| DistError::Sampler(e.to_string()))?)
             }
-            DistKind::Weibull { shape, scale } => {
-                Core::Weibull(Weibull::new(*scale, *shape).map_err(|e| e.to_string())?)
-            }
+            DistKind::Weibull { shape, scale } => Core::Weibull(
+                Weibull::new(*scale, *shape).map_err(|e| DistError::Sampler(e.to_string()))?,
+            ),
             DistKind::Empirical { values } => {
                 if values.is_empty() {
-                    return Err("values must not be empty".into());
+                    return Err(DistError::NoValues);
                 }
                 Core::Empirical(wrap(values))
             }
@@ -750,38 +909,35 @@ impl<V: AsRef<[f64]>> Core<V> {
 // ---------------------------------------------------------------------------------------
 // Validation helpers.
 
-fn finite(name: &str, v: f64) -> Result<(), String> {
-    if v.is_finite() {
+fn finite(name: &'static str, value: f64) -> Result<(), DistError> {
+    if value.is_finite() {
         Ok(())
     } else {
-        Err(format!("{name} ({v}) must be a finite number"))
+        Err(DistError::NotFinite { name, value })
     }
 }
 
-fn positive(name: &str, v: f64) -> Result<(), String> {
-    if v > 0.0 {
+fn positive(name: &'static str, value: f64) -> Result<(), DistError> {
+    if value > 0.0 {
         Ok(())
     } else {
-        Err(format!("{name} ({v}) must be positive"))
+        Err(DistError::NotPositive { name, value })
     }
 }
 
-fn non_negative(name: &str, v: f64) -> Result<(), String> {
-    if v >= 0.0 {
+fn non_negative(name: &'static str, value: f64) -> Result<(), DistError> {
+    if value >= 0.0 {
         Ok(())
     } else {
-        Err(format!("{name} ({v}) must not be negative"))
+        Err(DistError::Negative { name, value })
     }
 }
 
-fn strict_range(family: &str, min: f64, max: f64) -> Result<(), String> {
+fn strict_range(family: &'static str, min: f64, max: f64) -> Result<(), DistError> {
     if min > max {
-        Err(format!("min ({min}) must not exceed max ({max})"))
+        Err(DistError::MinAboveMax { min, max })
     } else if min == max {
-        Err(format!(
-            "min and max are both {min}: a {family} needs min < max (use a fixed value for a \
-             constant)"
-        ))
+        Err(DistError::EmptyRange { family, value: min })
     } else {
         Ok(())
     }
@@ -1160,9 +1316,7 @@ impl<'de> Visitor<'de> for DistVisitor {
     }
 
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<Dist, E> {
-        let d = Dist::fixed(v);
-        d.validate().map_err(E::custom)?;
-        Ok(d)
+        Dist::fixed(v).map_err(E::custom)
     }
 
     fn visit_i64<E: de::Error>(self, v: i64) -> Result<Dist, E> {
@@ -1531,7 +1685,7 @@ mod tests {
     #[test]
     fn weibull_moments_for_large_shape() {
         // Shape 50: Γ(1.02) = 0.98884420326391327, Γ(1.04) - Γ(1.02)² = 6.2534258560130379e-4.
-        let d = Dist::weibull(50.0, 1.0);
+        let d = Dist::weibull(50.0, 1.0).unwrap();
         assert!(close(d.mean(), 0.988_844_203_263_913_27, 1e-12));
         assert!(close(d.variance(), 6.253_425_856_013_037_9e-4, 1e-9));
     }
@@ -1540,9 +1694,9 @@ mod tests {
     fn names_match_the_family_table() {
         assert_eq!(FAMILIES.map(|f| f.0), Dist::NAMES);
         for d in [
-            Dist::fixed(1.0),
-            Dist::erlang(2, 1.0),
-            Dist::empirical(vec![1.0]),
+            Dist::fixed(1.0).unwrap(),
+            Dist::erlang(2, 1.0).unwrap(),
+            Dist::empirical(vec![1.0]).unwrap(),
         ] {
             assert!(Dist::NAMES.contains(&d.name()));
         }
@@ -1551,10 +1705,10 @@ mod tests {
     #[test]
     fn sampler_and_dist_sample_agree() {
         for d in [
-            Dist::pert(0.0, 1.0, 4.0),
-            Dist::normal(-2.0, 1.0),
-            Dist::empirical(vec![1.0, 5.0, 7.0]),
-            Dist::gamma(0.4, 2.0).with_offset(1.0),
+            Dist::pert(0.0, 1.0, 4.0).unwrap(),
+            Dist::normal(-2.0, 1.0).unwrap(),
+            Dist::empirical(vec![1.0, 5.0, 7.0]).unwrap(),
+            Dist::gamma(0.4, 2.0).unwrap().with_offset(1.0).unwrap(),
         ] {
             let s = d.sampler();
             let (mut a, mut b) = (

@@ -12,7 +12,7 @@ pub mod random;
 pub mod stats;
 pub mod time;
 
-pub use dist::Dist;
+pub use dist::{Dist, DistError};
 pub use queue::{EventId, EventQueue};
 pub use random::{Stream, StreamKey};
 pub use stats::Summary;

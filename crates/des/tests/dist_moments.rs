@@ -1,7 +1,7 @@
 //! Input distributions against hand-computed answers: sample moments and analytic moments,
 //! TOML forms and their error messages, bounds and determinism.
 
-use des::dist::DistKind;
+use des::dist::{DistError, DistKind};
 use des::Dist;
 use manto_des as des;
 use proptest::prelude::*;
@@ -57,7 +57,13 @@ fn check(d: &Dist, k: u64, mean: f64, var: f64, excess: f64) {
 fn triangular() {
     // (1, 2, 6): mean (1+2+6)/3 = 3, variance (1 + 4 + 36 - 2 - 6 - 12) / 18 = 21/18,
     // excess kurtosis of any triangular -3/5.
-    check(&Dist::triangular(1.0, 2.0, 6.0), 1, 3.0, 21.0 / 18.0, -0.6);
+    check(
+        &Dist::triangular(1.0, 2.0, 6.0).unwrap(),
+        1,
+        3.0,
+        21.0 / 18.0,
+        -0.6,
+    );
 }
 
 #[test]
@@ -67,7 +73,7 @@ fn pert() {
     // Excess kurtosis of Beta(2, 4): 6[(α-β)²(α+β+1) - αβ(α+β+2)] / (αβ(α+β+2)(α+β+3))
     // = 6(28 - 64)/576 = -0.375.
     check(
-        &Dist::pert(0.0, 1.0, 4.0),
+        &Dist::pert(0.0, 1.0, 4.0).unwrap(),
         2,
         4.0 / 3.0,
         32.0 / 63.0,
@@ -79,7 +85,7 @@ fn pert() {
 fn uniform_with_offset() {
     // (2, 4) + 10: mean 13, variance 2²/12 = 1/3, excess kurtosis -6/5.
     check(
-        &Dist::uniform(2.0, 4.0).with_offset(10.0),
+        &Dist::uniform(2.0, 4.0).unwrap().with_offset(10.0).unwrap(),
         3,
         13.0,
         1.0 / 3.0,
@@ -90,23 +96,29 @@ fn uniform_with_offset() {
 #[test]
 fn exponential() {
     // mean 3: variance 9, excess kurtosis 6.
-    check(&Dist::exponential(3.0), 4, 3.0, 9.0, 6.0);
+    check(&Dist::exponential(3.0).unwrap(), 4, 3.0, 9.0, 6.0);
 }
 
 #[test]
 fn erlang() {
     // k = 3, mean 6: three phases of mean 2, variance 3·2² = 12, excess kurtosis 6/3 = 2.
-    check(&Dist::erlang(3, 6.0), 5, 6.0, 12.0, 2.0);
+    check(&Dist::erlang(3, 6.0).unwrap(), 5, 6.0, 12.0, 2.0);
     // With an offset the variance is unchanged: 28 + Erlang(2, mean 4): mean 32, var 8.
-    check(&Dist::erlang(2, 4.0).with_offset(28.0), 6, 32.0, 8.0, 3.0);
+    check(
+        &Dist::erlang(2, 4.0).unwrap().with_offset(28.0).unwrap(),
+        6,
+        32.0,
+        8.0,
+        3.0,
+    );
 }
 
 #[test]
 fn gamma() {
     // shape 2, scale 1.5: mean 3, variance 2·2.25 = 4.5, excess kurtosis 6/2 = 3.
-    check(&Dist::gamma(2.0, 1.5), 7, 3.0, 4.5, 3.0);
+    check(&Dist::gamma(2.0, 1.5).unwrap(), 7, 3.0, 4.5, 3.0);
     // shape 0.5 (below 1, another algorithm), scale 2: mean 1, variance 2, excess 12.
-    check(&Dist::gamma(0.5, 2.0), 8, 1.0, 2.0, 12.0);
+    check(&Dist::gamma(0.5, 2.0).unwrap(), 8, 1.0, 2.0, 12.0);
 }
 
 #[test]
@@ -114,21 +126,27 @@ fn weibull() {
     // shape 2, scale 1 (Rayleigh): mean Γ(1.5) = sqrt(pi)/2 = 0.886226925452758,
     // variance Γ(2) - Γ(1.5)² = 1 - pi/4 = 0.214601836602552, excess kurtosis 0.2450893.
     check(
-        &Dist::weibull(2.0, 1.0),
+        &Dist::weibull(2.0, 1.0).unwrap(),
         9,
         0.886_226_925_452_758,
         0.214_601_836_602_552,
         0.245,
     );
     // shape 1 is the exponential: scale 10 gives mean 10, variance 100, excess 6.
-    check(&Dist::weibull(1.0, 10.0), 10, 10.0, 100.0, 6.0);
+    check(&Dist::weibull(1.0, 10.0).unwrap(), 10, 10.0, 100.0, 6.0);
 }
 
 #[test]
 fn lognormal() {
     // Mean 5 and sd 2 of the value itself. Excess kurtosis w⁴ + 2w³ + 3w² - 6 with
     // w = 1 + (2/5)² = 1.16: 1.81063936 + 3.121792 + 4.0368 - 6 = 2.96923136.
-    check(&Dist::lognormal(5.0, 2.0), 11, 5.0, 4.0, 2.969_231_36);
+    check(
+        &Dist::lognormal(5.0, 2.0).unwrap(),
+        11,
+        5.0,
+        4.0,
+        2.969_231_36,
+    );
 }
 
 #[test]
@@ -137,7 +155,7 @@ fn normal_truncated_at_zero() {
     // 5.0000014867199 and the variance 1 - 5·1.48672e-6 - (...)² = 0.99999256639809:
     // essentially the untruncated normal (excess kurtosis ~0).
     check(
-        &Dist::normal(5.0, 1.0),
+        &Dist::normal(5.0, 1.0).unwrap(),
         12,
         5.000_001_486_719_941,
         0.999_992_566_398_085,
@@ -146,7 +164,7 @@ fn normal_truncated_at_zero() {
     // N(0, 1) truncated at 0 is the half-normal: mean sqrt(2/pi) = 0.797884560802865,
     // variance 1 - 2/pi = 0.363380227632419, excess kurtosis 0.869177.
     check(
-        &Dist::normal(0.0, 1.0),
+        &Dist::normal(0.0, 1.0).unwrap(),
         13,
         0.797_884_560_802_865,
         0.363_380_227_632_419,
@@ -157,7 +175,7 @@ fn normal_truncated_at_zero() {
     // = 1 - 0.2875999709 - 0.0827137042 = 0.6296862858 (published formula for the truncated
     // normal, e.g. Johnson, Kotz & Balakrishnan); excess kurtosis 0.0014.
     check(
-        &Dist::normal(1.0, 1.0),
+        &Dist::normal(1.0, 1.0).unwrap(),
         14,
         1.287_599_970_939_178,
         0.629_686_285_776_605,
@@ -168,7 +186,7 @@ fn normal_truncated_at_zero() {
     // variance 1 - lambda (lambda - alpha) = 1 - 3.2830986549·0.2830986549 = 0.0705591868;
     // excess kurtosis 3.80.
     check(
-        &Dist::normal(-3.0, 1.0),
+        &Dist::normal(-3.0, 1.0).unwrap(),
         15,
         0.283_098_654_930_436_5,
         0.070_559_186_785_268_1,
@@ -181,7 +199,7 @@ fn empirical() {
     // [1, 2, 3, 10]: mean 4, population variance (9 + 4 + 1 + 36)/4 = 12.5,
     // fourth central moment (81 + 16 + 1 + 1296)/4 = 348.5, excess 348.5/156.25 - 3.
     check(
-        &Dist::empirical(vec![1.0, 2.0, 3.0, 10.0]),
+        &Dist::empirical(vec![1.0, 2.0, 3.0, 10.0]).unwrap(),
         16,
         4.0,
         12.5,
@@ -191,7 +209,7 @@ fn empirical() {
 
 #[test]
 fn fixed_draws_no_random_numbers() {
-    let d = Dist::fixed(3.0).with_offset(1.0);
+    let d = Dist::fixed(3.0).unwrap().with_offset(1.0).unwrap();
     assert!(d.is_fixed());
     assert_eq!((d.mean(), d.variance()), (4.0, 0.0));
     let mut used = des::random::stream(9, 0, 0);
@@ -202,20 +220,20 @@ fn fixed_draws_no_random_numbers() {
     }
     use rand::Rng;
     assert_eq!(used.random::<u64>(), fresh.random::<u64>());
-    assert_eq!(Dist::default(), Dist::fixed(0.0));
-    assert!(!Dist::exponential(1.0).is_fixed());
+    assert_eq!(Dist::default(), Dist::fixed(0.0).unwrap());
+    assert!(!Dist::exponential(1.0).unwrap().is_fixed());
 }
 
 #[test]
 fn same_stream_same_samples() {
     let dists = [
-        Dist::triangular(0.6, 0.8, 1.2),
-        Dist::pert(0.6, 0.8, 1.2),
-        Dist::normal(1.0, 2.0),
-        Dist::lognormal(5.0, 2.0),
-        Dist::erlang(3, 2.0).with_offset(0.5),
-        Dist::weibull(1.5, 10.0),
-        Dist::empirical(vec![1.0, 2.5, 3.0]),
+        Dist::triangular(0.6, 0.8, 1.2).unwrap(),
+        Dist::pert(0.6, 0.8, 1.2).unwrap(),
+        Dist::normal(1.0, 2.0).unwrap(),
+        Dist::lognormal(5.0, 2.0).unwrap(),
+        Dist::erlang(3, 2.0).unwrap().with_offset(0.5).unwrap(),
+        Dist::weibull(1.5, 10.0).unwrap(),
+        Dist::empirical(vec![1.0, 2.5, 3.0]).unwrap(),
     ];
     let draw = |seed| {
         let mut rng = des::random::stream(seed, 2, 7);
@@ -264,25 +282,28 @@ emp = { dist = "empirical", values = [1.0, 2.5, 3] }
 #[test]
 fn toml_forms_and_round_trip() {
     let x: Inputs = toml::from_str(INPUTS).unwrap();
-    assert_eq!(x.drill_time_min, Dist::fixed(0.9));
-    assert_eq!(x.whole, Dist::fixed(2.0));
-    assert_eq!(x.fixed_table, Dist::fixed(3.0).with_offset(1.0));
-    assert_eq!(x.tri, Dist::triangular(0.6, 0.8, 1.2));
-    assert_eq!(x.pert, Dist::pert(1.0, 2.0, 4.0));
-    assert_eq!(x.uni, Dist::uniform(1.0, 2.0));
-    assert_eq!(x.norm, Dist::normal(5.0, 1.0));
-    assert_eq!(x.logn, Dist::lognormal(5.0, 2.0));
-    assert_eq!(x.expo, Dist::exponential(3.0).with_offset(28.0));
-    assert_eq!(x.gam, Dist::gamma(2.0, 1.5));
+    assert_eq!(x.drill_time_min, Dist::fixed(0.9).unwrap());
+    assert_eq!(x.whole, Dist::fixed(2.0).unwrap());
+    assert_eq!(
+        x.fixed_table,
+        Dist::fixed(3.0).unwrap().with_offset(1.0).unwrap()
+    );
+    assert_eq!(x.tri, Dist::triangular(0.6, 0.8, 1.2).unwrap());
+    assert_eq!(x.pert, Dist::pert(1.0, 2.0, 4.0).unwrap());
+    assert_eq!(x.uni, Dist::uniform(1.0, 2.0).unwrap());
+    assert_eq!(x.norm, Dist::normal(5.0, 1.0).unwrap());
+    assert_eq!(x.logn, Dist::lognormal(5.0, 2.0).unwrap());
+    assert_eq!(
+        x.expo,
+        Dist::exponential(3.0).unwrap().with_offset(28.0).unwrap()
+    );
+    assert_eq!(x.gam, Dist::gamma(2.0, 1.5).unwrap());
     assert_eq!(
         x.erl,
-        Dist {
-            offset: 0.5,
-            kind: DistKind::Erlang { k: 3, mean: 2.0 }
-        }
+        Dist::new(DistKind::Erlang { k: 3, mean: 2.0 }, 0.5).unwrap()
     );
-    assert_eq!(x.weib, Dist::weibull(1.5, 10.0));
-    assert_eq!(x.emp, Dist::empirical(vec![1.0, 2.5, 3.0]));
+    assert_eq!(x.weib, Dist::weibull(1.5, 10.0).unwrap());
+    assert_eq!(x.emp, Dist::empirical(vec![1.0, 2.5, 3.0]).unwrap());
 
     let text = toml::to_string(&x).unwrap();
     assert!(text.contains("drill_time_min = 0.9"), "{text}");
@@ -372,7 +393,7 @@ fn bad_toml_names_the_problem() {
 
 #[test]
 fn validate_messages() {
-    let err = |d: Dist| d.validate().unwrap_err();
+    let err = |d: Result<Dist, DistError>| d.unwrap_err().to_string();
     assert_eq!(
         err(Dist::uniform(5.0, 3.0)),
         "min (5) must not exceed max (3)"
@@ -386,31 +407,47 @@ fn validate_messages() {
     assert!(err(Dist::erlang(0, 1.0)).contains("k (0)"));
     assert!(err(Dist::empirical(vec![])).contains("values must not be empty"));
     assert!(err(Dist::empirical(vec![1.0, f64::NAN])).contains("values[1]"));
-    assert!(err(Dist::fixed(1.0).with_offset(f64::INFINITY)).contains("offset (inf)"));
-    assert!(Dist::normal(0.0, 0.0).validate().is_ok());
+    assert!(err(Dist::fixed(1.0).unwrap().with_offset(f64::INFINITY)).contains("offset (inf)"));
+    assert!(Dist::normal(0.0, 0.0).unwrap().validate().is_ok());
 
     // Durations.
-    let neg = |d: Dist| d.validate_non_negative().unwrap_err();
+    let neg = |d: Dist| d.validate_non_negative().unwrap_err().to_string();
     assert!(Dist::triangular(0.0, 1.0, 2.0)
+        .unwrap()
         .validate_non_negative()
         .is_ok());
     assert!(Dist::uniform(-1.0, 2.0)
+        .unwrap()
         .with_offset(1.0)
+        .unwrap()
         .validate_non_negative()
         .is_ok());
-    assert!(neg(Dist::uniform(-1.0, 2.0)).contains("min (-1) must not be negative"));
-    assert!(neg(Dist::triangular(1.0, 2.0, 3.0).with_offset(-1.5)).contains("min + offset"));
-    assert!(Dist::normal(-3.0, 1.0).validate_non_negative().is_ok());
-    assert!(neg(Dist::normal(5.0, 1.0).with_offset(-0.1)).contains("offset (-0.1)"));
-    assert!(neg(Dist::exponential(1.0).with_offset(-1.0)).contains("offset (-1)"));
-    assert!(neg(Dist::empirical(vec![3.0, -2.0])).contains("smallest value (-2)"));
+    assert!(neg(Dist::uniform(-1.0, 2.0).unwrap()).contains("min (-1) must not be negative"));
+    assert!(neg(Dist::triangular(1.0, 2.0, 3.0)
+        .unwrap()
+        .with_offset(-1.5)
+        .unwrap())
+    .contains("min + offset"));
+    assert!(Dist::normal(-3.0, 1.0)
+        .unwrap()
+        .validate_non_negative()
+        .is_ok());
+    assert!(
+        neg(Dist::normal(5.0, 1.0).unwrap().with_offset(-0.1).unwrap()).contains("offset (-0.1)")
+    );
+    assert!(
+        neg(Dist::exponential(1.0).unwrap().with_offset(-1.0).unwrap()).contains("offset (-1)")
+    );
+    assert!(neg(Dist::empirical(vec![3.0, -2.0]).unwrap()).contains("smallest value (-2)"));
     assert!(Dist::empirical(vec![3.0, -2.0])
+        .unwrap()
         .with_offset(2.0)
+        .unwrap()
         .validate_non_negative()
         .is_ok());
-    assert!(neg(Dist::fixed(-1.0)).contains("value (-1)"));
-    // validate() problems come first.
-    assert!(neg(Dist::uniform(3.0, 1.0)).contains("must not exceed"));
+    assert!(neg(Dist::fixed(-1.0).unwrap()).contains("value (-1)"));
+    // validate() problems are found at construction.
+    assert!(err(Dist::uniform(3.0, 1.0)).contains("must not exceed"));
 }
 
 proptest! {
@@ -426,11 +463,12 @@ proptest! {
         let mode = (min + f * w).clamp(min, max);
         let mut rng = des::random::stream(seed, 0, 0);
         for d in [
-            Dist::uniform(min, max).with_offset(offset),
-            Dist::triangular(min, mode, max).with_offset(offset),
-            Dist::pert(min, mode, max).with_offset(offset),
+            Dist::uniform(min, max).and_then(|d| d.with_offset(offset)),
+            Dist::triangular(min, mode, max).and_then(|d| d.with_offset(offset)),
+            Dist::pert(min, mode, max).and_then(|d| d.with_offset(offset)),
         ] {
-            prop_assume!(d.validate().is_ok());
+            prop_assume!(d.is_ok());
+            let d = d.unwrap();
             let s = d.sampler();
             for _ in 0..64 {
                 let x = s.sample(&mut rng);
@@ -446,7 +484,7 @@ proptest! {
         offset in 0.0f64..100.0,
         seed in any::<u64>(),
     ) {
-        let d = Dist::normal(mean, sd).with_offset(offset);
+        let d = Dist::normal(mean, sd).unwrap().with_offset(offset).unwrap();
         prop_assert!(d.validate_non_negative().is_ok());
         let mut rng = des::random::stream(seed, 0, 1);
         for _ in 0..64 {

@@ -6,6 +6,7 @@
 //! tonnes are metric (`_t`, dry unless the name says `wet`). A quantity that may change by
 //! calendar year is a [`ByYear`]: a flat number or a list of contiguous year ranges.
 
+use crate::limits;
 use crate::production::ProductionProfile;
 use des::input::{InputError, Invalid};
 use serde::{Deserialize, Serialize};
@@ -68,6 +69,32 @@ impl ByYear {
             ByYear::Steps(steps) => {
                 if steps.is_empty() {
                     out.push(Invalid::new(path, "needs at least one year range"));
+                    return;
+                }
+                if !limits::check_len(
+                    out,
+                    path.to_string(),
+                    steps.len(),
+                    limits::MAX_FINANCE_LIST_LEN,
+                ) {
+                    return;
+                }
+                let (y_lo, y_hi) = limits::FINANCE_YEARS;
+                let mut years_ok = true;
+                for (i, s) in steps.iter().enumerate() {
+                    for (k, y) in [("from_year", Some(s.from_year)), ("to_year", s.to_year)] {
+                        if let Some(y) = y {
+                            if !(y_lo..=y_hi).contains(&y) {
+                                years_ok = false;
+                                out.push(Invalid::new(
+                                    format!("{path}[{i}].{k}"),
+                                    format!("year {y} is outside the allowed {y_lo} to {y_hi}"),
+                                ));
+                            }
+                        }
+                    }
+                }
+                if !years_ok {
                     return;
                 }
                 if steps[0].from_year > first_year {
@@ -757,7 +784,14 @@ impl FinanceConfig {
             ("payable_days", wc.payable_days),
             ("inventory_days", wc.inventory_days),
         ] {
-            non_negative(&format!("finance.working_capital.{k}"), v, &mut out);
+            limits::check_range(
+                &mut out,
+                format!("finance.working_capital.{k}"),
+                "days",
+                v,
+                (0.0, limits::MAX_WORKING_CAPITAL_DAYS),
+                "",
+            );
         }
         validate_tax(&self.tax, y0, &classes, &mut out);
         if !self.capex.areas.is_empty() || !self.facilities.is_empty() {
@@ -769,7 +803,18 @@ impl FinanceConfig {
                 ));
             }
         }
-        for (i, f) in self.facilities.iter().enumerate() {
+        let facilities_ok = limits::check_len(
+            &mut out,
+            "finance.facilities".into(),
+            self.facilities.len(),
+            limits::MAX_FINANCE_LIST_LEN,
+        );
+        for (i, f) in self
+            .facilities
+            .iter()
+            .enumerate()
+            .take_while(|_| facilities_ok)
+        {
             validate_facility(
                 f,
                 &format!("finance.facilities[{i}]"),
@@ -777,20 +822,47 @@ impl FinanceConfig {
                 &mut out,
             );
         }
+        limits::check_count(
+            &mut out,
+            "finance.dsra.debt_service_quarters".into(),
+            "quarters",
+            self.dsra.debt_service_quarters as u64,
+            0,
+            limits::MAX_DSRA_QUARTERS as u64,
+        );
         let c = &self.covenants;
-        non_negative("finance.covenants.min_dscr", c.min_dscr, &mut out);
-        non_negative("finance.covenants.lock_up_dscr", c.lock_up_dscr, &mut out);
+        for (k, v) in [("min_dscr", c.min_dscr), ("lock_up_dscr", c.lock_up_dscr)] {
+            limits::check_range(
+                &mut out,
+                format!("finance.covenants.{k}"),
+                "DSCR",
+                v,
+                (0.0, limits::MAX_DSCR),
+                "",
+            );
+        }
         percent(
             "finance.covenants.cash_sweep_pct",
             c.cash_sweep_pct,
             &mut out,
         );
-        for (i, r) in self.metrics.discount_rates_pct.iter().enumerate() {
-            if !(r.is_finite() && *r > -100.0) {
-                out.push(Invalid::new(
-                    format!("finance.metrics.discount_rates_pct[{i}]"),
-                    "must be a rate above -100",
-                ));
+        let rates = &self.metrics.discount_rates_pct;
+        if limits::check_len(
+            &mut out,
+            "finance.metrics.discount_rates_pct".into(),
+            rates.len(),
+            limits::MAX_FINANCE_LIST_LEN,
+        ) {
+            for (i, r) in rates.iter().enumerate() {
+                if !(r.is_finite() && *r > -100.0 && *r <= limits::MAX_DISCOUNT_RATE_PCT) {
+                    out.push(Invalid::new(
+                        format!("finance.metrics.discount_rates_pct[{i}]"),
+                        format!(
+                            "must be a rate above -100 and at most {}",
+                            limits::MAX_DISCOUNT_RATE_PCT
+                        ),
+                    ));
+                }
             }
         }
         out
@@ -810,6 +882,32 @@ fn percent(path: &str, v: f64, out: &mut Vec<Invalid>) {
 }
 
 fn validate_timing(t: &Timing, out: &mut Vec<Invalid>) {
+    let (y_lo, y_hi) = limits::FINANCE_YEARS;
+    if !(y_lo..=y_hi).contains(&t.start_year) {
+        out.push(Invalid::new(
+            "finance.timing.start_year",
+            format!(
+                "year {} is outside the allowed {y_lo} to {y_hi}",
+                t.start_year
+            ),
+        ));
+    }
+    limits::check_count(
+        out,
+        "finance.timing.closure_quarters".into(),
+        "closure quarters",
+        t.closure_quarters as u64,
+        0,
+        limits::MAX_FINANCE_QUARTERS as u64,
+    );
+    limits::check_count(
+        out,
+        "finance.timing.ramp_up_years".into(),
+        "ramp-up years",
+        u64::from(t.ramp_up_years),
+        0,
+        u64::from(limits::MAX_SCHEDULE_YEARS),
+    );
     if !(1..=4).contains(&t.start_quarter) {
         out.push(Invalid::new(
             "finance.timing.start_quarter",
@@ -821,10 +919,31 @@ fn validate_timing(t: &Timing, out: &mut Vec<Invalid>) {
             "finance.timing.construction_quarters",
             "must be positive",
         ));
+    } else {
+        limits::check_count(
+            out,
+            "finance.timing.construction_quarters".into(),
+            "construction quarters",
+            t.construction_quarters as u64,
+            1,
+            limits::MAX_FINANCE_QUARTERS as u64,
+        );
     }
 }
 
 fn validate_table(t: &ProductionTable, out: &mut Vec<Invalid>) {
+    let mut lengths_ok = true;
+    for (name, col) in t.columns() {
+        lengths_ok &= limits::check_len(
+            out,
+            format!("finance.production.{name}"),
+            col.len(),
+            limits::MAX_SCHEDULE_YEARS as usize,
+        );
+    }
+    if !lengths_ok {
+        return;
+    }
     let n = t.plant_feed_dry_t.len();
     if n == 0 {
         out.push(Invalid::new(
@@ -918,6 +1037,19 @@ fn validate_capex(c: &Capex, n_con: usize, classes: &[&str], out: &mut Vec<Inval
             ));
         }
     };
+    if !(limits::check_len(
+        out,
+        "finance.capex.areas".into(),
+        c.areas.len(),
+        limits::MAX_FINANCE_LIST_LEN,
+    ) & limits::check_len(
+        out,
+        "finance.capex.phases".into(),
+        c.phases.len(),
+        limits::MAX_FINANCE_LIST_LEN,
+    )) {
+        return;
+    }
     let mut needs_phases = false;
     for (i, a) in c.areas.iter().enumerate() {
         let p = format!("finance.capex.areas[{i}]");
@@ -1069,6 +1201,23 @@ fn validate_tax(t: &Tax, y0: i32, classes: &[&str], out: &mut Vec<Invalid>) {
             "finance.tax.loss_carry_forward_years",
             "must be positive",
         ));
+    } else {
+        limits::check_count(
+            out,
+            "finance.tax.loss_carry_forward_years".into(),
+            "years",
+            u64::from(t.loss_carry_forward_years),
+            1,
+            u64::from(limits::MAX_SCHEDULE_YEARS),
+        );
+    }
+    if !limits::check_len(
+        out,
+        "finance.tax.depreciation_classes".into(),
+        t.depreciation_classes.len(),
+        limits::MAX_FINANCE_LIST_LEN,
+    ) {
+        return;
     }
     for (i, c) in t.depreciation_classes.iter().enumerate() {
         let p = format!("finance.tax.depreciation_classes[{i}]");
@@ -1127,8 +1276,25 @@ fn validate_facility(f: &Facility, p: &str, timing: &Timing, out: &mut Vec<Inval
     ] {
         percent(&format!("{p}.{k}"), v, out);
     }
+    limits::check_count(
+        out,
+        format!("{p}.grace_quarters"),
+        "grace quarters",
+        f.grace_quarters as u64,
+        0,
+        limits::MAX_GRACE_QUARTERS as u64,
+    );
     if !(f.tenor_years.is_finite() && f.tenor_years > 0.0) {
         out.push(Invalid::new(format!("{p}.tenor_years"), "must be positive"));
+    } else if f.tenor_years > limits::MAX_TENOR_YEARS {
+        out.push(Invalid::new(
+            format!("{p}.tenor_years"),
+            format!(
+                "tenor {} years is over the allowed {}",
+                f.tenor_years,
+                limits::MAX_TENOR_YEARS
+            ),
+        ));
     } else if f.tenor_from == TenorFrom::FinancialClose {
         let first = timing.construction_quarters + f.grace_quarters;
         if ((f.tenor_years * 4.0).round() as usize) <= first {
@@ -1140,8 +1306,11 @@ fn validate_facility(f: &Facility, p: &str, timing: &Timing, out: &mut Vec<Inval
     }
     if f.repayment == Repayment::Sculpted {
         match f.target_dscr {
-            Some(d) if d.is_finite() && d > 0.0 => {}
-            Some(_) => out.push(Invalid::new(format!("{p}.target_dscr"), "must be positive")),
+            Some(d) if d.is_finite() && d > 0.0 && d <= limits::MAX_DSCR => {}
+            Some(_) => out.push(Invalid::new(
+                format!("{p}.target_dscr"),
+                format!("must be positive and at most {}", limits::MAX_DSCR),
+            )),
             None => out.push(Invalid::new(
                 format!("{p}.target_dscr"),
                 "a sculpted loan needs a target DSCR",

@@ -16,6 +16,7 @@ mod capex;
 pub mod config;
 mod corkscrew;
 mod financing;
+pub mod limits;
 mod metrics;
 mod model;
 mod operating;

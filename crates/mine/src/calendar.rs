@@ -6,6 +6,7 @@
 //! Maintenance shifts and non-working days are not scheduled production time; repairs go on
 //! through them (see docs/scenario.md).
 
+use crate::limits;
 use des::input::Invalid;
 use des::time::{MS_PER_DAY, MS_PER_MIN};
 use des::SimTime;
@@ -59,6 +60,18 @@ impl CalendarConfig {
         let p = |k: &str| format!("{path}.{k}");
         if !(self.shift_length_h > 0.0) {
             out.push(Invalid::new(p("shift_length_h"), "must be positive"));
+        } else {
+            limits::check_range(
+                &mut out,
+                p("shift_length_h"),
+                "shift length",
+                self.shift_length_h,
+                limits::SHIFT_LENGTH_H,
+                " h",
+            );
+        }
+        if !limits::check_len(&mut out, p("shifts"), self.shifts.len(), 24) {
+            return out;
         }
         if self.shifts.is_empty() {
             out.push(Invalid::new(p("shifts"), "needs at least one shift"));

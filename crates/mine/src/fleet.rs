@@ -12,8 +12,10 @@
 //! more hauler in one section.
 
 use crate::calendar::CalendarConfig;
+use crate::limits;
 use crate::plant::CrewConfig;
 use crate::section::{simulate, RunSpec, SectionConfig};
+use des::input::Invalid;
 use des::random::{stream, StreamKey};
 use des::Summary;
 use rand::Rng;
@@ -50,6 +52,117 @@ impl SizingRequest {
     pub const DEFAULT_DAYS: u32 = 365;
     /// Warm-up days before each sample unless the user asks otherwise.
     pub const DEFAULT_WARMUP_DAYS: u32 = 3;
+
+    /// Every problem with the request, with keys under `path` (`"{path}.max_haulers"`, or
+    /// just `"max_haulers"` when `path` is empty; the keys are the field names, the
+    /// command line maps them to `--max-haulers` and so on): a positive target of at most
+    /// [`limits::MAX_TONNES`] a year, an underground share above 0 and at most 100 %, a
+    /// confidence strictly between 0 and 1, bolters 1 to [`limits::MAX_BOLTERS`], haulers 1
+    /// to [`limits::MAX_HAULERS`], replications 2 to [`limits::MAX_SIZING_REPLICATIONS`],
+    /// and `max_bolters × max_haulers × replications` section-years at most
+    /// [`limits::MAX_SIZING_SECTION_YEARS`].
+    pub fn validate(&self, path: &str) -> Vec<Invalid> {
+        let key = |k: &str| {
+            if path.is_empty() {
+                k.to_string()
+            } else {
+                format!("{path}.{k}")
+            }
+        };
+        let mut out = Vec::new();
+        let t = self.plant_feed_dry_t_per_year;
+        if !(t > 0.0 && t <= limits::MAX_TONNES) {
+            out.push(Invalid::new(
+                key("plant_feed_dry_t_per_year"),
+                format!(
+                    "target {} dry t/y must be above 0 and at most {}",
+                    limits::fmt_num(t),
+                    limits::fmt_num(limits::MAX_TONNES)
+                ),
+            ));
+        }
+        if !(self.underground_share_pct > 0.0 && self.underground_share_pct <= 100.0) {
+            out.push(Invalid::new(
+                key("underground_share_pct"),
+                "must be above 0 and at most 100",
+            ));
+        }
+        if !(self.confidence > 0.0 && self.confidence < 1.0) {
+            out.push(Invalid::new(
+                key("confidence"),
+                format!(
+                    "confidence {} must be between 0 and 1 (exclusive)",
+                    limits::fmt_num(self.confidence)
+                ),
+            ));
+        }
+        limits::check_count(
+            &mut out,
+            key("max_bolters"),
+            "bolters",
+            u64::from(self.max_bolters),
+            1,
+            u64::from(limits::MAX_BOLTERS),
+        );
+        limits::check_count(
+            &mut out,
+            key("max_haulers"),
+            "haulers",
+            u64::from(self.max_haulers),
+            1,
+            u64::from(limits::MAX_HAULERS),
+        );
+        if self.replications < 2 {
+            out.push(Invalid::new(
+                key("replications"),
+                "must be at least 2 for sizing (fleet-years are drawn from the simulated section-years)",
+            ));
+        } else {
+            limits::check_count(
+                &mut out,
+                key("replications"),
+                "replications",
+                u64::from(self.replications),
+                2,
+                u64::from(limits::MAX_SIZING_REPLICATIONS),
+            );
+        }
+        limits::check_count(
+            &mut out,
+            key("days"),
+            "days",
+            u64::from(self.days),
+            1,
+            u64::from(limits::MAX_DAYS),
+        );
+        limits::check_count(
+            &mut out,
+            key("warmup_days"),
+            "warm-up days",
+            u64::from(self.warmup_days),
+            0,
+            u64::from(limits::MAX_WARMUP_DAYS),
+        );
+        // Section-years of simulation: fleets x replications x (days + warm-up) / 365.
+        let years = (u64::from(self.max_bolters)
+            * u64::from(self.max_haulers)
+            * u64::from(self.replications)
+            * (u64::from(self.days) + u64::from(self.warmup_days)))
+        .div_ceil(365);
+        if out.is_empty() && years > limits::MAX_SIZING_SECTION_YEARS {
+            out.push(Invalid::new(
+                key("replications"),
+                format!(
+                    "{} fleets x {} replications are {} section-years to simulate; at most {} are allowed: fewer replications, bolters or haulers",
+                    self.max_bolters * self.max_haulers,
+                    self.replications,
+                    limits::fmt_num(years as f64),
+                    limits::fmt_num(limits::MAX_SIZING_SECTION_YEARS as f64)
+                ),
+            ));
+        }
+        out
+    }
 }
 
 /// One per-section fleet evaluated.
@@ -160,11 +273,18 @@ fn fleet_probability(samples: &[f64], s: u32, target: f64, seed: u64) -> (f64, f
 
 /// The fewest sections meeting `target` with probability `p`, with that probability.
 fn sections_needed(samples: &[f64], target: f64, p: f64, seed: u64) -> Option<(u32, f64, f64)> {
-    let mean = samples.iter().sum::<f64>() / samples.len() as f64;
-    if mean <= 0.0 {
+    if samples.is_empty() {
         return None;
     }
-    let mut s = ((target / mean).floor() as u32).max(1);
+    let mean = samples.iter().sum::<f64>() / samples.len() as f64;
+    if !(mean > 0.0) {
+        return None;
+    }
+    let first = (target / mean).floor().max(1.0);
+    if !(first <= f64::from(MAX_SECTIONS)) {
+        return None;
+    }
+    let mut s = first as u32;
     while s <= MAX_SECTIONS {
         let (prob, fleet_mean) = fleet_probability(samples, s, target, seed);
         if prob >= p {

@@ -4,6 +4,7 @@
 //! All reserve tonnages are dry. A panel draws its tonnage from its manto's reserve; the
 //! sum of panels can never exceed the reserve, so reserves never go negative.
 
+use crate::limits;
 use des::input::Invalid;
 use serde::{Deserialize, Serialize};
 
@@ -137,6 +138,20 @@ impl LayoutConfig {
                 "needs at least one manto",
             ));
         }
+        let lists_ok = limits::check_len(
+            &mut out,
+            format!("{path}.mantos"),
+            self.mantos.len(),
+            limits::MAX_MANTOS,
+        ) & limits::check_len(
+            &mut out,
+            format!("{path}.mines"),
+            self.mines.len(),
+            limits::MAX_MINES,
+        );
+        if !lists_ok {
+            return out;
+        }
         for (i, m) in self.mantos.iter().enumerate() {
             let p = format!("{path}.mantos[{i}]");
             if !(m.reserve_dry_t >= 0.0 && m.reserve_dry_t.is_finite()) {
@@ -144,9 +159,27 @@ impl LayoutConfig {
                     format!("{p}.reserve_dry_t"),
                     "must be zero or positive",
                 ));
+            } else {
+                limits::check_range(
+                    &mut out,
+                    format!("{p}.reserve_dry_t"),
+                    "reserve",
+                    m.reserve_dry_t,
+                    (0.0, limits::MAX_TONNES),
+                    " dry t",
+                );
             }
             if !(m.thickness_m > 0.0) {
                 out.push(Invalid::new(format!("{p}.thickness_m"), "must be positive"));
+            } else {
+                limits::check_range(
+                    &mut out,
+                    format!("{p}.thickness_m"),
+                    "mining thickness",
+                    m.thickness_m,
+                    limits::SEAM_HEIGHT_M,
+                    " m",
+                );
             }
             m.grades.validate(&p, &mut out);
             if self.mantos[..i].iter().any(|o| o.name == m.name) {
@@ -157,8 +190,36 @@ impl LayoutConfig {
             }
         }
         let mut drawn = vec![0.0; self.mantos.len()];
+        let mut panels_total: u64 = 0;
         for (i, mine) in self.mines.iter().enumerate() {
             let p = format!("{path}.mines[{i}]");
+            if !(limits::check_len(
+                &mut out,
+                format!("{p}.section_start_years"),
+                mine.section_start_years.len(),
+                limits::MAX_SECTIONS_PER_MINE,
+            ) & limits::check_len(
+                &mut out,
+                format!("{p}.panels"),
+                mine.panels.len(),
+                limits::MAX_PANELS as usize,
+            )) {
+                continue;
+            }
+            if let Some(k) = mine
+                .section_start_years
+                .iter()
+                .position(|&y| y > limits::MAX_SCHEDULE_YEARS)
+            {
+                out.push(Invalid::new(
+                    format!("{p}.section_start_years[{k}]"),
+                    format!(
+                        "year {} is outside the allowed 1 to {}",
+                        limits::fmt_num(f64::from(mine.section_start_years[k])),
+                        limits::MAX_SCHEDULE_YEARS
+                    ),
+                ));
+            }
             if mine.section_start_years.is_empty() {
                 out.push(Invalid::new(
                     format!("{p}.section_start_years"),
@@ -176,6 +237,15 @@ impl LayoutConfig {
                     format!("{p}.panel_move_days"),
                     "must be zero or positive",
                 ));
+            } else {
+                limits::check_range(
+                    &mut out,
+                    format!("{p}.panel_move_days"),
+                    "panel move",
+                    mine.panel_move_days,
+                    limits::PANEL_MOVE_DAYS,
+                    " days",
+                );
             }
             for (j, run) in mine.panels.iter().enumerate() {
                 let pp = format!("{p}.panels[{j}]");
@@ -192,11 +262,50 @@ impl LayoutConfig {
                 }
                 if !(run.dry_t > 0.0) {
                     out.push(Invalid::new(format!("{pp}.dry_t"), "must be positive"));
+                } else {
+                    limits::check_range(
+                        &mut out,
+                        format!("{pp}.dry_t"),
+                        "panel tonnage",
+                        run.dry_t,
+                        (limits::MIN_PANEL_DRY_T, limits::MAX_TONNES),
+                        " dry t",
+                    );
                 }
                 if run.count == 0 {
                     out.push(Invalid::new(format!("{pp}.count"), "must be at least 1"));
+                } else {
+                    limits::check_count(
+                        &mut out,
+                        format!("{pp}.count"),
+                        "panels",
+                        u64::from(run.count),
+                        1,
+                        limits::MAX_PANELS,
+                    );
                 }
+                panels_total = panels_total.saturating_add(u64::from(run.count));
             }
+        }
+        let sections = self.sections();
+        if sections > limits::MAX_SECTIONS_TOTAL {
+            out.push(Invalid::new(
+                format!("{path}.mines"),
+                format!(
+                    "the mines have {sections} sections in all; at most {} are allowed",
+                    limits::MAX_SECTIONS_TOTAL
+                ),
+            ));
+        }
+        if panels_total > limits::MAX_PANELS {
+            out.push(Invalid::new(
+                format!("{path}.mines"),
+                format!(
+                    "the mines have {} panels in all; at most {} are allowed",
+                    limits::fmt_num(panels_total as f64),
+                    limits::fmt_num(limits::MAX_PANELS as f64)
+                ),
+            ));
         }
         for (k, m) in self.mantos.iter().enumerate() {
             if drawn[k] > m.reserve_dry_t * (1.0 + 1e-9) {
@@ -211,23 +320,37 @@ impl LayoutConfig {
         }
         if let Some(op) = &self.open_pit {
             let p = format!("{path}.open_pit");
-            if !(op.reserve_dry_t >= 0.0) {
-                out.push(Invalid::new(
-                    format!("{p}.reserve_dry_t"),
-                    "must be zero or positive",
-                ));
-            }
-            if !(op.max_dry_t_per_year >= 0.0) {
-                out.push(Invalid::new(
-                    format!("{p}.max_dry_t_per_year"),
-                    "must be zero or positive",
-                ));
+            for (k, what, v) in [
+                ("reserve_dry_t", "reserve", op.reserve_dry_t),
+                ("max_dry_t_per_year", "rate", op.max_dry_t_per_year),
+            ] {
+                if !(v >= 0.0) {
+                    out.push(Invalid::new(format!("{p}.{k}"), "must be zero or positive"));
+                } else {
+                    limits::check_range(
+                        &mut out,
+                        format!("{p}.{k}"),
+                        what,
+                        v,
+                        (0.0, limits::MAX_TONNES),
+                        " dry t",
+                    );
+                }
             }
             if op.start_year == 0 {
                 out.push(Invalid::new(
                     format!("{p}.start_year"),
                     "years count from 1",
                 ));
+            } else {
+                limits::check_count(
+                    &mut out,
+                    format!("{p}.start_year"),
+                    "start year",
+                    u64::from(op.start_year),
+                    1,
+                    u64::from(limits::MAX_SCHEDULE_YEARS),
+                );
             }
             if !(0.0..100.0).contains(&op.moisture_pct) {
                 out.push(Invalid::new(

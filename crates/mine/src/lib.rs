@@ -10,6 +10,7 @@
 pub mod calendar;
 pub mod fleet;
 pub mod layout;
+pub mod limits;
 pub mod plant;
 pub mod schedule;
 pub mod section;

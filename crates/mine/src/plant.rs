@@ -2,6 +2,7 @@
 //! year with a ramp-up, the run-of-mine stockpile between mine and plant, and recoveries of
 //! each metal to its product.
 
+use crate::limits;
 use des::input::Invalid;
 use serde::{Deserialize, Serialize};
 
@@ -64,6 +65,29 @@ impl PlantConfig {
         let p = |k: &str| format!("{path}.{k}");
         if !(self.nameplate_dry_t_per_h > 0.0) {
             out.push(Invalid::new(p("nameplate_dry_t_per_h"), "must be positive"));
+        } else {
+            limits::check_range(
+                &mut out,
+                p("nameplate_dry_t_per_h"),
+                "nameplate",
+                self.nameplate_dry_t_per_h,
+                (0.0, limits::MAX_NAMEPLATE_DRY_T_PER_H),
+                " dry t/h",
+            );
+        }
+        let lists_ok = limits::check_len(
+            &mut out,
+            p("feed_targets"),
+            self.feed_targets.len(),
+            limits::MAX_LIST_LEN,
+        ) & limits::check_len(
+            &mut out,
+            p("ramp_up_pct"),
+            self.ramp_up_pct.len(),
+            limits::MAX_SCHEDULE_YEARS as usize,
+        );
+        if !lists_ok {
+            return out;
         }
         for (k, v) in [
             ("availability_pct", self.availability_pct),
@@ -87,6 +111,25 @@ impl PlantConfig {
                     format!("{path}.feed_targets[{i}].dry_t_per_year"),
                     "must be positive",
                 ));
+            } else {
+                limits::check_range(
+                    &mut out,
+                    format!("{path}.feed_targets[{i}].dry_t_per_year"),
+                    "feed target",
+                    t.dry_t_per_year,
+                    (0.0, limits::MAX_TONNES),
+                    " dry t/y",
+                );
+            }
+            if t.from_year > limits::MAX_SCHEDULE_YEARS {
+                out.push(Invalid::new(
+                    format!("{path}.feed_targets[{i}].from_year"),
+                    format!(
+                        "year {} is outside the allowed 1 to {}",
+                        limits::fmt_num(f64::from(t.from_year)),
+                        limits::MAX_SCHEDULE_YEARS
+                    ),
+                ));
             }
             if i > 0 && t.from_year <= self.feed_targets[i - 1].from_year {
                 out.push(Invalid::new(
@@ -108,6 +151,15 @@ impl PlantConfig {
                 p("stockpile_capacity_dry_t"),
                 "must be positive",
             ));
+        } else {
+            limits::check_range(
+                &mut out,
+                p("stockpile_capacity_dry_t"),
+                "stockpile capacity",
+                self.stockpile_capacity_dry_t,
+                (0.0, limits::MAX_TONNES),
+                " dry t",
+            );
         }
         if !(self.stockpile_initial_dry_t >= 0.0
             && self.stockpile_initial_dry_t <= self.stockpile_capacity_dry_t)
@@ -201,6 +253,15 @@ impl CrewConfig {
         let mut out = Vec::new();
         if !(self.crews > 0.0) {
             out.push(Invalid::new(format!("{path}.crews"), "must be positive"));
+        } else {
+            limits::check_range(
+                &mut out,
+                format!("{path}.crews"),
+                "crews",
+                self.crews,
+                (0.0, limits::MAX_PEOPLE),
+                "",
+            );
         }
         for (k, v) in [
             ("per_bolter", self.per_bolter),
@@ -211,15 +272,41 @@ impl CrewConfig {
                     format!("{path}.{k}"),
                     "must be zero or positive",
                 ));
+            } else {
+                limits::check_range(
+                    &mut out,
+                    format!("{path}.{k}"),
+                    "operators",
+                    v,
+                    (0.0, limits::MAX_PEOPLE),
+                    "",
+                );
             }
         }
         for (list, name) in [(&self.per_section, "per_section"), (&self.fixed, "fixed")] {
+            if !limits::check_len(
+                &mut out,
+                format!("{path}.{name}"),
+                list.len(),
+                limits::MAX_LIST_LEN,
+            ) {
+                continue;
+            }
             for (i, r) in list.iter().enumerate() {
                 if !(r.count >= 0.0) {
                     out.push(Invalid::new(
                         format!("{path}.{name}[{i}].count"),
                         "must be zero or positive",
                     ));
+                } else {
+                    limits::check_range(
+                        &mut out,
+                        format!("{path}.{name}[{i}].count"),
+                        "people",
+                        r.count,
+                        (0.0, limits::MAX_PEOPLE),
+                        "",
+                    );
                 }
             }
         }

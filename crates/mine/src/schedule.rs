@@ -21,6 +21,7 @@
 
 use crate::calendar::{CalendarConfig, ShiftKind};
 use crate::layout::{Grades, LayoutConfig};
+use crate::limits;
 use crate::plant::{CrewConfig, PlantConfig};
 use crate::section::{simulate, RunSpec, SectionConfig};
 use des::input::Invalid;
@@ -39,16 +40,49 @@ pub struct ScheduleConfig {
 }
 
 impl ScheduleConfig {
-    /// Problems with the schedule options.
+    /// Problems with the schedule options, under `path` (keys `years` and `replications`;
+    /// the command line maps them to `--years` and `--replications`): years 1 to
+    /// [`limits::MAX_SCHEDULE_YEARS`], replications 1 to
+    /// [`limits::MAX_SCHEDULE_REPLICATIONS`].
     pub fn validate(&self, path: &str) -> Vec<Invalid> {
         let mut out = Vec::new();
-        if self.years == 0 || self.years > 100 {
-            out.push(Invalid::new(format!("{path}.years"), "must be 1 to 100"));
-        }
-        if self.replications == 0 {
+        limits::check_count(
+            &mut out,
+            format!("{path}.years"),
+            "years",
+            u64::from(self.years),
+            1,
+            u64::from(limits::MAX_SCHEDULE_YEARS),
+        );
+        limits::check_count(
+            &mut out,
+            format!("{path}.replications"),
+            "replications",
+            u64::from(self.replications),
+            1,
+            u64::from(limits::MAX_SCHEDULE_REPLICATIONS),
+        );
+        out
+    }
+
+    /// [`validate`](Self::validate), plus the cost of the whole study with this layout:
+    /// replications × years × sections at most [`limits::MAX_SCHEDULE_SECTION_YEARS`]
+    /// (reported at `{path}.replications`). Call it after command-line overrides.
+    pub fn validate_with_layout(&self, path: &str, layout: &LayoutConfig) -> Vec<Invalid> {
+        let mut out = self.validate(path);
+        let sections = layout.sections() as u64;
+        let total = u64::from(self.replications) * u64::from(self.years) * sections;
+        if out.is_empty() && total > limits::MAX_SCHEDULE_SECTION_YEARS {
             out.push(Invalid::new(
                 format!("{path}.replications"),
-                "must be at least 1",
+                format!(
+                    "{} replications x {} years x {} sections are {} section-years to simulate; at most {} are allowed: fewer replications or years",
+                    self.replications,
+                    self.years,
+                    sections,
+                    limits::fmt_num(total as f64),
+                    limits::fmt_num(limits::MAX_SCHEDULE_SECTION_YEARS as f64)
+                ),
             ));
         }
         out

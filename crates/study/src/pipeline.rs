@@ -302,30 +302,32 @@ pub struct SizeOptions {
 }
 
 impl SizeOptions {
-    /// Problems with the options, naming the flag.
-    pub fn validate(&self) -> Result<(), StudyError> {
-        if !(self.confidence > 0.0 && self.confidence < 1.0) {
-            return Err(StudyError::usage(
-                "--confidence",
-                "must be between 0 and 1 (exclusive)",
-            ));
+    /// The sizing request for scenario `s`, validated; a problem names the flag.
+    pub fn request(&self, s: &Scenario) -> Result<SizingRequest, StudyError> {
+        let req = SizingRequest {
+            plant_feed_dry_t_per_year: self
+                .target_dry_mtpa
+                .map_or(s.targets.plant_feed_dry_t_per_year[0], |t| t * 1e6),
+            underground_share_pct: s.targets.underground_share_pct,
+            confidence: self.confidence,
+            max_bolters: self.max_bolters,
+            max_haulers: self.max_haulers,
+            replications: s.simulation.replications,
+            days: self.days,
+            warmup_days: self.warmup_days,
+            seed: s.simulation.seed,
+        };
+        match req.validate("").into_iter().next() {
+            None => Ok(req),
+            Some(p) => {
+                let flag = match p.path.as_str() {
+                    "plant_feed_dry_t_per_year" => "--target-dry-mtpa".to_string(),
+                    "underground_share_pct" => "targets.underground_share_pct".to_string(),
+                    other => format!("--{}", other.replace('_', "-")),
+                };
+                Err(StudyError::usage(flag, p.message))
+            }
         }
-        if self
-            .target_dry_mtpa
-            .is_some_and(|t| !(t > 0.0 && t.is_finite()))
-        {
-            return Err(StudyError::usage("--target-dry-mtpa", "must be positive"));
-        }
-        if self.max_bolters == 0 {
-            return Err(StudyError::usage("--max-bolters", "must be at least 1"));
-        }
-        if self.max_haulers == 0 {
-            return Err(StudyError::usage("--max-haulers", "must be at least 1"));
-        }
-        if self.days == 0 {
-            return Err(StudyError::usage("--days", "must be at least 1"));
-        }
-        Ok(())
     }
 }
 
@@ -336,28 +338,10 @@ pub fn size(
     o: &SizeOptions,
     progress: &dyn Progress,
 ) -> Result<Vec<Sizing>, StudyError> {
-    o.validate()?;
+    let req = o.request(s)?;
     let targets: Vec<f64> = match o.target_dry_mtpa {
         Some(t) => vec![t * 1e6],
         None => s.targets.plant_feed_dry_t_per_year.clone(),
-    };
-    let replications = s.simulation.replications;
-    if replications < 2 {
-        return Err(StudyError::usage(
-            "--replications",
-            "must be at least 2 for sizing (fleet-years are drawn from the simulated section-years)",
-        ));
-    }
-    let req = SizingRequest {
-        plant_feed_dry_t_per_year: targets[0],
-        underground_share_pct: s.targets.underground_share_pct,
-        confidence: o.confidence,
-        max_bolters: o.max_bolters,
-        max_haulers: o.max_haulers,
-        replications,
-        days: o.days,
-        warmup_days: o.warmup_days,
-        seed: s.simulation.seed,
     };
     progress.phase(&format!("sizing {}", s.name), 1);
     let out =

@@ -5,6 +5,7 @@
 //! with `moisture_pct` and reported separately. Durations carry their unit in the key name
 //! and may be any [`Dist`].
 
+use crate::limits;
 use des::input::Invalid;
 use des::Dist;
 use serde::{Deserialize, Serialize};
@@ -191,35 +192,72 @@ pub struct BeltConfig {
     pub failures: Vec<FailureMode>,
 }
 
-fn positive(out: &mut Vec<Invalid>, path: String, v: f64) {
-    if !(v > 0.0 && v.is_finite()) {
-        out.push(Invalid::new(path, format!("must be positive (got {v})")));
-    }
+fn duration(out: &mut Vec<Invalid>, path: String, d: &Dist) {
+    duration_in(out, path, d, 60.0);
 }
 
-fn duration(out: &mut Vec<Invalid>, path: String, d: &Dist) {
+/// A duration in a unit with `per_h` units to the hour (60 for minutes, 3,600 for seconds,
+/// 1 for hours): no negative sample, and a plausible mean.
+fn duration_in(out: &mut Vec<Invalid>, path: String, d: &Dist, per_h: f64) {
     if let Err(e) = d.validate_non_negative() {
-        out.push(Invalid::new(path, e));
+        out.push(Invalid::new(path, e.to_string()));
+        return;
+    }
+    let max = limits::MAX_MEAN_DURATION_H * per_h;
+    let mean = d.mean();
+    if !(mean <= max) {
+        out.push(Invalid::new(
+            path,
+            format!(
+                "mean {} is outside the plausible 0 to {} (a year)",
+                limits::fmt_num(mean),
+                limits::fmt_num(max)
+            ),
+        ));
     }
 }
 
 fn failures(out: &mut Vec<Invalid>, path: &str, modes: &[FailureMode]) {
+    if !limits::check_len(
+        out,
+        format!("{path}.failures"),
+        modes.len(),
+        limits::MAX_FAILURE_MODES,
+    ) {
+        return;
+    }
     for (i, f) in modes.iter().enumerate() {
         let p = format!("{path}.failures[{i}]");
-        duration(out, format!("{p}.tbf_h"), &f.tbf_h);
-        duration(out, format!("{p}.ttr_h"), &f.ttr_h);
-        if f.tbf_h.mean() <= 0.0 {
+        if let Err(e) = f.tbf_h.validate_non_negative() {
+            out.push(Invalid::new(format!("{p}.tbf_h"), e.to_string()));
+        } else if f.tbf_h.mean() <= 0.0 {
             out.push(Invalid::new(
                 format!("{p}.tbf_h"),
                 "mean time between failures must be positive",
             ));
+        } else {
+            limits::check_range(
+                out,
+                format!("{p}.tbf_h"),
+                "mean time between failures",
+                f.tbf_h.mean(),
+                limits::MTBF_H,
+                " h",
+            );
         }
+        duration_in(out, format!("{p}.ttr_h"), &f.ttr_h, 1.0);
     }
 }
 
 impl SectionConfig {
     /// Every problem with the inputs, with key paths under `path` (e.g. "section").
+    ///
+    /// Besides consistency (a cut no deeper than allowed, pillars wider than entries, ...)
+    /// every count and physical value must lie in its plausible range ([`crate::limits`]).
+    /// A configuration that passes runs without panicking and in time proportional to the
+    /// simulated days.
     pub fn validate(&self, path: &str) -> Vec<Invalid> {
+        use limits::{check_count, check_range};
         let mut out = Vec::new();
         let g = &self.geometry;
         let gp = |k: &str| format!("{path}.geometry.{k}");
@@ -228,20 +266,71 @@ impl SectionConfig {
                 gp("entries"),
                 "a section needs at least one entry",
             ));
+        } else {
+            check_count(
+                &mut out,
+                gp("entries"),
+                "entries",
+                u64::from(g.entries),
+                1,
+                u64::from(limits::MAX_ENTRIES),
+            );
         }
-        for (k, v) in [
-            ("entry_width_m", g.entry_width_m),
-            ("max_span_m", g.max_span_m),
-            ("seam_height_m", g.seam_height_m),
-            ("cut_depth_m", g.cut_depth_m),
-            ("max_cut_depth_m", g.max_cut_depth_m),
-            ("pillar_centres_m", g.pillar_centres_m),
-            ("crosscut_centres_m", g.crosscut_centres_m),
-            ("insitu_density_wet_t_per_m3", g.insitu_density_wet_t_per_m3),
-            ("max_entry_lead_m", g.max_entry_lead_m),
+        for (k, what, v, range) in [
+            (
+                "entry_width_m",
+                "entry width",
+                g.entry_width_m,
+                limits::ENTRY_WIDTH_M,
+            ),
+            ("max_span_m", "span limit", g.max_span_m, limits::MAX_SPAN_M),
+            (
+                "seam_height_m",
+                "seam height",
+                g.seam_height_m,
+                limits::SEAM_HEIGHT_M,
+            ),
+            (
+                "cut_depth_m",
+                "cut depth",
+                g.cut_depth_m,
+                limits::CUT_DEPTH_M,
+            ),
+            (
+                "max_cut_depth_m",
+                "cut limit",
+                g.max_cut_depth_m,
+                limits::CUT_DEPTH_M,
+            ),
+            (
+                "pillar_centres_m",
+                "pillar centres",
+                g.pillar_centres_m,
+                limits::PILLAR_CENTRES_M,
+            ),
+            (
+                "crosscut_centres_m",
+                "crosscut centres",
+                g.crosscut_centres_m,
+                limits::CROSSCUT_CENTRES_M,
+            ),
+            (
+                "max_entry_lead_m",
+                "entry lead",
+                g.max_entry_lead_m,
+                limits::MAX_ENTRY_LEAD_M,
+            ),
         ] {
-            positive(&mut out, gp(k), v);
+            check_range(&mut out, gp(k), what, v, range, " m");
         }
+        check_range(
+            &mut out,
+            gp("insitu_density_wet_t_per_m3"),
+            "density",
+            g.insitu_density_wet_t_per_m3,
+            limits::DENSITY_T_PER_M3,
+            " t/m3",
+        );
         if !(0.0..100.0).contains(&g.moisture_pct) {
             out.push(Invalid::new(
                 gp("moisture_pct"),
@@ -293,37 +382,88 @@ impl SectionConfig {
 
         let m = &self.miner;
         let mp = |k: &str| format!("{path}.miner.{k}");
+        let before = out.len();
         duration(
             &mut out,
             mp("cutting_rate_t_per_min"),
             &m.cutting_rate_t_per_min,
         );
-        if m.cutting_rate_t_per_min.support().0 <= 0.0 {
-            out.push(Invalid::new(
-                mp("cutting_rate_t_per_min"),
-                "every sampled rate must be above zero: use a distribution bounded away from 0 (e.g. triangular with min > 0, or an offset)",
-            ));
+        if out.len() == before {
+            if m.cutting_rate_t_per_min.support().0 <= 0.0 {
+                out.push(Invalid::new(
+                    mp("cutting_rate_t_per_min"),
+                    "every sampled rate must be above zero: use a distribution bounded away from 0 (e.g. triangular with min > 0, or an offset)",
+                ));
+            } else {
+                check_range(
+                    &mut out,
+                    mp("cutting_rate_t_per_min"),
+                    "mean cutting rate",
+                    m.cutting_rate_t_per_min.mean(),
+                    limits::CUTTING_RATE_T_PER_MIN,
+                    " t/min",
+                );
+            }
         }
         if let Some(d) = &m.car_load_time_min {
+            let before = out.len();
             duration(&mut out, mp("car_load_time_min"), d);
+            if out.len() == before {
+                check_range(
+                    &mut out,
+                    mp("car_load_time_min"),
+                    "mean car loading time",
+                    d.mean(),
+                    limits::CAR_LOAD_TIME_MIN,
+                    " min",
+                );
+            }
         }
-        positive(&mut out, mp("tram_speed_m_per_min"), m.tram_speed_m_per_min);
+        check_range(
+            &mut out,
+            mp("tram_speed_m_per_min"),
+            "tram speed",
+            m.tram_speed_m_per_min,
+            limits::TRAM_SPEED_M_PER_MIN,
+            " m/min",
+        );
         duration(&mut out, mp("place_change_min"), &m.place_change_min);
         failures(&mut out, &format!("{path}.miner"), &m.failures);
 
         let b = &self.bolters;
         let bp = |k: &str| format!("{path}.bolters.{k}");
-        for (k, v) in [
-            ("count", b.count),
-            ("booms", b.booms),
-            ("bolts_per_row", b.bolts_per_row),
+        for (k, what, v, max) in [
+            ("count", "bolters", b.count, limits::MAX_BOLTERS),
+            ("booms", "booms", b.booms, limits::MAX_BOOMS),
+            (
+                "bolts_per_row",
+                "bolts per row",
+                b.bolts_per_row,
+                limits::MAX_BOLTS_PER_ROW,
+            ),
         ] {
             if v == 0 {
                 out.push(Invalid::new(bp(k), "must be at least 1"));
+            } else {
+                check_count(&mut out, bp(k), what, u64::from(v), 1, u64::from(max));
             }
         }
-        positive(&mut out, bp("row_spacing_m"), b.row_spacing_m);
-        positive(&mut out, bp("tram_speed_m_per_min"), b.tram_speed_m_per_min);
+        check_range(
+            &mut out,
+            bp("row_spacing_m"),
+            "row spacing",
+            b.row_spacing_m,
+            limits::ROW_SPACING_M,
+            " m",
+        );
+        check_range(
+            &mut out,
+            bp("tram_speed_m_per_min"),
+            "tram speed",
+            b.tram_speed_m_per_min,
+            limits::TRAM_SPEED_M_PER_MIN,
+            " m/min",
+        );
         duration(&mut out, bp("drill_time_min"), &b.drill_time_min);
         duration(&mut out, bp("install_time_min"), &b.install_time_min);
         duration(&mut out, bp("place_change_min"), &b.place_change_min);
@@ -343,20 +483,39 @@ impl SectionConfig {
         let hp = |k: &str| format!("{path}.haulage.{k}");
         if h.count == 0 {
             out.push(Invalid::new(hp("count"), "must be at least 1"));
+        } else {
+            check_count(
+                &mut out,
+                hp("count"),
+                "haulers",
+                u64::from(h.count),
+                1,
+                u64::from(limits::MAX_HAULERS),
+            );
         }
-        positive(&mut out, hp("payload_t"), h.payload_t);
-        positive(
+        check_range(
             &mut out,
-            hp("loaded_speed_m_per_min"),
-            h.loaded_speed_m_per_min,
+            hp("payload_t"),
+            "payload",
+            h.payload_t,
+            limits::PAYLOAD_T,
+            " t",
         );
-        positive(
-            &mut out,
-            hp("empty_speed_m_per_min"),
-            h.empty_speed_m_per_min,
-        );
-        duration(&mut out, hp("change_out_s"), &h.change_out_s);
-        duration(&mut out, hp("dump_time_s"), &h.dump_time_s);
+        for (k, v) in [
+            ("loaded_speed_m_per_min", h.loaded_speed_m_per_min),
+            ("empty_speed_m_per_min", h.empty_speed_m_per_min),
+        ] {
+            check_range(
+                &mut out,
+                hp(k),
+                "haul speed",
+                v,
+                limits::HAUL_SPEED_M_PER_MIN,
+                " m/min",
+            );
+        }
+        duration_in(&mut out, hp("change_out_s"), &h.change_out_s, 3_600.0);
+        duration_in(&mut out, hp("dump_time_s"), &h.dump_time_s, 3_600.0);
         duration(&mut out, hp("battery_change_min"), &h.battery_change_min);
         if h.kind == HaulerKind::ShuttleCar && h.battery_change_every_h > 0.0 {
             out.push(Invalid::new(
@@ -369,33 +528,79 @@ impl SectionConfig {
                 hp("battery_change_every_h"),
                 "must be zero (none) or positive",
             ));
+        } else {
+            check_range(
+                &mut out,
+                hp("battery_change_every_h"),
+                "battery change interval",
+                h.battery_change_every_h,
+                limits::BATTERY_CHANGE_EVERY_H,
+                " h",
+            );
         }
         if let Some(d) = h.fixed_haul_m {
             if !(d >= 0.0 && d.is_finite()) {
                 out.push(Invalid::new(hp("fixed_haul_m"), "must be zero or positive"));
+            } else {
+                check_range(
+                    &mut out,
+                    hp("fixed_haul_m"),
+                    "haul distance",
+                    d,
+                    limits::FIXED_HAUL_M,
+                    " m",
+                );
             }
         }
         failures(&mut out, &format!("{path}.haulage"), &h.failures);
 
         let f = &self.feeder;
         let fp = |k: &str| format!("{path}.feeder.{k}");
-        positive(&mut out, fp("capacity_t_per_h"), f.capacity_t_per_h);
+        check_range(
+            &mut out,
+            fp("capacity_t_per_h"),
+            "feeder capacity",
+            f.capacity_t_per_h,
+            limits::CAPACITY_T_PER_H,
+            " t/h",
+        );
         if !(f.setback_m >= 0.0 && f.setback_m.is_finite()) {
             out.push(Invalid::new(fp("setback_m"), "must be zero or positive"));
+        } else {
+            check_range(
+                &mut out,
+                fp("setback_m"),
+                "set-back",
+                f.setback_m,
+                limits::SETBACK_M,
+                " m",
+            );
         }
         if !(f.move_every_m >= 0.0 && f.move_every_m.is_finite()) {
             out.push(Invalid::new(
                 fp("move_every_m"),
                 "must be zero (never) or positive",
             ));
+        } else {
+            check_range(
+                &mut out,
+                fp("move_every_m"),
+                "feeder move interval",
+                f.move_every_m,
+                limits::MOVE_EVERY_M,
+                " m",
+            );
         }
-        duration(&mut out, fp("move_h"), &f.move_h);
+        duration_in(&mut out, fp("move_h"), &f.move_h, 1.0);
         failures(&mut out, &format!("{path}.feeder"), &f.failures);
 
-        positive(
+        check_range(
             &mut out,
             format!("{path}.belt.capacity_t_per_h"),
+            "belt capacity",
             self.belt.capacity_t_per_h,
+            limits::CAPACITY_T_PER_H,
+            " t/h",
         );
         failures(&mut out, &format!("{path}.belt"), &self.belt.failures);
         out

@@ -150,11 +150,13 @@ impl Act {
     }
 }
 
+/// An event of the section. Machines are indexed by `u32`: a `u16` index wrapped past
+/// 65,535 machines and sent a completion to the wrong machine ("done without activity").
 #[derive(Copy, Clone, Debug)]
 enum Ev {
-    Done(u16),
-    Fail(u16),
-    Repaired(u16),
+    Done(u32),
+    Fail(u32),
+    Repaired(u32),
     Calendar(CalendarEvent),
 }
 
@@ -343,7 +345,7 @@ pub fn simulate(
 ) -> Replication {
     let mut sim = Sim::new(cfg, spec);
     let week = calendar.week();
-    let end = SimTime::from_days(u64::from(spec.warmup_days + spec.days));
+    let end = SimTime::from_days(u64::from(spec.warmup_days) + u64::from(spec.days));
     // Calendar events are generated one week ahead, lazily.
     let mut week_start = SimTime::ZERO;
     let mut next_cal = 0usize;
@@ -509,7 +511,7 @@ impl<'a> Sim<'a> {
                         .map(|md| md.ttf_left)
                         .min()
                         .expect("modes not empty");
-                    mac.fail_event = Some(self.q.schedule_at(now + left, Ev::Fail(i as u16)));
+                    mac.fail_event = Some(self.q.schedule_at(now + left, Ev::Fail(i as u32)));
                 }
             }
             (false, Some(since)) => {
@@ -528,7 +530,9 @@ impl<'a> Sim<'a> {
     fn start(&mut self, i: usize, act: Act, dur: SimTime) {
         let now = self.q.now();
         if (self.first_car..self.feeder).contains(&i) && act.operating() {
-            self.car_battery_ms[i - self.first_car] += dur.0;
+            // Saturating: an endless activity (a haul at a vanishing speed) lasts `SimTime::NEVER`.
+            let ms = &mut self.car_battery_ms[i - self.first_car];
+            *ms = ms.saturating_add(dur.0);
         }
         let mac = &mut self.m[i];
         debug_assert!(
@@ -539,7 +543,7 @@ impl<'a> Sim<'a> {
         mac.act = Some(act);
         mac.act_end = now + dur;
         mac.paused_left = None;
-        mac.act_event = Some(self.q.schedule_at(now + dur, Ev::Done(i as u16)));
+        mac.act_event = Some(self.q.schedule_at(now + dur, Ev::Done(i as u32)));
         self.set_state(i, act.state());
         self.sync_clock(i);
     }
@@ -568,7 +572,7 @@ impl<'a> Sim<'a> {
         let mac = &mut self.m[i];
         mac.paused_left = None;
         mac.act_end = now + left;
-        mac.act_event = Some(self.q.schedule_at(now + left, Ev::Done(i as u16)));
+        mac.act_event = Some(self.q.schedule_at(now + left, Ev::Done(i as u32)));
         self.set_state(i, act.state());
         self.sync_clock(i);
         true
@@ -1016,7 +1020,7 @@ impl<'a> Sim<'a> {
             .min_by_key(|&(k, t)| (t, k))
             .expect("modes not empty");
         if left > SimTime::ZERO {
-            mac.fail_event = Some(self.q.schedule_at(now + left, Ev::Fail(i as u16)));
+            mac.fail_event = Some(self.q.schedule_at(now + left, Ev::Fail(i as u32)));
             return;
         }
         mac.failing_mode = k;
@@ -1036,7 +1040,7 @@ impl<'a> Sim<'a> {
             }
         }
         self.q
-            .schedule_at(now + SimTime::from_h(ttr), Ev::Repaired(i as u16));
+            .schedule_at(now + SimTime::from_h(ttr), Ev::Repaired(i as u32));
         self.sync_partners();
     }
 

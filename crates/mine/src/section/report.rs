@@ -8,6 +8,7 @@
 use super::config::SectionConfig;
 use super::model::{simulate, MachineKind, Replication, RunSpec, State, N_STATES};
 use crate::calendar::CalendarConfig;
+use crate::limits;
 use des::{StreamKey, Summary};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -24,15 +25,37 @@ pub struct Targets {
 }
 
 impl Targets {
-    /// Problems with the targets, under `path`.
+    /// Problems with the targets, under `path`: each target positive and at most
+    /// [`limits::MAX_TONNES`] a year, at most [`limits::MAX_LIST_LEN`] targets, and an
+    /// underground share above 0 and at most 100 %.
     pub fn validate(&self, path: &str) -> Vec<des::input::Invalid> {
         let mut out = Vec::new();
-        for (i, t) in self.plant_feed_dry_t_per_year.iter().enumerate() {
-            if !(*t > 0.0 && t.is_finite()) {
-                out.push(des::input::Invalid::new(
-                    format!("{path}.plant_feed_dry_t_per_year[{i}]"),
-                    "must be positive",
-                ));
+        let key = format!("{path}.plant_feed_dry_t_per_year");
+        if self.plant_feed_dry_t_per_year.is_empty() {
+            out.push(des::input::Invalid::new(&key, "needs at least one target"));
+        }
+        if limits::check_len(
+            &mut out,
+            key.clone(),
+            self.plant_feed_dry_t_per_year.len(),
+            limits::MAX_LIST_LEN,
+        ) {
+            for (i, t) in self.plant_feed_dry_t_per_year.iter().enumerate() {
+                if !(*t > 0.0 && t.is_finite()) {
+                    out.push(des::input::Invalid::new(
+                        format!("{key}[{i}]"),
+                        "must be positive",
+                    ));
+                } else {
+                    limits::check_range(
+                        &mut out,
+                        format!("{key}[{i}]"),
+                        "plant feed",
+                        *t,
+                        (0.0, limits::MAX_TONNES),
+                        " dry t/y",
+                    );
+                }
             }
         }
         if !(self.underground_share_pct > 0.0 && self.underground_share_pct <= 100.0) {
@@ -126,7 +149,8 @@ pub struct SectionsNeeded {
     /// The underground part of it, which the sections must deliver.
     pub underground_dry_t_per_year: f64,
     /// Sections needed at the mean rate, rounded up; `None` when the section produced
-    /// nothing (no number of sections would do).
+    /// nothing, or so little that more than `limits::MAX_SECTIONS_NEEDED` (10,000) would
+    /// be needed (no practical number of sections would do).
     pub sections: Option<u32>,
     /// Sections needed at the lower 95% confidence bound of the rate; `None` when that
     /// bound is zero or below (too few replications for a useful bound).
@@ -290,7 +314,12 @@ pub fn summarise(
 }
 
 impl RunOptions {
-    /// Problems with the run options, under `path`.
+    /// Problems with the run options, under `path` (keys `days`, `warmup_days`,
+    /// `replications`; the command line maps them to `--days`, `--warmup-days` and
+    /// `--replications`): days 1 to [`limits::MAX_DAYS`], warm-up 0 to
+    /// [`limits::MAX_WARMUP_DAYS`], replications 1 to [`limits::MAX_REPLICATIONS`], and
+    /// replications × (warm-up + days) at most [`limits::MAX_SECTION_DAYS_TOTAL`]. Any
+    /// `u64` seed is valid.
     pub fn validate(&self, path: &str) -> Vec<des::input::Invalid> {
         let mut out = Vec::new();
         if self.days == 0 {
@@ -298,22 +327,69 @@ impl RunOptions {
                 format!("{path}.days"),
                 "must be at least 1",
             ));
+        } else {
+            limits::check_count(
+                &mut out,
+                format!("{path}.days"),
+                "days",
+                u64::from(self.days),
+                1,
+                u64::from(limits::MAX_DAYS),
+            );
         }
+        limits::check_count(
+            &mut out,
+            format!("{path}.warmup_days"),
+            "warm-up days",
+            u64::from(self.warmup_days),
+            0,
+            u64::from(limits::MAX_WARMUP_DAYS),
+        );
         if self.replications == 0 {
             out.push(des::input::Invalid::new(
                 format!("{path}.replications"),
                 "must be at least 1",
+            ));
+        } else {
+            limits::check_count(
+                &mut out,
+                format!("{path}.replications"),
+                "replications",
+                u64::from(self.replications),
+                1,
+                u64::from(limits::MAX_REPLICATIONS),
+            );
+        }
+        let total =
+            u64::from(self.replications) * (u64::from(self.warmup_days) + u64::from(self.days));
+        if out.is_empty() && total > limits::MAX_SECTION_DAYS_TOTAL {
+            out.push(des::input::Invalid::new(
+                format!("{path}.replications"),
+                format!(
+                    "{} replications of {} days (warm-up included) are {} section-days; at most {} are allowed: fewer replications or days",
+                    limits::fmt_num(f64::from(self.replications)),
+                    limits::fmt_num((u64::from(self.warmup_days) + u64::from(self.days)) as f64),
+                    limits::fmt_num(total as f64),
+                    limits::fmt_num(limits::MAX_SECTION_DAYS_TOTAL as f64)
+                ),
             ));
         }
         out
     }
 }
 
+/// Sections needed to deliver `target` at `per_section` each, rounded up; `None` when the
+/// section produced nothing or so little that more than [`limits::MAX_SECTIONS_NEEDED`]
+/// would be needed (the count would be meaningless, and past `u32` it used to saturate).
 fn sections_for(target: f64, per_section: f64) -> Option<u32> {
     if !(per_section > 0.0) {
         return None;
     }
-    Some((target / per_section - 1e-9).ceil().max(1.0) as u32)
+    let n = (target / per_section - 1e-9).ceil().max(1.0);
+    if !(n <= f64::from(limits::MAX_SECTIONS_NEEDED)) {
+        return None;
+    }
+    Some(n as u32)
 }
 
 /// Fractions of scheduled time in each state for machine `i` of replication `r`.
