@@ -105,26 +105,22 @@ fn source(arg: Option<&str>) -> Result<(String, String), StudyError> {
     if let Some(src) = bundled(name) {
         return Ok((src.to_string(), format!("<bundled {name}>")));
     }
-    match std::fs::read_to_string(name) {
-        Ok(src) => Ok((src, name.to_string())),
-        Err(e) => {
-            let names: Vec<&str> = BUNDLED.iter().map(|b| b.name).collect();
-            let message = if e.kind() == std::io::ErrorKind::NotFound {
-                format!(
-                    "no such file, and not a bundled scenario (bundled: {})",
-                    names.join(", ")
-                )
-            } else {
-                format!("cannot read the file: {e}")
-            };
-            Err(StudyError::Input(vec![InputError {
-                file: name.to_string(),
-                line: None,
-                path: String::new(),
-                message,
-            }]))
-        }
+    let path = std::path::Path::new(name);
+    if !path.exists() {
+        let names: Vec<&str> = BUNDLED.iter().map(|b| b.name).collect();
+        return Err(StudyError::Input(vec![InputError {
+            file: name.to_string(),
+            line: None,
+            path: String::new(),
+            message: format!(
+                "no such file, and not a bundled scenario (bundled: {})",
+                names.join(", ")
+            ),
+        }]));
     }
+    let src = input::read_file(path, mine::limits::MAX_SCENARIO_BYTES)
+        .map_err(|e| StudyError::Input(vec![e]))?;
+    Ok((src, name.to_string()))
 }
 
 /// The scenario text with the overrides applied (what `manto scenario show` prints); the
@@ -155,10 +151,7 @@ pub fn parse(src: &str, file: &str) -> Result<Scenario, Vec<InputError>> {
     if problems.is_empty() {
         Ok(scenario)
     } else {
-        Err(problems
-            .iter()
-            .map(|p| input::locate(src, file, p))
-            .collect())
+        Err(input::locate_all(src, file, &problems))
     }
 }
 
