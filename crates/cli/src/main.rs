@@ -387,7 +387,7 @@ fn size(a: &SizeArgs) -> Result<(), CliError> {
         );
         studies.extend(study::size(&s, &opts, &progress)?);
     }
-    out.emit(&report::fleet::SizingReport { studies })
+    out.emit(&report::SizingReport { studies })
 }
 
 /// Runs estimated to take longer than this say so before they start.

@@ -1,19 +1,24 @@
 //! The discrete-event simulation core of manto.
 //!
-//! It knows nothing of mining: integer simulation time ([`time`]), a cancellable event queue
-//! with deterministic tie-breaking ([`queue`]), independent random streams per replication
-//! ([`random`]), the input distributions users type into a scenario ([`dist`]) and the
-//! replication statistics (means and confidence intervals) reported on the outputs ([`stats`]).
+//! It knows nothing of mining: integer simulation time ([`SimTime`]), a cancellable event
+//! queue with deterministic tie-breaking ([`EventQueue`]), random streams keyed by a path
+//! from the seed ([`random`], [`StreamKey`]), the input distributions users type into a
+//! scenario ([`Dist`]), the replication statistics reported on the outputs ([`Summary`]),
+//! and the input layer every crate reports bad input through ([`input`]: TOML parsing with
+//! file:line:key errors, range checks).
+//!
+//! A façade: the modules are private but `input` and `random`, whose free functions are the
+//! API; callers use the types re-exported here.
 
-pub mod dist;
+mod dist;
 pub mod input;
-pub mod queue;
+mod queue;
 pub mod random;
-pub mod stats;
-pub mod time;
+mod stats;
+mod time;
 
-pub use dist::{Dist, DistError};
+pub use dist::{Dist, DistError, DistKind};
 pub use queue::{EventId, EventQueue};
 pub use random::{Stream, StreamKey};
-pub use stats::Summary;
-pub use time::SimTime;
+pub use stats::{t975, Summary};
+pub use time::{SimTime, MS_PER_DAY, MS_PER_H, MS_PER_MIN, MS_PER_S};

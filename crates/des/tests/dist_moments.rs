@@ -1,8 +1,8 @@
 //! Input distributions against hand-computed answers: sample moments and analytic moments,
 //! TOML forms and their error messages, bounds and determinism.
 
-use des::dist::{DistError, DistKind};
 use des::Dist;
+use des::{DistError, DistKind};
 use manto_des as des;
 use proptest::prelude::*;
 use serde::{Deserialize, Serialize};

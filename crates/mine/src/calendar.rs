@@ -8,8 +8,8 @@
 
 use crate::limits;
 use des::input::Invalid;
-use des::time::{MS_PER_DAY, MS_PER_MIN};
 use des::SimTime;
+use des::{MS_PER_DAY, MS_PER_MIN};
 use serde::{Deserialize, Serialize};
 
 /// What a shift is for.

@@ -442,8 +442,8 @@ fn choose(
         ("roof bolter".to_string(), sections * bolters),
         (
             match section.haulage.kind {
-                crate::section::config::HaulerKind::ShuttleCar => "shuttle car".to_string(),
-                crate::section::config::HaulerKind::BatteryHauler => "battery hauler".to_string(),
+                crate::section::HaulerKind::ShuttleCar => "shuttle car".to_string(),
+                crate::section::HaulerKind::BatteryHauler => "battery hauler".to_string(),
             },
             sections * haulers,
         ),

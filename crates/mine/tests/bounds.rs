@@ -11,9 +11,9 @@ use mine::fleet::SizingRequest;
 use mine::layout::LayoutConfig;
 use mine::limits;
 use mine::schedule::ScheduleConfig;
-use mine::section::model::{MassBalance, ShiftTally};
-use mine::section::report::summarise;
+use mine::section::summarise;
 use mine::section::{simulate, Replication, RunOptions, RunSpec, SectionConfig, Targets};
+use mine::section::{MassBalance, ShiftTally};
 use serde::Deserialize;
 
 #[derive(Deserialize)]

@@ -7,8 +7,8 @@ use manto_mine as mine;
 
 use des::Summary;
 use mine::calendar::CalendarConfig;
-use mine::section::report::{summarise, RunOptions, Targets};
 use mine::section::{simulate, Replication, RunSpec, SectionConfig, State};
+use mine::section::{summarise, RunOptions, Targets};
 use proptest::prelude::*;
 
 /// A lean section with fixed times: one entry, one car, no failures.

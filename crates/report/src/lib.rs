@@ -5,15 +5,17 @@
 //! together ([`output::OutputSet`]); [`write_atomic`] is the one-file shorthand.
 
 pub mod export;
-pub mod finance;
-pub mod fleet;
+mod finance;
+mod fleet;
 pub mod output;
-pub mod run;
-pub mod schedule;
-pub mod section;
-pub mod table;
+mod run;
+mod schedule;
+mod section;
+mod table;
 
+pub use fleet::SizingReport;
 pub use output::{Destination, OutputError, OutputSet};
+pub use run::Headline;
 pub use table::{Cell, Table};
 
 use std::path::Path;

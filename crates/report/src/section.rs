@@ -4,7 +4,7 @@
 use crate::export::Output;
 use crate::{Cell, Table};
 use des::Summary;
-use mine::section::report::SectionReport;
+use mine::section::SectionReport;
 use mine::section::State;
 
 fn ci_row(label: &str, s: &Summary, decimals: usize) -> Vec<Cell> {

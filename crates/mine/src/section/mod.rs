@@ -1,10 +1,19 @@
 //! One continuous-miner section: its inputs ([`config`]), the event-driven model
 //! ([`model`]), and replications summarised with confidence intervals ([`report`]).
 
-pub mod config;
-pub mod model;
-pub mod report;
+mod config;
+mod model;
+mod report;
 
-pub use config::SectionConfig;
-pub use model::{simulate, MachineKind, Replication, RunSpec, State};
-pub use report::{run, RunOptions, SectionReport, Targets};
+pub use config::{
+    BeltConfig, BolterConfig, FailureMode, FeederConfig, Geometry, HaulageConfig, HaulerKind,
+    MinerConfig, SectionConfig,
+};
+pub use model::{
+    simulate, MachineKind, MachineTally, MassBalance, Replication, RunSpec, ShiftTally, State,
+    N_STATES,
+};
+pub use report::{
+    run, summarise, Bottleneck, MachineReport, MassBalanceReport, Percentiles, RunOptions,
+    SectionReport, SectionsNeeded, Targets,
+};
