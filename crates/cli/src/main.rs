@@ -19,9 +19,13 @@ use study::{Override, StudyError};
     version,
     about = "Evaluate an underground room-and-pillar mine from the cut cycle to the debt cover"
 )]
+#[command(args_conflicts_with_subcommands = true)]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
+    /// `manto` alone is `manto run`, and takes its flags
+    #[command(flatten)]
+    run: RunArgs,
 }
 
 /// Options every command that runs a scenario takes.
@@ -220,9 +224,8 @@ fn main() -> ExitCode {
 
 fn try_main() -> Result<(), CliError> {
     report::output::install_interrupt_cleanup()?;
-    let command = Cli::parse()
-        .command
-        .unwrap_or_else(|| Command::Run(RunArgs::default()));
+    let cli = Cli::parse();
+    let command = cli.command.unwrap_or(Command::Run(cli.run));
     match command {
         Command::Section(a) => {
             let ov = [
