@@ -10,7 +10,7 @@
 use crate::export::Output;
 use crate::{Cell, Table};
 use finance::config::FacilityKind;
-use finance::result::{FacilitySummary, PeriodRow};
+use finance::result::{FacilitySummary, Metrics, PeriodRow};
 use finance::FinanceResult;
 
 /// Decimals shown for USD amounts (CSV keeps full precision).
@@ -174,109 +174,231 @@ fn waterfall(name: &str, title: &str, label: &str, rows: &[PeriodRow], debt: &[b
 }
 
 /// The rate as written in a metric name: `8` for 8.0, `7_5` for 7.5.
-fn rate_name(pct: f64) -> String {
+pub(crate) fn rate_name(pct: f64) -> String {
     format!("{pct}").replace('.', "_")
 }
 
+/// One headline metric, defined once for every place that shows it: its key (the CSV's
+/// `metric` column), its label (the `manto run` headline), its value and unit, and the
+/// amount in USD for money (the headline shows it in US$ millions).
+pub(crate) struct Metric {
+    /// Snake-case key, e.g. `project_npv_after_tax_8pct`.
+    pub key: String,
+    /// Words, e.g. `project NPV after tax at 8%`.
+    pub label: String,
+    /// The value as the metrics table shows it.
+    pub value: Cell,
+    /// Its unit.
+    pub unit: &'static str,
+    /// The amount, for money.
+    pub usd: Option<f64>,
+}
+
+/// Every headline metric of a finance result, in the metrics table's order.
+pub(crate) fn metric_list(m: &Metrics) -> Vec<Metric> {
+    let mut out = Vec::new();
+    let mut push = |key: String, label: String, value: Cell, unit: &'static str| {
+        let usd = match (&value, unit) {
+            (Cell::Num(v, _), "USD") => Some(*v),
+            _ => None,
+        };
+        out.push(Metric {
+            key,
+            label,
+            value,
+            unit,
+            usd,
+        });
+    };
+    type Npv = fn(&finance::result::NpvAtRate) -> f64;
+    let npvs: [(&str, &str, Npv); 3] = [
+        ("project_npv_after_tax", "project NPV after tax", |n| {
+            n.project_after_tax_usd
+        }),
+        ("project_npv_pre_tax", "project NPV before tax", |n| {
+            n.project_pre_tax_usd
+        }),
+        ("equity_npv", "equity NPV", |n| n.equity_usd),
+    ];
+    for (key, label, get) in npvs {
+        for n in &m.npv {
+            push(
+                format!("{key}_{}pct", rate_name(n.discount_rate_pct)),
+                format!("{label} at {}%", n.discount_rate_pct),
+                usd(get(n)),
+                "USD",
+            );
+        }
+    }
+    let rows: [(&str, &str, Cell, &'static str); 24] = [
+        (
+            "project_irr_after_tax",
+            "project IRR after tax",
+            Cell::opt(m.project_irr_after_tax_pct, 1),
+            "%",
+        ),
+        (
+            "project_irr_after_tax_quarterly",
+            "project IRR after tax, quarterly flows",
+            Cell::opt(m.project_irr_after_tax_quarterly_pct, 1),
+            "% a year",
+        ),
+        (
+            "project_irr_pre_tax",
+            "project IRR before tax",
+            Cell::opt(m.project_irr_pre_tax_pct, 1),
+            "%",
+        ),
+        (
+            "equity_irr",
+            "equity IRR",
+            Cell::opt(m.equity_irr_pct, 1),
+            "%",
+        ),
+        (
+            "payback_from_start_of_construction",
+            "payback from start of construction",
+            Cell::opt(m.payback_years, 1),
+            "years",
+        ),
+        (
+            "payback_from_first_production",
+            "payback from first production",
+            Cell::opt(m.payback_from_first_production_years, 1),
+            "years",
+        ),
+        (
+            "min_dscr",
+            "minimum DSCR",
+            Cell::opt(m.min_dscr, RATIO),
+            "x",
+        ),
+        (
+            "avg_dscr",
+            "average DSCR",
+            Cell::opt(m.avg_dscr, RATIO),
+            "x",
+        ),
+        (
+            "min_llcr",
+            "minimum LLCR",
+            Cell::opt(m.min_llcr, RATIO),
+            "x",
+        ),
+        (
+            "avg_llcr",
+            "average LLCR",
+            Cell::opt(m.avg_llcr, RATIO),
+            "x",
+        ),
+        (
+            "initial_capex",
+            "initial capex",
+            usd(m.initial_capex_usd),
+            "USD",
+        ),
+        (
+            "sustaining_capex",
+            "sustaining capex",
+            usd(m.sustaining_capex_usd),
+            "USD",
+        ),
+        ("total_capex", "total capex", usd(m.total_capex_usd), "USD"),
+        (
+            "closure_cost",
+            "closure cost",
+            usd(m.closure_cost_usd),
+            "USD",
+        ),
+        (
+            "peak_funding",
+            "peak funding",
+            usd(m.peak_funding_usd),
+            "USD",
+        ),
+        (
+            "peak_senior_debt",
+            "peak senior debt",
+            usd(m.peak_senior_debt_usd),
+            "USD",
+        ),
+        (
+            "sponsor_support",
+            "sponsor support",
+            usd(m.sponsor_support_usd),
+            "USD",
+        ),
+        (
+            "loan_life",
+            "loan life",
+            Cell::opt(m.loan_life_years, 2),
+            "years",
+        ),
+        (
+            "senior_debt_repaid",
+            "senior debt repaid",
+            text(&m.senior_debt_repaid),
+            "quarter",
+        ),
+        (
+            "first_four_years_cu_cathode",
+            "copper cathode, first four years",
+            Cell::Num(m.first_four_years_cu_t_per_year, 0),
+            "t/y",
+        ),
+        (
+            "first_four_years_cash_cost_net_of_by_products",
+            "cash cost net of by-products, first four years",
+            Cell::opt(m.first_four_years_cash_cost_usd_per_lb_cu, 3),
+            "USD/lb Cu",
+        ),
+        (
+            "life_of_mine_cu_cathode",
+            "copper cathode, life of mine",
+            Cell::Num(m.life_of_mine_cu_t, 0),
+            "t",
+        ),
+        (
+            "lock_up_quarters",
+            "lock-up quarters",
+            Cell::Num(m.lock_up_quarters as f64, 0),
+            "quarters",
+        ),
+        (
+            "default_quarters",
+            "covenant default quarters",
+            Cell::Num(m.default_quarters as f64, 0),
+            "quarters",
+        ),
+    ];
+    for (key, label, value, unit) in rows {
+        push(key.into(), label.into(), value, unit);
+    }
+    // A check, not money: shown to the microdollar, never converted.
+    out.push(Metric {
+        key: "max_balance_check".into(),
+        label: "largest balance-sheet difference".into(),
+        value: Cell::Num(m.max_balance_check_usd, 6),
+        unit: "USD",
+        usd: None,
+    });
+    out
+}
+
+/// The metric `key` of a result (the headline picks its rows from the one list).
+pub(crate) fn metric(m: &Metrics, key: &str) -> Option<Metric> {
+    metric_list(m).into_iter().find(|x| x.key == key)
+}
+
 fn metrics_table(r: &FinanceResult) -> Table {
-    let m = &r.metrics;
     let mut t = Table::new(
         "metrics",
         "Headline results (NPV: calendar-year flows discounted at year end to the start of the first model year)",
         &["metric", "value", "unit"],
     );
-    let mut row = |name: &str, value: Cell, unit: &str| {
-        t.push(vec![name.into(), value, unit.into()]);
-    };
-    for n in &m.npv {
-        let rate = rate_name(n.discount_rate_pct);
-        row(
-            &format!("project_npv_after_tax_{rate}pct"),
-            usd(n.project_after_tax_usd),
-            "USD",
-        );
+    for m in metric_list(&r.metrics) {
+        t.push(vec![m.key.into(), m.value, m.unit.into()]);
     }
-    for n in &m.npv {
-        let rate = rate_name(n.discount_rate_pct);
-        row(
-            &format!("project_npv_pre_tax_{rate}pct"),
-            usd(n.project_pre_tax_usd),
-            "USD",
-        );
-    }
-    for n in &m.npv {
-        let rate = rate_name(n.discount_rate_pct);
-        row(&format!("equity_npv_{rate}pct"), usd(n.equity_usd), "USD");
-    }
-    row(
-        "project_irr_after_tax",
-        Cell::opt(m.project_irr_after_tax_pct, 1),
-        "%",
-    );
-    row(
-        "project_irr_after_tax_quarterly",
-        Cell::opt(m.project_irr_after_tax_quarterly_pct, 1),
-        "% a year",
-    );
-    row(
-        "project_irr_pre_tax",
-        Cell::opt(m.project_irr_pre_tax_pct, 1),
-        "%",
-    );
-    row("equity_irr", Cell::opt(m.equity_irr_pct, 1), "%");
-    row(
-        "payback_from_start_of_construction",
-        Cell::opt(m.payback_years, 1),
-        "years",
-    );
-    row(
-        "payback_from_first_production",
-        Cell::opt(m.payback_from_first_production_years, 1),
-        "years",
-    );
-    row("min_dscr", Cell::opt(m.min_dscr, RATIO), "x");
-    row("avg_dscr", Cell::opt(m.avg_dscr, RATIO), "x");
-    row("min_llcr", Cell::opt(m.min_llcr, RATIO), "x");
-    row("avg_llcr", Cell::opt(m.avg_llcr, RATIO), "x");
-    row("initial_capex", usd(m.initial_capex_usd), "USD");
-    row("sustaining_capex", usd(m.sustaining_capex_usd), "USD");
-    row("total_capex", usd(m.total_capex_usd), "USD");
-    row("closure_cost", usd(m.closure_cost_usd), "USD");
-    row("peak_funding", usd(m.peak_funding_usd), "USD");
-    row("peak_senior_debt", usd(m.peak_senior_debt_usd), "USD");
-    row("sponsor_support", usd(m.sponsor_support_usd), "USD");
-    row("loan_life", Cell::opt(m.loan_life_years, 2), "years");
-    row("senior_debt_repaid", text(&m.senior_debt_repaid), "quarter");
-    row(
-        "first_four_years_cu_cathode",
-        Cell::Num(m.first_four_years_cu_t_per_year, 0),
-        "t/y",
-    );
-    row(
-        "first_four_years_cash_cost_net_of_by_products",
-        Cell::opt(m.first_four_years_cash_cost_usd_per_lb_cu, 3),
-        "USD/lb Cu",
-    );
-    row(
-        "life_of_mine_cu_cathode",
-        Cell::Num(m.life_of_mine_cu_t, 0),
-        "t",
-    );
-    row(
-        "lock_up_quarters",
-        Cell::Num(m.lock_up_quarters as f64, 0),
-        "quarters",
-    );
-    row(
-        "default_quarters",
-        Cell::Num(m.default_quarters as f64, 0),
-        "quarters",
-    );
-    row(
-        "max_balance_check",
-        Cell::Num(m.max_balance_check_usd, 6),
-        "USD",
-    );
     t
 }
 

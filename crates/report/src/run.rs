@@ -2,8 +2,10 @@
 //! model of one scenario, with a one-screen headline for the terminal.
 
 use crate::export::Output;
+use crate::finance::{metric, rate_name};
 use crate::{Cell, Table};
 use des::Summary;
+use finance::result::Metrics;
 use study::RunResult;
 
 /// `mean (low-high)` of a summary shown with `decimals` after scaling by `scale`.
@@ -15,6 +17,37 @@ fn mean_ci(s: &Summary, scale: f64, decimals: usize) -> Cell {
         s.ci95_high / scale,
         d = decimals
     ))
+}
+
+/// Finance metrics the headline shows after the NPVs, by key of the one metric list.
+const HEADLINE_METRICS: [&str; 9] = [
+    "project_irr_after_tax",
+    "equity_irr",
+    "payback_from_first_production",
+    "min_dscr",
+    "avg_dscr",
+    "min_llcr",
+    "initial_capex",
+    "peak_funding",
+    "default_quarters",
+];
+
+/// Finance metrics of the production-table valuation shown beside it.
+const TABLE_COMPARISON_METRICS: [&str; 4] = [
+    "project_npv_after_tax_8pct",
+    "project_irr_after_tax",
+    "first_four_years_cu_cathode",
+    "min_dscr",
+];
+
+/// A metric as the headline shows it: money in US$ millions, the rest as the metrics
+/// table shows it.
+fn metric_cells(m: &Metrics, key: &str) -> Option<(String, Cell, &'static str)> {
+    let x = metric(m, key)?;
+    Some(match x.usd {
+        Some(v) => (x.label, Cell::Num(v / 1e6, 1), "US$ M"),
+        None => (x.label, x.value, x.unit),
+    })
 }
 
 /// The headline of `manto run` (a table, in the terminal and the CSV).
@@ -107,42 +140,16 @@ impl Headline<'_> {
             Cell::Num(starved / 1e3, 0),
             "kt dry",
         );
-        for n in &m.npv {
-            row(
-                &format!("project NPV after tax at {}%", n.discount_rate_pct),
-                Cell::Num(n.project_after_tax_usd / 1e6, 1),
-                "US$ M",
-            );
+        let headline_keys = m
+            .npv
+            .iter()
+            .map(|n| format!("project_npv_after_tax_{}pct", rate_name(n.discount_rate_pct)))
+            .chain(HEADLINE_METRICS.iter().map(|k| k.to_string()));
+        for key in headline_keys {
+            if let Some((label, value, unit)) = metric_cells(m, &key) {
+                row(&label, value, unit);
+            }
         }
-        row(
-            "project IRR after tax",
-            Cell::opt(m.project_irr_after_tax_pct, 1),
-            "%",
-        );
-        row("equity IRR", Cell::opt(m.equity_irr_pct, 1), "%");
-        row(
-            "payback from first production",
-            Cell::opt(m.payback_from_first_production_years, 1),
-            "years",
-        );
-        row("minimum DSCR", Cell::opt(m.min_dscr, 2), "x");
-        row("average DSCR", Cell::opt(m.avg_dscr, 2), "x");
-        row("minimum LLCR", Cell::opt(m.min_llcr, 2), "x");
-        row(
-            "initial capex",
-            Cell::Num(m.initial_capex_usd / 1e6, 1),
-            "US$ M",
-        );
-        row(
-            "peak funding",
-            Cell::Num(m.peak_funding_usd / 1e6, 1),
-            "US$ M",
-        );
-        row(
-            "covenant default quarters",
-            Cell::Num(m.default_quarters as f64, 0),
-            "quarters",
-        );
         let v = &r.trial_valuations;
         if v.trials > 1 {
             row(
@@ -165,34 +172,16 @@ impl Headline<'_> {
             }
         }
         if let Some(f) = &r.finance_with_table {
-            let tm = &f.metrics;
             row(
                 "for comparison, on the scenario's production table:",
                 "".into(),
                 "",
             );
-            if let Some(n) = tm
-                .npv
-                .iter()
-                .find(|n| (n.discount_rate_pct - 8.0).abs() < 1e-9)
-            {
-                row(
-                    "  project NPV after tax at 8%",
-                    Cell::Num(n.project_after_tax_usd / 1e6, 1),
-                    "US$ M",
-                );
+            for key in TABLE_COMPARISON_METRICS {
+                if let Some((label, value, unit)) = metric_cells(&f.metrics, key) {
+                    row(&format!("  {label}"), value, unit);
+                }
             }
-            row(
-                "  project IRR after tax",
-                Cell::opt(tm.project_irr_after_tax_pct, 1),
-                "%",
-            );
-            row(
-                "  copper cathode, first four years",
-                Cell::Num(tm.first_four_years_cu_t_per_year, 0),
-                "t per year",
-            );
-            row("  minimum DSCR", Cell::opt(tm.min_dscr, 2), "x");
         }
         t
     }
