@@ -160,7 +160,7 @@ fn validate(s: &Scenario) -> Vec<Invalid> {
     out.extend(s.targets.validate("targets"));
     out.extend(s.calendar.validate("calendar"));
     out.extend(s.section.validate("section"));
-    out.extend(s.schedule.validate("schedule"));
+    out.extend(s.schedule.validate_with_layout("schedule", &s.deposit));
     out.extend(s.deposit.validate("deposit"));
     out.extend(s.plant.validate("plant"));
     out.extend(s.crew.validate("crew"));
