@@ -109,6 +109,9 @@ struct RunArgs {
 
 /// `manto size`.
 #[derive(Args, Clone)]
+#[command(mut_arg("scenario", |a| a.help(
+    "Scenario: a bundled name or a TOML file; default: both `boleo` and `boleo-trial1`"
+)))]
 struct SizeArgs {
     #[command(flatten)]
     common: Common,

@@ -143,7 +143,12 @@ impl Headline<'_> {
         let headline_keys = m
             .npv
             .iter()
-            .map(|n| format!("project_npv_after_tax_{}pct", rate_name(n.discount_rate_pct)))
+            .map(|n| {
+                format!(
+                    "project_npv_after_tax_{}pct",
+                    rate_name(n.discount_rate_pct)
+                )
+            })
             .chain(HEADLINE_METRICS.iter().map(|k| k.to_string()));
         for key in headline_keys {
             if let Some((label, value, unit)) = metric_cells(m, &key) {
