@@ -151,6 +151,9 @@ pub struct FinanceConfig {
     pub covenants: Covenants,
     /// Discount rates for the NPVs.
     pub metrics: MetricsConfig,
+    /// Debt sizing and the funding plan: gearing cap, contingent equity, sponsor support
+    /// before completion, closure reserve.
+    pub funding: Funding,
 }
 
 /// The time base.
@@ -693,6 +696,61 @@ impl Default for MetricsConfig {
     }
 }
 
+/// Debt sizing and the funding plan (`[finance.funding]`). Defaults assume nothing: no
+/// gearing cap (100 %), no contingent equity, no sponsor support in operations, no
+/// closure reserve.
+#[derive(Deserialize, Serialize, Clone, Debug, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Funding {
+    /// Largest share of debt (all loans and the lease, including capitalised interest) in
+    /// the total funding to the first operating quarter, %; caps the sculpted loans.
+    pub max_gearing_pct: f64,
+    /// Contingent (standby) equity the sponsor commits for the sponsor's share of a
+    /// declared overrun and for uses beyond the base sources, USD.
+    pub contingent_equity_usd: f64,
+    /// Most the sponsor puts in during operations before completion (company guarantee),
+    /// USD.
+    pub sponsor_support_limit_usd: f64,
+    /// Operating quarters from the first operating quarter to completion; sponsor support
+    /// in operations is available only before it.
+    pub completion_quarters: usize,
+    /// Operating quarters before the end of operations over which cash is retained (not
+    /// distributed) to meet the closure cost; 0: no closure reserve.
+    pub closure_reserve_quarters: usize,
+}
+
+impl Default for Funding {
+    fn default() -> Self {
+        Funding {
+            max_gearing_pct: 100.0,
+            contingent_equity_usd: 0.0,
+            sponsor_support_limit_usd: 0.0,
+            completion_quarters: 0,
+            closure_reserve_quarters: 0,
+        }
+    }
+}
+
+/// Checks the funding-plan inputs.
+fn validate_funding(f: &Funding, out: &mut Vec<Invalid>) {
+    if !(f.max_gearing_pct.is_finite() && f.max_gearing_pct > 0.0 && f.max_gearing_pct <= 100.0) {
+        out.push(Invalid::new(
+            "finance.funding.max_gearing_pct",
+            "must be above 0 and at most 100",
+        ));
+    }
+    non_negative(
+        "finance.funding.contingent_equity_usd",
+        f.contingent_equity_usd,
+        out,
+    );
+    non_negative(
+        "finance.funding.sponsor_support_limit_usd",
+        f.sponsor_support_limit_usd,
+        out,
+    );
+}
+
 /// Zn mass fraction of zinc sulphate monohydrate, ZnSO4·H2O (65.38 / 179.47).
 pub const ZN_IN_ZNSO4_H2O: f64 = 65.38 / 179.47;
 
@@ -785,6 +843,7 @@ impl FinanceConfig {
             c.cash_sweep_pct,
             &mut out,
         );
+        validate_funding(&self.funding, &mut out);
         for (i, r) in self.metrics.discount_rates_pct.iter().enumerate() {
             if !(r.is_finite() && *r > -100.0) {
                 out.push(Invalid::new(

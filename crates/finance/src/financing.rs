@@ -13,7 +13,7 @@
 //! passes agree on it unless a cash sweep is active.
 
 use crate::config::{
-    Covenants, DrawdownRule, Facility, FacilityKind, Repayment, SweepWhen, Tax, TenorFrom,
+    Covenants, DrawdownRule, Facility, FacilityKind, Funding, Repayment, SweepWhen, Tax, TenorFrom,
 };
 use crate::corkscrew::Corkscrew;
 use crate::tax::{self, LossPool, Rates, TaxStep};
@@ -45,6 +45,25 @@ pub struct Inputs<'a> {
     pub financing_costs_rate_pct: Option<f64>,
     /// Covenants and sweep.
     pub covenants: &'a Covenants,
+    /// Funding plan: contingent equity, sponsor support, closure reserve.
+    pub funding: &'a Funding,
+    /// Repayment schedule of each facility (input order).
+    pub schedules: &'a [Schedule],
+    /// Closure cost by period (for the closure reserve).
+    pub closure_cost: &'a [f64],
+}
+
+/// How a facility's principal is scheduled in a run.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Schedule {
+    /// As the facility's `repayment` says (sculpted at its `target_dscr`).
+    AsConfigured,
+    /// Sculpted (senior) at this DSCR.
+    Sculpt(f64),
+    /// Fixed: principal of the k-th quarter from the first repayment = share\[k\] × the
+    /// balance at the first operating quarter (the sized profile); the balance left is due
+    /// at maturity.
+    Fixed(Vec<f64>),
 }
 
 /// One facility's flows by period, USD.
@@ -96,8 +115,16 @@ pub struct DsraFlows {
 pub struct Financing {
     /// Flows of each facility, in input order.
     pub facilities: Vec<FacilityFlows>,
-    /// Cash put in by the sponsor beyond the equity commitments (company guarantee).
+    /// Cash put in by the sponsor beyond the equity commitments: contingent equity in
+    /// construction, support before completion in operations (within its limit).
     pub sponsor_support: Vec<f64>,
+    /// Uses no committed source meets (construction) and deficits nobody funds
+    /// (operations): reported, shown as an unfunded contribution so the books close.
+    pub funding_shortfall: Vec<f64>,
+    /// Debt service due but not paid (principal deferred, interest capitalised).
+    pub unpaid_debt_service: Vec<f64>,
+    /// Cash retained for the closure cost to come (not distributed).
+    pub closure_reserve: Vec<f64>,
     /// Financing costs capitalised in construction (IDC and fees).
     pub capitalised_financing: Vec<f64>,
     /// Part of the capitalised financing costs paid in cash.
@@ -172,6 +199,7 @@ pub fn run(inp: &Inputs, dsra_target: Option<&[f64]>) -> Financing {
     let cod = tl.cod;
     let fac = inp.facilities;
     let nf = fac.len();
+    let fund_cfg = inp.funding;
     let mut ff: Vec<FacilityFlows> = fac
         .iter()
         .map(|f| FacilityFlows {
@@ -191,14 +219,19 @@ pub fn run(inp: &Inputs, dsra_target: Option<&[f64]>) -> Financing {
         .collect();
     let mut out = Financing {
         sponsor_support: vec![0.0; n],
+        funding_shortfall: vec![0.0; n],
+        unpaid_debt_service: vec![0.0; n],
+        closure_reserve: vec![0.0; n],
         capitalised_financing: vec![0.0; n],
         financing_costs_paid: vec![0.0; n],
         ..Default::default()
     };
     let commit: Vec<f64> = fac.iter().map(|f| f.commitment_usd).collect();
     let mut bal = vec![0.0; nf];
-    let (mut cash, mut cum_overrun) = (0.0_f64, 0.0_f64);
+    let mut cash = 0.0_f64;
+    let (mut cum_spend, mut cum_budget) = (0.0_f64, 0.0_f64);
     let mut cof_drawn = vec![0.0; nf];
+    let mut contingent_left = fund_cfg.contingent_equity_usd;
     let mut cash_ck = Corkscrew {
         name: "cash".into(),
         ..Default::default()
@@ -227,6 +260,7 @@ pub fn run(inp: &Inputs, dsra_target: Option<&[f64]>) -> Financing {
             uses += interest[i] - cap_int[i] + fees[i];
         }
         let mut need = uses;
+        let mut contingent = 0.0;
         // The lease pays for the leased equipment as delivered.
         let mut leased = inp.leased_capex[t];
         for (i, f) in fac.iter().enumerate() {
@@ -235,18 +269,6 @@ pub fn run(inp: &Inputs, dsra_target: Option<&[f64]>) -> Financing {
                 draws[i] += d;
                 headroom[i] -= d;
                 leased -= d;
-                need -= d;
-            }
-        }
-        // The cost overrun facility funds its share of spend above the budget.
-        cum_overrun += inp.initial_capex[t] - inp.budget_capex[t];
-        for (i, f) in fac.iter().enumerate() {
-            if f.drawdown == DrawdownRule::OverrunOnly {
-                let target = (f.overrun_share_pct / 100.0 * cum_overrun.max(0.0)).min(commit[i]);
-                let d = (target - cof_drawn[i]).max(0.0).min(headroom[i]).min(need);
-                draws[i] += d;
-                cof_drawn[i] += d;
-                headroom[i] -= d;
                 need -= d;
             }
         }
@@ -262,8 +284,44 @@ pub fn run(inp: &Inputs, dsra_target: Option<&[f64]>) -> Financing {
             .filter(|&i| fac[i].drawdown == DrawdownRule::ProRata)
             .collect();
         need = pro_rata(need, &group, &mut headroom, &commit, &mut draws);
-        out.sponsor_support[t] = need;
-        let cash_in: f64 = draws.iter().sum::<f64>() + need;
+        // An overrun is declared when the base sources are spent and capital spent to
+        // date exceeds the budget to date: the cost overrun facility then funds its share
+        // of what is left (up to its share of the overrun to date) and the sponsor the
+        // rest of it from contingent equity.
+        cum_spend += inp.initial_capex[t];
+        cum_budget += inp.budget_capex[t];
+        let overrun_to_date = (cum_spend - cum_budget).max(0.0);
+        if need > 1e-9 && overrun_to_date > 1e-9 {
+            let base_need = need;
+            let mut share_total = 0.0;
+            for (i, f) in fac.iter().enumerate() {
+                if f.drawdown == DrawdownRule::OverrunOnly {
+                    let share = f.overrun_share_pct / 100.0;
+                    share_total += share;
+                    let cap = (share * overrun_to_date - cof_drawn[i]).max(0.0);
+                    let d = (share * base_need).min(cap).min(headroom[i]).min(need);
+                    draws[i] += d;
+                    cof_drawn[i] += d;
+                    headroom[i] -= d;
+                    need -= d;
+                }
+            }
+            let sponsor = ((1.0 - share_total).max(0.0) * base_need)
+                .min(contingent_left)
+                .min(need);
+            contingent += sponsor;
+            contingent_left -= sponsor;
+            need -= sponsor;
+        }
+        // Then contingent equity; what is left is a funding shortfall (reported, not a
+        // commitment of anybody).
+        let more = need.min(contingent_left);
+        contingent += more;
+        contingent_left -= more;
+        need -= more;
+        out.sponsor_support[t] = contingent;
+        out.funding_shortfall[t] = need.max(0.0);
+        let cash_in: f64 = draws.iter().sum::<f64>() + contingent + need.max(0.0);
         let paid: f64 = (0..nf).map(|i| interest[i] - cap_int[i] + fees[i]).sum();
         out.financing_costs_paid[t] = paid;
         out.capitalised_financing[t] = paid + cap_int.iter().sum::<f64>();
@@ -289,6 +347,7 @@ pub fn run(inp: &Inputs, dsra_target: Option<&[f64]>) -> Financing {
             g.closing.push(bal[i]);
         }
     }
+    let bal_cod = bal.clone();
 
     // ---- Repayment windows ----
     for (i, f) in fac.iter().enumerate() {
@@ -338,6 +397,12 @@ pub fn run(inp: &Inputs, dsra_target: Option<&[f64]>) -> Financing {
     }
     let mut dsra_bal = 0.0_f64;
     let cov = inp.covenants;
+    let completion = cod + fund_cfg.completion_quarters;
+    let mut support_left = fund_cfg.sponsor_support_limit_usd;
+    let eoo = tl.end_of_operations.min(n);
+    let closure_after: Vec<f64> = (0..n)
+        .map(|t| inp.closure_cost[(t + 1).min(n)..].iter().sum())
+        .collect();
 
     // ---- Operations and closure: the waterfall ----
     #[allow(clippy::needless_range_loop)] // t indexes a dozen parallel period series
@@ -355,9 +420,17 @@ pub fn run(inp: &Inputs, dsra_target: Option<&[f64]>) -> Financing {
         out.tax.push(step);
         out.cfads[t] = cfads;
 
-        // Scheduled principal: amortising facilities first, then sculpted ones.
+        // Scheduled principal: amortising and fixed-profile facilities first, then the
+        // sculpted ones.
         let mut principal = vec![0.0; nf];
         let in_window = |i: usize| t >= ff[i].first_repayment && bal[i] > 0.0;
+        let sculpt_dscr = |i: usize| match &inp.schedules[i] {
+            Schedule::Sculpt(d) => Some(*d),
+            Schedule::AsConfigured if fac[i].repayment == Repayment::Sculpted => {
+                Some(fac[i].target_dscr.unwrap_or(1.0))
+            }
+            _ => None,
+        };
         for (i, f) in fac.iter().enumerate() {
             if !f.is_debt() || !in_window(i) {
                 continue;
@@ -366,19 +439,21 @@ pub fn run(inp: &Inputs, dsra_target: Option<&[f64]>) -> Financing {
             let left = g.maturity.saturating_sub(t) + 1;
             principal[i] = if t >= g.maturity {
                 bal[i]
+            } else if let Schedule::Fixed(pct) = &inp.schedules[i] {
+                let k = t - g.first_repayment;
+                (pct.get(k).copied().unwrap_or(0.0) * bal_cod[i]).min(bal[i])
+            } else if f.is_senior() && sculpt_dscr(i).is_some() {
+                // Filled in below from CFADS.
+                0.0
             } else {
                 match f.repayment {
                     Repayment::StraightLine => bal[i] / left as f64,
-                    // Filled in below from CFADS.
-                    Repayment::Sculpted if f.is_senior() => 0.0,
                     _ => -ppmt(g.rate[t], 1.0, left as f64, bal[i], 0.0, When::End),
                 }
             };
         }
         let sculpted: Vec<usize> = (0..nf)
-            .filter(|&i| {
-                fac[i].is_senior() && fac[i].repayment == Repayment::Sculpted && in_window(i)
-            })
+            .filter(|&i| fac[i].is_senior() && sculpt_dscr(i).is_some() && in_window(i))
             .collect();
         let other_senior_ds: f64 = (0..nf)
             .filter(|&i| fac[i].is_senior() && !sculpted.contains(&i))
@@ -389,7 +464,7 @@ pub fn run(inp: &Inputs, dsra_target: Option<&[f64]>) -> Financing {
             if t >= ff[i].maturity {
                 continue;
             }
-            let target = fac[i].target_dscr.unwrap_or(1.0).max(1e-9);
+            let target = sculpt_dscr(i).unwrap_or(1.0).max(1e-9);
             let share = bal[i] / sculpted_bal;
             principal[i] =
                 (share * (cfads / target - other_senior_ds) - interest[i]).clamp(0.0, bal[i]);
@@ -404,11 +479,33 @@ pub fn run(inp: &Inputs, dsra_target: Option<&[f64]>) -> Financing {
         out.dscr[t] = dscr;
 
         let mut c = cash + cfads - senior_ds;
-        // DSRA: drawn to meet senior debt service, then brought to target.
+        // DSRA: drawn to meet senior debt service.
         let open_dsra = dsra_bal;
         let used = open_dsra.min((-c).max(0.0));
         c += used;
         dsra_bal -= used;
+        // Sponsor support before completion, within its limit.
+        let mut support = 0.0;
+        if c < 0.0 && t < completion {
+            support = (-c).min(support_left);
+            support_left -= support;
+            c += support;
+        }
+        // Debt service that cash cannot meet is not paid: principal first, then
+        // interest, which is capitalised (a payment default).
+        let mut cap_int = vec![0.0; nf];
+        if c < -1e-9 && senior_ds > 1e-9 {
+            let unpaid = (-c).min(senior_ds);
+            defer(
+                unpaid,
+                &(0..nf).filter(|&i| senior(i)).collect::<Vec<_>>(),
+                &mut principal,
+                &interest,
+                &mut cap_int,
+            );
+            out.unpaid_debt_service[t] += unpaid;
+            c += unpaid;
+        }
         let target = dsra.target[t];
         let (mut fund, mut release) = (0.0, used);
         if dsra_bal > target {
@@ -428,13 +525,25 @@ pub fn run(inp: &Inputs, dsra_target: Option<&[f64]>) -> Financing {
         ck.reductions.push(release);
         ck.closing.push(dsra_bal);
 
-        // Subordinated debt service.
-        let sub_ds: f64 = (0..nf)
+        // Subordinated debt service, from what is left.
+        let subs: Vec<usize> = (0..nf)
             .filter(|&i| fac[i].is_debt() && !senior(i))
-            .map(|i| interest[i] + principal[i])
-            .sum();
+            .collect();
+        let sub_due: f64 = subs.iter().map(|&i| interest[i] + principal[i]).sum();
+        let sub_unpaid = (sub_due - c.max(0.0)).max(0.0);
+        if sub_unpaid > 1e-9 {
+            defer(sub_unpaid, &subs, &mut principal, &interest, &mut cap_int);
+            out.unpaid_debt_service[t] += sub_unpaid;
+        }
+        let sub_ds = sub_due - sub_unpaid;
         c -= sub_ds;
         out.sub_debt_service[t] = sub_ds;
+        // Any other deficit (negative CFADS with no debt service to withhold) is a
+        // funding shortfall: reported, never silently plugged.
+        if c < 0.0 {
+            out.funding_shortfall[t] = -c;
+            c = 0.0;
+        }
 
         // Covenants, sweep and distributions.
         let lock = dscr.is_some_and(|d| d < cov.lock_up_dscr);
@@ -462,19 +571,41 @@ pub fn run(inp: &Inputs, dsra_target: Option<&[f64]>) -> Financing {
             c -= amount;
             out.sweep[t] = amount;
         }
-        let dist = if (!lock || t + 1 == n) && c > 0.0 {
-            c
+        // Closure reserve: cash retained for the closure cost still to come, built up
+        // evenly over the last `closure_reserve_quarters` operating quarters.
+        let nq = fund_cfg.closure_reserve_quarters;
+        let retain = if nq == 0 {
+            0.0
+        } else if t >= eoo {
+            closure_after[t]
+        } else if t + nq >= eoo {
+            closure_after[t] * (t + nq + 1 - eoo) as f64 / nq as f64
+        } else {
+            0.0
+        };
+        out.closure_reserve[t] = retain;
+        let in_default = out.unpaid_debt_service[t] > 0.0
+            || (0..nf).any(|i| fac[i].is_debt() && t > ff[i].maturity && bal[i] > 1e-6);
+        let dist = if (!lock && !in_default || t + 1 == n) && c > retain {
+            if t + 1 == n {
+                c
+            } else {
+                c - retain
+            }
         } else {
             0.0
         };
         c -= dist;
         out.distributions[t] = dist;
-        let support = (-c).max(0.0);
-        c += support;
         out.sponsor_support[t] = support;
 
-        let inflow = cfads.max(0.0) + release + support;
-        let outflow = (-cfads).max(0.0) + senior_ds + fund + sub_ds + out.sweep[t] + dist;
+        let inflow = cfads.max(0.0) + release + support + out.funding_shortfall[t];
+        let outflow = (-cfads).max(0.0)
+            + (senior_ds - out.unpaid_debt_service[t] + sub_unpaid)
+            + fund
+            + sub_ds
+            + out.sweep[t]
+            + dist;
         cash_ck.opening.push(cash);
         cash_ck.additions.push(inflow);
         cash_ck.reductions.push(outflow);
@@ -484,14 +615,15 @@ pub fn run(inp: &Inputs, dsra_target: Option<&[f64]>) -> Financing {
         for i in 0..nf {
             let g = &mut ff[i];
             g.opening.push(bal[i]);
+            bal[i] += cap_int[i];
             bal[i] -= principal[i] + prepay[i];
-            if bal[i].abs() < 1e-9 * commit[i].max(1.0) {
+            if bal[i].abs() < 1e-12 * commit[i].max(1.0) {
                 bal[i] = 0.0;
             }
             g.drawdown.push(0.0);
-            g.capitalised_interest.push(0.0);
+            g.capitalised_interest.push(cap_int[i]);
             g.interest.push(interest[i]);
-            g.interest_paid.push(interest[i]);
+            g.interest_paid.push(interest[i] - cap_int[i]);
             g.fees.push(0.0);
             g.principal.push(principal[i]);
             g.prepayment.push(prepay[i]);
@@ -505,6 +637,25 @@ pub fn run(inp: &Inputs, dsra_target: Option<&[f64]>) -> Financing {
     out.dsra = dsra;
     out.cash = cash_ck;
     out
+}
+
+/// Withholds `unpaid` of the debt service of facilities `idx`: scheduled principal first
+/// (pro rata), then interest, which is capitalised (`cap_int`).
+fn defer(unpaid: f64, idx: &[usize], principal: &mut [f64], interest: &[f64], cap_int: &mut [f64]) {
+    let pri: f64 = idx.iter().map(|&i| principal[i]).sum();
+    let int: f64 = idx.iter().map(|&i| interest[i]).sum();
+    let from_pri = unpaid.min(pri);
+    if pri > 0.0 {
+        for &i in idx {
+            principal[i] -= from_pri * principal[i] / pri;
+        }
+    }
+    let from_int = (unpaid - from_pri).min(int);
+    if int > 0.0 {
+        for &i in idx {
+            cap_int[i] += from_int * interest[i] / int;
+        }
+    }
 }
 
 /// Scheduled senior debt service (interest + scheduled principal) of a planning pass, and
