@@ -154,6 +154,9 @@ pub struct FinanceConfig {
     /// Debt sizing and the funding plan: gearing cap, contingent equity, sponsor support
     /// before completion, closure reserve.
     pub funding: Funding,
+    /// Bank cases of the scenario (`[[finance.cases]]`): added to the standard cases of
+    /// [`crate::cases::standard_cases`]; a case with a standard case's name replaces it.
+    pub cases: Vec<crate::cases::CaseSpec>,
 }
 
 /// The time base.

@@ -13,6 +13,7 @@
 
 mod audit;
 mod capex;
+pub mod cases;
 pub mod config;
 mod corkscrew;
 mod financing;
