@@ -648,12 +648,17 @@ pub struct Dsra {
     /// Target balance = scheduled senior debt service of the next this-many quarters
     /// (0: no DSRA).
     pub debt_service_quarters: usize,
+    /// Funded to its target at financial completion from construction sources (a
+    /// drawdown in the last construction quarter, a use of funds) instead of from the
+    /// first operating cash flows.
+    pub funded_at_completion: bool,
 }
 
 impl Default for Dsra {
     fn default() -> Self {
         Dsra {
             debt_service_quarters: 2,
+            funded_at_completion: false,
         }
     }
 }

@@ -51,6 +51,9 @@ pub struct Inputs<'a> {
     pub schedules: &'a [Schedule],
     /// Closure cost by period (for the closure reserve).
     pub closure_cost: &'a [f64],
+    /// The DSRA is funded to its target in the last construction quarter, from
+    /// construction sources.
+    pub dsra_at_completion: bool,
 }
 
 /// How a facility's principal is scheduled in a run.
@@ -237,6 +240,13 @@ pub fn run(inp: &Inputs, dsra_target: Option<&[f64]>) -> Financing {
         ..Default::default()
     };
 
+    // The DSRA funded at financial completion: a use of the last construction quarter.
+    let dsra_initial = match dsra_target {
+        Some(d) if inp.dsra_at_completion && cod > 0 => d.get(cod - 1).copied().unwrap_or(0.0),
+        _ => 0.0,
+    };
+    let dsra_use = |t: usize| if t + 1 == cod { dsra_initial } else { 0.0 };
+
     // ---- Construction: sources and uses ----
     for t in 0..cod {
         let mut draws = vec![0.0; nf];
@@ -244,7 +254,7 @@ pub fn run(inp: &Inputs, dsra_target: Option<&[f64]>) -> Financing {
         let mut interest = vec![0.0; nf];
         let mut fees = vec![0.0; nf];
         let mut headroom: Vec<f64> = (0..nf).map(|i| (commit[i] - bal[i]).max(0.0)).collect();
-        let mut uses = inp.initial_capex[t];
+        let mut uses = inp.initial_capex[t] + dsra_use(t);
         for (i, f) in fac.iter().enumerate().filter(|(_, f)| f.is_debt()) {
             interest[i] = ff[i].rate[t] * bal[i];
             fees[i] = f.commitment_fee_pct / 400.0 * headroom[i]
@@ -327,8 +337,10 @@ pub fn run(inp: &Inputs, dsra_target: Option<&[f64]>) -> Financing {
         out.capitalised_financing[t] = paid + cap_int.iter().sum::<f64>();
         cash_ck.opening.push(cash);
         cash_ck.additions.push(cash_in);
-        cash_ck.reductions.push(inp.initial_capex[t] + paid);
-        cash += cash_in - inp.initial_capex[t] - paid;
+        cash_ck
+            .reductions
+            .push(inp.initial_capex[t] + paid + dsra_use(t));
+        cash += cash_in - inp.initial_capex[t] - paid - dsra_use(t);
         cash_ck.closing.push(cash);
         for i in 0..nf {
             let g = &mut ff[i];
@@ -389,13 +401,14 @@ pub fn run(inp: &Inputs, dsra_target: Option<&[f64]>) -> Financing {
             ..Default::default()
         },
     };
-    for _ in 0..cod {
+    for t in 0..cod {
+        dsra.funding[t] = dsra_use(t);
         dsra.corkscrew.opening.push(0.0);
-        dsra.corkscrew.additions.push(0.0);
+        dsra.corkscrew.additions.push(dsra_use(t));
         dsra.corkscrew.reductions.push(0.0);
-        dsra.corkscrew.closing.push(0.0);
+        dsra.corkscrew.closing.push(dsra_use(t));
     }
-    let mut dsra_bal = 0.0_f64;
+    let mut dsra_bal = dsra_initial;
     let cov = inp.covenants;
     let completion = cod + fund_cfg.completion_quarters;
     let mut support_left = fund_cfg.sponsor_support_limit_usd;
@@ -660,13 +673,15 @@ fn defer(unpaid: f64, idx: &[usize], principal: &mut [f64], interest: &[f64], ca
 
 /// Scheduled senior debt service (interest + scheduled principal) of a planning pass, and
 /// the DSRA target it implies: the sum over the next `quarters` periods.
-pub fn dsra_target(plan: &Financing, quarters: usize, cod: usize) -> Vec<f64> {
+/// Targets start at period `from` (the first operating quarter, or the last construction
+/// quarter when the reserve is funded at completion).
+pub fn dsra_target(plan: &Financing, quarters: usize, from: usize) -> Vec<f64> {
     let ds: Vec<f64> = (0..plan.cfads.len())
         .map(|t| plan.senior_interest[t] + plan.senior_principal[t])
         .collect();
     (0..ds.len())
         .map(|t| {
-            if t < cod {
+            if t < from {
                 0.0
             } else {
                 ds.iter().skip(t + 1).take(quarters).sum()

@@ -146,14 +146,24 @@ pub(crate) fn calculate(
         funding: &cfg.funding,
         schedules,
         closure_cost: &cx.closure,
+        dsra_at_completion: cfg.dsra.funded_at_completion,
     };
-    let fin = if cfg.dsra.debt_service_quarters > 0 {
-        let plan = financing::run(&inputs, None);
-        let target = financing::dsra_target(&plan, cfg.dsra.debt_service_quarters, tl.cod);
-        financing::run(&inputs, Some(&target))
-    } else {
-        financing::run(&inputs, None)
-    };
+    // The DSRA target is the scheduled debt service of a pass without a reserve (the
+    // spreadsheet's copy-paste step). Funded at completion the reserve is a use of
+    // construction funds, which changes the debt drawn and so its own target: the step is
+    // repeated (four passes bring the target within cents).
+    let mut fin = financing::run(&inputs, None);
+    if cfg.dsra.debt_service_quarters > 0 {
+        let (from, passes) = if cfg.dsra.funded_at_completion {
+            (tl.cod.saturating_sub(1), 4)
+        } else {
+            (tl.cod, 1)
+        };
+        for _ in 0..passes {
+            let target = financing::dsra_target(&fin, cfg.dsra.debt_service_quarters, from);
+            fin = financing::run(&inputs, Some(&target));
+        }
+    }
 
     // Book fixed assets: units of production on plant feed from COD.
     let additions = zip_map(n, |i| {
@@ -355,6 +365,10 @@ fn funding_summary(cfg: &FinanceConfig, c: &Calc, m: &Metrics) -> FundingSummary
         FundingLine {
             name: "interest and fees paid".into(),
             usd: pre(&f.financing_costs_paid),
+        },
+        FundingLine {
+            name: "DSRA funded at completion".into(),
+            usd: pre(&f.dsra.funding),
         },
     ];
     let mut sources: Vec<FundingLine> = cfg

@@ -251,3 +251,61 @@ fn a_downside_that_cannot_pay_defaults_and_is_never_plugged() {
     close(r.metrics.sponsor_support_usd, 30.0, 1e-9);
     assert_eq!(r.quarterly[6].sponsor_support_usd, 0.0);
 }
+
+#[test]
+fn dsra_funded_at_completion_from_construction_sources() {
+    // The straight-line loan of tests/model.rs (1,000 at 2 % a quarter over 2009: debt
+    // service 270, 265, 260, 255). A two-quarter DSRA funded at completion needs
+    // 270 + 265 = 535 in 2008Q4, a use of funds: the loan (1,000) is spent on the plant,
+    // so contingent equity pays it. Then the target steps down (525, 515, 255, 0) and the
+    // excess is released.
+    let src = r#"
+[finance]
+production_source = "table"
+[finance.timing]
+start_year = 2008
+construction_quarters = 4
+closure_quarters = 0
+[finance.production]
+plant_feed_dry_t = [1.0]
+cu_cathode_t = [2000.0]
+[finance.revenue.cu_cathode]
+price_usd_per_t = 1.0
+[finance.dsra]
+debt_service_quarters = 2
+funded_at_completion = true
+[finance.funding]
+contingent_equity_usd = 1000.0
+[[finance.capex.areas]]
+name = "plant"
+direct_usd = 1000.0
+tax_class = "plant"
+profile = { first_quarter = 3, last_quarter = 3 }
+[[finance.tax.depreciation_classes]]
+name = "plant"
+rate_pct = 10.0
+[[finance.facilities]]
+name = "loan"
+commitment_usd = 1000.0
+base_rate_pct = 8.0
+tenor_years = 2.0
+repayment = "straight_line"
+"#;
+    let cfg = parse(src);
+    let r = run(&cfg, &cfg.production_table().unwrap());
+    check(&r);
+    let q = &r.quarterly;
+    close(q[3].dsra_funding_usd, 535.0, 1e-9);
+    close(q[3].dsra_balance_usd, 535.0, 1e-9);
+    close(q[3].sponsor_support_usd, 535.0, 1e-9);
+    close(q[3].facilities[0].drawdown_usd, 1000.0, 1e-9);
+    for (t, bal) in [(4, 525.0), (5, 515.0), (6, 255.0), (7, 0.0)] {
+        close(q[t].dsra_balance_usd, bal, 1e-9);
+    }
+    assert!(r.metrics.funded);
+    assert!(r
+        .funding
+        .uses
+        .iter()
+        .any(|u| u.name.starts_with("DSRA") && (u.usd - 535.0).abs() < 1e-9));
+}
