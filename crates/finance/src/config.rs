@@ -686,6 +686,20 @@ pub struct Covenants {
     pub cash_sweep_pct: f64,
     /// When the sweep applies.
     pub cash_sweep_when: SweepWhen,
+    /// Which DSCR the lock-up and default covenants test.
+    pub test_on: CovenantTest,
+}
+
+/// The DSCR a covenant tests.
+#[derive(Deserialize, Serialize, Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum CovenantTest {
+    /// The quarter's DSCR.
+    #[default]
+    Quarter,
+    /// Trailing twelve months: Σ CFADS ÷ Σ senior debt service over the quarter and the
+    /// three before it (quarters with debt service).
+    TrailingTwelveMonths,
 }
 
 /// Valuation settings.
@@ -725,6 +739,40 @@ pub struct Funding {
     /// Operating quarters before the end of operations over which cash is retained (not
     /// distributed) to meet the closure cost; 0: no closure reserve.
     pub closure_reserve_quarters: usize,
+    /// A completion test; when given, completion is the quarter it is first met (and
+    /// `completion_quarters` is ignored).
+    pub completion_test: Option<CompletionTest>,
+}
+
+/// The lenders' completion test: `consecutive_quarters` operating quarters in a row with
+/// plant feed at least `output_pct` of the design rate and a senior DSCR at least
+/// `min_dscr` (a quarter without debt service passes the ratio). Not met within
+/// `longstop_quarters` of the first operating quarter: an event of default (reported).
+#[derive(Deserialize, Serialize, Clone, Debug, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct CompletionTest {
+    /// Quarters in a row that must pass.
+    pub consecutive_quarters: usize,
+    /// Design plant feed, dry t per year.
+    pub design_feed_dry_t_per_year: f64,
+    /// Share of the design rate a quarter must reach, %.
+    pub output_pct: f64,
+    /// DSCR a quarter must reach.
+    pub min_dscr: f64,
+    /// Operating quarters from the first operating quarter to the long-stop date.
+    pub longstop_quarters: usize,
+}
+
+impl Default for CompletionTest {
+    fn default() -> Self {
+        CompletionTest {
+            consecutive_quarters: 4,
+            design_feed_dry_t_per_year: 0.0,
+            output_pct: 90.0,
+            min_dscr: 1.0,
+            longstop_quarters: 16,
+        }
+    }
 }
 
 impl Default for Funding {
@@ -735,6 +783,7 @@ impl Default for Funding {
             sponsor_support_limit_usd: 0.0,
             completion_quarters: 0,
             closure_reserve_quarters: 0,
+            completion_test: None,
         }
     }
 }
@@ -757,6 +806,22 @@ fn validate_funding(f: &Funding, out: &mut Vec<Invalid>) {
         f.sponsor_support_limit_usd,
         out,
     );
+    if let Some(c) = &f.completion_test {
+        let p = "finance.funding.completion_test";
+        if c.consecutive_quarters == 0 {
+            out.push(Invalid::new(
+                format!("{p}.consecutive_quarters"),
+                "must be positive",
+            ));
+        }
+        non_negative(
+            &format!("{p}.design_feed_dry_t_per_year"),
+            c.design_feed_dry_t_per_year,
+            out,
+        );
+        percent(&format!("{p}.output_pct"), c.output_pct, out);
+        non_negative(&format!("{p}.min_dscr"), c.min_dscr, out);
+    }
 }
 
 /// Zn mass fraction of zinc sulphate monohydrate, ZnSO4·H2O (65.38 / 179.47).

@@ -13,7 +13,8 @@
 //! passes agree on it unless a cash sweep is active.
 
 use crate::config::{
-    Covenants, DrawdownRule, Facility, FacilityKind, Funding, Repayment, SweepWhen, Tax, TenorFrom,
+    CovenantTest, Covenants, DrawdownRule, Facility, FacilityKind, Funding, Repayment, SweepWhen,
+    Tax, TenorFrom,
 };
 use crate::corkscrew::Corkscrew;
 use crate::tax::{self, LossPool, Rates, TaxStep};
@@ -54,6 +55,8 @@ pub struct Inputs<'a> {
     /// The DSRA is funded to its target in the last construction quarter, from
     /// construction sources.
     pub dsra_at_completion: bool,
+    /// Plant feed by period, dry t (for the completion test).
+    pub feed: &'a [f64],
 }
 
 /// How a facility's principal is scheduled in a run.
@@ -128,6 +131,13 @@ pub struct Financing {
     pub unpaid_debt_service: Vec<f64>,
     /// Cash retained for the closure cost to come (not distributed).
     pub closure_reserve: Vec<f64>,
+    /// Quarter at whose end completion is reached (the completion test, or
+    /// `completion_quarters` after the first operating quarter).
+    pub completion: Option<usize>,
+    /// Completion long-stop date passed without completion (the quarter).
+    pub completion_longstop_missed: Option<usize>,
+    /// DSCR the covenants test (the quarter's, or trailing twelve months).
+    pub covenant_dscr: Vec<Option<f64>>,
     /// Financing costs capitalised in construction (IDC and fees).
     pub capitalised_financing: Vec<f64>,
     /// Part of the capitalised financing costs paid in cash.
@@ -410,7 +420,10 @@ pub fn run(inp: &Inputs, dsra_target: Option<&[f64]>) -> Financing {
     }
     let mut dsra_bal = dsra_initial;
     let cov = inp.covenants;
-    let completion = cod + fund_cfg.completion_quarters;
+    let fixed_completion = cod + fund_cfg.completion_quarters;
+    let mut completed_at: Option<usize> = None;
+    let mut streak = 0_usize;
+    out.covenant_dscr = vec![None; n];
     let mut support_left = fund_cfg.sponsor_support_limit_usd;
     let eoo = tl.end_of_operations.min(n);
     let closure_after: Vec<f64> = (0..n)
@@ -499,7 +512,11 @@ pub fn run(inp: &Inputs, dsra_target: Option<&[f64]>) -> Financing {
         dsra_bal -= used;
         // Sponsor support before completion, within its limit.
         let mut support = 0.0;
-        if c < 0.0 && t < completion {
+        let before_completion = match &fund_cfg.completion_test {
+            Some(_) => completed_at.is_none(),
+            None => t < fixed_completion,
+        };
+        if c < 0.0 && before_completion {
             support = (-c).min(support_left);
             support_left -= support;
             c += support;
@@ -558,10 +575,39 @@ pub fn run(inp: &Inputs, dsra_target: Option<&[f64]>) -> Financing {
             c = 0.0;
         }
 
+        // Completion test at the quarter's end.
+        if let (Some(ct), None) = (&fund_cfg.completion_test, completed_at) {
+            let output_ok = t < eoo
+                && inp.feed[t] >= ct.output_pct / 100.0 * ct.design_feed_dry_t_per_year / 4.0;
+            let ratio_ok = dscr.is_none_or(|d| d >= ct.min_dscr);
+            streak = if output_ok && ratio_ok { streak + 1 } else { 0 };
+            if streak >= ct.consecutive_quarters.max(1) {
+                completed_at = Some(t);
+            } else if t == cod + ct.longstop_quarters {
+                out.completion_longstop_missed = Some(t);
+            }
+        }
+
         // Covenants, sweep and distributions.
-        let lock = dscr.is_some_and(|d| d < cov.lock_up_dscr);
+        let tested = match cov.test_on {
+            CovenantTest::Quarter => dscr,
+            CovenantTest::TrailingTwelveMonths => {
+                let from = t.saturating_sub(3).max(cod);
+                let (mut cf, mut ds) = (0.0, 0.0);
+                for s in from..=t {
+                    let d = out.senior_interest[s] + out.senior_principal[s];
+                    if d > 1e-6 {
+                        cf += out.cfads[s];
+                        ds += d;
+                    }
+                }
+                (senior_ds > 1e-6).then(|| cf / ds)
+            }
+        };
+        out.covenant_dscr[t] = tested;
+        let lock = tested.is_some_and(|d| d < cov.lock_up_dscr);
         out.lock_up[t] = lock;
-        out.default_event[t] = dscr.is_some_and(|d| d < cov.min_dscr);
+        out.default_event[t] = tested.is_some_and(|d| d < cov.min_dscr);
         let mut prepay = vec![0.0; nf];
         let sweepable: Vec<usize> = (0..nf)
             .filter(|&i| {
@@ -643,6 +689,10 @@ pub fn run(inp: &Inputs, dsra_target: Option<&[f64]>) -> Financing {
             g.closing.push(bal[i]);
         }
     }
+    out.completion = match &fund_cfg.completion_test {
+        Some(_) => completed_at,
+        None => (fixed_completion > cod && fixed_completion <= n).then(|| fixed_completion - 1),
+    };
     out.facilities = ff;
     out.financing_costs_tax_dep = fin_dep;
     out.financing_costs_wdv = fin_ck;

@@ -201,6 +201,7 @@ pub(crate) fn metrics(
         payment_default_quarters: unpaid.len(),
         first_payment_default: unpaid.first().map(|&t| tl.label(t)),
         debt_outstanding_at_maturity_usd: outstanding_at_maturity,
+        completion: f.completion.map(|t| tl.label(t)),
         initial_capex_usd: sum(&c.capex.initial),
         sustaining_capex_usd: sum(&c.capex.sustaining),
         total_capex_usd: sum(&c.capex.initial) + sum(&c.capex.sustaining),

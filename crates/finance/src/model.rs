@@ -147,6 +147,7 @@ pub(crate) fn calculate(
         schedules,
         closure_cost: &cx.closure,
         dsra_at_completion: cfg.dsra.funded_at_completion,
+        feed: &feed,
     };
     // The DSRA target is the scheduled debt service of a pass without a reserve (the
     // spreadsheet's copy-paste step). Funded at completion the reserve is a use of
@@ -282,7 +283,7 @@ fn assemble(cfg: &FinanceConfig, prod: &ProductionProfile, c: Calc) -> FinanceRe
     let facilities = statements::facility_summaries(cfg, &c);
     let covenant_events = (0..c.tl.len())
         .flat_map(|t| {
-            let d = c.fin.dscr[t].unwrap_or(f64::NAN);
+            let d = c.fin.covenant_dscr[t].unwrap_or(f64::NAN);
             let ev = |kind| CovenantEvent {
                 period: t,
                 label: c.tl.label(t),
@@ -312,6 +313,15 @@ fn assemble(cfg: &FinanceConfig, prod: &ProductionProfile, c: Calc) -> FinanceRe
             amount_usd: c.fin.unpaid_debt_service[t],
         })
         .collect();
+    if let Some(t) = c.fin.completion_longstop_missed {
+        defaults.push(DebtDefault {
+            facility: "all debt".into(),
+            kind: DefaultKind::CompletionLongstop,
+            period: t,
+            label: c.tl.label(t),
+            amount_usd: 0.0,
+        });
+    }
     for (fc, g) in cfg.facilities.iter().zip(&c.fin.facilities) {
         let left = g.closing.get(g.maturity).copied().unwrap_or(0.0);
         if fc.is_debt() && left > tol {

@@ -440,7 +440,7 @@ pub struct CovenantEvent {
     pub label: String,
     /// Which covenant.
     pub kind: CovenantKind,
-    /// The quarter's senior DSCR.
+    /// The DSCR tested (the quarter's, or trailing twelve months).
     pub dscr: f64,
 }
 
@@ -517,6 +517,8 @@ pub struct Metrics {
     pub first_payment_default: Option<String>,
     /// Debt outstanding at the final maturities of the facilities not repaid by then.
     pub debt_outstanding_at_maturity_usd: f64,
+    /// Quarter at whose end completion is reached.
+    pub completion: Option<String>,
     /// Initial capital spent.
     pub initial_capex_usd: f64,
     /// Sustaining capital over the life.
@@ -626,6 +628,8 @@ pub enum DefaultKind {
     Payment,
     /// A balance left at the facility's final maturity.
     Maturity,
+    /// The completion test not met by its long-stop date.
+    CompletionLongstop,
 }
 
 /// A payment default or a loan not repaid by maturity.

@@ -5,7 +5,10 @@
 
 use manto_finance::result::DefaultKind;
 use manto_finance::sizing::Binding;
-use manto_finance::{run, run_with_debt, size_debt, FinanceConfig, FinanceResult};
+use manto_finance::{
+    run, run_with_debt, size_debt, FinanceConfig, FinanceResult, ProductionPeriod,
+    ProductionProfile,
+};
 
 #[track_caller]
 fn close(a: f64, b: f64, tol: f64) {
@@ -308,4 +311,94 @@ repayment = "straight_line"
         .uses
         .iter()
         .any(|u| u.name.starts_with("DSRA") && (u.usd - 535.0).abs() < 1e-9));
+}
+
+/// A straight-line loan of 1,000 at 2 % a quarter over eight quarters (debt service
+/// 125 + 2 % of the opening balance: 145, 142.5, ..., 127.5), CFADS per quarter as given
+/// (copper at 1 USD/t, no costs, no tax), plant feed per quarter as given.
+fn quarterly_case(cfads: &[f64], feed: &[f64], extra: &str) -> (FinanceConfig, ProductionProfile) {
+    let cfg = parse(&format!(
+        r#"
+[finance]
+[finance.timing]
+start_year = 2008
+construction_quarters = 4
+closure_quarters = 0
+[finance.revenue.cu_cathode]
+price_usd_per_t = 1.0
+[finance.dsra]
+debt_service_quarters = 0
+[[finance.capex.areas]]
+name = "plant"
+direct_usd = 1000.0
+tax_class = "plant"
+profile = {{ first_quarter = 3, last_quarter = 3 }}
+[[finance.tax.depreciation_classes]]
+name = "plant"
+rate_pct = 10.0
+[[finance.facilities]]
+name = "loan"
+commitment_usd = 1000.0
+base_rate_pct = 8.0
+tenor_years = 3.0
+repayment = "straight_line"
+{extra}
+"#
+    ));
+    let prod = ProductionProfile {
+        periods: cfads
+            .iter()
+            .zip(feed)
+            .map(|(&c, &f)| ProductionPeriod {
+                cu_cathode_t: c,
+                plant_feed_dry_t: f,
+                ..Default::default()
+            })
+            .collect(),
+    };
+    (cfg, prod)
+}
+
+#[test]
+fn trailing_twelve_month_covenants_and_the_completion_test() {
+    // One weak quarter (CFADS 200 in the fourth repayment quarter, debt service 137.5: DSCR
+    // 1.45). Tested quarter by quarter it locks up (< 1.60) and defaults (< 1.50); on the
+    // trailing twelve months it is (500 × 3 + 200) ÷ (145 + 142.5 + 140 + 137.5) = 3.01.
+    let cfads = [500.0, 500.0, 500.0, 200.0, 500.0, 500.0, 500.0, 500.0];
+    let feed = [0.5, 0.5, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0];
+    let cov = "[finance.covenants]\nlock_up_dscr = 1.6\nmin_dscr = 1.5\n";
+    let (cfg, prod) = quarterly_case(&cfads, &feed, cov);
+    let r = run(&cfg, &prod);
+    check(&r);
+    close(r.quarterly[7].dscr.unwrap(), 200.0 / 137.5, 1e-12);
+    assert_eq!(r.metrics.lock_up_quarters, 1);
+    assert_eq!(r.metrics.default_quarters, 1);
+    assert!(r.quarterly[7].lock_up);
+    let (cfg, prod) = quarterly_case(
+        &cfads,
+        &feed,
+        &format!("{cov}test_on = \"trailing_twelve_months\"\n"),
+    );
+    let r = run(&cfg, &prod);
+    check(&r);
+    assert_eq!(r.metrics.lock_up_quarters, 0);
+    assert_eq!(r.metrics.default_quarters, 0);
+    // Completion: two quarters in a row at 90 % of a 4 t/y design (1 t a quarter) with
+    // DSCR ≥ 1.2: feed is 0.5 in the first two quarters, so the test is met at the end of
+    // the fourth operating quarter (2009Q4).
+    let test = "[finance.funding.completion_test]\nconsecutive_quarters = 2\ndesign_feed_dry_t_per_year = 4.0\noutput_pct = 90.0\nmin_dscr = 1.2\nlongstop_quarters = 6\n";
+    let (cfg, prod) = quarterly_case(&cfads, &feed, test);
+    let r = run(&cfg, &prod);
+    check(&r);
+    assert_eq!(r.metrics.completion.as_deref(), Some("2009Q4"));
+    assert!(r.defaults.is_empty());
+    // A design the plant never reaches: no completion, the long-stop (2010Q3) is missed.
+    let (cfg, prod) = quarterly_case(&cfads, &feed, &test.replace("4.0", "8.0"));
+    let r = run(&cfg, &prod);
+    assert_eq!(r.metrics.completion, None);
+    let d = &r.defaults[0];
+    assert_eq!(
+        (d.kind, d.label.as_str()),
+        (DefaultKind::CompletionLongstop, "2010Q3")
+    );
 }
