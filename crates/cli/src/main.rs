@@ -87,6 +87,16 @@ struct ScheduleArgs {
     replications: Option<u32>,
 }
 
+/// `manto finance`.
+#[derive(Args, Clone, Default)]
+struct FinanceArgs {
+    #[command(flatten)]
+    sched: ScheduleArgs,
+    /// Run one bank case (see `manto cases`), with the debt sized on the base case
+    #[arg(long)]
+    case: Option<String>,
+}
+
 /// `manto run`.
 #[derive(Args, Clone, Default)]
 struct RunArgs {
@@ -147,7 +157,11 @@ enum Command {
     Schedule(ScheduleArgs),
     /// Project economics and financing: cash flows, taxes, debt, statements, returns
     /// (`--years` and `--replications` apply when the production source is the schedule)
-    Finance(ScheduleArgs),
+    Finance(FinanceArgs),
+    /// Bank cases: every standard downside (prices, capex, opex, production, delay, ramp-up,
+    /// combined) and the scenario's own, with the debt sized on the base case and held
+    /// fixed; the sensitivity table and the breakevens
+    Cases(ScheduleArgs),
     /// The main job: section study, life-of-mine schedule and finance, with a headline;
     /// each life-of-mine replication is also valued on its own
     Run(RunArgs),
@@ -257,31 +271,21 @@ fn try_main() -> Result<(), CliError> {
             let r = study::schedule(&s, &bar(&a.common));
             out.emit(&r)
         }
-        Command::Finance(a) => {
+        Command::Finance(f) => {
+            let a = &f.sched;
             let out = Outputs::new(&a.common)?;
-            let s = load(&a.common, &schedule_flags(&a))?;
-            if s.finance.production_source == finance::config::ProductionSource::Table {
-                for (name, given) in [
-                    ("--years", a.years.is_some()),
-                    ("--replications", a.replications.is_some()),
-                ] {
-                    if given {
-                        return Err(StudyError::usage(
-                            name,
-                            "has no effect: finance.production_source is \"table\", so no schedule is run",
-                        )
-                        .into());
-                    }
-                }
-            }
-            if s.finance.production_source == finance::config::ProductionSource::Schedule {
-                announce(
-                    study::Estimate::schedule(&s),
-                    s.schedule.replications,
-                    &a.common,
-                );
-            }
-            let r = study::finance_study(&s, &bar(&a.common));
+            let s = load_finance(a)?;
+            let progress = bar(&a.common);
+            let r = match &f.case {
+                Some(name) => study::finance_case(&s, name, &progress)?,
+                None => study::finance_study(&s, &progress),
+            };
+            out.emit(&r)
+        }
+        Command::Cases(a) => {
+            let out = Outputs::new(&a.common)?;
+            let s = load_finance(&a)?;
+            let r = study::cases(&s, &bar(&a.common));
             out.emit(&r)
         }
         Command::Run(a) => {
@@ -322,6 +326,33 @@ fn try_main() -> Result<(), CliError> {
 /// The override a flag stands for, when it was given.
 fn flag(name: &'static str, key: &str, value: Option<u32>) -> Option<Override> {
     value.map(|v| Override::flag(name, key, v))
+}
+
+/// Loads the scenario of a finance command: `--years` and `--replications` only mean
+/// something when the production source is the schedule, and are refused otherwise.
+fn load_finance(a: &ScheduleArgs) -> Result<study::Scenario, CliError> {
+    let s = load(&a.common, &schedule_flags(a))?;
+    if s.finance.production_source == finance::config::ProductionSource::Table {
+        for (name, given) in [
+            ("--years", a.years.is_some()),
+            ("--replications", a.replications.is_some()),
+        ] {
+            if given {
+                return Err(StudyError::usage(
+                    name,
+                    "has no effect: finance.production_source is \"table\", so no schedule is run",
+                )
+                .into());
+            }
+        }
+    } else {
+        announce(
+            study::Estimate::schedule(&s),
+            s.schedule.replications,
+            &a.common,
+        );
+    }
+    Ok(s)
 }
 
 fn schedule_flags(a: &ScheduleArgs) -> [Option<Override>; 2] {

@@ -582,3 +582,31 @@ fn outputs_never_clobber_and_dash_is_standard_output() {
     assert_eq!(out.status.code(), Some(2));
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn bank_cases_and_one_case_from_the_command_line() {
+    let dir = tmp("cases");
+    let table = "finance.production_source=\"table\"";
+    let v = json_of(&["cases", "--set", table], &dir, "c.json");
+    let cases = v["cases"].as_array().unwrap();
+    assert_eq!(cases[0]["name"], "base");
+    assert!(cases.len() >= 11, "{}", cases.len());
+    let price = cases.iter().find(|c| c["name"] == "price_-10").unwrap();
+    assert!(price["min_dscr"].as_f64() < cases[0]["min_dscr"].as_f64());
+    assert!(
+        v["breakevens"]["cu_price_npv_zero_usd_per_lb"]
+            .as_f64()
+            .unwrap()
+            > 0.0
+    );
+    let one = json_of(
+        &["finance", "--set", table, "--case", "price_-10"],
+        &dir,
+        "f.json",
+    );
+    assert_eq!(one["metrics"]["min_dscr"], price["min_dscr"]);
+    let out = manto(&["finance", "--set", table, "--case", "nope", "-q"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).starts_with("error: --case: no case `nope`"));
+    std::fs::remove_dir_all(&dir).ok();
+}

@@ -58,7 +58,9 @@ pub fn audit(r: &FinanceResult, tol: f64) -> Result<(), AuditError> {
         for (i, f) in row.facilities.iter().enumerate() {
             fac[i] +=
                 f.drawdown_usd + f.capitalised_interest_usd - f.principal_usd - f.prepayment_usd;
-            capitalised_interest += f.capitalised_interest_usd;
+            if row.construction > 0.0 {
+                capitalised_interest += f.capitalised_interest_usd;
+            }
             tie(
                 &format!("facility:{}", f.name),
                 l,
@@ -78,7 +80,8 @@ pub fn audit(r: &FinanceResult, tol: f64) -> Result<(), AuditError> {
         tie("balance sheet dsra", l, dsra, bs.dsra_usd)?;
         retained += is.net_income_usd - row.distributions_usd;
         tie("retained earnings", l, retained, bs.retained_earnings_usd)?;
-        contributed += row.equity_contributions_usd + row.sponsor_support_usd;
+        contributed +=
+            row.equity_contributions_usd + row.sponsor_support_usd + row.funding_shortfall_usd;
         tie(
             "equity contributed",
             l,

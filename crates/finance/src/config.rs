@@ -178,6 +178,12 @@ pub struct FinanceConfig {
     pub covenants: Covenants,
     /// Discount rates for the NPVs.
     pub metrics: MetricsConfig,
+    /// Debt sizing and the funding plan: gearing cap, contingent equity, sponsor support
+    /// before completion, closure reserve.
+    pub funding: Funding,
+    /// Bank cases of the scenario (`[[finance.cases]]`): added to the standard cases of
+    /// [`crate::cases::standard_cases`]; a case with a standard case's name replaces it.
+    pub cases: Vec<crate::cases::CaseSpec>,
 }
 
 /// The time base.
@@ -669,12 +675,17 @@ pub struct Dsra {
     /// Target balance = scheduled senior debt service of the next this-many quarters
     /// (0: no DSRA).
     pub debt_service_quarters: usize,
+    /// Funded to its target at financial completion from construction sources (a
+    /// drawdown in the last construction quarter, a use of funds) instead of from the
+    /// first operating cash flows.
+    pub funded_at_completion: bool,
 }
 
 impl Default for Dsra {
     fn default() -> Self {
         Dsra {
             debt_service_quarters: 2,
+            funded_at_completion: false,
         }
     }
 }
@@ -702,6 +713,20 @@ pub struct Covenants {
     pub cash_sweep_pct: f64,
     /// When the sweep applies.
     pub cash_sweep_when: SweepWhen,
+    /// Which DSCR the lock-up and default covenants test.
+    pub test_on: CovenantTest,
+}
+
+/// The DSCR a covenant tests.
+#[derive(Deserialize, Serialize, Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum CovenantTest {
+    /// The quarter's DSCR.
+    #[default]
+    Quarter,
+    /// Trailing twelve months: Σ CFADS ÷ Σ senior debt service over the quarter and the
+    /// three before it (quarters with debt service).
+    TrailingTwelveMonths,
 }
 
 /// Valuation settings.
@@ -717,6 +742,112 @@ impl Default for MetricsConfig {
         MetricsConfig {
             discount_rates_pct: vec![5.0, 8.0, 10.0],
         }
+    }
+}
+
+/// Debt sizing and the funding plan (`[finance.funding]`). Defaults assume nothing: no
+/// gearing cap (100 %), no contingent equity, no sponsor support in operations, no
+/// closure reserve.
+#[derive(Deserialize, Serialize, Clone, Debug, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Funding {
+    /// Largest share of debt (all loans and the lease, including capitalised interest) in
+    /// the total funding to the first operating quarter, %; caps the sculpted loans.
+    pub max_gearing_pct: f64,
+    /// Contingent (standby) equity the sponsor commits for the sponsor's share of a
+    /// declared overrun and for uses beyond the base sources, USD.
+    pub contingent_equity_usd: f64,
+    /// Most the sponsor puts in during operations before completion (company guarantee),
+    /// USD.
+    pub sponsor_support_limit_usd: f64,
+    /// Operating quarters from the first operating quarter to completion; sponsor support
+    /// in operations is available only before it.
+    pub completion_quarters: usize,
+    /// Operating quarters before the end of operations over which cash is retained (not
+    /// distributed) to meet the closure cost; 0: no closure reserve.
+    pub closure_reserve_quarters: usize,
+    /// A completion test; when given, completion is the quarter it is first met (and
+    /// `completion_quarters` is ignored).
+    pub completion_test: Option<CompletionTest>,
+}
+
+/// The lenders' completion test: `consecutive_quarters` operating quarters in a row with
+/// plant feed at least `output_pct` of the design rate and a senior DSCR at least
+/// `min_dscr` (a quarter without debt service passes the ratio). Not met within
+/// `longstop_quarters` of the first operating quarter: an event of default (reported).
+#[derive(Deserialize, Serialize, Clone, Debug, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct CompletionTest {
+    /// Quarters in a row that must pass.
+    pub consecutive_quarters: usize,
+    /// Design plant feed, dry t per year.
+    pub design_feed_dry_t_per_year: f64,
+    /// Share of the design rate a quarter must reach, %.
+    pub output_pct: f64,
+    /// DSCR a quarter must reach.
+    pub min_dscr: f64,
+    /// Operating quarters from the first operating quarter to the long-stop date.
+    pub longstop_quarters: usize,
+}
+
+impl Default for CompletionTest {
+    fn default() -> Self {
+        CompletionTest {
+            consecutive_quarters: 4,
+            design_feed_dry_t_per_year: 0.0,
+            output_pct: 90.0,
+            min_dscr: 1.0,
+            longstop_quarters: 16,
+        }
+    }
+}
+
+impl Default for Funding {
+    fn default() -> Self {
+        Funding {
+            max_gearing_pct: 100.0,
+            contingent_equity_usd: 0.0,
+            sponsor_support_limit_usd: 0.0,
+            completion_quarters: 0,
+            closure_reserve_quarters: 0,
+            completion_test: None,
+        }
+    }
+}
+
+/// Checks the funding-plan inputs.
+fn validate_funding(f: &Funding, out: &mut Vec<Invalid>) {
+    if !(f.max_gearing_pct.is_finite() && f.max_gearing_pct > 0.0 && f.max_gearing_pct <= 100.0) {
+        out.push(Invalid::new(
+            "finance.funding.max_gearing_pct",
+            "must be above 0 and at most 100",
+        ));
+    }
+    non_negative(
+        "finance.funding.contingent_equity_usd",
+        f.contingent_equity_usd,
+        out,
+    );
+    non_negative(
+        "finance.funding.sponsor_support_limit_usd",
+        f.sponsor_support_limit_usd,
+        out,
+    );
+    if let Some(c) = &f.completion_test {
+        let p = "finance.funding.completion_test";
+        if c.consecutive_quarters == 0 {
+            out.push(Invalid::new(
+                format!("{p}.consecutive_quarters"),
+                "must be positive",
+            ));
+        }
+        non_negative(
+            &format!("{p}.design_feed_dry_t_per_year"),
+            c.design_feed_dry_t_per_year,
+            out,
+        );
+        percent(&format!("{p}.output_pct"), c.output_pct, out);
+        non_negative(&format!("{p}.min_dscr"), c.min_dscr, out);
     }
 }
 
@@ -846,6 +977,7 @@ impl FinanceConfig {
             c.cash_sweep_pct,
             &mut out,
         );
+        validate_funding(&self.funding, &mut out);
         let rates = &self.metrics.discount_rates_pct;
         if limits::check_len(
             &mut out,

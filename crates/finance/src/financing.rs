@@ -13,7 +13,8 @@
 //! passes agree on it unless a cash sweep is active.
 
 use crate::config::{
-    Covenants, DrawdownRule, Facility, FacilityKind, Repayment, SweepWhen, Tax, TenorFrom,
+    CovenantTest, Covenants, DrawdownRule, Facility, FacilityKind, Funding, Repayment, SweepWhen,
+    Tax, TenorFrom,
 };
 use crate::corkscrew::Corkscrew;
 use crate::tax::{self, LossPool, Rates, TaxStep};
@@ -45,6 +46,30 @@ pub struct Inputs<'a> {
     pub financing_costs_rate_pct: Option<f64>,
     /// Covenants and sweep.
     pub covenants: &'a Covenants,
+    /// Funding plan: contingent equity, sponsor support, closure reserve.
+    pub funding: &'a Funding,
+    /// Repayment schedule of each facility (input order).
+    pub schedules: &'a [Schedule],
+    /// Closure cost by period (for the closure reserve).
+    pub closure_cost: &'a [f64],
+    /// The DSRA is funded to its target in the last construction quarter, from
+    /// construction sources.
+    pub dsra_at_completion: bool,
+    /// Plant feed by period, dry t (for the completion test).
+    pub feed: &'a [f64],
+}
+
+/// How a facility's principal is scheduled in a run.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Schedule {
+    /// As the facility's `repayment` says (sculpted at its `target_dscr`).
+    AsConfigured,
+    /// Sculpted (senior) at this DSCR.
+    Sculpt(f64),
+    /// Fixed: principal of the k-th quarter from the first repayment = share\[k\] × the
+    /// balance at the first operating quarter (the sized profile); the balance left is due
+    /// at maturity.
+    Fixed(Vec<f64>),
 }
 
 /// One facility's flows by period, USD.
@@ -96,8 +121,23 @@ pub struct DsraFlows {
 pub struct Financing {
     /// Flows of each facility, in input order.
     pub facilities: Vec<FacilityFlows>,
-    /// Cash put in by the sponsor beyond the equity commitments (company guarantee).
+    /// Cash put in by the sponsor beyond the equity commitments: contingent equity in
+    /// construction, support before completion in operations (within its limit).
     pub sponsor_support: Vec<f64>,
+    /// Uses no committed source meets (construction) and deficits nobody funds
+    /// (operations): reported, shown as an unfunded contribution so the books close.
+    pub funding_shortfall: Vec<f64>,
+    /// Debt service due but not paid (principal deferred, interest capitalised).
+    pub unpaid_debt_service: Vec<f64>,
+    /// Cash retained for the closure cost to come (not distributed).
+    pub closure_reserve: Vec<f64>,
+    /// Quarter at whose end completion is reached (the completion test, or
+    /// `completion_quarters` after the first operating quarter).
+    pub completion: Option<usize>,
+    /// Completion long-stop date passed without completion (the quarter).
+    pub completion_longstop_missed: Option<usize>,
+    /// DSCR the covenants test (the quarter's, or trailing twelve months).
+    pub covenant_dscr: Vec<Option<f64>>,
     /// Financing costs capitalised in construction (IDC and fees).
     pub capitalised_financing: Vec<f64>,
     /// Part of the capitalised financing costs paid in cash.
@@ -172,6 +212,7 @@ pub fn run(inp: &Inputs, dsra_target: Option<&[f64]>) -> Financing {
     let cod = tl.cod;
     let fac = inp.facilities;
     let nf = fac.len();
+    let fund_cfg = inp.funding;
     let mut ff: Vec<FacilityFlows> = fac
         .iter()
         .map(|f| FacilityFlows {
@@ -191,18 +232,30 @@ pub fn run(inp: &Inputs, dsra_target: Option<&[f64]>) -> Financing {
         .collect();
     let mut out = Financing {
         sponsor_support: vec![0.0; n],
+        funding_shortfall: vec![0.0; n],
+        unpaid_debt_service: vec![0.0; n],
+        closure_reserve: vec![0.0; n],
         capitalised_financing: vec![0.0; n],
         financing_costs_paid: vec![0.0; n],
         ..Default::default()
     };
     let commit: Vec<f64> = fac.iter().map(|f| f.commitment_usd).collect();
     let mut bal = vec![0.0; nf];
-    let (mut cash, mut cum_overrun) = (0.0_f64, 0.0_f64);
+    let mut cash = 0.0_f64;
+    let (mut cum_spend, mut cum_budget) = (0.0_f64, 0.0_f64);
     let mut cof_drawn = vec![0.0; nf];
+    let mut contingent_left = fund_cfg.contingent_equity_usd;
     let mut cash_ck = Corkscrew {
         name: "cash".into(),
         ..Default::default()
     };
+
+    // The DSRA funded at financial completion: a use of the last construction quarter.
+    let dsra_initial = match dsra_target {
+        Some(d) if inp.dsra_at_completion && cod > 0 => d.get(cod - 1).copied().unwrap_or(0.0),
+        _ => 0.0,
+    };
+    let dsra_use = |t: usize| if t + 1 == cod { dsra_initial } else { 0.0 };
 
     // ---- Construction: sources and uses ----
     for t in 0..cod {
@@ -211,7 +264,7 @@ pub fn run(inp: &Inputs, dsra_target: Option<&[f64]>) -> Financing {
         let mut interest = vec![0.0; nf];
         let mut fees = vec![0.0; nf];
         let mut headroom: Vec<f64> = (0..nf).map(|i| (commit[i] - bal[i]).max(0.0)).collect();
-        let mut uses = inp.initial_capex[t];
+        let mut uses = inp.initial_capex[t] + dsra_use(t);
         for (i, f) in fac.iter().enumerate().filter(|(_, f)| f.is_debt()) {
             interest[i] = ff[i].rate[t] * bal[i];
             fees[i] = f.commitment_fee_pct / 400.0 * headroom[i]
@@ -227,6 +280,7 @@ pub fn run(inp: &Inputs, dsra_target: Option<&[f64]>) -> Financing {
             uses += interest[i] - cap_int[i] + fees[i];
         }
         let mut need = uses;
+        let mut contingent = 0.0;
         // The lease pays for the leased equipment as delivered.
         let mut leased = inp.leased_capex[t];
         for (i, f) in fac.iter().enumerate() {
@@ -235,18 +289,6 @@ pub fn run(inp: &Inputs, dsra_target: Option<&[f64]>) -> Financing {
                 draws[i] += d;
                 headroom[i] -= d;
                 leased -= d;
-                need -= d;
-            }
-        }
-        // The cost overrun facility funds its share of spend above the budget.
-        cum_overrun += inp.initial_capex[t] - inp.budget_capex[t];
-        for (i, f) in fac.iter().enumerate() {
-            if f.drawdown == DrawdownRule::OverrunOnly {
-                let target = (f.overrun_share_pct / 100.0 * cum_overrun.max(0.0)).min(commit[i]);
-                let d = (target - cof_drawn[i]).max(0.0).min(headroom[i]).min(need);
-                draws[i] += d;
-                cof_drawn[i] += d;
-                headroom[i] -= d;
                 need -= d;
             }
         }
@@ -262,15 +304,53 @@ pub fn run(inp: &Inputs, dsra_target: Option<&[f64]>) -> Financing {
             .filter(|&i| fac[i].drawdown == DrawdownRule::ProRata)
             .collect();
         need = pro_rata(need, &group, &mut headroom, &commit, &mut draws);
-        out.sponsor_support[t] = need;
-        let cash_in: f64 = draws.iter().sum::<f64>() + need;
+        // An overrun is declared when the base sources are spent and capital spent to
+        // date exceeds the budget to date: the cost overrun facility then funds its share
+        // of what is left (up to its share of the overrun to date) and the sponsor the
+        // rest of it from contingent equity.
+        cum_spend += inp.initial_capex[t];
+        cum_budget += inp.budget_capex[t];
+        let overrun_to_date = (cum_spend - cum_budget).max(0.0);
+        if need > 1e-9 && overrun_to_date > 1e-9 {
+            let base_need = need;
+            let mut share_total = 0.0;
+            for (i, f) in fac.iter().enumerate() {
+                if f.drawdown == DrawdownRule::OverrunOnly {
+                    let share = f.overrun_share_pct / 100.0;
+                    share_total += share;
+                    let cap = (share * overrun_to_date - cof_drawn[i]).max(0.0);
+                    let d = (share * base_need).min(cap).min(headroom[i]).min(need);
+                    draws[i] += d;
+                    cof_drawn[i] += d;
+                    headroom[i] -= d;
+                    need -= d;
+                }
+            }
+            let sponsor = ((1.0 - share_total).max(0.0) * base_need)
+                .min(contingent_left)
+                .min(need);
+            contingent += sponsor;
+            contingent_left -= sponsor;
+            need -= sponsor;
+        }
+        // Then contingent equity; what is left is a funding shortfall (reported, not a
+        // commitment of anybody).
+        let more = need.min(contingent_left);
+        contingent += more;
+        contingent_left -= more;
+        need -= more;
+        out.sponsor_support[t] = contingent;
+        out.funding_shortfall[t] = need.max(0.0);
+        let cash_in: f64 = draws.iter().sum::<f64>() + contingent + need.max(0.0);
         let paid: f64 = (0..nf).map(|i| interest[i] - cap_int[i] + fees[i]).sum();
         out.financing_costs_paid[t] = paid;
         out.capitalised_financing[t] = paid + cap_int.iter().sum::<f64>();
         cash_ck.opening.push(cash);
         cash_ck.additions.push(cash_in);
-        cash_ck.reductions.push(inp.initial_capex[t] + paid);
-        cash += cash_in - inp.initial_capex[t] - paid;
+        cash_ck
+            .reductions
+            .push(inp.initial_capex[t] + paid + dsra_use(t));
+        cash += cash_in - inp.initial_capex[t] - paid - dsra_use(t);
         cash_ck.closing.push(cash);
         for i in 0..nf {
             let g = &mut ff[i];
@@ -289,6 +369,7 @@ pub fn run(inp: &Inputs, dsra_target: Option<&[f64]>) -> Financing {
             g.closing.push(bal[i]);
         }
     }
+    let bal_cod = bal.clone();
 
     // ---- Repayment windows ----
     for (i, f) in fac.iter().enumerate() {
@@ -330,14 +411,24 @@ pub fn run(inp: &Inputs, dsra_target: Option<&[f64]>) -> Financing {
             ..Default::default()
         },
     };
-    for _ in 0..cod {
+    for t in 0..cod {
+        dsra.funding[t] = dsra_use(t);
         dsra.corkscrew.opening.push(0.0);
-        dsra.corkscrew.additions.push(0.0);
+        dsra.corkscrew.additions.push(dsra_use(t));
         dsra.corkscrew.reductions.push(0.0);
-        dsra.corkscrew.closing.push(0.0);
+        dsra.corkscrew.closing.push(dsra_use(t));
     }
-    let mut dsra_bal = 0.0_f64;
+    let mut dsra_bal = dsra_initial;
     let cov = inp.covenants;
+    let fixed_completion = cod + fund_cfg.completion_quarters;
+    let mut completed_at: Option<usize> = None;
+    let mut streak = 0_usize;
+    out.covenant_dscr = vec![None; n];
+    let mut support_left = fund_cfg.sponsor_support_limit_usd;
+    let eoo = tl.end_of_operations.min(n);
+    let closure_after: Vec<f64> = (0..n)
+        .map(|t| inp.closure_cost[(t + 1).min(n)..].iter().sum())
+        .collect();
 
     // ---- Operations and closure: the waterfall ----
     #[allow(clippy::needless_range_loop)] // t indexes a dozen parallel period series
@@ -355,9 +446,17 @@ pub fn run(inp: &Inputs, dsra_target: Option<&[f64]>) -> Financing {
         out.tax.push(step);
         out.cfads[t] = cfads;
 
-        // Scheduled principal: amortising facilities first, then sculpted ones.
+        // Scheduled principal: amortising and fixed-profile facilities first, then the
+        // sculpted ones.
         let mut principal = vec![0.0; nf];
         let in_window = |i: usize| t >= ff[i].first_repayment && bal[i] > 0.0;
+        let sculpt_dscr = |i: usize| match &inp.schedules[i] {
+            Schedule::Sculpt(d) => Some(*d),
+            Schedule::AsConfigured if fac[i].repayment == Repayment::Sculpted => {
+                Some(fac[i].target_dscr.unwrap_or(1.0))
+            }
+            _ => None,
+        };
         for (i, f) in fac.iter().enumerate() {
             if !f.is_debt() || !in_window(i) {
                 continue;
@@ -366,19 +465,21 @@ pub fn run(inp: &Inputs, dsra_target: Option<&[f64]>) -> Financing {
             let left = g.maturity.saturating_sub(t) + 1;
             principal[i] = if t >= g.maturity {
                 bal[i]
+            } else if let Schedule::Fixed(pct) = &inp.schedules[i] {
+                let k = t - g.first_repayment;
+                (pct.get(k).copied().unwrap_or(0.0) * bal_cod[i]).min(bal[i])
+            } else if f.is_senior() && sculpt_dscr(i).is_some() {
+                // Filled in below from CFADS.
+                0.0
             } else {
                 match f.repayment {
                     Repayment::StraightLine => bal[i] / left as f64,
-                    // Filled in below from CFADS.
-                    Repayment::Sculpted if f.is_senior() => 0.0,
                     _ => -ppmt(g.rate[t], 1.0, left as f64, bal[i], 0.0, When::End),
                 }
             };
         }
         let sculpted: Vec<usize> = (0..nf)
-            .filter(|&i| {
-                fac[i].is_senior() && fac[i].repayment == Repayment::Sculpted && in_window(i)
-            })
+            .filter(|&i| fac[i].is_senior() && sculpt_dscr(i).is_some() && in_window(i))
             .collect();
         let other_senior_ds: f64 = (0..nf)
             .filter(|&i| fac[i].is_senior() && !sculpted.contains(&i))
@@ -389,7 +490,7 @@ pub fn run(inp: &Inputs, dsra_target: Option<&[f64]>) -> Financing {
             if t >= ff[i].maturity {
                 continue;
             }
-            let target = fac[i].target_dscr.unwrap_or(1.0).max(1e-9);
+            let target = sculpt_dscr(i).unwrap_or(1.0).max(1e-9);
             let share = bal[i] / sculpted_bal;
             principal[i] =
                 (share * (cfads / target - other_senior_ds) - interest[i]).clamp(0.0, bal[i]);
@@ -404,11 +505,37 @@ pub fn run(inp: &Inputs, dsra_target: Option<&[f64]>) -> Financing {
         out.dscr[t] = dscr;
 
         let mut c = cash + cfads - senior_ds;
-        // DSRA: drawn to meet senior debt service, then brought to target.
+        // DSRA: drawn to meet senior debt service.
         let open_dsra = dsra_bal;
         let used = open_dsra.min((-c).max(0.0));
         c += used;
         dsra_bal -= used;
+        // Sponsor support before completion, within its limit.
+        let mut support = 0.0;
+        let before_completion = match &fund_cfg.completion_test {
+            Some(_) => completed_at.is_none(),
+            None => t < fixed_completion,
+        };
+        if c < 0.0 && before_completion {
+            support = (-c).min(support_left);
+            support_left -= support;
+            c += support;
+        }
+        // Debt service that cash cannot meet is not paid: principal first, then
+        // interest, which is capitalised (a payment default).
+        let mut cap_int = vec![0.0; nf];
+        if c < -1e-9 && senior_ds > 1e-9 {
+            let unpaid = (-c).min(senior_ds);
+            defer(
+                unpaid,
+                &(0..nf).filter(|&i| senior(i)).collect::<Vec<_>>(),
+                &mut principal,
+                &interest,
+                &mut cap_int,
+            );
+            out.unpaid_debt_service[t] += unpaid;
+            c += unpaid;
+        }
         let target = dsra.target[t];
         let (mut fund, mut release) = (0.0, used);
         if dsra_bal > target {
@@ -428,18 +555,59 @@ pub fn run(inp: &Inputs, dsra_target: Option<&[f64]>) -> Financing {
         ck.reductions.push(release);
         ck.closing.push(dsra_bal);
 
-        // Subordinated debt service.
-        let sub_ds: f64 = (0..nf)
+        // Subordinated debt service, from what is left.
+        let subs: Vec<usize> = (0..nf)
             .filter(|&i| fac[i].is_debt() && !senior(i))
-            .map(|i| interest[i] + principal[i])
-            .sum();
+            .collect();
+        let sub_due: f64 = subs.iter().map(|&i| interest[i] + principal[i]).sum();
+        let sub_unpaid = (sub_due - c.max(0.0)).max(0.0);
+        if sub_unpaid > 1e-9 {
+            defer(sub_unpaid, &subs, &mut principal, &interest, &mut cap_int);
+            out.unpaid_debt_service[t] += sub_unpaid;
+        }
+        let sub_ds = sub_due - sub_unpaid;
         c -= sub_ds;
         out.sub_debt_service[t] = sub_ds;
+        // Any other deficit (negative CFADS with no debt service to withhold) is a
+        // funding shortfall: reported, never silently plugged.
+        if c < 0.0 {
+            out.funding_shortfall[t] = -c;
+            c = 0.0;
+        }
+
+        // Completion test at the quarter's end.
+        if let (Some(ct), None) = (&fund_cfg.completion_test, completed_at) {
+            let output_ok = t < eoo
+                && inp.feed[t] >= ct.output_pct / 100.0 * ct.design_feed_dry_t_per_year / 4.0;
+            let ratio_ok = dscr.is_none_or(|d| d >= ct.min_dscr);
+            streak = if output_ok && ratio_ok { streak + 1 } else { 0 };
+            if streak >= ct.consecutive_quarters.max(1) {
+                completed_at = Some(t);
+            } else if t == cod + ct.longstop_quarters {
+                out.completion_longstop_missed = Some(t);
+            }
+        }
 
         // Covenants, sweep and distributions.
-        let lock = dscr.is_some_and(|d| d < cov.lock_up_dscr);
+        let tested = match cov.test_on {
+            CovenantTest::Quarter => dscr,
+            CovenantTest::TrailingTwelveMonths => {
+                let from = t.saturating_sub(3).max(cod);
+                let (mut cf, mut ds) = (0.0, 0.0);
+                for s in from..=t {
+                    let d = out.senior_interest[s] + out.senior_principal[s];
+                    if d > 1e-6 {
+                        cf += out.cfads[s];
+                        ds += d;
+                    }
+                }
+                (senior_ds > 1e-6).then(|| cf / ds)
+            }
+        };
+        out.covenant_dscr[t] = tested;
+        let lock = tested.is_some_and(|d| d < cov.lock_up_dscr);
         out.lock_up[t] = lock;
-        out.default_event[t] = dscr.is_some_and(|d| d < cov.min_dscr);
+        out.default_event[t] = tested.is_some_and(|d| d < cov.min_dscr);
         let mut prepay = vec![0.0; nf];
         let sweepable: Vec<usize> = (0..nf)
             .filter(|&i| {
@@ -462,19 +630,41 @@ pub fn run(inp: &Inputs, dsra_target: Option<&[f64]>) -> Financing {
             c -= amount;
             out.sweep[t] = amount;
         }
-        let dist = if (!lock || t + 1 == n) && c > 0.0 {
-            c
+        // Closure reserve: cash retained for the closure cost still to come, built up
+        // evenly over the last `closure_reserve_quarters` operating quarters.
+        let nq = fund_cfg.closure_reserve_quarters;
+        let retain = if nq == 0 {
+            0.0
+        } else if t >= eoo {
+            closure_after[t]
+        } else if t + nq >= eoo {
+            closure_after[t] * (t + nq + 1 - eoo) as f64 / nq as f64
+        } else {
+            0.0
+        };
+        out.closure_reserve[t] = retain;
+        let in_default = out.unpaid_debt_service[t] > 0.0
+            || (0..nf).any(|i| fac[i].is_debt() && t > ff[i].maturity && bal[i] > 1e-6);
+        let dist = if (!lock && !in_default || t + 1 == n) && c > retain {
+            if t + 1 == n {
+                c
+            } else {
+                c - retain
+            }
         } else {
             0.0
         };
         c -= dist;
         out.distributions[t] = dist;
-        let support = (-c).max(0.0);
-        c += support;
         out.sponsor_support[t] = support;
 
-        let inflow = cfads.max(0.0) + release + support;
-        let outflow = (-cfads).max(0.0) + senior_ds + fund + sub_ds + out.sweep[t] + dist;
+        let inflow = cfads.max(0.0) + release + support + out.funding_shortfall[t];
+        let outflow = (-cfads).max(0.0)
+            + (senior_ds - out.unpaid_debt_service[t] + sub_unpaid)
+            + fund
+            + sub_ds
+            + out.sweep[t]
+            + dist;
         cash_ck.opening.push(cash);
         cash_ck.additions.push(inflow);
         cash_ck.reductions.push(outflow);
@@ -484,20 +674,25 @@ pub fn run(inp: &Inputs, dsra_target: Option<&[f64]>) -> Financing {
         for i in 0..nf {
             let g = &mut ff[i];
             g.opening.push(bal[i]);
+            bal[i] += cap_int[i];
             bal[i] -= principal[i] + prepay[i];
-            if bal[i].abs() < 1e-9 * commit[i].max(1.0) {
+            if bal[i].abs() < 1e-12 * commit[i].max(1.0) {
                 bal[i] = 0.0;
             }
             g.drawdown.push(0.0);
-            g.capitalised_interest.push(0.0);
+            g.capitalised_interest.push(cap_int[i]);
             g.interest.push(interest[i]);
-            g.interest_paid.push(interest[i]);
+            g.interest_paid.push(interest[i] - cap_int[i]);
             g.fees.push(0.0);
             g.principal.push(principal[i]);
             g.prepayment.push(prepay[i]);
             g.closing.push(bal[i]);
         }
     }
+    out.completion = match &fund_cfg.completion_test {
+        Some(_) => completed_at,
+        None => (fixed_completion > cod && fixed_completion <= n).then(|| fixed_completion - 1),
+    };
     out.facilities = ff;
     out.financing_costs_tax_dep = fin_dep;
     out.financing_costs_wdv = fin_ck;
@@ -507,15 +702,36 @@ pub fn run(inp: &Inputs, dsra_target: Option<&[f64]>) -> Financing {
     out
 }
 
+/// Withholds `unpaid` of the debt service of facilities `idx`: scheduled principal first
+/// (pro rata), then interest, which is capitalised (`cap_int`).
+fn defer(unpaid: f64, idx: &[usize], principal: &mut [f64], interest: &[f64], cap_int: &mut [f64]) {
+    let pri: f64 = idx.iter().map(|&i| principal[i]).sum();
+    let int: f64 = idx.iter().map(|&i| interest[i]).sum();
+    let from_pri = unpaid.min(pri);
+    if pri > 0.0 {
+        for &i in idx {
+            principal[i] -= from_pri * principal[i] / pri;
+        }
+    }
+    let from_int = (unpaid - from_pri).min(int);
+    if int > 0.0 {
+        for &i in idx {
+            cap_int[i] += from_int * interest[i] / int;
+        }
+    }
+}
+
 /// Scheduled senior debt service (interest + scheduled principal) of a planning pass, and
 /// the DSRA target it implies: the sum over the next `quarters` periods.
-pub fn dsra_target(plan: &Financing, quarters: usize, cod: usize) -> Vec<f64> {
+/// Targets start at period `from` (the first operating quarter, or the last construction
+/// quarter when the reserve is funded at completion).
+pub fn dsra_target(plan: &Financing, quarters: usize, from: usize) -> Vec<f64> {
     let ds: Vec<f64> = (0..plan.cfads.len())
         .map(|t| plan.senior_interest[t] + plan.senior_principal[t])
         .collect();
     (0..ds.len())
         .map(|t| {
-            if t < cod {
+            if t < from {
                 0.0
             } else {
                 ds.iter().skip(t + 1).take(quarters).sum()

@@ -13,6 +13,7 @@
 
 mod audit;
 mod capex;
+pub mod cases;
 pub mod config;
 mod corkscrew;
 mod financing;
@@ -22,6 +23,7 @@ mod model;
 mod operating;
 mod production;
 pub mod result;
+pub mod sizing;
 mod statements;
 mod tax;
 mod timeline;
@@ -30,5 +32,6 @@ pub mod tvm;
 pub use audit::{audit, AuditError};
 pub use config::FinanceConfig;
 pub use corkscrew::{Corkscrew, CorkscrewError};
-pub use model::{run, FinanceResult};
+pub use model::{run, run_with_debt, FinanceResult};
 pub use production::{ProductionPeriod, ProductionProfile};
+pub use sizing::{size_debt, SizedDebt};

@@ -44,6 +44,9 @@ fn irr_pct(name: &str, flows: &[f64], notes: &mut Vec<String>) -> Option<f64> {
     }
 }
 
+/// Shortfalls and unpaid amounts below this are rounding, not a shortfall, USD.
+pub const SHORTFALL_TOLERANCE_USD: f64 = 1.0;
+
 fn min_avg(v: impl Iterator<Item = f64>) -> (Option<f64>, Option<f64>) {
     let v: Vec<f64> = v.collect();
     if v.is_empty() {
@@ -98,6 +101,31 @@ pub(crate) fn metrics(
         .collect();
     let (min_dscr, avg_dscr) = min_avg(repaying.iter().filter_map(|&t| f.dscr[t]));
     let (min_llcr, avg_llcr) = min_avg(c.llcr.iter().flatten().copied());
+    let (min_plcr, _) = min_avg(c.plcr.iter().flatten().copied());
+    let shortfall_total: f64 = f.funding_shortfall.iter().sum();
+    let funded = shortfall_total <= SHORTFALL_TOLERANCE_USD;
+    let first_shortfall = f
+        .funding_shortfall
+        .iter()
+        .position(|s| *s > SHORTFALL_TOLERANCE_USD)
+        .map(|i| tl.label(i));
+    let unpaid: Vec<usize> = (0..tl.len())
+        .filter(|&t| f.unpaid_debt_service[t] > SHORTFALL_TOLERANCE_USD)
+        .collect();
+    let outstanding_at_maturity: f64 = cfg
+        .facilities
+        .iter()
+        .zip(&f.facilities)
+        .filter(|(fc, _)| fc.is_debt())
+        .map(|(_, g)| g.closing.get(g.maturity).copied().unwrap_or(0.0))
+        .sum();
+    if !funded {
+        notes.push(format!(
+            "unfunded: a funding shortfall of US${:.1}M from {}; the metrics count it as if contributed",
+            shortfall_total / 1e6,
+            first_shortfall.as_deref().unwrap_or("?")
+        ));
+    }
 
     let senior_bal: Vec<f64> = (0..tl.len())
         .map(|t| {
@@ -165,6 +193,15 @@ pub(crate) fn metrics(
         avg_dscr,
         min_llcr,
         avg_llcr,
+        min_plcr,
+        funded,
+        funding_shortfall_usd: shortfall_total,
+        first_shortfall,
+        unpaid_debt_service_usd: f.unpaid_debt_service.iter().sum(),
+        payment_default_quarters: unpaid.len(),
+        first_payment_default: unpaid.first().map(|&t| tl.label(t)),
+        debt_outstanding_at_maturity_usd: outstanding_at_maturity,
+        completion: f.completion.map(|t| tl.label(t)),
         initial_capex_usd: sum(&c.capex.initial),
         sustaining_capex_usd: sum(&c.capex.sustaining),
         total_capex_usd: sum(&c.capex.initial) + sum(&c.capex.sustaining),

@@ -5,9 +5,10 @@
 use crate::capex;
 use crate::config::{FacilityKind, FinanceConfig};
 use crate::corkscrew::Corkscrew;
-use crate::financing::{self, Financing};
+use crate::financing::{self, Financing, Schedule};
 use crate::operating;
 use crate::production::ProductionProfile;
+use crate::sizing::SizedDebt;
 use crate::statements;
 use crate::tax::{self, LossPool};
 use crate::timeline::Timeline;
@@ -36,20 +37,43 @@ pub(crate) struct Calc {
     pub project_after_tax: Vec<f64>,
     pub equity_flow: Vec<f64>,
     pub llcr: Vec<Option<f64>>,
+    pub plcr: Vec<Option<f64>>,
 }
 
 fn zip_map(n: usize, f: impl Fn(usize) -> f64) -> Vec<f64> {
     (0..n).map(f).collect()
 }
 
-/// Runs the finance model on a production schedule (one entry per operating quarter).
-/// Inputs are assumed valid ([`FinanceConfig::validate`] returns no problem).
+/// Runs the finance model on a production schedule (one entry per operating quarter) as
+/// the sizing case: sizes the sculpted debt on this production ([`crate::size_debt`]) and
+/// runs with it ([`run_with_debt`]). Inputs are assumed valid
+/// ([`FinanceConfig::validate`] returns no problem).
 pub fn run(cfg: &FinanceConfig, production: &ProductionProfile) -> FinanceResult {
-    let c = calculate(cfg, production);
-    assemble(cfg, production, c)
+    let sized = crate::sizing::size_debt(cfg, production);
+    run_with_debt(cfg, production, &sized)
 }
 
-fn calculate(cfg: &FinanceConfig, prod: &ProductionProfile) -> Calc {
+/// Runs the finance model with debt sized beforehand (on the base case): each sized
+/// facility is signed at its sized amount and repaid on the fixed profile of the sizing
+/// case (a share of its balance at the first operating quarter, quarter by quarter from
+/// its first repayment; what is left is due at maturity). The DSCR of this case follows.
+pub fn run_with_debt(
+    cfg: &FinanceConfig,
+    production: &ProductionProfile,
+    sized: &SizedDebt,
+) -> FinanceResult {
+    let (cfg2, schedules) = sized.apply(cfg);
+    let c = calculate(&cfg2, production, &schedules);
+    let mut r = assemble(&cfg2, production, c);
+    r.debt_sizing = sized.clone();
+    r
+}
+
+pub(crate) fn calculate(
+    cfg: &FinanceConfig,
+    prod: &ProductionProfile,
+    schedules: &[Schedule],
+) -> Calc {
     let tl = Timeline::new(&cfg.timing, prod.len());
     let n = tl.len();
     let feed = tl.place_operations(&prod.series(|p| p.plant_feed_dry_t));
@@ -119,14 +143,28 @@ fn calculate(cfg: &FinanceConfig, prod: &ProductionProfile) -> Calc {
         tax: &cfg.tax,
         financing_costs_rate_pct: class_rate(&cfg.tax.financing_costs_class),
         covenants: &cfg.covenants,
+        funding: &cfg.funding,
+        schedules,
+        closure_cost: &cx.closure,
+        dsra_at_completion: cfg.dsra.funded_at_completion,
+        feed: &feed,
     };
-    let fin = if cfg.dsra.debt_service_quarters > 0 {
-        let plan = financing::run(&inputs, None);
-        let target = financing::dsra_target(&plan, cfg.dsra.debt_service_quarters, tl.cod);
-        financing::run(&inputs, Some(&target))
-    } else {
-        financing::run(&inputs, None)
-    };
+    // The DSRA target is the scheduled debt service of a pass without a reserve (the
+    // spreadsheet's copy-paste step). Funded at completion the reserve is a use of
+    // construction funds, which changes the debt drawn and so its own target: the step is
+    // repeated (four passes bring the target within cents).
+    let mut fin = financing::run(&inputs, None);
+    if cfg.dsra.debt_service_quarters > 0 {
+        let (from, passes) = if cfg.dsra.funded_at_completion {
+            (tl.cod.saturating_sub(1), 4)
+        } else {
+            (tl.cod, 1)
+        };
+        for _ in 0..passes {
+            let target = financing::dsra_target(&fin, cfg.dsra.debt_service_quarters, from);
+            fin = financing::run(&inputs, Some(&target));
+        }
+    }
 
     // Book fixed assets: units of production on plant feed from COD.
     let additions = zip_map(n, |i| {
@@ -164,9 +202,9 @@ fn calculate(cfg: &FinanceConfig, prod: &ProductionProfile) -> Calc {
             .filter(|(f, _)| f.kind == FacilityKind::Equity)
             .map(|(_, g)| g.drawdown[t])
             .sum();
-        fin.distributions[t] - contributed - fin.sponsor_support[t]
+        fin.distributions[t] - contributed - fin.sponsor_support[t] - fin.funding_shortfall[t]
     });
-    let llcr = llcr(cfg, &tl, &fin);
+    let (llcr, plcr) = cover_ratios(cfg, &tl, &fin);
     Calc {
         tl,
         feed,
@@ -186,39 +224,55 @@ fn calculate(cfg: &FinanceConfig, prod: &ProductionProfile) -> Calc {
         project_after_tax,
         equity_flow,
         llcr,
+        plcr,
     }
 }
 
-/// LLCR at the start of each operating quarter with senior debt outstanding: CFADS to the
-/// last senior maturity discounted at the balance-weighted senior rate, ÷ senior balance.
-fn llcr(cfg: &FinanceConfig, tl: &Timeline, fin: &Financing) -> Vec<Option<f64>> {
+/// LLCR and PLCR at the start of each operating quarter with senior debt outstanding:
+/// NPV of CFADS from that quarter to the senior loans' final repayment (LLCR: the quarter
+/// the senior balance is repaid to zero, or the last senior maturity if it is not) or to
+/// the last operating quarter (PLCR), at the balance-weighted senior quarterly rate
+/// (end of quarter), ÷ the opening senior balance.
+#[allow(clippy::type_complexity)]
+fn cover_ratios(
+    cfg: &FinanceConfig,
+    tl: &Timeline,
+    fin: &Financing,
+) -> (Vec<Option<f64>>, Vec<Option<f64>>) {
     let n = tl.len();
     let senior: Vec<usize> = (0..cfg.facilities.len())
         .filter(|&i| cfg.facilities[i].is_senior())
         .collect();
-    (0..n)
-        .map(|t| {
-            if t < tl.cod {
-                return None;
-            }
-            let open: f64 = senior.iter().map(|&i| fin.facilities[i].opening[t]).sum();
-            if open <= 1e-6 {
-                return None;
-            }
-            let r: f64 = senior
-                .iter()
-                .map(|&i| fin.facilities[i].opening[t] * fin.facilities[i].rate[t])
-                .sum::<f64>()
-                / open;
-            let last = senior
-                .iter()
-                .filter(|&&i| fin.facilities[i].opening[t] > 0.0)
-                .map(|&i| fin.facilities[i].maturity)
-                .max()
-                .unwrap_or(t);
-            Some(tvm::npv_excel(r, &fin.cfads[t..=last.max(t)]) / open)
-        })
-        .collect()
+    let closing = |t: usize| -> f64 { senior.iter().map(|&i| fin.facilities[i].closing[t]).sum() };
+    let last_maturity = senior
+        .iter()
+        .map(|&i| fin.facilities[i].maturity)
+        .max()
+        .unwrap_or(0);
+    let end_of_production = tl
+        .end_of_operations
+        .saturating_sub(1)
+        .min(n.saturating_sub(1));
+    let mut llcr = vec![None; n];
+    let mut plcr = vec![None; n];
+    for t in tl.cod..n {
+        let open: f64 = senior.iter().map(|&i| fin.facilities[i].opening[t]).sum();
+        if open <= 1e-6 {
+            continue;
+        }
+        let r: f64 = senior
+            .iter()
+            .map(|&i| fin.facilities[i].opening[t] * fin.facilities[i].rate[t])
+            .sum::<f64>()
+            / open;
+        let repaid = (t..n).find(|&s| closing(s) <= 1e-6);
+        let last = repaid.unwrap_or(last_maturity.max(t)).min(n - 1);
+        llcr[t] = Some(tvm::npv_excel(r, &fin.cfads[t..=last]) / open);
+        if t <= end_of_production {
+            plcr[t] = Some(tvm::npv_excel(r, &fin.cfads[t..=end_of_production]) / open);
+        }
+    }
+    (llcr, plcr)
 }
 
 fn assemble(cfg: &FinanceConfig, prod: &ProductionProfile, c: Calc) -> FinanceResult {
@@ -229,7 +283,7 @@ fn assemble(cfg: &FinanceConfig, prod: &ProductionProfile, c: Calc) -> FinanceRe
     let facilities = statements::facility_summaries(cfg, &c);
     let covenant_events = (0..c.tl.len())
         .flat_map(|t| {
-            let d = c.fin.dscr[t].unwrap_or(f64::NAN);
+            let d = c.fin.covenant_dscr[t].unwrap_or(f64::NAN);
             let ev = |kind| CovenantEvent {
                 period: t,
                 label: c.tl.label(t),
@@ -247,6 +301,39 @@ fn assemble(cfg: &FinanceConfig, prod: &ProductionProfile, c: Calc) -> FinanceRe
         })
         .collect();
     let metrics = crate::metrics::metrics(cfg, &c, &quarterly, &annual, &balance_sheet);
+    let funding = funding_summary(cfg, &c, &metrics);
+    let tol = crate::metrics::SHORTFALL_TOLERANCE_USD;
+    let mut defaults: Vec<DebtDefault> = (0..c.tl.len())
+        .filter(|&t| c.fin.unpaid_debt_service[t] > tol)
+        .map(|t| DebtDefault {
+            facility: "all debt".into(),
+            kind: DefaultKind::Payment,
+            period: t,
+            label: c.tl.label(t),
+            amount_usd: c.fin.unpaid_debt_service[t],
+        })
+        .collect();
+    if let Some(t) = c.fin.completion_longstop_missed {
+        defaults.push(DebtDefault {
+            facility: "all debt".into(),
+            kind: DefaultKind::CompletionLongstop,
+            period: t,
+            label: c.tl.label(t),
+            amount_usd: 0.0,
+        });
+    }
+    for (fc, g) in cfg.facilities.iter().zip(&c.fin.facilities) {
+        let left = g.closing.get(g.maturity).copied().unwrap_or(0.0);
+        if fc.is_debt() && left > tol {
+            defaults.push(DebtDefault {
+                facility: fc.name.clone(),
+                kind: DefaultKind::Maturity,
+                period: g.maturity,
+                label: c.tl.label(g.maturity),
+                amount_usd: left,
+            });
+        }
+    }
     FinanceResult {
         area_names: c.capex.area_names.clone(),
         phase_names: c.capex.phase_names.clone(),
@@ -260,5 +347,78 @@ fn assemble(cfg: &FinanceConfig, prod: &ProductionProfile, c: Calc) -> FinanceRe
         facilities,
         metrics,
         covenant_events,
+        debt_sizing: SizedDebt::default(),
+        funding,
+        defaults,
+    }
+}
+
+/// Sources and uses from financial close to the first operating quarter.
+fn funding_summary(cfg: &FinanceConfig, c: &Calc, m: &Metrics) -> FundingSummary {
+    let cod = c.tl.cod;
+    let f = &c.fin;
+    let pre = |v: &[f64]| v[..cod.min(v.len())].iter().sum::<f64>();
+    let capitalised_interest: f64 = f
+        .facilities
+        .iter()
+        .map(|g| pre(&g.capitalised_interest))
+        .sum();
+    let uses = vec![
+        FundingLine {
+            name: "initial capital".into(),
+            usd: pre(&c.capex.initial),
+        },
+        FundingLine {
+            name: "interest capitalised".into(),
+            usd: capitalised_interest,
+        },
+        FundingLine {
+            name: "interest and fees paid".into(),
+            usd: pre(&f.financing_costs_paid),
+        },
+        FundingLine {
+            name: "DSRA funded at completion".into(),
+            usd: pre(&f.dsra.funding),
+        },
+    ];
+    let mut sources: Vec<FundingLine> = cfg
+        .facilities
+        .iter()
+        .zip(&f.facilities)
+        .map(|(fc, g)| FundingLine {
+            name: fc.name.clone(),
+            usd: pre(&g.drawdown) + pre(&g.capitalised_interest),
+        })
+        .collect();
+    sources.push(FundingLine {
+        name: "contingent equity".into(),
+        usd: pre(&f.sponsor_support),
+    });
+    let construction_shortfall = pre(&f.funding_shortfall);
+    sources.push(FundingLine {
+        name: "funding shortfall (unfunded)".into(),
+        usd: construction_shortfall,
+    });
+    let total: f64 = uses.iter().map(|u| u.usd).sum();
+    let debt: f64 = cfg
+        .facilities
+        .iter()
+        .zip(&f.facilities)
+        .filter(|(fc, _)| fc.is_debt())
+        .map(|(_, g)| g.opening.get(cod).copied().unwrap_or(0.0))
+        .sum();
+    FundingSummary {
+        uses,
+        sources,
+        total_usd: total,
+        gearing_pct: if total > 0.0 {
+            100.0 * debt / total
+        } else {
+            0.0
+        },
+        funded: m.funded,
+        construction_shortfall_usd: construction_shortfall,
+        operations_shortfall_usd: m.funding_shortfall_usd - construction_shortfall,
+        first_shortfall: m.first_shortfall.clone(),
     }
 }

@@ -161,12 +161,21 @@ pub struct PeriodRow {
     pub distributions_usd: f64,
     /// Equity drawn under the equity commitments.
     pub equity_contributions_usd: f64,
-    /// Sponsor support beyond the commitments.
+    /// Sponsor support beyond the commitments: contingent equity in construction, support
+    /// before completion in operations.
     pub sponsor_support_usd: f64,
+    /// Uses no committed source meets: a funding shortfall (the case is unfunded).
+    pub funding_shortfall_usd: f64,
+    /// Debt service due but not paid (payment default; interest capitalised).
+    pub unpaid_debt_service_usd: f64,
+    /// Cash retained for the closure cost to come (part of `cash_usd`).
+    pub closure_reserve_usd: f64,
     /// Senior DSCR (annual: sum of CFADS ÷ sum of senior debt service).
     pub dscr: Option<f64>,
     /// Loan life cover ratio at the start of the period (annual: first quarter).
     pub llcr: Option<f64>,
+    /// Project life cover ratio at the start of the period (annual: first quarter).
+    pub plcr: Option<f64>,
     /// Distributions locked up (annual: any quarter).
     pub lock_up: bool,
     /// Cash balance (excluding the DSRA).
@@ -273,11 +282,14 @@ pub const LINE_ITEMS: &[LineItem] = &[
     line!(distributions_usd, Sum),
     line!(equity_contributions_usd, Sum),
     line!(sponsor_support_usd, Sum),
+    line!(funding_shortfall_usd, Sum),
+    line!(unpaid_debt_service_usd, Sum),
     line!(project_cash_flow_pre_tax_usd, Sum),
     line!(project_cash_flow_after_tax_usd, Sum),
     line!(equity_cash_flow_usd, Sum),
     line!(dsra_target_usd, Last),
     line!(dsra_balance_usd, Last),
+    line!(closure_reserve_usd, Last),
     line!(cash_usd, Last),
 ];
 
@@ -366,6 +378,8 @@ pub struct CashFlowStatement {
     pub depreciation_usd: f64,
     /// Decrease in working capital.
     pub working_capital_usd: f64,
+    /// Interest expensed but not paid (capitalised in a payment default), added back.
+    pub interest_capitalised_usd: f64,
     /// Cash from operating activities.
     pub operating_usd: f64,
     /// Capital spent (initial and sustaining).
@@ -426,7 +440,7 @@ pub struct CovenantEvent {
     pub label: String,
     /// Which covenant.
     pub kind: CovenantKind,
-    /// The quarter's senior DSCR.
+    /// The DSCR tested (the quarter's, or trailing twelve months).
     pub dscr: f64,
 }
 
@@ -486,6 +500,25 @@ pub struct Metrics {
     pub min_llcr: Option<f64>,
     /// Average LLCR over the same quarters.
     pub avg_llcr: Option<f64>,
+    /// Lowest PLCR over the quarters with senior debt outstanding in operations.
+    pub min_plcr: Option<f64>,
+    /// False when a funding shortfall is reported: the metrics then rest on money nobody
+    /// committed (see `funding_shortfall_usd`).
+    pub funded: bool,
+    /// Funding shortfall in total (construction and operations).
+    pub funding_shortfall_usd: f64,
+    /// First quarter with a funding shortfall.
+    pub first_shortfall: Option<String>,
+    /// Debt service due and not paid, in total.
+    pub unpaid_debt_service_usd: f64,
+    /// Quarters with debt service unpaid (payment default).
+    pub payment_default_quarters: usize,
+    /// First quarter with debt service unpaid.
+    pub first_payment_default: Option<String>,
+    /// Debt outstanding at the final maturities of the facilities not repaid by then.
+    pub debt_outstanding_at_maturity_usd: f64,
+    /// Quarter at whose end completion is reached.
+    pub completion: Option<String>,
     /// Initial capital spent.
     pub initial_capex_usd: f64,
     /// Sustaining capital over the life.
@@ -549,4 +582,67 @@ pub struct FinanceResult {
     pub metrics: Metrics,
     /// Covenant breaches and lock-up quarters.
     pub covenant_events: Vec<CovenantEvent>,
+    /// The debt sizing this run used (sized on the base case).
+    pub debt_sizing: crate::sizing::SizedDebt,
+    /// Sources and uses to the first operating quarter and the funding status.
+    pub funding: FundingSummary,
+    /// Payment defaults and loans not repaid by maturity.
+    pub defaults: Vec<DebtDefault>,
+}
+
+/// One line of sources or uses.
+#[derive(Serialize, Clone, Debug, Default, PartialEq)]
+pub struct FundingLine {
+    /// What it is.
+    pub name: String,
+    /// Amount to the first operating quarter, USD.
+    pub usd: f64,
+}
+
+/// Sources and uses of construction (financial close to the first operating quarter).
+#[derive(Serialize, Clone, Debug, Default, PartialEq)]
+pub struct FundingSummary {
+    /// Uses: initial capital, interest capitalised, interest and fees paid.
+    pub uses: Vec<FundingLine>,
+    /// Sources: each facility (cash + capitalised interest), contingent equity, shortfall.
+    pub sources: Vec<FundingLine>,
+    /// Total uses = total sources.
+    pub total_usd: f64,
+    /// All debt at the first operating quarter ÷ total sources, %.
+    pub gearing_pct: f64,
+    /// No funding shortfall in construction or operations.
+    pub funded: bool,
+    /// Shortfall in construction, USD.
+    pub construction_shortfall_usd: f64,
+    /// Shortfall in operations and closure, USD.
+    pub operations_shortfall_usd: f64,
+    /// First quarter with a shortfall.
+    pub first_shortfall: Option<String>,
+}
+
+/// What a debt default is.
+#[derive(Serialize, Clone, Copy, Debug, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum DefaultKind {
+    /// Debt service due in the quarter and not paid.
+    Payment,
+    /// A balance left at the facility's final maturity.
+    Maturity,
+    /// The completion test not met by its long-stop date.
+    CompletionLongstop,
+}
+
+/// A payment default or a loan not repaid by maturity.
+#[derive(Serialize, Clone, Debug, PartialEq)]
+pub struct DebtDefault {
+    /// Facility name (`all debt` for a payment default).
+    pub facility: String,
+    /// Which default.
+    pub kind: DefaultKind,
+    /// Quarter index.
+    pub period: usize,
+    /// `2016Q2`.
+    pub label: String,
+    /// Debt service unpaid, or balance left at maturity, USD.
+    pub amount_usd: f64,
 }

@@ -116,8 +116,12 @@ pub(crate) fn quarterly_rows(
                 distributions_usd: f.distributions[t],
                 equity_contributions_usd: equity,
                 sponsor_support_usd: f.sponsor_support[t],
+                funding_shortfall_usd: f.funding_shortfall[t],
+                unpaid_debt_service_usd: f.unpaid_debt_service[t],
+                closure_reserve_usd: f.closure_reserve[t],
                 dscr: f.dscr[t],
                 llcr: c.llcr[t],
+                plcr: c.plcr[t],
                 lock_up: f.lock_up[t],
                 cash_usd: f.cash.closing[t],
                 project_cash_flow_pre_tax_usd: c.project_pre_tax[t],
@@ -155,6 +159,9 @@ fn accumulate(a: &mut PeriodRow, q: &PeriodRow) {
     if a.llcr.is_none() {
         a.llcr = q.llcr;
     }
+    if a.plcr.is_none() {
+        a.plcr = q.plcr;
+    }
 }
 
 /// Calendar-year roll-up: flows summed, flags as the share of the year's quarters,
@@ -171,6 +178,7 @@ pub(crate) fn annual_rows(q: &[PeriodRow]) -> Vec<PeriodRow> {
             a.label = r.year.to_string();
             a.dscr = None;
             a.llcr = None;
+            a.plcr = None;
             a.lock_up = false;
             zero_flows(&mut a);
             out.push(a);
@@ -268,7 +276,7 @@ pub(crate) fn statements(
             net_income_usd: ni,
         });
 
-        let mut equity_in = f.sponsor_support[t];
+        let mut equity_in = f.sponsor_support[t] + f.funding_shortfall[t];
         let (mut drawn, mut repaid) = (0.0, 0.0);
         let mut debt = Vec::new();
         for (fc, g) in cfg.facilities.iter().zip(&f.facilities) {
@@ -311,7 +319,12 @@ pub(crate) fn statements(
         });
 
         let wc = -(ar - prev_ar) - (inv - prev_inv) + (ap - prev_ap);
-        let operating = ni + c.book_dep[t] + wc;
+        let interest_capitalised: f64 = if ops {
+            f.facilities.iter().map(|g| g.capitalised_interest[t]).sum()
+        } else {
+            0.0
+        };
+        let operating = ni + c.book_dep[t] + wc + interest_capitalised;
         let capex = c.capex.initial[t] + c.capex.sustaining[t];
         let dsra_net = f.dsra.release[t] - f.dsra.funding[t];
         let investing = -capex - f.financing_costs_paid[t] + dsra_net;
@@ -322,6 +335,7 @@ pub(crate) fn statements(
             net_income_usd: ni,
             depreciation_usd: c.book_dep[t],
             working_capital_usd: wc,
+            interest_capitalised_usd: interest_capitalised,
             operating_usd: operating,
             capex_usd: -capex,
             capitalised_financing_costs_usd: -f.financing_costs_paid[t],

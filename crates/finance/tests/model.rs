@@ -415,44 +415,77 @@ fn every_profile_repays_by_maturity() {
 }
 
 #[test]
-fn cost_overrun_facility_draws_only_for_overruns() {
-    let budget = run_cfg(&boleo());
+fn cost_overrun_facility_draws_only_after_the_budget_is_spent() {
+    // Debt sized once on the budget; each overrun case runs with that sizing.
+    let base = boleo();
+    let prod = base.production_table().unwrap();
+    let sized = manto_finance::size_debt(&base, &prod);
+    let budget = manto_finance::run_with_debt(&base, &prod, &sized);
     let cof = |r: &FinanceResult| -> f64 {
         r.quarterly
             .iter()
             .map(|q| q.facilities[2].drawdown_usd)
             .sum()
     };
-    assert_eq!(cof(&budget), 0.0);
-    let initial = budget.metrics.initial_capex_usd;
-    close(initial, 406_990_000.0, 1e-3);
-    // The commitment covers cash drawn plus interest capitalised in construction, so the
-    // facility uses min(overrun × share, 40M) of it.
-    let idc = |r: &FinanceResult| -> f64 {
-        r.quarterly
+    let contingent = |r: &FinanceResult| -> f64 {
+        r.quarterly[..12]
             .iter()
-            .map(|q| q.facilities[2].capitalised_interest_usd)
+            .map(|q| q.sponsor_support_usd)
             .sum()
     };
-    for (pct, expected) in [
-        (5.0, 0.05 * initial),
-        (10.0, 40_000_000.0),
-        (20.0, 40_000_000.0),
-    ] {
+    assert_eq!(cof(&budget), 0.0);
+    assert_eq!(contingent(&budget), 0.0);
+    assert!(budget.metrics.funded);
+    let initial = budget.metrics.initial_capex_usd;
+    close(initial, 406_990_000.0, 1e-3);
+    for pct in [5.0, 10.0, 20.0, 50.0] {
         let mut cfg = boleo();
         cfg.capex.overrun_pct = pct;
-        let r = run_cfg(&cfg);
+        let r = manto_finance::run_with_debt(&cfg, &prod, &sized);
         check_discipline(&r);
-        if expected < 40_000_000.0 {
-            close(cof(&r), expected, 1e-6);
-        } else {
-            close(cof(&r) + idc(&r), expected, 1e-6);
+        // Nothing is drawn before the base sources (equity and the sized term loan)
+        // are spent.
+        let mut equity = 0.0;
+        for q in &r.quarterly[..12] {
+            equity += q.facilities[0].drawdown_usd;
+            if q.facilities[2].drawdown_usd > 0.0 {
+                close(equity, 150e6, 1e-3);
+                close(q.facilities[1].closing_balance_usd, sized.sized_usd, 1e-3);
+            }
         }
-        // Without interest capitalisation the cash drawn is exactly the overrun share, capped.
-        cfg.facilities[2].capitalise_idc = false;
-        let r = run_cfg(&cfg);
-        check_discipline(&r);
-        close(cof(&r), expected.min(pct / 100.0 * initial), 1e-6);
+        assert!(cof(&r) > 0.0, "{pct}%");
+        // The facility and the sponsor share what the base sources leave, half each; the
+        // facility funds at most half of the capital overrun (cash + capitalised interest
+        // within US$40M); the sponsor's contingent equity (US$40M) the rest; what neither
+        // meets is the shortfall.
+        let idc: f64 = r
+            .quarterly
+            .iter()
+            .map(|q| q.facilities[2].capitalised_interest_usd)
+            .sum();
+        let beyond: f64 = r.quarterly[..12]
+            .iter()
+            .map(|q| q.facilities[2].drawdown_usd + q.sponsor_support_usd + q.funding_shortfall_usd)
+            .sum();
+        let overrun = pct / 100.0 * initial;
+        let want = (0.5 * beyond).min(0.5 * overrun).min(40e6 - idc);
+        close(cof(&r), want, 1e-3);
+        close(contingent(&r), (beyond - want).min(40e6), 1e-3);
+        if pct <= 10.0 {
+            assert!(r.metrics.funded, "{pct}%");
+        } else {
+            // The facility and contingent equity are exhausted: the case is unfunded, with
+            // the shortfall and its first quarter reported.
+            assert!(!r.metrics.funded, "{pct}%");
+            let first = r.metrics.first_shortfall.as_deref().unwrap();
+            assert!(first.starts_with("2010"), "{pct}%: {first}");
+            assert!(r.funding.construction_shortfall_usd > 0.0);
+            assert!(r
+                .metrics
+                .irr_notes
+                .iter()
+                .any(|n| n.starts_with("unfunded")));
+        }
     }
 }
 
@@ -525,12 +558,26 @@ proptest! {
             p.co_cathode_t *= prod_scale;
             p.plant_feed_dry_t *= prod_scale;
         }
-        let r = run(&cfg, &prod);
-        check_discipline(&r);
-        for (k, f) in r.facilities.iter().enumerate() {
-            if let Some(m) = f.maturity_period {
-                prop_assert_eq!(r.quarterly[m].facilities[k].closing_balance_usd, 0.0);
+        // Sized on this case, and run with the base case's sizing.
+        let base = boleo();
+        let sized = manto_finance::size_debt(&base, &base.production_table().unwrap());
+        for r in [run(&cfg, &prod), manto_finance::run_with_debt(&cfg, &prod, &sized)] {
+            check_discipline(&r);
+            // Every loan is repaid by maturity unless a default is reported for it.
+            for (k, f) in r.facilities.iter().enumerate() {
+                if let Some(m) = f.maturity_period {
+                    let left = r.quarterly[m].facilities[k].closing_balance_usd;
+                    let reported = r.defaults.iter().any(|d| {
+                        d.facility == f.name
+                            && d.kind == manto_finance::result::DefaultKind::Maturity
+                            && (d.amount_usd - left).abs() < 1e-6
+                    });
+                    prop_assert!(left <= 1e-6 * f.commitment_usd.max(1.0) || reported, "{} left {}", f.name, left);
+                }
             }
+            // Unpaid debt service shows as payment defaults.
+            let unpaid: f64 = r.quarterly.iter().map(|q| q.unpaid_debt_service_usd).sum();
+            prop_assert!((unpaid - r.metrics.unpaid_debt_service_usd).abs() < 1e-6);
         }
     }
 }
@@ -561,7 +608,7 @@ fn line_items_list_every_numeric_line_of_a_period_row_once() {
     let r = run_cfg(&boleo());
     let row = serde_json::to_value(&r.quarterly[20]).unwrap();
     let obj = row.as_object().unwrap();
-    let not_lines = ["period", "year", "quarter", "dscr", "llcr"];
+    let not_lines = ["period", "year", "quarter", "dscr", "llcr", "plcr"];
     let keys: Vec<&str> = LINE_ITEMS.iter().map(|l| l.key).collect();
     for (k, v) in obj {
         if v.is_number() && !not_lines.contains(&k.as_str()) {

@@ -20,9 +20,9 @@ mod scenario;
 pub use error::StudyError;
 pub use overrides::Override;
 pub use pipeline::{
-    finance_study, production_for, run, schedule, schedule_of, schedule_trial, schedule_trials,
-    section_study, size, trial, Estimate, NpvSummary, Production, Progress, RunResult, Silent,
-    SizeOptions, Trial, TrialValuations, TrialValue, SECONDS_PER_SECTION_DAY,
-    SIZE_DEFAULT_SCENARIOS,
+    banking_sizing, cases, finance_case, finance_study, production_for, run, schedule, schedule_of,
+    schedule_trial, schedule_trials, section_study, size, trial, CasesResult, Estimate, NpvSummary,
+    Production, Progress, RunResult, Silent, SizeOptions, Trial, TrialValuations, TrialValue,
+    SECONDS_PER_SECTION_DAY, SIZE_DEFAULT_SCENARIOS,
 };
 pub use scenario::{bundled, load, parse, text, Bundled, Scenario, BUNDLED, DEFAULT};

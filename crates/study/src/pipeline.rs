@@ -8,7 +8,7 @@ use crate::production;
 use crate::scenario::Scenario;
 use des::Summary;
 use finance::config::ProductionSource;
-use finance::{FinanceResult, ProductionProfile};
+use finance::{FinanceResult, ProductionProfile, SizedDebt};
 use mine::fleet::{Sizing, SizingRequest};
 use mine::schedule::{Schedule, ScheduleReplication};
 use mine::section::SectionReport;
@@ -100,12 +100,29 @@ pub fn trial(s: &Scenario, seed: u64, k: u64) -> Trial {
 
 fn value_trial(s: &Scenario, replication: ScheduleReplication) -> Trial {
     let production = production::profile(&replication.quarters);
-    let finance = finance::run(&s.finance, &production);
+    let finance = value(s, &production, &banking_sizing(s, &production));
     Trial {
         replication,
         production,
         finance,
     }
+}
+
+/// The debt as the banks size it, once, on the banking case: the scenario's production
+/// table when it has one (for El Boleo, the DFS plan the lenders sized on), otherwise
+/// `fallback` (the production being valued). Every other valuation (a trial, the mean
+/// schedule, a bank case) holds this sizing fixed, so its DSCR follows from its own cash
+/// flows instead of being re-sculpted to the target.
+pub fn banking_sizing(s: &Scenario, fallback: &ProductionProfile) -> SizedDebt {
+    match s.finance.production_table() {
+        Some(table) => finance::size_debt(&s.finance, &table),
+        None => finance::size_debt(&s.finance, fallback),
+    }
+}
+
+/// The finance model on `production` with the debt sized as `sized`.
+fn value(s: &Scenario, production: &ProductionProfile, sized: &SizedDebt) -> FinanceResult {
+    finance::run_with_debt(&s.finance, production, sized)
 }
 
 /// The production the finance model values and where it came from.
@@ -133,12 +150,69 @@ pub fn production_for(s: &Scenario, schedule: Option<&Schedule>) -> Production {
     }
 }
 
-/// `manto finance`: the finance model on the production the scenario asks for (running
-/// the schedule only when that is the schedule).
-pub fn finance_study(s: &Scenario, progress: &dyn Progress) -> FinanceResult {
+/// The production the scenario asks the finance model to value (simulating the schedule
+/// only when that is the source).
+fn scenario_production(s: &Scenario, progress: &dyn Progress) -> Production {
     let schedule =
         (s.finance.production_source == ProductionSource::Schedule).then(|| schedule(s, progress));
-    finance::run(&s.finance, &production_for(s, schedule.as_ref()).profile)
+    production_for(s, schedule.as_ref())
+}
+
+/// `manto finance`: the finance model on the production the scenario asks for, with the
+/// debt sized on the banking case ([`banking_sizing`]).
+pub fn finance_study(s: &Scenario, progress: &dyn Progress) -> FinanceResult {
+    let p = scenario_production(s, progress).profile;
+    value(s, &p, &banking_sizing(s, &p))
+}
+
+/// `manto finance --case NAME`: the finance model on the production the scenario asks
+/// for, with one bank case applied and the debt sized on the banking case.
+pub fn finance_case(
+    s: &Scenario,
+    name: &str,
+    progress: &dyn Progress,
+) -> Result<FinanceResult, StudyError> {
+    let specs = finance::cases::all_cases(&s.finance);
+    let Some(spec) = specs.iter().find(|c| c.name == name) else {
+        let names: Vec<&str> = specs.iter().map(|c| c.name.as_str()).collect();
+        return Err(StudyError::usage(
+            "--case",
+            format!("no case `{name}` (cases: {})", names.join(", ")),
+        ));
+    };
+    let p = scenario_production(s, progress).profile;
+    Ok(finance::cases::run_case(
+        spec,
+        &s.finance,
+        &p,
+        &banking_sizing(s, &p),
+    ))
+}
+
+/// The bank cases of a scenario: every standard case and the scenario's own, run with the
+/// debt sized on the base case, and the breakevens.
+#[derive(Clone, Debug, Serialize)]
+pub struct CasesResult {
+    /// Scenario name.
+    pub scenario: String,
+    /// Production valued: "schedule" (mean of the trials) or "table".
+    pub production_source: String,
+    /// The sensitivity table, base case first.
+    pub cases: Vec<finance::cases::CaseResult>,
+    /// Breakevens of the base case.
+    pub breakevens: finance::cases::Breakevens,
+}
+
+/// `manto cases`: the sensitivity table and the breakevens on the scenario's production
+/// (the debt sized on that production as the base case).
+pub fn cases(s: &Scenario, progress: &dyn Progress) -> CasesResult {
+    let p = scenario_production(s, progress);
+    CasesResult {
+        scenario: s.name.clone(),
+        production_source: p.source.to_string(),
+        cases: finance::cases::run_cases(&s.finance, &p.profile),
+        breakevens: finance::cases::breakevens(&s.finance, &p.profile),
+    }
 }
 
 /// The NPV at one rate summarised across trials.
@@ -265,9 +339,10 @@ pub fn run(s: &Scenario, progress: &dyn Progress) -> RunResult {
     let schedule = schedule_of(s, &trials);
     let valued: Vec<Trial> = trials.into_par_iter().map(|r| value_trial(s, r)).collect();
     let production = production_for(s, Some(&schedule));
-    let finance = finance::run(&s.finance, &production.profile);
+    let sized = banking_sizing(s, &production.profile);
+    let finance = value(s, &production.profile, &sized);
     let finance_with_table = match (production.source, s.finance.production_table()) {
-        ("schedule", Some(table)) => Some(finance::run(&s.finance, &table)),
+        ("schedule", Some(table)) => Some(value(s, &table, &sized)),
         _ => None,
     };
     RunResult {

@@ -109,7 +109,7 @@ fn a_trial_is_the_same_value_alone_or_inside_a_schedule_whatever_the_threads() {
 }
 
 fn finance_of(s: &Scenario, p: &finance::ProductionProfile) -> finance::FinanceResult {
-    finance::run(&s.finance, p)
+    finance::run_with_debt(&s.finance, p, &study::banking_sizing(s, p))
 }
 
 fn manto_finance_audit(r: &finance::FinanceResult) {
@@ -142,5 +142,58 @@ fn run_values_each_trial_and_summarises_them() {
     assert_eq!(
         t2.finance.metrics.npv[1].project_after_tax_usd,
         v.per_trial[2].project_npv_after_tax_usd[1]
+    );
+}
+
+#[test]
+fn every_valuation_holds_the_banking_case_sizing_fixed() {
+    // El Boleo has a production table: the banks' case. The mean schedule and each trial
+    // are valued with the debt sized on it, so a trial's DSCR follows from its own cash
+    // flows and no longer equals the sculpting target.
+    let s = set(&["schedule.years=25", "schedule.replications=2"]).unwrap();
+    let sized = study::banking_sizing(&s, &Default::default());
+    let table = s
+        .finance
+        .production_table()
+        .expect("the bundled scenario has a table");
+    assert_eq!(sized, finance::size_debt(&s.finance, &table));
+    let t0 = study::trial(&s, s.simulation.seed, 0);
+    let fixed = finance::run_with_debt(&s.finance, &t0.production, &sized);
+    assert_eq!(t0.finance, fixed);
+    // Sizing on the trial itself would give a different loan (the trial's cash flows
+    // differ from the table's), so the fixed sizing is really used.
+    assert_ne!(finance::size_debt(&s.finance, &t0.production), sized);
+    assert_ne!(finance::run(&s.finance, &t0.production), t0.finance);
+}
+
+#[test]
+fn bank_cases_run_on_the_scenario_production_and_name_bad_cases() {
+    let s = set(&["finance.production_source=\"table\""]).unwrap();
+    let r = study::cases(&s, &study::Silent);
+    assert_eq!(r.production_source, "table");
+    assert_eq!(r.cases[0].name, "base");
+    let base = &r.cases[0];
+    for c in &r.cases[1..] {
+        if c.name.starts_with("price_")
+            || c.name.starts_with("opex")
+            || c.name.starts_with("production")
+        {
+            assert!(
+                c.min_dscr < base.min_dscr,
+                "{}: {:?} vs {:?}",
+                c.name,
+                c.min_dscr,
+                base.min_dscr
+            );
+            assert!(c.npv_usd < base.npv_usd, "{}", c.name);
+        }
+    }
+    let one = study::finance_case(&s, "price_-10", &study::Silent).unwrap();
+    let row = r.cases.iter().find(|c| c.name == "price_-10").unwrap();
+    assert_eq!(one.metrics.min_dscr, row.min_dscr);
+    let e = study::finance_case(&s, "no_such_case", &study::Silent).unwrap_err();
+    assert!(
+        e.to_string().starts_with("--case: no case `no_such_case`"),
+        "{e}"
     );
 }
