@@ -435,7 +435,7 @@ pub struct Estimate {
 }
 
 /// CPU time of one simulated section-day of the default section, release build: a
-/// section-year takes 28-43 ms in `cargo bench -p manto-mine --bench section` (README).
+/// section-year takes 28-43 ms in `cargo bench -p manto-study --bench section` (README).
 pub const SECONDS_PER_SECTION_DAY: f64 = 1.2e-4;
 
 impl Estimate {
