@@ -385,11 +385,6 @@ pub(crate) fn metric_list(m: &Metrics) -> Vec<Metric> {
     out
 }
 
-/// The metric `key` of a result (the headline picks its rows from the one list).
-pub(crate) fn metric(m: &Metrics, key: &str) -> Option<Metric> {
-    metric_list(m).into_iter().find(|x| x.key == key)
-}
-
 fn metrics_table(r: &FinanceResult) -> Table {
     let mut t = Table::new(
         "metrics",

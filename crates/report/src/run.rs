@@ -2,10 +2,9 @@
 //! model of one scenario, with a one-screen headline for the terminal.
 
 use crate::export::Output;
-use crate::finance::{metric, rate_name};
+use crate::finance::{metric_list, rate_name, Metric};
 use crate::{Cell, Table};
 use des::Summary;
-use finance::result::Metrics;
 use study::RunResult;
 
 /// `mean (low-high)` of a summary shown with `decimals` after scaling by `scale`.
@@ -42,11 +41,11 @@ const TABLE_COMPARISON_METRICS: [&str; 4] = [
 
 /// A metric as the headline shows it: money in US$ millions, the rest as the metrics
 /// table shows it.
-fn metric_cells(m: &Metrics, key: &str) -> Option<(String, Cell, &'static str)> {
-    let x = metric(m, key)?;
+fn metric_cells(list: &[Metric], key: &str) -> Option<(String, Cell, &'static str)> {
+    let x = list.iter().find(|x| x.key == key)?;
     Some(match x.usd {
-        Some(v) => (x.label, Cell::Num(v / 1e6, 1), "US$ M"),
-        None => (x.label, x.value, x.unit),
+        Some(v) => (x.label.clone(), Cell::Num(v / 1e6, 1), "US$ M"),
+        None => (x.label.clone(), x.value.clone(), x.unit),
     })
 }
 
@@ -150,8 +149,9 @@ impl Headline<'_> {
                 )
             })
             .chain(HEADLINE_METRICS.iter().map(|k| k.to_string()));
+        let metrics = metric_list(m);
         for key in headline_keys {
-            if let Some((label, value, unit)) = metric_cells(m, &key) {
+            if let Some((label, value, unit)) = metric_cells(&metrics, &key) {
                 row(&label, value, unit);
             }
         }
@@ -182,8 +182,9 @@ impl Headline<'_> {
                 "".into(),
                 "",
             );
+            let table_metrics = metric_list(&f.metrics);
             for key in TABLE_COMPARISON_METRICS {
-                if let Some((label, value, unit)) = metric_cells(&f.metrics, key) {
+                if let Some((label, value, unit)) = metric_cells(&table_metrics, key) {
                     row(&format!("  {label}"), value, unit);
                 }
             }

@@ -95,12 +95,21 @@ pub struct Trial {
 
 /// Trial `k` of scenario `s` under `seed`: simulate, convert, value.
 pub fn trial(s: &Scenario, seed: u64, k: u64) -> Trial {
-    value_trial(s, schedule_trial(s, seed, k))
+    let replication = schedule_trial(s, seed, k);
+    let production = production::profile(&replication.quarters);
+    let sized = banking_sizing(s, &production);
+    value_trial(s, replication, production, &sized)
 }
 
-fn value_trial(s: &Scenario, replication: ScheduleReplication) -> Trial {
-    let production = production::profile(&replication.quarters);
-    let finance = value(s, &production, &banking_sizing(s, &production));
+/// Values a trial's production with the debt already sized (sizing runs the finance
+/// model several times: it is done once per study, not once per trial).
+fn value_trial(
+    s: &Scenario,
+    replication: ScheduleReplication,
+    production: ProductionProfile,
+    sized: &SizedDebt,
+) -> Trial {
+    let finance = value(s, &production, sized);
     Trial {
         replication,
         production,
@@ -337,9 +346,16 @@ pub fn run(s: &Scenario, progress: &dyn Progress) -> RunResult {
     let section = section_study(s, progress);
     let trials = schedule_trials(s, progress);
     let schedule = schedule_of(s, &trials);
-    let valued: Vec<Trial> = trials.into_par_iter().map(|r| value_trial(s, r)).collect();
     let production = production_for(s, Some(&schedule));
+    // One sizing for the whole study: the banking case, or the mean schedule without one.
     let sized = banking_sizing(s, &production.profile);
+    let valued: Vec<Trial> = trials
+        .into_par_iter()
+        .map(|r| {
+            let p = production::profile(&r.quarters);
+            value_trial(s, r, p, &sized)
+        })
+        .collect();
     let finance = value(s, &production.profile, &sized);
     let finance_with_table = match (production.source, s.finance.production_table()) {
         ("schedule", Some(table)) => Some(value(s, &table, &sized)),
