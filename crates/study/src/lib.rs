@@ -15,6 +15,7 @@ mod error;
 mod overrides;
 mod pipeline;
 pub mod production;
+pub mod risk;
 mod scenario;
 
 pub use error::StudyError;
