@@ -181,6 +181,9 @@ pub struct FinanceConfig {
     /// Debt sizing and the funding plan: gearing cap, contingent equity, sponsor support
     /// before completion, closure reserve.
     pub funding: Funding,
+    /// Escalation: whether the price and cost decks are real or nominal, and the USD and
+    /// MXN inflation indices that turn a real deck into nominal money.
+    pub escalation: Escalation,
     /// Bank cases of the scenario (`[[finance.cases]]`): added to the standard cases of
     /// [`crate::cases::standard_cases`]; a case with a standard case's name replaces it.
     pub cases: Vec<crate::cases::CaseSpec>,
@@ -729,18 +732,106 @@ pub enum CovenantTest {
     TrailingTwelveMonths,
 }
 
+/// How the price and cost decks are stated.
+#[derive(Deserialize, Serialize, Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Basis {
+    /// Money of each year as typed (no escalation is applied).
+    #[default]
+    Nominal,
+    /// Money of `escalation.base_year`: escalated by the inflation index of its currency.
+    Real,
+}
+
+/// Escalation (`[finance.escalation]`): with `decks = "real"`, prices, USD costs and
+/// capital are multiplied by the USD index of their calendar year, MXN costs by the MXN
+/// index before conversion at that year's `opex.mxn_per_usd`. The index of year y is
+/// Π over k = base_year + 1 ..= y of (1 + inflation_k ÷ 100) (1 in the base year; years
+/// before it are deflated the same way). The model always runs in nominal money, as the
+/// debt does.
+#[derive(Deserialize, Serialize, Clone, Debug, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Escalation {
+    /// How prices, unit costs and capital are typed.
+    pub decks: Basis,
+    /// Year whose money a real deck is in.
+    pub base_year: i32,
+    /// USD inflation by year, % (prices, USD costs, capital).
+    pub usd_inflation_pct: ByYear,
+    /// MXN inflation by year, % (the MXN share of costs, wages).
+    pub mxn_inflation_pct: ByYear,
+}
+
+impl Default for Escalation {
+    fn default() -> Self {
+        Escalation {
+            decks: Basis::Nominal,
+            base_year: 2007,
+            usd_inflation_pct: ByYear::Flat(0.0),
+            mxn_inflation_pct: ByYear::Flat(0.0),
+        }
+    }
+}
+
+impl Escalation {
+    /// The inflation index of calendar `year` for the inflation `pct`, whatever the decks.
+    pub fn inflation_index(&self, pct: &ByYear, year: i32) -> f64 {
+        let step = |k: i32| 1.0 + pct.at(k) / 100.0;
+        if year >= self.base_year {
+            (self.base_year + 1..=year).map(step).product()
+        } else {
+            1.0 / (year + 1..=self.base_year).map(step).product::<f64>()
+        }
+    }
+
+    /// Escalation of the USD decks in `year` (1 when the decks are nominal).
+    pub fn usd(&self, year: i32) -> f64 {
+        match self.decks {
+            Basis::Nominal => 1.0,
+            Basis::Real => self.inflation_index(&self.usd_inflation_pct, year),
+        }
+    }
+
+    /// Escalation of the MXN costs in `year` (1 when the decks are nominal).
+    pub fn mxn(&self, year: i32) -> f64 {
+        match self.decks {
+            Basis::Nominal => 1.0,
+            Basis::Real => self.inflation_index(&self.mxn_inflation_pct, year),
+        }
+    }
+}
+
+/// When in the year the discounted flows are taken to occur.
+#[derive(Deserialize, Serialize, Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum NpvTiming {
+    /// At the end of each calendar year (Excel's `NPV`).
+    #[default]
+    EndOfYear,
+    /// At the middle of each calendar year (end of year × (1 + r)^0.5).
+    MidYear,
+}
+
 /// Valuation settings.
 #[derive(Deserialize, Serialize, Clone, Debug, PartialEq)]
 #[serde(default, deny_unknown_fields)]
 pub struct MetricsConfig {
     /// Annual discount rates for the NPVs, %.
     pub discount_rates_pct: Vec<f64>,
+    /// Money the NPVs and IRRs are in: `nominal` (the model's flows) or `real` (each
+    /// year's flow divided by the USD index of `[finance.escalation]`, money of its base
+    /// year; with nominal decks the index is 1 and both agree).
+    pub npv_basis: Basis,
+    /// Timing of the annual flows in the NPVs.
+    pub npv_timing: NpvTiming,
 }
 
 impl Default for MetricsConfig {
     fn default() -> Self {
         MetricsConfig {
             discount_rates_pct: vec![5.0, 8.0, 10.0],
+            npv_basis: Basis::Nominal,
+            npv_timing: NpvTiming::EndOfYear,
         }
     }
 }
@@ -978,6 +1069,26 @@ impl FinanceConfig {
             &mut out,
         );
         validate_funding(&self.funding, &mut out);
+        let e = &self.escalation;
+        let (y_lo, y_hi) = limits::FINANCE_YEARS;
+        if !(y_lo..=y_hi).contains(&e.base_year) {
+            out.push(Invalid::new(
+                "finance.escalation.base_year",
+                format!("year {} is outside the allowed {y_lo} to {y_hi}", e.base_year),
+            ));
+        }
+        for (k, v) in [
+            ("usd_inflation_pct", &e.usd_inflation_pct),
+            ("mxn_inflation_pct", &e.mxn_inflation_pct),
+        ] {
+            v.validate(
+                &format!("finance.escalation.{k}"),
+                y0.min(e.base_year),
+                -50.0,
+                limits::MAX_INFLATION_PCT,
+                &mut out,
+            );
+        }
         let rates = &self.metrics.discount_rates_pct;
         if limits::check_len(
             &mut out,

@@ -77,9 +77,13 @@ pub(crate) fn calculate(
     let tl = Timeline::new(&cfg.timing, prod.len());
     let n = tl.len();
     let feed = tl.place_operations(&prod.series(|p| p.plant_feed_dry_t));
-    let cx = capex::schedule(&cfg.capex, &tl, &feed);
-    let rev = operating::revenue(&cfg.revenue, &tl, prod);
-    let opex = operating::opex(&cfg.opex, &tl, prod);
+    let esc = &cfg.escalation;
+    let usd_index: Vec<f64> = tl.year.iter().map(|&y| esc.usd(y)).collect();
+    let mxn_index: Vec<f64> = tl.year.iter().map(|&y| esc.mxn(y)).collect();
+    let mut cx = capex::schedule(&cfg.capex, &tl, &feed);
+    cx.escalate(&usd_index);
+    let rev = operating::revenue(&cfg.revenue, &tl, prod, &usd_index);
+    let opex = operating::opex(&cfg.opex, &tl, prod, &usd_index, &mxn_index);
     let wc = operating::working_capital(&cfg.working_capital, &rev.net, &opex.total);
     let wc_bal = zip_map(n, |i| wc.receivables[i] + wc.inventory[i] - wc.payables[i]);
     let wc_increase = zip_map(n, |i| wc_bal[i] - if i > 0 { wc_bal[i - 1] } else { 0.0 });

@@ -84,8 +84,14 @@ fn price_per_t(p: &Product, year: i32) -> f64 {
     }
 }
 
-/// Revenue lines from product tonnes (full time base) and the price decks.
-pub fn revenue(r: &Revenue, tl: &Timeline, prod: &ProductionProfile) -> RevenueLines {
+/// Revenue lines from product tonnes (full time base) and the price decks; `usd_index`
+/// escalates prices and realisation costs per tonne (1 every period for a nominal deck).
+pub fn revenue(
+    r: &Revenue,
+    tl: &Timeline,
+    prod: &ProductionProfile,
+    usd_index: &[f64],
+) -> RevenueLines {
     let n = tl.len();
     let products = [
         (
@@ -101,7 +107,7 @@ pub fn revenue(r: &Revenue, tl: &Timeline, prod: &ProductionProfile) -> RevenueL
     ];
     let gross_of = |(p, t): &(&Product, Vec<f64>)| -> Vec<f64> {
         (0..n)
-            .map(|i| t[i] * price_per_t(p, tl.year[i]) * p.payable_pct / 100.0)
+            .map(|i| t[i] * price_per_t(p, tl.year[i]) * usd_index[i] * p.payable_pct / 100.0)
             .collect()
     };
     let g: Vec<Vec<f64>> = products.iter().map(gross_of).collect();
@@ -110,8 +116,16 @@ pub fn revenue(r: &Revenue, tl: &Timeline, prod: &ProductionProfile) -> RevenueL
             .map(|i| products.iter().map(|(p, t)| f(p, t[i])).sum())
             .collect()
     };
-    let refining = sum_over(&|p, t| t * p.refining_usd_per_t);
-    let freight = sum_over(&|p, t| t * p.freight_usd_per_t);
+    let refining: Vec<f64> = sum_over(&|p, t| t * p.refining_usd_per_t)
+        .iter()
+        .zip(usd_index)
+        .map(|(a, e)| a * e)
+        .collect();
+    let freight: Vec<f64> = sum_over(&|p, t| t * p.freight_usd_per_t)
+        .iter()
+        .zip(usd_index)
+        .map(|(a, e)| a * e)
+        .collect();
     let gross: Vec<f64> = (0..n).map(|i| g.iter().map(|v| v[i]).sum()).collect();
     let insurance: Vec<f64> = (0..n)
         .map(|i| {
@@ -142,14 +156,22 @@ pub fn revenue(r: &Revenue, tl: &Timeline, prod: &ProductionProfile) -> RevenueL
     }
 }
 
-/// Operating cost from the production drivers (full time base).
-pub fn opex(o: &Opex, tl: &Timeline, prod: &ProductionProfile) -> OpexLines {
+/// Operating cost from the production drivers (full time base). `usd_index` and
+/// `mxn_index` escalate the USD and MXN parts of each cost (1 for a nominal deck).
+pub fn opex(
+    o: &Opex,
+    tl: &Timeline,
+    prod: &ProductionProfile,
+    usd_index: &[f64],
+    mxn_index: &[f64],
+) -> OpexLines {
     let n = tl.len();
     let fx: Vec<f64> = tl.year.iter().map(|&y| o.mxn_per_usd.at(y)).collect();
-    // USD cost estimated at the base rate, its MXN share re-priced at the year's rate.
+    // USD cost estimated at the base rate: its USD share escalated in USD, its MXN share
+    // escalated in MXN and re-priced at the year's rate.
     let repriced = |share_pct: f64, i: usize| {
         let s = share_pct / 100.0;
-        (1.0 - s) + s * o.base_mxn_per_usd / fx[i]
+        (1.0 - s) * usd_index[i] + s * o.base_mxn_per_usd * mxn_index[i] / fx[i]
     };
     let q =
         |f: fn(&crate::production::ProductionPeriod) -> f64| tl.place_operations(&prod.series(f));
@@ -175,7 +197,7 @@ pub fn opex(o: &Opex, tl: &Timeline, prod: &ProductionProfile) -> OpexLines {
         underground: line(&ug, o.underground_usd_per_dry_t, sh.mining_pct),
         open_pit: line(&op, o.open_pit_usd_per_dry_t, sh.mining_pct),
         crew_labour: (0..n)
-            .map(|i| shifts[i] * o.crew_size * o.wage_mxn_per_shift / fx[i])
+            .map(|i| shifts[i] * o.crew_size * o.wage_mxn_per_shift * mxn_index[i] / fx[i])
             .collect(),
         bolts: line(&bolts, o.usd_per_bolt, sh.bolts_pct),
         development: line(&adv, o.usd_per_m_advance, sh.development_pct),

@@ -408,6 +408,23 @@ pub struct CashFlowStatement {
     pub closing_cash_usd: f64,
 }
 
+/// The valuation convention of the NPVs and IRRs, stated with the result.
+#[derive(Serialize, Clone, Debug, Default, PartialEq)]
+pub struct NpvConvention {
+    /// Money of the discounted flows: nominal, or real (deflated by the USD index).
+    pub basis: crate::config::Basis,
+    /// How the price and cost decks were typed.
+    pub decks: crate::config::Basis,
+    /// Base year of the escalation indices (money of a real deck or real valuation).
+    pub base_year: i32,
+    /// Timing of each calendar year's flow.
+    pub timing: crate::config::NpvTiming,
+    /// Date the flows are discounted to (start of the first model year), ISO.
+    pub discounted_to: String,
+    /// All of it in words (the `npv_convention` metric).
+    pub description: String,
+}
+
 /// NPVs at one discount rate.
 #[derive(Serialize, Clone, Debug, Default, PartialEq)]
 pub struct NpvAtRate {
@@ -474,8 +491,11 @@ pub struct FacilitySummary {
 /// Headline results.
 #[derive(Serialize, Clone, Debug, Default, PartialEq)]
 pub struct Metrics {
-    /// NPVs at each configured rate, annual flows discounted end-of-year to the start of
-    /// construction.
+    /// How the NPVs and IRRs are computed: money (real or nominal), decks, timing of the
+    /// flows, the date they are discounted to.
+    pub npv_convention: NpvConvention,
+    /// NPVs at each configured rate, annual flows discounted (at year end by default) to
+    /// the start of the first model year.
     pub npv: Vec<NpvAtRate>,
     /// Project IRR before duty, PTU and income tax (annual flows), %.
     pub project_irr_pre_tax_pct: Option<f64>,

@@ -501,16 +501,18 @@ fn validation_reports_exact_paths() {
     );
     let gap = FinanceConfig::from_scenario_toml(&src, "x.toml").unwrap();
     cfg.tax.income_tax_pct = gap.tax.income_tax_pct.clone();
+    cfg.escalation.usd_inflation_pct = manto_finance::config::ByYear::Flat(-80.0);
     let paths: Vec<String> = cfg.validate().into_iter().map(|i| i.path).collect();
     for p in [
         "finance.facilities[1].commitment_usd",
         "finance.facilities[2].tenor_years",
         "finance.facilities[2].overrun_share_pct",
         "finance.tax.income_tax_pct[1].from_year",
+        "finance.escalation.usd_inflation_pct",
     ] {
         assert!(paths.iter().any(|x| x == p), "missing {p} in {paths:?}");
     }
-    assert_eq!(paths.len(), 4, "{paths:?}");
+    assert_eq!(paths.len(), 5, "{paths:?}");
     // The location helper finds the gap's line in the file.
     let inv = gap
         .validate()
@@ -538,8 +540,15 @@ proptest! {
         overrun in 0.0f64..30.0,
         sweep in 0.0f64..100.0,
         rep in 0usize..3,
+        inflation in -1.0f64..8.0,
+        real_decks in any::<bool>(),
     ) {
         let mut cfg = boleo();
+        if real_decks {
+            cfg.escalation.decks = manto_finance::config::Basis::Real;
+            cfg.escalation.usd_inflation_pct = manto_finance::config::ByYear::Flat(inflation);
+            cfg.escalation.mxn_inflation_pct = manto_finance::config::ByYear::Flat(inflation + 1.0);
+        }
         for a in cfg.capex.areas.iter_mut() { a.direct_usd *= capex_scale; }
         cfg.capex.overrun_pct = overrun;
         cfg.covenants.cash_sweep_pct = sweep;
@@ -644,4 +653,77 @@ fn line_items_list_every_numeric_line_of_a_period_row_once() {
             l.key
         );
     }
+}
+
+#[test]
+fn escalation_over_two_years_by_hand() {
+    // Real decks in 2007 money. USD inflation 1 % in 2008, 2 % in 2009, 3 % in 2010:
+    // index 1.01, 1.0302, 1.061106. MXN inflation 0, 4 %, 5 %: 1, 1.04, 1.092.
+    // Capital 1,000 in 2008 → 1,010. Copper 1,000 t a year at 1 USD/t → 1,030.2 (2009) and
+    // 1,061.106 (2010). G&A 100 a year, half in MXN estimated at 10 MXN/USD; the rate is 10
+    // in 2009 and 12.5 in 2010: 2009 = 50 × 1.0302 + 50 × 10 × 1.04 ÷ 10 = 103.51;
+    // 2010 = 50 × 1.061106 + 50 × 10 × 1.092 ÷ 12.5 = 96.7353. No tax, no debt.
+    let extra = r#"
+[finance.opex.mxn_share]
+g_and_a_pct = 50.0
+[[finance.capex.areas]]
+name = "plant"
+direct_usd = 1000.0
+tax_class = "plant"
+profile = { first_quarter = 3, last_quarter = 3 }
+[[finance.tax.depreciation_classes]]
+name = "plant"
+rate_pct = 10.0
+[[finance.facilities]]
+name = "equity"
+kind = "equity"
+drawdown = "equity_first"
+commitment_usd = 2000.0
+[finance.escalation]
+decks = "real"
+base_year = 2007
+usd_inflation_pct = [{ from_year = 2007, to_year = 2008, value = 1.0 }, { from_year = 2009, to_year = 2009, value = 2.0 }, { from_year = 2010, value = 3.0 }]
+mxn_inflation_pct = [{ from_year = 2007, to_year = 2008, value = 0.0 }, { from_year = 2009, to_year = 2009, value = 4.0 }, { from_year = 2010, value = 5.0 }]
+"#;
+    let src = tiny(&[1000.0, 1000.0], 100.0, extra).replace(
+        "[finance.opex]\n",
+        "[finance.opex]\nbase_mxn_per_usd = 10.0\nmxn_per_usd = [{ from_year = 2008, to_year = 2009, value = 10.0 }, { from_year = 2010, value = 12.5 }]\n",
+    );
+    let cfg = parse(&src);
+    let r = run_cfg(&cfg);
+    check_discipline(&r);
+    let year = |y: i32| r.annual.iter().find(|a| a.year == y).unwrap().clone();
+    close(year(2008).capex_initial_usd, 1010.0, 1e-9);
+    close(year(2009).gross_revenue_usd, 1030.2, 1e-9);
+    close(year(2010).gross_revenue_usd, 1061.106, 1e-9);
+    close(year(2009).opex_g_and_a_usd, 103.51, 1e-9);
+    close(year(2010).opex_g_and_a_usd, 96.7353, 1e-9);
+    let flows = [-1010.0, 1030.2 - 103.51, 1061.106 - 96.7353];
+    for (a, want) in r.annual.iter().zip(flows) {
+        close(a.project_cash_flow_after_tax_usd, want, 1e-9);
+    }
+    // Nominal NPV8 at year end: Σ flow ÷ 1.08^k, k = 1, 2, 3.
+    let npv8 = |f: &[f64]| f.iter().enumerate().map(|(k, v)| v / 1.08_f64.powi(k as i32 + 1)).sum::<f64>();
+    let m = &r.metrics;
+    assert_eq!(m.npv_convention.description, "nominal USD; decks real (2007 money), escalated; calendar-year flows at year end, discounted annually to 2008-01-01");
+    close(m.npv[1].project_after_tax_usd, npv8(&flows), 1e-9);
+    // The same deck valued in real 2007 money at mid-year: each flow ÷ its USD index, the
+    // NPV × 1.08^0.5.
+    let mut real = cfg.clone();
+    real.metrics.npv_basis = manto_finance::config::Basis::Real;
+    real.metrics.npv_timing = manto_finance::config::NpvTiming::MidYear;
+    let rr = run_cfg(&real);
+    let deflated = [flows[0] / 1.01, flows[1] / 1.0302, flows[2] / 1.061106];
+    close(rr.metrics.npv[1].project_after_tax_usd, npv8(&deflated) * 1.08_f64.sqrt(), 1e-9);
+    assert!(rr.metrics.npv_convention.description.starts_with("real USD of 2007;"));
+    assert!(rr.metrics.npv_convention.description.contains("at mid-year"));
+    // Nominal decks (the default) ignore the indices: 1,000 a year of revenue, G&A 100
+    // re-priced at the 2010 rate only (50 + 50 × 10 ÷ 12.5 = 90).
+    let mut nominal = cfg.clone();
+    nominal.escalation.decks = manto_finance::config::Basis::Nominal;
+    let rn = run_cfg(&nominal);
+    let yn = |y: i32| rn.annual.iter().find(|a| a.year == y).unwrap().clone();
+    close(yn(2010).gross_revenue_usd, 1000.0, 1e-9);
+    close(yn(2010).opex_g_and_a_usd, 90.0, 1e-9);
+    close(yn(2008).capex_initial_usd, 1000.0, 1e-9);
 }

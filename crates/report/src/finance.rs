@@ -220,6 +220,12 @@ pub(crate) fn metric_list(m: &Metrics) -> Vec<Metric> {
         }),
         ("equity_npv", "equity NPV", |n| n.equity_usd),
     ];
+    push(
+        "npv_convention".into(),
+        "NPV and IRR convention".into(),
+        Cell::Text(m.npv_convention.description.clone()),
+        "",
+    );
     for (key, label, get) in npvs {
         for n in &m.npv {
             push(
@@ -386,11 +392,11 @@ pub(crate) fn metric_list(m: &Metrics) -> Vec<Metric> {
 }
 
 fn metrics_table(r: &FinanceResult) -> Table {
-    let mut t = Table::new(
-        "metrics",
-        "Headline results (NPV: calendar-year flows discounted at year end to the start of the first model year)",
-        &["metric", "value", "unit"],
+    let title = format!(
+        "Headline results (NPV: {})",
+        r.metrics.npv_convention.description
     );
+    let mut t = Table::new("metrics", &title, &["metric", "value", "unit"]);
     for m in metric_list(&r.metrics) {
         t.push(vec![m.key.into(), m.value, m.unit.into()]);
     }
