@@ -504,6 +504,12 @@ pub struct Tax {
     pub depreciation_classes: Vec<DepreciationClass>,
     /// Class of capitalised financing costs (interest during construction, fees).
     pub financing_costs_class: String,
+    /// IETU (flat business tax) rate by year, %; 0 in the years it did not apply. The
+    /// taxpayer pays the greater of ISR and IETU (docs/finance.md, "Fiscal").
+    pub ietu_pct: ByYear,
+    /// Years an IETU credit for deductions above income (a negative IETU base × the rate)
+    /// may be credited against later IETU.
+    pub ietu_credit_years: u32,
 }
 
 impl Default for Tax {
@@ -516,6 +522,8 @@ impl Default for Tax {
             loss_carry_forward_years: 10,
             depreciation_classes: Vec::new(),
             financing_costs_class: String::new(),
+            ietu_pct: ByYear::Flat(0.0),
+            ietu_credit_years: 10,
         }
     }
 }
@@ -1439,6 +1447,23 @@ fn validate_tax(t: &Tax, y0: i32, classes: &[&str], out: &mut Vec<Invalid>) {
         .validate("finance.tax.ptu_pct", y0, 0.0, 100.0, out);
     t.mining_duty_pct
         .validate("finance.tax.mining_duty_pct", y0, 0.0, 100.0, out);
+    t.ietu_pct
+        .validate("finance.tax.ietu_pct", y0, 0.0, 100.0, out);
+    if t.ietu_credit_years == 0 {
+        out.push(Invalid::new(
+            "finance.tax.ietu_credit_years",
+            "must be positive",
+        ));
+    } else {
+        limits::check_count(
+            out,
+            "finance.tax.ietu_credit_years".into(),
+            "years",
+            u64::from(t.ietu_credit_years),
+            1,
+            u64::from(limits::MAX_SCHEDULE_YEARS),
+        );
+    }
     if t.loss_carry_forward_years == 0 {
         out.push(Invalid::new(
             "finance.tax.loss_carry_forward_years",

@@ -57,6 +57,8 @@ pub struct Inputs<'a> {
     pub dsra_at_completion: bool,
     /// Plant feed by period, dry t (for the completion test).
     pub feed: &'a [f64],
+    /// IETU after its credits by period (paid where it exceeds the quarter's ISR).
+    pub ietu: &'a [f64],
 }
 
 /// How a facility's principal is scheduled in a run.
@@ -435,13 +437,14 @@ pub fn run(inp: &Inputs, dsra_target: Option<&[f64]>) -> Financing {
     for t in cod..n {
         let interest: Vec<f64> = (0..nf).map(|i| ff[i].rate[t] * bal[i]).collect();
         let base = inp.profit_before_interest[t] - interest.iter().sum::<f64>() - fin_dep[t];
-        let step = losses.step(
+        let mut step = losses.step(
             t,
             base,
             inp.rates.cit[t],
             inp.rates.ptu[t],
             inp.tax.ptu_deductible,
         );
+        tax::add_ietu(&mut step, inp.ietu[t]);
         let cfads = inp.cash_flow_before_tax[t] - step.ptu_usd - step.income_tax_usd;
         out.tax.push(step);
         out.cfads[t] = cfads;

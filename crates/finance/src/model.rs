@@ -33,6 +33,7 @@ pub(crate) struct Calc {
     pub book_dep: Vec<f64>,
     pub fixed_assets: Corkscrew,
     pub tax_wdv: Vec<Corkscrew>,
+    pub ietu_credits: Corkscrew,
     pub project_pre_tax: Vec<f64>,
     pub project_after_tax: Vec<f64>,
     pub equity_flow: Vec<f64>,
@@ -122,13 +123,17 @@ pub(crate) fn calculate(
         ebitda[i] - duty[i] - cx.sustaining[i] - wc_increase[i]
     });
     let pbi = zip_map(n, |i| ebitda[i] - duty[i] - tax_dep_capital[i]);
+    // IETU on its cash-flow base (capital deducted when spent; no interest).
+    let ietu_base = zip_map(n, |i| ebitda[i] - cx.initial[i] - cx.sustaining[i]);
+    let (ietu, ietu_credits) = tax::ietu(&ietu_base, &rates.ietu, cfg.tax.ietu_credit_years);
 
     // Unlevered taxes: the same regime without interest or financing costs.
     let mut pool = LossPool::new("tax_losses_unlevered", cfg.tax.loss_carry_forward_years);
     let unlev: Vec<f64> = (0..n)
         .map(|t| {
             let base = if t >= tl.cod { pbi[t] } else { 0.0 };
-            let s = pool.step(t, base, rates.cit[t], rates.ptu[t], cfg.tax.ptu_deductible);
+            let mut s = pool.step(t, base, rates.cit[t], rates.ptu[t], cfg.tax.ptu_deductible);
+            tax::add_ietu(&mut s, ietu[t]);
             s.ptu_usd + s.income_tax_usd
         })
         .collect();
@@ -152,6 +157,7 @@ pub(crate) fn calculate(
         closure_cost: &cx.closure,
         dsra_at_completion: cfg.dsra.funded_at_completion,
         feed: &feed,
+        ietu: &ietu,
     };
     // The DSRA target is the scheduled debt service of a pass without a reserve (the
     // spreadsheet's copy-paste step). Funded at completion the reserve is a use of
@@ -224,6 +230,7 @@ pub(crate) fn calculate(
         book_dep,
         fixed_assets: fa,
         tax_wdv,
+        ietu_credits,
         project_pre_tax,
         project_after_tax,
         equity_flow,

@@ -131,8 +131,10 @@ pub struct PeriodRow {
     pub tax_depreciation_usd: f64,
     /// Employee profit sharing.
     pub ptu_usd: f64,
-    /// Corporate income tax.
+    /// Corporate income tax: ISR plus the IETU paid above it.
     pub income_tax_usd: f64,
+    /// Of `income_tax_usd`, the IETU paid above ISR (greater of the two).
+    pub ietu_usd: f64,
     /// Tax losses brought forward used.
     pub tax_losses_used_usd: f64,
     /// Cash flow available for debt service.
@@ -270,6 +272,7 @@ pub const LINE_ITEMS: &[LineItem] = &[
     line!(tax_depreciation_usd, Sum),
     line!(ptu_usd, Sum),
     line!(income_tax_usd, Sum),
+    line!(ietu_usd, Sum),
     line!(tax_losses_used_usd, Sum),
     line!(cfads_usd, Sum),
     line!(senior_interest_usd, Sum),

@@ -101,6 +101,7 @@ pub(crate) fn quarterly_rows(
                 tax_depreciation_usd: c.tax_dep_capital[t] + f.financing_costs_tax_dep[t],
                 ptu_usd: tax.ptu_usd,
                 income_tax_usd: tax.income_tax_usd,
+                ietu_usd: tax.ietu_usd,
                 tax_losses_used_usd: tax.losses_used_usd,
                 cfads_usd: f.cfads[t],
                 facilities,
@@ -383,6 +384,7 @@ pub(crate) fn corkscrews(cfg: &FinanceConfig, c: &Calc) -> Vec<Corkscrew> {
     out.push(c.fixed_assets.clone());
     out.extend(c.tax_wdv.iter().cloned());
     out.push(f.financing_costs_wdv.clone());
+    out.push(c.ietu_credits.clone());
     out.push(f.cash.clone());
     out
 }

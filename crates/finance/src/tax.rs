@@ -20,6 +20,8 @@ pub struct Rates {
     pub ptu: Vec<f64>,
     /// Special mining duty.
     pub duty: Vec<f64>,
+    /// IETU (flat business tax).
+    pub ietu: Vec<f64>,
 }
 
 /// Rates of each period picked by its calendar year.
@@ -29,6 +31,7 @@ pub fn rates(t: &Tax, tl: &Timeline) -> Rates {
         cit: pick(&t.income_tax_pct),
         ptu: pick(&t.ptu_pct),
         duty: pick(&t.mining_duty_pct),
+        ietu: pick(&t.ietu_pct),
     }
 }
 
@@ -99,8 +102,10 @@ pub struct TaxStep {
     pub losses_used_usd: f64,
     /// Taxable income after losses.
     pub taxable_usd: f64,
-    /// Corporate income tax.
+    /// Corporate income tax: ISR, plus the IETU top-up when IETU exceeds it.
     pub income_tax_usd: f64,
+    /// Of `income_tax_usd`, the IETU paid above ISR.
+    pub ietu_usd: f64,
 }
 
 /// Tax losses carried forward, by quarter of origin (FIFO).
@@ -182,6 +187,61 @@ impl LossPool {
             losses_used_usd: used,
             taxable_usd: taxable,
             income_tax_usd: cit * taxable,
+            ietu_usd: 0.0,
         }
     }
+}
+
+/// IETU by period after its credits, before the ISR credit: rate × the positive cash-flow
+/// base; a negative base gives a credit of rate × |base| (a vintage) used FIFO against
+/// the IETU of the next `4 × credit_years` quarters, then expired. The base is the
+/// quarter's income less deductions paid: net revenue − royalty − opex − closure − capital
+/// spent (initial and sustaining, deducted immediately); interest is neither. Returns
+/// (IETU after credits, credits corkscrew).
+pub fn ietu(base: &[f64], rate: &[f64], credit_years: u32) -> (Vec<f64>, Corkscrew) {
+    let life = credit_years as usize * 4;
+    let mut vintages: Vec<(usize, f64)> = Vec::new();
+    let mut ck = Corkscrew {
+        name: "ietu_credits".into(),
+        ..Default::default()
+    };
+    let mut out = Vec::with_capacity(base.len());
+    for (t, (&b, &r)) in base.iter().zip(rate).enumerate() {
+        let opening: f64 = vintages.iter().map(|v| v.1).sum();
+        let expired: f64 = vintages
+            .iter()
+            .filter(|(v, _)| t > v + life)
+            .map(|v| v.1)
+            .sum();
+        vintages.retain(|(v, _)| t <= v + life);
+        let (mut added, mut used, mut due) = (0.0, 0.0, 0.0);
+        if b < 0.0 {
+            added = r * -b;
+            if added > 0.0 {
+                vintages.push((t, added));
+            }
+        } else {
+            due = r * b;
+            for v in vintages.iter_mut() {
+                let take = v.1.min(due);
+                v.1 -= take;
+                due -= take;
+                used += take;
+            }
+            vintages.retain(|v| v.1 > 0.0);
+        }
+        ck.opening.push(opening);
+        ck.additions.push(added);
+        ck.reductions.push(used + expired);
+        ck.closing.push(vintages.iter().map(|v| v.1).sum());
+        out.push(due);
+    }
+    (out, ck)
+}
+
+/// The greater of ISR and IETU: the IETU above the quarter's ISR is added to its income
+/// tax (ISR paid is credited against IETU).
+pub fn add_ietu(step: &mut TaxStep, ietu_usd: f64) {
+    step.ietu_usd = (ietu_usd - step.income_tax_usd).max(0.0);
+    step.income_tax_usd += step.ietu_usd;
 }

@@ -727,3 +727,62 @@ mxn_inflation_pct = [{ from_year = 2007, to_year = 2008, value = 0.0 }, { from_y
     close(yn(2010).opex_g_and_a_usd, 90.0, 1e-9);
     close(yn(2008).capex_initial_usd, 1000.0, 1e-9);
 }
+
+#[test]
+fn ietu_is_paid_where_it_exceeds_isr_with_its_credits() {
+    // Capital 400 spent in 2008Q4 (equity), deducted for ISR at 100 % a year (100 a
+    // quarter in 2009) and for IETU when spent. Revenue 800 in 2009 (200 a quarter), no
+    // cost. ISR 28 % × (200 − 100) = 28 a quarter; IETU 17.5 % × 200 = 35: the taxpayer
+    // pays the greater, 35 (IETU 7 above ISR).
+    let extra = |ietu: &str| {
+        format!(
+            r#"
+[[finance.capex.areas]]
+name = "plant"
+direct_usd = 400.0
+tax_class = "plant"
+profile = {{ first_quarter = 3, last_quarter = 3 }}
+[[finance.tax.depreciation_classes]]
+name = "plant"
+rate_pct = 100.0
+[[finance.facilities]]
+name = "equity"
+kind = "equity"
+drawdown = "equity_first"
+commitment_usd = 400.0
+[finance.tax]
+income_tax_pct = 28.0
+ietu_pct = {ietu}
+"#
+        )
+    };
+    let r = run_cfg(&parse(&tiny(
+        &[800.0],
+        0.0,
+        &extra("[{ from_year = 2007, to_year = 2008, value = 0.0 }, { from_year = 2009, value = 17.5 }]"),
+    )));
+    check_discipline(&r);
+    for q in &r.quarterly[4..8] {
+        close(q.income_tax_usd, 35.0, 1e-9);
+        close(q.ietu_usd, 7.0, 1e-9);
+    }
+    close(r.annual[1].project_cash_flow_after_tax_usd, 800.0 - 140.0, 1e-9);
+    // IETU at 17.5 % in 2008 too: the capital gives a credit of 17.5 % × 400 = 70 in
+    // 2008Q4, which clears the IETU of 2009Q1 and Q2 (35 each, below ISR anyway); Q3 and Q4
+    // pay the 7 above ISR again. Year: ISR 112 + IETU 14.
+    let r = run_cfg(&parse(&tiny(&[800.0], 0.0, &extra("17.5"))));
+    check_discipline(&r);
+    let tax: Vec<f64> = r.quarterly[4..8].iter().map(|q| q.income_tax_usd).collect();
+    for (a, b) in tax.iter().zip([28.0, 28.0, 35.0, 35.0]) {
+        close(*a, b, 1e-9);
+    }
+    close(r.annual[1].ietu_usd, 14.0, 1e-9);
+    let credits = r.corkscrews.iter().find(|c| c.name == "ietu_credits").unwrap();
+    close(credits.closing[3], 70.0, 1e-9);
+    close(credits.closing[4], 35.0, 1e-9);
+    close(credits.closing[5], 0.0, 1e-9);
+    // No IETU (the default key): ISR only, 28 a quarter.
+    let r = run_cfg(&parse(&tiny(&[800.0], 0.0, &extra("0.0"))));
+    close(r.annual[1].income_tax_usd, 112.0, 1e-9);
+    close(r.annual[1].ietu_usd, 0.0, 1e-9);
+}

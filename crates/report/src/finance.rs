@@ -153,6 +153,7 @@ const WATERFALL: [Column; 48] = [
         usd(debt_sum(r, debt, |f| f.closing_balance_usd))
     }),
     ("cash_usd", |r, _| usd(r.cash_usd)),
+    ("ietu_usd", |r, _| usd(r.ietu_usd)),
     ("tax_losses_used_usd", |r, _| usd(r.tax_losses_used_usd)),
 ];
 
