@@ -47,6 +47,7 @@ pub fn audit(r: &FinanceResult, tol: f64) -> Result<(), AuditError> {
     let n_fac = r.facility_names.len();
     let mut fac = vec![0.0; n_fac];
     let (mut dsra, mut retained, mut contributed, mut cash, mut fixed) = (0.0, 0.0, 0.0, 0.0, 0.0);
+    let mut vat = 0.0;
     for (t, row) in r.quarterly.iter().enumerate() {
         let (is, bs, cf) = (
             &r.income_statement[t],
@@ -78,6 +79,9 @@ pub fn audit(r: &FinanceResult, tol: f64) -> Result<(), AuditError> {
         dsra += row.dsra_funding_usd - row.dsra_release_usd;
         tie("dsra", l, dsra, row.dsra_balance_usd)?;
         tie("balance sheet dsra", l, dsra, bs.dsra_usd)?;
+        vat += row.vat_paid_usd - row.vat_refund_usd;
+        tie("vat receivable", l, vat, row.vat_receivable_usd)?;
+        tie("balance sheet vat receivable", l, vat, bs.vat_receivable_usd)?;
         retained += is.net_income_usd - row.distributions_usd;
         tie("retained earnings", l, retained, bs.retained_earnings_usd)?;
         contributed +=
@@ -100,6 +104,7 @@ pub fn audit(r: &FinanceResult, tol: f64) -> Result<(), AuditError> {
             + bs.dsra_usd
             + bs.receivables_usd
             + bs.inventory_usd
+            + bs.vat_receivable_usd
             + bs.fixed_assets_net_usd;
         let liabilities = bs.payables_usd + bs.debt_usd.iter().sum::<f64>();
         let equity = bs.equity_contributed_usd + bs.retained_earnings_usd;

@@ -181,6 +181,8 @@ pub struct FinanceConfig {
     /// Debt sizing and the funding plan: gearing cap, contingent equity, sponsor support
     /// before completion, closure reserve.
     pub funding: Funding,
+    /// IVA (VAT) on capital and operating purchases and its refund.
+    pub vat: Vat,
     /// Escalation: whether the price and cost decks are real or nominal, and the USD and
     /// MXN inflation indices that turn a real deck into nominal money.
     pub escalation: Escalation,
@@ -740,6 +742,51 @@ pub enum CovenantTest {
     TrailingTwelveMonths,
 }
 
+/// Which IVA rate applies.
+#[derive(Deserialize, Serialize, Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum VatRegion {
+    /// The general rate.
+    #[default]
+    General,
+    /// The border-region rate (Ley del IVA art. 2, to 2013).
+    Border,
+}
+
+/// IVA (VAT) on purchases (`[finance.vat]`). Sales are exports at 0 %, so every peso of IVA
+/// paid is refunded: VAT paid = rate of the year and region × (capital share × (initial
+/// + sustaining capital + closure cost) + operating share × operating cost), refunded
+/// `refund_lag_quarters` later (whatever is still due at the model's end is refunded in
+/// its last quarter). The receivable is funded like the rest of the uses: by the
+/// construction sources in their drawdown order (equity first) before the first operating
+/// quarter, from operating cash flow after.
+#[derive(Deserialize, Serialize, Clone, Debug, Default, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Vat {
+    /// Region whose rate applies.
+    pub region: VatRegion,
+    /// General rate by year, %.
+    pub general_rate_pct: ByYear,
+    /// Border-region rate by year, %.
+    pub border_rate_pct: ByYear,
+    /// Share of capital spending (and closure cost) that bears IVA, %.
+    pub capex_taxable_pct: f64,
+    /// Share of operating cost that bears IVA, %.
+    pub opex_taxable_pct: f64,
+    /// Quarters from paying IVA to its refund.
+    pub refund_lag_quarters: usize,
+}
+
+impl Vat {
+    /// The rate of calendar `year`, %.
+    pub fn rate_pct(&self, year: i32) -> f64 {
+        match self.region {
+            VatRegion::General => self.general_rate_pct.at(year),
+            VatRegion::Border => self.border_rate_pct.at(year),
+        }
+    }
+}
+
 /// How the price and cost decks are stated.
 #[derive(Deserialize, Serialize, Clone, Copy, Debug, PartialEq, Eq, Default)]
 #[serde(rename_all = "snake_case")]
@@ -1077,6 +1124,23 @@ impl FinanceConfig {
             &mut out,
         );
         validate_funding(&self.funding, &mut out);
+        let v = &self.vat;
+        for (k, r) in [
+            ("general_rate_pct", &v.general_rate_pct),
+            ("border_rate_pct", &v.border_rate_pct),
+        ] {
+            r.validate(&format!("finance.vat.{k}"), y0, 0.0, 100.0, &mut out);
+        }
+        percent("finance.vat.capex_taxable_pct", v.capex_taxable_pct, &mut out);
+        percent("finance.vat.opex_taxable_pct", v.opex_taxable_pct, &mut out);
+        limits::check_count(
+            &mut out,
+            "finance.vat.refund_lag_quarters".into(),
+            "quarters",
+            v.refund_lag_quarters as u64,
+            0,
+            limits::MAX_FINANCE_QUARTERS as u64,
+        );
         let e = &self.escalation;
         let (y_lo, y_hi) = limits::FINANCE_YEARS;
         if !(y_lo..=y_hi).contains(&e.base_year) {

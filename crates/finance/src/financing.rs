@@ -59,6 +59,11 @@ pub struct Inputs<'a> {
     pub feed: &'a [f64],
     /// IETU after its credits by period (paid where it exceeds the quarter's ISR).
     pub ietu: &'a [f64],
+    /// IVA paid by period (construction: a use of the construction sources; operations:
+    /// already in `cash_flow_before_tax`).
+    pub vat_paid: &'a [f64],
+    /// IVA refunded by period.
+    pub vat_refund: &'a [f64],
 }
 
 /// How a facility's principal is scheduled in a run.
@@ -266,7 +271,8 @@ pub fn run(inp: &Inputs, dsra_target: Option<&[f64]>) -> Financing {
         let mut interest = vec![0.0; nf];
         let mut fees = vec![0.0; nf];
         let mut headroom: Vec<f64> = (0..nf).map(|i| (commit[i] - bal[i]).max(0.0)).collect();
-        let mut uses = inp.initial_capex[t] + dsra_use(t);
+        let vat_net = inp.vat_paid[t] - inp.vat_refund[t];
+        let mut uses = inp.initial_capex[t] + dsra_use(t) + vat_net;
         for (i, f) in fac.iter().enumerate().filter(|(_, f)| f.is_debt()) {
             interest[i] = ff[i].rate[t] * bal[i];
             fees[i] = f.commitment_fee_pct / 400.0 * headroom[i]
@@ -281,7 +287,8 @@ pub fn run(inp: &Inputs, dsra_target: Option<&[f64]>) -> Financing {
             }
             uses += interest[i] - cap_int[i] + fees[i];
         }
-        let mut need = uses;
+        // IVA refunds above the quarter's uses stay in cash.
+        let mut need = uses.max(0.0);
         let mut contingent = 0.0;
         // The lease pays for the leased equipment as delivered.
         let mut leased = inp.leased_capex[t];
@@ -348,11 +355,11 @@ pub fn run(inp: &Inputs, dsra_target: Option<&[f64]>) -> Financing {
         out.financing_costs_paid[t] = paid;
         out.capitalised_financing[t] = paid + cap_int.iter().sum::<f64>();
         cash_ck.opening.push(cash);
-        cash_ck.additions.push(cash_in);
+        cash_ck.additions.push(cash_in + inp.vat_refund[t]);
         cash_ck
             .reductions
-            .push(inp.initial_capex[t] + paid + dsra_use(t));
-        cash += cash_in - inp.initial_capex[t] - paid - dsra_use(t);
+            .push(inp.initial_capex[t] + paid + dsra_use(t) + inp.vat_paid[t]);
+        cash += cash_in - inp.initial_capex[t] - paid - dsra_use(t) - vat_net;
         cash_ck.closing.push(cash);
         for i in 0..nf {
             let g = &mut ff[i];

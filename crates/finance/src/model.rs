@@ -26,6 +26,7 @@ pub(crate) struct Calc {
     pub opex: operating::OpexLines,
     pub wc: operating::WorkingCapitalLines,
     pub wc_increase: Vec<f64>,
+    pub vat: operating::VatLines,
     pub duty: Vec<f64>,
     pub ebitda: Vec<f64>,
     pub tax_dep_capital: Vec<f64>,
@@ -119,8 +120,13 @@ pub(crate) fn calculate(
             .for_each(|(a, d)| *a += d);
         tax_wdv.push(ck);
     }
+    // IVA on purchases: paid and refunded after the lag; the net is a cash flow of the
+    // project (construction: a use of the construction sources).
+    let capital = zip_map(n, |i| cx.initial[i] + cx.sustaining[i] + cx.closure[i]);
+    let vat = operating::vat(&cfg.vat, &tl, &capital, &opex.total);
+    let vat_net = zip_map(n, |i| vat.paid[i] - vat.refund[i]);
     let cfbt = zip_map(n, |i| {
-        ebitda[i] - duty[i] - cx.sustaining[i] - wc_increase[i]
+        ebitda[i] - duty[i] - cx.sustaining[i] - wc_increase[i] - vat_net[i]
     });
     let pbi = zip_map(n, |i| ebitda[i] - duty[i] - tax_dep_capital[i]);
     // IETU on its cash-flow base (capital deducted when spent; no interest).
@@ -158,6 +164,8 @@ pub(crate) fn calculate(
         dsra_at_completion: cfg.dsra.funded_at_completion,
         feed: &feed,
         ietu: &ietu,
+        vat_paid: &vat.paid,
+        vat_refund: &vat.refund,
     };
     // The DSRA target is the scheduled debt service of a pass without a reserve (the
     // spreadsheet's copy-paste step). Funded at completion the reserve is a use of
@@ -223,6 +231,7 @@ pub(crate) fn calculate(
         opex,
         wc,
         wc_increase,
+        vat,
         duty,
         ebitda,
         tax_dep_capital,
@@ -390,6 +399,10 @@ fn funding_summary(cfg: &FinanceConfig, c: &Calc, m: &Metrics) -> FundingSummary
         FundingLine {
             name: "DSRA funded at completion".into(),
             usd: pre(&f.dsra.funding),
+        },
+        FundingLine {
+            name: "IVA paid less refunds".into(),
+            usd: pre(&c.vat.paid) - pre(&c.vat.refund),
         },
     ];
     let mut sources: Vec<FundingLine> = cfg

@@ -268,3 +268,43 @@ pub fn working_capital(
         payables: bal(opex, w.payable_days),
     }
 }
+
+/// IVA paid on purchases, refunded after the lag, and the receivable (a corkscrew).
+#[derive(Clone, Debug, Default)]
+pub struct VatLines {
+    /// IVA paid.
+    pub paid: Vec<f64>,
+    /// IVA refunded.
+    pub refund: Vec<f64>,
+    /// The receivable: opening, paid, refunded, closing.
+    pub receivable: crate::corkscrew::Corkscrew,
+}
+
+/// IVA on capital (initial, sustaining, closure) and operating purchases
+/// ([`crate::config::Vat`]).
+pub fn vat(v: &crate::config::Vat, tl: &Timeline, capital: &[f64], opex: &[f64]) -> VatLines {
+    let n = tl.len();
+    let paid: Vec<f64> = (0..n)
+        .map(|i| {
+            v.rate_pct(tl.year[i]) / 100.0
+                * (v.capex_taxable_pct / 100.0 * capital[i].max(0.0)
+                    + v.opex_taxable_pct / 100.0 * opex[i].max(0.0))
+        })
+        .collect();
+    let lag = v.refund_lag_quarters;
+    let mut refund = vec![0.0; n];
+    for (i, p) in paid.iter().enumerate() {
+        if n > 0 {
+            refund[(i + lag).min(n - 1)] += p;
+        }
+    }
+    VatLines {
+        receivable: crate::corkscrew::Corkscrew::from_flows(
+            "vat_receivable",
+            paid.clone(),
+            refund.clone(),
+        ),
+        paid,
+        refund,
+    }
+}

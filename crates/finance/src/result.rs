@@ -109,6 +109,12 @@ pub struct PeriodRow {
     pub ebitda_usd: f64,
     /// Increase in working capital (a use of cash).
     pub working_capital_increase_usd: f64,
+    /// IVA paid on capital and operating purchases.
+    pub vat_paid_usd: f64,
+    /// IVA refunded.
+    pub vat_refund_usd: f64,
+    /// IVA receivable (paid, not yet refunded).
+    pub vat_receivable_usd: f64,
     /// Initial capital: budget direct cost.
     pub capex_direct_usd: f64,
     /// Contingency.
@@ -262,6 +268,8 @@ pub const LINE_ITEMS: &[LineItem] = &[
     line!(closure_cost_usd, Sum),
     line!(ebitda_usd, Sum),
     line!(working_capital_increase_usd, Sum),
+    line!(vat_paid_usd, Sum),
+    line!(vat_refund_usd, Sum),
     line!(capex_direct_usd, Sum),
     line!(capex_contingency_usd, Sum),
     line!(capex_owners_usd, Sum),
@@ -290,6 +298,7 @@ pub const LINE_ITEMS: &[LineItem] = &[
     line!(project_cash_flow_pre_tax_usd, Sum),
     line!(project_cash_flow_after_tax_usd, Sum),
     line!(equity_cash_flow_usd, Sum),
+    line!(vat_receivable_usd, Last),
     line!(dsra_target_usd, Last),
     line!(dsra_balance_usd, Last),
     line!(closure_reserve_usd, Last),
@@ -346,6 +355,8 @@ pub struct BalanceSheet {
     pub receivables_usd: f64,
     /// Inventories.
     pub inventory_usd: f64,
+    /// IVA receivable.
+    pub vat_receivable_usd: f64,
     /// Property, plant and equipment, net (capitalised financing costs included).
     pub fixed_assets_net_usd: f64,
     /// Total assets.

@@ -89,6 +89,9 @@ pub(crate) fn quarterly_rows(
                 closure_cost_usd: c.capex.closure[t],
                 ebitda_usd: c.ebitda[t],
                 working_capital_increase_usd: c.wc_increase[t],
+                vat_paid_usd: c.vat.paid[t],
+                vat_refund_usd: c.vat.refund[t],
+                vat_receivable_usd: c.vat.receivable.closing[t],
                 capex_direct_usd: c.capex.direct[t],
                 capex_contingency_usd: c.capex.contingency[t],
                 capex_owners_usd: c.capex.owners[t],
@@ -245,7 +248,7 @@ pub(crate) fn statements(
     let n = tl.len();
     let (mut is, mut bs, mut cf) = (Vec::new(), Vec::new(), Vec::new());
     let (mut contributed, mut retained, mut prev_cash) = (0.0, 0.0, 0.0);
-    let (mut prev_ar, mut prev_inv, mut prev_ap) = (0.0, 0.0, 0.0);
+    let (mut prev_ar, mut prev_inv, mut prev_ap, mut prev_vat) = (0.0, 0.0, 0.0, 0.0);
     for t in 0..n {
         let ops = t >= tl.cod;
         let interest: f64 = if ops {
@@ -296,7 +299,8 @@ pub(crate) fn statements(
         let dsra = f.dsra.corkscrew.closing[t];
         let (ar, inv, ap) = (c.wc.receivables[t], c.wc.inventory[t], c.wc.payables[t]);
         let fa = c.fixed_assets.closing[t];
-        let assets = cash + dsra + ar + inv + fa;
+        let vat = c.vat.receivable.closing[t];
+        let assets = cash + dsra + ar + inv + vat + fa;
         let total_debt: f64 = debt.iter().sum();
         let liabilities = ap + total_debt;
         let equity = contributed + retained;
@@ -307,6 +311,7 @@ pub(crate) fn statements(
             dsra_usd: dsra,
             receivables_usd: ar,
             inventory_usd: inv,
+            vat_receivable_usd: vat,
             fixed_assets_net_usd: fa,
             total_assets_usd: assets,
             payables_usd: ap,
@@ -319,7 +324,7 @@ pub(crate) fn statements(
             balance_check_usd: assets - liabilities - equity,
         });
 
-        let wc = -(ar - prev_ar) - (inv - prev_inv) + (ap - prev_ap);
+        let wc = -(ar - prev_ar) - (inv - prev_inv) + (ap - prev_ap) - (vat - prev_vat);
         let interest_capitalised: f64 = if ops {
             f.facilities.iter().map(|g| g.capitalised_interest[t]).sum()
         } else {
@@ -352,7 +357,7 @@ pub(crate) fn statements(
             closing_cash_usd: cash,
         });
         prev_cash = cash;
-        (prev_ar, prev_inv, prev_ap) = (ar, inv, ap);
+        (prev_ar, prev_inv, prev_ap, prev_vat) = (ar, inv, ap, vat);
     }
     (is, bs, cf)
 }
@@ -385,6 +390,7 @@ pub(crate) fn corkscrews(cfg: &FinanceConfig, c: &Calc) -> Vec<Corkscrew> {
     out.extend(c.tax_wdv.iter().cloned());
     out.push(f.financing_costs_wdv.clone());
     out.push(c.ietu_credits.clone());
+    out.push(c.vat.receivable.clone());
     out.push(f.cash.clone());
     out
 }

@@ -98,6 +98,9 @@ fn the_audit_catches_a_deliberately_broken_flow() {
     // A DSRA funding that the account never received.
     let e = broken(&|r| r.quarterly[t].dsra_funding_usd += 1e6);
     assert_eq!(e.balance, "dsra", "{e}");
+    // IVA paid that never reached the receivable.
+    let e = broken(&|r| r.quarterly[t].vat_paid_usd += 1e6);
+    assert_eq!(e.balance, "vat receivable", "{e}");
     // A balance sheet line out of step with the rest.
     let e = broken(&|r| r.balance_sheet[t].receivables_usd += 1e6);
     assert_eq!(e.balance, "balance sheet", "{e}");
@@ -785,4 +788,64 @@ ietu_pct = {ietu}
     let r = run_cfg(&parse(&tiny(&[800.0], 0.0, &extra("0.0"))));
     close(r.annual[1].income_tax_usd, 112.0, 1e-9);
     close(r.annual[1].ietu_usd, 0.0, 1e-9);
+}
+
+#[test]
+fn vat_paid_and_refunded_with_its_lag() {
+    // Capital 1,000 in 2008Q4 and G&A 100 a quarter in 2009-2010, IVA 10 % on all the
+    // capital and half the G&A (5 a quarter), refunded two quarters later; what is due
+    // after the last quarter (2010Q4) is refunded in it. The equity pays the capital and
+    // its IVA (1,100); the receivable is 100 at 2008Q4, 105 in 2009Q1, 10 from 2009Q2 and 0
+    // at the end.
+    let extra = r#"
+[[finance.capex.areas]]
+name = "plant"
+direct_usd = 1000.0
+tax_class = "plant"
+profile = { first_quarter = 3, last_quarter = 3 }
+[[finance.tax.depreciation_classes]]
+name = "plant"
+rate_pct = 10.0
+[[finance.facilities]]
+name = "equity"
+kind = "equity"
+drawdown = "equity_first"
+commitment_usd = 2000.0
+[finance.vat]
+region = "border"
+border_rate_pct = 10.0
+general_rate_pct = 16.0
+capex_taxable_pct = 100.0
+opex_taxable_pct = 50.0
+refund_lag_quarters = 2
+"#;
+    let r = run_cfg(&parse(&tiny(&[1000.0, 1000.0], 400.0, extra)));
+    check_discipline(&r);
+    let q = &r.quarterly;
+    close(q[3].vat_paid_usd, 100.0, 1e-9);
+    for row in &q[4..12] {
+        close(row.vat_paid_usd, 5.0, 1e-9);
+    }
+    let refunds = [0.0, 0.0, 100.0, 5.0, 5.0, 5.0, 5.0, 5.0, 15.0];
+    for (row, want) in q[3..12].iter().zip(refunds) {
+        close(row.vat_refund_usd, want, 1e-9);
+    }
+    let receivable = [100.0, 105.0, 10.0, 10.0, 10.0, 10.0, 10.0, 10.0, 0.0];
+    for (row, want) in q[3..12].iter().zip(receivable) {
+        close(row.vat_receivable_usd, want, 1e-9);
+    }
+    close(r.balance_sheet[4].vat_receivable_usd, 105.0, 1e-9);
+    close(q[3].equity_contributions_usd, 1100.0, 1e-9);
+    let iva_use = r.funding.uses.iter().find(|u| u.name.starts_with("IVA")).unwrap();
+    close(iva_use.usd, 100.0, 1e-9);
+    // Project flows: 2008 −1,100; 2009 600 + (110 − 20) = 690; 2010 600 + (30 − 20) = 610.
+    for (a, want) in r.annual.iter().zip([-1100.0, 690.0, 610.0]) {
+        close(a.project_cash_flow_after_tax_usd, want, 1e-9);
+    }
+    // The general rate when the region is not the border: 16 % of the capital.
+    let r = run_cfg(&parse(
+        &tiny(&[1000.0, 1000.0], 400.0, extra).replace("region = \"border\"", "region = \"general\""),
+    ));
+    check_discipline(&r);
+    close(r.quarterly[3].vat_paid_usd, 160.0, 1e-9);
 }
