@@ -47,7 +47,7 @@ pub fn audit(r: &FinanceResult, tol: f64) -> Result<(), AuditError> {
     let n_fac = r.facility_names.len();
     let mut fac = vec![0.0; n_fac];
     let (mut dsra, mut retained, mut contributed, mut cash, mut fixed) = (0.0, 0.0, 0.0, 0.0, 0.0);
-    let mut vat = 0.0;
+    let (mut vat, mut lc, mut mra) = (0.0, 0.0, 0.0);
     for (t, row) in r.quarterly.iter().enumerate() {
         let (is, bs, cf) = (
             &r.income_statement[t],
@@ -79,6 +79,12 @@ pub fn audit(r: &FinanceResult, tol: f64) -> Result<(), AuditError> {
         dsra += row.dsra_funding_usd - row.dsra_release_usd;
         tie("dsra", l, dsra, row.dsra_balance_usd)?;
         tie("balance sheet dsra", l, dsra, bs.dsra_usd)?;
+        lc += row.dsra_lc_drawing_usd - row.dsra_lc_repayment_usd;
+        tie("dsra letter of credit", l, lc, row.dsra_lc_balance_usd)?;
+        tie("balance sheet dsra letter of credit", l, lc, bs.dsra_lc_drawn_usd)?;
+        mra += row.maintenance_reserve_funding_usd - row.maintenance_reserve_release_usd;
+        tie("maintenance reserve", l, mra, row.maintenance_reserve_balance_usd)?;
+        tie("balance sheet maintenance reserve", l, mra, bs.maintenance_reserve_usd)?;
         vat += row.vat_paid_usd - row.vat_refund_usd;
         tie("vat receivable", l, vat, row.vat_receivable_usd)?;
         tie("balance sheet vat receivable", l, vat, bs.vat_receivable_usd)?;
@@ -105,8 +111,9 @@ pub fn audit(r: &FinanceResult, tol: f64) -> Result<(), AuditError> {
             + bs.receivables_usd
             + bs.inventory_usd
             + bs.vat_receivable_usd
+            + bs.maintenance_reserve_usd
             + bs.fixed_assets_net_usd;
-        let liabilities = bs.payables_usd + bs.debt_usd.iter().sum::<f64>();
+        let liabilities = bs.payables_usd + bs.dsra_lc_drawn_usd + bs.debt_usd.iter().sum::<f64>();
         let equity = bs.equity_contributed_usd + bs.retained_earnings_usd;
         tie("balance sheet", l, assets, liabilities + equity)?;
     }

@@ -174,6 +174,8 @@ pub struct FinanceConfig {
     pub facilities: Vec<Facility>,
     /// Debt service reserve account.
     pub dsra: Dsra,
+    /// Maintenance reserve account.
+    pub maintenance_reserve: MaintenanceReserve,
     /// Covenants, lock-up and cash sweep.
     pub covenants: Covenants,
     /// Discount rates for the NPVs.
@@ -692,6 +694,14 @@ pub struct Dsra {
     /// drawdown in the last construction quarter, a use of funds) instead of from the
     /// first operating cash flows.
     pub funded_at_completion: bool,
+    /// The reserve is a letter of credit for the target instead of cash: nothing is funded,
+    /// a fee is paid on the target, a shortfall of senior debt service is drawn on it (up
+    /// to the target) and the drawing is reimbursed from later cash before distributions.
+    pub letter_of_credit: bool,
+    /// Letter-of-credit fee, % a year of its amount (the DSRA target).
+    pub lc_fee_pct: f64,
+    /// Interest on letter-of-credit drawings until reimbursed, % a year.
+    pub lc_drawn_rate_pct: f64,
 }
 
 impl Default for Dsra {
@@ -699,8 +709,26 @@ impl Default for Dsra {
         Dsra {
             debt_service_quarters: 2,
             funded_at_completion: false,
+            letter_of_credit: false,
+            lc_fee_pct: 0.0,
+            lc_drawn_rate_pct: 0.0,
         }
     }
+}
+
+/// Maintenance reserve account (`[finance.maintenance_reserve]`): restricted cash for the
+/// sustaining capital to come. Its target at operating quarter k (from 0) is the
+/// sustaining capital of the next `target_quarters` quarters × min(1, (k + 1) ÷
+/// `build_up_quarters`); it is funded from cash after senior debt service and the DSRA,
+/// before subordinated debt and distributions, pays each quarter's sustaining capital (its
+/// purpose) and releases what is above its target. 0 quarters: no reserve.
+#[derive(Deserialize, Serialize, Clone, Debug, Default, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct MaintenanceReserve {
+    /// Quarters of forward sustaining capital the reserve holds (0: none).
+    pub target_quarters: usize,
+    /// Operating quarters over which the target is built up (0 or 1: at once).
+    pub build_up_quarters: usize,
 }
 
 /// When the cash sweep applies.
@@ -1107,6 +1135,25 @@ impl FinanceConfig {
             0,
             limits::MAX_DSRA_QUARTERS as u64,
         );
+        for (k, v) in [
+            ("lc_fee_pct", self.dsra.lc_fee_pct),
+            ("lc_drawn_rate_pct", self.dsra.lc_drawn_rate_pct),
+        ] {
+            percent(&format!("finance.dsra.{k}"), v, &mut out);
+        }
+        for (k, v) in [
+            ("target_quarters", self.maintenance_reserve.target_quarters),
+            ("build_up_quarters", self.maintenance_reserve.build_up_quarters),
+        ] {
+            limits::check_count(
+                &mut out,
+                format!("finance.maintenance_reserve.{k}"),
+                "quarters",
+                v as u64,
+                0,
+                limits::MAX_DSRA_QUARTERS as u64,
+            );
+        }
         let c = &self.covenants;
         for (k, v) in [("min_dscr", c.min_dscr), ("lock_up_dscr", c.lock_up_dscr)] {
             limits::check_range(

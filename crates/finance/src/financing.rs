@@ -13,8 +13,8 @@
 //! passes agree on it unless a cash sweep is active.
 
 use crate::config::{
-    CovenantTest, Covenants, DrawdownRule, Facility, FacilityKind, Funding, Repayment, SweepWhen,
-    Tax, TenorFrom,
+    CovenantTest, Covenants, DrawdownRule, Facility, FacilityKind, Funding, MaintenanceReserve,
+    Repayment, SweepWhen, Tax, TenorFrom,
 };
 use crate::corkscrew::Corkscrew;
 use crate::tax::{self, LossPool, Rates, TaxStep};
@@ -64,6 +64,12 @@ pub struct Inputs<'a> {
     pub vat_paid: &'a [f64],
     /// IVA refunded by period.
     pub vat_refund: &'a [f64],
+    /// The DSRA is a letter of credit: (fee, interest on drawings), quarterly fractions.
+    pub dsra_lc: Option<(f64, f64)>,
+    /// Sustaining capital by period (the maintenance reserve's purpose and target).
+    pub sustaining: &'a [f64],
+    /// Maintenance reserve settings.
+    pub maintenance: &'a MaintenanceReserve,
 }
 
 /// How a facility's principal is scheduled in a run.
@@ -123,6 +129,19 @@ pub struct DsraFlows {
     pub corkscrew: Corkscrew,
 }
 
+/// A letter of credit standing in for the DSRA, by period.
+#[derive(Clone, Debug, Default)]
+pub struct LetterOfCreditFlows {
+    /// Drawn to meet senior debt service.
+    pub drawing: Vec<f64>,
+    /// Drawings reimbursed.
+    pub repayment: Vec<f64>,
+    /// Fee on the amount and interest on drawings (financing costs, tax deductible).
+    pub cost: Vec<f64>,
+    /// Drawings outstanding (a liability).
+    pub corkscrew: Corkscrew,
+}
+
 /// Result of the financing calculation.
 #[derive(Clone, Debug, Default)]
 pub struct Financing {
@@ -169,6 +188,10 @@ pub struct Financing {
     pub dscr: Vec<Option<f64>>,
     /// DSRA.
     pub dsra: DsraFlows,
+    /// The letter of credit that stands in for a cash DSRA (all zero otherwise).
+    pub dsra_lc: LetterOfCreditFlows,
+    /// Maintenance reserve account (target, funding, release, balance).
+    pub maintenance: DsraFlows,
     /// Cash swept to prepay senior loans.
     pub sweep: Vec<f64>,
     /// Distributions to equity.
@@ -259,7 +282,9 @@ pub fn run(inp: &Inputs, dsra_target: Option<&[f64]>) -> Financing {
 
     // The DSRA funded at financial completion: a use of the last construction quarter.
     let dsra_initial = match dsra_target {
-        Some(d) if inp.dsra_at_completion && cod > 0 => d.get(cod - 1).copied().unwrap_or(0.0),
+        Some(d) if inp.dsra_at_completion && cod > 0 && inp.dsra_lc.is_none() => {
+            d.get(cod - 1).copied().unwrap_or(0.0)
+        }
         _ => 0.0,
     };
     let dsra_use = |t: usize| if t + 1 == cod { dsra_initial } else { 0.0 };
@@ -420,7 +445,47 @@ pub fn run(inp: &Inputs, dsra_target: Option<&[f64]>) -> Financing {
             ..Default::default()
         },
     };
+    let mut lc = LetterOfCreditFlows {
+        drawing: v0(),
+        repayment: v0(),
+        cost: v0(),
+        corkscrew: Corkscrew {
+            name: "dsra_lc".into(),
+            ..Default::default()
+        },
+    };
+    let mut lc_bal = 0.0_f64;
+    let mr = inp.maintenance;
+    let mut maint = DsraFlows {
+        target: (0..n)
+            .map(|t| {
+                if mr.target_quarters == 0 || t < cod || t >= tl.end_of_operations {
+                    return 0.0;
+                }
+                let ramp = if mr.build_up_quarters <= 1 {
+                    1.0
+                } else {
+                    ((t - cod + 1) as f64 / mr.build_up_quarters as f64).min(1.0)
+                };
+                let ahead = (t + 1 + mr.target_quarters).min(n);
+                ramp * inp.sustaining[(t + 1).min(n)..ahead].iter().sum::<f64>()
+            })
+            .collect(),
+        funding: v0(),
+        release: v0(),
+        corkscrew: Corkscrew {
+            name: "maintenance_reserve".into(),
+            ..Default::default()
+        },
+    };
+    let mut mra_bal = 0.0_f64;
     for t in 0..cod {
+        for ck in [&mut lc.corkscrew, &mut maint.corkscrew] {
+            ck.opening.push(0.0);
+            ck.additions.push(0.0);
+            ck.reductions.push(0.0);
+            ck.closing.push(0.0);
+        }
         dsra.funding[t] = dsra_use(t);
         dsra.corkscrew.opening.push(0.0);
         dsra.corkscrew.additions.push(dsra_use(t));
@@ -443,7 +508,15 @@ pub fn run(inp: &Inputs, dsra_target: Option<&[f64]>) -> Financing {
     #[allow(clippy::needless_range_loop)] // t indexes a dozen parallel period series
     for t in cod..n {
         let interest: Vec<f64> = (0..nf).map(|i| ff[i].rate[t] * bal[i]).collect();
-        let base = inp.profit_before_interest[t] - interest.iter().sum::<f64>() - fin_dep[t];
+        // A letter of credit for the DSRA: fee on its amount, interest on its drawings.
+        let lc_cost = inp
+            .dsra_lc
+            .map_or(0.0, |(fee, rate)| fee * dsra.target[t] + rate * lc_bal);
+        lc.cost[t] = lc_cost;
+        let base = inp.profit_before_interest[t]
+            - interest.iter().sum::<f64>()
+            - fin_dep[t]
+            - lc_cost;
         let mut step = losses.step(
             t,
             base,
@@ -514,12 +587,26 @@ pub fn run(inp: &Inputs, dsra_target: Option<&[f64]>) -> Financing {
         let dscr = (senior_ds > 1e-6).then(|| cfads / senior_ds);
         out.dscr[t] = dscr;
 
-        let mut c = cash + cfads - senior_ds;
-        // DSRA: drawn to meet senior debt service.
+        let mut c = cash + cfads - senior_ds - lc_cost;
+        // The maintenance reserve pays the quarter's sustaining capital (its purpose).
+        let open_mra = mra_bal;
+        let for_purpose = mra_bal.min(inp.sustaining[t]);
+        mra_bal -= for_purpose;
+        c += for_purpose;
+        // DSRA: drawn to meet senior debt service (or the letter of credit, up to its
+        // amount).
         let open_dsra = dsra_bal;
         let used = open_dsra.min((-c).max(0.0));
         c += used;
         dsra_bal -= used;
+        let open_lc = lc_bal;
+        let lc_draw = if inp.dsra_lc.is_some() {
+            (-c).max(0.0).min((dsra.target[t] - lc_bal).max(0.0))
+        } else {
+            0.0
+        };
+        c += lc_draw;
+        lc_bal += lc_draw;
         // Sponsor support before completion, within its limit.
         let mut support = 0.0;
         let before_completion = match &fund_cfg.completion_test {
@@ -546,7 +633,12 @@ pub fn run(inp: &Inputs, dsra_target: Option<&[f64]>) -> Financing {
             out.unpaid_debt_service[t] += unpaid;
             c += unpaid;
         }
-        let target = dsra.target[t];
+        // A letter of credit holds no cash.
+        let target = if inp.dsra_lc.is_some() {
+            0.0
+        } else {
+            dsra.target[t]
+        };
         let (mut fund, mut release) = (0.0, used);
         if dsra_bal > target {
             release += dsra_bal - target;
@@ -564,6 +656,36 @@ pub fn run(inp: &Inputs, dsra_target: Option<&[f64]>) -> Financing {
         ck.additions.push(fund);
         ck.reductions.push(release);
         ck.closing.push(dsra_bal);
+        // Letter-of-credit drawings reimbursed from what is left.
+        let lc_repay = lc_bal.min(c.max(0.0));
+        c -= lc_repay;
+        lc_bal -= lc_repay;
+        lc.drawing[t] = lc_draw;
+        lc.repayment[t] = lc_repay;
+        let ck = &mut lc.corkscrew;
+        ck.opening.push(open_lc);
+        ck.additions.push(lc_draw);
+        ck.reductions.push(lc_repay);
+        ck.closing.push(lc_bal);
+        // Maintenance reserve: released above its target, or funded up to it.
+        let m_target = maint.target[t];
+        let (mut m_fund, mut m_release) = (0.0, for_purpose);
+        if mra_bal > m_target {
+            m_release += mra_bal - m_target;
+            c += mra_bal - m_target;
+            mra_bal = m_target;
+        } else {
+            m_fund = (m_target - mra_bal).min(c.max(0.0));
+            c -= m_fund;
+            mra_bal += m_fund;
+        }
+        maint.funding[t] = m_fund;
+        maint.release[t] = m_release;
+        let ck = &mut maint.corkscrew;
+        ck.opening.push(open_mra);
+        ck.additions.push(m_fund);
+        ck.reductions.push(m_release);
+        ck.closing.push(mra_bal);
 
         // Subordinated debt service, from what is left.
         let subs: Vec<usize> = (0..nf)
@@ -668,8 +790,16 @@ pub fn run(inp: &Inputs, dsra_target: Option<&[f64]>) -> Financing {
         out.distributions[t] = dist;
         out.sponsor_support[t] = support;
 
-        let inflow = cfads.max(0.0) + release + support + out.funding_shortfall[t];
+        let inflow = cfads.max(0.0)
+            + release
+            + support
+            + out.funding_shortfall[t]
+            + lc_draw
+            + m_release;
         let outflow = (-cfads).max(0.0)
+            + lc_cost
+            + lc_repay
+            + m_fund
             + (senior_ds - out.unpaid_debt_service[t] + sub_unpaid)
             + fund
             + sub_ds
@@ -708,6 +838,8 @@ pub fn run(inp: &Inputs, dsra_target: Option<&[f64]>) -> Financing {
     out.financing_costs_wdv = fin_ck;
     out.losses = Some(losses);
     out.dsra = dsra;
+    out.dsra_lc = lc;
+    out.maintenance = maint;
     out.cash = cash_ck;
     out
 }

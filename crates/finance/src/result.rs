@@ -161,6 +161,22 @@ pub struct PeriodRow {
     pub dsra_release_usd: f64,
     /// DSRA balance.
     pub dsra_balance_usd: f64,
+    /// Drawn on the letter of credit that stands in for the DSRA.
+    pub dsra_lc_drawing_usd: f64,
+    /// Letter-of-credit drawings reimbursed.
+    pub dsra_lc_repayment_usd: f64,
+    /// Letter-of-credit fee and interest on drawings.
+    pub dsra_lc_cost_usd: f64,
+    /// Letter-of-credit drawings outstanding.
+    pub dsra_lc_balance_usd: f64,
+    /// Maintenance reserve target.
+    pub maintenance_reserve_target_usd: f64,
+    /// Maintenance reserve funded from cash flow.
+    pub maintenance_reserve_funding_usd: f64,
+    /// Maintenance reserve released (sustaining capital paid, or above target).
+    pub maintenance_reserve_release_usd: f64,
+    /// Maintenance reserve balance.
+    pub maintenance_reserve_balance_usd: f64,
     /// Subordinated debt service.
     pub sub_debt_service_usd: f64,
     /// Cash sweep prepayment.
@@ -288,6 +304,11 @@ pub const LINE_ITEMS: &[LineItem] = &[
     line!(senior_debt_service_usd, Sum),
     line!(dsra_funding_usd, Sum),
     line!(dsra_release_usd, Sum),
+    line!(dsra_lc_drawing_usd, Sum),
+    line!(dsra_lc_repayment_usd, Sum),
+    line!(dsra_lc_cost_usd, Sum),
+    line!(maintenance_reserve_funding_usd, Sum),
+    line!(maintenance_reserve_release_usd, Sum),
     line!(sub_debt_service_usd, Sum),
     line!(cash_sweep_usd, Sum),
     line!(distributions_usd, Sum),
@@ -301,6 +322,9 @@ pub const LINE_ITEMS: &[LineItem] = &[
     line!(vat_receivable_usd, Last),
     line!(dsra_target_usd, Last),
     line!(dsra_balance_usd, Last),
+    line!(dsra_lc_balance_usd, Last),
+    line!(maintenance_reserve_target_usd, Last),
+    line!(maintenance_reserve_balance_usd, Last),
     line!(closure_reserve_usd, Last),
     line!(cash_usd, Last),
 ];
@@ -357,12 +381,16 @@ pub struct BalanceSheet {
     pub inventory_usd: f64,
     /// IVA receivable.
     pub vat_receivable_usd: f64,
+    /// Maintenance reserve account (restricted cash).
+    pub maintenance_reserve_usd: f64,
     /// Property, plant and equipment, net (capitalised financing costs included).
     pub fixed_assets_net_usd: f64,
     /// Total assets.
     pub total_assets_usd: f64,
     /// Trade payables.
     pub payables_usd: f64,
+    /// Letter-of-credit drawings to reimburse (the DSRA letter of credit).
+    pub dsra_lc_drawn_usd: f64,
     /// Each debt facility's balance (order of `FinanceResult::facility_names`; equity 0).
     pub debt_usd: Vec<f64>,
     /// Total debt (loans and lease liability).
@@ -402,6 +430,8 @@ pub struct CashFlowStatement {
     pub capitalised_financing_costs_usd: f64,
     /// Net transfer to (−) or from (+) the DSRA.
     pub dsra_usd: f64,
+    /// Maintenance reserve released less funded.
+    pub maintenance_reserve_usd: f64,
     /// Cash from investing activities.
     pub investing_usd: f64,
     /// Debt drawn in cash.

@@ -115,6 +115,14 @@ pub(crate) fn quarterly_rows(
                 dsra_funding_usd: f.dsra.funding[t],
                 dsra_release_usd: f.dsra.release[t],
                 dsra_balance_usd: f.dsra.corkscrew.closing[t],
+                dsra_lc_drawing_usd: f.dsra_lc.drawing[t],
+                dsra_lc_repayment_usd: f.dsra_lc.repayment[t],
+                dsra_lc_cost_usd: f.dsra_lc.cost[t],
+                dsra_lc_balance_usd: f.dsra_lc.corkscrew.closing[t],
+                maintenance_reserve_target_usd: f.maintenance.target[t],
+                maintenance_reserve_funding_usd: f.maintenance.funding[t],
+                maintenance_reserve_release_usd: f.maintenance.release[t],
+                maintenance_reserve_balance_usd: f.maintenance.corkscrew.closing[t],
                 sub_debt_service_usd: f.sub_debt_service[t],
                 cash_sweep_usd: f.sweep[t],
                 distributions_usd: f.distributions[t],
@@ -252,7 +260,7 @@ pub(crate) fn statements(
     for t in 0..n {
         let ops = t >= tl.cod;
         let interest: f64 = if ops {
-            f.facilities.iter().map(|g| g.interest[t]).sum()
+            f.facilities.iter().map(|g| g.interest[t]).sum::<f64>() + f.dsra_lc.cost[t]
         } else {
             0.0
         };
@@ -300,9 +308,11 @@ pub(crate) fn statements(
         let (ar, inv, ap) = (c.wc.receivables[t], c.wc.inventory[t], c.wc.payables[t]);
         let fa = c.fixed_assets.closing[t];
         let vat = c.vat.receivable.closing[t];
-        let assets = cash + dsra + ar + inv + vat + fa;
+        let mra = f.maintenance.corkscrew.closing[t];
+        let lc_drawn = f.dsra_lc.corkscrew.closing[t];
+        let assets = cash + dsra + ar + inv + vat + mra + fa;
         let total_debt: f64 = debt.iter().sum();
-        let liabilities = ap + total_debt;
+        let liabilities = ap + lc_drawn + total_debt;
         let equity = contributed + retained;
         bs.push(BalanceSheet {
             period: t,
@@ -312,9 +322,11 @@ pub(crate) fn statements(
             receivables_usd: ar,
             inventory_usd: inv,
             vat_receivable_usd: vat,
+            maintenance_reserve_usd: mra,
             fixed_assets_net_usd: fa,
             total_assets_usd: assets,
             payables_usd: ap,
+            dsra_lc_drawn_usd: lc_drawn,
             debt_usd: debt,
             total_debt_usd: total_debt,
             total_liabilities_usd: liabilities,
@@ -333,7 +345,10 @@ pub(crate) fn statements(
         let operating = ni + c.book_dep[t] + wc + interest_capitalised;
         let capex = c.capex.initial[t] + c.capex.sustaining[t];
         let dsra_net = f.dsra.release[t] - f.dsra.funding[t];
-        let investing = -capex - f.financing_costs_paid[t] + dsra_net;
+        let mra_net = f.maintenance.release[t] - f.maintenance.funding[t];
+        let investing = -capex - f.financing_costs_paid[t] + dsra_net + mra_net;
+        drawn += f.dsra_lc.drawing[t];
+        repaid += f.dsra_lc.repayment[t];
         let financing = drawn - repaid + equity_in - f.distributions[t];
         cf.push(CashFlowStatement {
             period: t,
@@ -346,6 +361,7 @@ pub(crate) fn statements(
             capex_usd: -capex,
             capitalised_financing_costs_usd: -f.financing_costs_paid[t],
             dsra_usd: dsra_net,
+            maintenance_reserve_usd: mra_net,
             investing_usd: investing,
             debt_drawn_usd: drawn,
             debt_repaid_usd: -repaid,
@@ -383,6 +399,8 @@ pub(crate) fn corkscrews(cfg: &FinanceConfig, c: &Calc) -> Vec<Corkscrew> {
         });
     }
     out.push(f.dsra.corkscrew.clone());
+    out.push(f.dsra_lc.corkscrew.clone());
+    out.push(f.maintenance.corkscrew.clone());
     if let Some(l) = &f.losses {
         out.push(l.corkscrew.clone());
     }

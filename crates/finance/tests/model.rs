@@ -98,6 +98,12 @@ fn the_audit_catches_a_deliberately_broken_flow() {
     // A DSRA funding that the account never received.
     let e = broken(&|r| r.quarterly[t].dsra_funding_usd += 1e6);
     assert_eq!(e.balance, "dsra", "{e}");
+    // Maintenance reserve funding the account never received.
+    let e = broken(&|r| r.quarterly[t].maintenance_reserve_funding_usd += 1e6);
+    assert_eq!(e.balance, "maintenance reserve", "{e}");
+    // A letter-of-credit drawing that never became a liability.
+    let e = broken(&|r| r.quarterly[t].dsra_lc_drawing_usd += 1e6);
+    assert_eq!(e.balance, "dsra letter of credit", "{e}");
     // IVA paid that never reached the receivable.
     let e = broken(&|r| r.quarterly[t].vat_paid_usd += 1e6);
     assert_eq!(e.balance, "vat receivable", "{e}");
@@ -848,4 +854,39 @@ refund_lag_quarters = 2
     ));
     check_discipline(&r);
     close(r.quarterly[3].vat_paid_usd, 160.0, 1e-9);
+}
+
+#[test]
+fn maintenance_reserve_built_up_used_for_its_purpose_and_released() {
+    // Revenue 250 a quarter, sustaining capital 100 a quarter in 2009-2010, no tax or debt.
+    // The reserve holds the next two quarters' sustaining capital (200), built up over two
+    // quarters (100 in 2009Q1). Each quarter it pays that quarter's 100 and is topped up;
+    // in 2010Q3 only 2010Q4 is ahead (target 100) and at the end nothing is.
+    let extra = r#"
+[finance.capex]
+sustaining_usd_per_year = 400.0
+sustaining_tax_class = "plant"
+[[finance.tax.depreciation_classes]]
+name = "plant"
+rate_pct = 10.0
+[finance.maintenance_reserve]
+target_quarters = 2
+build_up_quarters = 2
+"#;
+    let r = run_cfg(&parse(&tiny(&[1000.0, 1000.0], 0.0, extra)));
+    check_discipline(&r);
+    let q = &r.quarterly[4..12];
+    let target = [100.0, 200.0, 200.0, 200.0, 200.0, 200.0, 100.0, 0.0];
+    let funding = [100.0, 200.0, 100.0, 100.0, 100.0, 100.0, 0.0, 0.0];
+    let release = [0.0, 100.0, 100.0, 100.0, 100.0, 100.0, 100.0, 100.0];
+    let balance = [100.0, 200.0, 200.0, 200.0, 200.0, 200.0, 100.0, 0.0];
+    let dist = [50.0, 50.0, 150.0, 150.0, 150.0, 150.0, 250.0, 250.0];
+    for k in 0..8 {
+        close(q[k].maintenance_reserve_target_usd, target[k], 1e-9);
+        close(q[k].maintenance_reserve_funding_usd, funding[k], 1e-9);
+        close(q[k].maintenance_reserve_release_usd, release[k], 1e-9);
+        close(q[k].maintenance_reserve_balance_usd, balance[k], 1e-9);
+        close(q[k].distributions_usd, dist[k], 1e-9);
+    }
+    close(r.balance_sheet[5].maintenance_reserve_usd, 200.0, 1e-9);
 }
