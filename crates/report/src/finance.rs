@@ -77,7 +77,7 @@ fn phase(r: &PeriodRow) -> String {
 type Column = (&'static str, fn(&PeriodRow, &[bool]) -> Cell);
 
 /// Columns of the waterfall tables after the period label, in order.
-const WATERFALL: [Column; 49] = [
+const WATERFALL: [Column; 59] = [
     ("phase", |r, _| phase(r).into()),
     ("plant_feed_dry_t", |r, _| Cell::Num(r.plant_feed_dry_t, 0)),
     ("cu_cathode_t", |r, _| Cell::Num(r.cu_cathode_t, 0)),
@@ -155,6 +155,22 @@ const WATERFALL: [Column; 49] = [
     ("cash_usd", |r, _| usd(r.cash_usd)),
     ("ietu_usd", |r, _| usd(r.ietu_usd)),
     ("tax_losses_used_usd", |r, _| usd(r.tax_losses_used_usd)),
+    ("vat_paid_usd", |r, _| usd(r.vat_paid_usd)),
+    ("vat_refund_usd", |r, _| usd(r.vat_refund_usd)),
+    ("vat_receivable_usd", |r, _| usd(r.vat_receivable_usd)),
+    ("dsra_lc_drawing_usd", |r, _| usd(r.dsra_lc_drawing_usd)),
+    ("dsra_lc_repayment_usd", |r, _| usd(r.dsra_lc_repayment_usd)),
+    ("dsra_lc_cost_usd", |r, _| usd(r.dsra_lc_cost_usd)),
+    ("dsra_lc_balance_usd", |r, _| usd(r.dsra_lc_balance_usd)),
+    ("maintenance_reserve_funding_usd", |r, _| {
+        usd(r.maintenance_reserve_funding_usd)
+    }),
+    ("maintenance_reserve_release_usd", |r, _| {
+        usd(r.maintenance_reserve_release_usd)
+    }),
+    ("maintenance_reserve_balance_usd", |r, _| {
+        usd(r.maintenance_reserve_balance_usd)
+    }),
 ];
 
 /// One waterfall row (annual or quarterly), label first, then [`WATERFALL`].
@@ -633,9 +649,12 @@ fn balance_sheet(r: &FinanceResult, debt: &[bool]) -> Table {
         "dsra_usd",
         "receivables_usd",
         "inventory_usd",
+        "vat_receivable_usd",
+        "maintenance_reserve_usd",
         "fixed_assets_net_usd",
         "total_assets_usd",
         "payables_usd",
+        "dsra_lc_drawn_usd",
     ];
     cols.extend(debt_cols.iter().map(String::as_str));
     cols.extend([
@@ -658,9 +677,12 @@ fn balance_sheet(r: &FinanceResult, debt: &[bool]) -> Table {
             usd(b.dsra_usd),
             usd(b.receivables_usd),
             usd(b.inventory_usd),
+            usd(b.vat_receivable_usd),
+            usd(b.maintenance_reserve_usd),
             usd(b.fixed_assets_net_usd),
             usd(b.total_assets_usd),
             usd(b.payables_usd),
+            usd(b.dsra_lc_drawn_usd),
         ];
         row.extend(
             debt_idx
@@ -693,6 +715,7 @@ fn cash_flow_statement(r: &FinanceResult) -> Table {
             "capex_usd",
             "capitalised_financing_costs_usd",
             "dsra_usd",
+            "maintenance_reserve_usd",
             "investing_usd",
             "debt_drawn_usd",
             "debt_repaid_usd",
@@ -714,6 +737,7 @@ fn cash_flow_statement(r: &FinanceResult) -> Table {
             usd(s.capex_usd),
             usd(s.capitalised_financing_costs_usd),
             usd(s.dsra_usd),
+            usd(s.maintenance_reserve_usd),
             usd(s.investing_usd),
             usd(s.debt_drawn_usd),
             usd(s.debt_repaid_usd),
