@@ -47,7 +47,7 @@ pub fn audit(r: &FinanceResult, tol: f64) -> Result<(), AuditError> {
     let n_fac = r.facility_names.len();
     let mut fac = vec![0.0; n_fac];
     let (mut dsra, mut retained, mut contributed, mut cash, mut fixed) = (0.0, 0.0, 0.0, 0.0, 0.0);
-    let (mut vat, mut lc, mut mra) = (0.0, 0.0, 0.0);
+    let (mut vat, mut lc, mut mra, mut tax) = (0.0, 0.0, 0.0, 0.0);
     for (t, row) in r.quarterly.iter().enumerate() {
         let (is, bs, cf) = (
             &r.income_statement[t],
@@ -79,6 +79,9 @@ pub fn audit(r: &FinanceResult, tol: f64) -> Result<(), AuditError> {
         dsra += row.dsra_funding_usd - row.dsra_release_usd;
         tie("dsra", l, dsra, row.dsra_balance_usd)?;
         tie("balance sheet dsra", l, dsra, bs.dsra_usd)?;
+        tax += row.income_tax_usd - row.income_tax_paid_usd;
+        tie("tax payable", l, tax, row.tax_payable_usd)?;
+        tie("balance sheet tax payable", l, tax, bs.tax_payable_usd)?;
         lc += row.dsra_lc_drawing_usd - row.dsra_lc_repayment_usd;
         tie("dsra letter of credit", l, lc, row.dsra_lc_balance_usd)?;
         tie("balance sheet dsra letter of credit", l, lc, bs.dsra_lc_drawn_usd)?;
@@ -113,7 +116,10 @@ pub fn audit(r: &FinanceResult, tol: f64) -> Result<(), AuditError> {
             + bs.vat_receivable_usd
             + bs.maintenance_reserve_usd
             + bs.fixed_assets_net_usd;
-        let liabilities = bs.payables_usd + bs.dsra_lc_drawn_usd + bs.debt_usd.iter().sum::<f64>();
+        let liabilities = bs.payables_usd
+            + bs.dsra_lc_drawn_usd
+            + bs.tax_payable_usd
+            + bs.debt_usd.iter().sum::<f64>();
         let equity = bs.equity_contributed_usd + bs.retained_earnings_usd;
         tie("balance sheet", l, assets, liabilities + equity)?;
     }

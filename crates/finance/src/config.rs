@@ -508,6 +508,9 @@ pub struct Tax {
     pub depreciation_classes: Vec<DepreciationClass>,
     /// Class of capitalised financing costs (interest during construction, fees).
     pub financing_costs_class: String,
+    /// How income tax is paid: as computed each quarter, or as provisional payments on
+    /// the profit coefficient with an annual true-up.
+    pub payments: TaxPayments,
     /// IETU (flat business tax) rate by year, %; 0 in the years it did not apply. The
     /// taxpayer pays the greater of ISR and IETU (docs/finance.md, "Fiscal").
     pub ietu_pct: ByYear,
@@ -528,8 +531,23 @@ impl Default for Tax {
             financing_costs_class: String::new(),
             ietu_pct: ByYear::Flat(0.0),
             ietu_credit_years: 10,
+            payments: TaxPayments::AsComputed,
         }
     }
+}
+
+/// How the income tax of a quarter is paid.
+#[derive(Deserialize, Serialize, Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum TaxPayments {
+    /// Paid in the quarter it is computed (provisional payments taken as final).
+    #[default]
+    AsComputed,
+    /// Provisional payments on the profit coefficient (LISR art. 14): year to date, rate ×
+    /// (last year's taxable profit ÷ its revenue × revenue to date − losses at the start of
+    /// the year) less what was paid this year; the year's tax less its provisional payments
+    /// is paid (or refunded) with the annual return in the first quarter of the next year.
+    ProfitCoefficient,
 }
 
 /// A tax depreciation class.

@@ -14,10 +14,10 @@
 
 use crate::config::{
     CovenantTest, Covenants, DrawdownRule, Facility, FacilityKind, Funding, MaintenanceReserve,
-    Repayment, SweepWhen, Tax, TenorFrom,
+    Repayment, SweepWhen, Tax, TaxPayments, TenorFrom,
 };
 use crate::corkscrew::Corkscrew;
-use crate::tax::{self, LossPool, Rates, TaxStep};
+use crate::tax::{self, LossPool, Provisional, Rates, TaxStep};
 use crate::timeline::Timeline;
 use crate::tvm::{ppmt, When};
 
@@ -70,6 +70,8 @@ pub struct Inputs<'a> {
     pub sustaining: &'a [f64],
     /// Maintenance reserve settings.
     pub maintenance: &'a MaintenanceReserve,
+    /// Net revenue by period (the base of provisional income-tax payments).
+    pub revenue: &'a [f64],
 }
 
 /// How a facility's principal is scheduled in a run.
@@ -176,6 +178,13 @@ pub struct Financing {
     pub tax: Vec<TaxStep>,
     /// Tax losses carried forward.
     pub losses: Option<LossPool>,
+    /// Income tax paid (provisional payments and the annual true-up; as computed when
+    /// provisional payments are off).
+    pub tax_paid: Vec<f64>,
+    /// Of `tax_paid`, the true-up of the previous year (negative: refunded).
+    pub tax_true_up: Vec<f64>,
+    /// Income tax computed less paid (negative: a receivable).
+    pub tax_payable: Corkscrew,
     /// Cash flow available for debt service.
     pub cfads: Vec<f64>,
     /// Senior interest (operations).
@@ -423,8 +432,21 @@ pub fn run(inp: &Inputs, dsra_target: Option<&[f64]>) -> Financing {
         None => tax::depreciation("tax_wdv:financing_costs", &vec![0.0; n], 100.0, tl),
     };
     let mut losses = LossPool::new("tax_losses", inp.tax.loss_carry_forward_years);
+    let mut prov = Provisional::new(inp.tax.payments == TaxPayments::ProfitCoefficient);
+    out.tax_paid = vec![0.0; n];
+    out.tax_true_up = vec![0.0; n];
+    let mut payable_ck = Corkscrew {
+        name: "tax_payable".into(),
+        ..Default::default()
+    };
+    let mut payable = 0.0_f64;
     for t in 0..cod {
         out.tax.push(losses.step(t, 0.0, 0.0, 0.0, true));
+        prov.step(tl.year[t], 0.0, 0.0, 0.0, 0.0, 0.0, false);
+        payable_ck.opening.push(0.0);
+        payable_ck.additions.push(0.0);
+        payable_ck.reductions.push(0.0);
+        payable_ck.closing.push(0.0);
     }
     let v0 = || vec![0.0; n];
     out.cfads = v0();
@@ -517,6 +539,7 @@ pub fn run(inp: &Inputs, dsra_target: Option<&[f64]>) -> Financing {
             - interest.iter().sum::<f64>()
             - fin_dep[t]
             - lc_cost;
+        let losses_open = losses.balance();
         let mut step = losses.step(
             t,
             base,
@@ -525,7 +548,23 @@ pub fn run(inp: &Inputs, dsra_target: Option<&[f64]>) -> Financing {
             inp.tax.ptu_deductible,
         );
         tax::add_ietu(&mut step, inp.ietu[t]);
-        let cfads = inp.cash_flow_before_tax[t] - step.ptu_usd - step.income_tax_usd;
+        let (paid, true_up) = prov.step(
+            tl.year[t],
+            step.income_tax_usd,
+            step.taxable_before_losses_usd,
+            inp.revenue[t],
+            losses_open,
+            inp.rates.cit[t],
+            t + 1 == n,
+        );
+        out.tax_paid[t] = paid;
+        out.tax_true_up[t] = true_up;
+        payable_ck.opening.push(payable);
+        payable_ck.additions.push(step.income_tax_usd + (-paid).max(0.0));
+        payable_ck.reductions.push(paid.max(0.0));
+        payable += step.income_tax_usd - paid;
+        payable_ck.closing.push(payable);
+        let cfads = inp.cash_flow_before_tax[t] - step.ptu_usd - paid;
         out.tax.push(step);
         out.cfads[t] = cfads;
 
@@ -837,6 +876,7 @@ pub fn run(inp: &Inputs, dsra_target: Option<&[f64]>) -> Financing {
     out.financing_costs_tax_dep = fin_dep;
     out.financing_costs_wdv = fin_ck;
     out.losses = Some(losses);
+    out.tax_payable = payable_ck;
     out.dsra = dsra;
     out.dsra_lc = lc;
     out.maintenance = maint;

@@ -135,12 +135,24 @@ pub(crate) fn calculate(
 
     // Unlevered taxes: the same regime without interest or financing costs.
     let mut pool = LossPool::new("tax_losses_unlevered", cfg.tax.loss_carry_forward_years);
+    let mut prov =
+        tax::Provisional::new(cfg.tax.payments == crate::config::TaxPayments::ProfitCoefficient);
     let unlev: Vec<f64> = (0..n)
         .map(|t| {
             let base = if t >= tl.cod { pbi[t] } else { 0.0 };
+            let open = pool.balance();
             let mut s = pool.step(t, base, rates.cit[t], rates.ptu[t], cfg.tax.ptu_deductible);
             tax::add_ietu(&mut s, ietu[t]);
-            s.ptu_usd + s.income_tax_usd
+            let (paid, _) = prov.step(
+                tl.year[t],
+                s.income_tax_usd,
+                s.taxable_before_losses_usd,
+                if t >= tl.cod { rev.net[t] } else { 0.0 },
+                open,
+                rates.cit[t],
+                t + 1 == n,
+            );
+            s.ptu_usd + paid
         })
         .collect();
     let project_pre_tax = zip_map(n, |i| cfbt[i] + duty[i] - cx.initial[i]);
@@ -170,6 +182,7 @@ pub(crate) fn calculate(
             .then(|| (cfg.dsra.lc_fee_pct / 400.0, cfg.dsra.lc_drawn_rate_pct / 400.0)),
         sustaining: &cx.sustaining,
         maintenance: &cfg.maintenance_reserve,
+        revenue: &rev.net,
     };
     // The DSRA target is the scheduled debt service of a pass without a reserve (the
     // spreadsheet's copy-paste step). Funded at completion the reserve is a use of

@@ -141,6 +141,13 @@ pub struct PeriodRow {
     pub income_tax_usd: f64,
     /// Of `income_tax_usd`, the IETU paid above ISR (greater of the two).
     pub ietu_usd: f64,
+    /// Income tax paid in cash: provisional payments and the annual true-up (= the tax
+    /// computed when `tax.payments = "as_computed"`).
+    pub income_tax_paid_usd: f64,
+    /// Of `income_tax_paid_usd`, the previous year's true-up (negative: refunded).
+    pub tax_true_up_usd: f64,
+    /// Income tax computed and not yet paid (negative: overpaid, a receivable).
+    pub tax_payable_usd: f64,
     /// Tax losses brought forward used.
     pub tax_losses_used_usd: f64,
     /// Cash flow available for debt service.
@@ -297,6 +304,8 @@ pub const LINE_ITEMS: &[LineItem] = &[
     line!(ptu_usd, Sum),
     line!(income_tax_usd, Sum),
     line!(ietu_usd, Sum),
+    line!(income_tax_paid_usd, Sum),
+    line!(tax_true_up_usd, Sum),
     line!(tax_losses_used_usd, Sum),
     line!(cfads_usd, Sum),
     line!(senior_interest_usd, Sum),
@@ -319,6 +328,7 @@ pub const LINE_ITEMS: &[LineItem] = &[
     line!(project_cash_flow_pre_tax_usd, Sum),
     line!(project_cash_flow_after_tax_usd, Sum),
     line!(equity_cash_flow_usd, Sum),
+    line!(tax_payable_usd, Last),
     line!(vat_receivable_usd, Last),
     line!(dsra_target_usd, Last),
     line!(dsra_balance_usd, Last),
@@ -391,6 +401,8 @@ pub struct BalanceSheet {
     pub payables_usd: f64,
     /// Letter-of-credit drawings to reimburse (the DSRA letter of credit).
     pub dsra_lc_drawn_usd: f64,
+    /// Income tax payable (negative: overpaid).
+    pub tax_payable_usd: f64,
     /// Each debt facility's balance (order of `FinanceResult::facility_names`; equity 0).
     pub debt_usd: Vec<f64>,
     /// Total debt (loans and lease liability).
@@ -420,6 +432,8 @@ pub struct CashFlowStatement {
     pub depreciation_usd: f64,
     /// Decrease in working capital.
     pub working_capital_usd: f64,
+    /// Increase in income tax payable (tax computed less tax paid).
+    pub tax_payable_usd: f64,
     /// Interest expensed but not paid (capitalised in a payment default), added back.
     pub interest_capitalised_usd: f64,
     /// Cash from operating activities.

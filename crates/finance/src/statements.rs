@@ -105,6 +105,9 @@ pub(crate) fn quarterly_rows(
                 ptu_usd: tax.ptu_usd,
                 income_tax_usd: tax.income_tax_usd,
                 ietu_usd: tax.ietu_usd,
+                income_tax_paid_usd: f.tax_paid[t],
+                tax_true_up_usd: f.tax_true_up[t],
+                tax_payable_usd: f.tax_payable.closing[t],
                 tax_losses_used_usd: tax.losses_used_usd,
                 cfads_usd: f.cfads[t],
                 facilities,
@@ -257,6 +260,7 @@ pub(crate) fn statements(
     let (mut is, mut bs, mut cf) = (Vec::new(), Vec::new(), Vec::new());
     let (mut contributed, mut retained, mut prev_cash) = (0.0, 0.0, 0.0);
     let (mut prev_ar, mut prev_inv, mut prev_ap, mut prev_vat) = (0.0, 0.0, 0.0, 0.0);
+    let mut prev_tax_payable = 0.0;
     for t in 0..n {
         let ops = t >= tl.cod;
         let interest: f64 = if ops {
@@ -312,7 +316,8 @@ pub(crate) fn statements(
         let lc_drawn = f.dsra_lc.corkscrew.closing[t];
         let assets = cash + dsra + ar + inv + vat + mra + fa;
         let total_debt: f64 = debt.iter().sum();
-        let liabilities = ap + lc_drawn + total_debt;
+        let tax_payable = f.tax_payable.closing[t];
+        let liabilities = ap + lc_drawn + tax_payable + total_debt;
         let equity = contributed + retained;
         bs.push(BalanceSheet {
             period: t,
@@ -327,6 +332,7 @@ pub(crate) fn statements(
             total_assets_usd: assets,
             payables_usd: ap,
             dsra_lc_drawn_usd: lc_drawn,
+            tax_payable_usd: tax_payable,
             debt_usd: debt,
             total_debt_usd: total_debt,
             total_liabilities_usd: liabilities,
@@ -342,7 +348,8 @@ pub(crate) fn statements(
         } else {
             0.0
         };
-        let operating = ni + c.book_dep[t] + wc + interest_capitalised;
+        let tax_payable_increase = tax_payable - prev_tax_payable;
+        let operating = ni + c.book_dep[t] + wc + tax_payable_increase + interest_capitalised;
         let capex = c.capex.initial[t] + c.capex.sustaining[t];
         let dsra_net = f.dsra.release[t] - f.dsra.funding[t];
         let mra_net = f.maintenance.release[t] - f.maintenance.funding[t];
@@ -356,6 +363,7 @@ pub(crate) fn statements(
             net_income_usd: ni,
             depreciation_usd: c.book_dep[t],
             working_capital_usd: wc,
+            tax_payable_usd: tax_payable_increase,
             interest_capitalised_usd: interest_capitalised,
             operating_usd: operating,
             capex_usd: -capex,
@@ -374,6 +382,7 @@ pub(crate) fn statements(
         });
         prev_cash = cash;
         (prev_ar, prev_inv, prev_ap, prev_vat) = (ar, inv, ap, vat);
+        prev_tax_payable = tax_payable;
     }
     (is, bs, cf)
 }
@@ -398,6 +407,7 @@ pub(crate) fn corkscrews(cfg: &FinanceConfig, c: &Calc) -> Vec<Corkscrew> {
             closing: g.closing.clone(),
         });
     }
+    out.push(f.tax_payable.clone());
     out.push(f.dsra.corkscrew.clone());
     out.push(f.dsra_lc.corkscrew.clone());
     out.push(f.maintenance.corkscrew.clone());

@@ -133,7 +133,8 @@ impl LossPool {
         }
     }
 
-    fn balance(&self) -> f64 {
+    /// Losses carried forward now.
+    pub fn balance(&self) -> f64 {
         self.vintages.iter().map(|v| v.1).sum()
     }
 
@@ -244,4 +245,76 @@ pub fn ietu(base: &[f64], rate: &[f64], credit_years: u32) -> (Vec<f64>, Corkscr
 pub fn add_ietu(step: &mut TaxStep, ietu_usd: f64) {
     step.ietu_usd = (ietu_usd - step.income_tax_usd).max(0.0);
     step.income_tax_usd += step.ietu_usd;
+}
+
+/// Provisional payments of income tax and their annual true-up (see
+/// [`crate::config::TaxPayments`]), stepped quarter by quarter from period 0.
+#[derive(Clone, Debug, Default)]
+pub struct Provisional {
+    on: bool,
+    year: Option<i32>,
+    coefficient: f64,
+    revenue_ytd: f64,
+    taxable_ytd: f64,
+    accrued_ytd: f64,
+    paid_ytd: f64,
+    losses_at_start: f64,
+}
+
+impl Provisional {
+    /// Provisional payments when `on`; otherwise tax is paid as computed.
+    pub fn new(on: bool) -> Provisional {
+        Provisional {
+            on,
+            ..Default::default()
+        }
+    }
+
+    /// Income tax paid in a quarter of calendar `year` whose computed tax is `accrued`:
+    /// returns (paid, of which the true-up of the previous year; negative: refunded).
+    /// `losses_open` is the tax-loss pool at the start of the quarter; `last` settles the
+    /// year in the model's last quarter.
+    #[allow(clippy::too_many_arguments)]
+    pub fn step(
+        &mut self,
+        year: i32,
+        accrued: f64,
+        taxable_before_losses: f64,
+        revenue: f64,
+        losses_open: f64,
+        rate: f64,
+        last: bool,
+    ) -> (f64, f64) {
+        if !self.on {
+            return (accrued, 0.0);
+        }
+        let mut true_up = 0.0;
+        if self.year != Some(year) {
+            if self.year.is_some() {
+                true_up = self.accrued_ytd - self.paid_ytd;
+                self.coefficient = if self.revenue_ytd > 0.0 {
+                    (self.taxable_ytd / self.revenue_ytd).max(0.0)
+                } else {
+                    0.0
+                };
+            }
+            self.year = Some(year);
+            self.revenue_ytd = 0.0;
+            self.taxable_ytd = 0.0;
+            self.accrued_ytd = 0.0;
+            self.paid_ytd = 0.0;
+            self.losses_at_start = losses_open;
+        }
+        self.revenue_ytd += revenue;
+        self.taxable_ytd += taxable_before_losses;
+        self.accrued_ytd += accrued;
+        let due = rate * (self.coefficient * self.revenue_ytd - self.losses_at_start).max(0.0);
+        let mut provisional = (due - self.paid_ytd).max(0.0);
+        self.paid_ytd += provisional;
+        if last {
+            provisional += self.accrued_ytd - self.paid_ytd;
+            self.paid_ytd = self.accrued_ytd;
+        }
+        (provisional + true_up, true_up)
+    }
 }

@@ -98,6 +98,9 @@ fn the_audit_catches_a_deliberately_broken_flow() {
     // A DSRA funding that the account never received.
     let e = broken(&|r| r.quarterly[t].dsra_funding_usd += 1e6);
     assert_eq!(e.balance, "dsra", "{e}");
+    // Income tax paid that never reduced the tax payable.
+    let e = broken(&|r| r.quarterly[t].income_tax_paid_usd += 1e6);
+    assert_eq!(e.balance, "tax payable", "{e}");
     // Maintenance reserve funding the account never received.
     let e = broken(&|r| r.quarterly[t].maintenance_reserve_funding_usd += 1e6);
     assert_eq!(e.balance, "maintenance reserve", "{e}");
@@ -551,8 +554,14 @@ proptest! {
         rep in 0usize..3,
         inflation in -1.0f64..8.0,
         real_decks in any::<bool>(),
+        provisional in any::<bool>(),
     ) {
         let mut cfg = boleo();
+        cfg.tax.payments = if provisional {
+            manto_finance::config::TaxPayments::ProfitCoefficient
+        } else {
+            manto_finance::config::TaxPayments::AsComputed
+        };
         if real_decks {
             cfg.escalation.decks = manto_finance::config::Basis::Real;
             cfg.escalation.usd_inflation_pct = manto_finance::config::ByYear::Flat(inflation);
@@ -889,4 +898,42 @@ build_up_quarters = 2
         close(q[k].distributions_usd, dist[k], 1e-9);
     }
     close(r.balance_sheet[5].maintenance_reserve_usd, 200.0, 1e-9);
+}
+
+#[test]
+fn provisional_payments_and_the_annual_true_up() {
+    // ISR 30 %; profit 600 in 2009 (revenue 1,000), 1,000 in 2010 (revenue 1,400), 600 in
+    // 2011 (revenue 1,000): tax 45, 75 and 45 a quarter.
+    // 2009: no coefficient yet (first year), nothing paid; 180 payable at year end.
+    // 2010: the 180 is paid with the annual return in Q1; coefficient 600 ÷ 1,000 = 0.6,
+    //       provisional 30 % × 0.6 × 350 = 63 a quarter (252 for a tax of 300).
+    // 2011: true-up 300 − 252 = 48 in Q1; coefficient 1,000 ÷ 1,400, provisional
+    //       30 % × 250 ÷ 1.4 = 53.571… a quarter; the model ends in 2011Q4, which settles
+    //       the year: 180 − 4 × 53.571… = −34.2857 refunded with it.
+    let extra = "[finance.tax]\nincome_tax_pct = 30.0\npayments = \"profit_coefficient\"\n";
+    let r = run_cfg(&parse(&tiny(&[1000.0, 1400.0, 1000.0], 400.0, extra)));
+    check_discipline(&r);
+    let q = &r.quarterly;
+    let p = 0.3 * 250.0 / 1.4;
+    let paid = [
+        0.0, 0.0, 0.0, 0.0,
+        180.0 + 63.0, 63.0, 63.0, 63.0,
+        48.0 + p, p, p, p + (180.0 - 4.0 * p),
+    ];
+    for (row, want) in q[4..16].iter().zip(paid) {
+        close(row.income_tax_paid_usd, want, 1e-9);
+        close(row.cfads_usd, row.net_revenue_usd - 100.0 - want, 1e-9);
+    }
+    close(q[7].tax_payable_usd, 180.0, 1e-9);
+    close(q[8].tax_true_up_usd, 180.0, 1e-9);
+    close(q[12].tax_true_up_usd, 48.0, 1e-9);
+    close(q[15].tax_payable_usd, 0.0, 1e-9);
+    let accrued: Vec<f64> = r.annual.iter().map(|a| a.income_tax_usd).collect();
+    for (a, want) in accrued.iter().zip([0.0, 180.0, 300.0, 180.0]) {
+        close(*a, want, 1e-9);
+    }
+    // Paid as computed (the default): each quarter's tax in the quarter.
+    let r = run_cfg(&parse(&tiny(&[1000.0, 1400.0, 1000.0], 400.0, "[finance.tax]\nincome_tax_pct = 30.0\n")));
+    close(r.quarterly[4].income_tax_paid_usd, 45.0, 1e-9);
+    close(r.quarterly[7].tax_payable_usd, 0.0, 1e-9);
 }

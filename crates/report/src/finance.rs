@@ -77,7 +77,7 @@ fn phase(r: &PeriodRow) -> String {
 type Column = (&'static str, fn(&PeriodRow, &[bool]) -> Cell);
 
 /// Columns of the waterfall tables after the period label, in order.
-const WATERFALL: [Column; 59] = [
+const WATERFALL: [Column; 62] = [
     ("phase", |r, _| phase(r).into()),
     ("plant_feed_dry_t", |r, _| Cell::Num(r.plant_feed_dry_t, 0)),
     ("cu_cathode_t", |r, _| Cell::Num(r.cu_cathode_t, 0)),
@@ -155,6 +155,9 @@ const WATERFALL: [Column; 59] = [
     ("cash_usd", |r, _| usd(r.cash_usd)),
     ("ietu_usd", |r, _| usd(r.ietu_usd)),
     ("tax_losses_used_usd", |r, _| usd(r.tax_losses_used_usd)),
+    ("income_tax_paid_usd", |r, _| usd(r.income_tax_paid_usd)),
+    ("tax_true_up_usd", |r, _| usd(r.tax_true_up_usd)),
+    ("tax_payable_usd", |r, _| usd(r.tax_payable_usd)),
     ("vat_paid_usd", |r, _| usd(r.vat_paid_usd)),
     ("vat_refund_usd", |r, _| usd(r.vat_refund_usd)),
     ("vat_receivable_usd", |r, _| usd(r.vat_receivable_usd)),
@@ -655,6 +658,7 @@ fn balance_sheet(r: &FinanceResult, debt: &[bool]) -> Table {
         "total_assets_usd",
         "payables_usd",
         "dsra_lc_drawn_usd",
+        "tax_payable_usd",
     ];
     cols.extend(debt_cols.iter().map(String::as_str));
     cols.extend([
@@ -683,6 +687,7 @@ fn balance_sheet(r: &FinanceResult, debt: &[bool]) -> Table {
             usd(b.total_assets_usd),
             usd(b.payables_usd),
             usd(b.dsra_lc_drawn_usd),
+            usd(b.tax_payable_usd),
         ];
         row.extend(
             debt_idx
@@ -711,6 +716,7 @@ fn cash_flow_statement(r: &FinanceResult) -> Table {
             "net_income_usd",
             "depreciation_usd",
             "working_capital_usd",
+            "tax_payable_usd",
             "operating_usd",
             "capex_usd",
             "capitalised_financing_costs_usd",
@@ -733,6 +739,7 @@ fn cash_flow_statement(r: &FinanceResult) -> Table {
             usd(s.net_income_usd),
             usd(s.depreciation_usd),
             usd(s.working_capital_usd),
+            usd(s.tax_payable_usd),
             usd(s.operating_usd),
             usd(s.capex_usd),
             usd(s.capitalised_financing_costs_usd),
