@@ -84,13 +84,33 @@ pub fn audit(r: &FinanceResult, tol: f64) -> Result<(), AuditError> {
         tie("balance sheet tax payable", l, tax, bs.tax_payable_usd)?;
         lc += row.dsra_lc_drawing_usd - row.dsra_lc_repayment_usd;
         tie("dsra letter of credit", l, lc, row.dsra_lc_balance_usd)?;
-        tie("balance sheet dsra letter of credit", l, lc, bs.dsra_lc_drawn_usd)?;
+        tie(
+            "balance sheet dsra letter of credit",
+            l,
+            lc,
+            bs.dsra_lc_drawn_usd,
+        )?;
         mra += row.maintenance_reserve_funding_usd - row.maintenance_reserve_release_usd;
-        tie("maintenance reserve", l, mra, row.maintenance_reserve_balance_usd)?;
-        tie("balance sheet maintenance reserve", l, mra, bs.maintenance_reserve_usd)?;
+        tie(
+            "maintenance reserve",
+            l,
+            mra,
+            row.maintenance_reserve_balance_usd,
+        )?;
+        tie(
+            "balance sheet maintenance reserve",
+            l,
+            mra,
+            bs.maintenance_reserve_usd,
+        )?;
         vat += row.vat_paid_usd - row.vat_refund_usd;
         tie("vat receivable", l, vat, row.vat_receivable_usd)?;
-        tie("balance sheet vat receivable", l, vat, bs.vat_receivable_usd)?;
+        tie(
+            "balance sheet vat receivable",
+            l,
+            vat,
+            bs.vat_receivable_usd,
+        )?;
         retained += is.net_income_usd - row.distributions_usd;
         tie("retained earnings", l, retained, bs.retained_earnings_usd)?;
         contributed +=

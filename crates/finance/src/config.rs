@@ -1161,7 +1161,10 @@ impl FinanceConfig {
         }
         for (k, v) in [
             ("target_quarters", self.maintenance_reserve.target_quarters),
-            ("build_up_quarters", self.maintenance_reserve.build_up_quarters),
+            (
+                "build_up_quarters",
+                self.maintenance_reserve.build_up_quarters,
+            ),
         ] {
             limits::check_count(
                 &mut out,
@@ -1196,7 +1199,11 @@ impl FinanceConfig {
         ] {
             r.validate(&format!("finance.vat.{k}"), y0, 0.0, 100.0, &mut out);
         }
-        percent("finance.vat.capex_taxable_pct", v.capex_taxable_pct, &mut out);
+        percent(
+            "finance.vat.capex_taxable_pct",
+            v.capex_taxable_pct,
+            &mut out,
+        );
         percent("finance.vat.opex_taxable_pct", v.opex_taxable_pct, &mut out);
         limits::check_count(
             &mut out,
@@ -1211,7 +1218,10 @@ impl FinanceConfig {
         if !(y_lo..=y_hi).contains(&e.base_year) {
             out.push(Invalid::new(
                 "finance.escalation.base_year",
-                format!("year {} is outside the allowed {y_lo} to {y_hi}", e.base_year),
+                format!(
+                    "year {} is outside the allowed {y_lo} to {y_hi}",
+                    e.base_year
+                ),
             ));
         }
         for (k, v) in [

@@ -535,10 +535,8 @@ pub fn run(inp: &Inputs, dsra_target: Option<&[f64]>) -> Financing {
             .dsra_lc
             .map_or(0.0, |(fee, rate)| fee * dsra.target[t] + rate * lc_bal);
         lc.cost[t] = lc_cost;
-        let base = inp.profit_before_interest[t]
-            - interest.iter().sum::<f64>()
-            - fin_dep[t]
-            - lc_cost;
+        let base =
+            inp.profit_before_interest[t] - interest.iter().sum::<f64>() - fin_dep[t] - lc_cost;
         let losses_open = losses.balance();
         let mut step = losses.step(
             t,
@@ -560,7 +558,9 @@ pub fn run(inp: &Inputs, dsra_target: Option<&[f64]>) -> Financing {
         out.tax_paid[t] = paid;
         out.tax_true_up[t] = true_up;
         payable_ck.opening.push(payable);
-        payable_ck.additions.push(step.income_tax_usd + (-paid).max(0.0));
+        payable_ck
+            .additions
+            .push(step.income_tax_usd + (-paid).max(0.0));
         payable_ck.reductions.push(paid.max(0.0));
         payable += step.income_tax_usd - paid;
         payable_ck.closing.push(payable);
@@ -829,12 +829,8 @@ pub fn run(inp: &Inputs, dsra_target: Option<&[f64]>) -> Financing {
         out.distributions[t] = dist;
         out.sponsor_support[t] = support;
 
-        let inflow = cfads.max(0.0)
-            + release
-            + support
-            + out.funding_shortfall[t]
-            + lc_draw
-            + m_release;
+        let inflow =
+            cfads.max(0.0) + release + support + out.funding_shortfall[t] + lc_draw + m_release;
         let outflow = (-cfads).max(0.0)
             + lc_cost
             + lc_repay

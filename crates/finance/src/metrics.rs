@@ -76,7 +76,11 @@ pub(crate) fn metrics(
         })
         .collect();
     let col = |g: fn(&PeriodRow) -> f64| -> Vec<f64> {
-        annual.iter().zip(&deflator).map(|(r, d)| g(r) * d).collect()
+        annual
+            .iter()
+            .zip(&deflator)
+            .map(|(r, d)| g(r) * d)
+            .collect()
     };
     let pre = col(|r| r.project_cash_flow_pre_tax_usd);
     let post = col(|r| r.project_cash_flow_after_tax_usd);

@@ -178,8 +178,12 @@ pub(crate) fn calculate(
         ietu: &ietu,
         vat_paid: &vat.paid,
         vat_refund: &vat.refund,
-        dsra_lc: (cfg.dsra.letter_of_credit && cfg.dsra.debt_service_quarters > 0)
-            .then(|| (cfg.dsra.lc_fee_pct / 400.0, cfg.dsra.lc_drawn_rate_pct / 400.0)),
+        dsra_lc: (cfg.dsra.letter_of_credit && cfg.dsra.debt_service_quarters > 0).then(|| {
+            (
+                cfg.dsra.lc_fee_pct / 400.0,
+                cfg.dsra.lc_drawn_rate_pct / 400.0,
+            )
+        }),
         sustaining: &cx.sustaining,
         maintenance: &cfg.maintenance_reserve,
         revenue: &rev.net,

@@ -472,9 +472,16 @@ repayment = "straight_line"
     close(q[7].unpaid_debt_service_usd, 59.247862, 1e-9);
     close(r.balance_sheet[7].dsra_lc_drawn_usd, 212.3931, 1e-9);
     // The fee and interest are financing costs of the income statement.
-    close(r.income_statement[4].interest_expense_usd, 20.0 + 5.25, 1e-9);
+    close(
+        r.income_statement[4].interest_expense_usd,
+        20.0 + 5.25,
+        1e-9,
+    );
     // At 1 USD/t (CFADS 500) nothing is drawn: the fee alone, 1 % a quarter of the target.
-    let r = run(&parse(&src.replace("price_usd_per_t = 1.0", "price_usd_per_t = 2.5")), &cfg.production_table().unwrap());
+    let r = run(
+        &parse(&src.replace("price_usd_per_t = 1.0", "price_usd_per_t = 2.5")),
+        &cfg.production_table().unwrap(),
+    );
     check(&r);
     for (t, fee) in [(4, 5.25), (5, 5.15), (6, 2.55), (7, 0.0)] {
         close(r.quarterly[t].dsra_lc_cost_usd, fee, 1e-9);

@@ -721,7 +721,12 @@ mxn_inflation_pct = [{ from_year = 2007, to_year = 2008, value = 0.0 }, { from_y
         close(a.project_cash_flow_after_tax_usd, want, 1e-9);
     }
     // Nominal NPV8 at year end: Σ flow ÷ 1.08^k, k = 1, 2, 3.
-    let npv8 = |f: &[f64]| f.iter().enumerate().map(|(k, v)| v / 1.08_f64.powi(k as i32 + 1)).sum::<f64>();
+    let npv8 = |f: &[f64]| {
+        f.iter()
+            .enumerate()
+            .map(|(k, v)| v / 1.08_f64.powi(k as i32 + 1))
+            .sum::<f64>()
+    };
     let m = &r.metrics;
     assert_eq!(m.npv_convention.description, "nominal USD; decks real (2007 money), escalated; calendar-year flows at year end, discounted annually to 2008-01-01");
     close(m.npv[1].project_after_tax_usd, npv8(&flows), 1e-9);
@@ -732,9 +737,21 @@ mxn_inflation_pct = [{ from_year = 2007, to_year = 2008, value = 0.0 }, { from_y
     real.metrics.npv_timing = manto_finance::config::NpvTiming::MidYear;
     let rr = run_cfg(&real);
     let deflated = [flows[0] / 1.01, flows[1] / 1.0302, flows[2] / 1.061106];
-    close(rr.metrics.npv[1].project_after_tax_usd, npv8(&deflated) * 1.08_f64.sqrt(), 1e-9);
-    assert!(rr.metrics.npv_convention.description.starts_with("real USD of 2007;"));
-    assert!(rr.metrics.npv_convention.description.contains("at mid-year"));
+    close(
+        rr.metrics.npv[1].project_after_tax_usd,
+        npv8(&deflated) * 1.08_f64.sqrt(),
+        1e-9,
+    );
+    assert!(rr
+        .metrics
+        .npv_convention
+        .description
+        .starts_with("real USD of 2007;"));
+    assert!(rr
+        .metrics
+        .npv_convention
+        .description
+        .contains("at mid-year"));
     // Nominal decks (the default) ignore the indices: 1,000 a year of revenue, G&A 100
     // re-priced at the 2010 rate only (50 + 50 × 10 ÷ 12.5 = 90).
     let mut nominal = cfg.clone();
@@ -784,7 +801,11 @@ ietu_pct = {ietu}
         close(q.income_tax_usd, 35.0, 1e-9);
         close(q.ietu_usd, 7.0, 1e-9);
     }
-    close(r.annual[1].project_cash_flow_after_tax_usd, 800.0 - 140.0, 1e-9);
+    close(
+        r.annual[1].project_cash_flow_after_tax_usd,
+        800.0 - 140.0,
+        1e-9,
+    );
     // IETU at 17.5 % in 2008 too: the capital gives a credit of 17.5 % × 400 = 70 in
     // 2008Q4, which clears the IETU of 2009Q1 and Q2 (35 each, below ISR anyway); Q3 and Q4
     // pay the 7 above ISR again. Year: ISR 112 + IETU 14.
@@ -795,7 +816,11 @@ ietu_pct = {ietu}
         close(*a, b, 1e-9);
     }
     close(r.annual[1].ietu_usd, 14.0, 1e-9);
-    let credits = r.corkscrews.iter().find(|c| c.name == "ietu_credits").unwrap();
+    let credits = r
+        .corkscrews
+        .iter()
+        .find(|c| c.name == "ietu_credits")
+        .unwrap();
     close(credits.closing[3], 70.0, 1e-9);
     close(credits.closing[4], 35.0, 1e-9);
     close(credits.closing[5], 0.0, 1e-9);
@@ -851,7 +876,12 @@ refund_lag_quarters = 2
     }
     close(r.balance_sheet[4].vat_receivable_usd, 105.0, 1e-9);
     close(q[3].equity_contributions_usd, 1100.0, 1e-9);
-    let iva_use = r.funding.uses.iter().find(|u| u.name.starts_with("IVA")).unwrap();
+    let iva_use = r
+        .funding
+        .uses
+        .iter()
+        .find(|u| u.name.starts_with("IVA"))
+        .unwrap();
     close(iva_use.usd, 100.0, 1e-9);
     // Project flows: 2008 −1,100; 2009 600 + (110 − 20) = 690; 2010 600 + (30 − 20) = 610.
     for (a, want) in r.annual.iter().zip([-1100.0, 690.0, 610.0]) {
@@ -859,7 +889,8 @@ refund_lag_quarters = 2
     }
     // The general rate when the region is not the border: 16 % of the capital.
     let r = run_cfg(&parse(
-        &tiny(&[1000.0, 1000.0], 400.0, extra).replace("region = \"border\"", "region = \"general\""),
+        &tiny(&[1000.0, 1000.0], 400.0, extra)
+            .replace("region = \"border\"", "region = \"general\""),
     ));
     check_discipline(&r);
     close(r.quarterly[3].vat_paid_usd, 160.0, 1e-9);
@@ -916,9 +947,18 @@ fn provisional_payments_and_the_annual_true_up() {
     let q = &r.quarterly;
     let p = 0.3 * 250.0 / 1.4;
     let paid = [
-        0.0, 0.0, 0.0, 0.0,
-        180.0 + 63.0, 63.0, 63.0, 63.0,
-        48.0 + p, p, p, p + (180.0 - 4.0 * p),
+        0.0,
+        0.0,
+        0.0,
+        0.0,
+        180.0 + 63.0,
+        63.0,
+        63.0,
+        63.0,
+        48.0 + p,
+        p,
+        p,
+        p + (180.0 - 4.0 * p),
     ];
     for (row, want) in q[4..16].iter().zip(paid) {
         close(row.income_tax_paid_usd, want, 1e-9);
@@ -933,7 +973,11 @@ fn provisional_payments_and_the_annual_true_up() {
         close(*a, want, 1e-9);
     }
     // Paid as computed (the default): each quarter's tax in the quarter.
-    let r = run_cfg(&parse(&tiny(&[1000.0, 1400.0, 1000.0], 400.0, "[finance.tax]\nincome_tax_pct = 30.0\n")));
+    let r = run_cfg(&parse(&tiny(
+        &[1000.0, 1400.0, 1000.0],
+        400.0,
+        "[finance.tax]\nincome_tax_pct = 30.0\n",
+    )));
     close(r.quarterly[4].income_tax_paid_usd, 45.0, 1e-9);
     close(r.quarterly[7].tax_payable_usd, 0.0, 1e-9);
 }
