@@ -240,12 +240,33 @@ pub(crate) fn metric_list(m: &Metrics) -> Vec<Metric> {
         }),
         ("equity_npv", "equity NPV", |n| n.equity_usd),
     ];
-    push(
-        "npv_convention".into(),
-        "NPV and IRR convention".into(),
-        Cell::Text(m.npv_convention.description.clone()),
-        "",
-    );
+    // The valuation convention, in short values (the whole sentence is the metrics table's
+    // title and `metrics.npv_convention.description` in the JSON).
+    let conv = &m.npv_convention;
+    let basis = match conv.basis {
+        finance::config::Basis::Nominal => "nominal USD".to_string(),
+        finance::config::Basis::Real => format!("real USD of {}", conv.base_year),
+    };
+    let timing = match conv.timing {
+        finance::config::NpvTiming::EndOfYear => "year end, annual discounting",
+        finance::config::NpvTiming::MidYear => "mid-year, annual discounting",
+    };
+    let decks = match conv.decks {
+        finance::config::Basis::Nominal => "nominal as typed".to_string(),
+        finance::config::Basis::Real => format!("real {}, escalated", conv.base_year),
+    };
+    for (key, label, value) in [
+        ("npv_basis", "NPV and IRR money", basis),
+        ("npv_timing", "NPV flows at", timing.to_string()),
+        (
+            "npv_discounted_to",
+            "NPV discounted to",
+            conv.discounted_to.clone(),
+        ),
+        ("price_and_cost_decks", "price and cost decks", decks),
+    ] {
+        push(key.into(), label.into(), Cell::Text(value), "");
+    }
     for (key, label, get) in npvs {
         for n in &m.npv {
             push(
