@@ -800,12 +800,12 @@ pub enum VatRegion {
 }
 
 /// IVA (VAT) on purchases (`[finance.vat]`). Sales are exports at 0 %, so every peso of IVA
-/// paid is refunded: VAT paid = rate of the year and region × (capital share × (initial
-/// + sustaining capital + closure cost) + operating share × operating cost), refunded
-/// `refund_lag_quarters` later (whatever is still due at the model's end is refunded in
-/// its last quarter). The receivable is funded like the rest of the uses: by the
-/// construction sources in their drawdown order (equity first) before the first operating
-/// quarter, from operating cash flow after.
+/// paid is refunded: VAT paid = rate of the year and region × (capital share × capital
+/// spent, initial and sustaining, and closure cost; plus operating share × operating cost),
+/// refunded `refund_lag_quarters` later (whatever is still due at the model's end is
+/// refunded in its last quarter). The receivable is funded like the rest of the uses: by
+/// the construction sources in their drawdown order (equity first) before the first
+/// operating quarter, from operating cash flow after.
 #[derive(Deserialize, Serialize, Clone, Debug, Default, PartialEq)]
 #[serde(default, deny_unknown_fields)]
 pub struct Vat {
