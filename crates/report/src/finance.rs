@@ -248,20 +248,18 @@ pub(crate) fn metric_list(m: &Metrics) -> Vec<Metric> {
         finance::config::Basis::Real => format!("real USD of {}", conv.base_year),
     };
     let timing = match conv.timing {
-        finance::config::NpvTiming::EndOfYear => "year end, annual discounting",
-        finance::config::NpvTiming::MidYear => "mid-year, annual discounting",
+        finance::config::NpvTiming::EndOfYear => "year end",
+        finance::config::NpvTiming::MidYear => "mid-year",
     };
     let decks = match conv.decks {
         finance::config::Basis::Nominal => "nominal as typed".to_string(),
         finance::config::Basis::Real => format!("real {}, escalated", conv.base_year),
     };
     for (key, label, value) in [
-        ("npv_basis", "NPV and IRR money", basis),
-        ("npv_timing", "NPV flows at", timing.to_string()),
         (
-            "npv_discounted_to",
-            "NPV discounted to",
-            conv.discounted_to.clone(),
+            "npv_convention",
+            "NPV convention",
+            format!("{basis}, {timing}, annual to {}", conv.discounted_to),
         ),
         ("price_and_cost_decks", "price and cost decks", decks),
     ] {
