@@ -47,7 +47,7 @@ pub fn audit(r: &FinanceResult, tol: f64) -> Result<(), AuditError> {
     let n_fac = r.facility_names.len();
     let mut fac = vec![0.0; n_fac];
     let (mut dsra, mut retained, mut contributed, mut cash, mut fixed) = (0.0, 0.0, 0.0, 0.0, 0.0);
-    let (mut vat, mut lc, mut mra, mut tax) = (0.0, 0.0, 0.0, 0.0);
+    let (mut vat, mut lc, mut mra, mut tax, mut vat_fac) = (0.0, 0.0, 0.0, 0.0, 0.0);
     for (t, row) in r.quarterly.iter().enumerate() {
         let (is, bs, cf) = (
             &r.income_statement[t],
@@ -103,6 +103,14 @@ pub fn audit(r: &FinanceResult, tol: f64) -> Result<(), AuditError> {
             mra,
             bs.maintenance_reserve_usd,
         )?;
+        vat_fac += row.vat_facility_drawing_usd - row.vat_facility_repayment_usd;
+        tie("vat facility", l, vat_fac, row.vat_facility_balance_usd)?;
+        tie(
+            "balance sheet vat facility",
+            l,
+            vat_fac,
+            bs.vat_facility_usd,
+        )?;
         vat += row.vat_paid_usd - row.vat_refund_usd;
         tie("vat receivable", l, vat, row.vat_receivable_usd)?;
         tie(
@@ -139,6 +147,7 @@ pub fn audit(r: &FinanceResult, tol: f64) -> Result<(), AuditError> {
         let liabilities = bs.payables_usd
             + bs.dsra_lc_drawn_usd
             + bs.tax_payable_usd
+            + bs.vat_facility_usd
             + bs.debt_usd.iter().sum::<f64>();
         let equity = bs.equity_contributed_usd + bs.retained_earnings_usd;
         tie("balance sheet", l, assets, liabilities + equity)?;

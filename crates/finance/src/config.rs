@@ -821,6 +821,24 @@ pub struct Vat {
     pub opex_taxable_pct: f64,
     /// Quarters from paying IVA to its refund.
     pub refund_lag_quarters: usize,
+    /// How IVA paid is funded: by the project's sources, or by a revolving IVA facility.
+    pub funding: VatFunding,
+    /// Limit of the IVA facility, USD.
+    pub facility_limit_usd: f64,
+    /// All-in interest rate of the IVA facility, % a year.
+    pub facility_rate_pct: f64,
+}
+
+/// How IVA paid is funded.
+#[derive(Deserialize, Serialize, Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum VatFunding {
+    /// The construction sources in their order (equity first), then operating cash.
+    #[default]
+    Sources,
+    /// A revolving facility drawn for the IVA paid (within its limit) and repaid from the
+    /// refunds; what it does not cover falls back on the sources.
+    Facility,
 }
 
 impl Vat {
@@ -1199,6 +1217,16 @@ impl FinanceConfig {
         ] {
             r.validate(&format!("finance.vat.{k}"), y0, 0.0, 100.0, &mut out);
         }
+        non_negative(
+            "finance.vat.facility_limit_usd",
+            v.facility_limit_usd,
+            &mut out,
+        );
+        percent(
+            "finance.vat.facility_rate_pct",
+            v.facility_rate_pct,
+            &mut out,
+        );
         percent(
             "finance.vat.capex_taxable_pct",
             v.capex_taxable_pct,

@@ -64,6 +64,8 @@ pub struct Inputs<'a> {
     pub vat_paid: &'a [f64],
     /// IVA refunded by period.
     pub vat_refund: &'a [f64],
+    /// The IVA facility (all zero when IVA is funded by the sources).
+    pub vat_facility: &'a crate::operating::VatFacilityLines,
     /// The DSRA is a letter of credit: (fee, interest on drawings), quarterly fractions.
     pub dsra_lc: Option<(f64, f64)>,
     /// Sustaining capital by period (the maintenance reserve's purpose and target).
@@ -306,7 +308,9 @@ pub fn run(inp: &Inputs, dsra_target: Option<&[f64]>) -> Financing {
         let mut fees = vec![0.0; nf];
         let mut headroom: Vec<f64> = (0..nf).map(|i| (commit[i] - bal[i]).max(0.0)).collect();
         let vat_net = inp.vat_paid[t] - inp.vat_refund[t];
-        let mut uses = inp.initial_capex[t] + dsra_use(t) + vat_net;
+        let vf = inp.vat_facility;
+        let vat_fin = vf.drawing[t] - vf.repayment[t];
+        let mut uses = inp.initial_capex[t] + dsra_use(t) + vat_net - vat_fin + vf.interest[t];
         for (i, f) in fac.iter().enumerate().filter(|(_, f)| f.is_debt()) {
             interest[i] = ff[i].rate[t] * bal[i];
             fees[i] = f.commitment_fee_pct / 400.0 * headroom[i]
@@ -385,15 +389,20 @@ pub fn run(inp: &Inputs, dsra_target: Option<&[f64]>) -> Financing {
         out.sponsor_support[t] = contingent;
         out.funding_shortfall[t] = need.max(0.0);
         let cash_in: f64 = draws.iter().sum::<f64>() + contingent + need.max(0.0);
-        let paid: f64 = (0..nf).map(|i| interest[i] - cap_int[i] + fees[i]).sum();
+        let paid: f64 = (0..nf)
+            .map(|i| interest[i] - cap_int[i] + fees[i])
+            .sum::<f64>()
+            + vf.interest[t];
         out.financing_costs_paid[t] = paid;
         out.capitalised_financing[t] = paid + cap_int.iter().sum::<f64>();
         cash_ck.opening.push(cash);
-        cash_ck.additions.push(cash_in + inp.vat_refund[t]);
+        cash_ck
+            .additions
+            .push(cash_in + inp.vat_refund[t] + vf.drawing[t]);
         cash_ck
             .reductions
-            .push(inp.initial_capex[t] + paid + dsra_use(t) + inp.vat_paid[t]);
-        cash += cash_in - inp.initial_capex[t] - paid - dsra_use(t) - vat_net;
+            .push(inp.initial_capex[t] + paid + dsra_use(t) + inp.vat_paid[t] + vf.repayment[t]);
+        cash += cash_in - inp.initial_capex[t] - paid - dsra_use(t) - vat_net + vat_fin;
         cash_ck.closing.push(cash);
         for i in 0..nf {
             let g = &mut ff[i];
@@ -535,8 +544,12 @@ pub fn run(inp: &Inputs, dsra_target: Option<&[f64]>) -> Financing {
             .dsra_lc
             .map_or(0.0, |(fee, rate)| fee * dsra.target[t] + rate * lc_bal);
         lc.cost[t] = lc_cost;
-        let base =
-            inp.profit_before_interest[t] - interest.iter().sum::<f64>() - fin_dep[t] - lc_cost;
+        let vf = inp.vat_facility;
+        let base = inp.profit_before_interest[t]
+            - interest.iter().sum::<f64>()
+            - fin_dep[t]
+            - lc_cost
+            - vf.interest[t];
         let losses_open = losses.balance();
         let mut step = losses.step(
             t,
@@ -564,7 +577,11 @@ pub fn run(inp: &Inputs, dsra_target: Option<&[f64]>) -> Financing {
         payable_ck.reductions.push(paid.max(0.0));
         payable += step.income_tax_usd - paid;
         payable_ck.closing.push(payable);
-        let cfads = inp.cash_flow_before_tax[t] - step.ptu_usd - paid;
+        // The IVA facility funds the IVA paid and takes the refunds: its net flow is part
+        // of CFADS (IVA it funds is neutral for the DSCR); its interest is paid beside
+        // senior debt service.
+        let cfads =
+            inp.cash_flow_before_tax[t] - step.ptu_usd - paid + vf.drawing[t] - vf.repayment[t];
         out.tax.push(step);
         out.cfads[t] = cfads;
 
@@ -626,7 +643,7 @@ pub fn run(inp: &Inputs, dsra_target: Option<&[f64]>) -> Financing {
         let dscr = (senior_ds > 1e-6).then(|| cfads / senior_ds);
         out.dscr[t] = dscr;
 
-        let mut c = cash + cfads - senior_ds - lc_cost;
+        let mut c = cash + cfads - senior_ds - lc_cost - vf.interest[t];
         // The maintenance reserve pays the quarter's sustaining capital (its purpose).
         let open_mra = mra_bal;
         let for_purpose = mra_bal.min(inp.sustaining[t]);
@@ -832,6 +849,7 @@ pub fn run(inp: &Inputs, dsra_target: Option<&[f64]>) -> Financing {
         let inflow =
             cfads.max(0.0) + release + support + out.funding_shortfall[t] + lc_draw + m_release;
         let outflow = (-cfads).max(0.0)
+            + vf.interest[t]
             + lc_cost
             + lc_repay
             + m_fund

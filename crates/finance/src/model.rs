@@ -27,6 +27,7 @@ pub(crate) struct Calc {
     pub wc: operating::WorkingCapitalLines,
     pub wc_increase: Vec<f64>,
     pub vat: operating::VatLines,
+    pub vat_facility: operating::VatFacilityLines,
     pub duty: Vec<f64>,
     pub ebitda: Vec<f64>,
     pub tax_dep_capital: Vec<f64>,
@@ -125,6 +126,7 @@ pub(crate) fn calculate(
     let capital = zip_map(n, |i| cx.initial[i] + cx.sustaining[i] + cx.closure[i]);
     let vat = operating::vat(&cfg.vat, &tl, &capital, &opex.total);
     let vat_net = zip_map(n, |i| vat.paid[i] - vat.refund[i]);
+    let vat_facility = operating::vat_facility(&cfg.vat, &vat);
     let cfbt = zip_map(n, |i| {
         ebitda[i] - duty[i] - cx.sustaining[i] - wc_increase[i] - vat_net[i]
     });
@@ -178,6 +180,7 @@ pub(crate) fn calculate(
         ietu: &ietu,
         vat_paid: &vat.paid,
         vat_refund: &vat.refund,
+        vat_facility: &vat_facility,
         dsra_lc: (cfg.dsra.letter_of_credit && cfg.dsra.debt_service_quarters > 0).then(|| {
             (
                 cfg.dsra.lc_fee_pct / 400.0,
@@ -253,6 +256,7 @@ pub(crate) fn calculate(
         wc,
         wc_increase,
         vat,
+        vat_facility,
         duty,
         ebitda,
         tax_dep_capital,
@@ -435,6 +439,10 @@ fn funding_summary(cfg: &FinanceConfig, c: &Calc, m: &Metrics) -> FundingSummary
             usd: pre(&g.drawdown) + pre(&g.capitalised_interest),
         })
         .collect();
+    sources.push(FundingLine {
+        name: "IVA facility (drawn less repaid)".into(),
+        usd: pre(&c.vat_facility.drawing) - pre(&c.vat_facility.repayment),
+    });
     sources.push(FundingLine {
         name: "contingent equity".into(),
         usd: pre(&f.sponsor_support),

@@ -308,3 +308,44 @@ pub fn vat(v: &crate::config::Vat, tl: &Timeline, capital: &[f64], opex: &[f64])
         refund,
     }
 }
+
+/// A revolving IVA facility by period (all zero when IVA is funded by the sources).
+#[derive(Clone, Debug, Default)]
+pub struct VatFacilityLines {
+    /// Drawn for the IVA paid, within the limit.
+    pub drawing: Vec<f64>,
+    /// Repaid from the refunds.
+    pub repayment: Vec<f64>,
+    /// Interest on the opening balance, paid in cash.
+    pub interest: Vec<f64>,
+    /// Balance (a liability).
+    pub corkscrew: crate::corkscrew::Corkscrew,
+}
+
+/// The IVA facility: interest on the opening balance at `rate_pct ÷ 4`; drawn for the
+/// quarter's IVA paid up to the limit; repaid from the quarter's refunds up to the balance.
+pub fn vat_facility(v: &crate::config::Vat, vat: &VatLines) -> VatFacilityLines {
+    let n = vat.paid.len();
+    let on = v.funding == crate::config::VatFunding::Facility;
+    let (mut drawing, mut repayment, mut interest) = (vec![0.0; n], vec![0.0; n], vec![0.0; n]);
+    let mut bal = 0.0_f64;
+    for t in 0..n {
+        if !on {
+            continue;
+        }
+        interest[t] = v.facility_rate_pct / 400.0 * bal;
+        drawing[t] = vat.paid[t].min((v.facility_limit_usd - bal).max(0.0));
+        repayment[t] = vat.refund[t].min(bal + drawing[t]);
+        bal += drawing[t] - repayment[t];
+    }
+    VatFacilityLines {
+        corkscrew: crate::corkscrew::Corkscrew::from_flows(
+            "vat_facility",
+            drawing.clone(),
+            repayment.clone(),
+        ),
+        drawing,
+        repayment,
+        interest,
+    }
+}

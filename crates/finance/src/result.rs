@@ -115,6 +115,14 @@ pub struct PeriodRow {
     pub vat_refund_usd: f64,
     /// IVA receivable (paid, not yet refunded).
     pub vat_receivable_usd: f64,
+    /// Drawn on the IVA facility.
+    pub vat_facility_drawing_usd: f64,
+    /// IVA facility repaid from refunds.
+    pub vat_facility_repayment_usd: f64,
+    /// Interest on the IVA facility.
+    pub vat_facility_interest_usd: f64,
+    /// IVA facility balance.
+    pub vat_facility_balance_usd: f64,
     /// Initial capital: budget direct cost.
     pub capex_direct_usd: f64,
     /// Contingency.
@@ -293,6 +301,9 @@ pub const LINE_ITEMS: &[LineItem] = &[
     line!(working_capital_increase_usd, Sum),
     line!(vat_paid_usd, Sum),
     line!(vat_refund_usd, Sum),
+    line!(vat_facility_drawing_usd, Sum),
+    line!(vat_facility_repayment_usd, Sum),
+    line!(vat_facility_interest_usd, Sum),
     line!(capex_direct_usd, Sum),
     line!(capex_contingency_usd, Sum),
     line!(capex_owners_usd, Sum),
@@ -330,6 +341,7 @@ pub const LINE_ITEMS: &[LineItem] = &[
     line!(equity_cash_flow_usd, Sum),
     line!(tax_payable_usd, Last),
     line!(vat_receivable_usd, Last),
+    line!(vat_facility_balance_usd, Last),
     line!(dsra_target_usd, Last),
     line!(dsra_balance_usd, Last),
     line!(dsra_lc_balance_usd, Last),
@@ -403,6 +415,8 @@ pub struct BalanceSheet {
     pub dsra_lc_drawn_usd: f64,
     /// Income tax payable (negative: overpaid).
     pub tax_payable_usd: f64,
+    /// IVA facility drawn and not repaid.
+    pub vat_facility_usd: f64,
     /// Each debt facility's balance (order of `FinanceResult::facility_names`; equity 0).
     pub debt_usd: Vec<f64>,
     /// Total debt (loans and lease liability).

@@ -92,6 +92,10 @@ pub(crate) fn quarterly_rows(
                 vat_paid_usd: c.vat.paid[t],
                 vat_refund_usd: c.vat.refund[t],
                 vat_receivable_usd: c.vat.receivable.closing[t],
+                vat_facility_drawing_usd: c.vat_facility.drawing[t],
+                vat_facility_repayment_usd: c.vat_facility.repayment[t],
+                vat_facility_interest_usd: c.vat_facility.interest[t],
+                vat_facility_balance_usd: c.vat_facility.corkscrew.closing[t],
                 capex_direct_usd: c.capex.direct[t],
                 capex_contingency_usd: c.capex.contingency[t],
                 capex_owners_usd: c.capex.owners[t],
@@ -264,7 +268,9 @@ pub(crate) fn statements(
     for t in 0..n {
         let ops = t >= tl.cod;
         let interest: f64 = if ops {
-            f.facilities.iter().map(|g| g.interest[t]).sum::<f64>() + f.dsra_lc.cost[t]
+            f.facilities.iter().map(|g| g.interest[t]).sum::<f64>()
+                + f.dsra_lc.cost[t]
+                + c.vat_facility.interest[t]
         } else {
             0.0
         };
@@ -317,7 +323,8 @@ pub(crate) fn statements(
         let assets = cash + dsra + ar + inv + vat + mra + fa;
         let total_debt: f64 = debt.iter().sum();
         let tax_payable = f.tax_payable.closing[t];
-        let liabilities = ap + lc_drawn + tax_payable + total_debt;
+        let vat_facility = c.vat_facility.corkscrew.closing[t];
+        let liabilities = ap + lc_drawn + tax_payable + vat_facility + total_debt;
         let equity = contributed + retained;
         bs.push(BalanceSheet {
             period: t,
@@ -333,6 +340,7 @@ pub(crate) fn statements(
             payables_usd: ap,
             dsra_lc_drawn_usd: lc_drawn,
             tax_payable_usd: tax_payable,
+            vat_facility_usd: vat_facility,
             debt_usd: debt,
             total_debt_usd: total_debt,
             total_liabilities_usd: liabilities,
@@ -354,8 +362,8 @@ pub(crate) fn statements(
         let dsra_net = f.dsra.release[t] - f.dsra.funding[t];
         let mra_net = f.maintenance.release[t] - f.maintenance.funding[t];
         let investing = -capex - f.financing_costs_paid[t] + dsra_net + mra_net;
-        drawn += f.dsra_lc.drawing[t];
-        repaid += f.dsra_lc.repayment[t];
+        drawn += f.dsra_lc.drawing[t] + c.vat_facility.drawing[t];
+        repaid += f.dsra_lc.repayment[t] + c.vat_facility.repayment[t];
         let financing = drawn - repaid + equity_in - f.distributions[t];
         cf.push(CashFlowStatement {
             period: t,
@@ -419,6 +427,7 @@ pub(crate) fn corkscrews(cfg: &FinanceConfig, c: &Calc) -> Vec<Corkscrew> {
     out.push(f.financing_costs_wdv.clone());
     out.push(c.ietu_credits.clone());
     out.push(c.vat.receivable.clone());
+    out.push(c.vat_facility.corkscrew.clone());
     out.push(f.cash.clone());
     out
 }

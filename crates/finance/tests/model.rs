@@ -107,6 +107,9 @@ fn the_audit_catches_a_deliberately_broken_flow() {
     // A letter-of-credit drawing that never became a liability.
     let e = broken(&|r| r.quarterly[t].dsra_lc_drawing_usd += 1e6);
     assert_eq!(e.balance, "dsra letter of credit", "{e}");
+    // An IVA facility drawing that never became a liability.
+    let e = broken(&|r| r.quarterly[t].vat_facility_drawing_usd += 1e6);
+    assert_eq!(e.balance, "vat facility", "{e}");
     // IVA paid that never reached the receivable.
     let e = broken(&|r| r.quarterly[t].vat_paid_usd += 1e6);
     assert_eq!(e.balance, "vat receivable", "{e}");
@@ -887,6 +890,29 @@ refund_lag_quarters = 2
     for (a, want) in r.annual.iter().zip([-1100.0, 690.0, 610.0]) {
         close(a.project_cash_flow_after_tax_usd, want, 1e-9);
     }
+    // Funded by an IVA facility (limit 103, 8 % a year): it takes the 100 of 2008Q4 (the
+    // equity pays the capital only), 3 of 2009Q1's 5 (the limit), is repaid 100 from the
+    // 2009Q2 refund, then revolves 5 a quarter on a balance of 3 (interest 2, 2.06, then
+    // 0.06 a quarter) and is repaid in full from the last refund.
+    let facility = extra.to_string()
+        + "funding = \"facility\"\nfacility_limit_usd = 103.0\nfacility_rate_pct = 8.0\n";
+    let r = run_cfg(&parse(&tiny(&[1000.0, 1000.0], 400.0, &facility)));
+    check_discipline(&r);
+    let q = &r.quarterly;
+    let draw = [100.0, 3.0, 0.0, 5.0, 5.0, 5.0, 5.0, 5.0, 5.0];
+    let repay = [0.0, 0.0, 100.0, 5.0, 5.0, 5.0, 5.0, 5.0, 8.0];
+    let interest = [0.0, 2.0, 2.06, 0.06, 0.06, 0.06, 0.06, 0.06, 0.06];
+    let balance = [100.0, 103.0, 3.0, 3.0, 3.0, 3.0, 3.0, 3.0, 0.0];
+    for k in 0..9 {
+        let row = &q[3 + k];
+        close(row.vat_facility_drawing_usd, draw[k], 1e-9);
+        close(row.vat_facility_repayment_usd, repay[k], 1e-9);
+        close(row.vat_facility_interest_usd, interest[k], 1e-9);
+        close(row.vat_facility_balance_usd, balance[k], 1e-9);
+    }
+    close(q[3].equity_contributions_usd, 1000.0, 1e-9);
+    close(r.balance_sheet[4].vat_facility_usd, 103.0, 1e-9);
+    close(r.income_statement[4].interest_expense_usd, 2.0, 1e-9);
     // The general rate when the region is not the border: 16 % of the capital.
     let r = run_cfg(&parse(
         &tiny(&[1000.0, 1000.0], 400.0, extra)

@@ -77,7 +77,7 @@ fn phase(r: &PeriodRow) -> String {
 type Column = (&'static str, fn(&PeriodRow, &[bool]) -> Cell);
 
 /// Columns of the waterfall tables after the period label, in order.
-const WATERFALL: [Column; 62] = [
+const WATERFALL: [Column; 64] = [
     ("phase", |r, _| phase(r).into()),
     ("plant_feed_dry_t", |r, _| Cell::Num(r.plant_feed_dry_t, 0)),
     ("cu_cathode_t", |r, _| Cell::Num(r.cu_cathode_t, 0)),
@@ -161,6 +161,12 @@ const WATERFALL: [Column; 62] = [
     ("vat_paid_usd", |r, _| usd(r.vat_paid_usd)),
     ("vat_refund_usd", |r, _| usd(r.vat_refund_usd)),
     ("vat_receivable_usd", |r, _| usd(r.vat_receivable_usd)),
+    ("vat_facility_interest_usd", |r, _| {
+        usd(r.vat_facility_interest_usd)
+    }),
+    ("vat_facility_balance_usd", |r, _| {
+        usd(r.vat_facility_balance_usd)
+    }),
     ("dsra_lc_drawing_usd", |r, _| usd(r.dsra_lc_drawing_usd)),
     ("dsra_lc_repayment_usd", |r, _| usd(r.dsra_lc_repayment_usd)),
     ("dsra_lc_cost_usd", |r, _| usd(r.dsra_lc_cost_usd)),
@@ -678,6 +684,7 @@ fn balance_sheet(r: &FinanceResult, debt: &[bool]) -> Table {
         "payables_usd",
         "dsra_lc_drawn_usd",
         "tax_payable_usd",
+        "vat_facility_usd",
     ];
     cols.extend(debt_cols.iter().map(String::as_str));
     cols.extend([
@@ -707,6 +714,7 @@ fn balance_sheet(r: &FinanceResult, debt: &[bool]) -> Table {
             usd(b.payables_usd),
             usd(b.dsra_lc_drawn_usd),
             usd(b.tax_payable_usd),
+            usd(b.vat_facility_usd),
         ];
         row.extend(
             debt_idx
