@@ -558,8 +558,20 @@ proptest! {
         inflation in -1.0f64..8.0,
         real_decks in any::<bool>(),
         provisional in any::<bool>(),
+        options in any::<bool>(),
     ) {
         let mut cfg = boleo();
+        if options {
+            // The DSRA as a letter of credit, IVA through a facility, a longer maintenance
+            // reserve.
+            cfg.dsra.letter_of_credit = true;
+            cfg.dsra.lc_fee_pct = 1.5;
+            cfg.dsra.lc_drawn_rate_pct = 9.0;
+            cfg.vat.funding = manto_finance::config::VatFunding::Facility;
+            cfg.vat.facility_limit_usd = 10e6;
+            cfg.vat.facility_rate_pct = 8.0;
+            cfg.maintenance_reserve.target_quarters = 4;
+        }
         cfg.tax.payments = if provisional {
             manto_finance::config::TaxPayments::ProfitCoefficient
         } else {
