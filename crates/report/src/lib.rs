@@ -8,6 +8,7 @@ mod cases;
 pub mod export;
 mod finance;
 mod fleet;
+pub mod html;
 pub mod output;
 mod run;
 mod schedule;

@@ -16,6 +16,7 @@ mod overrides;
 mod pipeline;
 pub mod production;
 mod scenario;
+mod trace;
 
 pub use error::StudyError;
 pub use overrides::Override;
@@ -26,3 +27,4 @@ pub use pipeline::{
     SECONDS_PER_SECTION_DAY, SIZE_DEFAULT_SCENARIOS,
 };
 pub use scenario::{bundled, load, parse, text, Bundled, Scenario, BUNDLED, DEFAULT};
+pub use trace::{report_study, shift_trace, ReportStudy, ShiftTrace, Spell};
