@@ -486,7 +486,7 @@ fn report(a: &ReportArgs) -> Result<(), CliError> {
             "--html" => report::html::render(&r)
                 .map_err(ExportError::Report)?
                 .into_bytes(),
-            _ => return Err(ExportError::Report("--xlsx: not built yet".into()).into()),
+            _ => report::xlsx::render(&r)?,
         });
     }
     set.commit(&bytes)?;

@@ -14,6 +14,7 @@ mod run;
 mod schedule;
 mod section;
 mod table;
+pub mod xlsx;
 
 pub use fleet::SizingReport;
 pub use output::{Destination, OutputError, OutputSet};
