@@ -138,15 +138,26 @@ impl Kpi {
 
     fn html(&self) -> String {
         let attrs = match &self.json {
-            Some((path, agg, raw)) => format!(
-                " data-json=\"{}\"{} data-value=\"{raw}\"",
-                esc(path),
-                if agg.is_empty() {
-                    String::new()
-                } else {
-                    format!(" data-agg=\"{agg}\"")
-                }
-            ),
+            Some((path, agg, raw)) => {
+                // The shown number is raw / scale at `decimals`: say which, so a reader
+                // (and the browser check) can tie the text to the JSON.
+                let (scale, decimals) = match self.value {
+                    Cell::Num(x, d) if x != 0.0 && raw.is_finite() => {
+                        (10f64.powi((raw / x).abs().log10().round() as i32), d)
+                    }
+                    Cell::Num(_, d) => (1.0, d),
+                    _ => (1.0, 0),
+                };
+                format!(
+                    " data-json=\"{}\"{} data-value=\"{raw}\" data-scale=\"{scale}\" data-decimals=\"{decimals}\"",
+                    esc(path),
+                    if agg.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" data-agg=\"{agg}\"")
+                    }
+                )
+            }
             None => String::new(),
         };
         format!(
