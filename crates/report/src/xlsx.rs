@@ -831,7 +831,7 @@ fn build(r: &ReportStudy) -> Result<Vec<u8>, XlsxError> {
             ws.write_string(
                 row,
                 3,
-                &format!("scenario TOML, key `{key}` (its comment cites the source)"),
+                format!("scenario TOML, key `{key}` (its comment cites the source)"),
             )?;
             let cell = format!("Inputs!$B${}", row + 1);
             if key == "finance.covenants.min_dscr" {
@@ -937,14 +937,14 @@ fn build(r: &ReportStudy) -> Result<Vec<u8>, XlsxError> {
                 }
                 RowKind::Input(v, src) => {
                     ws.write_string(xr, 0, &row.label)?;
-                    ws.write_string(xr, 2, &format!("input: {src}"))?;
+                    ws.write_string(xr, 2, format!("input: {src}"))?;
                     for (t, x) in v.iter().enumerate() {
                         ws.write_number_with_format(xr, FIRST + t as u16, *x, &fm.input_usd)?;
                     }
                 }
                 RowKind::Linear(terms) => {
                     ws.write_string(xr, 0, &row.label)?;
-                    ws.write_string(xr, 2, &format!("formula: {}", describe(terms, &rows)))?;
+                    ws.write_string(xr, 2, format!("formula: {}", describe(terms, &rows)))?;
                     for t in 0..n {
                         let c = FIRST + t as u16;
                         let mut s = String::from("=");
@@ -1173,7 +1173,7 @@ fn build(r: &ReportStudy) -> Result<Vec<u8>, XlsxError> {
             for t in 0..n {
                 let c = FIRST + t as u16;
                 if key.is_empty() {
-                    let v = manto[t];
+                    let v = manto.get(t).copied().unwrap_or(f64::NAN);
                     if v.is_finite() {
                         ws.write_number_with_format(xr, c, v, &fm.input_num)?;
                     }

@@ -10,8 +10,10 @@ use crate::Cell;
 use plotters::prelude::*;
 
 /// Chart size in SVG user units (the SVG scales to the page width).
-const W: u32 = 760;
-const H: u32 = 380;
+const W: u32 = 820;
+const H: u32 = 400;
+/// Width of the legend panel at the right of the plot.
+const LEGEND_W: u32 = 220;
 
 /// A colour-blind-safe palette (Okabe-Ito, then Tol's muted), in series order.
 pub const PALETTE: [(u8, u8, u8); 12] = [
@@ -192,8 +194,10 @@ impl Chart {
     pub fn svg(&self) -> Result<String, String> {
         let mut buf = String::new();
         {
-            let root = SVGBackend::with_string(&mut buf, (W, H)).into_drawing_area();
-            root.fill(&WHITE).map_err(|e| e.to_string())?;
+            let full = SVGBackend::with_string(&mut buf, (W, H)).into_drawing_area();
+            full.fill(&WHITE).map_err(|e| e.to_string())?;
+            let (root, side) = full.split_horizontally(W - LEGEND_W);
+            self.legend(&side).map_err(|e| e.to_string())?;
             match &self.kind {
                 Kind::Bars {
                     horizontal,
@@ -203,7 +207,7 @@ impl Chart {
                 Kind::Gantt { spells, legend } => self.gantt(&root, spells, legend),
             }
             .map_err(|e| format!("chart {}: {e}", self.id))?;
-            root.present().map_err(|e| e.to_string())?;
+            full.present().map_err(|e| e.to_string())?;
         }
         // plotters writes a fixed-size root element; let CSS scale it to the page.
         Ok(buf.replacen(
@@ -211,6 +215,69 @@ impl Chart {
             &format!("<svg class=\"svg\" width=\"{W}\" height=\"{H}\" preserveAspectRatio=\"xMidYMid meet\""),
             1,
         ))
+    }
+
+    /// Legend entries: name, colour index, drawn as a line (else a box).
+    fn legend_entries(&self) -> Vec<(String, usize, bool)> {
+        let mut out: Vec<(String, usize, bool)> = Vec::new();
+        match &self.kind {
+            Kind::Bars { overlay, .. } => {
+                out.extend(
+                    self.series
+                        .iter()
+                        .enumerate()
+                        .map(|(k, s)| (s.name.clone(), k, false)),
+                );
+                let n = self.series.len();
+                out.extend(
+                    overlay
+                        .iter()
+                        .enumerate()
+                        .map(|(k, s)| (s.name.clone(), n + k, true)),
+                );
+            }
+            Kind::Lines { hlines } => {
+                out.extend(
+                    self.series
+                        .iter()
+                        .enumerate()
+                        .map(|(k, s)| (s.name.clone(), k, true)),
+                );
+                let n = self.series.len();
+                out.extend(
+                    hlines
+                        .iter()
+                        .enumerate()
+                        .map(|(k, h)| (h.0.clone(), n + k, true)),
+                );
+            }
+            Kind::Gantt { legend, .. } => {
+                out.extend(legend.iter().map(|(c, name)| (name.clone(), *c, false)));
+            }
+        }
+        out
+    }
+
+    /// The legend, in its own panel right of the plot (so it never hides data).
+    fn legend(
+        &self,
+        side: &DrawingArea<SVGBackend<'_>, plotters::coord::Shift>,
+    ) -> Result<(), DrawingAreaErrorKind<std::io::Error>> {
+        let font = ("sans-serif", 15).into_font().color(&BLACK);
+        for (k, (name, c, line)) in self.legend_entries().into_iter().enumerate() {
+            let y = 50 + 22 * k as i32;
+            let col = colour(c);
+            if line {
+                side.draw(&PathElement::new(
+                    vec![(6, y), (24, y)],
+                    ShapeStyle::from(&col).stroke_width(3),
+                ))?;
+            } else {
+                side.draw(&Rectangle::new([(8, y - 6), (22, y + 6)], col.filled()))?;
+            }
+            side.draw(&Text::new(name, (30, y - 8), font.clone()))?;
+        }
+        Ok(())
     }
 
     fn bars(
@@ -258,13 +325,13 @@ impl Chart {
         let step = n.div_ceil(25).max(1);
         let cat_label = |v: &f64| -> String {
             let r = v.round();
-            if (r as usize) % step == 0 {
+            if (r as usize).checked_rem(step) == Some(0) {
                 label(v)
             } else {
                 String::new()
             }
         };
-        let caption = ("sans-serif", 20);
+        let caption = ("sans-serif", 22);
         if horizontal {
             let mut chart = ChartBuilder::on(root)
                 .caption(&self.title, caption)
@@ -275,8 +342,8 @@ impl Chart {
             chart
                 .configure_mesh()
                 .max_light_lines(1)
-                .label_style(("sans-serif", 13))
-                .axis_desc_style(("sans-serif", 14))
+                .label_style(("sans-serif", 16))
+                .axis_desc_style(("sans-serif", 17))
                 .disable_y_mesh()
                 .y_labels(n.max(2))
                 .y_label_formatter(&label)
@@ -298,14 +365,8 @@ impl Chart {
                         )
                     })
                     .collect();
-                chart
-                    .draw_series(rects)?
-                    .label(&s.name)
-                    .legend(move |(x, y)| {
-                        Rectangle::new([(x, y - 5), (x + 10, y + 5)], col.filled())
-                    });
+                chart.draw_series(rects)?;
             }
-            legend(&mut chart)?;
         } else {
             let mut chart = ChartBuilder::on(root)
                 .caption(&self.title, caption)
@@ -316,8 +377,8 @@ impl Chart {
             chart
                 .configure_mesh()
                 .max_light_lines(1)
-                .label_style(("sans-serif", 13))
-                .axis_desc_style(("sans-serif", 14))
+                .label_style(("sans-serif", 16))
+                .axis_desc_style(("sans-serif", 17))
                 .disable_x_mesh()
                 .x_labels(n.clamp(2, 26))
                 .x_label_formatter(&cat_label)
@@ -341,29 +402,20 @@ impl Chart {
                         )
                     })
                     .collect();
-                chart
-                    .draw_series(rects)?
-                    .label(&s.name)
-                    .legend(move |(x, y)| {
-                        Rectangle::new([(x, y - 5), (x + 10, y + 5)], col.filled())
-                    });
+                chart.draw_series(rects)?;
             }
             for (k, s) in overlay.iter().enumerate() {
                 let col = colour(self.series.len() + k);
                 let style = ShapeStyle::from(&col).stroke_width(2);
-                chart
-                    .draw_series(LineSeries::new(
-                        s.values
-                            .iter()
-                            .enumerate()
-                            .filter(|(_, v)| v.is_finite())
-                            .map(|(i, v)| (i as f64, *v)),
-                        style,
-                    ))?
-                    .label(&s.name)
-                    .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 12, y)], style));
+                chart.draw_series(LineSeries::new(
+                    s.values
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, v)| v.is_finite())
+                        .map(|(i, v)| (i as f64, *v)),
+                    style,
+                ))?;
             }
-            legend(&mut chart)?;
         }
         Ok(())
     }
@@ -397,7 +449,7 @@ impl Chart {
         }
         let span = hi - lo;
         let mut chart = ChartBuilder::on(root)
-            .caption(&self.title, ("sans-serif", 20))
+            .caption(&self.title, ("sans-serif", 22))
             .margin(10)
             .x_label_area_size(45)
             .y_label_area_size(70)
@@ -405,8 +457,8 @@ impl Chart {
         chart
             .configure_mesh()
             .max_light_lines(1)
-            .label_style(("sans-serif", 13))
-            .axis_desc_style(("sans-serif", 14))
+            .label_style(("sans-serif", 16))
+            .axis_desc_style(("sans-serif", 17))
             .x_labels(12)
             .x_label_formatter(&|x| format!("{x:.0}"))
             .x_desc(&self.x_label)
@@ -423,26 +475,15 @@ impl Chart {
                     runs.push(Vec::new());
                 }
             }
-            let mut first = true;
             for run in runs.into_iter().filter(|r| !r.is_empty()) {
-                let drawn = chart.draw_series(LineSeries::new(run, style))?;
-                if first {
-                    drawn
-                        .label(&s.name)
-                        .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 12, y)], style));
-                    first = false;
-                }
+                chart.draw_series(LineSeries::new(run, style))?;
             }
         }
-        for (k, (name, v)) in hlines.iter().enumerate() {
+        for (k, (_, v)) in hlines.iter().enumerate() {
             let col = colour(self.series.len() + k);
             let style = ShapeStyle::from(&col).stroke_width(1);
-            chart
-                .draw_series(DashedLineSeries::new(vec![(x0, *v), (x1, *v)], 6, 4, style))?
-                .label(name)
-                .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 12, y)], style));
+            chart.draw_series(DashedLineSeries::new(vec![(x0, *v), (x1, *v)], 6, 4, style))?;
         }
-        legend(&mut chart)?;
         Ok(())
     }
 
@@ -464,16 +505,16 @@ impl Chart {
             }
         };
         let mut chart = ChartBuilder::on(root)
-            .caption(&self.title, ("sans-serif", 20))
+            .caption(&self.title, ("sans-serif", 22))
             .margin(10)
             .x_label_area_size(40)
             .y_label_area_size(150)
-            .build_cartesian_2d(0.0..end * 1.3, (n as f64 - 0.5)..-0.5)?;
+            .build_cartesian_2d(0.0..end, (n as f64 - 0.5)..-0.5)?;
         chart
             .configure_mesh()
             .max_light_lines(1)
-            .label_style(("sans-serif", 13))
-            .axis_desc_style(("sans-serif", 14))
+            .label_style(("sans-serif", 16))
+            .axis_desc_style(("sans-serif", 17))
             .disable_y_mesh()
             .y_labels(n.max(2))
             .y_label_formatter(&label)
@@ -482,7 +523,7 @@ impl Chart {
             .x_desc(&self.x_label)
             .y_desc(&self.y_label)
             .draw()?;
-        for (c, name) in names {
+        for (c, _) in names {
             let col = colour(*c);
             let rects: Vec<_> = spells
                 .iter()
@@ -494,28 +535,12 @@ impl Chart {
                     )
                 })
                 .collect();
-            chart
-                .draw_series(rects)?
-                .label(name)
-                .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 10, y + 5)], col.filled()));
+            chart.draw_series(rects)?;
         }
-        legend(&mut chart)?;
         Ok(())
     }
 }
 
 fn finite(v: Option<&f64>) -> f64 {
     v.copied().filter(|x| x.is_finite()).unwrap_or(0.0)
-}
-
-fn legend<'a, DB: DrawingBackend + 'a, CT: plotters::coord::CoordTranslate>(
-    chart: &mut ChartContext<'a, DB, CT>,
-) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::UpperRight)
-        .background_style(WHITE.mix(0.85))
-        .border_style(BLACK.mix(0.3))
-        .label_font(("sans-serif", 13))
-        .draw()
 }

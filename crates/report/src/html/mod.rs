@@ -131,7 +131,7 @@ fn kpi(label: impl Into<String>, value: Cell, unit: &'static str) -> Kpi {
 impl Kpi {
     /// The shown value comes from `path` (aggregated by `agg`: `""`, `sum` or `max`) in the
     /// run JSON; `raw` is that number at full precision, and `scale` divides it for display.
-    fn from_json(mut self, path: &str, agg: &'static str, raw: f64) -> Kpi {
+    fn json(mut self, path: &str, agg: &'static str, raw: f64) -> Kpi {
         self.json = Some((path.to_string(), agg, raw));
         self
     }
@@ -226,7 +226,7 @@ fn summary(r: &ReportStudy) -> String {
     let zn: f64 = s.years.iter().map(|p| p.znso4_t).sum();
     let mn: f64 = s.years.iter().map(|p| p.mnco3_t).sum();
     let mine_rows = vec![
-        kpi("sections at peak", Cell::Num(peak, 1), "sections").from_json(
+        kpi("sections at peak", Cell::Num(peak, 1), "sections").json(
             "schedule.years.*.sections",
             "max",
             peak,
@@ -236,7 +236,7 @@ fn summary(r: &ReportStudy) -> String {
             Cell::Num(f64::from(s.bolters_per_section), 0),
             "machines",
         )
-        .from_json(
+        .json(
             "schedule.bolters_per_section",
             "",
             f64::from(s.bolters_per_section),
@@ -246,7 +246,7 @@ fn summary(r: &ReportStudy) -> String {
             Cell::Num(f64::from(s.haulers_per_section), 0),
             "machines",
         )
-        .from_json(
+        .json(
             "schedule.haulers_per_section",
             "",
             f64::from(s.haulers_per_section),
@@ -256,7 +256,7 @@ fn summary(r: &ReportStudy) -> String {
             Cell::Num(sec.dry_tonnes_per_shift.mean, 0),
             "dry t per shift",
         )
-        .from_json(
+        .json(
             "section.dry_tonnes_per_shift.mean",
             "",
             sec.dry_tonnes_per_shift.mean,
@@ -271,13 +271,13 @@ fn summary(r: &ReportStudy) -> String {
             Cell::Num(feed / 1e6, 2),
             "Mt dry",
         )
-        .from_json("schedule.years.*.plant_feed_dry_t", "sum", feed),
+        .json("schedule.years.*.plant_feed_dry_t", "sum", feed),
         kpi(
             "plant feed short of target",
             Cell::Num((target - feed) / 1e3, 0),
             "kt dry",
         ),
-        kpi("copper cathode, life of mine", Cell::Num(cu / 1e3, 1), "kt").from_json(
+        kpi("copper cathode, life of mine", Cell::Num(cu / 1e3, 1), "kt").json(
             "schedule.years.*.cu_cathode_t",
             "sum",
             cu,
@@ -287,17 +287,17 @@ fn summary(r: &ReportStudy) -> String {
             Cell::Num(m.first_four_years_cu_t_per_year, 0),
             "t per year",
         )
-        .from_json(
+        .json(
             "finance.metrics.first_four_years_cu_t_per_year",
             "",
             m.first_four_years_cu_t_per_year,
         ),
-        kpi("cobalt cathode, life of mine", Cell::Num(co, 0), "t").from_json(
+        kpi("cobalt cathode, life of mine", Cell::Num(co, 0), "t").json(
             "schedule.years.*.co_cathode_t",
             "sum",
             co,
         ),
-        kpi("zinc sulphate, life of mine", Cell::Num(zn / 1e3, 1), "kt").from_json(
+        kpi("zinc sulphate, life of mine", Cell::Num(zn / 1e3, 1), "kt").json(
             "schedule.years.*.znso4_t",
             "sum",
             zn,
@@ -307,7 +307,7 @@ fn summary(r: &ReportStudy) -> String {
             Cell::Num(mn / 1e3, 1),
             "kt",
         )
-        .from_json("schedule.years.*.mnco3_t", "sum", mn),
+        .json("schedule.years.*.mnco3_t", "sum", mn),
     ];
     out.push_str(&kpi_table("Mine", "summary-mine", &mine_rows));
     // Finance.
@@ -319,7 +319,7 @@ fn summary(r: &ReportStudy) -> String {
                 Cell::Num(n.project_after_tax_usd / 1e6, 1),
                 "US$ M",
             )
-            .from_json(
+            .json(
                 &format!("finance.metrics.npv.{i}.project_after_tax_usd"),
                 "",
                 n.project_after_tax_usd,
@@ -332,7 +332,7 @@ fn summary(r: &ReportStudy) -> String {
         "%",
     );
     fin_rows.push(match m.project_irr_after_tax_pct {
-        Some(v) => irr.from_json("finance.metrics.project_irr_after_tax_pct", "", v),
+        Some(v) => irr.json("finance.metrics.project_irr_after_tax_pct", "", v),
         None => irr,
     });
     let v = &run.trial_valuations;
@@ -355,12 +355,12 @@ fn summary(r: &ReportStudy) -> String {
     }
     let dscr = kpi("minimum DSCR", opt_num(m.min_dscr, 2), "x");
     fin_rows.push(match m.min_dscr {
-        Some(v) => dscr.from_json("finance.metrics.min_dscr", "", v),
+        Some(v) => dscr.json("finance.metrics.min_dscr", "", v),
         None => dscr,
     });
     let llcr = kpi("minimum LLCR", opt_num(m.min_llcr, 2), "x");
     fin_rows.push(match m.min_llcr {
-        Some(v) => llcr.from_json("finance.metrics.min_llcr", "", v),
+        Some(v) => llcr.json("finance.metrics.min_llcr", "", v),
         None => llcr,
     });
     fin_rows.push(
@@ -369,7 +369,7 @@ fn summary(r: &ReportStudy) -> String {
             Cell::Num(m.initial_capex_usd / 1e6, 1),
             "US$ M",
         )
-        .from_json("finance.metrics.initial_capex_usd", "", m.initial_capex_usd),
+        .json("finance.metrics.initial_capex_usd", "", m.initial_capex_usd),
     );
     fin_rows.push(
         kpi(
@@ -377,7 +377,7 @@ fn summary(r: &ReportStudy) -> String {
             Cell::Num(m.peak_funding_usd / 1e6, 1),
             "US$ M",
         )
-        .from_json("finance.metrics.peak_funding_usd", "", m.peak_funding_usd),
+        .json("finance.metrics.peak_funding_usd", "", m.peak_funding_usd),
     );
     fin_rows.push(
         kpi(
@@ -385,7 +385,7 @@ fn summary(r: &ReportStudy) -> String {
             Cell::Num(m.funding_shortfall_usd / 1e6, 1),
             "US$ M",
         )
-        .from_json(
+        .json(
             "finance.metrics.funding_shortfall_usd",
             "",
             m.funding_shortfall_usd,
@@ -397,7 +397,7 @@ fn summary(r: &ReportStudy) -> String {
             Cell::Num(m.default_quarters as f64, 0),
             "quarters",
         )
-        .from_json(
+        .json(
             "finance.metrics.default_quarters",
             "",
             m.default_quarters as f64,
