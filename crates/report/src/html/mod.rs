@@ -337,7 +337,13 @@ fn summary(r: &ReportStudy) -> String {
     });
     let v = &run.trial_valuations;
     if v.trials > 1 {
-        if let Some(n) = v.npv.first() {
+        // The headline rate (8%) when the scenario has it, else its first rate.
+        let pick = v
+            .npv
+            .iter()
+            .find(|n| n.discount_rate_pct == 8.0)
+            .or(v.npv.first());
+        if let Some(n) = pick {
             let p = &n.project_after_tax_usd;
             fin_rows.push(kpi(
                 format!(
