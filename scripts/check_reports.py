@@ -216,6 +216,8 @@ def browse(chromium, html_path, dom_out, png_out):
         dom = send("Runtime.evaluate", {"expression": "document.documentElement.outerHTML",
                                           "returnByValue": True}, sess)["result"]["result"]["value"]
         shot = send("Page.captureScreenshot", {"format": "png"}, sess)["result"]["data"]
+        # The print stylesheet: A4, the summary alone on the first page.
+        pdf = base64.b64decode(send("Page.printToPDF", {"preferCSSPageSize": True}, sess)["result"]["data"])
         send("Browser.close")
     finally:
         try:
@@ -226,7 +228,13 @@ def browse(chromium, html_path, dom_out, png_out):
         f.write("<!DOCTYPE html>\n" + dom)
     with open(png_out, "wb") as f:
         f.write(base64.b64decode(shot))
+    pdf_out = os.path.splitext(png_out)[0] + ".pdf"
+    with open(pdf_out, "wb") as f:
+        f.write(pdf)
     problems = []
+    pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf))
+    if not pdf.startswith(b"%PDF") or pages < 3:
+        problems.append(f"printing: {pages} PDF pages (the print stylesheet puts the summary, mine and finance on pages of their own)")
     requests = 0
     for e in events:
         if e.get("sessionId") != sess:
@@ -252,7 +260,8 @@ def browse(chromium, html_path, dom_out, png_out):
     if problems:
         fail(problems)
     print(f"browser: loaded {url} ({requests} request: the file itself), no console message, "
-          f"exception or log entry; DOM -> {dom_out}, first page -> {png_out}")
+          f"exception or log entry; DOM -> {dom_out}, first page -> {png_out}, "
+          f"printed ({pages} A4 pages) -> {pdf_out}")
 
 
 def num(s):

@@ -203,3 +203,26 @@ fn every_live_row_of_the_workbook_is_mantos_number() {
         );
     }
 }
+
+/// The numbers beside a chart are the model's: the CFADS table is the quarterly CFADS in
+/// US$ millions, quarter by quarter.
+#[test]
+fn chart_tables_hold_the_model_numbers() {
+    let f = &study().run.finance;
+    let h = html();
+    let start = h.find("id=\"data-cfads-debt-service\"").unwrap();
+    let table = h[start..].split("</table>").next().unwrap();
+    let rows: Vec<&str> = table.split("<tr><th scope=\"row\">").skip(1).collect();
+    assert_eq!(rows.len(), f.quarterly.len());
+    for (row, q) in rows.iter().zip(&f.quarterly) {
+        assert!(row.starts_with(&format!("{}</th>", q.label)), "{row}");
+        let first: f64 = row
+            .split("data-value=\"")
+            .nth(1)
+            .and_then(|s| s.split('"').next())
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert_eq!(first, q.cfads_usd / 1e6, "{}", q.label);
+    }
+}

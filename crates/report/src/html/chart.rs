@@ -12,6 +12,8 @@ use plotters::prelude::*;
 /// Chart size in SVG user units (the SVG scales to the page width).
 const W: u32 = 820;
 const H: u32 = 400;
+/// Data tables longer than this are left out of print.
+const PRINT_ROWS: usize = 40;
 /// Width of the legend panel at the right of the plot.
 const LEGEND_W: u32 = 220;
 
@@ -116,11 +118,24 @@ impl Chart {
             esc(&self.title),
             svg
         ));
+        // Long tables (quarterly series, a shift's spells) stay on screen and in the file,
+        // and are left out of print, which says where they are.
+        let rows = match &self.kind {
+            Kind::Gantt { spells, .. } => spells.len(),
+            _ => self.categories.len(),
+        };
+        let long = rows > PRINT_ROWS;
         out.push_str(&format!(
-            "<div class=\"data\"><table class=\"chart-data\" id=\"data-{}\">{}</table></div>\n",
+            "<div class=\"data{}\"><table class=\"chart-data\" id=\"data-{}\">{}</table></div>\n",
+            if long { " long" } else { "" },
             self.id,
             self.table_html()
         ));
+        if long {
+            out.push_str(&format!(
+                "<p class=\"note print-only\">The {rows} rows of numbers behind this chart are in the HTML file beside it (and in manto's JSON).</p>\n"
+            ));
+        }
         if !self.note.is_empty() {
             out.push_str(&format!("<p class=\"note\">{}</p>\n", esc(&self.note)));
         }

@@ -71,6 +71,7 @@ figure.chart .data table { width: 100%; }
 figure.chart p.note { grid-column: 1 / -1; margin: 0; color: var(--muted); font-size: .85rem; }
 .placeholder { border: 2px dashed var(--rule); padding: 1rem; color: var(--muted); }
 footer { margin-top: 2rem; color: var(--muted); font-size: .8rem; }
+.print-only { display: none; }
 @media (max-width: 800px) { .summary-grid, figure.chart { grid-template-columns: 1fr; } }
 @media print {
   @page { size: A4 portrait; margin: 12mm; }
@@ -79,6 +80,8 @@ footer { margin-top: 2rem; color: var(--muted); font-size: .8rem; }
   #summary { break-after: page; }
   figure.chart { grid-template-columns: 1fr; }
   figure.chart .data { max-height: none; overflow: visible; border: none; }
+  figure.chart .data.long { display: none; }
+  .print-only { display: block; }
   h2 { break-after: avoid; }
 }
 "#;
