@@ -1188,12 +1188,31 @@ fn build(r: &ReportStudy) -> Result<Vec<u8>, XlsxError> {
             }
             xr += 1;
         }
-        ws.write_string_with_format(
-            xr + 1,
-            0,
-            "Covenant lines: Covenant_min_DSCR and Covenant_lock_up_DSCR on Inputs.",
-            &fm.note,
-        )?;
+        // Covenant lines from the named inputs, for the DSCR chart.
+        let covenant_row = xr;
+        for (label, name) in [
+            ("default covenant (Covenant_min_DSCR)", "Covenant_min_DSCR"),
+            (
+                "lock-up covenant (Covenant_lock_up_DSCR)",
+                "Covenant_lock_up_DSCR",
+            ),
+        ] {
+            if !names.iter().any(|(n, _)| n == name) {
+                continue;
+            }
+            ws.write_string(xr, 0, label)?;
+            ws.write_string(xr, 1, "x")?;
+            ws.write_string(xr, 2, "named input on Inputs")?;
+            for t in 0..n {
+                ws.write_formula_with_format(
+                    xr,
+                    FIRST + t as u16,
+                    format!("={name}").as_str(),
+                    &fm.ratio,
+                )?;
+            }
+            xr += 1;
+        }
         // Charts.
         let calc_series = |chart: &mut Chart, key: &str, name: &str| {
             let row = at[key];
@@ -1224,6 +1243,18 @@ fn build(r: &ReportStudy) -> Result<Vec<u8>, XlsxError> {
                 last_col,
             ))
             .set_values(("Outputs", dscr_out_row, FIRST, dscr_out_row, last_col));
+        for row in covenant_row..xr {
+            c2.add_series()
+                .set_name(("Outputs", row, 0))
+                .set_categories((
+                    "Outputs",
+                    dscr_out_row - 1,
+                    FIRST,
+                    dscr_out_row - 1,
+                    last_col,
+                ))
+                .set_values(("Outputs", row, FIRST, row, last_col));
+        }
         c2.x_axis().set_name("quarter");
         c2.y_axis().set_name("cover ratio, x");
         c2.set_width(900).set_height(320);
