@@ -17,6 +17,7 @@ mod pipeline;
 pub mod production;
 pub mod risk;
 mod scenario;
+mod trace;
 
 pub use error::StudyError;
 pub use overrides::Override;
@@ -27,3 +28,4 @@ pub use pipeline::{
     SECONDS_PER_SECTION_DAY, SIZE_DEFAULT_SCENARIOS,
 };
 pub use scenario::{bundled, load, parse, text, Bundled, Scenario, BUNDLED, DEFAULT};
+pub use trace::{report_study, shift_trace, ReportStudy, ShiftTrace, Spell};
