@@ -692,3 +692,83 @@ fn report_writes_html_and_xlsx_and_refuses_what_it_would_ignore() {
     }
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn risk_runs_the_bundled_study_deterministically_and_refuses_bad_input() {
+    let dir = tmp("risk");
+    let run = |threads: &str, tag: &str| -> (Vec<u8>, Vec<u8>) {
+        let (j, c) = (
+            dir.join(format!("r{tag}.json")),
+            dir.join(format!("i{tag}.csv")),
+        );
+        let out = manto(&[
+            "risk",
+            "--iterations",
+            "60",
+            "--threads",
+            threads,
+            "-q",
+            "--json",
+            j.to_str().unwrap(),
+            "--iterations-csv",
+            c.to_str().unwrap(),
+        ]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        (std::fs::read(&j).unwrap(), std::fs::read(&c).unwrap())
+    };
+    let (j1, c1) = run("1", "a");
+    let (j2, c2) = run("2", "b");
+    assert!(j1 == j2 && c1 == c2, "output depends on the thread count");
+    let v: serde_json::Value = serde_json::from_slice(&j1).unwrap();
+    assert_eq!(v["scenario"], "boleo-risk");
+    assert_eq!(v["iterations"], 60);
+    assert_eq!(v["mine_path"], "fast");
+    let npv = v["outputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["name"] == "npv8_usd")
+        .unwrap();
+    assert!(npv["p10"].as_f64().unwrap() < npv["p90"].as_f64().unwrap());
+    // The per-iteration table: a header and one row per iteration, loadable as CSV.
+    let text = String::from_utf8(c1).unwrap();
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    assert_eq!(header[0], "iteration");
+    assert!(header.contains(&"input:capex overrun") && header.contains(&"npv8_usd"));
+    assert_eq!(lines.count(), 60);
+    // Bad input: exit 2, one message naming the flag or the key.
+    let bad = |args: &[&str], needle: &str| {
+        let out = manto(args);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains(needle), "{args:?}: {err}");
+    };
+    bad(&["risk", "--iterations", "0", "-q"], "--iterations");
+    bad(&["risk", "boleo", "-q"], "no [risk] table");
+    bad(&["risk", "--sampling", "sobol", "-q"], "sobol");
+    bad(&["risk", "--days", "3", "-q"], "--days");
+    bad(
+        &[
+            "risk",
+            "-q",
+            "--set",
+            "risk.correlation.matrix=[[1.0, 2.0, 0.3], [2.0, 1.0, 0.3], [0.3, 0.3, 1.0]]",
+        ],
+        "risk.correlation.matrix",
+    );
+    bad(
+        &[
+            "risk",
+            "-q",
+            "--set",
+            "risk.inputs[0].key=\"finance.capex.nope\"",
+        ],
+        "risk.inputs[0].key",
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}
