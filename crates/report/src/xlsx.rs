@@ -137,7 +137,7 @@ pub fn calc_rows(f: &FinanceResult) -> Vec<Row> {
         "manto's calculated flows (inputs to this sheet, not live)",
     )];
     type Get = fn(&finance::result::PeriodRow) -> f64;
-    let flows: [(&str, &str, Get); 35] = [
+    let flows: [(&str, &str, Get); 41] = [
         ("revenue_cu", "revenue, copper cathode", |r| {
             r.revenue_cu_usd
         }),
@@ -193,6 +193,25 @@ pub fn calc_rows(f: &FinanceResult) -> Vec<Row> {
         ("capex_sustaining", "capex, sustaining", |r| {
             r.capex_sustaining_usd
         }),
+        ("vat_paid", "IVA paid on purchases", |r| r.vat_paid_usd),
+        ("vat_refund", "IVA refunded", |r| r.vat_refund_usd),
+        // IVA of construction is funded by the construction sources, not by CFADS.
+        (
+            "vat_net_construction",
+            "IVA paid less refunded during construction",
+            |r| (r.vat_paid_usd - r.vat_refund_usd) * r.construction,
+        ),
+        ("vat_facility_drawing", "IVA facility drawn", |r| {
+            r.vat_facility_drawing_usd
+        }),
+        ("vat_facility_repayment", "IVA facility repaid", |r| {
+            r.vat_facility_repayment_usd
+        }),
+        (
+            "income_tax_paid",
+            "income tax paid in cash (provisional + true-up)",
+            |r| r.income_tax_paid_usd,
+        ),
         ("ptu", "PTU (profit sharing), levered", |r| r.ptu_usd),
         ("income_tax", "income tax (ISR), levered", |r| {
             r.income_tax_usd
@@ -225,7 +244,9 @@ pub fn calc_rows(f: &FinanceResult) -> Vec<Row> {
             let cfbt = r.ebitda_usd
                 - r.mining_duty_usd
                 - r.capex_sustaining_usd
-                - r.working_capital_increase_usd;
+                - r.working_capital_increase_usd
+                - r.vat_paid_usd
+                + r.vat_refund_usd;
             cfbt - r.capex_initial_usd - r.project_cash_flow_after_tax_usd
         })
         .collect();
@@ -296,6 +317,20 @@ pub fn calc_rows(f: &FinanceResult) -> Vec<Row> {
         bsc(|b| b.payables_usd),
         bss,
     ));
+    let more: [(&str, &str, fn(&finance::result::BalanceSheet) -> f64); 5] = [
+        ("vat_receivable", "IVA receivable", |b| b.vat_receivable_usd),
+        ("maintenance_reserve", "maintenance reserve account", |b| {
+            b.maintenance_reserve_usd
+        }),
+        ("dsra_lc_drawn", "DSRA letter of credit drawn", |b| {
+            b.dsra_lc_drawn_usd
+        }),
+        ("tax_payable", "income tax payable", |b| b.tax_payable_usd),
+        ("vat_facility", "IVA facility", |b| b.vat_facility_usd),
+    ];
+    for (key, label, get) in more {
+        rows.push(input(key, label, "US$", bsc(get), bss));
+    }
     let inc = &f.income_statement;
     rows.push(input(
         "net_income",
@@ -403,6 +438,8 @@ pub fn calc_rows(f: &FinanceResult) -> Vec<Row> {
             minus("mining_duty"),
             minus("capex_sustaining"),
             minus("wc_increase"),
+            minus("vat_paid"),
+            plus("vat_refund"),
         ],
         None,
     ));
@@ -410,7 +447,14 @@ pub fn calc_rows(f: &FinanceResult) -> Vec<Row> {
         "cfads",
         "CFADS (cash flow available for debt service)",
         "US$",
-        vec![plus("cfbt"), minus("ptu"), minus("income_tax")],
+        vec![
+            plus("cfbt"),
+            plus("vat_net_construction"),
+            minus("ptu"),
+            minus("income_tax_paid"),
+            plus("vat_facility_drawing"),
+            minus("vat_facility_repayment"),
+        ],
         Some(col(&|r| r.cfads_usd)),
     ));
     rows.push(live(
@@ -567,6 +611,8 @@ pub fn calc_rows(f: &FinanceResult) -> Vec<Row> {
             plus("dsra_close"),
             plus("receivables"),
             plus("inventory"),
+            plus("vat_receivable"),
+            plus("maintenance_reserve"),
             plus("fixed_assets_close"),
         ],
         Some(bsc(|b| b.total_assets_usd)),
@@ -586,7 +632,13 @@ pub fn calc_rows(f: &FinanceResult) -> Vec<Row> {
         "total_liabilities",
         "total liabilities",
         "US$",
-        vec![plus("payables"), plus("total_debt")],
+        vec![
+            plus("payables"),
+            plus("dsra_lc_drawn"),
+            plus("tax_payable"),
+            plus("vat_facility"),
+            plus("total_debt"),
+        ],
         Some(bsc(|b| b.total_liabilities_usd)),
     ));
     rows.push(live(
