@@ -317,7 +317,8 @@ pub fn calc_rows(f: &FinanceResult) -> Vec<Row> {
         bsc(|b| b.payables_usd),
         bss,
     ));
-    let more: [(&str, &str, fn(&finance::result::BalanceSheet) -> f64); 5] = [
+    type BsGet = fn(&finance::result::BalanceSheet) -> f64;
+    let more: [(&str, &str, BsGet); 5] = [
         ("vat_receivable", "IVA receivable", |b| b.vat_receivable_usd),
         ("maintenance_reserve", "maintenance reserve account", |b| {
             b.maintenance_reserve_usd
