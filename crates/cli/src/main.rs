@@ -471,7 +471,11 @@ fn risk(mut a: RiskArgs) -> Result<(), CliError> {
     let s = load(&a.common, &ov)?;
     let opts = study::risk::RiskOptions { exact: a.exact };
     if a.exact {
-        let n = s.risk.as_ref().map_or(0, |r| r.iterations);
+        // Every iteration, the base case and the tornado's two runs per input and price
+        // process each simulate a full life of mine.
+        let n = s.risk.as_ref().map_or(0, |r| {
+            r.iterations + 1 + 2 * (r.inputs.len() + r.prices.len()) as u64
+        });
         announce(
             study::Estimate::schedule(&s)
                 .times(n as f64 / f64::from(s.schedule.replications.max(1))),

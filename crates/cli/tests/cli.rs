@@ -748,6 +748,29 @@ fn risk_runs_the_bundled_study_deterministically_and_refuses_bad_input() {
         assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
         assert!(err.contains(needle), "{args:?}: {err}");
     };
+    // --exact: the full DES in every iteration (a 2-year mine and one input keep it short).
+    let file = dir.join("exact.toml");
+    let text = format!(
+        "{}\n[risk]\niterations = 2\n[[risk.inputs]]\nname = \"opex\"\nkey = \"case.opex_factor\"\nvalue = {{ dist = \"uniform\", min = 0.9, max = 1.2 }}\n",
+        String::from_utf8(manto(&["scenario", "show", "--set", "schedule.years=2"]).stdout).unwrap()
+    );
+    std::fs::write(&file, text).unwrap();
+    let out = manto(&[
+        "risk",
+        file.to_str().unwrap(),
+        "--exact",
+        "-q",
+        "--json",
+        "-",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["mine_path"], "exact");
+    assert_eq!(v["iterations"], 2);
     bad(&["risk", "--iterations", "0", "-q"], "--iterations");
     bad(&["risk", "boleo", "-q"], "no [risk] table");
     bad(&["risk", "--sampling", "sobol", "-q"], "sobol");
