@@ -27,9 +27,40 @@ pub struct Override {
 
 /// One step of a key path.
 #[derive(Clone, Debug, PartialEq, Eq)]
-enum Seg {
+pub enum Seg {
+    /// A table key.
     Key(String),
+    /// An array index.
     Index(usize),
+}
+
+/// Parses a key path as errors print it (`a.b.c`, `a.b[0].c`) into its steps; `None` when
+/// it is not one.
+pub fn parse_path(key: &str) -> Option<Vec<Seg>> {
+    let mut out = Vec::new();
+    for part in key.split('.') {
+        let (name, mut rest) = match part.find('[') {
+            Some(i) => (&part[..i], &part[i..]),
+            None => (part, ""),
+        };
+        if name.is_empty()
+            || !name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        {
+            return None;
+        }
+        out.push(Seg::Key(name.to_string()));
+        while !rest.is_empty() {
+            let close = rest.find(']')?;
+            out.push(Seg::Index(rest[1..close].parse().ok()?));
+            rest = &rest[close + 1..];
+            if !rest.is_empty() && !rest.starts_with('[') {
+                return None;
+            }
+        }
+    }
+    Some(out)
 }
 
 impl Override {
@@ -82,7 +113,7 @@ impl Override {
     }
 
     fn segments(&self) -> Result<Vec<Seg>, StudyError> {
-        let bad = || {
+        parse_path(&self.key).ok_or_else(|| {
             StudyError::usage(
                 "--set",
                 format!(
@@ -90,32 +121,7 @@ impl Override {
                     self.key
                 ),
             )
-        };
-        let mut out = Vec::new();
-        for part in self.key.split('.') {
-            let (name, mut rest) = match part.find('[') {
-                Some(i) => (&part[..i], &part[i..]),
-                None => (part, ""),
-            };
-            if name.is_empty()
-                || !name
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
-            {
-                return Err(bad());
-            }
-            out.push(Seg::Key(name.to_string()));
-            while !rest.is_empty() {
-                let close = rest.find(']').ok_or_else(bad)?;
-                let n: usize = rest[1..close].parse().map_err(|_| bad())?;
-                out.push(Seg::Index(n));
-                rest = &rest[close + 1..];
-                if !rest.is_empty() && !rest.starts_with('[') {
-                    return Err(bad());
-                }
-            }
-        }
-        Ok(out)
+        })
     }
 
     /// True when a problem at `path` is about this override's key (the key itself or

@@ -171,42 +171,7 @@ pub enum Target {
     Case(usize),
 }
 
-/// One step of a key path.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Seg {
-    /// A table key.
-    Key(String),
-    /// An array index.
-    Index(usize),
-}
-
-/// Parses `a.b[2].c` into segments; `None` if malformed.
-pub fn parse_path(key: &str) -> Option<Vec<Seg>> {
-    let mut out = Vec::new();
-    for part in key.split('.') {
-        let (name, mut rest) = match part.find('[') {
-            Some(i) => (&part[..i], &part[i..]),
-            None => (part, ""),
-        };
-        if name.is_empty()
-            || !name
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
-        {
-            return None;
-        }
-        out.push(Seg::Key(name.to_string()));
-        while !rest.is_empty() {
-            let close = rest.find(']')?;
-            out.push(Seg::Index(rest[1..close].parse().ok()?));
-            rest = &rest[close + 1..];
-            if !rest.is_empty() && !rest.starts_with('[') {
-                return None;
-            }
-        }
-    }
-    Some(out)
-}
+pub use crate::overrides::{parse_path, Seg};
 
 /// The value at `segs` in `v`, if any.
 pub fn get<'a>(v: &'a toml::Value, segs: &[Seg]) -> Option<&'a toml::Value> {
