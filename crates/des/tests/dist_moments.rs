@@ -493,3 +493,56 @@ proptest! {
         }
     }
 }
+
+/// `Dist::quantile` against closed forms, and for every family against the samples the same
+/// distribution draws: P(X <= Q(p)) within the binomial error of p.
+#[test]
+fn quantiles_match_closed_forms_and_the_sampler() {
+    use manto_des::Dist;
+    let close = |a: f64, b: f64| (a - b).abs() <= 1e-9 * b.abs().max(1.0);
+    let e = Dist::exponential(2.0).unwrap();
+    assert!(close(e.quantile(0.5), 2.0 * std::f64::consts::LN_2));
+    let u = Dist::uniform(3.0, 7.0).unwrap().with_offset(1.0).unwrap();
+    assert!(close(u.quantile(0.25), 5.0));
+    let t = Dist::triangular(0.0, 1.0, 4.0).unwrap();
+    // F(1) = 1/4; F(x) = x^2 / 4 below the mode.
+    assert!(close(t.quantile(0.25), 1.0) && close(t.quantile(0.0625), 0.5));
+    let w = Dist::weibull(2.0, 3.0).unwrap();
+    assert!(close(w.quantile(1.0 - (-1.0f64).exp()), 3.0));
+    let ln = Dist::lognormal(10.0, 5.0).unwrap();
+    let s2 = (1.0f64 + 0.25).ln();
+    assert!((ln.quantile(0.5) - (10f64.ln() - 0.5 * s2).exp()).abs() < 1e-6);
+    // A normal far from its truncation point is the plain normal: mean + 1.2816 sd at P90.
+    let n = Dist::normal(100.0, 10.0).unwrap();
+    assert!((n.quantile(0.9) - 112.815_515_655).abs() < 1e-4);
+    let emp = Dist::empirical(vec![5.0, 1.0, 3.0, 2.0]).unwrap();
+    assert_eq!(
+        (emp.quantile(0.25), emp.quantile(0.26), emp.quantile(1.0)),
+        (1.0, 2.0, 5.0)
+    );
+    let families = [
+        Dist::pert(1.0, 2.0, 6.0).unwrap(),
+        Dist::gamma(2.5, 1.5).unwrap(),
+        Dist::erlang(3, 6.0).unwrap(),
+        Dist::normal(1.0, 2.0).unwrap(),
+        Dist::lognormal(3.0, 2.0)
+            .unwrap()
+            .with_offset(-1.0)
+            .unwrap(),
+        t.clone(),
+        w.clone(),
+    ];
+    let mut rng = manto_des::StreamKey::root(3).stream();
+    for d in &families {
+        let n = 20_000;
+        let xs: Vec<f64> = (0..n).map(|_| d.sample(&mut rng)).collect();
+        for p in [0.05, 0.25, 0.5, 0.9] {
+            let q = d.quantile(p);
+            let f = xs.iter().filter(|&&x| x <= q).count() as f64 / n as f64;
+            let se = (p * (1.0 - p) / n as f64).sqrt();
+            assert!((f - p).abs() < 4.5 * se, "{d}: P(X <= Q({p}) = {q}) = {f}");
+        }
+        // Monotone.
+        assert!(d.quantile(0.2) <= d.quantile(0.8));
+    }
+}
