@@ -296,9 +296,19 @@ pub fn summarise(
 /// The sensitivity table: the base case (which sizes the debt) and every case of
 /// [`all_cases`], each run with the base case's sizing.
 pub fn run_cases(cfg: &FinanceConfig, production: &ProductionProfile) -> Vec<CaseResult> {
-    let sized = size_debt(cfg, production);
+    run_cases_with_debt(cfg, production, &size_debt(cfg, production))
+}
+
+/// [`run_cases`] with the debt already sized (on the banking case, which may be another
+/// production than the one valued): every case, the base first, holds `sized`.
+pub fn run_cases_with_debt(
+    cfg: &FinanceConfig,
+    production: &ProductionProfile,
+    sized: &SizedDebt,
+) -> Vec<CaseResult> {
+    let sized = sized.clone();
     let base = run_with_debt(cfg, production, &sized);
-    let mut out = vec![summarise("base", "sizing case", cfg, &base)];
+    let mut out = vec![summarise("base", "base case", cfg, &base)];
     for spec in all_cases(cfg) {
         let r = run_case(&spec, cfg, production, &sized);
         out.push(summarise(&spec.name, &spec.description, cfg, &r));
@@ -346,7 +356,16 @@ fn bisect(mut lo: f64, mut hi: f64, f: impl Fn(f64) -> f64) -> Option<f64> {
 /// Solves the breakevens: copper price factors in [0, 1] (NPV = 0, minimum DSCR = 1 and =
 /// lock-up), capex factor in [1, 3] (the last one without a funding shortfall).
 pub fn breakevens(cfg: &FinanceConfig, production: &ProductionProfile) -> Breakevens {
-    let sized = size_debt(cfg, production);
+    breakevens_with_debt(cfg, production, &size_debt(cfg, production))
+}
+
+/// [`breakevens`] with the debt already sized (on the banking case).
+pub fn breakevens_with_debt(
+    cfg: &FinanceConfig,
+    production: &ProductionProfile,
+    sized: &SizedDebt,
+) -> Breakevens {
+    let sized = sized.clone();
     let rate = npv_rate(cfg);
     let with_cu = |f: f64| {
         let spec = CaseSpec {

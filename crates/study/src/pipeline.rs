@@ -212,19 +212,21 @@ pub struct CasesResult {
     pub breakevens: finance::cases::Breakevens,
 }
 
-/// `manto cases`: the sensitivity table and the breakevens on the scenario's production
-/// (the debt sized on that production as the base case).
+/// `manto cases`: the sensitivity table and the breakevens on the scenario's production,
+/// every case with the debt sized once on the banking case ([`banking_sizing`]), as
+/// `manto finance --case` and `manto risk` size it.
 pub fn cases(s: &Scenario, progress: &dyn Progress) -> CasesResult {
     cases_on(s, &scenario_production(s, progress))
 }
 
 /// The bank cases and breakevens on a production already at hand.
 pub(crate) fn cases_on(s: &Scenario, p: &Production) -> CasesResult {
+    let sized = banking_sizing(s, &p.profile);
     CasesResult {
         scenario: s.name.clone(),
         production_source: p.source.to_string(),
-        cases: finance::cases::run_cases(&s.finance, &p.profile),
-        breakevens: finance::cases::breakevens(&s.finance, &p.profile),
+        cases: finance::cases::run_cases_with_debt(&s.finance, &p.profile, &sized),
+        breakevens: finance::cases::breakevens_with_debt(&s.finance, &p.profile, &sized),
     }
 }
 
