@@ -14,6 +14,6 @@ pub use model::{
     N_STATES,
 };
 pub use report::{
-    run, summarise, Bottleneck, MachineReport, MassBalanceReport, Percentiles, RunOptions,
-    SectionReport, SectionsNeeded, Targets,
+    replication, run, summarise, Bottleneck, MachineReport, MassBalanceReport, Percentiles,
+    RunOptions, SectionReport, SectionsNeeded, Targets,
 };
