@@ -192,7 +192,8 @@ pub fn read_part(path: &Path) -> Result<Vec<u8>, StudyError> {
 /// A partial's header: every field, the records skipped (not kept in memory).
 pub type Header = Partial<IgnoredAny>;
 
-fn parse<R: DeserializeOwned>(name: &str, bytes: &[u8]) -> Result<Partial<R>, StudyError> {
+/// Parses a partial result file's bytes; `name` (the file) is named in any error.
+pub fn parse<R: DeserializeOwned>(name: &str, bytes: &[u8]) -> Result<Partial<R>, StudyError> {
     // The format tag first, so a file of another kind or version says so plainly.
     #[derive(Deserialize)]
     struct Tag {
@@ -312,21 +313,27 @@ pub struct Merged<R> {
     pub records: Vec<R>,
 }
 
+/// [`check`], and an error listing the missing shards when there are any.
+pub fn check_complete<R>(parts: &[(String, Partial<R>)]) -> Result<(), StudyError> {
+    let missing = check(parts)?;
+    if missing.is_empty() {
+        return Ok(());
+    }
+    let list: Vec<String> = missing.iter().map(|k| k.to_string()).collect();
+    Err(StudyError::usage(
+        "merge",
+        format!(
+            "incomplete study: missing shard(s) {} of {} (`manto merge --missing` lists them)",
+            list.join(", "),
+            parts[0].1.shards
+        ),
+    ))
+}
+
 /// Checks that `parts` (file name, partial) are every shard of one study exactly once and
 /// returns the records in index order; a missing shard is an error listing them all.
 pub fn merge<R>(parts: Vec<(String, Partial<R>)>) -> Result<Merged<R>, StudyError> {
-    let missing = check(&parts)?;
-    if !missing.is_empty() {
-        let list: Vec<String> = missing.iter().map(|k| k.to_string()).collect();
-        return Err(StudyError::usage(
-            "merge",
-            format!(
-                "incomplete study: missing shard(s) {} of {} (`manto merge --missing` lists them)",
-                list.join(", "),
-                parts[0].1.shards
-            ),
-        ));
-    }
+    check_complete(&parts)?;
     let (name, first) = &parts[0];
     let scenario = scenario::parse(&first.scenario, name).map_err(StudyError::Input)?;
     let command = first.command.clone();
