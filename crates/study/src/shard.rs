@@ -205,7 +205,13 @@ pub fn parse<R: DeserializeOwned>(name: &str, bytes: &[u8]) -> Result<Partial<R>
             "not a manto partial result (write one with `--shard K/N --out PATH`)",
         )
     };
-    let tag: Tag = serde_json::from_slice(bytes).map_err(|_| not_partial())?;
+    let tag: Tag = serde_json::from_slice(bytes).map_err(|e| {
+        if e.is_eof() && bytes.starts_with(b"{\"format\":") {
+            StudyError::usage(name, "truncated partial result (an interrupted copy?)")
+        } else {
+            not_partial()
+        }
+    })?;
     match tag.format.as_deref() {
         Some(FORMAT) => {}
         Some(other) => {
