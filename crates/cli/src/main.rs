@@ -566,10 +566,14 @@ fn merge(a: &MergeArgs) -> Result<(), CliError> {
     match command.as_str() {
         "section" => {
             let m = read_parts::<mine::section::Replication>(&a.parts)?;
+            let n = m.scenario.simulation.replications;
+            check_total(&first, &m, u64::from(n), "simulation.replications")?;
             out.emit(&study::section_summary(&m.scenario, &m.records))
         }
         "schedule" => {
             let m = read_parts::<mine::schedule::ScheduleReplication>(&a.parts)?;
+            let n = m.scenario.schedule.replications;
+            check_total(&first, &m, u64::from(n), "schedule.replications")?;
             out.emit(&study::schedule_of(&m.scenario, &m.records))
         }
         other => Err(StudyError::usage(
@@ -578,6 +582,24 @@ fn merge(a: &MergeArgs) -> Result<(), CliError> {
         )
         .into()),
     }
+}
+
+/// The parts' index count must be the study's, as its scenario says (`key`).
+fn check_total<R>(
+    file: &str,
+    m: &study::shard::Merged<R>,
+    expected: u64,
+    key: &str,
+) -> Result<(), CliError> {
+    let n = m.records.len() as u64;
+    if n == expected {
+        return Ok(());
+    }
+    Err(StudyError::usage(
+        file,
+        format!("the parts hold {n} indices but their scenario's {key} is {expected}"),
+    )
+    .into())
 }
 
 /// Reads every part with its records and merges them (checked again, now with records).

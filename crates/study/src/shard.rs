@@ -115,6 +115,10 @@ pub struct Partial<R> {
     pub indices: Vec<u64>,
     /// The scenario text with every override applied, exactly as it was parsed.
     pub scenario: String,
+    /// The command's options that are not scenario keys (JSON text; `{}` when it has
+    /// none, as `section` and `schedule`): a study such as `size` or `risk` records its
+    /// plan here, and every part must carry the same.
+    pub options: String,
     /// One record per entry of `indices`, same order.
     pub records: Vec<R>,
 }
@@ -138,6 +142,19 @@ impl<R: Serialize + DeserializeOwned + PartialEq> Partial<R> {
         total: u64,
         records: Vec<R>,
     ) -> Partial<R> {
+        Partial::with_options(command, scenario_text, "{}", seed, shard, total, records)
+    }
+
+    /// [`Partial::new`] for a command with options beyond the scenario (`options`: JSON).
+    pub fn with_options(
+        command: &str,
+        scenario_text: &str,
+        options: &str,
+        seed: u64,
+        shard: Shard,
+        total: u64,
+        records: Vec<R>,
+    ) -> Partial<R> {
         Partial {
             format: FORMAT.into(),
             manto_version: VERSION.into(),
@@ -149,6 +166,7 @@ impl<R: Serialize + DeserializeOwned + PartialEq> Partial<R> {
             total,
             indices: shard.indices(total),
             scenario: scenario_text.into(),
+            options: options.into(),
             records,
         }
     }
@@ -263,7 +281,7 @@ pub fn check<R>(parts: &[(String, Partial<R>)]) -> Result<Vec<u32>, StudyError> 
             ));
         }
         // The part against the first.
-        let fields: [(&str, String, String); 6] = [
+        let fields: [(&str, String, String); 7] = [
             (
                 "manto version",
                 p.manto_version.clone(),
@@ -282,6 +300,7 @@ pub fn check<R>(parts: &[(String, Partial<R>)]) -> Result<Vec<u32>, StudyError> 
                 first.shards.to_string(),
             ),
             ("index count", p.total.to_string(), first.total.to_string()),
+            ("options", p.options.clone(), first.options.clone()),
         ];
         for (what, mine, theirs) in fields {
             if mine != theirs {
@@ -313,6 +332,8 @@ pub fn check<R>(parts: &[(String, Partial<R>)]) -> Result<Vec<u32>, StudyError> 
 pub struct Merged<R> {
     /// The command that made the partials.
     pub command: String,
+    /// Its options beyond the scenario (JSON text, `{}` when none).
+    pub options: String,
     /// The scenario (overrides applied), parsed from the partials' text.
     pub scenario: Scenario,
     /// One record per index `0..total`, in index order.
@@ -343,6 +364,7 @@ pub fn merge<R>(parts: Vec<(String, Partial<R>)>) -> Result<Merged<R>, StudyErro
     let (name, first) = &parts[0];
     let scenario = scenario::parse(&first.scenario, name).map_err(StudyError::Input)?;
     let command = first.command.clone();
+    let options = first.options.clone();
     let total = first.total;
     let mut parts: Vec<Partial<R>> = parts.into_iter().map(|(_, p)| p).collect();
     parts.sort_by_key(|p| p.shard);
@@ -358,6 +380,7 @@ pub fn merge<R>(parts: Vec<(String, Partial<R>)>) -> Result<Merged<R>, StudyErro
     }
     Ok(Merged {
         command,
+        options,
         scenario,
         records,
     })

@@ -214,6 +214,11 @@ fn every_set_that_is_not_one_complete_study_is_refused() {
             "part-1.json: its scenario does not match its scenario_sha256 (edited?)",
         ),
         (
+            "other options",
+            with(3, edit(&parts[3], |v| v["options"] = "{\"confidence\":0.9}".into())),
+            "part-3.json: not a shard of the same study as part-0.json: options `{\"confidence\":0.9}`, not `{}`",
+        ),
+        (
             "other split",
             {
                 let mut f = files[..2].to_vec();
