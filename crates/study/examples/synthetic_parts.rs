@@ -11,7 +11,8 @@
 //! time target/release/examples/synthetic_parts merge /tmp/it/part-*.json
 //! ```
 //!
-//! `section` parts carry copies of one real replication under every index (the merge does
+//! `section` (and `schedule`: 25-year trials) parts carry copies of one real replication
+//! (trial) under every index (the merge does
 //! not look inside a record), in a real scenario with `simulation.replications` = the
 //! total, so `manto merge` accepts them. `iterations` parts carry [`Iteration`] records
 //! of the size a Monte Carlo iteration's result will have (an index and eight numbers).
@@ -51,7 +52,7 @@ fn iteration(i: u64) -> Iteration {
 
 fn usage() -> ! {
     eprintln!(
-        "usage: synthetic_parts section|iterations TOTAL PARTS DIR\n       synthetic_parts merge PART..."
+        "usage: synthetic_parts section|schedule|iterations TOTAL PARTS DIR\n       synthetic_parts merge PART..."
     );
     std::process::exit(2)
 }
@@ -86,7 +87,7 @@ fn write_parts<R: Serialize + serde::de::DeserializeOwned + PartialEq>(
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
-        Some(kind @ ("section" | "iterations")) if args.len() == 4 => {
+        Some(kind @ ("section" | "schedule" | "iterations")) if args.len() == 4 => {
             let total: u64 = args[1].parse().unwrap_or_else(|_| usage());
             let n: u32 = args[2].parse().unwrap_or_else(|_| usage());
             let dir = Path::new(&args[3]);
@@ -102,6 +103,17 @@ fn main() {
                 let s = study::parse(&text, "synthetic").expect("scenario");
                 let one = study::section_replications(&s, &[0], &Silent).remove(0);
                 write_parts("section", &text, s.simulation.seed, total, n, dir, |_| {
+                    one.clone()
+                });
+            } else if kind == "schedule" {
+                let ov = [
+                    Override::parse_set(&format!("schedule.replications={total}"))
+                        .expect("override"),
+                ];
+                let text = study::text(None, &ov).expect("scenario");
+                let s = study::parse(&text, "synthetic").expect("scenario");
+                let one = study::schedule_trials_for(&s, &[0], &Silent).remove(0);
+                write_parts("schedule", &text, s.simulation.seed, total, n, dir, |_| {
                     one.clone()
                 });
             } else {
@@ -124,7 +136,11 @@ fn main() {
                 std::process::exit(2)
             });
             let mean = m.records.iter().map(|r| r.npv_usd[0]).sum::<f64>() / m.records.len() as f64;
-            let ordered = m.records.iter().enumerate().all(|(i, r)| r.index == i as u64);
+            let ordered = m
+                .records
+                .iter()
+                .enumerate()
+                .all(|(i, r)| r.index == i as u64);
             println!(
                 "{} records in index order: {ordered}; mean NPV {mean:.6e}; read+parse {:.2} s, check+order+mean {:.2} s",
                 m.records.len(),
