@@ -71,7 +71,10 @@ fn merge_section(files: &[(String, Vec<u8>)]) -> Result<Vec<u8>, String> {
     Ok(serde_json::to_vec(&study::section_summary(&m.scenario, &m.records)).unwrap())
 }
 
-fn named(parts: Vec<Vec<u8>>) -> Vec<(String, Vec<u8>)> {
+/// Part files: (name, bytes).
+type Files = Vec<(String, Vec<u8>)>;
+
+fn named(parts: Vec<Vec<u8>>) -> Files {
     parts
         .into_iter()
         .enumerate()
@@ -159,7 +162,7 @@ fn every_set_that_is_not_one_complete_study_is_refused() {
         f[k].1 = b;
         f
     };
-    let cases: Vec<(&str, Vec<(String, Vec<u8>)>, &str)> = vec![
+    let cases: Vec<(&str, Files, &str)> = vec![
         ("missing", files[..3].to_vec(), "merge: incomplete study: missing shard(s) 3 of 4"),
         (
             "missing two",
