@@ -217,11 +217,39 @@ enum Command {
     /// Put the partial results of a study run in shards (`--shard K/N`) together: the
     /// output is byte-identical to the unsharded run's; `--missing` lists the shards to run
     Merge(MergeArgs),
+    /// Monte Carlo risk from the face to the debt cover: every iteration draws the
+    /// scenario's uncertain inputs and price paths, simulates the mine and values it with
+    /// the debt sized once and held fixed. Without a scenario: `boleo-risk`, the El Boleo
+    /// study dated mid-2007
+    Risk(RiskArgs),
     /// List or print the bundled scenarios
     Scenario {
         #[command(subcommand)]
         action: ScenarioAction,
     },
+}
+
+/// `manto risk`.
+#[derive(Args, Clone)]
+#[command(mut_arg("scenario", |a| a.help(
+    "Scenario with a [risk] table: a bundled name or a TOML file; default `boleo-risk`"
+)))]
+struct RiskArgs {
+    #[command(flatten)]
+    common: Common,
+    /// Iterations (scenario key `risk.iterations`)
+    #[arg(long)]
+    iterations: Option<u64>,
+    /// `latin_hypercube` or `monte_carlo` (scenario key `risk.sampling`)
+    #[arg(long, value_parser = ["latin_hypercube", "monte_carlo"])]
+    sampling: Option<String>,
+    /// Run the full DES life of mine in every iteration instead of the fast path (about
+    /// 4 CPU-seconds an iteration for El Boleo: for large machines and clusters)
+    #[arg(long)]
+    exact: bool,
+    /// Write every iteration (inputs drawn, average prices, outputs) as a wide CSV here
+    #[arg(long, value_name = "PATH")]
+    iterations_csv: Option<PathBuf>,
 }
 
 #[derive(Subcommand)]
@@ -385,6 +413,7 @@ fn try_main() -> Result<(), CliError> {
         }
         Command::Size(a) => size(&a),
         Command::Merge(a) => merge(&a),
+        Command::Risk(a) => risk(a),
         Command::Scenario { action } => match action {
             ScenarioAction::List => {
                 for b in study::BUNDLED {
@@ -616,6 +645,41 @@ fn read_parts<R: serde::de::DeserializeOwned>(
     Ok(study::shard::merge(parts)?)
 }
 
+fn risk(mut a: RiskArgs) -> Result<(), CliError> {
+    a.common
+        .scenario
+        .get_or_insert_with(|| study::risk::DEFAULT_SCENARIO.to_string());
+    let mut ov = vec![a
+        .iterations
+        .map(|n| Override::flag("--iterations", "risk.iterations", n))];
+    ov.push(
+        a.sampling
+            .as_ref()
+            .map(|m| Override::flag("--sampling", "risk.sampling", format!("\"{m}\""))),
+    );
+    let out = Outputs::with(
+        &a.common,
+        &[(
+            "--iterations-csv",
+            &a.iterations_csv,
+            &report::export::DataCsvExporter,
+        )],
+    )?;
+    let s = load(&a.common, &ov)?;
+    let opts = study::risk::RiskOptions { exact: a.exact };
+    if a.exact {
+        let n = s.risk.as_ref().map_or(0, |r| r.iterations);
+        announce(
+            study::Estimate::schedule(&s)
+                .times(n as f64 / f64::from(s.schedule.replications.max(1))),
+            n.min(u64::from(u32::MAX)) as u32,
+            &a.common,
+        );
+    }
+    let r = study::risk::run(&s, opts, &bar(&a.common))?;
+    out.emit(&r)
+}
+
 fn size(a: &SizeArgs) -> Result<(), CliError> {
     let opts = study::SizeOptions {
         target_dry_mtpa: a.target_dry_mtpa,
@@ -732,13 +796,21 @@ struct Outputs {
 
 impl Outputs {
     fn new(c: &Common) -> Result<Outputs, CliError> {
+        Outputs::with(c, &[])
+    }
+
+    /// [`Outputs::new`] plus a command's own file flags and their exporters.
+    fn with(
+        c: &Common,
+        extra: &[(&'static str, &Option<PathBuf>, &'static dyn Exporter)],
+    ) -> Result<Outputs, CliError> {
         let mut named: Vec<(&str, &PathBuf)> = Vec::new();
         let mut exporters: Vec<&'static dyn Exporter> = Vec::new();
         let asked: [(&str, &Option<PathBuf>, &'static dyn Exporter); 2] = [
             ("--json", &c.json, &JsonExporter),
             ("--csv", &c.csv, &CsvExporter),
         ];
-        for (flag, path, exporter) in asked {
+        for &(flag, path, exporter) in asked.iter().chain(extra) {
             if let Some(p) = path {
                 named.push((flag, p));
                 exporters.push(exporter);

@@ -613,6 +613,78 @@ impl Dist {
         })
     }
 
+    /// The quantile function (inverse CDF) at probability `p` in (0, 1), offset included:
+    /// the smallest x with P(X <= x) >= p. What Latin hypercube sampling draws through.
+    /// Closed forms for the uniform, triangular, exponential and Weibull; the truncated
+    /// normal maps `p` into the untruncated normal's upper part; PERT (a scaled beta), gamma,
+    /// Erlang and lognormal use `statrs`' inverse CDFs; empirical takes the order statistic
+    /// `ceil(p n)`. `p` is clamped to [1e-12, 1 - 1e-12].
+    pub fn quantile(&self, p: f64) -> f64 {
+        use statrs::distribution::{Beta, ContinuousCDF, Gamma, LogNormal, Normal};
+        let p = if p.is_nan() {
+            0.5
+        } else {
+            p.clamp(1e-12, 1.0 - 1e-12)
+        };
+        let x = match &self.kind {
+            DistKind::Fixed { value } => *value,
+            DistKind::Uniform { min, max } => min + p * (max - min),
+            DistKind::Triangular { min, mode, max } => {
+                let split = (mode - min) / (max - min);
+                if p < split {
+                    min + (p * (max - min) * (mode - min)).sqrt()
+                } else {
+                    max - ((1.0 - p) * (max - min) * (max - mode)).sqrt()
+                }
+            }
+            DistKind::Pert { min, mode, max } => {
+                let w = max - min;
+                let a = 1.0 + 4.0 * (mode - min) / w;
+                let b = 1.0 + 4.0 * (max - mode) / w;
+                let beta = Beta::new(a, b).expect("validated PERT");
+                min + w * beta.inverse_cdf(p)
+            }
+            DistKind::Normal { mean, sd } => {
+                if *sd == 0.0 {
+                    mean.max(0.0)
+                } else {
+                    let n = Normal::new(0.0, 1.0).expect("standard normal");
+                    let lo = n.cdf(-mean / sd);
+                    (mean + sd * n.inverse_cdf(lo + p * (1.0 - lo))).max(0.0)
+                }
+            }
+            DistKind::LogNormal { mean, sd } => {
+                if *sd == 0.0 {
+                    *mean
+                } else {
+                    let s2 = (1.0 + (sd / mean).powi(2)).ln();
+                    let mu = mean.ln() - 0.5 * s2;
+                    LogNormal::new(mu, s2.sqrt())
+                        .expect("validated lognormal")
+                        .inverse_cdf(p)
+                }
+            }
+            DistKind::Exponential { mean } => -mean * (1.0 - p).ln(),
+            DistKind::Gamma { shape, scale } => Gamma::new(*shape, 1.0 / scale)
+                .expect("validated gamma")
+                .inverse_cdf(p),
+            DistKind::Erlang { k, mean } => {
+                let k = f64::from(*k);
+                Gamma::new(k, k / mean)
+                    .expect("validated Erlang")
+                    .inverse_cdf(p)
+            }
+            DistKind::Weibull { shape, scale } => scale * (-(1.0 - p).ln()).powf(1.0 / shape),
+            DistKind::Empirical { values } => {
+                let mut v = values.clone();
+                v.sort_by(f64::total_cmp);
+                let i = ((p * v.len() as f64).ceil() as usize).clamp(1, v.len()) - 1;
+                v[i]
+            }
+        };
+        x + self.offset
+    }
+
     /// The analytic mean, offset included (the truncated mean for the normal).
     pub fn mean(&self) -> f64 {
         let m = match &self.kind {

@@ -1,7 +1,7 @@
 //! Replication statistics: the mean of independent replications and its 95% confidence
 //! interval from Student's t distribution, as Arena and SimPy users report them.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Two-sided 95% quantiles of Student's t, t(0.975, df) for df = 1..=30 (standard tables,
 /// e.g. NIST/SEMATECH e-Handbook, table 1.3.6.7.2).
@@ -27,7 +27,7 @@ pub fn t975(df: usize) -> f64 {
 }
 
 /// Mean of replications with its 95% confidence interval.
-#[derive(Copy, Clone, Debug, PartialEq, Serialize)]
+#[derive(Copy, Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Summary {
     /// Sample mean across replications.
     pub mean: f64,

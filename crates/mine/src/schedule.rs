@@ -23,7 +23,7 @@ use crate::calendar::{CalendarConfig, ShiftKind};
 use crate::layout::{Grades, LayoutConfig};
 use crate::limits;
 use crate::plant::{CrewConfig, PlantConfig};
-use crate::section::{simulate, RunSpec, SectionConfig};
+use crate::section::{simulate, RunSpec, SectionConfig, ShiftTally};
 use des::input::Invalid;
 use des::{StreamKey, Summary};
 use rayon::prelude::*;
@@ -271,6 +271,104 @@ impl PanelPool {
     }
 }
 
+/// Where a section's production shifts come from, panel by panel. The exact path is
+/// [`Des`] (every panel simulated with the section DES); the risk study's fast path is a
+/// [`ShiftPool`] (shifts drawn from a pool simulated once). The calendar walk that turns
+/// shifts into a life of mine is the same for both.
+pub trait ShiftSource: Sync {
+    /// The production shifts of one panel of `dry_t` dry tonnes in manto `manto` (the
+    /// last shift may run past the panel's tonnage; the walk takes what is left), drawing
+    /// only from streams under `key` (unique to trial, section and panel), and the DES
+    /// events that cost. `days_left` bounds the simulated horizon.
+    fn panel(
+        &self,
+        model: &MineModel,
+        manto: usize,
+        dry_t: f64,
+        days_left: u32,
+        key: StreamKey,
+    ) -> (Vec<ShiftTally>, u64);
+}
+
+/// The exact path: each panel simulated with the section DES, in its manto's seam height,
+/// until its tonnage is mined.
+#[derive(Copy, Clone, Debug, Default)]
+pub struct Des;
+
+impl ShiftSource for Des {
+    fn panel(
+        &self,
+        model: &MineModel,
+        manto: usize,
+        dry_t: f64,
+        days_left: u32,
+        key: StreamKey,
+    ) -> (Vec<ShiftTally>, u64) {
+        let rep = simulate(
+            model.section,
+            model.calendar,
+            RunSpec {
+                days: days_left + 7,
+                warmup_days: 0,
+                streams: key,
+                check_invariants: false,
+                stop_after_wet_t: Some(dry_t / model.section.dry_fraction()),
+                seam_height_m: Some(model.layout.mantos[manto].thickness_m),
+            },
+        );
+        (rep.shifts, rep.events)
+    }
+}
+
+/// The fast path: production shifts of each manto simulated once (a pool per manto, from a
+/// long DES run at the base inputs), each scaled by a productivity factor (the ratio of
+/// the section's rate at the drawn inputs to its rate at the base inputs, both measured
+/// with the DES), and drawn for a panel as a contiguous run from a random start in the
+/// pool (wrapping round), so breakdown spells that span shifts stay together.
+#[derive(Clone, Debug)]
+pub struct ShiftPool {
+    /// Per manto (scenario order): the pooled shifts and the factor applied to their dry
+    /// and wet tonnes, advance, cuts and bolts.
+    pub by_manto: Vec<(std::sync::Arc<Vec<ShiftTally>>, f64)>,
+}
+
+impl ShiftSource for ShiftPool {
+    fn panel(
+        &self,
+        _model: &MineModel,
+        manto: usize,
+        dry_t: f64,
+        _days_left: u32,
+        key: StreamKey,
+    ) -> (Vec<ShiftTally>, u64) {
+        use rand::Rng;
+        let (pool, f) = &self.by_manto[manto];
+        let total: f64 = pool.iter().map(|s| s.dry_t).sum();
+        if pool.is_empty() || total.is_nan() || total <= 0.0 || f.is_nan() || *f <= 0.0 {
+            return (Vec::new(), 0);
+        }
+        let mut rng = key.stream();
+        let mut i = rng.random_range(0..pool.len());
+        let mut out = Vec::new();
+        let mut cum = 0.0;
+        while cum < dry_t {
+            let s = &pool[i];
+            let scaled = ShiftTally {
+                wet_t: s.wet_t * f,
+                dry_t: s.dry_t * f,
+                cuts: (f64::from(s.cuts) * f).round() as u32,
+                advance_m: s.advance_m * f,
+                bolts: (f64::from(s.bolts) * f).round() as u32,
+                loads: (f64::from(s.loads) * f).round() as u32,
+            };
+            cum += scaled.dry_t;
+            out.push(scaled);
+            i = (i + 1) % pool.len();
+        }
+        (out, 0)
+    }
+}
+
 /// One section during a replication: its shifts still to be worked, generated a panel at
 /// a time.
 struct SectionRun {
@@ -281,11 +379,13 @@ struct SectionRun {
 }
 
 impl SectionRun {
-    /// Makes sure the section has a shift to work (simulating its next panel if needed);
+    /// Makes sure the section has a shift to work (generating its next panel if needed);
     /// false once no panel is left anywhere.
+    #[allow(clippy::too_many_arguments)]
     fn ensure(
         &mut self,
         model: &MineModel,
+        source: &dyn ShiftSource,
         home: usize,
         pool: &mut PanelPool,
         days_left: u32,
@@ -309,21 +409,11 @@ impl SectionRun {
                     move_shifts,
                 ));
             }
-            let rep = simulate(
-                model.section,
-                cal,
-                RunSpec {
-                    days: days_left + 7,
-                    warmup_days: 0,
-                    streams: key.child(self.panels),
-                    check_invariants: false,
-                    stop_after_wet_t: Some(dry_t / model.section.dry_fraction()),
-                    seam_height_m: Some(model.layout.mantos[manto].thickness_m),
-                },
-            );
+            let (shifts, events) =
+                source.panel(model, manto, dry_t, days_left, key.child(self.panels));
             self.panels += 1;
-            self.events += rep.events;
-            self.shifts.extend(rep.shifts.iter().map(|s| SectionShift {
+            self.events += events;
+            self.shifts.extend(shifts.iter().map(|s| SectionShift {
                 dry_t: s.dry_t,
                 manto: manto as u16,
                 mine: mine as u16,
@@ -390,6 +480,20 @@ pub fn replication_with_progress(
     cfg: &ScheduleConfig,
     seed: u64,
     trial: u64,
+    year_done: &(dyn Fn() + Sync),
+) -> ScheduleReplication {
+    replication_from(model, cfg, seed, trial, &Des, year_done)
+}
+
+/// [`replication_with_progress`] with the production shifts taken from `source` (the DES,
+/// or a [`ShiftPool`] for the risk study's fast path); the calendar walk, stockpile and
+/// plant are the same.
+pub fn replication_from(
+    model: &MineModel,
+    cfg: &ScheduleConfig,
+    seed: u64,
+    trial: u64,
+    source: &dyn ShiftSource,
     year_done: &(dyn Fn() + Sync),
 ) -> ScheduleReplication {
     let streams = StreamKey::root(seed).child(SCHEDULE_STREAMS).child(trial);
@@ -459,7 +563,7 @@ pub fn replication_with_progress(
                     }
                     let days_left = (cfg.years as usize * 365 - day) as u32;
                     let key = streams.child(s as u64);
-                    if !runs[s].ensure(model, plan.mine, &mut pool, days_left, key) {
+                    if !runs[s].ensure(model, source, plan.mine, &mut pool, days_left, key) {
                         continue;
                     }
                     a.active_section_slots += 1.0;

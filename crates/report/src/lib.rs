@@ -9,6 +9,7 @@ pub mod export;
 mod finance;
 mod fleet;
 pub mod output;
+mod risk;
 mod run;
 mod schedule;
 mod section;
@@ -16,6 +17,7 @@ mod table;
 
 pub use fleet::SizingReport;
 pub use output::{Destination, OutputError, OutputSet};
+pub use risk::iterations_table;
 pub use run::Headline;
 pub use table::{Cell, Table};
 

@@ -19,6 +19,7 @@ mod error;
 mod overrides;
 mod pipeline;
 pub mod production;
+pub mod risk;
 mod scenario;
 pub mod shard;
 

@@ -501,6 +501,11 @@ impl Estimate {
         Estimate::of(self.section_days + other.section_days)
     }
 
+    /// This estimate `k` times over.
+    pub fn times(self, k: f64) -> Estimate {
+        Estimate::of(self.section_days * k)
+    }
+
     /// Wall-clock seconds on `threads` workers running `units` independent pieces.
     pub fn wall_seconds(&self, threads: usize, units: u64) -> f64 {
         let parallel = (threads as u64).min(units.max(1)).max(1) as f64;

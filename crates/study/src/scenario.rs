@@ -38,6 +38,9 @@ pub struct Scenario {
     pub crew: CrewConfig,
     /// Project economics and financing.
     pub finance: finance::FinanceConfig,
+    /// The risk study (`manto risk`): uncertain inputs, correlations, price processes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub risk: Option<crate::risk::RiskConfig>,
 }
 
 /// A bundled scenario: name, one-line summary, full TOML text.
@@ -70,6 +73,8 @@ pub const BUNDLED: &[Bundled] = &[
         name: "boleo",
         summary: "El Boleo with trial-2 bolting (the default)",
         text: concat!(
+            include_str!("../../../scenarios/boleo-name.toml"),
+            "\n",
             include_str!("../../../scenarios/boleo.toml"),
             "\n",
             include_str!("../../../scenarios/boleo-mine.toml"),
@@ -82,6 +87,19 @@ pub const BUNDLED: &[Bundled] = &[
         summary: "El Boleo with trial-1 bolting and the failing CM conveyor",
         text: concat!(
             include_str!("../../../scenarios/boleo-trial1.toml"),
+            "\n",
+            include_str!("../../../scenarios/boleo-mine.toml"),
+            "\n",
+            include_str!("../../../scenarios/finance-boleo.toml")
+        ),
+    },
+    Bundled {
+        name: "boleo-risk",
+        summary: "El Boleo risk study dated mid-2007: priors from reference classes, price processes (manto risk)",
+        text: concat!(
+            include_str!("../../../scenarios/risk-boleo.toml"),
+            "\n",
+            include_str!("../../../scenarios/boleo.toml"),
             "\n",
             include_str!("../../../scenarios/boleo-mine.toml"),
             "\n",
@@ -155,7 +173,7 @@ pub fn parse(src: &str, file: &str) -> Result<Scenario, Vec<InputError>> {
     }
 }
 
-fn validate(s: &Scenario) -> Vec<Invalid> {
+pub(crate) fn validate(s: &Scenario) -> Vec<Invalid> {
     let mut out = s.simulation.validate("simulation");
     out.extend(s.targets.validate("targets"));
     out.extend(s.calendar.validate("calendar"));
@@ -165,6 +183,13 @@ fn validate(s: &Scenario) -> Vec<Invalid> {
     out.extend(s.plant.validate("plant"));
     out.extend(s.crew.validate("crew"));
     out.extend(s.finance.validate());
+    if let Some(r) = &s.risk {
+        if out.is_empty() {
+            if let Some(doc) = crate::risk::doc_for_validation(s) {
+                out.extend(r.validate(&doc));
+            }
+        }
+    }
     out
 }
 

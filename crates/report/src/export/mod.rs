@@ -2,10 +2,12 @@
 //! fails says why in an [`ExportError`].
 
 mod csv;
+mod data_csv;
 mod json;
 mod terminal;
 
 pub use self::csv::CsvExporter;
+pub use self::data_csv::DataCsvExporter;
 pub use self::json::JsonExporter;
 pub use self::terminal::{render, render_fitted, stdout_width, TerminalExporter};
 
@@ -21,6 +23,11 @@ pub trait Output {
     /// [`Output::tables`] unless the output says otherwise.
     fn terminal_tables(&self) -> Vec<Table> {
         self.tables()
+    }
+    /// A per-unit data table (one row per iteration) written whole as a wide CSV
+    /// ([`DataCsvExporter`]); `None` for outputs without one.
+    fn data(&self) -> Option<Table> {
+        None
     }
 }
 

@@ -1,0 +1,995 @@
+//! Monte Carlo risk from the face to the debt cover: every iteration draws its inputs
+//! (Latin hypercube or plain Monte Carlo, rank-correlated by Iman–Conover), a metal price
+//! path per product, simulates the mine and values it with the finance model **with the
+//! debt sized once on the banking case and held fixed** (an iteration never re-sizes or
+//! re-sculpts the debt), and records the lenders' outputs.
+//!
+//! **Fast path.** A full-DES life of mine costs seconds; an iteration must cost
+//! milliseconds. The mine is composed instead from a pool of section shifts simulated once
+//! per distinct seam height at the base inputs ([`mine::schedule::ShiftPool`]), scaled by a
+//! productivity factor measured with the DES at the iteration's drawn section inputs
+//! (`probe_days` of simulation against the same days at the base inputs, with common
+//! random numbers: the ratio cancels most of the short run's noise). The calendar walk,
+//! panels, stockpile, open pit and plant are the full model at the drawn inputs. `--exact`
+//! runs the full DES life of mine in every iteration instead. The fast path is validated
+//! against the full DES in `tests/risk.rs` and by `manto risk --validate`.
+//!
+//! **Determinism.** The design (all iterations' input draws) is a function of (seed,
+//! iterations); iteration `i` draws its price shocks and mine streams from keys under
+//! (seed, i) only. Results are gathered in index order: any thread count or split into
+//! shards gives the same bytes. [`iterations`] evaluates any set of indices;
+//! [`summarise`] is a pure function of the records in index order.
+#![allow(clippy::needless_range_loop)] // matrix code reads best with indices
+
+mod config;
+mod prices;
+mod sample;
+mod summary;
+
+pub use config::{
+    parse_path, Correlation, How, Precision, RiskConfig, RiskInput, Seg, Target, CASE_KEYS,
+    MAX_INPUTS, MAX_ITERATIONS,
+};
+pub use prices::{PriceProcess, Process, PRODUCTS};
+pub use sample::{
+    cholesky, correlation_problem, iman_conover, percentile_sorted, ranks, spearman, uniforms,
+    Sampling,
+};
+pub use summary::{
+    summarise, summarise_with, Convergence, FanYear, Histogram, InputSummary, OutputStats,
+    Probability, RiskResult, SCurve, Sensitivity, SensitivityEntry, Tornado, TornadoBar,
+};
+
+use crate::error::StudyError;
+use crate::scenario::Scenario;
+use crate::{production, Progress};
+use config::{get, get_mut, price_key};
+use des::StreamKey;
+use finance::cases::CaseSpec;
+use finance::config::ProductionSource;
+use finance::{FinanceResult, ProductionProfile, SizedDebt};
+use mine::schedule::{ScheduleReplication, ShiftPool};
+use mine::section::{simulate, RunSpec, ShiftTally};
+use rand_distr::{Distribution, StandardNormal};
+use rayon::prelude::*;
+use serde::Serialize;
+use std::sync::Arc;
+
+/// Domain tag of the risk study's streams: `StreamKey::root(seed).child(RISK_STREAMS)`,
+/// then 0 the design (input j: `.child(0).child(j)`; Iman–Conover scores `.child(1)`),
+/// 1 iteration i's price shocks (`.child(1).child(i)`), 2 the shift pool (per seam
+/// height), 3 the productivity probe (per seam height, the same for every iteration:
+/// common random numbers), 4 the deterministic runs of the tornado.
+pub const RISK_STREAMS: u64 = 0x715C_0001;
+
+/// The scenario `manto risk` runs when none is named.
+pub const DEFAULT_SCENARIO: &str = "boleo-risk";
+
+/// The trial index the deterministic runs (base and tornado) use for the mine's streams.
+pub const TORNADO_TRIAL: u64 = u64::MAX;
+
+/// Output names, in record order: NPV after tax at each of the scenario's rates, then
+/// [`FIXED_OUTPUTS`].
+pub fn output_names(doc: &toml::Value) -> Vec<String> {
+    let rates: Vec<f64> = get(
+        doc,
+        &[
+            Seg::Key("finance".into()),
+            Seg::Key("metrics".into()),
+            Seg::Key("discount_rates_pct".into()),
+        ],
+    )
+    .and_then(|v| v.as_array())
+    .map(|a| {
+        a.iter()
+            .filter_map(|x| x.as_float().or(x.as_integer().map(|i| i as f64)))
+            .collect()
+    })
+    .unwrap_or_default();
+    rates
+        .iter()
+        .map(|r| npv_name(*r))
+        .chain(FIXED_OUTPUTS.iter().map(|(n, _)| n.to_string()))
+        .collect()
+}
+
+fn npv_name(rate_pct: f64) -> String {
+    format!("npv{}_usd", des::input::fmt_num(rate_pct).replace(',', ""))
+}
+
+/// The outputs recorded after the NPVs, with what each is.
+pub const FIXED_OUTPUTS: [(&str, &str); 17] = [
+    ("project_irr_pct", "project IRR after tax, %"),
+    ("equity_irr_pct", "equity IRR, %"),
+    ("min_dscr", "minimum senior DSCR"),
+    ("avg_dscr", "average senior DSCR"),
+    ("min_llcr", "minimum LLCR"),
+    ("lock_up_quarters", "quarters in lock-up"),
+    (
+        "default_quarters",
+        "quarters in covenant default (DSCR below the minimum)",
+    ),
+    (
+        "payment_default_quarters",
+        "quarters with debt service unpaid",
+    ),
+    (
+        "overrun_facility_drawn_usd",
+        "cost overrun facility drawn, USD",
+    ),
+    ("funding_shortfall_usd", "funding shortfall, USD"),
+    ("peak_funding_usd", "peak funding to first production, USD"),
+    ("sponsor_support_usd", "sponsor support, USD"),
+    (
+        "payback_years",
+        "payback from the start of construction, years",
+    ),
+    (
+        "debt_outstanding_at_maturity_usd",
+        "debt not repaid by maturity, USD",
+    ),
+    ("plant_feed_dry_t", "plant feed over the life, dry t"),
+    ("cu_cathode_t", "copper cathode over the life, t"),
+    (
+        "section_productivity_factor",
+        "section rate at the drawn inputs / at the base inputs",
+    ),
+];
+
+/// How to run a risk study beyond its scenario.
+#[derive(Copy, Clone, Debug, Default)]
+pub struct RiskOptions {
+    /// Full DES life of mine in every iteration instead of the fast path.
+    pub exact: bool,
+}
+
+/// Everything prepared once per study: the base scenario as a TOML value, the design of
+/// every iteration's input draws, the fixed debt, the shift pool.
+pub struct RiskPlan {
+    /// The scenario (with its `[risk]` table).
+    pub scenario: Scenario,
+    /// The risk settings.
+    pub config: RiskConfig,
+    /// Base seed.
+    pub seed: u64,
+    /// Full DES per iteration.
+    pub exact: bool,
+    /// Output names, record order.
+    pub outputs: Vec<String>,
+    base_doc: toml::Value,
+    /// design[j][i]: input j's draw in iteration i.
+    design: Vec<Vec<f64>>,
+    price_keys: Vec<&'static str>,
+    price_chol: Option<Vec<Vec<f64>>>,
+    /// The debt, sized once on the banking case.
+    pub sized: SizedDebt,
+    fast: Option<FastPath>,
+    /// Base value of each input (the scenario's own; 1 for scale, 0 for add; neutral case).
+    pub base_values: Vec<f64>,
+    /// Calendar years of the price paths' first and the model's first year.
+    first_price_year: Vec<i32>,
+    finance_first_year: i32,
+    /// Operating calendar years of the base case, for the average price recorded.
+    base_operating_years: (i32, i32),
+}
+
+/// The fast path's pools and base rates, per seam-height group.
+struct FastPath {
+    /// Manto index -> group.
+    group_of_manto: Vec<usize>,
+    /// Per group: the pooled shifts at the base inputs.
+    pools: Vec<Arc<Vec<ShiftTally>>>,
+    /// Per group: the probe's dry t per production shift at the base inputs.
+    base_probe_t_per_shift: Vec<f64>,
+    /// Per group: the pool's mean dry t per production shift.
+    pool_t_per_shift: Vec<f64>,
+    /// Per group: seam height, m.
+    heights_m: Vec<f64>,
+}
+
+/// One iteration's record: drawn inputs, price averages, outputs and annual series.
+#[derive(Clone, Debug, PartialEq, Serialize, serde::Deserialize)]
+pub struct IterationRecord {
+    /// Iteration index.
+    pub iteration: u64,
+    /// Drawn value of each input (order of `risk.inputs`).
+    pub inputs: Vec<f64>,
+    /// Average price of each price process over the base case's operating years.
+    pub avg_prices: Vec<f64>,
+    /// Outputs in [`RiskPlan::outputs`] order; NaN where undefined (no IRR, no DSCR).
+    pub outputs: Vec<f64>,
+    /// First calendar year of the annual series.
+    pub first_year: i32,
+    /// Plant feed by calendar year, dry t.
+    pub feed_dry_t: Vec<f64>,
+    /// Copper cathode by calendar year, t.
+    pub cu_t: Vec<f64>,
+    /// CFADS by calendar year, USD.
+    pub cfads_usd: Vec<f64>,
+    /// Annual DSCR (CFADS / senior debt service; NaN without debt service).
+    pub dscr: Vec<f64>,
+}
+
+fn study_error(message: impl Into<String>) -> StudyError {
+    StudyError::usage("[risk]", message)
+}
+
+impl RiskPlan {
+    /// The risk table, or an error saying the scenario has none.
+    pub fn prepare(
+        s: &Scenario,
+        opts: RiskOptions,
+        progress: &dyn Progress,
+    ) -> Result<RiskPlan, StudyError> {
+        let Some(config) = s.risk.clone() else {
+            return Err(StudyError::usage(
+                "SCENARIO",
+                format!(
+                    "scenario `{}` has no [risk] table (the bundled risk study is `boleo-risk`; docs/risk.md shows how to write one)",
+                    s.name
+                ),
+            ));
+        };
+        if !opts.exact {
+            if let Some(i) = config
+                .inputs
+                .iter()
+                .find(|i| i.key.starts_with("calendar."))
+            {
+                return Err(StudyError::usage(
+                    "--exact",
+                    format!(
+                        "input `{}` draws `{}`: the fast path composes shifts from a pool on the base calendar; run with --exact",
+                        i.name, i.key
+                    ),
+                ));
+            }
+        }
+        let base_doc = base_doc(s)?;
+        let seed = s.simulation.seed;
+        let n = config.iterations as usize;
+        let root = StreamKey::root(seed).child(RISK_STREAMS);
+        // The design: input j's n draws, then rank correlation.
+        let mut design: Vec<Vec<f64>> = config
+            .inputs
+            .iter()
+            .enumerate()
+            .map(|(j, inp)| {
+                uniforms(n, config.sampling, root.child(0).child(0).child(j as u64))
+                    .into_iter()
+                    .map(|u| inp.value.quantile(u))
+                    .collect()
+            })
+            .collect();
+        if let Some(c) = &config.correlation {
+            let idx: Vec<usize> = c
+                .names
+                .iter()
+                .map(|n| {
+                    config
+                        .inputs
+                        .iter()
+                        .position(|i| &i.name == n)
+                        .expect("validated")
+                })
+                .collect();
+            let mut cols: Vec<Vec<f64>> = idx.iter().map(|&j| design[j].clone()).collect();
+            iman_conover(&mut cols, &c.matrix, root.child(0).child(1));
+            for (k, &j) in idx.iter().enumerate() {
+                design[j] = std::mem::take(&mut cols[k]);
+            }
+        }
+        let price_keys = config
+            .prices
+            .iter()
+            .map(|p| price_key(&base_doc, &p.product).expect("validated"))
+            .collect();
+        let price_chol = match &config.price_correlation {
+            Some(c) => {
+                // Reorder to the order of `prices`.
+                let m = config.prices.len();
+                let pos = |p: &str| c.names.iter().position(|n| n == p);
+                let mut full = vec![vec![0.0; m]; m];
+                for a in 0..m {
+                    for b in 0..m {
+                        full[a][b] = match (
+                            pos(&config.prices[a].product),
+                            pos(&config.prices[b].product),
+                        ) {
+                            (Some(x), Some(y)) => c.matrix[x][y],
+                            _ => f64::from(u8::from(a == b)),
+                        };
+                    }
+                }
+                Some(cholesky(&full).ok_or_else(|| {
+                    study_error("risk.price_correlation.matrix is not positive definite")
+                })?)
+            }
+            None => None,
+        };
+        let base_values = config
+            .inputs
+            .iter()
+            .map(|inp| match inp.target() {
+                Target::Case(k) => {
+                    if CASE_KEYS[k].0.ends_with("_factor") {
+                        1.0
+                    } else {
+                        0.0
+                    }
+                }
+                Target::Key(segs) => match inp.how {
+                    How::Scale => 1.0,
+                    How::Add => 0.0,
+                    How::Set => get(&base_doc, &segs)
+                        .and_then(|v| v.as_float().or(v.as_integer().map(|i| i as f64)))
+                        .unwrap_or(0.0),
+                },
+            })
+            .collect();
+        let finance_first_year = s.finance.timing.start_year;
+        let first_price_year = config.prices.iter().map(|p| p.start_year + 1).collect();
+        // The banking case: the scenario's table, else the base inputs' fast-path life of
+        // mine (below).
+        let mut plan = RiskPlan {
+            scenario: s.clone(),
+            config,
+            seed,
+            exact: opts.exact,
+            outputs: output_names(&base_doc),
+            base_doc,
+            design,
+            price_keys,
+            price_chol,
+            sized: SizedDebt::default(),
+            fast: None,
+            base_values,
+            first_price_year,
+            finance_first_year,
+            base_operating_years: (0, 0),
+        };
+        if s.finance.production_source == ProductionSource::Schedule && !opts.exact {
+            progress.phase("shift pool", 1);
+            plan.fast = Some(plan.build_pool()?);
+            progress.advance(1);
+        }
+        let base_prod = match s.finance.production_table() {
+            Some(t) => t,
+            None => {
+                let (_, prod, _) = plan.mine(s, &plan.base_values, TORNADO_TRIAL)?;
+                prod
+            }
+        };
+        plan.sized = finance::size_debt(&s.finance, &base_prod);
+        // Preflight: each input alone at the ends of its distribution gives a valid model.
+        for (j, inp) in plan.config.inputs.iter().enumerate() {
+            for p in [1e-4, 1.0 - 1e-4] {
+                let mut v = plan.base_values.clone();
+                v[j] = inp.value.quantile(p);
+                if let Err(e) = plan.scenario_at(&v, &plan.median_paths()) {
+                    return Err(StudyError::usage(
+                        format!("risk.inputs[{j}].value"),
+                        format!(
+                            "input `{}` at its {} quantile ({}) makes the scenario invalid: {e}; bound or shift its distribution",
+                            inp.name,
+                            if p < 0.5 { "0.01%" } else { "99.99%" },
+                            des::input::fmt_num(v[j])
+                        ),
+                    ));
+                }
+            }
+        }
+        let base = plan.evaluate(&plan.base_values, &plan.median_paths(), TORNADO_TRIAL)?;
+        let years: Vec<i32> = base
+            .cu_t
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| **t > 0.0)
+            .map(|(k, _)| base.first_year + k as i32)
+            .collect();
+        plan.base_operating_years = (
+            years.first().copied().unwrap_or(finance_first_year),
+            years.last().copied().unwrap_or(finance_first_year),
+        );
+        Ok(plan)
+    }
+
+    /// Iterations the study plans.
+    pub fn planned(&self) -> u64 {
+        self.config.iterations
+    }
+
+    /// The drawn value of input `j` in iteration `i`.
+    pub fn draw(&self, j: usize, i: u64) -> f64 {
+        self.design[j][i as usize]
+    }
+
+    fn build_pool(&self) -> Result<FastPath, StudyError> {
+        let s = &self.scenario;
+        let root = StreamKey::root(self.seed).child(RISK_STREAMS);
+        let mut heights_m: Vec<f64> = Vec::new();
+        let mut group_of_manto = Vec::new();
+        for m in &s.deposit.mantos {
+            let g = match heights_m.iter().position(|h| *h == m.thickness_m) {
+                Some(g) => g,
+                None => {
+                    heights_m.push(m.thickness_m);
+                    heights_m.len() - 1
+                }
+            };
+            group_of_manto.push(g);
+        }
+        let runs: Vec<(Vec<ShiftTally>, f64)> = heights_m
+            .par_iter()
+            .enumerate()
+            .map(|(g, &h)| {
+                let pool = simulate(
+                    &s.section,
+                    &s.calendar,
+                    RunSpec {
+                        days: self.config.pool_days,
+                        warmup_days: 0,
+                        streams: root.child(2).child(g as u64),
+                        check_invariants: false,
+                        stop_after_wet_t: None,
+                        seam_height_m: Some(h),
+                    },
+                )
+                .shifts;
+                let probe = probe_rate(s, &self.config, root, g, h);
+                (pool, probe)
+            })
+            .collect();
+        let mut pools = Vec::new();
+        let mut base_probe = Vec::new();
+        let mut pool_rate = Vec::new();
+        for (g, (pool, probe)) in runs.into_iter().enumerate() {
+            let rate = mean_t(&pool);
+            if rate.is_nan() || rate <= 0.0 || probe.is_nan() || probe <= 0.0 {
+                return Err(study_error(format!(
+                    "the section mines nothing at the base inputs in a {} m seam over {} days: the fast path has no shifts to compose",
+                    heights_m[g], self.config.pool_days
+                )));
+            }
+            pools.push(Arc::new(pool));
+            base_probe.push(probe);
+            pool_rate.push(rate);
+        }
+        Ok(FastPath {
+            group_of_manto,
+            pools,
+            base_probe_t_per_shift: base_probe,
+            pool_t_per_shift: pool_rate,
+            heights_m,
+        })
+    }
+
+    /// Median price paths (all shocks zero).
+    fn median_paths(&self) -> Vec<Vec<f64>> {
+        self.config
+            .prices
+            .iter()
+            .map(|p| p.path(&vec![0.0; self.config.price_years]))
+            .collect()
+    }
+
+    /// Paths at probability `q` of every year's marginal (the tornado's P10/P90 decks).
+    fn quantile_paths(&self, which: usize, q: f64) -> Vec<Vec<f64>> {
+        let mut paths = self.median_paths();
+        let p = &self.config.prices[which];
+        paths[which] = (1..=self.config.price_years)
+            .map(|t| p.quantile_at(t as f64, q))
+            .collect();
+        paths
+    }
+
+    /// Iteration `i`'s price paths: correlated annual shocks from its own stream.
+    fn price_paths(&self, i: u64) -> Vec<Vec<f64>> {
+        let m = self.config.prices.len();
+        if m == 0 {
+            return Vec::new();
+        }
+        let years = self.config.price_years;
+        let mut rng = StreamKey::root(self.seed)
+            .child(RISK_STREAMS)
+            .child(1)
+            .child(i)
+            .stream();
+        let mut shocks = vec![vec![0.0; years]; m];
+        let mut z = vec![0.0; m];
+        for t in 0..years {
+            for zk in z.iter_mut() {
+                *zk = StandardNormal.sample(&mut rng);
+            }
+            for a in 0..m {
+                shocks[a][t] = match &self.price_chol {
+                    Some(l) => (0..=a).map(|k| l[a][k] * z[k]).sum(),
+                    None => z[a],
+                };
+            }
+        }
+        self.config
+            .prices
+            .iter()
+            .zip(&shocks)
+            .map(|(p, z)| p.path(z))
+            .collect()
+    }
+
+    /// The scenario at drawn `values` and price `paths`, and the case the project risks
+    /// make; `Err` says which key is invalid.
+    fn scenario_at(
+        &self,
+        values: &[f64],
+        paths: &[Vec<f64>],
+    ) -> Result<(Scenario, CaseSpec), String> {
+        let mut doc = self.base_doc.clone();
+        let mut case = CaseSpec::default();
+        for (inp, &x) in self.config.inputs.iter().zip(values) {
+            match inp.target() {
+                Target::Case(k) => match CASE_KEYS[k].0 {
+                    "case.delay_quarters" => case.delay_quarters = x.round().max(0.0) as usize,
+                    "case.ramp_up_shortfall_pct" => {
+                        case.ramp_up_factors =
+                            (0..8).map(|y| 1.0 - (x / 100.0) * 0.5f64.powi(y)).collect()
+                    }
+                    "case.production_factor" => case.production_factor = x,
+                    "case.opex_factor" => case.opex_factor = x,
+                    "case.capex_factor" => case.capex_factor = x,
+                    _ => case.price_factor = x,
+                },
+                Target::Key(segs) => {
+                    let v = get_mut(&mut doc, &segs)
+                        .ok_or_else(|| format!("key `{}` is gone", inp.key))?;
+                    change(v, inp.how, x);
+                }
+            }
+        }
+        for (k, (p, path)) in self.config.prices.iter().zip(paths).enumerate() {
+            let first = self.first_price_year[k];
+            let n = path.len();
+            let steps: Vec<toml::Value> = path
+                .iter()
+                .enumerate()
+                .map(|(t, price)| {
+                    let mut row = toml::map::Map::new();
+                    let from = if t == 0 {
+                        first.min(self.finance_first_year)
+                    } else {
+                        first + t as i32
+                    };
+                    row.insert("from_year".into(), toml::Value::Integer(i64::from(from)));
+                    if t + 1 < n {
+                        row.insert(
+                            "to_year".into(),
+                            toml::Value::Integer(i64::from(first + t as i32)),
+                        );
+                    }
+                    row.insert("value".into(), toml::Value::Float(*price));
+                    toml::Value::Table(row)
+                })
+                .collect();
+            let segs = [
+                Seg::Key("finance".into()),
+                Seg::Key("revenue".into()),
+                Seg::Key(p.product.clone()),
+                Seg::Key(self.price_keys[k].into()),
+            ];
+            if let Some(v) = get_mut(&mut doc, &segs) {
+                *v = toml::Value::Array(steps);
+            }
+        }
+        let s: Scenario = doc
+            .try_into()
+            .map_err(|e: toml::de::Error| e.message().to_string())?;
+        let problems = crate::scenario::validate(&s);
+        if let Some(p) = problems.first() {
+            return Err(format!("{}: {}", p.path, p.message));
+        }
+        Ok((s, case))
+    }
+
+    /// The life of mine at scenario `s` (drawn), trial `trial`: the replication, its
+    /// production and the productivity factor applied.
+    fn mine(
+        &self,
+        s: &Scenario,
+        values: &[f64],
+        trial: u64,
+    ) -> Result<(Option<ScheduleReplication>, ProductionProfile, f64), StudyError> {
+        if s.finance.production_source == ProductionSource::Table {
+            return Ok((None, s.finance.production_table().unwrap_or_default(), 1.0));
+        }
+        let rep = if self.exact {
+            mine::schedule::replication(&s.mine_model(), &s.schedule, self.seed, trial)
+        } else {
+            let fast = self.fast.as_ref().expect("fast path prepared");
+            let drawn_section = self
+                .config
+                .inputs
+                .iter()
+                .zip(values)
+                .zip(&self.base_values)
+                .any(|((inp, v), b)| inp.drives_section() && v != b);
+            let root = StreamKey::root(self.seed).child(RISK_STREAMS);
+            // A factor per manto: the probe at its drawn seam height against its group's
+            // base probe (mantos of one group at one height share one probe run).
+            let mut memo: Vec<(usize, u64, f64)> = Vec::new();
+            let mut factors = vec![1.0; fast.group_of_manto.len()];
+            if drawn_section {
+                for (m, f) in factors.iter_mut().enumerate() {
+                    let g = fast.group_of_manto[m];
+                    let h = s.deposit.mantos[m].thickness_m;
+                    let rate = match memo
+                        .iter()
+                        .find(|(mg, mh, _)| *mg == g && *mh == h.to_bits())
+                    {
+                        Some((_, _, r)) => *r,
+                        None => {
+                            let r = probe_rate(s, &self.config, root, g, h);
+                            memo.push((g, h.to_bits(), r));
+                            r
+                        }
+                    };
+                    *f = rate / fast.base_probe_t_per_shift[g];
+                }
+            }
+            let pool = ShiftPool {
+                by_manto: fast
+                    .group_of_manto
+                    .iter()
+                    .zip(&factors)
+                    .map(|(&g, &f)| (fast.pools[g].clone(), f))
+                    .collect(),
+            };
+            // Recorded: the factor weighted by each manto's reserve.
+            let w: Vec<f64> = s.deposit.mantos.iter().map(|m| m.reserve_dry_t).collect();
+            let f = factors.iter().zip(&w).map(|(f, w)| f * w).sum::<f64>()
+                / w.iter().sum::<f64>().max(1e-9);
+            let rep = mine::schedule::replication_from(
+                &s.mine_model(),
+                &s.schedule,
+                self.seed,
+                trial,
+                &pool,
+                &|| {},
+            );
+            let prod = production::profile(&rep.quarters);
+            return Ok((Some(rep), prod, f));
+        };
+        let prod = production::profile(&rep.quarters);
+        Ok((Some(rep), prod, 1.0))
+    }
+
+    /// One evaluation: drawn values and paths through mine and finance.
+    fn evaluate(
+        &self,
+        values: &[f64],
+        paths: &[Vec<f64>],
+        trial: u64,
+    ) -> Result<IterationRecord, StudyError> {
+        let (s, case) = self.scenario_at(values, paths).map_err(|e| {
+            study_error(format!(
+                "iteration {trial}: the drawn inputs make the scenario invalid: {e}"
+            ))
+        })?;
+        let (_, production, factor) = self.mine(&s, values, trial)?;
+        let (cfg, prod) = finance::cases::apply(&case, &s.finance, &production);
+        let r = finance::run_with_debt(&cfg, &prod, &self.sized);
+        Ok(self.record(trial, values, paths, &r, factor))
+    }
+
+    fn record(
+        &self,
+        i: u64,
+        values: &[f64],
+        paths: &[Vec<f64>],
+        r: &FinanceResult,
+        factor: f64,
+    ) -> IterationRecord {
+        let m = &r.metrics;
+        let opt = |v: Option<f64>| v.unwrap_or(f64::NAN);
+        let overrun: f64 = r
+            .facilities
+            .iter()
+            .filter(|f| f.kind == "cost_overrun")
+            .map(|f| f.drawn_usd)
+            .sum();
+        let mut outputs: Vec<f64> = m.npv.iter().map(|n| n.project_after_tax_usd).collect();
+        outputs.extend([
+            opt(m.project_irr_after_tax_pct),
+            opt(m.equity_irr_pct),
+            opt(m.min_dscr),
+            opt(m.avg_dscr),
+            opt(m.min_llcr),
+            m.lock_up_quarters as f64,
+            m.default_quarters as f64,
+            m.payment_default_quarters as f64,
+            overrun,
+            m.funding_shortfall_usd,
+            m.peak_funding_usd,
+            m.sponsor_support_usd,
+            opt(m.payback_years),
+            m.debt_outstanding_at_maturity_usd,
+            r.annual.iter().map(|a| a.plant_feed_dry_t).sum(),
+            m.life_of_mine_cu_t,
+            factor,
+        ]);
+        let (y0, y1) = self.base_operating_years;
+        let avg_prices = self
+            .config
+            .prices
+            .iter()
+            .enumerate()
+            .map(|(k, _)| {
+                let first = self.first_price_year[k];
+                let v: Vec<f64> = (y0..=y1)
+                    .filter_map(|y| {
+                        let t = (y - first).max(0) as usize;
+                        paths[k]
+                            .get(t.min(paths[k].len().saturating_sub(1)))
+                            .copied()
+                    })
+                    .collect();
+                v.iter().sum::<f64>() / v.len().max(1) as f64
+            })
+            .collect();
+        IterationRecord {
+            iteration: i,
+            inputs: values.to_vec(),
+            avg_prices,
+            outputs,
+            first_year: r.annual.first().map_or(self.finance_first_year, |a| a.year),
+            feed_dry_t: r.annual.iter().map(|a| a.plant_feed_dry_t).collect(),
+            cu_t: r.annual.iter().map(|a| a.cu_cathode_t).collect(),
+            cfads_usd: r.annual.iter().map(|a| a.cfads_usd).collect(),
+            dscr: r
+                .annual
+                .iter()
+                .map(|a| {
+                    if a.senior_debt_service_usd > 1.0 {
+                        a.cfads_usd / a.senior_debt_service_usd
+                    } else {
+                        f64::NAN
+                    }
+                })
+                .collect(),
+        }
+    }
+
+    /// Iteration `i` as the study draws it.
+    pub fn iteration(&self, i: u64) -> Result<IterationRecord, StudyError> {
+        let values: Vec<f64> = (0..self.design.len())
+            .map(|j| self.design[j][i as usize])
+            .collect();
+        self.evaluate(&values, &self.price_paths(i), i)
+    }
+
+    /// The deterministic base case: every input at its base value, median price paths,
+    /// the mine's streams of [`TORNADO_TRIAL`].
+    pub fn base(&self) -> Result<IterationRecord, StudyError> {
+        self.evaluate(&self.base_values, &self.median_paths(), TORNADO_TRIAL)
+    }
+
+    /// The tornado's runs: each input at its P10 and P90 (others at base), then each price
+    /// process at its P10 and P90 deck (every year at that quantile of its marginal).
+    pub fn tornado_runs(
+        &self,
+    ) -> Result<Vec<TornadoRun>, StudyError> {
+        type Job = (String, Vec<f64>, Vec<Vec<f64>>, f64);
+        let mut jobs: Vec<Job> = Vec::new();
+        for (j, inp) in self.config.inputs.iter().enumerate() {
+            for q in [0.1, 0.9] {
+                let mut v = self.base_values.clone();
+                v[j] = inp.value.quantile(q);
+                jobs.push((inp.name.clone(), v.clone(), self.median_paths(), v[j]));
+            }
+        }
+        for (k, p) in self.config.prices.iter().enumerate() {
+            for q in [0.1, 0.9] {
+                let paths = self.quantile_paths(k, q);
+                let first = paths[k][0];
+                jobs.push((
+                    format!("{} price", p.product),
+                    self.base_values.clone(),
+                    paths,
+                    first,
+                ));
+            }
+        }
+        let done: Vec<Result<(String, f64, IterationRecord), StudyError>> = jobs
+            .into_par_iter()
+            .map(|(name, v, paths, x)| Ok((name, x, self.evaluate(&v, &paths, TORNADO_TRIAL)?)))
+            .collect();
+        let mut out = Vec::new();
+        let mut it = done.into_iter();
+        while let (Some(lo), Some(hi)) = (it.next(), it.next()) {
+            let (name, xl, rl) = lo?;
+            let (_, xh, rh) = hi?;
+            out.push((name, xl, xh, rl, rh));
+        }
+        Ok(out)
+    }
+
+    /// The debt as sized on the banking case: (facility, USD).
+    pub fn sized_amounts(&self) -> Vec<(String, f64)> {
+        self.sized
+            .facilities
+            .iter()
+            .map(|f| (f.name.clone(), f.sized_usd))
+            .collect()
+    }
+
+    /// Describes the fast path for the result.
+    pub fn fast_path_info(&self) -> Option<FastPathInfo> {
+        self.fast.as_ref().map(|f| FastPathInfo {
+            pool_days: self.config.pool_days,
+            probe_days: self.config.probe_days,
+            seam_heights_m: f.heights_m.clone(),
+            pool_dry_t_per_shift: f.pool_t_per_shift.clone(),
+            probe_base_dry_t_per_shift: f.base_probe_t_per_shift.clone(),
+        })
+    }
+}
+
+/// One tornado pair: (input, its P10, its P90, the run at P10, the run at P90).
+pub type TornadoRun = (String, f64, f64, IterationRecord, IterationRecord);
+
+/// How the fast path was set up.
+#[derive(Clone, Debug, PartialEq, Serialize, serde::Deserialize)]
+pub struct FastPathInfo {
+    /// Days pooled per seam height.
+    pub pool_days: u32,
+    /// Days probed per iteration and seam height.
+    pub probe_days: u32,
+    /// The distinct seam heights, m.
+    pub seam_heights_m: Vec<f64>,
+    /// The pool's dry t per production shift, per height.
+    pub pool_dry_t_per_shift: Vec<f64>,
+    /// The probe's dry t per production shift at the base inputs, per height.
+    pub probe_base_dry_t_per_shift: Vec<f64>,
+}
+
+fn mean_t(shifts: &[ShiftTally]) -> f64 {
+    if shifts.is_empty() {
+        0.0
+    } else {
+        shifts.iter().map(|s| s.dry_t).sum::<f64>() / shifts.len() as f64
+    }
+}
+
+/// The section's dry t per production shift over `probe_days` in a seam of `h` m, on the
+/// probe streams of group `g` (the same for every iteration).
+fn probe_rate(s: &Scenario, cfg: &RiskConfig, root: StreamKey, g: usize, h: f64) -> f64 {
+    mean_t(
+        &simulate(
+            &s.section,
+            &s.calendar,
+            RunSpec {
+                days: cfg.probe_days,
+                warmup_days: 0,
+                streams: root.child(3).child(g as u64),
+                check_invariants: false,
+                stop_after_wet_t: None,
+                seam_height_m: Some(h),
+            },
+        )
+        .shifts,
+    )
+}
+
+/// Applies a draw to a TOML value: set, scale or add (integers stay integers, rounded).
+fn change(v: &mut toml::Value, how: How, x: f64) {
+    const SCALED: [&str; 9] = [
+        "value", "values", "min", "mode", "max", "mean", "sd", "scale", "offset",
+    ];
+    match v {
+        toml::Value::Integer(n) => {
+            let r = match how {
+                How::Set => x,
+                How::Scale => *n as f64 * x,
+                How::Add => *n as f64 + x,
+            };
+            *n = r.round() as i64;
+        }
+        toml::Value::Float(f) => {
+            *f = match how {
+                How::Set => x,
+                How::Scale => *f * x,
+                How::Add => *f + x,
+            }
+        }
+        toml::Value::Table(t) => match how {
+            How::Scale => {
+                for (k, val) in t.iter_mut() {
+                    if SCALED.contains(&k.as_str()) {
+                        scale_all(val, x);
+                    }
+                }
+            }
+            How::Add => {
+                let off = t
+                    .get("offset")
+                    .and_then(|o| o.as_float().or(o.as_integer().map(|i| i as f64)))
+                    .unwrap_or(0.0);
+                t.insert("offset".into(), toml::Value::Float(off + x));
+            }
+            How::Set => {}
+        },
+        _ => {}
+    }
+}
+
+fn scale_all(v: &mut toml::Value, x: f64) {
+    match v {
+        toml::Value::Integer(n) => *v = toml::Value::Float(*n as f64 * x),
+        toml::Value::Float(f) => *f *= x,
+        toml::Value::Array(a) => a.iter_mut().for_each(|e| scale_all(e, x)),
+        _ => {}
+    }
+}
+
+/// The scenario without its risk table, as a TOML value (what draws are applied to).
+fn base_doc(s: &Scenario) -> Result<toml::Value, StudyError> {
+    let mut plain = s.clone();
+    plain.risk = None;
+    toml::Value::try_from(&plain)
+        .map_err(|e| study_error(format!("cannot represent the scenario as TOML: {e}")))
+}
+
+/// The scenario's TOML value for validation of the `[risk]` table.
+pub(crate) fn doc_for_validation(s: &Scenario) -> Option<toml::Value> {
+    base_doc(s).ok()
+}
+
+/// Evaluates the iterations `indices` (any order, any subset): each depends only on the
+/// plan and its index. Returned in the order given.
+pub fn iterations(
+    plan: &RiskPlan,
+    indices: &[u64],
+    progress: &dyn Progress,
+) -> Result<Vec<IterationRecord>, StudyError> {
+    if let Some(&bad) = indices.iter().find(|&&i| i >= plan.planned()) {
+        return Err(StudyError::usage(
+            "--iterations",
+            format!("iteration {bad} is beyond the {} planned", plan.planned()),
+        ));
+    }
+    indices
+        .par_iter()
+        .map(|&i| {
+            let r = plan.iteration(i);
+            progress.advance(1);
+            r
+        })
+        .collect()
+}
+
+/// `manto risk`: prepares the plan, runs the iterations (in blocks when a precision stop
+/// is set, stopping at the first block boundary where every listed output's 95% CI
+/// half-width is within tolerance) and summarises.
+pub fn run(
+    s: &Scenario,
+    opts: RiskOptions,
+    progress: &dyn Progress,
+) -> Result<RiskResult, StudyError> {
+    let plan = RiskPlan::prepare(s, opts, progress)?;
+    let n = plan.planned();
+    progress.phase(&format!("risk: {n} iterations"), n);
+    let mut records: Vec<IterationRecord> = Vec::new();
+    let block = plan.config.precision.as_ref().map_or(n, |p| p.check_every);
+    let mut stopped_early = false;
+    while (records.len() as u64) < n {
+        let start = records.len() as u64;
+        let end = (start + block).min(n);
+        let idx: Vec<u64> = (start..end).collect();
+        records.extend(iterations(&plan, &idx, progress)?);
+        if let Some(p) = &plan.config.precision {
+            if end < n && summary::precise_enough(&plan, &records, p) {
+                stopped_early = true;
+                break;
+            }
+        }
+    }
+    summarise_with(&plan, records, stopped_early)
+}
