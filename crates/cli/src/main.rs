@@ -130,6 +130,9 @@ struct MergeArgs {
     /// Print tables at full width instead of splitting them to fit the terminal
     #[arg(long)]
     wide: bool,
+    /// Risk parts: write every iteration as a wide CSV here (as `manto risk --iterations-csv`)
+    #[arg(long, value_name = "PATH", conflicts_with = "missing")]
+    iterations_csv: Option<PathBuf>,
 }
 
 /// `manto finance`.
@@ -248,8 +251,10 @@ struct RiskArgs {
     #[arg(long)]
     exact: bool,
     /// Write every iteration (inputs drawn, average prices, outputs) as a wide CSV here
-    #[arg(long, value_name = "PATH")]
+    #[arg(long, value_name = "PATH", conflicts_with = "shard")]
     iterations_csv: Option<PathBuf>,
+    #[command(flatten)]
+    shard: ShardArgs,
 }
 
 #[derive(Subcommand)]
@@ -333,6 +338,7 @@ fn try_main() -> Result<(), CliError> {
                 return run_shard(
                     ShardJob {
                         command: "section",
+                        options: "{}".into(),
                         common: &a.common,
                         flags: &ov,
                         shard,
@@ -340,7 +346,7 @@ fn try_main() -> Result<(), CliError> {
                     },
                     |s| u64::from(s.simulation.replications),
                     study::Estimate::section,
-                    |s, idx, p| study::section_replications(s, idx, p),
+                    |s, idx, p| Ok(study::section_replications(s, idx, p)),
                 );
             }
             let out = Outputs::new(&a.common)?;
@@ -359,6 +365,7 @@ fn try_main() -> Result<(), CliError> {
                 return run_shard(
                     ShardJob {
                         command: "schedule",
+                        options: "{}".into(),
                         common: &a.common,
                         flags: &schedule_flags(a),
                         shard,
@@ -366,7 +373,7 @@ fn try_main() -> Result<(), CliError> {
                     },
                     |s| u64::from(s.schedule.replications),
                     study::Estimate::schedule,
-                    |s, idx, p| study::schedule_trials_for(s, idx, p),
+                    |s, idx, p| Ok(study::schedule_trials_for(s, idx, p)),
                 );
             }
             let out = Outputs::new(&a.common)?;
@@ -507,6 +514,8 @@ fn overrides(c: &Common, flags: &[Option<Override>]) -> Result<Vec<Override>, Cl
 /// What a sharded run is: the command, its options, the shard and where it goes.
 struct ShardJob<'a> {
     command: &'static str,
+    /// The command's options beyond the scenario, as JSON (`{}` when none).
+    options: String,
     common: &'a Common,
     flags: &'a [Option<Override>],
     shard: Shard,
@@ -515,11 +524,11 @@ struct ShardJob<'a> {
 
 /// Runs one shard of a study: the records of the shard's indices, written with the
 /// scenario text (overrides applied) as a partial result, atomically.
-fn run_shard<R: serde::Serialize + serde::de::DeserializeOwned + PartialEq>(
+fn run_shard<R: serde::Serialize + serde::de::DeserializeOwned>(
     job: ShardJob,
     total: impl Fn(&study::Scenario) -> u64,
     estimate: impl Fn(&study::Scenario) -> study::Estimate,
-    work: impl Fn(&study::Scenario, &[u64], &dyn study::Progress) -> Vec<R>,
+    work: impl Fn(&study::Scenario, &[u64], &dyn study::Progress) -> Result<Vec<R>, CliError>,
 ) -> Result<(), CliError> {
     let c = job.common;
     let set = OutputSet::new(&[("--out", job.out)])?;
@@ -536,10 +545,11 @@ fn run_shard<R: serde::Serialize + serde::de::DeserializeOwned + PartialEq>(
         cpu_seconds: e.cpu_seconds * share,
     };
     announce(part_cost, indices.len().min(u32::MAX as usize) as u32, c);
-    let records = work(&s, &indices, &bar(c));
-    let part = Partial::new(
+    let records = work(&s, &indices, &bar(c))?;
+    let part = Partial::with_options(
         job.command,
         &text,
+        &job.options,
         s.simulation.seed,
         job.shard,
         total,
@@ -570,7 +580,14 @@ fn merge(a: &MergeArgs) -> Result<(), CliError> {
         wide: a.wide,
         ..Common::default()
     };
-    let out = Outputs::new(&common)?;
+    let out = Outputs::with(
+        &common,
+        &[(
+            "--iterations-csv",
+            &a.iterations_csv,
+            &report::export::DataCsvExporter,
+        )],
+    )?;
     // Headers first (records skipped): every file is checked before any is kept.
     let mut headers = Vec::with_capacity(a.parts.len());
     for p in &a.parts {
@@ -592,7 +609,31 @@ fn merge(a: &MergeArgs) -> Result<(), CliError> {
     let command = header.command.clone();
     let first = first.clone();
     drop(headers);
+    if command != "risk" && a.iterations_csv.is_some() {
+        return Err(StudyError::usage(
+            "--iterations-csv",
+            format!("only for the parts of `manto risk`, not of `manto {command}`"),
+        )
+        .into());
+    }
     match command.as_str() {
+        "risk" => {
+            let m = read_parts::<study::risk::IterationRecord>(&a.parts)?;
+            let n = m.scenario.risk.as_ref().map_or(0, |r| r.iterations);
+            check_total(&first, &m, n, "risk.iterations")?;
+            let exact = match m.options.as_str() {
+                o if o == risk_options(study::risk::RiskOptions { exact: true }) => true,
+                o if o == risk_options(study::risk::RiskOptions { exact: false }) => false,
+                other => {
+                    return Err(
+                        StudyError::usage(first, format!("unknown risk options `{other}`")).into(),
+                    )
+                }
+            };
+            let opts = study::risk::RiskOptions { exact };
+            let plan = study::risk::RiskPlan::prepare(&m.scenario, opts, &study::Silent)?;
+            out.emit(&study::risk::summarise(&plan, m.records)?)
+        }
         "section" => {
             let m = read_parts::<mine::section::Replication>(&a.parts)?;
             let n = m.scenario.simulation.replications;
@@ -657,6 +698,33 @@ fn risk(mut a: RiskArgs) -> Result<(), CliError> {
             .as_ref()
             .map(|m| Override::flag("--sampling", "risk.sampling", format!("\"{m}\""))),
     );
+    if let (Some(shard), Some(path)) = (a.shard.shard, &a.shard.out) {
+        let opts = study::risk::RiskOptions { exact: a.exact };
+        return run_shard(
+            ShardJob {
+                command: "risk",
+                options: risk_options(opts),
+                common: &a.common,
+                flags: &ov,
+                shard,
+                out: path,
+            },
+            |s| s.risk.as_ref().map_or(0, |r| r.iterations),
+            |s| risk_estimate(s, a.exact),
+            |s, idx, p| {
+                if s.risk.as_ref().is_some_and(|r| r.precision.is_some()) {
+                    return Err(StudyError::usage(
+                        "--shard",
+                        "the scenario's [risk.precision] stops at a block boundary that depends on the results, so its iterations cannot be split: remove the table to shard",
+                    )
+                    .into());
+                }
+                let plan = study::risk::RiskPlan::prepare(s, opts, p)?;
+                p.phase(&format!("risk: {} iterations", idx.len()), idx.len() as u64);
+                Ok(study::risk::iterations(&plan, idx, p)?)
+            },
+        );
+    }
     let out = Outputs::with(
         &a.common,
         &[(
@@ -670,14 +738,27 @@ fn risk(mut a: RiskArgs) -> Result<(), CliError> {
     if a.exact {
         let n = s.risk.as_ref().map_or(0, |r| r.iterations);
         announce(
-            study::Estimate::schedule(&s)
-                .times(n as f64 / f64::from(s.schedule.replications.max(1))),
+            risk_estimate(&s, true),
             n.min(u64::from(u32::MAX)) as u32,
             &a.common,
         );
     }
     let r = study::risk::run(&s, opts, &bar(&a.common))?;
     out.emit(&r)
+}
+
+/// What `--exact` costs: a life-of-mine trial per iteration (the fast path: nothing to say).
+fn risk_estimate(s: &study::Scenario, exact: bool) -> study::Estimate {
+    if !exact {
+        return study::Estimate::default();
+    }
+    let n = s.risk.as_ref().map_or(0, |r| r.iterations);
+    study::Estimate::schedule(s).times(n as f64 / f64::from(s.schedule.replications.max(1)))
+}
+
+/// The risk options a partial records beyond the scenario.
+fn risk_options(o: study::risk::RiskOptions) -> String {
+    format!("{{\"exact\":{}}}", o.exact)
 }
 
 fn size(a: &SizeArgs) -> Result<(), CliError> {

@@ -131,7 +131,7 @@ pub fn sha256_hex(text: &str) -> String {
         .collect()
 }
 
-impl<R: Serialize + DeserializeOwned + PartialEq> Partial<R> {
+impl<R: Serialize + DeserializeOwned> Partial<R> {
     /// The partial of `shard` of a study of `total` indices; `records` are those of
     /// `shard.indices(total)`, in that order.
     pub fn new(
@@ -171,18 +171,80 @@ impl<R: Serialize + DeserializeOwned + PartialEq> Partial<R> {
         }
     }
 
-    /// The file's bytes: one line of JSON and a newline. Checks that the records read back
-    /// equal (a value JSON cannot carry, such as a NaN, is an error instead of a silent
-    /// change).
+    /// The file's bytes: one line of JSON and a newline. Checks that the part reads back
+    /// and writes the same bytes again (a value JSON cannot carry, such as a NaN in a
+    /// plain `f64`, is an error instead of a silent change; see [`exact_f64s`]).
     pub fn to_json(&self) -> Result<Vec<u8>, String> {
         let mut bytes = serde_json::to_vec(self).map_err(|e| e.to_string())?;
         let back: Partial<R> = serde_json::from_slice(&bytes)
             .map_err(|e| format!("a record does not survive JSON: {e}"))?;
-        if back.records != self.records {
+        if serde_json::to_vec(&back).map_err(|e| e.to_string())? != bytes {
             return Err("a record does not read back equal from JSON".into());
         }
         bytes.push(b'\n');
         Ok(bytes)
+    }
+}
+
+/// Serde for a `Vec<f64>` that may hold non-finite values, exactly: finite values as JSON
+/// numbers (shortest text that reads back to the same bits), NaN, infinity and minus
+/// infinity as the strings `"NaN"`, `"inf"`, `"-inf"` (plain serde_json writes them all
+/// as `null`, which does not read back). Use as `#[serde(with = "study::shard::exact_f64s")]`.
+pub mod exact_f64s {
+    use serde::de::{self, Deserializer, SeqAccess, Visitor};
+    use serde::ser::{SerializeSeq, Serializer};
+
+    /// Writes `v`.
+    pub fn serialize<S: Serializer>(v: &[f64], s: S) -> Result<S::Ok, S::Error> {
+        let mut seq = s.serialize_seq(Some(v.len()))?;
+        for &x in v {
+            if x.is_finite() {
+                seq.serialize_element(&x)?;
+            } else if x.is_nan() {
+                seq.serialize_element("NaN")?;
+            } else if x > 0.0 {
+                seq.serialize_element("inf")?;
+            } else {
+                seq.serialize_element("-inf")?;
+            }
+        }
+        seq.end()
+    }
+
+    #[derive(serde::Deserialize)]
+    #[serde(untagged)]
+    enum Num {
+        F(f64),
+        S(String),
+    }
+
+    struct V;
+
+    impl<'de> Visitor<'de> for V {
+        type Value = Vec<f64>;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("an array of numbers or \"NaN\", \"inf\", \"-inf\"")
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut a: A) -> Result<Vec<f64>, A::Error> {
+            let mut out = Vec::with_capacity(a.size_hint().unwrap_or(0).min(1 << 16));
+            while let Some(n) = a.next_element::<Num>()? {
+                out.push(match n {
+                    Num::F(x) => x,
+                    Num::S(s) => match s.as_str() {
+                        "NaN" => f64::NAN,
+                        "inf" => f64::INFINITY,
+                        "-inf" => f64::NEG_INFINITY,
+                        other => return Err(de::Error::custom(format!("not a number: {other}"))),
+                    },
+                });
+            }
+            Ok(out)
+        }
+    }
+
+    /// Reads what [`serialize`] wrote.
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<f64>, D::Error> {
+        d.deserialize_seq(V)
     }
 }
 
