@@ -2,9 +2,10 @@
 # End-to-end check of a sharded study on a real Slurm (run by .ci/run):
 # installs Slurm from Debian's packages if missing, starts a one-node cluster on localhost
 # (its own slurm.conf in a temporary directory, AuthType=auth/none: no munge), submits a
-# 4-task array running a small study sharded 4 ways and the merge as a dependent job
+# 4-task array running a small risk study sharded 4 ways and the merge as a dependent job
 # (scripts/slurm/submit.sh), waits, and compares the merged JSON, CSV and tables byte for
-# byte with the unsharded run. Stops the daemons it started (trap on exit). Needs root.
+# byte with the unsharded run; then loses a part, finds it with `manto merge --missing`,
+# re-runs that array task alone and checks the part comes back byte-identical. Stops the daemons it started (trap on exit). Needs root.
 #
 #   scripts/slurm-e2e.sh [path/to/manto]     (default: target/release/manto, built if absent)
 set -euo pipefail
@@ -115,8 +116,9 @@ done
 case $state in idle* | mix* | alloc*) ;; *) die "node $node not up (state '${state:-none}')" ;; esac
 say "node $node is $state"
 
-# 3. The study: a short life of mine, 4 trials, sharded 4 ways; and the unsharded run.
-study=(schedule --years 2 --replications 4 --seed 11)
+# 3. The study: a small Monte Carlo risk study (the bundled boleo-risk, 12 iterations on
+# the fast path), sharded 4 ways; and the unsharded run.
+study=(risk boleo-risk --iterations 12 --seed 11)
 "$manto" "${study[@]}" --threads 1 -q --json "$work/full.json" --csv "$work/full.csv" \
   >"$work/full.txt" 2>/dev/null
 export MANTO=$manto
@@ -134,11 +136,24 @@ done
 for k in 0 1 2 3; do
   [ -s "$work/out/part-$k.json" ] || die "shard $k wrote no part"
 done
-[ -s "$work/out/result.json" ] || die "the merge job wrote no result"
+[ -s "$work/out/result.json" ] || die "the merge job wrote no result (a shard failed: the merge was cancelled)"
 
 # 5. Byte for byte.
 for f in json csv txt; do
   cmp "$work/full.$f" "$work/out/result.$f" || die "merged $f differs from the unsharded run"
 done
 [ -z "$("$manto" merge --missing "$work"/out/part-*.json)" ] || die "merge --missing lists shards"
-say "OK: 4 shards on Slurm (array $array, merge $merge) merged byte-identical to the unsharded run"
+
+# 6. Failure and restart: lose shard 2, find it with --missing, re-run only it on Slurm,
+# and get the same bytes back.
+mv "$work/out/part-2.json" "$work/part-2.first.json"
+[ "$("$manto" merge --missing "$work"/out/part-*.json)" = 2 ] || die "merge --missing does not list shard 2"
+rerun=$(sbatch --parsable --array=2 --output="$work/out/rerun-%A_%a.log" \
+  scripts/slurm/shard.sbatch "$work/out" 4 "${study[@]}")
+rerun=${rerun%%;*}
+for _ in $(seq 300); do
+  [ -z "$(squeue -h -j "$rerun" 2>/dev/null)" ] && break
+  sleep 0.5
+done
+cmp "$work/part-2.first.json" "$work/out/part-2.json" || die "re-running shard 2 gave other bytes"
+say "OK: 4 shards on Slurm (array $array, merge $merge) merged byte-identical to the unsharded run; shard 2 re-run (job $rerun) gave the same bytes"

@@ -22,7 +22,9 @@ array=$(sbatch --parsable ${MANTO_SBATCH_OPTS:-} --array=0-$((n - 1)) \
   --output="$outdir/shard-%A_%a.log" "$here/shard.sbatch" "$outdir" "$n" "$@")
 array=${array%%;*}
 # shellcheck disable=SC2086
-merge=$(sbatch --parsable ${MANTO_SBATCH_OPTS:-} --dependency=afterok:"$array" \
+# --kill-on-invalid-dep: a failed shard cancels the merge instead of leaving it pending
+# forever (rerun the failed shards, then submit merge.sbatch again).
+merge=$(sbatch --parsable ${MANTO_SBATCH_OPTS:-} --dependency=afterok:"$array" --kill-on-invalid-dep=yes \
   --output="$outdir/merge-%j.log" "$here/merge.sbatch" "$outdir")
 merge=${merge%%;*}
 echo "array $array merge $merge"
