@@ -753,3 +753,44 @@ fn bad_shards_and_parts_exit_2_with_one_message() {
     }
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn risk_shards_merge_to_the_unsharded_run_with_the_iterations_csv() {
+    let dir = tmp("riskshards");
+    let p = |f: &str| dir.join(f).to_str().unwrap().to_string();
+    let study = ["risk", "--iterations", "6", "-q"];
+    let (fj, fi) = (p("full.json"), p("full-it.csv"));
+    let mut full = study.to_vec();
+    full.extend(["--json", &fj, "--iterations-csv", &fi]);
+    let (code, full_tables, err) = run(&full);
+    assert_eq!(code, 0, "{err}");
+    let (p0, p1) = (p("part-0.json"), p("part-1.json"));
+    for (shard, out) in [("1/2", &p1), ("0/2", &p0)] {
+        let mut a = study.to_vec();
+        a.extend(["--shard", shard, "--out", out]);
+        let (code, _, err) = run(&a);
+        assert_eq!(code, 0, "{err}");
+    }
+    let (mj, mi) = (p("m.json"), p("m-it.csv"));
+    let (code, tables, err) = run(&["merge", &p0, &p1, "--json", &mj, "--iterations-csv", &mi]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(tables, full_tables);
+    assert_eq!(std::fs::read(&mj).unwrap(), std::fs::read(&fj).unwrap());
+    assert_eq!(std::fs::read(&mi).unwrap(), std::fs::read(&fi).unwrap());
+    // A shard writes no --iterations-csv; --exact parts do not mix with fast-path ones.
+    let mut a = study.to_vec();
+    a.extend(["--shard", "0/2", "--out", &p0, "--iterations-csv", &mi]);
+    assert_eq!(run(&a).0, 2);
+    // (a part as `--exact` writes it, without the minutes of full simulation)
+    let pe = p("exact-1.json");
+    let mut v: serde_json::Value = serde_json::from_slice(&std::fs::read(&p1).unwrap()).unwrap();
+    v["options"] = "{\"exact\":true}".into();
+    std::fs::write(&pe, serde_json::to_vec(&v).unwrap()).unwrap();
+    let (code, _, err) = run(&["merge", &p0, &pe]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("options `{\"exact\":true}`, not `{\"exact\":false}`"),
+        "{err}"
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}
