@@ -5,14 +5,17 @@
 //! # 10,000 section replications (1 day each) in 10 parts, merged by the real command:
 //! cargo run --release -p manto-study --example synthetic_parts -- section 10000 10 /tmp/sec
 //! time target/release/manto merge /tmp/sec/part-*.json --json /dev/null > /dev/null
+//! # 10^6 risk iterations (boleo-risk) in 100 parts, merged by the real command:
+//! cargo run --release -p manto-study --example synthetic_parts -- risk 1000000 100 /tmp/risk
+//! time target/release/manto merge /tmp/risk/part-*.json --json /dev/null > /dev/null
 //! # 10^6 small per-index records (a risk iteration's size) in 100 parts, merged by the
 //! # library (read, check, put in index order, summarise):
 //! cargo run --release -p manto-study --example synthetic_parts -- iterations 1000000 100 /tmp/it
 //! time target/release/examples/synthetic_parts merge /tmp/it/part-*.json
 //! ```
 //!
-//! `section` (and `schedule`: 25-year trials) parts carry copies of one real replication
-//! (trial) under every index (the merge does
+//! `section`, `schedule` (25-year trials) and `risk` (the bundled `boleo-risk` on the fast
+//! path) parts carry copies of one real replication, trial or iteration under every index (the merge does
 //! not look inside a record), in a real scenario with `simulation.replications` = the
 //! total, so `manto merge` accepts them. `iterations` parts carry [`Iteration`] records
 //! of the size a Monte Carlo iteration's result will have (an index and eight numbers).
@@ -52,14 +55,28 @@ fn iteration(i: u64) -> Iteration {
 
 fn usage() -> ! {
     eprintln!(
-        "usage: synthetic_parts section|schedule|iterations TOTAL PARTS DIR\n       synthetic_parts merge PART..."
+        "usage: synthetic_parts section|schedule|risk|iterations TOTAL PARTS DIR\n       synthetic_parts merge PART..."
     );
     std::process::exit(2)
 }
 
-fn write_parts<R: Serialize + serde::de::DeserializeOwned + PartialEq>(
+fn write_parts<R: Serialize + serde::de::DeserializeOwned>(
     command: &str,
     text: &str,
+    seed: u64,
+    total: u64,
+    n: u32,
+    dir: &Path,
+    record: impl Fn(u64) -> R,
+) {
+    write_parts_with(command, text, "{}", seed, total, n, dir, record)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn write_parts_with<R: Serialize + serde::de::DeserializeOwned>(
+    command: &str,
+    text: &str,
+    options: &str,
     seed: u64,
     total: u64,
     n: u32,
@@ -71,7 +88,7 @@ fn write_parts<R: Serialize + serde::de::DeserializeOwned + PartialEq>(
     for k in 0..n {
         let shard = Shard::new(k, n).expect("valid shard");
         let records = shard.indices(total).into_iter().map(&record).collect();
-        let bytes = Partial::new(command, text, seed, shard, total, records)
+        let bytes = Partial::with_options(command, text, options, seed, shard, total, records)
             .to_json()
             .expect("serialisable");
         bytes_total += bytes.len();
@@ -87,7 +104,7 @@ fn write_parts<R: Serialize + serde::de::DeserializeOwned + PartialEq>(
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
-        Some(kind @ ("section" | "schedule" | "iterations")) if args.len() == 4 => {
+        Some(kind @ ("section" | "schedule" | "risk" | "iterations")) if args.len() == 4 => {
             let total: u64 = args[1].parse().unwrap_or_else(|_| usage());
             let n: u32 = args[2].parse().unwrap_or_else(|_| usage());
             let dir = Path::new(&args[3]);
@@ -105,6 +122,31 @@ fn main() {
                 write_parts("section", &text, s.simulation.seed, total, n, dir, |_| {
                     one.clone()
                 });
+            } else if kind == "risk" {
+                let ov =
+                    [Override::parse_set(&format!("risk.iterations={total}")).expect("override")];
+                let text = study::text(Some("boleo-risk"), &ov).expect("scenario");
+                let s = study::parse(&text, "synthetic").expect("scenario");
+                let opts = study::risk::RiskOptions { exact: false };
+                let plan = study::risk::RiskPlan::prepare(&s, opts, &Silent).expect("plan");
+                let one = study::risk::iterations(&plan, &[0], &Silent)
+                    .expect("iteration")
+                    .remove(0);
+                let options = "{\"exact\":false}";
+                write_parts_with(
+                    "risk",
+                    &text,
+                    options,
+                    s.simulation.seed,
+                    total,
+                    n,
+                    dir,
+                    |i| {
+                        let mut r = one.clone();
+                        r.iteration = i;
+                        r
+                    },
+                );
             } else if kind == "schedule" {
                 let ov = [
                     Override::parse_set(&format!("schedule.replications={total}"))
