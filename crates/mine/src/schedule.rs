@@ -329,7 +329,28 @@ impl ShiftSource for Des {
 pub struct ShiftPool {
     /// Per manto (scenario order): the pooled shifts and the factor applied to their dry
     /// and wet tonnes, advance, cuts and bolts.
-    pub by_manto: Vec<(std::sync::Arc<Vec<ShiftTally>>, f64)>,
+    pub by_manto: Vec<(std::sync::Arc<PooledShifts>, f64)>,
+}
+
+/// Shifts simulated once, with their mean (computed once, not per panel).
+#[derive(Clone, Debug)]
+pub struct PooledShifts {
+    /// The production shifts, in simulated order.
+    pub shifts: Vec<ShiftTally>,
+    /// Their mean dry t per shift.
+    pub mean_dry_t: f64,
+}
+
+impl PooledShifts {
+    /// Pools `shifts`.
+    pub fn new(shifts: Vec<ShiftTally>) -> PooledShifts {
+        let mean_dry_t = if shifts.is_empty() {
+            0.0
+        } else {
+            shifts.iter().map(|s| s.dry_t).sum::<f64>() / shifts.len() as f64
+        };
+        PooledShifts { shifts, mean_dry_t }
+    }
 }
 
 impl ShiftSource for ShiftPool {
@@ -342,28 +363,34 @@ impl ShiftSource for ShiftPool {
         key: StreamKey,
     ) -> (Vec<ShiftTally>, u64) {
         use rand::Rng;
-        let (pool, f) = &self.by_manto[manto];
-        let total: f64 = pool.iter().map(|s| s.dry_t).sum();
-        if pool.is_empty() || total.is_nan() || total <= 0.0 || f.is_nan() || *f <= 0.0 {
+        let (pooled, f) = &self.by_manto[manto];
+        let (pool, mean) = (&pooled.shifts, pooled.mean_dry_t);
+        if pool.is_empty() || mean.is_nan() || mean <= 0.0 || f.is_nan() || *f <= 0.0 {
             return (Vec::new(), 0);
         }
         let mut rng = key.stream();
         let mut i = rng.random_range(0..pool.len());
-        let mut out = Vec::new();
+        // Counts are scaled and rounded half up (non-negative, so a cast suffices).
+        let count = |n: u32| (f64::from(n) * f + 0.5) as u32;
+        let expected = (dry_t / (mean * f)).ceil() as usize + 1;
+        let mut out = Vec::with_capacity(expected.min(1 << 20));
         let mut cum = 0.0;
         while cum < dry_t {
             let s = &pool[i];
             let scaled = ShiftTally {
                 wet_t: s.wet_t * f,
                 dry_t: s.dry_t * f,
-                cuts: (f64::from(s.cuts) * f).round() as u32,
+                cuts: count(s.cuts),
                 advance_m: s.advance_m * f,
-                bolts: (f64::from(s.bolts) * f).round() as u32,
-                loads: (f64::from(s.loads) * f).round() as u32,
+                bolts: count(s.bolts),
+                loads: count(s.loads),
             };
             cum += scaled.dry_t;
             out.push(scaled);
-            i = (i + 1) % pool.len();
+            i += 1;
+            if i == pool.len() {
+                i = 0;
+            }
         }
         (out, 0)
     }
@@ -510,6 +537,7 @@ pub fn replication_from(
             events: 0,
         })
         .collect();
+    let section_keys: Vec<StreamKey> = (0..plans.len()).map(|s| streams.child(s as u64)).collect();
     let mut reserves: Vec<f64> = layout.mantos.iter().map(|m| m.reserve_dry_t).collect();
     let ug_wet_per_dry = 1.0 / model.section.dry_fraction();
 
@@ -561,10 +589,12 @@ pub fn replication_from(
                     if plan.start_year > year {
                         continue;
                     }
-                    let days_left = (cfg.years as usize * 365 - day) as u32;
-                    let key = streams.child(s as u64);
-                    if !runs[s].ensure(model, source, plan.mine, &mut pool, days_left, key) {
-                        continue;
+                    if runs[s].shifts.is_empty() {
+                        let days_left = (cfg.years as usize * 365 - day) as u32;
+                        let key = section_keys[s];
+                        if !runs[s].ensure(model, source, plan.mine, &mut pool, days_left, key) {
+                            continue;
+                        }
                     }
                     a.active_section_slots += 1.0;
                     if pad_full {

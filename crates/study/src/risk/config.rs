@@ -30,11 +30,13 @@ pub struct RiskConfig {
     /// The date the study stands at (the information its priors use), e.g. "2007-06".
     #[serde(default)]
     pub dated: String,
-    /// Fast path: days of section DES run at each iteration's drawn section inputs, per
-    /// distinct seam height, to measure the productivity factor against the base inputs
-    /// (common random numbers).
+    /// Fast path: counted days of section DES at each design point of the productivity
+    /// surface (the section's rate over the drawn section inputs and seam heights).
     #[serde(default = "default_probe_days")]
     pub probe_days: u32,
+    /// Fast path: design points of the productivity surface (0: eight per quadratic term).
+    #[serde(default)]
+    pub design_points: u32,
     /// Fast path: days of section DES pooled per distinct seam height at the base inputs,
     /// the shifts every iteration's life of mine is composed from.
     #[serde(default = "default_pool_days")]
@@ -63,7 +65,7 @@ fn default_iterations() -> u64 {
     1000
 }
 fn default_probe_days() -> u32 {
-    10
+    120
 }
 fn default_pool_days() -> u32 {
     365
@@ -272,6 +274,14 @@ impl RiskConfig {
             u64::from(self.probe_days),
             1,
             365,
+        );
+        check_count(
+            &mut out,
+            "risk.design_points".into(),
+            "design points",
+            u64::from(self.design_points),
+            0,
+            2000,
         );
         check_count(
             &mut out,

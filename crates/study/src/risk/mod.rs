@@ -48,7 +48,7 @@ use des::StreamKey;
 use finance::cases::CaseSpec;
 use finance::config::ProductionSource;
 use finance::{FinanceResult, ProductionProfile, SizedDebt};
-use mine::schedule::{ScheduleReplication, ShiftPool};
+use mine::schedule::{PooledShifts, ScheduleReplication, ShiftPool};
 use mine::section::{simulate, RunSpec, ShiftTally};
 use rand_distr::{Distribution, StandardNormal};
 use rayon::prelude::*;
@@ -58,8 +58,8 @@ use std::sync::Arc;
 /// Domain tag of the risk study's streams: `StreamKey::root(seed).child(RISK_STREAMS)`,
 /// then 0 the design (input j: `.child(0).child(j)`; Iman–Conover scores `.child(1)`),
 /// 1 iteration i's price shocks (`.child(1).child(i)`), 2 the shift pool (per seam
-/// height), 3 the productivity probe (per seam height, the same for every iteration:
-/// common random numbers), 4 the deterministic runs of the tornado.
+/// height), 3 the DES runs of the productivity surface (per design point), 5 the surface's
+/// design (per variable).
 pub const RISK_STREAMS: u64 = 0x715C_0001;
 
 /// The scenario `manto risk` runs when none is named.
@@ -178,9 +178,10 @@ struct FastPath {
     /// Manto index -> group.
     group_of_manto: Vec<usize>,
     /// Per group: the pooled shifts at the base inputs.
-    pools: Vec<Arc<Vec<ShiftTally>>>,
-    /// Per group: the probe's dry t per production shift at the base inputs.
-    base_probe_t_per_shift: Vec<f64>,
+    pools: Vec<Arc<PooledShifts>>,
+    /// The section's productivity surface over the drawn section inputs and seam height
+    /// (absent when no input changes the section).
+    surface: Option<Surface>,
     /// Per group: the pool's mean dry t per production shift.
     pool_t_per_shift: Vec<f64>,
     /// Per group: seam height, m.
@@ -427,11 +428,11 @@ impl RiskPlan {
             };
             group_of_manto.push(g);
         }
-        let runs: Vec<(Vec<ShiftTally>, f64)> = heights_m
+        let runs: Vec<Vec<ShiftTally>> = heights_m
             .par_iter()
             .enumerate()
             .map(|(g, &h)| {
-                let pool = simulate(
+                simulate(
                     &s.section,
                     &s.calendar,
                     RunSpec {
@@ -443,33 +444,144 @@ impl RiskPlan {
                         seam_height_m: Some(h),
                     },
                 )
-                .shifts;
-                let probe = probe_rate(s, &self.config, root, g, h);
-                (pool, probe)
+                .shifts
             })
             .collect();
         let mut pools = Vec::new();
-        let mut base_probe = Vec::new();
         let mut pool_rate = Vec::new();
-        for (g, (pool, probe)) in runs.into_iter().enumerate() {
-            let rate = mean_t(&pool);
-            if rate.is_nan() || rate <= 0.0 || probe.is_nan() || probe <= 0.0 {
+        for (g, pool) in runs.into_iter().enumerate() {
+            let pool = PooledShifts::new(pool);
+            let rate = pool.mean_dry_t;
+            if rate.is_nan() || rate <= 0.0 {
                 return Err(study_error(format!(
                     "the section mines nothing at the base inputs in a {} m seam over {} days: the fast path has no shifts to compose",
                     heights_m[g], self.config.pool_days
                 )));
             }
             pools.push(Arc::new(pool));
-            base_probe.push(probe);
             pool_rate.push(rate);
         }
+        let surface = self.fit_surface(root)?;
         Ok(FastPath {
             group_of_manto,
             pools,
-            base_probe_t_per_shift: base_probe,
+            surface,
             pool_t_per_shift: pool_rate,
             heights_m,
         })
+    }
+
+    /// The productivity surface: the section DES run at `design_points` points spread
+    /// (Latin hypercube) over the P1-P99 range of every drawn section input and of the
+    /// seam heights the draws reach, `probe_days` counted days each; ln(dry t per shift)
+    /// fitted by least squares on a full quadratic in the standardised inputs.
+    fn fit_surface(&self, root: StreamKey) -> Result<Option<Surface>, StudyError> {
+        let s = &self.scenario;
+        let inputs = &self.config.inputs;
+        let section: Vec<usize> = (0..inputs.len())
+            .filter(|&j| inputs[j].drives_section() && !is_thickness(&inputs[j].key))
+            .collect();
+        // Seam heights the draws can reach.
+        let (mut h_lo, mut h_hi) = (f64::INFINITY, f64::NEG_INFINITY);
+        for (m, manto) in s.deposit.mantos.iter().enumerate() {
+            let key = format!("deposit.mantos[{m}].thickness_m");
+            let (lo, hi) = match inputs.iter().find(|i| i.key == key) {
+                Some(i) => {
+                    let (a, b) = (i.value.quantile(0.01), i.value.quantile(0.99));
+                    let t = manto.thickness_m;
+                    match i.how {
+                        How::Set => (a, b),
+                        How::Add => (t + a, t + b),
+                        How::Scale => (t * a, t * b),
+                    }
+                }
+                None => (manto.thickness_m, manto.thickness_m),
+            };
+            h_lo = h_lo.min(lo);
+            h_hi = h_hi.max(hi);
+        }
+        let varies_h = h_hi > h_lo;
+        if section.is_empty() && !varies_h {
+            return Ok(None);
+        }
+        let mut centre: Vec<(f64, f64)> = section
+            .iter()
+            .map(|&j| {
+                let (a, b) = (inputs[j].value.quantile(0.01), inputs[j].value.quantile(0.99));
+                (0.5 * (a + b), (0.5 * (b - a)).max(1e-12))
+            })
+            .collect();
+        centre.push((0.5 * (h_lo + h_hi), (0.5 * (h_hi - h_lo)).max(1e-12)));
+        let dims = centre.len();
+        let terms = quadratic_terms(dims);
+        let k = match self.config.design_points {
+            0 => 8 * terms,
+            n => n as usize,
+        };
+        if k < terms + 2 {
+            return Err(StudyError::usage(
+                "risk.design_points",
+                format!(
+                    "{k} points cannot fit a quadratic in {dims} variables ({terms} terms): give at least {}",
+                    terms + 2
+                ),
+            ));
+        }
+        let cols: Vec<Vec<f64>> = (0..dims)
+            .map(|d| uniforms(k, Sampling::LatinHypercube, root.child(5).child(d as u64)))
+            .collect();
+        let points: Vec<(Vec<f64>, f64)> = (0..k)
+            .map(|p| {
+                let mut v = self.base_values.clone();
+                for (c, &j) in section.iter().enumerate() {
+                    v[j] = inputs[j].value.quantile(0.01 + 0.98 * cols[c][p]);
+                }
+                (v, h_lo + (h_hi - h_lo) * cols[dims - 1][p])
+            })
+            .collect();
+        let rates: Vec<Result<f64, StudyError>> = points
+            .par_iter()
+            .enumerate()
+            .map(|(p, (v, h))| {
+                let (sc, _) = self.scenario_at(v, &self.median_paths()).map_err(|e| {
+                    study_error(format!("a design point of the productivity surface is invalid: {e}"))
+                })?;
+                Ok(section_rate(&sc, self.config.probe_days, root.child(3).child(p as u64), *h))
+            })
+            .collect();
+        let mut x = Vec::with_capacity(k);
+        let mut y = Vec::with_capacity(k);
+        for (p, r) in rates.into_iter().enumerate() {
+            let r = r?;
+            if r.is_nan() || r <= 0.0 {
+                return Err(study_error(format!(
+                    "the section mines nothing at design point {p} of the productivity surface: narrow the section inputs' distributions"
+                )));
+            }
+            let mut z: Vec<f64> = section
+                .iter()
+                .enumerate()
+                .map(|(c, &j)| (points[p].0[j] - centre[c].0) / centre[c].1)
+                .collect();
+            z.push((points[p].1 - centre[dims - 1].0) / centre[dims - 1].1);
+            x.push(quadratic_features(&z));
+            y.push(r.ln());
+        }
+        let beta = least_squares(&x, &y).ok_or_else(|| {
+            study_error("the productivity surface cannot be fitted (singular design)")
+        })?;
+        let fitted: Vec<f64> = x.iter().map(|f| dot(f, &beta)).collect();
+        let res: Vec<f64> = fitted.iter().zip(&y).map(|(f, y)| y - f).collect();
+        let rms = (res.iter().map(|r| r * r).sum::<f64>() / k as f64).sqrt();
+        let max = res.iter().fold(0.0f64, |m, r| m.max(r.abs()));
+        Ok(Some(Surface {
+            section,
+            centre,
+            beta,
+            points: k,
+            rms_residual_pct: 100.0 * rms,
+            max_residual_pct: 100.0 * max,
+        }))
     }
 
     /// Median price paths (all shocks zero).
@@ -612,34 +724,17 @@ impl RiskPlan {
             mine::schedule::replication(&s.mine_model(), &s.schedule, self.seed, trial)
         } else {
             let fast = self.fast.as_ref().expect("fast path prepared");
-            let drawn_section = self
-                .config
-                .inputs
-                .iter()
-                .zip(values)
-                .zip(&self.base_values)
-                .any(|((inp, v), b)| inp.drives_section() && v != b);
-            let root = StreamKey::root(self.seed).child(RISK_STREAMS);
-            // A factor per manto: the probe at its drawn seam height against its group's
-            // base probe (mantos of one group at one height share one probe run).
-            let mut memo: Vec<(usize, u64, f64)> = Vec::new();
+            // A factor per manto: the surface at the drawn section inputs and the manto's
+            // drawn seam height, against the surface at the base inputs and the height of
+            // the manto's pool.
             let mut factors = vec![1.0; fast.group_of_manto.len()];
-            if drawn_section {
+            if let Some(surface) = &fast.surface {
                 for (m, f) in factors.iter_mut().enumerate() {
                     let g = fast.group_of_manto[m];
                     let h = s.deposit.mantos[m].thickness_m;
-                    let rate = match memo
-                        .iter()
-                        .find(|(mg, mh, _)| *mg == g && *mh == h.to_bits())
-                    {
-                        Some((_, _, r)) => *r,
-                        None => {
-                            let r = probe_rate(s, &self.config, root, g, h);
-                            memo.push((g, h.to_bits(), r));
-                            r
-                        }
-                    };
-                    *f = rate / fast.base_probe_t_per_shift[g];
+                    *f = (surface.ln_rate(values, h)
+                        - surface.ln_rate(&self.base_values, fast.heights_m[g]))
+                    .exp();
                 }
             }
             let pool = ShiftPool {
@@ -773,6 +868,12 @@ impl RiskPlan {
         self.evaluate(&values, &self.price_paths(i), i)
     }
 
+    /// The model at input `values` (in `risk.inputs` order) with the median price paths and
+    /// the mine's streams of trial `trial`: what the fast-path validation compares.
+    pub fn evaluate_at(&self, values: &[f64], trial: u64) -> Result<IterationRecord, StudyError> {
+        self.evaluate(values, &self.median_paths(), trial)
+    }
+
     /// The deterministic base case: every input at its base value, median price paths,
     /// the mine's streams of [`TORNADO_TRIAL`].
     pub fn base(&self) -> Result<IterationRecord, StudyError> {
@@ -833,7 +934,9 @@ impl RiskPlan {
             probe_days: self.config.probe_days,
             seam_heights_m: f.heights_m.clone(),
             pool_dry_t_per_shift: f.pool_t_per_shift.clone(),
-            probe_base_dry_t_per_shift: f.base_probe_t_per_shift.clone(),
+            surface_points: f.surface.as_ref().map_or(0, |x| x.points),
+            surface_rms_residual_pct: f.surface.as_ref().map_or(0.0, |x| x.rms_residual_pct),
+            surface_max_residual_pct: f.surface.as_ref().map_or(0.0, |x| x.max_residual_pct),
         })
     }
 }
@@ -852,8 +955,92 @@ pub struct FastPathInfo {
     pub seam_heights_m: Vec<f64>,
     /// The pool's dry t per production shift, per height.
     pub pool_dry_t_per_shift: Vec<f64>,
-    /// The probe's dry t per production shift at the base inputs, per height.
-    pub probe_base_dry_t_per_shift: Vec<f64>,
+    /// Design points of the productivity surface (0: no input changes the section).
+    pub surface_points: usize,
+    /// RMS residual of its fit, % of the rate.
+    pub surface_rms_residual_pct: f64,
+    /// Largest residual, %.
+    pub surface_max_residual_pct: f64,
+}
+
+/// The section's productivity surface: ln(dry t per production shift) as a full quadratic
+/// in the standardised drawn section inputs and the seam height.
+struct Surface {
+    /// Indices (into `risk.inputs`) of the section inputs.
+    section: Vec<usize>,
+    /// Per variable (section inputs, then height): centre and half-range.
+    centre: Vec<(f64, f64)>,
+    beta: Vec<f64>,
+    points: usize,
+    rms_residual_pct: f64,
+    max_residual_pct: f64,
+}
+
+impl Surface {
+    fn ln_rate(&self, values: &[f64], h: f64) -> f64 {
+        let d = self.centre.len();
+        let mut z: Vec<f64> = self
+            .section
+            .iter()
+            .enumerate()
+            .map(|(c, &j)| (values[j] - self.centre[c].0) / self.centre[c].1)
+            .collect();
+        z.push((h - self.centre[d - 1].0) / self.centre[d - 1].1);
+        dot(&quadratic_features(&z), &self.beta)
+    }
+}
+
+fn is_thickness(key: &str) -> bool {
+    key.starts_with("deposit.mantos[") && key.ends_with(".thickness_m")
+}
+
+/// Terms of a full quadratic in `d` variables: 1, d linear, d(d+1)/2 products.
+fn quadratic_terms(d: usize) -> usize {
+    1 + d + d * (d + 1) / 2
+}
+
+fn quadratic_features(z: &[f64]) -> Vec<f64> {
+    let mut f = vec![1.0];
+    f.extend_from_slice(z);
+    for i in 0..z.len() {
+        for j in i..z.len() {
+            f.push(z[i] * z[j]);
+        }
+    }
+    f
+}
+
+fn dot(a: &[f64], b: &[f64]) -> f64 {
+    a.iter().zip(b).map(|(x, y)| x * y).sum()
+}
+
+/// Least squares by the normal equations (Cholesky; a 1e-10 ridge keeps a flat direction
+/// solvable).
+fn least_squares(x: &[Vec<f64>], y: &[f64]) -> Option<Vec<f64>> {
+    let p = x.first()?.len();
+    let mut a = vec![vec![0.0; p]; p];
+    let mut b = vec![0.0; p];
+    for (row, &yi) in x.iter().zip(y) {
+        for i in 0..p {
+            b[i] += row[i] * yi;
+            for j in 0..p {
+                a[i][j] += row[i] * row[j];
+            }
+        }
+    }
+    for (i, r) in a.iter_mut().enumerate() {
+        r[i] += 1e-10;
+    }
+    let l = cholesky(&a)?;
+    let mut z = vec![0.0; p];
+    for i in 0..p {
+        z[i] = (b[i] - (0..i).map(|k| l[i][k] * z[k]).sum::<f64>()) / l[i][i];
+    }
+    let mut beta = vec![0.0; p];
+    for i in (0..p).rev() {
+        beta[i] = (z[i] - (i + 1..p).map(|k| l[k][i] * beta[k]).sum::<f64>()) / l[i][i];
+    }
+    Some(beta)
 }
 
 fn mean_t(shifts: &[ShiftTally]) -> f64 {
@@ -864,17 +1051,21 @@ fn mean_t(shifts: &[ShiftTally]) -> f64 {
     }
 }
 
-/// The section's dry t per production shift over `probe_days` in a seam of `h` m, on the
-/// probe streams of group `g` (the same for every iteration).
-fn probe_rate(s: &Scenario, cfg: &RiskConfig, root: StreamKey, g: usize, h: f64) -> f64 {
+/// Days each design point of the productivity surface simulates before it counts: a
+/// panel starts bolted and idle (the section study discards 3 days too).
+pub const PROBE_WARMUP_DAYS: u32 = 3;
+
+/// The section of `s` in a seam of `h` m: dry t per production shift over `days` counted
+/// days (after [`PROBE_WARMUP_DAYS`]) on `streams`.
+fn section_rate(s: &Scenario, days: u32, streams: StreamKey, h: f64) -> f64 {
     mean_t(
         &simulate(
             &s.section,
             &s.calendar,
             RunSpec {
-                days: cfg.probe_days,
-                warmup_days: 0,
-                streams: root.child(3).child(g as u64),
+                days,
+                warmup_days: PROBE_WARMUP_DAYS,
+                streams,
                 check_invariants: false,
                 stop_after_wet_t: None,
                 seam_height_m: Some(h),
