@@ -196,6 +196,33 @@ struct SizeArgs {
     max_haulers: u32,
 }
 
+/// `manto report`: the common flags that apply (no `--json`, `--csv` or `--wide`: the
+/// report writes its own files) and the two outputs, at least one of them.
+#[derive(Args, Clone)]
+#[command(group(clap::ArgGroup::new("outputs").required(true).multiple(true).args(["html", "xlsx"])))]
+struct ReportArgs {
+    /// Scenario: a bundled name (see `manto scenario list`) or a TOML file; default `boleo`
+    scenario: Option<String>,
+    /// Override a scenario key (as for the other commands); repeatable, applied in order
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    set: Vec<String>,
+    /// Base random seed (default: the scenario's `simulation.seed`)
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Worker threads (default: all cores); results do not depend on it
+    #[arg(long)]
+    threads: Option<usize>,
+    /// No progress bar
+    #[arg(long, short)]
+    quiet: bool,
+    /// Write the HTML report (self-contained: inline SVG charts and CSS) to this path
+    #[arg(long, value_name = "PATH")]
+    html: Option<PathBuf>,
+    /// Write the Excel workbook (inputs, time flags, live-formula calculations, outputs)
+    #[arg(long, value_name = "PATH")]
+    xlsx: Option<PathBuf>,
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Simulate one continuous-miner section: tonnes per shift, machine states, bottleneck
@@ -225,6 +252,10 @@ enum Command {
     /// the debt sized once and held fixed. Without a scenario: `boleo-risk`, the El Boleo
     /// study dated mid-2007
     Risk(RiskArgs),
+    /// Reports people read: an HTML report with charts (summary, mine, finance) and an
+    /// Excel workbook whose finance rows are live formulas; runs the main job, the bank
+    /// cases and one traced shift
+    Report(ReportArgs),
     /// List or print the bundled scenarios
     Scenario {
         #[command(subcommand)]
@@ -421,6 +452,7 @@ fn try_main() -> Result<(), CliError> {
         Command::Size(a) => size(&a),
         Command::Merge(a) => merge(&a),
         Command::Risk(a) => risk(a),
+        Command::Report(a) => report(&a),
         Command::Scenario { action } => match action {
             ScenarioAction::List => {
                 for b in study::BUNDLED {
@@ -799,6 +831,45 @@ fn size(a: &SizeArgs) -> Result<(), CliError> {
         studies.extend(study::size(&s, &opts, &progress)?);
     }
     out.emit(&report::SizingReport { studies })
+}
+
+fn report(a: &ReportArgs) -> Result<(), CliError> {
+    let mut named: Vec<(&str, &PathBuf)> = Vec::new();
+    if let Some(p) = &a.html {
+        named.push(("--html", p));
+    }
+    if let Some(p) = &a.xlsx {
+        named.push(("--xlsx", p));
+    }
+    let set = OutputSet::new(&named)?;
+    let common = Common {
+        scenario: a.scenario.clone(),
+        set: a.set.clone(),
+        seed: a.seed,
+        threads: a.threads,
+        quiet: a.quiet,
+        ..Common::default()
+    };
+    let s = load(&common, &[])?;
+    let cost = study::Estimate::section(&s).plus(study::Estimate::schedule(&s));
+    announce(cost, s.schedule.replications, &common);
+    let r = study::report_study(&s, &bar(&common));
+    let mut bytes = Vec::new();
+    for (flag, _) in &named {
+        bytes.push(match *flag {
+            "--html" => report::html::render(&r)
+                .map_err(ExportError::Report)?
+                .into_bytes(),
+            _ => report::xlsx::render(&r)?,
+        });
+    }
+    set.commit(&bytes)?;
+    for d in set.destinations() {
+        if !d.is_stdout() {
+            eprintln!("wrote {}", d.path().display());
+        }
+    }
+    Ok(())
 }
 
 /// Runs estimated to take longer than this say so before they start.

@@ -611,6 +611,168 @@ fn bank_cases_and_one_case_from_the_command_line() {
     std::fs::remove_dir_all(&dir).ok();
 }
 
+/// `manto report`: both files written together, the same bytes for the same seed whatever
+/// the threads, the summary's NPV equal to `manto run --json`; flags it would ignore and
+/// bad input refused with exit 2, nothing written.
+#[test]
+fn report_writes_html_and_xlsx_and_refuses_what_it_would_ignore() {
+    let dir = tmp("report");
+    let short = [
+        "--set",
+        "schedule.years=5",
+        "--set",
+        "schedule.replications=2",
+        "--set",
+        "simulation.replications=2",
+        "--set",
+        "simulation.days=5",
+        "-q",
+    ];
+    let (h1, x1) = (dir.join("a.html"), dir.join("a.xlsx"));
+    let (h2, x2) = (dir.join("b.html"), dir.join("b.xlsx"));
+    for (h, x, threads) in [(&h1, &x1, "1"), (&h2, &x2, "2")] {
+        let mut args = vec![
+            "report",
+            "--threads",
+            threads,
+            "--html",
+            h.to_str().unwrap(),
+        ];
+        args.extend(["--xlsx", x.to_str().unwrap()]);
+        args.extend(short);
+        let out = manto(&args);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(out.stdout.is_empty(), "the report prints nothing on stdout");
+    }
+    let html = std::fs::read_to_string(&h1).unwrap();
+    assert_eq!(html, std::fs::read_to_string(&h2).unwrap());
+    assert_eq!(std::fs::read(&x1).unwrap(), std::fs::read(&x2).unwrap());
+    assert!(html.starts_with("<!DOCTYPE html>") && html.contains("id=\"chart-shift-gantt\""));
+    let mut args = vec!["run"];
+    args.extend(short.iter().filter(|a| **a != "-q"));
+    let run = json_of(&args, &dir, "run.json");
+    let npv = run["finance"]["metrics"]["npv"][1]["project_after_tax_usd"]
+        .as_f64()
+        .unwrap();
+    assert!(
+        html.contains(&format!(
+            "data-json=\"finance.metrics.npv.1.project_after_tax_usd\" data-value=\"{npv}\""
+        )),
+        "the report's NPV is not manto run's {npv}"
+    );
+    // Flags it would ignore, no output at all, bad input: exit 2, nothing written.
+    let fresh = dir.join("never.html");
+    let f = fresh.to_str().unwrap();
+    for (args, says) in [
+        (vec!["report", "--html", f, "--json", "x.json"], "--json"),
+        (vec!["report", "--html", f, "--csv", "x.csv"], "--csv"),
+        (vec!["report", "--html", f, "--days", "3"], "--days"),
+        (vec!["report"], "--html"),
+        (
+            vec!["report", "--html", f, "--set", "schedule.years=0"],
+            "schedule.years",
+        ),
+        (vec!["report", "--html", f, "--xlsx", f], "--xlsx"),
+        (vec!["report", "--html", dir.to_str().unwrap()], "--html"),
+        (
+            vec!["report", "no-such-scenario", "--html", f],
+            "no-such-scenario",
+        ),
+    ] {
+        let out = manto(&args);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains(says), "{args:?}: {err}");
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+        assert!(!fresh.exists(), "{args:?} wrote a file");
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn risk_runs_the_bundled_study_deterministically_and_refuses_bad_input() {
+    let dir = tmp("risk");
+    let run = |threads: &str, tag: &str| -> (Vec<u8>, Vec<u8>) {
+        let (j, c) = (
+            dir.join(format!("r{tag}.json")),
+            dir.join(format!("i{tag}.csv")),
+        );
+        let out = manto(&[
+            "risk",
+            "--iterations",
+            "60",
+            "--threads",
+            threads,
+            "-q",
+            "--json",
+            j.to_str().unwrap(),
+            "--iterations-csv",
+            c.to_str().unwrap(),
+        ]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        (std::fs::read(&j).unwrap(), std::fs::read(&c).unwrap())
+    };
+    let (j1, c1) = run("1", "a");
+    let (j2, c2) = run("2", "b");
+    assert!(j1 == j2 && c1 == c2, "output depends on the thread count");
+    let v: serde_json::Value = serde_json::from_slice(&j1).unwrap();
+    assert_eq!(v["scenario"], "boleo-risk");
+    assert_eq!(v["iterations"], 60);
+    assert_eq!(v["mine_path"], "fast");
+    let npv = v["outputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["name"] == "npv8_usd")
+        .unwrap();
+    assert!(npv["p10"].as_f64().unwrap() < npv["p90"].as_f64().unwrap());
+    // The per-iteration table: a header and one row per iteration, loadable as CSV.
+    let text = String::from_utf8(c1).unwrap();
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    assert_eq!(header[0], "iteration");
+    assert!(header.contains(&"input:capex overrun") && header.contains(&"npv8_usd"));
+    assert_eq!(lines.count(), 60);
+    // Bad input: exit 2, one message naming the flag or the key.
+    let bad = |args: &[&str], needle: &str| {
+        let out = manto(args);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(err.contains(needle), "{args:?}: {err}");
+    };
+    bad(&["risk", "--iterations", "0", "-q"], "--iterations");
+    bad(&["risk", "boleo", "-q"], "no [risk] table");
+    bad(&["risk", "--sampling", "sobol", "-q"], "sobol");
+    bad(&["risk", "--days", "3", "-q"], "--days");
+    bad(
+        &[
+            "risk",
+            "-q",
+            "--set",
+            "risk.correlation.matrix=[[1.0, 2.0, 0.3], [2.0, 1.0, 0.3], [0.3, 0.3, 1.0]]",
+        ],
+        "risk.correlation.matrix",
+    );
+    bad(
+        &[
+            "risk",
+            "-q",
+            "--set",
+            "risk.inputs[0].key=\"finance.capex.nope\"",
+        ],
+        "risk.inputs[0].key",
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}
+
 /// Runs manto and returns (exit code, stdout, stderr).
 fn run(args: &[&str]) -> (i32, Vec<u8>, String) {
     let out = manto(args);

@@ -47,6 +47,7 @@ pub fn audit(r: &FinanceResult, tol: f64) -> Result<(), AuditError> {
     let n_fac = r.facility_names.len();
     let mut fac = vec![0.0; n_fac];
     let (mut dsra, mut retained, mut contributed, mut cash, mut fixed) = (0.0, 0.0, 0.0, 0.0, 0.0);
+    let (mut vat, mut lc, mut mra, mut tax, mut vat_fac) = (0.0, 0.0, 0.0, 0.0, 0.0);
     for (t, row) in r.quarterly.iter().enumerate() {
         let (is, bs, cf) = (
             &r.income_statement[t],
@@ -78,6 +79,46 @@ pub fn audit(r: &FinanceResult, tol: f64) -> Result<(), AuditError> {
         dsra += row.dsra_funding_usd - row.dsra_release_usd;
         tie("dsra", l, dsra, row.dsra_balance_usd)?;
         tie("balance sheet dsra", l, dsra, bs.dsra_usd)?;
+        tax += row.income_tax_usd - row.income_tax_paid_usd;
+        tie("tax payable", l, tax, row.tax_payable_usd)?;
+        tie("balance sheet tax payable", l, tax, bs.tax_payable_usd)?;
+        lc += row.dsra_lc_drawing_usd - row.dsra_lc_repayment_usd;
+        tie("dsra letter of credit", l, lc, row.dsra_lc_balance_usd)?;
+        tie(
+            "balance sheet dsra letter of credit",
+            l,
+            lc,
+            bs.dsra_lc_drawn_usd,
+        )?;
+        mra += row.maintenance_reserve_funding_usd - row.maintenance_reserve_release_usd;
+        tie(
+            "maintenance reserve",
+            l,
+            mra,
+            row.maintenance_reserve_balance_usd,
+        )?;
+        tie(
+            "balance sheet maintenance reserve",
+            l,
+            mra,
+            bs.maintenance_reserve_usd,
+        )?;
+        vat_fac += row.vat_facility_drawing_usd - row.vat_facility_repayment_usd;
+        tie("vat facility", l, vat_fac, row.vat_facility_balance_usd)?;
+        tie(
+            "balance sheet vat facility",
+            l,
+            vat_fac,
+            bs.vat_facility_usd,
+        )?;
+        vat += row.vat_paid_usd - row.vat_refund_usd;
+        tie("vat receivable", l, vat, row.vat_receivable_usd)?;
+        tie(
+            "balance sheet vat receivable",
+            l,
+            vat,
+            bs.vat_receivable_usd,
+        )?;
         retained += is.net_income_usd - row.distributions_usd;
         tie("retained earnings", l, retained, bs.retained_earnings_usd)?;
         contributed +=
@@ -100,8 +141,14 @@ pub fn audit(r: &FinanceResult, tol: f64) -> Result<(), AuditError> {
             + bs.dsra_usd
             + bs.receivables_usd
             + bs.inventory_usd
+            + bs.vat_receivable_usd
+            + bs.maintenance_reserve_usd
             + bs.fixed_assets_net_usd;
-        let liabilities = bs.payables_usd + bs.debt_usd.iter().sum::<f64>();
+        let liabilities = bs.payables_usd
+            + bs.dsra_lc_drawn_usd
+            + bs.tax_payable_usd
+            + bs.vat_facility_usd
+            + bs.debt_usd.iter().sum::<f64>();
         let equity = bs.equity_contributed_usd + bs.retained_earnings_usd;
         tie("balance sheet", l, assets, liabilities + equity)?;
     }

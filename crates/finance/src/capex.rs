@@ -38,6 +38,33 @@ pub struct CapexSchedule {
     pub by_tax_class: Vec<(String, Vec<f64>)>,
 }
 
+impl CapexSchedule {
+    /// Escalates every money series by the period's index (a real capital estimate to
+    /// nominal money).
+    pub fn escalate(&mut self, index: &[f64]) {
+        let scale = |v: &mut Vec<f64>| v.iter_mut().zip(index).for_each(|(a, e)| *a *= e);
+        for v in self.by_area.iter_mut().chain(self.by_phase.iter_mut()) {
+            scale(v);
+        }
+        for v in [
+            &mut self.direct,
+            &mut self.contingency,
+            &mut self.owners,
+            &mut self.overrun,
+            &mut self.initial,
+            &mut self.budget,
+            &mut self.leased,
+            &mut self.sustaining,
+            &mut self.closure,
+        ] {
+            scale(v);
+        }
+        for (_, v) in self.by_tax_class.iter_mut() {
+            scale(v);
+        }
+    }
+}
+
 /// Share of a profile's total spent in each construction quarter (sums to 1).
 pub fn profile_weights(p: &SpendProfile, n_con: usize) -> Vec<f64> {
     let mut w = vec![0.0; n_con];

@@ -174,6 +174,8 @@ pub struct FinanceConfig {
     pub facilities: Vec<Facility>,
     /// Debt service reserve account.
     pub dsra: Dsra,
+    /// Maintenance reserve account.
+    pub maintenance_reserve: MaintenanceReserve,
     /// Covenants, lock-up and cash sweep.
     pub covenants: Covenants,
     /// Discount rates for the NPVs.
@@ -181,6 +183,11 @@ pub struct FinanceConfig {
     /// Debt sizing and the funding plan: gearing cap, contingent equity, sponsor support
     /// before completion, closure reserve.
     pub funding: Funding,
+    /// IVA (VAT) on capital and operating purchases and its refund.
+    pub vat: Vat,
+    /// Escalation: whether the price and cost decks are real or nominal, and the USD and
+    /// MXN inflation indices that turn a real deck into nominal money.
+    pub escalation: Escalation,
     /// Bank cases of the scenario (`[[finance.cases]]`): added to the standard cases of
     /// [`crate::cases::standard_cases`]; a case with a standard case's name replaces it.
     pub cases: Vec<crate::cases::CaseSpec>,
@@ -501,6 +508,15 @@ pub struct Tax {
     pub depreciation_classes: Vec<DepreciationClass>,
     /// Class of capitalised financing costs (interest during construction, fees).
     pub financing_costs_class: String,
+    /// How income tax is paid: as computed each quarter, or as provisional payments on
+    /// the profit coefficient with an annual true-up.
+    pub payments: TaxPayments,
+    /// IETU (flat business tax) rate by year, %; 0 in the years it did not apply. The
+    /// taxpayer pays the greater of ISR and IETU (docs/finance.md, "Fiscal").
+    pub ietu_pct: ByYear,
+    /// Years an IETU credit for deductions above income (a negative IETU base × the rate)
+    /// may be credited against later IETU.
+    pub ietu_credit_years: u32,
 }
 
 impl Default for Tax {
@@ -513,8 +529,25 @@ impl Default for Tax {
             loss_carry_forward_years: 10,
             depreciation_classes: Vec::new(),
             financing_costs_class: String::new(),
+            ietu_pct: ByYear::Flat(0.0),
+            ietu_credit_years: 10,
+            payments: TaxPayments::AsComputed,
         }
     }
+}
+
+/// How the income tax of a quarter is paid.
+#[derive(Deserialize, Serialize, Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum TaxPayments {
+    /// Paid in the quarter it is computed (provisional payments taken as final).
+    #[default]
+    AsComputed,
+    /// Provisional payments on the profit coefficient (LISR art. 14): year to date, rate ×
+    /// (last year's taxable profit ÷ its revenue × revenue to date − losses at the start of
+    /// the year) less what was paid this year; the year's tax less its provisional payments
+    /// is paid (or refunded) with the annual return in the first quarter of the next year.
+    ProfitCoefficient,
 }
 
 /// A tax depreciation class.
@@ -679,6 +712,14 @@ pub struct Dsra {
     /// drawdown in the last construction quarter, a use of funds) instead of from the
     /// first operating cash flows.
     pub funded_at_completion: bool,
+    /// The reserve is a letter of credit for the target instead of cash: nothing is funded,
+    /// a fee is paid on the target, a shortfall of senior debt service is drawn on it (up
+    /// to the target) and the drawing is reimbursed from later cash before distributions.
+    pub letter_of_credit: bool,
+    /// Letter-of-credit fee, % a year of its amount (the DSRA target).
+    pub lc_fee_pct: f64,
+    /// Interest on letter-of-credit drawings until reimbursed, % a year.
+    pub lc_drawn_rate_pct: f64,
 }
 
 impl Default for Dsra {
@@ -686,8 +727,26 @@ impl Default for Dsra {
         Dsra {
             debt_service_quarters: 2,
             funded_at_completion: false,
+            letter_of_credit: false,
+            lc_fee_pct: 0.0,
+            lc_drawn_rate_pct: 0.0,
         }
     }
+}
+
+/// Maintenance reserve account (`[finance.maintenance_reserve]`): restricted cash for the
+/// sustaining capital to come. Its target at operating quarter k (from 0) is the
+/// sustaining capital of the next `target_quarters` quarters × min(1, (k + 1) ÷
+/// `build_up_quarters`); it is funded from cash after senior debt service and the DSRA,
+/// before subordinated debt and distributions, pays each quarter's sustaining capital (its
+/// purpose) and releases what is above its target. 0 quarters: no reserve.
+#[derive(Deserialize, Serialize, Clone, Debug, Default, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct MaintenanceReserve {
+    /// Quarters of forward sustaining capital the reserve holds (0: none).
+    pub target_quarters: usize,
+    /// Operating quarters over which the target is built up (0 or 1: at once).
+    pub build_up_quarters: usize,
 }
 
 /// When the cash sweep applies.
@@ -729,18 +788,169 @@ pub enum CovenantTest {
     TrailingTwelveMonths,
 }
 
+/// Which IVA rate applies.
+#[derive(Deserialize, Serialize, Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum VatRegion {
+    /// The general rate.
+    #[default]
+    General,
+    /// The border-region rate (Ley del IVA art. 2, to 2013).
+    Border,
+}
+
+/// IVA (VAT) on purchases (`[finance.vat]`). Sales are exports at 0 %, so every peso of IVA
+/// paid is refunded: VAT paid = rate of the year and region × (capital share × capital
+/// spent, initial and sustaining, and closure cost; plus operating share × operating cost),
+/// refunded `refund_lag_quarters` later (whatever is still due at the model's end is
+/// refunded in its last quarter). The receivable is funded like the rest of the uses: by
+/// the construction sources in their drawdown order (equity first) before the first
+/// operating quarter, from operating cash flow after.
+#[derive(Deserialize, Serialize, Clone, Debug, Default, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Vat {
+    /// Region whose rate applies.
+    pub region: VatRegion,
+    /// General rate by year, %.
+    pub general_rate_pct: ByYear,
+    /// Border-region rate by year, %.
+    pub border_rate_pct: ByYear,
+    /// Share of capital spending (and closure cost) that bears IVA, %.
+    pub capex_taxable_pct: f64,
+    /// Share of operating cost that bears IVA, %.
+    pub opex_taxable_pct: f64,
+    /// Quarters from paying IVA to its refund.
+    pub refund_lag_quarters: usize,
+    /// How IVA paid is funded: by the project's sources, or by a revolving IVA facility.
+    pub funding: VatFunding,
+    /// Limit of the IVA facility, USD.
+    pub facility_limit_usd: f64,
+    /// All-in interest rate of the IVA facility, % a year.
+    pub facility_rate_pct: f64,
+}
+
+/// How IVA paid is funded.
+#[derive(Deserialize, Serialize, Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum VatFunding {
+    /// The construction sources in their order (equity first), then operating cash.
+    #[default]
+    Sources,
+    /// A revolving facility drawn for the IVA paid (within its limit) and repaid from the
+    /// refunds; what it does not cover falls back on the sources.
+    Facility,
+}
+
+impl Vat {
+    /// The rate of calendar `year`, %.
+    pub fn rate_pct(&self, year: i32) -> f64 {
+        match self.region {
+            VatRegion::General => self.general_rate_pct.at(year),
+            VatRegion::Border => self.border_rate_pct.at(year),
+        }
+    }
+}
+
+/// How the price and cost decks are stated.
+#[derive(Deserialize, Serialize, Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Basis {
+    /// Money of each year as typed (no escalation is applied).
+    #[default]
+    Nominal,
+    /// Money of `escalation.base_year`: escalated by the inflation index of its currency.
+    Real,
+}
+
+/// Escalation (`[finance.escalation]`): with `decks = "real"`, prices, USD costs and
+/// capital are multiplied by the USD index of their calendar year, MXN costs by the MXN
+/// index before conversion at that year's `opex.mxn_per_usd`. The index of year y is
+/// Π over k = base_year + 1 ..= y of (1 + inflation_k ÷ 100) (1 in the base year; years
+/// before it are deflated the same way). The model always runs in nominal money, as the
+/// debt does.
+#[derive(Deserialize, Serialize, Clone, Debug, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct Escalation {
+    /// How prices, unit costs and capital are typed.
+    pub decks: Basis,
+    /// Year whose money a real deck is in.
+    pub base_year: i32,
+    /// USD inflation by year, % (prices, USD costs, capital).
+    pub usd_inflation_pct: ByYear,
+    /// MXN inflation by year, % (the MXN share of costs, wages).
+    pub mxn_inflation_pct: ByYear,
+}
+
+impl Default for Escalation {
+    fn default() -> Self {
+        Escalation {
+            decks: Basis::Nominal,
+            base_year: 2007,
+            usd_inflation_pct: ByYear::Flat(0.0),
+            mxn_inflation_pct: ByYear::Flat(0.0),
+        }
+    }
+}
+
+impl Escalation {
+    /// The inflation index of calendar `year` for the inflation `pct`, whatever the decks.
+    pub fn inflation_index(&self, pct: &ByYear, year: i32) -> f64 {
+        let step = |k: i32| 1.0 + pct.at(k) / 100.0;
+        if year >= self.base_year {
+            (self.base_year + 1..=year).map(step).product()
+        } else {
+            1.0 / (year + 1..=self.base_year).map(step).product::<f64>()
+        }
+    }
+
+    /// Escalation of the USD decks in `year` (1 when the decks are nominal).
+    pub fn usd(&self, year: i32) -> f64 {
+        match self.decks {
+            Basis::Nominal => 1.0,
+            Basis::Real => self.inflation_index(&self.usd_inflation_pct, year),
+        }
+    }
+
+    /// Escalation of the MXN costs in `year` (1 when the decks are nominal).
+    pub fn mxn(&self, year: i32) -> f64 {
+        match self.decks {
+            Basis::Nominal => 1.0,
+            Basis::Real => self.inflation_index(&self.mxn_inflation_pct, year),
+        }
+    }
+}
+
+/// When in the year the discounted flows are taken to occur.
+#[derive(Deserialize, Serialize, Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum NpvTiming {
+    /// At the end of each calendar year (Excel's `NPV`).
+    #[default]
+    EndOfYear,
+    /// At the middle of each calendar year (end of year × (1 + r)^0.5).
+    MidYear,
+}
+
 /// Valuation settings.
 #[derive(Deserialize, Serialize, Clone, Debug, PartialEq)]
 #[serde(default, deny_unknown_fields)]
 pub struct MetricsConfig {
     /// Annual discount rates for the NPVs, %.
     pub discount_rates_pct: Vec<f64>,
+    /// Money the NPVs and IRRs are in: `nominal` (the model's flows) or `real` (each
+    /// year's flow divided by the USD index of `[finance.escalation]`, money of its base
+    /// year; with nominal decks the index is 1 and both agree).
+    pub npv_basis: Basis,
+    /// Timing of the annual flows in the NPVs.
+    pub npv_timing: NpvTiming,
 }
 
 impl Default for MetricsConfig {
     fn default() -> Self {
         MetricsConfig {
             discount_rates_pct: vec![5.0, 8.0, 10.0],
+            npv_basis: Basis::Nominal,
+            npv_timing: NpvTiming::EndOfYear,
         }
     }
 }
@@ -961,6 +1171,28 @@ impl FinanceConfig {
             0,
             limits::MAX_DSRA_QUARTERS as u64,
         );
+        for (k, v) in [
+            ("lc_fee_pct", self.dsra.lc_fee_pct),
+            ("lc_drawn_rate_pct", self.dsra.lc_drawn_rate_pct),
+        ] {
+            percent(&format!("finance.dsra.{k}"), v, &mut out);
+        }
+        for (k, v) in [
+            ("target_quarters", self.maintenance_reserve.target_quarters),
+            (
+                "build_up_quarters",
+                self.maintenance_reserve.build_up_quarters,
+            ),
+        ] {
+            limits::check_count(
+                &mut out,
+                format!("finance.maintenance_reserve.{k}"),
+                "quarters",
+                v as u64,
+                0,
+                limits::MAX_DSRA_QUARTERS as u64,
+            );
+        }
         let c = &self.covenants;
         for (k, v) in [("min_dscr", c.min_dscr), ("lock_up_dscr", c.lock_up_dscr)] {
             limits::check_range(
@@ -978,6 +1210,60 @@ impl FinanceConfig {
             &mut out,
         );
         validate_funding(&self.funding, &mut out);
+        let v = &self.vat;
+        for (k, r) in [
+            ("general_rate_pct", &v.general_rate_pct),
+            ("border_rate_pct", &v.border_rate_pct),
+        ] {
+            r.validate(&format!("finance.vat.{k}"), y0, 0.0, 100.0, &mut out);
+        }
+        non_negative(
+            "finance.vat.facility_limit_usd",
+            v.facility_limit_usd,
+            &mut out,
+        );
+        percent(
+            "finance.vat.facility_rate_pct",
+            v.facility_rate_pct,
+            &mut out,
+        );
+        percent(
+            "finance.vat.capex_taxable_pct",
+            v.capex_taxable_pct,
+            &mut out,
+        );
+        percent("finance.vat.opex_taxable_pct", v.opex_taxable_pct, &mut out);
+        limits::check_count(
+            &mut out,
+            "finance.vat.refund_lag_quarters".into(),
+            "quarters",
+            v.refund_lag_quarters as u64,
+            0,
+            limits::MAX_FINANCE_QUARTERS as u64,
+        );
+        let e = &self.escalation;
+        let (y_lo, y_hi) = limits::FINANCE_YEARS;
+        if !(y_lo..=y_hi).contains(&e.base_year) {
+            out.push(Invalid::new(
+                "finance.escalation.base_year",
+                format!(
+                    "year {} is outside the allowed {y_lo} to {y_hi}",
+                    e.base_year
+                ),
+            ));
+        }
+        for (k, v) in [
+            ("usd_inflation_pct", &e.usd_inflation_pct),
+            ("mxn_inflation_pct", &e.mxn_inflation_pct),
+        ] {
+            v.validate(
+                &format!("finance.escalation.{k}"),
+                y0.min(e.base_year),
+                -50.0,
+                limits::MAX_INFLATION_PCT,
+                &mut out,
+            );
+        }
         let rates = &self.metrics.discount_rates_pct;
         if limits::check_len(
             &mut out,
@@ -1328,6 +1614,23 @@ fn validate_tax(t: &Tax, y0: i32, classes: &[&str], out: &mut Vec<Invalid>) {
         .validate("finance.tax.ptu_pct", y0, 0.0, 100.0, out);
     t.mining_duty_pct
         .validate("finance.tax.mining_duty_pct", y0, 0.0, 100.0, out);
+    t.ietu_pct
+        .validate("finance.tax.ietu_pct", y0, 0.0, 100.0, out);
+    if t.ietu_credit_years == 0 {
+        out.push(Invalid::new(
+            "finance.tax.ietu_credit_years",
+            "must be positive",
+        ));
+    } else {
+        limits::check_count(
+            out,
+            "finance.tax.ietu_credit_years".into(),
+            "years",
+            u64::from(t.ietu_credit_years),
+            1,
+            u64::from(limits::MAX_SCHEDULE_YEARS),
+        );
+    }
     if t.loss_carry_forward_years == 0 {
         out.push(Invalid::new(
             "finance.tax.loss_carry_forward_years",

@@ -13,11 +13,11 @@
 //! passes agree on it unless a cash sweep is active.
 
 use crate::config::{
-    CovenantTest, Covenants, DrawdownRule, Facility, FacilityKind, Funding, Repayment, SweepWhen,
-    Tax, TenorFrom,
+    CovenantTest, Covenants, DrawdownRule, Facility, FacilityKind, Funding, MaintenanceReserve,
+    Repayment, SweepWhen, Tax, TaxPayments, TenorFrom,
 };
 use crate::corkscrew::Corkscrew;
-use crate::tax::{self, LossPool, Rates, TaxStep};
+use crate::tax::{self, LossPool, Provisional, Rates, TaxStep};
 use crate::timeline::Timeline;
 use crate::tvm::{ppmt, When};
 
@@ -57,6 +57,23 @@ pub struct Inputs<'a> {
     pub dsra_at_completion: bool,
     /// Plant feed by period, dry t (for the completion test).
     pub feed: &'a [f64],
+    /// IETU after its credits by period (paid where it exceeds the quarter's ISR).
+    pub ietu: &'a [f64],
+    /// IVA paid by period (construction: a use of the construction sources; operations:
+    /// already in `cash_flow_before_tax`).
+    pub vat_paid: &'a [f64],
+    /// IVA refunded by period.
+    pub vat_refund: &'a [f64],
+    /// The IVA facility (all zero when IVA is funded by the sources).
+    pub vat_facility: &'a crate::operating::VatFacilityLines,
+    /// The DSRA is a letter of credit: (fee, interest on drawings), quarterly fractions.
+    pub dsra_lc: Option<(f64, f64)>,
+    /// Sustaining capital by period (the maintenance reserve's purpose and target).
+    pub sustaining: &'a [f64],
+    /// Maintenance reserve settings.
+    pub maintenance: &'a MaintenanceReserve,
+    /// Net revenue by period (the base of provisional income-tax payments).
+    pub revenue: &'a [f64],
 }
 
 /// How a facility's principal is scheduled in a run.
@@ -116,6 +133,19 @@ pub struct DsraFlows {
     pub corkscrew: Corkscrew,
 }
 
+/// A letter of credit standing in for the DSRA, by period.
+#[derive(Clone, Debug, Default)]
+pub struct LetterOfCreditFlows {
+    /// Drawn to meet senior debt service.
+    pub drawing: Vec<f64>,
+    /// Drawings reimbursed.
+    pub repayment: Vec<f64>,
+    /// Fee on the amount and interest on drawings (financing costs, tax deductible).
+    pub cost: Vec<f64>,
+    /// Drawings outstanding (a liability).
+    pub corkscrew: Corkscrew,
+}
+
 /// Result of the financing calculation.
 #[derive(Clone, Debug, Default)]
 pub struct Financing {
@@ -150,6 +180,13 @@ pub struct Financing {
     pub tax: Vec<TaxStep>,
     /// Tax losses carried forward.
     pub losses: Option<LossPool>,
+    /// Income tax paid (provisional payments and the annual true-up; as computed when
+    /// provisional payments are off).
+    pub tax_paid: Vec<f64>,
+    /// Of `tax_paid`, the true-up of the previous year (negative: refunded).
+    pub tax_true_up: Vec<f64>,
+    /// Income tax computed less paid (negative: a receivable).
+    pub tax_payable: Corkscrew,
     /// Cash flow available for debt service.
     pub cfads: Vec<f64>,
     /// Senior interest (operations).
@@ -162,6 +199,10 @@ pub struct Financing {
     pub dscr: Vec<Option<f64>>,
     /// DSRA.
     pub dsra: DsraFlows,
+    /// The letter of credit that stands in for a cash DSRA (all zero otherwise).
+    pub dsra_lc: LetterOfCreditFlows,
+    /// Maintenance reserve account (target, funding, release, balance).
+    pub maintenance: DsraFlows,
     /// Cash swept to prepay senior loans.
     pub sweep: Vec<f64>,
     /// Distributions to equity.
@@ -252,7 +293,9 @@ pub fn run(inp: &Inputs, dsra_target: Option<&[f64]>) -> Financing {
 
     // The DSRA funded at financial completion: a use of the last construction quarter.
     let dsra_initial = match dsra_target {
-        Some(d) if inp.dsra_at_completion && cod > 0 => d.get(cod - 1).copied().unwrap_or(0.0),
+        Some(d) if inp.dsra_at_completion && cod > 0 && inp.dsra_lc.is_none() => {
+            d.get(cod - 1).copied().unwrap_or(0.0)
+        }
         _ => 0.0,
     };
     let dsra_use = |t: usize| if t + 1 == cod { dsra_initial } else { 0.0 };
@@ -264,7 +307,10 @@ pub fn run(inp: &Inputs, dsra_target: Option<&[f64]>) -> Financing {
         let mut interest = vec![0.0; nf];
         let mut fees = vec![0.0; nf];
         let mut headroom: Vec<f64> = (0..nf).map(|i| (commit[i] - bal[i]).max(0.0)).collect();
-        let mut uses = inp.initial_capex[t] + dsra_use(t);
+        let vat_net = inp.vat_paid[t] - inp.vat_refund[t];
+        let vf = inp.vat_facility;
+        let vat_fin = vf.drawing[t] - vf.repayment[t];
+        let mut uses = inp.initial_capex[t] + dsra_use(t) + vat_net - vat_fin + vf.interest[t];
         for (i, f) in fac.iter().enumerate().filter(|(_, f)| f.is_debt()) {
             interest[i] = ff[i].rate[t] * bal[i];
             fees[i] = f.commitment_fee_pct / 400.0 * headroom[i]
@@ -279,7 +325,8 @@ pub fn run(inp: &Inputs, dsra_target: Option<&[f64]>) -> Financing {
             }
             uses += interest[i] - cap_int[i] + fees[i];
         }
-        let mut need = uses;
+        // IVA refunds above the quarter's uses stay in cash.
+        let mut need = uses.max(0.0);
         let mut contingent = 0.0;
         // The lease pays for the leased equipment as delivered.
         let mut leased = inp.leased_capex[t];
@@ -342,15 +389,20 @@ pub fn run(inp: &Inputs, dsra_target: Option<&[f64]>) -> Financing {
         out.sponsor_support[t] = contingent;
         out.funding_shortfall[t] = need.max(0.0);
         let cash_in: f64 = draws.iter().sum::<f64>() + contingent + need.max(0.0);
-        let paid: f64 = (0..nf).map(|i| interest[i] - cap_int[i] + fees[i]).sum();
+        let paid: f64 = (0..nf)
+            .map(|i| interest[i] - cap_int[i] + fees[i])
+            .sum::<f64>()
+            + vf.interest[t];
         out.financing_costs_paid[t] = paid;
         out.capitalised_financing[t] = paid + cap_int.iter().sum::<f64>();
         cash_ck.opening.push(cash);
-        cash_ck.additions.push(cash_in);
+        cash_ck
+            .additions
+            .push(cash_in + inp.vat_refund[t] + vf.drawing[t]);
         cash_ck
             .reductions
-            .push(inp.initial_capex[t] + paid + dsra_use(t));
-        cash += cash_in - inp.initial_capex[t] - paid - dsra_use(t);
+            .push(inp.initial_capex[t] + paid + dsra_use(t) + inp.vat_paid[t] + vf.repayment[t]);
+        cash += cash_in - inp.initial_capex[t] - paid - dsra_use(t) - vat_net + vat_fin;
         cash_ck.closing.push(cash);
         for i in 0..nf {
             let g = &mut ff[i];
@@ -389,8 +441,21 @@ pub fn run(inp: &Inputs, dsra_target: Option<&[f64]>) -> Financing {
         None => tax::depreciation("tax_wdv:financing_costs", &vec![0.0; n], 100.0, tl),
     };
     let mut losses = LossPool::new("tax_losses", inp.tax.loss_carry_forward_years);
+    let mut prov = Provisional::new(inp.tax.payments == TaxPayments::ProfitCoefficient);
+    out.tax_paid = vec![0.0; n];
+    out.tax_true_up = vec![0.0; n];
+    let mut payable_ck = Corkscrew {
+        name: "tax_payable".into(),
+        ..Default::default()
+    };
+    let mut payable = 0.0_f64;
     for t in 0..cod {
         out.tax.push(losses.step(t, 0.0, 0.0, 0.0, true));
+        prov.step(tl.year[t], 0.0, 0.0, 0.0, 0.0, 0.0, false);
+        payable_ck.opening.push(0.0);
+        payable_ck.additions.push(0.0);
+        payable_ck.reductions.push(0.0);
+        payable_ck.closing.push(0.0);
     }
     let v0 = || vec![0.0; n];
     out.cfads = v0();
@@ -411,7 +476,47 @@ pub fn run(inp: &Inputs, dsra_target: Option<&[f64]>) -> Financing {
             ..Default::default()
         },
     };
+    let mut lc = LetterOfCreditFlows {
+        drawing: v0(),
+        repayment: v0(),
+        cost: v0(),
+        corkscrew: Corkscrew {
+            name: "dsra_lc".into(),
+            ..Default::default()
+        },
+    };
+    let mut lc_bal = 0.0_f64;
+    let mr = inp.maintenance;
+    let mut maint = DsraFlows {
+        target: (0..n)
+            .map(|t| {
+                if mr.target_quarters == 0 || t < cod || t >= tl.end_of_operations {
+                    return 0.0;
+                }
+                let ramp = if mr.build_up_quarters <= 1 {
+                    1.0
+                } else {
+                    ((t - cod + 1) as f64 / mr.build_up_quarters as f64).min(1.0)
+                };
+                let ahead = (t + 1 + mr.target_quarters).min(n);
+                ramp * inp.sustaining[(t + 1).min(n)..ahead].iter().sum::<f64>()
+            })
+            .collect(),
+        funding: v0(),
+        release: v0(),
+        corkscrew: Corkscrew {
+            name: "maintenance_reserve".into(),
+            ..Default::default()
+        },
+    };
+    let mut mra_bal = 0.0_f64;
     for t in 0..cod {
+        for ck in [&mut lc.corkscrew, &mut maint.corkscrew] {
+            ck.opening.push(0.0);
+            ck.additions.push(0.0);
+            ck.reductions.push(0.0);
+            ck.closing.push(0.0);
+        }
         dsra.funding[t] = dsra_use(t);
         dsra.corkscrew.opening.push(0.0);
         dsra.corkscrew.additions.push(dsra_use(t));
@@ -434,15 +539,49 @@ pub fn run(inp: &Inputs, dsra_target: Option<&[f64]>) -> Financing {
     #[allow(clippy::needless_range_loop)] // t indexes a dozen parallel period series
     for t in cod..n {
         let interest: Vec<f64> = (0..nf).map(|i| ff[i].rate[t] * bal[i]).collect();
-        let base = inp.profit_before_interest[t] - interest.iter().sum::<f64>() - fin_dep[t];
-        let step = losses.step(
+        // A letter of credit for the DSRA: fee on its amount, interest on its drawings.
+        let lc_cost = inp
+            .dsra_lc
+            .map_or(0.0, |(fee, rate)| fee * dsra.target[t] + rate * lc_bal);
+        lc.cost[t] = lc_cost;
+        let vf = inp.vat_facility;
+        let base = inp.profit_before_interest[t]
+            - interest.iter().sum::<f64>()
+            - fin_dep[t]
+            - lc_cost
+            - vf.interest[t];
+        let losses_open = losses.balance();
+        let mut step = losses.step(
             t,
             base,
             inp.rates.cit[t],
             inp.rates.ptu[t],
             inp.tax.ptu_deductible,
         );
-        let cfads = inp.cash_flow_before_tax[t] - step.ptu_usd - step.income_tax_usd;
+        tax::add_ietu(&mut step, inp.ietu[t]);
+        let (paid, true_up) = prov.step(
+            tl.year[t],
+            step.income_tax_usd,
+            step.taxable_before_losses_usd,
+            inp.revenue[t],
+            losses_open,
+            inp.rates.cit[t],
+            t + 1 == n,
+        );
+        out.tax_paid[t] = paid;
+        out.tax_true_up[t] = true_up;
+        payable_ck.opening.push(payable);
+        payable_ck
+            .additions
+            .push(step.income_tax_usd + (-paid).max(0.0));
+        payable_ck.reductions.push(paid.max(0.0));
+        payable += step.income_tax_usd - paid;
+        payable_ck.closing.push(payable);
+        // The IVA facility funds the IVA paid and takes the refunds: its net flow is part
+        // of CFADS (IVA it funds is neutral for the DSCR); its interest is paid beside
+        // senior debt service.
+        let cfads =
+            inp.cash_flow_before_tax[t] - step.ptu_usd - paid + vf.drawing[t] - vf.repayment[t];
         out.tax.push(step);
         out.cfads[t] = cfads;
 
@@ -504,12 +643,26 @@ pub fn run(inp: &Inputs, dsra_target: Option<&[f64]>) -> Financing {
         let dscr = (senior_ds > 1e-6).then(|| cfads / senior_ds);
         out.dscr[t] = dscr;
 
-        let mut c = cash + cfads - senior_ds;
-        // DSRA: drawn to meet senior debt service.
+        let mut c = cash + cfads - senior_ds - lc_cost - vf.interest[t];
+        // The maintenance reserve pays the quarter's sustaining capital (its purpose).
+        let open_mra = mra_bal;
+        let for_purpose = mra_bal.min(inp.sustaining[t]);
+        mra_bal -= for_purpose;
+        c += for_purpose;
+        // DSRA: drawn to meet senior debt service (or the letter of credit, up to its
+        // amount).
         let open_dsra = dsra_bal;
         let used = open_dsra.min((-c).max(0.0));
         c += used;
         dsra_bal -= used;
+        let open_lc = lc_bal;
+        let lc_draw = if inp.dsra_lc.is_some() {
+            (-c).max(0.0).min((dsra.target[t] - lc_bal).max(0.0))
+        } else {
+            0.0
+        };
+        c += lc_draw;
+        lc_bal += lc_draw;
         // Sponsor support before completion, within its limit.
         let mut support = 0.0;
         let before_completion = match &fund_cfg.completion_test {
@@ -536,7 +689,12 @@ pub fn run(inp: &Inputs, dsra_target: Option<&[f64]>) -> Financing {
             out.unpaid_debt_service[t] += unpaid;
             c += unpaid;
         }
-        let target = dsra.target[t];
+        // A letter of credit holds no cash.
+        let target = if inp.dsra_lc.is_some() {
+            0.0
+        } else {
+            dsra.target[t]
+        };
         let (mut fund, mut release) = (0.0, used);
         if dsra_bal > target {
             release += dsra_bal - target;
@@ -554,6 +712,36 @@ pub fn run(inp: &Inputs, dsra_target: Option<&[f64]>) -> Financing {
         ck.additions.push(fund);
         ck.reductions.push(release);
         ck.closing.push(dsra_bal);
+        // Letter-of-credit drawings reimbursed from what is left.
+        let lc_repay = lc_bal.min(c.max(0.0));
+        c -= lc_repay;
+        lc_bal -= lc_repay;
+        lc.drawing[t] = lc_draw;
+        lc.repayment[t] = lc_repay;
+        let ck = &mut lc.corkscrew;
+        ck.opening.push(open_lc);
+        ck.additions.push(lc_draw);
+        ck.reductions.push(lc_repay);
+        ck.closing.push(lc_bal);
+        // Maintenance reserve: released above its target, or funded up to it.
+        let m_target = maint.target[t];
+        let (mut m_fund, mut m_release) = (0.0, for_purpose);
+        if mra_bal > m_target {
+            m_release += mra_bal - m_target;
+            c += mra_bal - m_target;
+            mra_bal = m_target;
+        } else {
+            m_fund = (m_target - mra_bal).min(c.max(0.0));
+            c -= m_fund;
+            mra_bal += m_fund;
+        }
+        maint.funding[t] = m_fund;
+        maint.release[t] = m_release;
+        let ck = &mut maint.corkscrew;
+        ck.opening.push(open_mra);
+        ck.additions.push(m_fund);
+        ck.reductions.push(m_release);
+        ck.closing.push(mra_bal);
 
         // Subordinated debt service, from what is left.
         let subs: Vec<usize> = (0..nf)
@@ -658,8 +846,13 @@ pub fn run(inp: &Inputs, dsra_target: Option<&[f64]>) -> Financing {
         out.distributions[t] = dist;
         out.sponsor_support[t] = support;
 
-        let inflow = cfads.max(0.0) + release + support + out.funding_shortfall[t];
+        let inflow =
+            cfads.max(0.0) + release + support + out.funding_shortfall[t] + lc_draw + m_release;
         let outflow = (-cfads).max(0.0)
+            + vf.interest[t]
+            + lc_cost
+            + lc_repay
+            + m_fund
             + (senior_ds - out.unpaid_debt_service[t] + sub_unpaid)
             + fund
             + sub_ds
@@ -697,7 +890,10 @@ pub fn run(inp: &Inputs, dsra_target: Option<&[f64]>) -> Financing {
     out.financing_costs_tax_dep = fin_dep;
     out.financing_costs_wdv = fin_ck;
     out.losses = Some(losses);
+    out.tax_payable = payable_ck;
     out.dsra = dsra;
+    out.dsra_lc = lc;
+    out.maintenance = maint;
     out.cash = cash_ck;
     out
 }

@@ -28,3 +28,6 @@ pub const MAX_WORKING_CAPITAL_DAYS: f64 = 365.0;
 pub const MAX_DSCR: f64 = 100.0;
 /// Largest annual discount rate, %.
 pub const MAX_DISCOUNT_RATE_PCT: f64 = 1_000.0;
+/// Largest annual inflation, % (hyperinflation beyond it makes a deck meaningless; the
+/// floor is −50 %).
+pub const MAX_INFLATION_PCT: f64 = 1_000.0;

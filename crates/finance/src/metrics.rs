@@ -7,7 +7,7 @@
 //! Excel's `NPV` on the annual series; IRRs are those of the annual series (and, for
 //! the project after tax, of the quarterly series annualised).
 
-use crate::config::FinanceConfig;
+use crate::config::{Basis, FinanceConfig, NpvTiming};
 use crate::model::Calc;
 use crate::result::*;
 use crate::tvm::{self, TvmError};
@@ -66,25 +66,53 @@ pub(crate) fn metrics(
 ) -> Metrics {
     let tl = &c.tl;
     let f = &c.fin;
-    let col = |g: fn(&PeriodRow) -> f64| -> Vec<f64> { annual.iter().map(g).collect() };
+    // Real valuation: each calendar year's flow in money of the escalation base year.
+    let esc = &cfg.escalation;
+    let deflator: Vec<f64> = annual
+        .iter()
+        .map(|r| match cfg.metrics.npv_basis {
+            Basis::Nominal => 1.0,
+            Basis::Real => 1.0 / esc.inflation_index(&esc.usd_inflation_pct, r.year),
+        })
+        .collect();
+    let col = |g: fn(&PeriodRow) -> f64| -> Vec<f64> {
+        annual
+            .iter()
+            .zip(&deflator)
+            .map(|(r, d)| g(r) * d)
+            .collect()
+    };
     let pre = col(|r| r.project_cash_flow_pre_tax_usd);
     let post = col(|r| r.project_cash_flow_after_tax_usd);
     let equity = col(|r| r.equity_cash_flow_usd);
+    let timing = |r: f64| match cfg.metrics.npv_timing {
+        NpvTiming::EndOfYear => 1.0,
+        NpvTiming::MidYear => (1.0 + r).sqrt(),
+    };
     let npv = cfg
         .metrics
         .discount_rates_pct
         .iter()
-        .map(|&r| NpvAtRate {
-            discount_rate_pct: r,
-            project_pre_tax_usd: tvm::npv_excel(r / 100.0, &pre),
-            project_after_tax_usd: tvm::npv_excel(r / 100.0, &post),
-            equity_usd: tvm::npv_excel(r / 100.0, &equity),
+        .map(|&r| {
+            let k = timing(r / 100.0);
+            NpvAtRate {
+                discount_rate_pct: r,
+                project_pre_tax_usd: k * tvm::npv_excel(r / 100.0, &pre),
+                project_after_tax_usd: k * tvm::npv_excel(r / 100.0, &post),
+                equity_usd: k * tvm::npv_excel(r / 100.0, &equity),
+            }
         })
         .collect();
     let mut notes = Vec::new();
     let quarterly_post: Vec<f64> = q
         .iter()
-        .map(|r| r.project_cash_flow_after_tax_usd)
+        .map(|r| {
+            r.project_cash_flow_after_tax_usd
+                * match cfg.metrics.npv_basis {
+                    Basis::Nominal => 1.0,
+                    Basis::Real => 1.0 / esc.inflation_index(&esc.usd_inflation_pct, r.year),
+                }
+        })
         .collect();
     let q_irr = irr_pct(
         "project IRR after tax (quarterly; roots per quarter)",
@@ -179,7 +207,35 @@ pub(crate) fn metrics(
         })
         .sum();
     let cu_lb: f64 = early.iter().map(|r| r.cu_cathode_t).sum::<f64>() * crate::operating::LB_PER_T;
+    let first_year = tl.year.first().copied().unwrap_or(cfg.timing.start_year);
+    let npv_convention = NpvConvention {
+        basis: cfg.metrics.npv_basis,
+        decks: esc.decks,
+        base_year: esc.base_year,
+        timing: cfg.metrics.npv_timing,
+        discounted_to: format!("{first_year}-01-01"),
+        description: format!(
+            "{} USD{}; decks {}; calendar-year flows at {}, discounted annually to {first_year}-01-01",
+            match cfg.metrics.npv_basis {
+                Basis::Nominal => "nominal",
+                Basis::Real => "real",
+            },
+            match cfg.metrics.npv_basis {
+                Basis::Nominal => String::new(),
+                Basis::Real => format!(" of {}", esc.base_year),
+            },
+            match esc.decks {
+                Basis::Nominal => "nominal as typed".to_string(),
+                Basis::Real => format!("real ({} money), escalated", esc.base_year),
+            },
+            match cfg.metrics.npv_timing {
+                NpvTiming::EndOfYear => "year end",
+                NpvTiming::MidYear => "mid-year",
+            },
+        ),
+    };
     Metrics {
+        npv_convention,
         first_four_years_cash_cost_usd_per_lb_cu: (cu_lb > 0.0).then(|| cost / cu_lb),
         npv,
         project_irr_pre_tax_pct: irr_pct("project IRR before tax", &pre, &mut notes),

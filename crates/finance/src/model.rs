@@ -26,6 +26,8 @@ pub(crate) struct Calc {
     pub opex: operating::OpexLines,
     pub wc: operating::WorkingCapitalLines,
     pub wc_increase: Vec<f64>,
+    pub vat: operating::VatLines,
+    pub vat_facility: operating::VatFacilityLines,
     pub duty: Vec<f64>,
     pub ebitda: Vec<f64>,
     pub tax_dep_capital: Vec<f64>,
@@ -33,6 +35,7 @@ pub(crate) struct Calc {
     pub book_dep: Vec<f64>,
     pub fixed_assets: Corkscrew,
     pub tax_wdv: Vec<Corkscrew>,
+    pub ietu_credits: Corkscrew,
     pub project_pre_tax: Vec<f64>,
     pub project_after_tax: Vec<f64>,
     pub equity_flow: Vec<f64>,
@@ -77,9 +80,13 @@ pub(crate) fn calculate(
     let tl = Timeline::new(&cfg.timing, prod.len());
     let n = tl.len();
     let feed = tl.place_operations(&prod.series(|p| p.plant_feed_dry_t));
-    let cx = capex::schedule(&cfg.capex, &tl, &feed);
-    let rev = operating::revenue(&cfg.revenue, &tl, prod);
-    let opex = operating::opex(&cfg.opex, &tl, prod);
+    let esc = &cfg.escalation;
+    let usd_index: Vec<f64> = tl.year.iter().map(|&y| esc.usd(y)).collect();
+    let mxn_index: Vec<f64> = tl.year.iter().map(|&y| esc.mxn(y)).collect();
+    let mut cx = capex::schedule(&cfg.capex, &tl, &feed);
+    cx.escalate(&usd_index);
+    let rev = operating::revenue(&cfg.revenue, &tl, prod, &usd_index);
+    let opex = operating::opex(&cfg.opex, &tl, prod, &usd_index, &mxn_index);
     let wc = operating::working_capital(&cfg.working_capital, &rev.net, &opex.total);
     let wc_bal = zip_map(n, |i| wc.receivables[i] + wc.inventory[i] - wc.payables[i]);
     let wc_increase = zip_map(n, |i| wc_bal[i] - if i > 0 { wc_bal[i - 1] } else { 0.0 });
@@ -114,18 +121,40 @@ pub(crate) fn calculate(
             .for_each(|(a, d)| *a += d);
         tax_wdv.push(ck);
     }
+    // IVA on purchases: paid and refunded after the lag; the net is a cash flow of the
+    // project (construction: a use of the construction sources).
+    let capital = zip_map(n, |i| cx.initial[i] + cx.sustaining[i] + cx.closure[i]);
+    let vat = operating::vat(&cfg.vat, &tl, &capital, &opex.total);
+    let vat_net = zip_map(n, |i| vat.paid[i] - vat.refund[i]);
+    let vat_facility = operating::vat_facility(&cfg.vat, &vat);
     let cfbt = zip_map(n, |i| {
-        ebitda[i] - duty[i] - cx.sustaining[i] - wc_increase[i]
+        ebitda[i] - duty[i] - cx.sustaining[i] - wc_increase[i] - vat_net[i]
     });
     let pbi = zip_map(n, |i| ebitda[i] - duty[i] - tax_dep_capital[i]);
+    // IETU on its cash-flow base (capital deducted when spent; no interest).
+    let ietu_base = zip_map(n, |i| ebitda[i] - cx.initial[i] - cx.sustaining[i]);
+    let (ietu, ietu_credits) = tax::ietu(&ietu_base, &rates.ietu, cfg.tax.ietu_credit_years);
 
     // Unlevered taxes: the same regime without interest or financing costs.
     let mut pool = LossPool::new("tax_losses_unlevered", cfg.tax.loss_carry_forward_years);
+    let mut prov =
+        tax::Provisional::new(cfg.tax.payments == crate::config::TaxPayments::ProfitCoefficient);
     let unlev: Vec<f64> = (0..n)
         .map(|t| {
             let base = if t >= tl.cod { pbi[t] } else { 0.0 };
-            let s = pool.step(t, base, rates.cit[t], rates.ptu[t], cfg.tax.ptu_deductible);
-            s.ptu_usd + s.income_tax_usd
+            let open = pool.balance();
+            let mut s = pool.step(t, base, rates.cit[t], rates.ptu[t], cfg.tax.ptu_deductible);
+            tax::add_ietu(&mut s, ietu[t]);
+            let (paid, _) = prov.step(
+                tl.year[t],
+                s.income_tax_usd,
+                s.taxable_before_losses_usd,
+                if t >= tl.cod { rev.net[t] } else { 0.0 },
+                open,
+                rates.cit[t],
+                t + 1 == n,
+            );
+            s.ptu_usd + paid
         })
         .collect();
     let project_pre_tax = zip_map(n, |i| cfbt[i] + duty[i] - cx.initial[i]);
@@ -148,6 +177,19 @@ pub(crate) fn calculate(
         closure_cost: &cx.closure,
         dsra_at_completion: cfg.dsra.funded_at_completion,
         feed: &feed,
+        ietu: &ietu,
+        vat_paid: &vat.paid,
+        vat_refund: &vat.refund,
+        vat_facility: &vat_facility,
+        dsra_lc: (cfg.dsra.letter_of_credit && cfg.dsra.debt_service_quarters > 0).then(|| {
+            (
+                cfg.dsra.lc_fee_pct / 400.0,
+                cfg.dsra.lc_drawn_rate_pct / 400.0,
+            )
+        }),
+        sustaining: &cx.sustaining,
+        maintenance: &cfg.maintenance_reserve,
+        revenue: &rev.net,
     };
     // The DSRA target is the scheduled debt service of a pass without a reserve (the
     // spreadsheet's copy-paste step). Funded at completion the reserve is a use of
@@ -213,6 +255,8 @@ pub(crate) fn calculate(
         opex,
         wc,
         wc_increase,
+        vat,
+        vat_facility,
         duty,
         ebitda,
         tax_dep_capital,
@@ -220,6 +264,7 @@ pub(crate) fn calculate(
         book_dep,
         fixed_assets: fa,
         tax_wdv,
+        ietu_credits,
         project_pre_tax,
         project_after_tax,
         equity_flow,
@@ -380,6 +425,10 @@ fn funding_summary(cfg: &FinanceConfig, c: &Calc, m: &Metrics) -> FundingSummary
             name: "DSRA funded at completion".into(),
             usd: pre(&f.dsra.funding),
         },
+        FundingLine {
+            name: "IVA paid less refunds".into(),
+            usd: pre(&c.vat.paid) - pre(&c.vat.refund),
+        },
     ];
     let mut sources: Vec<FundingLine> = cfg
         .facilities
@@ -390,6 +439,10 @@ fn funding_summary(cfg: &FinanceConfig, c: &Calc, m: &Metrics) -> FundingSummary
             usd: pre(&g.drawdown) + pre(&g.capitalised_interest),
         })
         .collect();
+    sources.push(FundingLine {
+        name: "IVA facility (drawn less repaid)".into(),
+        usd: pre(&c.vat_facility.drawing) - pre(&c.vat_facility.repayment),
+    });
     sources.push(FundingLine {
         name: "contingent equity".into(),
         usd: pre(&f.sponsor_support),

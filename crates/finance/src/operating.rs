@@ -84,8 +84,14 @@ fn price_per_t(p: &Product, year: i32) -> f64 {
     }
 }
 
-/// Revenue lines from product tonnes (full time base) and the price decks.
-pub fn revenue(r: &Revenue, tl: &Timeline, prod: &ProductionProfile) -> RevenueLines {
+/// Revenue lines from product tonnes (full time base) and the price decks; `usd_index`
+/// escalates prices and realisation costs per tonne (1 every period for a nominal deck).
+pub fn revenue(
+    r: &Revenue,
+    tl: &Timeline,
+    prod: &ProductionProfile,
+    usd_index: &[f64],
+) -> RevenueLines {
     let n = tl.len();
     let products = [
         (
@@ -101,7 +107,7 @@ pub fn revenue(r: &Revenue, tl: &Timeline, prod: &ProductionProfile) -> RevenueL
     ];
     let gross_of = |(p, t): &(&Product, Vec<f64>)| -> Vec<f64> {
         (0..n)
-            .map(|i| t[i] * price_per_t(p, tl.year[i]) * p.payable_pct / 100.0)
+            .map(|i| t[i] * price_per_t(p, tl.year[i]) * usd_index[i] * p.payable_pct / 100.0)
             .collect()
     };
     let g: Vec<Vec<f64>> = products.iter().map(gross_of).collect();
@@ -110,8 +116,16 @@ pub fn revenue(r: &Revenue, tl: &Timeline, prod: &ProductionProfile) -> RevenueL
             .map(|i| products.iter().map(|(p, t)| f(p, t[i])).sum())
             .collect()
     };
-    let refining = sum_over(&|p, t| t * p.refining_usd_per_t);
-    let freight = sum_over(&|p, t| t * p.freight_usd_per_t);
+    let refining: Vec<f64> = sum_over(&|p, t| t * p.refining_usd_per_t)
+        .iter()
+        .zip(usd_index)
+        .map(|(a, e)| a * e)
+        .collect();
+    let freight: Vec<f64> = sum_over(&|p, t| t * p.freight_usd_per_t)
+        .iter()
+        .zip(usd_index)
+        .map(|(a, e)| a * e)
+        .collect();
     let gross: Vec<f64> = (0..n).map(|i| g.iter().map(|v| v[i]).sum()).collect();
     let insurance: Vec<f64> = (0..n)
         .map(|i| {
@@ -142,14 +156,22 @@ pub fn revenue(r: &Revenue, tl: &Timeline, prod: &ProductionProfile) -> RevenueL
     }
 }
 
-/// Operating cost from the production drivers (full time base).
-pub fn opex(o: &Opex, tl: &Timeline, prod: &ProductionProfile) -> OpexLines {
+/// Operating cost from the production drivers (full time base). `usd_index` and
+/// `mxn_index` escalate the USD and MXN parts of each cost (1 for a nominal deck).
+pub fn opex(
+    o: &Opex,
+    tl: &Timeline,
+    prod: &ProductionProfile,
+    usd_index: &[f64],
+    mxn_index: &[f64],
+) -> OpexLines {
     let n = tl.len();
     let fx: Vec<f64> = tl.year.iter().map(|&y| o.mxn_per_usd.at(y)).collect();
-    // USD cost estimated at the base rate, its MXN share re-priced at the year's rate.
+    // USD cost estimated at the base rate: its USD share escalated in USD, its MXN share
+    // escalated in MXN and re-priced at the year's rate.
     let repriced = |share_pct: f64, i: usize| {
         let s = share_pct / 100.0;
-        (1.0 - s) + s * o.base_mxn_per_usd / fx[i]
+        (1.0 - s) * usd_index[i] + s * o.base_mxn_per_usd * mxn_index[i] / fx[i]
     };
     let q =
         |f: fn(&crate::production::ProductionPeriod) -> f64| tl.place_operations(&prod.series(f));
@@ -175,7 +197,7 @@ pub fn opex(o: &Opex, tl: &Timeline, prod: &ProductionProfile) -> OpexLines {
         underground: line(&ug, o.underground_usd_per_dry_t, sh.mining_pct),
         open_pit: line(&op, o.open_pit_usd_per_dry_t, sh.mining_pct),
         crew_labour: (0..n)
-            .map(|i| shifts[i] * o.crew_size * o.wage_mxn_per_shift / fx[i])
+            .map(|i| shifts[i] * o.crew_size * o.wage_mxn_per_shift * mxn_index[i] / fx[i])
             .collect(),
         bolts: line(&bolts, o.usd_per_bolt, sh.bolts_pct),
         development: line(&adv, o.usd_per_m_advance, sh.development_pct),
@@ -244,5 +266,86 @@ pub fn working_capital(
         receivables: bal(net_revenue, w.receivable_days),
         inventory: bal(opex, w.inventory_days),
         payables: bal(opex, w.payable_days),
+    }
+}
+
+/// IVA paid on purchases, refunded after the lag, and the receivable (a corkscrew).
+#[derive(Clone, Debug, Default)]
+pub struct VatLines {
+    /// IVA paid.
+    pub paid: Vec<f64>,
+    /// IVA refunded.
+    pub refund: Vec<f64>,
+    /// The receivable: opening, paid, refunded, closing.
+    pub receivable: crate::corkscrew::Corkscrew,
+}
+
+/// IVA on capital (initial, sustaining, closure) and operating purchases
+/// ([`crate::config::Vat`]).
+pub fn vat(v: &crate::config::Vat, tl: &Timeline, capital: &[f64], opex: &[f64]) -> VatLines {
+    let n = tl.len();
+    let paid: Vec<f64> = (0..n)
+        .map(|i| {
+            v.rate_pct(tl.year[i]) / 100.0
+                * (v.capex_taxable_pct / 100.0 * capital[i].max(0.0)
+                    + v.opex_taxable_pct / 100.0 * opex[i].max(0.0))
+        })
+        .collect();
+    let lag = v.refund_lag_quarters;
+    let mut refund = vec![0.0; n];
+    for (i, p) in paid.iter().enumerate() {
+        if n > 0 {
+            refund[(i + lag).min(n - 1)] += p;
+        }
+    }
+    VatLines {
+        receivable: crate::corkscrew::Corkscrew::from_flows(
+            "vat_receivable",
+            paid.clone(),
+            refund.clone(),
+        ),
+        paid,
+        refund,
+    }
+}
+
+/// A revolving IVA facility by period (all zero when IVA is funded by the sources).
+#[derive(Clone, Debug, Default)]
+pub struct VatFacilityLines {
+    /// Drawn for the IVA paid, within the limit.
+    pub drawing: Vec<f64>,
+    /// Repaid from the refunds.
+    pub repayment: Vec<f64>,
+    /// Interest on the opening balance, paid in cash.
+    pub interest: Vec<f64>,
+    /// Balance (a liability).
+    pub corkscrew: crate::corkscrew::Corkscrew,
+}
+
+/// The IVA facility: interest on the opening balance at `rate_pct ÷ 4`; drawn for the
+/// quarter's IVA paid up to the limit; repaid from the quarter's refunds up to the balance.
+pub fn vat_facility(v: &crate::config::Vat, vat: &VatLines) -> VatFacilityLines {
+    let n = vat.paid.len();
+    let on = v.funding == crate::config::VatFunding::Facility;
+    let (mut drawing, mut repayment, mut interest) = (vec![0.0; n], vec![0.0; n], vec![0.0; n]);
+    let mut bal = 0.0_f64;
+    for t in 0..n {
+        if !on {
+            continue;
+        }
+        interest[t] = v.facility_rate_pct / 400.0 * bal;
+        drawing[t] = vat.paid[t].min((v.facility_limit_usd - bal).max(0.0));
+        repayment[t] = vat.refund[t].min(bal + drawing[t]);
+        bal += drawing[t] - repayment[t];
+    }
+    VatFacilityLines {
+        corkscrew: crate::corkscrew::Corkscrew::from_flows(
+            "vat_facility",
+            drawing.clone(),
+            repayment.clone(),
+        ),
+        drawing,
+        repayment,
+        interest,
     }
 }

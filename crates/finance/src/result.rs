@@ -109,6 +109,20 @@ pub struct PeriodRow {
     pub ebitda_usd: f64,
     /// Increase in working capital (a use of cash).
     pub working_capital_increase_usd: f64,
+    /// IVA paid on capital and operating purchases.
+    pub vat_paid_usd: f64,
+    /// IVA refunded.
+    pub vat_refund_usd: f64,
+    /// IVA receivable (paid, not yet refunded).
+    pub vat_receivable_usd: f64,
+    /// Drawn on the IVA facility.
+    pub vat_facility_drawing_usd: f64,
+    /// IVA facility repaid from refunds.
+    pub vat_facility_repayment_usd: f64,
+    /// Interest on the IVA facility.
+    pub vat_facility_interest_usd: f64,
+    /// IVA facility balance.
+    pub vat_facility_balance_usd: f64,
     /// Initial capital: budget direct cost.
     pub capex_direct_usd: f64,
     /// Contingency.
@@ -131,8 +145,17 @@ pub struct PeriodRow {
     pub tax_depreciation_usd: f64,
     /// Employee profit sharing.
     pub ptu_usd: f64,
-    /// Corporate income tax.
+    /// Corporate income tax: ISR plus the IETU paid above it.
     pub income_tax_usd: f64,
+    /// Of `income_tax_usd`, the IETU paid above ISR (greater of the two).
+    pub ietu_usd: f64,
+    /// Income tax paid in cash: provisional payments and the annual true-up (= the tax
+    /// computed when `tax.payments = "as_computed"`).
+    pub income_tax_paid_usd: f64,
+    /// Of `income_tax_paid_usd`, the previous year's true-up (negative: refunded).
+    pub tax_true_up_usd: f64,
+    /// Income tax computed and not yet paid (negative: overpaid, a receivable).
+    pub tax_payable_usd: f64,
     /// Tax losses brought forward used.
     pub tax_losses_used_usd: f64,
     /// Cash flow available for debt service.
@@ -153,6 +176,22 @@ pub struct PeriodRow {
     pub dsra_release_usd: f64,
     /// DSRA balance.
     pub dsra_balance_usd: f64,
+    /// Drawn on the letter of credit that stands in for the DSRA.
+    pub dsra_lc_drawing_usd: f64,
+    /// Letter-of-credit drawings reimbursed.
+    pub dsra_lc_repayment_usd: f64,
+    /// Letter-of-credit fee and interest on drawings.
+    pub dsra_lc_cost_usd: f64,
+    /// Letter-of-credit drawings outstanding.
+    pub dsra_lc_balance_usd: f64,
+    /// Maintenance reserve target.
+    pub maintenance_reserve_target_usd: f64,
+    /// Maintenance reserve funded from cash flow.
+    pub maintenance_reserve_funding_usd: f64,
+    /// Maintenance reserve released (sustaining capital paid, or above target).
+    pub maintenance_reserve_release_usd: f64,
+    /// Maintenance reserve balance.
+    pub maintenance_reserve_balance_usd: f64,
     /// Subordinated debt service.
     pub sub_debt_service_usd: f64,
     /// Cash sweep prepayment.
@@ -260,6 +299,11 @@ pub const LINE_ITEMS: &[LineItem] = &[
     line!(closure_cost_usd, Sum),
     line!(ebitda_usd, Sum),
     line!(working_capital_increase_usd, Sum),
+    line!(vat_paid_usd, Sum),
+    line!(vat_refund_usd, Sum),
+    line!(vat_facility_drawing_usd, Sum),
+    line!(vat_facility_repayment_usd, Sum),
+    line!(vat_facility_interest_usd, Sum),
     line!(capex_direct_usd, Sum),
     line!(capex_contingency_usd, Sum),
     line!(capex_owners_usd, Sum),
@@ -270,6 +314,9 @@ pub const LINE_ITEMS: &[LineItem] = &[
     line!(tax_depreciation_usd, Sum),
     line!(ptu_usd, Sum),
     line!(income_tax_usd, Sum),
+    line!(ietu_usd, Sum),
+    line!(income_tax_paid_usd, Sum),
+    line!(tax_true_up_usd, Sum),
     line!(tax_losses_used_usd, Sum),
     line!(cfads_usd, Sum),
     line!(senior_interest_usd, Sum),
@@ -277,6 +324,11 @@ pub const LINE_ITEMS: &[LineItem] = &[
     line!(senior_debt_service_usd, Sum),
     line!(dsra_funding_usd, Sum),
     line!(dsra_release_usd, Sum),
+    line!(dsra_lc_drawing_usd, Sum),
+    line!(dsra_lc_repayment_usd, Sum),
+    line!(dsra_lc_cost_usd, Sum),
+    line!(maintenance_reserve_funding_usd, Sum),
+    line!(maintenance_reserve_release_usd, Sum),
     line!(sub_debt_service_usd, Sum),
     line!(cash_sweep_usd, Sum),
     line!(distributions_usd, Sum),
@@ -287,8 +339,14 @@ pub const LINE_ITEMS: &[LineItem] = &[
     line!(project_cash_flow_pre_tax_usd, Sum),
     line!(project_cash_flow_after_tax_usd, Sum),
     line!(equity_cash_flow_usd, Sum),
+    line!(tax_payable_usd, Last),
+    line!(vat_receivable_usd, Last),
+    line!(vat_facility_balance_usd, Last),
     line!(dsra_target_usd, Last),
     line!(dsra_balance_usd, Last),
+    line!(dsra_lc_balance_usd, Last),
+    line!(maintenance_reserve_target_usd, Last),
+    line!(maintenance_reserve_balance_usd, Last),
     line!(closure_reserve_usd, Last),
     line!(cash_usd, Last),
 ];
@@ -343,12 +401,22 @@ pub struct BalanceSheet {
     pub receivables_usd: f64,
     /// Inventories.
     pub inventory_usd: f64,
+    /// IVA receivable.
+    pub vat_receivable_usd: f64,
+    /// Maintenance reserve account (restricted cash).
+    pub maintenance_reserve_usd: f64,
     /// Property, plant and equipment, net (capitalised financing costs included).
     pub fixed_assets_net_usd: f64,
     /// Total assets.
     pub total_assets_usd: f64,
     /// Trade payables.
     pub payables_usd: f64,
+    /// Letter-of-credit drawings to reimburse (the DSRA letter of credit).
+    pub dsra_lc_drawn_usd: f64,
+    /// Income tax payable (negative: overpaid).
+    pub tax_payable_usd: f64,
+    /// IVA facility drawn and not repaid.
+    pub vat_facility_usd: f64,
     /// Each debt facility's balance (order of `FinanceResult::facility_names`; equity 0).
     pub debt_usd: Vec<f64>,
     /// Total debt (loans and lease liability).
@@ -378,6 +446,8 @@ pub struct CashFlowStatement {
     pub depreciation_usd: f64,
     /// Decrease in working capital.
     pub working_capital_usd: f64,
+    /// Increase in income tax payable (tax computed less tax paid).
+    pub tax_payable_usd: f64,
     /// Interest expensed but not paid (capitalised in a payment default), added back.
     pub interest_capitalised_usd: f64,
     /// Cash from operating activities.
@@ -388,6 +458,8 @@ pub struct CashFlowStatement {
     pub capitalised_financing_costs_usd: f64,
     /// Net transfer to (−) or from (+) the DSRA.
     pub dsra_usd: f64,
+    /// Maintenance reserve released less funded.
+    pub maintenance_reserve_usd: f64,
     /// Cash from investing activities.
     pub investing_usd: f64,
     /// Debt drawn in cash.
@@ -406,6 +478,23 @@ pub struct CashFlowStatement {
     pub opening_cash_usd: f64,
     /// Cash at the end of the quarter.
     pub closing_cash_usd: f64,
+}
+
+/// The valuation convention of the NPVs and IRRs, stated with the result.
+#[derive(Serialize, Clone, Debug, Default, PartialEq)]
+pub struct NpvConvention {
+    /// Money of the discounted flows: nominal, or real (deflated by the USD index).
+    pub basis: crate::config::Basis,
+    /// How the price and cost decks were typed.
+    pub decks: crate::config::Basis,
+    /// Base year of the escalation indices (money of a real deck or real valuation).
+    pub base_year: i32,
+    /// Timing of each calendar year's flow.
+    pub timing: crate::config::NpvTiming,
+    /// Date the flows are discounted to (start of the first model year), ISO.
+    pub discounted_to: String,
+    /// All of it in words (the `npv_convention` metric).
+    pub description: String,
 }
 
 /// NPVs at one discount rate.
@@ -474,8 +563,11 @@ pub struct FacilitySummary {
 /// Headline results.
 #[derive(Serialize, Clone, Debug, Default, PartialEq)]
 pub struct Metrics {
-    /// NPVs at each configured rate, annual flows discounted end-of-year to the start of
-    /// construction.
+    /// How the NPVs and IRRs are computed: money (real or nominal), decks, timing of the
+    /// flows, the date they are discounted to.
+    pub npv_convention: NpvConvention,
+    /// NPVs at each configured rate, annual flows discounted (at year end by default) to
+    /// the start of the first model year.
     pub npv: Vec<NpvAtRate>,
     /// Project IRR before duty, PTU and income tax (annual flows), %.
     pub project_irr_pre_tax_pct: Option<f64>,

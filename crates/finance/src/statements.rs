@@ -89,6 +89,13 @@ pub(crate) fn quarterly_rows(
                 closure_cost_usd: c.capex.closure[t],
                 ebitda_usd: c.ebitda[t],
                 working_capital_increase_usd: c.wc_increase[t],
+                vat_paid_usd: c.vat.paid[t],
+                vat_refund_usd: c.vat.refund[t],
+                vat_receivable_usd: c.vat.receivable.closing[t],
+                vat_facility_drawing_usd: c.vat_facility.drawing[t],
+                vat_facility_repayment_usd: c.vat_facility.repayment[t],
+                vat_facility_interest_usd: c.vat_facility.interest[t],
+                vat_facility_balance_usd: c.vat_facility.corkscrew.closing[t],
                 capex_direct_usd: c.capex.direct[t],
                 capex_contingency_usd: c.capex.contingency[t],
                 capex_owners_usd: c.capex.owners[t],
@@ -101,6 +108,10 @@ pub(crate) fn quarterly_rows(
                 tax_depreciation_usd: c.tax_dep_capital[t] + f.financing_costs_tax_dep[t],
                 ptu_usd: tax.ptu_usd,
                 income_tax_usd: tax.income_tax_usd,
+                ietu_usd: tax.ietu_usd,
+                income_tax_paid_usd: f.tax_paid[t],
+                tax_true_up_usd: f.tax_true_up[t],
+                tax_payable_usd: f.tax_payable.closing[t],
                 tax_losses_used_usd: tax.losses_used_usd,
                 cfads_usd: f.cfads[t],
                 facilities,
@@ -111,6 +122,14 @@ pub(crate) fn quarterly_rows(
                 dsra_funding_usd: f.dsra.funding[t],
                 dsra_release_usd: f.dsra.release[t],
                 dsra_balance_usd: f.dsra.corkscrew.closing[t],
+                dsra_lc_drawing_usd: f.dsra_lc.drawing[t],
+                dsra_lc_repayment_usd: f.dsra_lc.repayment[t],
+                dsra_lc_cost_usd: f.dsra_lc.cost[t],
+                dsra_lc_balance_usd: f.dsra_lc.corkscrew.closing[t],
+                maintenance_reserve_target_usd: f.maintenance.target[t],
+                maintenance_reserve_funding_usd: f.maintenance.funding[t],
+                maintenance_reserve_release_usd: f.maintenance.release[t],
+                maintenance_reserve_balance_usd: f.maintenance.corkscrew.closing[t],
                 sub_debt_service_usd: f.sub_debt_service[t],
                 cash_sweep_usd: f.sweep[t],
                 distributions_usd: f.distributions[t],
@@ -244,11 +263,14 @@ pub(crate) fn statements(
     let n = tl.len();
     let (mut is, mut bs, mut cf) = (Vec::new(), Vec::new(), Vec::new());
     let (mut contributed, mut retained, mut prev_cash) = (0.0, 0.0, 0.0);
-    let (mut prev_ar, mut prev_inv, mut prev_ap) = (0.0, 0.0, 0.0);
+    let (mut prev_ar, mut prev_inv, mut prev_ap, mut prev_vat) = (0.0, 0.0, 0.0, 0.0);
+    let mut prev_tax_payable = 0.0;
     for t in 0..n {
         let ops = t >= tl.cod;
         let interest: f64 = if ops {
-            f.facilities.iter().map(|g| g.interest[t]).sum()
+            f.facilities.iter().map(|g| g.interest[t]).sum::<f64>()
+                + f.dsra_lc.cost[t]
+                + c.vat_facility.interest[t]
         } else {
             0.0
         };
@@ -295,9 +317,14 @@ pub(crate) fn statements(
         let dsra = f.dsra.corkscrew.closing[t];
         let (ar, inv, ap) = (c.wc.receivables[t], c.wc.inventory[t], c.wc.payables[t]);
         let fa = c.fixed_assets.closing[t];
-        let assets = cash + dsra + ar + inv + fa;
+        let vat = c.vat.receivable.closing[t];
+        let mra = f.maintenance.corkscrew.closing[t];
+        let lc_drawn = f.dsra_lc.corkscrew.closing[t];
+        let assets = cash + dsra + ar + inv + vat + mra + fa;
         let total_debt: f64 = debt.iter().sum();
-        let liabilities = ap + total_debt;
+        let tax_payable = f.tax_payable.closing[t];
+        let vat_facility = c.vat_facility.corkscrew.closing[t];
+        let liabilities = ap + lc_drawn + tax_payable + vat_facility + total_debt;
         let equity = contributed + retained;
         bs.push(BalanceSheet {
             period: t,
@@ -306,9 +333,14 @@ pub(crate) fn statements(
             dsra_usd: dsra,
             receivables_usd: ar,
             inventory_usd: inv,
+            vat_receivable_usd: vat,
+            maintenance_reserve_usd: mra,
             fixed_assets_net_usd: fa,
             total_assets_usd: assets,
             payables_usd: ap,
+            dsra_lc_drawn_usd: lc_drawn,
+            tax_payable_usd: tax_payable,
+            vat_facility_usd: vat_facility,
             debt_usd: debt,
             total_debt_usd: total_debt,
             total_liabilities_usd: liabilities,
@@ -318,16 +350,20 @@ pub(crate) fn statements(
             balance_check_usd: assets - liabilities - equity,
         });
 
-        let wc = -(ar - prev_ar) - (inv - prev_inv) + (ap - prev_ap);
+        let wc = -(ar - prev_ar) - (inv - prev_inv) + (ap - prev_ap) - (vat - prev_vat);
         let interest_capitalised: f64 = if ops {
             f.facilities.iter().map(|g| g.capitalised_interest[t]).sum()
         } else {
             0.0
         };
-        let operating = ni + c.book_dep[t] + wc + interest_capitalised;
+        let tax_payable_increase = tax_payable - prev_tax_payable;
+        let operating = ni + c.book_dep[t] + wc + tax_payable_increase + interest_capitalised;
         let capex = c.capex.initial[t] + c.capex.sustaining[t];
         let dsra_net = f.dsra.release[t] - f.dsra.funding[t];
-        let investing = -capex - f.financing_costs_paid[t] + dsra_net;
+        let mra_net = f.maintenance.release[t] - f.maintenance.funding[t];
+        let investing = -capex - f.financing_costs_paid[t] + dsra_net + mra_net;
+        drawn += f.dsra_lc.drawing[t] + c.vat_facility.drawing[t];
+        repaid += f.dsra_lc.repayment[t] + c.vat_facility.repayment[t];
         let financing = drawn - repaid + equity_in - f.distributions[t];
         cf.push(CashFlowStatement {
             period: t,
@@ -335,11 +371,13 @@ pub(crate) fn statements(
             net_income_usd: ni,
             depreciation_usd: c.book_dep[t],
             working_capital_usd: wc,
+            tax_payable_usd: tax_payable_increase,
             interest_capitalised_usd: interest_capitalised,
             operating_usd: operating,
             capex_usd: -capex,
             capitalised_financing_costs_usd: -f.financing_costs_paid[t],
             dsra_usd: dsra_net,
+            maintenance_reserve_usd: mra_net,
             investing_usd: investing,
             debt_drawn_usd: drawn,
             debt_repaid_usd: -repaid,
@@ -351,7 +389,8 @@ pub(crate) fn statements(
             closing_cash_usd: cash,
         });
         prev_cash = cash;
-        (prev_ar, prev_inv, prev_ap) = (ar, inv, ap);
+        (prev_ar, prev_inv, prev_ap, prev_vat) = (ar, inv, ap, vat);
+        prev_tax_payable = tax_payable;
     }
     (is, bs, cf)
 }
@@ -376,13 +415,19 @@ pub(crate) fn corkscrews(cfg: &FinanceConfig, c: &Calc) -> Vec<Corkscrew> {
             closing: g.closing.clone(),
         });
     }
+    out.push(f.tax_payable.clone());
     out.push(f.dsra.corkscrew.clone());
+    out.push(f.dsra_lc.corkscrew.clone());
+    out.push(f.maintenance.corkscrew.clone());
     if let Some(l) = &f.losses {
         out.push(l.corkscrew.clone());
     }
     out.push(c.fixed_assets.clone());
     out.extend(c.tax_wdv.iter().cloned());
     out.push(f.financing_costs_wdv.clone());
+    out.push(c.ietu_credits.clone());
+    out.push(c.vat.receivable.clone());
+    out.push(c.vat_facility.corkscrew.clone());
     out.push(f.cash.clone());
     out
 }

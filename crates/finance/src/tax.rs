@@ -20,6 +20,8 @@ pub struct Rates {
     pub ptu: Vec<f64>,
     /// Special mining duty.
     pub duty: Vec<f64>,
+    /// IETU (flat business tax).
+    pub ietu: Vec<f64>,
 }
 
 /// Rates of each period picked by its calendar year.
@@ -29,6 +31,7 @@ pub fn rates(t: &Tax, tl: &Timeline) -> Rates {
         cit: pick(&t.income_tax_pct),
         ptu: pick(&t.ptu_pct),
         duty: pick(&t.mining_duty_pct),
+        ietu: pick(&t.ietu_pct),
     }
 }
 
@@ -99,8 +102,10 @@ pub struct TaxStep {
     pub losses_used_usd: f64,
     /// Taxable income after losses.
     pub taxable_usd: f64,
-    /// Corporate income tax.
+    /// Corporate income tax: ISR, plus the IETU top-up when IETU exceeds it.
     pub income_tax_usd: f64,
+    /// Of `income_tax_usd`, the IETU paid above ISR.
+    pub ietu_usd: f64,
 }
 
 /// Tax losses carried forward, by quarter of origin (FIFO).
@@ -128,7 +133,8 @@ impl LossPool {
         }
     }
 
-    fn balance(&self) -> f64 {
+    /// Losses carried forward now.
+    pub fn balance(&self) -> f64 {
         self.vintages.iter().map(|v| v.1).sum()
     }
 
@@ -182,6 +188,133 @@ impl LossPool {
             losses_used_usd: used,
             taxable_usd: taxable,
             income_tax_usd: cit * taxable,
+            ietu_usd: 0.0,
         }
+    }
+}
+
+/// IETU by period after its credits, before the ISR credit: rate × the positive cash-flow
+/// base; a negative base gives a credit of rate × |base| (a vintage) used FIFO against
+/// the IETU of the next `4 × credit_years` quarters, then expired. The base is the
+/// quarter's income less deductions paid: net revenue − royalty − opex − closure − capital
+/// spent (initial and sustaining, deducted immediately); interest is neither. Returns
+/// (IETU after credits, credits corkscrew).
+pub fn ietu(base: &[f64], rate: &[f64], credit_years: u32) -> (Vec<f64>, Corkscrew) {
+    let life = credit_years as usize * 4;
+    let mut vintages: Vec<(usize, f64)> = Vec::new();
+    let mut ck = Corkscrew {
+        name: "ietu_credits".into(),
+        ..Default::default()
+    };
+    let mut out = Vec::with_capacity(base.len());
+    for (t, (&b, &r)) in base.iter().zip(rate).enumerate() {
+        let opening: f64 = vintages.iter().map(|v| v.1).sum();
+        let expired: f64 = vintages
+            .iter()
+            .filter(|(v, _)| t > v + life)
+            .map(|v| v.1)
+            .sum();
+        vintages.retain(|(v, _)| t <= v + life);
+        let (mut added, mut used, mut due) = (0.0, 0.0, 0.0);
+        if b < 0.0 {
+            added = r * -b;
+            if added > 0.0 {
+                vintages.push((t, added));
+            }
+        } else {
+            due = r * b;
+            for v in vintages.iter_mut() {
+                let take = v.1.min(due);
+                v.1 -= take;
+                due -= take;
+                used += take;
+            }
+            vintages.retain(|v| v.1 > 0.0);
+        }
+        ck.opening.push(opening);
+        ck.additions.push(added);
+        ck.reductions.push(used + expired);
+        ck.closing.push(vintages.iter().map(|v| v.1).sum());
+        out.push(due);
+    }
+    (out, ck)
+}
+
+/// The greater of ISR and IETU: the IETU above the quarter's ISR is added to its income
+/// tax (ISR paid is credited against IETU).
+pub fn add_ietu(step: &mut TaxStep, ietu_usd: f64) {
+    step.ietu_usd = (ietu_usd - step.income_tax_usd).max(0.0);
+    step.income_tax_usd += step.ietu_usd;
+}
+
+/// Provisional payments of income tax and their annual true-up (see
+/// [`crate::config::TaxPayments`]), stepped quarter by quarter from period 0.
+#[derive(Clone, Debug, Default)]
+pub struct Provisional {
+    on: bool,
+    year: Option<i32>,
+    coefficient: f64,
+    revenue_ytd: f64,
+    taxable_ytd: f64,
+    accrued_ytd: f64,
+    paid_ytd: f64,
+    losses_at_start: f64,
+}
+
+impl Provisional {
+    /// Provisional payments when `on`; otherwise tax is paid as computed.
+    pub fn new(on: bool) -> Provisional {
+        Provisional {
+            on,
+            ..Default::default()
+        }
+    }
+
+    /// Income tax paid in a quarter of calendar `year` whose computed tax is `accrued`:
+    /// returns (paid, of which the true-up of the previous year; negative: refunded).
+    /// `losses_open` is the tax-loss pool at the start of the quarter; `last` settles the
+    /// year in the model's last quarter.
+    #[allow(clippy::too_many_arguments)]
+    pub fn step(
+        &mut self,
+        year: i32,
+        accrued: f64,
+        taxable_before_losses: f64,
+        revenue: f64,
+        losses_open: f64,
+        rate: f64,
+        last: bool,
+    ) -> (f64, f64) {
+        if !self.on {
+            return (accrued, 0.0);
+        }
+        let mut true_up = 0.0;
+        if self.year != Some(year) {
+            if self.year.is_some() {
+                true_up = self.accrued_ytd - self.paid_ytd;
+                self.coefficient = if self.revenue_ytd > 0.0 {
+                    (self.taxable_ytd / self.revenue_ytd).max(0.0)
+                } else {
+                    0.0
+                };
+            }
+            self.year = Some(year);
+            self.revenue_ytd = 0.0;
+            self.taxable_ytd = 0.0;
+            self.accrued_ytd = 0.0;
+            self.paid_ytd = 0.0;
+            self.losses_at_start = losses_open;
+        }
+        self.revenue_ytd += revenue;
+        self.taxable_ytd += taxable_before_losses;
+        self.accrued_ytd += accrued;
+        let due = rate * (self.coefficient * self.revenue_ytd - self.losses_at_start).max(0.0);
+        let mut provisional = (due - self.paid_ytd).max(0.0);
+        self.paid_ytd += provisional;
+        if last {
+            provisional += self.accrued_ytd - self.paid_ytd;
+            self.paid_ytd = self.accrued_ytd;
+        }
+        (provisional + true_up, true_up)
     }
 }

@@ -402,3 +402,89 @@ fn trailing_twelve_month_covenants_and_the_completion_test() {
         (DefaultKind::CompletionLongstop, "2010Q3")
     );
 }
+
+#[test]
+fn dsra_letter_of_credit_carries_a_fee_no_cash_and_is_drawn_when_cash_falls_short() {
+    // The straight-line loan above (debt service 270, 265, 260, 255 in 2009), its
+    // two-quarter DSRA a letter of credit (fee 4 % a year on the target: 525, 515, 255, 0;
+    // drawings at 8 % a year). Nothing is funded at completion. Copper at 0.4 USD/t gives
+    // CFADS 200 a quarter:
+    //   2009Q1: fee 5.25; 200 − 270 − 5.25 = −75.25, drawn;
+    //   2009Q2: cost 5.15 + 2 % × 75.25 = 6.655; 200 − 265 − 6.655 = −71.655, drawn (146.905);
+    //   2009Q3: cost 2.55 + 2 % × 146.905 = 5.4881; −65.4881 drawn (212.3931 of 255);
+    //   2009Q4: the letter is gone (target 0): cost 2 % × 212.3931 = 4.247862 and
+    //           200 − 255 − 4.247862 = −59.247862 of debt service unpaid.
+    let src = r#"
+[finance]
+production_source = "table"
+[finance.timing]
+start_year = 2008
+construction_quarters = 4
+closure_quarters = 0
+[finance.production]
+plant_feed_dry_t = [1.0]
+cu_cathode_t = [800.0]
+[finance.revenue.cu_cathode]
+price_usd_per_t = 1.0
+[finance.dsra]
+debt_service_quarters = 2
+funded_at_completion = true
+letter_of_credit = true
+lc_fee_pct = 4.0
+lc_drawn_rate_pct = 8.0
+[[finance.capex.areas]]
+name = "plant"
+direct_usd = 1000.0
+tax_class = "plant"
+profile = { first_quarter = 3, last_quarter = 3 }
+[[finance.tax.depreciation_classes]]
+name = "plant"
+rate_pct = 10.0
+[[finance.facilities]]
+name = "loan"
+commitment_usd = 1000.0
+base_rate_pct = 8.0
+tenor_years = 2.0
+repayment = "straight_line"
+"#;
+    let cfg = parse(src);
+    let r = run(&cfg, &cfg.production_table().unwrap());
+    check(&r);
+    let q = &r.quarterly;
+    close(q[3].dsra_funding_usd, 0.0, 1e-12);
+    assert!(r
+        .funding
+        .uses
+        .iter()
+        .all(|u| !u.name.starts_with("DSRA") || u.usd == 0.0));
+    for (t, target, cost, draw, bal) in [
+        (4, 525.0, 5.25, 75.25, 75.25),
+        (5, 515.0, 6.655, 71.655, 146.905),
+        (6, 255.0, 5.4881, 65.4881, 212.3931),
+        (7, 0.0, 4.247862, 0.0, 212.3931),
+    ] {
+        close(q[t].dsra_target_usd, target, 1e-9);
+        close(q[t].dsra_lc_cost_usd, cost, 1e-9);
+        close(q[t].dsra_lc_drawing_usd, draw, 1e-9);
+        close(q[t].dsra_lc_balance_usd, bal, 1e-9);
+        close(q[t].dsra_balance_usd, 0.0, 1e-12);
+    }
+    close(q[7].unpaid_debt_service_usd, 59.247862, 1e-9);
+    close(r.balance_sheet[7].dsra_lc_drawn_usd, 212.3931, 1e-9);
+    // The fee and interest are financing costs of the income statement.
+    close(
+        r.income_statement[4].interest_expense_usd,
+        20.0 + 5.25,
+        1e-9,
+    );
+    // At 1 USD/t (CFADS 500) nothing is drawn: the fee alone, 1 % a quarter of the target.
+    let r = run(
+        &parse(&src.replace("price_usd_per_t = 1.0", "price_usd_per_t = 2.5")),
+        &cfg.production_table().unwrap(),
+    );
+    check(&r);
+    for (t, fee) in [(4, 5.25), (5, 5.15), (6, 2.55), (7, 0.0)] {
+        close(r.quarterly[t].dsra_lc_cost_usd, fee, 1e-9);
+        close(r.quarterly[t].dsra_lc_drawing_usd, 0.0, 1e-12);
+    }
+}

@@ -98,6 +98,21 @@ fn the_audit_catches_a_deliberately_broken_flow() {
     // A DSRA funding that the account never received.
     let e = broken(&|r| r.quarterly[t].dsra_funding_usd += 1e6);
     assert_eq!(e.balance, "dsra", "{e}");
+    // Income tax paid that never reduced the tax payable.
+    let e = broken(&|r| r.quarterly[t].income_tax_paid_usd += 1e6);
+    assert_eq!(e.balance, "tax payable", "{e}");
+    // Maintenance reserve funding the account never received.
+    let e = broken(&|r| r.quarterly[t].maintenance_reserve_funding_usd += 1e6);
+    assert_eq!(e.balance, "maintenance reserve", "{e}");
+    // A letter-of-credit drawing that never became a liability.
+    let e = broken(&|r| r.quarterly[t].dsra_lc_drawing_usd += 1e6);
+    assert_eq!(e.balance, "dsra letter of credit", "{e}");
+    // An IVA facility drawing that never became a liability.
+    let e = broken(&|r| r.quarterly[t].vat_facility_drawing_usd += 1e6);
+    assert_eq!(e.balance, "vat facility", "{e}");
+    // IVA paid that never reached the receivable.
+    let e = broken(&|r| r.quarterly[t].vat_paid_usd += 1e6);
+    assert_eq!(e.balance, "vat receivable", "{e}");
     // A balance sheet line out of step with the rest.
     let e = broken(&|r| r.balance_sheet[t].receivables_usd += 1e6);
     assert_eq!(e.balance, "balance sheet", "{e}");
@@ -501,16 +516,18 @@ fn validation_reports_exact_paths() {
     );
     let gap = FinanceConfig::from_scenario_toml(&src, "x.toml").unwrap();
     cfg.tax.income_tax_pct = gap.tax.income_tax_pct.clone();
+    cfg.escalation.usd_inflation_pct = manto_finance::config::ByYear::Flat(-80.0);
     let paths: Vec<String> = cfg.validate().into_iter().map(|i| i.path).collect();
     for p in [
         "finance.facilities[1].commitment_usd",
         "finance.facilities[2].tenor_years",
         "finance.facilities[2].overrun_share_pct",
         "finance.tax.income_tax_pct[1].from_year",
+        "finance.escalation.usd_inflation_pct",
     ] {
         assert!(paths.iter().any(|x| x == p), "missing {p} in {paths:?}");
     }
-    assert_eq!(paths.len(), 4, "{paths:?}");
+    assert_eq!(paths.len(), 5, "{paths:?}");
     // The location helper finds the gap's line in the file.
     let inv = gap
         .validate()
@@ -538,8 +555,33 @@ proptest! {
         overrun in 0.0f64..30.0,
         sweep in 0.0f64..100.0,
         rep in 0usize..3,
+        inflation in -1.0f64..8.0,
+        real_decks in any::<bool>(),
+        provisional in any::<bool>(),
+        options in any::<bool>(),
     ) {
         let mut cfg = boleo();
+        if options {
+            // The DSRA as a letter of credit, IVA through a facility, a longer maintenance
+            // reserve.
+            cfg.dsra.letter_of_credit = true;
+            cfg.dsra.lc_fee_pct = 1.5;
+            cfg.dsra.lc_drawn_rate_pct = 9.0;
+            cfg.vat.funding = manto_finance::config::VatFunding::Facility;
+            cfg.vat.facility_limit_usd = 10e6;
+            cfg.vat.facility_rate_pct = 8.0;
+            cfg.maintenance_reserve.target_quarters = 4;
+        }
+        cfg.tax.payments = if provisional {
+            manto_finance::config::TaxPayments::ProfitCoefficient
+        } else {
+            manto_finance::config::TaxPayments::AsComputed
+        };
+        if real_decks {
+            cfg.escalation.decks = manto_finance::config::Basis::Real;
+            cfg.escalation.usd_inflation_pct = manto_finance::config::ByYear::Flat(inflation);
+            cfg.escalation.mxn_inflation_pct = manto_finance::config::ByYear::Flat(inflation + 1.0);
+        }
         for a in cfg.capex.areas.iter_mut() { a.direct_usd *= capex_scale; }
         cfg.capex.overrun_pct = overrun;
         cfg.covenants.cash_sweep_pct = sweep;
@@ -644,4 +686,336 @@ fn line_items_list_every_numeric_line_of_a_period_row_once() {
             l.key
         );
     }
+}
+
+#[test]
+fn escalation_over_two_years_by_hand() {
+    // Real decks in 2007 money. USD inflation 1 % in 2008, 2 % in 2009, 3 % in 2010:
+    // index 1.01, 1.0302, 1.061106. MXN inflation 0, 4 %, 5 %: 1, 1.04, 1.092.
+    // Capital 1,000 in 2008 → 1,010. Copper 1,000 t a year at 1 USD/t → 1,030.2 (2009) and
+    // 1,061.106 (2010). G&A 100 a year, half in MXN estimated at 10 MXN/USD; the rate is 10
+    // in 2009 and 12.5 in 2010: 2009 = 50 × 1.0302 + 50 × 10 × 1.04 ÷ 10 = 103.51;
+    // 2010 = 50 × 1.061106 + 50 × 10 × 1.092 ÷ 12.5 = 96.7353. No tax, no debt.
+    let extra = r#"
+[finance.opex.mxn_share]
+g_and_a_pct = 50.0
+[[finance.capex.areas]]
+name = "plant"
+direct_usd = 1000.0
+tax_class = "plant"
+profile = { first_quarter = 3, last_quarter = 3 }
+[[finance.tax.depreciation_classes]]
+name = "plant"
+rate_pct = 10.0
+[[finance.facilities]]
+name = "equity"
+kind = "equity"
+drawdown = "equity_first"
+commitment_usd = 2000.0
+[finance.escalation]
+decks = "real"
+base_year = 2007
+usd_inflation_pct = [{ from_year = 2007, to_year = 2008, value = 1.0 }, { from_year = 2009, to_year = 2009, value = 2.0 }, { from_year = 2010, value = 3.0 }]
+mxn_inflation_pct = [{ from_year = 2007, to_year = 2008, value = 0.0 }, { from_year = 2009, to_year = 2009, value = 4.0 }, { from_year = 2010, value = 5.0 }]
+"#;
+    let src = tiny(&[1000.0, 1000.0], 100.0, extra).replace(
+        "[finance.opex]\n",
+        "[finance.opex]\nbase_mxn_per_usd = 10.0\nmxn_per_usd = [{ from_year = 2008, to_year = 2009, value = 10.0 }, { from_year = 2010, value = 12.5 }]\n",
+    );
+    let cfg = parse(&src);
+    let r = run_cfg(&cfg);
+    check_discipline(&r);
+    let year = |y: i32| r.annual.iter().find(|a| a.year == y).unwrap().clone();
+    close(year(2008).capex_initial_usd, 1010.0, 1e-9);
+    close(year(2009).gross_revenue_usd, 1030.2, 1e-9);
+    close(year(2010).gross_revenue_usd, 1061.106, 1e-9);
+    close(year(2009).opex_g_and_a_usd, 103.51, 1e-9);
+    close(year(2010).opex_g_and_a_usd, 96.7353, 1e-9);
+    let flows = [-1010.0, 1030.2 - 103.51, 1061.106 - 96.7353];
+    for (a, want) in r.annual.iter().zip(flows) {
+        close(a.project_cash_flow_after_tax_usd, want, 1e-9);
+    }
+    // Nominal NPV8 at year end: Σ flow ÷ 1.08^k, k = 1, 2, 3.
+    let npv8 = |f: &[f64]| {
+        f.iter()
+            .enumerate()
+            .map(|(k, v)| v / 1.08_f64.powi(k as i32 + 1))
+            .sum::<f64>()
+    };
+    let m = &r.metrics;
+    assert_eq!(m.npv_convention.description, "nominal USD; decks real (2007 money), escalated; calendar-year flows at year end, discounted annually to 2008-01-01");
+    close(m.npv[1].project_after_tax_usd, npv8(&flows), 1e-9);
+    // The same deck valued in real 2007 money at mid-year: each flow ÷ its USD index, the
+    // NPV × 1.08^0.5.
+    let mut real = cfg.clone();
+    real.metrics.npv_basis = manto_finance::config::Basis::Real;
+    real.metrics.npv_timing = manto_finance::config::NpvTiming::MidYear;
+    let rr = run_cfg(&real);
+    let deflated = [flows[0] / 1.01, flows[1] / 1.0302, flows[2] / 1.061106];
+    close(
+        rr.metrics.npv[1].project_after_tax_usd,
+        npv8(&deflated) * 1.08_f64.sqrt(),
+        1e-9,
+    );
+    assert!(rr
+        .metrics
+        .npv_convention
+        .description
+        .starts_with("real USD of 2007;"));
+    assert!(rr
+        .metrics
+        .npv_convention
+        .description
+        .contains("at mid-year"));
+    // Nominal decks (the default) ignore the indices: 1,000 a year of revenue, G&A 100
+    // re-priced at the 2010 rate only (50 + 50 × 10 ÷ 12.5 = 90).
+    let mut nominal = cfg.clone();
+    nominal.escalation.decks = manto_finance::config::Basis::Nominal;
+    let rn = run_cfg(&nominal);
+    let yn = |y: i32| rn.annual.iter().find(|a| a.year == y).unwrap().clone();
+    close(yn(2010).gross_revenue_usd, 1000.0, 1e-9);
+    close(yn(2010).opex_g_and_a_usd, 90.0, 1e-9);
+    close(yn(2008).capex_initial_usd, 1000.0, 1e-9);
+}
+
+#[test]
+fn ietu_is_paid_where_it_exceeds_isr_with_its_credits() {
+    // Capital 400 spent in 2008Q4 (equity), deducted for ISR at 100 % a year (100 a
+    // quarter in 2009) and for IETU when spent. Revenue 800 in 2009 (200 a quarter), no
+    // cost. ISR 28 % × (200 − 100) = 28 a quarter; IETU 17.5 % × 200 = 35: the taxpayer
+    // pays the greater, 35 (IETU 7 above ISR).
+    let extra = |ietu: &str| {
+        format!(
+            r#"
+[[finance.capex.areas]]
+name = "plant"
+direct_usd = 400.0
+tax_class = "plant"
+profile = {{ first_quarter = 3, last_quarter = 3 }}
+[[finance.tax.depreciation_classes]]
+name = "plant"
+rate_pct = 100.0
+[[finance.facilities]]
+name = "equity"
+kind = "equity"
+drawdown = "equity_first"
+commitment_usd = 400.0
+[finance.tax]
+income_tax_pct = 28.0
+ietu_pct = {ietu}
+"#
+        )
+    };
+    let r = run_cfg(&parse(&tiny(
+        &[800.0],
+        0.0,
+        &extra("[{ from_year = 2007, to_year = 2008, value = 0.0 }, { from_year = 2009, value = 17.5 }]"),
+    )));
+    check_discipline(&r);
+    for q in &r.quarterly[4..8] {
+        close(q.income_tax_usd, 35.0, 1e-9);
+        close(q.ietu_usd, 7.0, 1e-9);
+    }
+    close(
+        r.annual[1].project_cash_flow_after_tax_usd,
+        800.0 - 140.0,
+        1e-9,
+    );
+    // IETU at 17.5 % in 2008 too: the capital gives a credit of 17.5 % × 400 = 70 in
+    // 2008Q4, which clears the IETU of 2009Q1 and Q2 (35 each, below ISR anyway); Q3 and Q4
+    // pay the 7 above ISR again. Year: ISR 112 + IETU 14.
+    let r = run_cfg(&parse(&tiny(&[800.0], 0.0, &extra("17.5"))));
+    check_discipline(&r);
+    let tax: Vec<f64> = r.quarterly[4..8].iter().map(|q| q.income_tax_usd).collect();
+    for (a, b) in tax.iter().zip([28.0, 28.0, 35.0, 35.0]) {
+        close(*a, b, 1e-9);
+    }
+    close(r.annual[1].ietu_usd, 14.0, 1e-9);
+    let credits = r
+        .corkscrews
+        .iter()
+        .find(|c| c.name == "ietu_credits")
+        .unwrap();
+    close(credits.closing[3], 70.0, 1e-9);
+    close(credits.closing[4], 35.0, 1e-9);
+    close(credits.closing[5], 0.0, 1e-9);
+    // No IETU (the default key): ISR only, 28 a quarter.
+    let r = run_cfg(&parse(&tiny(&[800.0], 0.0, &extra("0.0"))));
+    close(r.annual[1].income_tax_usd, 112.0, 1e-9);
+    close(r.annual[1].ietu_usd, 0.0, 1e-9);
+}
+
+#[test]
+fn vat_paid_and_refunded_with_its_lag() {
+    // Capital 1,000 in 2008Q4 and G&A 100 a quarter in 2009-2010, IVA 10 % on all the
+    // capital and half the G&A (5 a quarter), refunded two quarters later; what is due
+    // after the last quarter (2010Q4) is refunded in it. The equity pays the capital and
+    // its IVA (1,100); the receivable is 100 at 2008Q4, 105 in 2009Q1, 10 from 2009Q2 and 0
+    // at the end.
+    let extra = r#"
+[[finance.capex.areas]]
+name = "plant"
+direct_usd = 1000.0
+tax_class = "plant"
+profile = { first_quarter = 3, last_quarter = 3 }
+[[finance.tax.depreciation_classes]]
+name = "plant"
+rate_pct = 10.0
+[[finance.facilities]]
+name = "equity"
+kind = "equity"
+drawdown = "equity_first"
+commitment_usd = 2000.0
+[finance.vat]
+region = "border"
+border_rate_pct = 10.0
+general_rate_pct = 16.0
+capex_taxable_pct = 100.0
+opex_taxable_pct = 50.0
+refund_lag_quarters = 2
+"#;
+    let r = run_cfg(&parse(&tiny(&[1000.0, 1000.0], 400.0, extra)));
+    check_discipline(&r);
+    let q = &r.quarterly;
+    close(q[3].vat_paid_usd, 100.0, 1e-9);
+    for row in &q[4..12] {
+        close(row.vat_paid_usd, 5.0, 1e-9);
+    }
+    let refunds = [0.0, 0.0, 100.0, 5.0, 5.0, 5.0, 5.0, 5.0, 15.0];
+    for (row, want) in q[3..12].iter().zip(refunds) {
+        close(row.vat_refund_usd, want, 1e-9);
+    }
+    let receivable = [100.0, 105.0, 10.0, 10.0, 10.0, 10.0, 10.0, 10.0, 0.0];
+    for (row, want) in q[3..12].iter().zip(receivable) {
+        close(row.vat_receivable_usd, want, 1e-9);
+    }
+    close(r.balance_sheet[4].vat_receivable_usd, 105.0, 1e-9);
+    close(q[3].equity_contributions_usd, 1100.0, 1e-9);
+    let iva_use = r
+        .funding
+        .uses
+        .iter()
+        .find(|u| u.name.starts_with("IVA"))
+        .unwrap();
+    close(iva_use.usd, 100.0, 1e-9);
+    // Project flows: 2008 −1,100; 2009 600 + (110 − 20) = 690; 2010 600 + (30 − 20) = 610.
+    for (a, want) in r.annual.iter().zip([-1100.0, 690.0, 610.0]) {
+        close(a.project_cash_flow_after_tax_usd, want, 1e-9);
+    }
+    // Funded by an IVA facility (limit 103, 8 % a year): it takes the 100 of 2008Q4 (the
+    // equity pays the capital only), 3 of 2009Q1's 5 (the limit), is repaid 100 from the
+    // 2009Q2 refund, then revolves 5 a quarter on a balance of 3 (interest 2, 2.06, then
+    // 0.06 a quarter) and is repaid in full from the last refund.
+    let facility = extra.to_string()
+        + "funding = \"facility\"\nfacility_limit_usd = 103.0\nfacility_rate_pct = 8.0\n";
+    let r = run_cfg(&parse(&tiny(&[1000.0, 1000.0], 400.0, &facility)));
+    check_discipline(&r);
+    let q = &r.quarterly;
+    let draw = [100.0, 3.0, 0.0, 5.0, 5.0, 5.0, 5.0, 5.0, 5.0];
+    let repay = [0.0, 0.0, 100.0, 5.0, 5.0, 5.0, 5.0, 5.0, 8.0];
+    let interest = [0.0, 2.0, 2.06, 0.06, 0.06, 0.06, 0.06, 0.06, 0.06];
+    let balance = [100.0, 103.0, 3.0, 3.0, 3.0, 3.0, 3.0, 3.0, 0.0];
+    for k in 0..9 {
+        let row = &q[3 + k];
+        close(row.vat_facility_drawing_usd, draw[k], 1e-9);
+        close(row.vat_facility_repayment_usd, repay[k], 1e-9);
+        close(row.vat_facility_interest_usd, interest[k], 1e-9);
+        close(row.vat_facility_balance_usd, balance[k], 1e-9);
+    }
+    close(q[3].equity_contributions_usd, 1000.0, 1e-9);
+    close(r.balance_sheet[4].vat_facility_usd, 103.0, 1e-9);
+    close(r.income_statement[4].interest_expense_usd, 2.0, 1e-9);
+    // The general rate when the region is not the border: 16 % of the capital.
+    let r = run_cfg(&parse(
+        &tiny(&[1000.0, 1000.0], 400.0, extra)
+            .replace("region = \"border\"", "region = \"general\""),
+    ));
+    check_discipline(&r);
+    close(r.quarterly[3].vat_paid_usd, 160.0, 1e-9);
+}
+
+#[test]
+fn maintenance_reserve_built_up_used_for_its_purpose_and_released() {
+    // Revenue 250 a quarter, sustaining capital 100 a quarter in 2009-2010, no tax or debt.
+    // The reserve holds the next two quarters' sustaining capital (200), built up over two
+    // quarters (100 in 2009Q1). Each quarter it pays that quarter's 100 and is topped up;
+    // in 2010Q3 only 2010Q4 is ahead (target 100) and at the end nothing is.
+    let extra = r#"
+[finance.capex]
+sustaining_usd_per_year = 400.0
+sustaining_tax_class = "plant"
+[[finance.tax.depreciation_classes]]
+name = "plant"
+rate_pct = 10.0
+[finance.maintenance_reserve]
+target_quarters = 2
+build_up_quarters = 2
+"#;
+    let r = run_cfg(&parse(&tiny(&[1000.0, 1000.0], 0.0, extra)));
+    check_discipline(&r);
+    let q = &r.quarterly[4..12];
+    let target = [100.0, 200.0, 200.0, 200.0, 200.0, 200.0, 100.0, 0.0];
+    let funding = [100.0, 200.0, 100.0, 100.0, 100.0, 100.0, 0.0, 0.0];
+    let release = [0.0, 100.0, 100.0, 100.0, 100.0, 100.0, 100.0, 100.0];
+    let balance = [100.0, 200.0, 200.0, 200.0, 200.0, 200.0, 100.0, 0.0];
+    let dist = [50.0, 50.0, 150.0, 150.0, 150.0, 150.0, 250.0, 250.0];
+    for k in 0..8 {
+        close(q[k].maintenance_reserve_target_usd, target[k], 1e-9);
+        close(q[k].maintenance_reserve_funding_usd, funding[k], 1e-9);
+        close(q[k].maintenance_reserve_release_usd, release[k], 1e-9);
+        close(q[k].maintenance_reserve_balance_usd, balance[k], 1e-9);
+        close(q[k].distributions_usd, dist[k], 1e-9);
+    }
+    close(r.balance_sheet[5].maintenance_reserve_usd, 200.0, 1e-9);
+}
+
+#[test]
+fn provisional_payments_and_the_annual_true_up() {
+    // ISR 30 %; profit 600 in 2009 (revenue 1,000), 1,000 in 2010 (revenue 1,400), 600 in
+    // 2011 (revenue 1,000): tax 45, 75 and 45 a quarter.
+    // 2009: no coefficient yet (first year), nothing paid; 180 payable at year end.
+    // 2010: the 180 is paid with the annual return in Q1; coefficient 600 ÷ 1,000 = 0.6,
+    //       provisional 30 % × 0.6 × 350 = 63 a quarter (252 for a tax of 300).
+    // 2011: true-up 300 − 252 = 48 in Q1; coefficient 1,000 ÷ 1,400, provisional
+    //       30 % × 250 ÷ 1.4 = 53.571… a quarter; the model ends in 2011Q4, which settles
+    //       the year: 180 − 4 × 53.571… = −34.2857 refunded with it.
+    let extra = "[finance.tax]\nincome_tax_pct = 30.0\npayments = \"profit_coefficient\"\n";
+    let r = run_cfg(&parse(&tiny(&[1000.0, 1400.0, 1000.0], 400.0, extra)));
+    check_discipline(&r);
+    let q = &r.quarterly;
+    let p = 0.3 * 250.0 / 1.4;
+    let paid = [
+        0.0,
+        0.0,
+        0.0,
+        0.0,
+        180.0 + 63.0,
+        63.0,
+        63.0,
+        63.0,
+        48.0 + p,
+        p,
+        p,
+        p + (180.0 - 4.0 * p),
+    ];
+    for (row, want) in q[4..16].iter().zip(paid) {
+        close(row.income_tax_paid_usd, want, 1e-9);
+        close(row.cfads_usd, row.net_revenue_usd - 100.0 - want, 1e-9);
+    }
+    close(q[7].tax_payable_usd, 180.0, 1e-9);
+    close(q[8].tax_true_up_usd, 180.0, 1e-9);
+    close(q[12].tax_true_up_usd, 48.0, 1e-9);
+    close(q[15].tax_payable_usd, 0.0, 1e-9);
+    let accrued: Vec<f64> = r.annual.iter().map(|a| a.income_tax_usd).collect();
+    for (a, want) in accrued.iter().zip([0.0, 180.0, 300.0, 180.0]) {
+        close(*a, want, 1e-9);
+    }
+    // Paid as computed (the default): each quarter's tax in the quarter.
+    let r = run_cfg(&parse(&tiny(
+        &[1000.0, 1400.0, 1000.0],
+        400.0,
+        "[finance.tax]\nincome_tax_pct = 30.0\n",
+    )));
+    close(r.quarterly[4].income_tax_paid_usd, 45.0, 1e-9);
+    close(r.quarterly[7].tax_payable_usd, 0.0, 1e-9);
 }

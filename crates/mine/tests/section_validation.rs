@@ -384,3 +384,56 @@ fn summaries_carry_confidence_intervals() {
         Some((2.6e6_f64 / per_year).ceil() as u32)
     );
 }
+
+/// The opt-in trace (the report's Gantt chart of one shift) is the model's own state
+/// accounting spell by spell: per machine and state its segments add up to the state times
+/// of the replication, the replication is the one `simulate` gives, and the segments of a
+/// machine never overlap.
+#[test]
+fn trace_segments_sum_to_the_machine_state_times() {
+    let cfg = boleo_like(5, 2, 2, true);
+    let cal = calendar(30.0, 30.0, 30.0);
+    let spec = RunSpec {
+        days: 3,
+        warmup_days: 1,
+        streams: des::StreamKey::root(7).child(0),
+        check_invariants: false,
+        stop_after_wet_t: None,
+        seam_height_m: None,
+    };
+    let (rep, trace) = mine::section::simulate_traced(&cfg, &cal, spec);
+    assert_eq!(rep, simulate(&cfg, &cal, spec), "tracing changed the run");
+    assert!(!trace.is_empty());
+    let mut sums = vec![[0u64; mine::section::N_STATES]; rep.machines.len()];
+    for s in &trace {
+        assert!(s.end > s.start);
+        assert!(
+            s.shift < rep.shifts.len() + 1,
+            "shift {} of {}",
+            s.shift,
+            rep.shifts.len()
+        );
+        sums[s.machine][s.state as usize] += (s.end - s.start).0;
+    }
+    for (m, sum) in rep.machines.iter().zip(&sums) {
+        assert_eq!(&m.state_ms, sum, "{}", m.name);
+        let total: u64 = sum.iter().sum();
+        assert!(total > 0, "{} has no counted time", m.name);
+    }
+    // Spells of one machine follow each other without overlap.
+    for i in 0..rep.machines.len() {
+        let mut spells: Vec<_> = trace.iter().filter(|s| s.machine == i).collect();
+        spells.sort_by_key(|s| s.start);
+        for w in spells.windows(2) {
+            assert!(
+                w[0].end <= w[1].start,
+                "machine {i}: {:?} overlaps {:?}",
+                w[0],
+                w[1]
+            );
+        }
+    }
+    // More than one state appears (the trace is not one flat spell per shift).
+    let states: std::collections::HashSet<_> = trace.iter().map(|s| s.state).collect();
+    assert!(states.len() >= 4, "{states:?}");
+}

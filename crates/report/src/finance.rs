@@ -77,7 +77,7 @@ fn phase(r: &PeriodRow) -> String {
 type Column = (&'static str, fn(&PeriodRow, &[bool]) -> Cell);
 
 /// Columns of the waterfall tables after the period label, in order.
-const WATERFALL: [Column; 48] = [
+const WATERFALL: [Column; 64] = [
     ("phase", |r, _| phase(r).into()),
     ("plant_feed_dry_t", |r, _| Cell::Num(r.plant_feed_dry_t, 0)),
     ("cu_cathode_t", |r, _| Cell::Num(r.cu_cathode_t, 0)),
@@ -153,7 +153,33 @@ const WATERFALL: [Column; 48] = [
         usd(debt_sum(r, debt, |f| f.closing_balance_usd))
     }),
     ("cash_usd", |r, _| usd(r.cash_usd)),
+    ("ietu_usd", |r, _| usd(r.ietu_usd)),
     ("tax_losses_used_usd", |r, _| usd(r.tax_losses_used_usd)),
+    ("income_tax_paid_usd", |r, _| usd(r.income_tax_paid_usd)),
+    ("tax_true_up_usd", |r, _| usd(r.tax_true_up_usd)),
+    ("tax_payable_usd", |r, _| usd(r.tax_payable_usd)),
+    ("vat_paid_usd", |r, _| usd(r.vat_paid_usd)),
+    ("vat_refund_usd", |r, _| usd(r.vat_refund_usd)),
+    ("vat_receivable_usd", |r, _| usd(r.vat_receivable_usd)),
+    ("vat_facility_interest_usd", |r, _| {
+        usd(r.vat_facility_interest_usd)
+    }),
+    ("vat_facility_balance_usd", |r, _| {
+        usd(r.vat_facility_balance_usd)
+    }),
+    ("dsra_lc_drawing_usd", |r, _| usd(r.dsra_lc_drawing_usd)),
+    ("dsra_lc_repayment_usd", |r, _| usd(r.dsra_lc_repayment_usd)),
+    ("dsra_lc_cost_usd", |r, _| usd(r.dsra_lc_cost_usd)),
+    ("dsra_lc_balance_usd", |r, _| usd(r.dsra_lc_balance_usd)),
+    ("maintenance_reserve_funding_usd", |r, _| {
+        usd(r.maintenance_reserve_funding_usd)
+    }),
+    ("maintenance_reserve_release_usd", |r, _| {
+        usd(r.maintenance_reserve_release_usd)
+    }),
+    ("maintenance_reserve_balance_usd", |r, _| {
+        usd(r.maintenance_reserve_balance_usd)
+    }),
 ];
 
 /// One waterfall row (annual or quarterly), label first, then [`WATERFALL`].
@@ -220,6 +246,31 @@ pub(crate) fn metric_list(m: &Metrics) -> Vec<Metric> {
         }),
         ("equity_npv", "equity NPV", |n| n.equity_usd),
     ];
+    // The valuation convention, in short values (the whole sentence is the metrics table's
+    // title and `metrics.npv_convention.description` in the JSON).
+    let conv = &m.npv_convention;
+    let basis = match conv.basis {
+        finance::config::Basis::Nominal => "nominal USD".to_string(),
+        finance::config::Basis::Real => format!("real USD of {}", conv.base_year),
+    };
+    let timing = match conv.timing {
+        finance::config::NpvTiming::EndOfYear => "year end",
+        finance::config::NpvTiming::MidYear => "mid-year",
+    };
+    let decks = match conv.decks {
+        finance::config::Basis::Nominal => "nominal as typed".to_string(),
+        finance::config::Basis::Real => format!("real {}, escalated", conv.base_year),
+    };
+    for (key, label, value) in [
+        (
+            "npv_convention",
+            "NPV convention",
+            format!("{basis}, {timing}, annual to {}", conv.discounted_to),
+        ),
+        ("price_and_cost_decks", "price and cost decks", decks),
+    ] {
+        push(key.into(), label.into(), Cell::Text(value), "");
+    }
     for (key, label, get) in npvs {
         for n in &m.npv {
             push(
@@ -386,11 +437,11 @@ pub(crate) fn metric_list(m: &Metrics) -> Vec<Metric> {
 }
 
 fn metrics_table(r: &FinanceResult) -> Table {
-    let mut t = Table::new(
-        "metrics",
-        "Headline results (NPV: calendar-year flows discounted at year end to the start of the first model year)",
-        &["metric", "value", "unit"],
+    let title = format!(
+        "Headline results (NPV: {})",
+        r.metrics.npv_convention.description
     );
+    let mut t = Table::new("metrics", &title, &["metric", "value", "unit"]);
     for m in metric_list(&r.metrics) {
         t.push(vec![m.key.into(), m.value, m.unit.into()]);
     }
@@ -626,9 +677,14 @@ fn balance_sheet(r: &FinanceResult, debt: &[bool]) -> Table {
         "dsra_usd",
         "receivables_usd",
         "inventory_usd",
+        "vat_receivable_usd",
+        "maintenance_reserve_usd",
         "fixed_assets_net_usd",
         "total_assets_usd",
         "payables_usd",
+        "dsra_lc_drawn_usd",
+        "tax_payable_usd",
+        "vat_facility_usd",
     ];
     cols.extend(debt_cols.iter().map(String::as_str));
     cols.extend([
@@ -651,9 +707,14 @@ fn balance_sheet(r: &FinanceResult, debt: &[bool]) -> Table {
             usd(b.dsra_usd),
             usd(b.receivables_usd),
             usd(b.inventory_usd),
+            usd(b.vat_receivable_usd),
+            usd(b.maintenance_reserve_usd),
             usd(b.fixed_assets_net_usd),
             usd(b.total_assets_usd),
             usd(b.payables_usd),
+            usd(b.dsra_lc_drawn_usd),
+            usd(b.tax_payable_usd),
+            usd(b.vat_facility_usd),
         ];
         row.extend(
             debt_idx
@@ -682,10 +743,12 @@ fn cash_flow_statement(r: &FinanceResult) -> Table {
             "net_income_usd",
             "depreciation_usd",
             "working_capital_usd",
+            "tax_payable_usd",
             "operating_usd",
             "capex_usd",
             "capitalised_financing_costs_usd",
             "dsra_usd",
+            "maintenance_reserve_usd",
             "investing_usd",
             "debt_drawn_usd",
             "debt_repaid_usd",
@@ -703,10 +766,12 @@ fn cash_flow_statement(r: &FinanceResult) -> Table {
             usd(s.net_income_usd),
             usd(s.depreciation_usd),
             usd(s.working_capital_usd),
+            usd(s.tax_payable_usd),
             usd(s.operating_usd),
             usd(s.capex_usd),
             usd(s.capitalised_financing_costs_usd),
             usd(s.dsra_usd),
+            usd(s.maintenance_reserve_usd),
             usd(s.investing_usd),
             usd(s.debt_drawn_usd),
             usd(s.debt_repaid_usd),

@@ -8,12 +8,14 @@ mod cases;
 pub mod export;
 mod finance;
 mod fleet;
+pub mod html;
 pub mod output;
 mod risk;
 mod run;
 mod schedule;
 mod section;
 mod table;
+pub mod xlsx;
 
 pub use fleet::SizingReport;
 pub use output::{Destination, OutputError, OutputSet};

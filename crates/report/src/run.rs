@@ -19,7 +19,8 @@ fn mean_ci(s: &Summary, scale: f64, decimals: usize) -> Cell {
 }
 
 /// Finance metrics the headline shows after the NPVs, by key of the one metric list.
-const HEADLINE_METRICS: [&str; 9] = [
+const HEADLINE_METRICS: [&str; 10] = [
+    "npv_convention",
     "project_irr_after_tax",
     "equity_irr",
     "payback_from_first_production",

@@ -23,6 +23,8 @@ pub mod risk;
 mod scenario;
 pub mod shard;
 
+mod trace;
+
 pub use error::StudyError;
 pub use overrides::Override;
 pub use pipeline::{
@@ -33,3 +35,4 @@ pub use pipeline::{
     SIZE_DEFAULT_SCENARIOS,
 };
 pub use scenario::{bundled, load, parse, text, Bundled, Scenario, BUNDLED, DEFAULT};
+pub use trace::{report_study, shift_trace, ReportStudy, ShiftTrace, Spell};

@@ -249,7 +249,11 @@ pub struct CasesResult {
 /// `manto cases`: the sensitivity table and the breakevens on the scenario's production
 /// (the debt sized on that production as the base case).
 pub fn cases(s: &Scenario, progress: &dyn Progress) -> CasesResult {
-    let p = scenario_production(s, progress);
+    cases_on(s, &scenario_production(s, progress))
+}
+
+/// The bank cases and breakevens on a production already at hand.
+pub(crate) fn cases_on(s: &Scenario, p: &Production) -> CasesResult {
     CasesResult {
         scenario: s.name.clone(),
         production_source: p.source.to_string(),

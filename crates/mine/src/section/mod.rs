@@ -10,8 +10,8 @@ pub use config::{
     MinerConfig, SectionConfig,
 };
 pub use model::{
-    simulate, MachineKind, MachineTally, MassBalance, Replication, RunSpec, ShiftTally, State,
-    N_STATES,
+    simulate, simulate_traced, MachineKind, MachineTally, MassBalance, Replication, RunSpec,
+    ShiftTally, State, TraceSegment, N_STATES,
 };
 pub use report::{
     replication, run, summarise, Bottleneck, MachineReport, MassBalanceReport, Percentiles,

@@ -336,6 +336,8 @@ struct Sim<'a> {
     events: u64,
     check: bool,
     max_per_place: u32,
+    /// Opt-in trace of counted state spells (`None`: not traced, and nothing recorded).
+    trace: Option<Vec<TraceSegment>>,
 }
 
 /// Runs one replication of a section for `spec.warmup_days + spec.days` days.
@@ -344,7 +346,63 @@ pub fn simulate(
     calendar: &crate::calendar::CalendarConfig,
     spec: RunSpec,
 ) -> Replication {
+    run_sim(Sim::new(cfg, spec), calendar, spec).0
+}
+
+/// [`simulate`] with a trace of every machine's state over the counted scheduled time:
+/// one [`TraceSegment`] per spell in a state (zero-length spells left out), in the order the
+/// spells end. Per machine and state the segments add up to the replication's
+/// [`MachineTally::state_ms`] exactly. The same random streams are drawn as by
+/// [`simulate`], so the replication is identical; [`simulate`] itself records nothing.
+pub fn simulate_traced(
+    cfg: &SectionConfig,
+    calendar: &crate::calendar::CalendarConfig,
+    spec: RunSpec,
+) -> (Replication, Vec<TraceSegment>) {
     let mut sim = Sim::new(cfg, spec);
+    sim.trace = Some(Vec::new());
+    run_sim(sim, calendar, spec)
+}
+
+/// One spell of one machine in one state, in counted scheduled time.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TraceSegment {
+    /// Machine index, as in [`Replication::machines`].
+    pub machine: usize,
+    /// The state held.
+    pub state: State,
+    /// Start of the spell (simulation clock from time zero).
+    pub start: SimTime,
+    /// End of the spell.
+    pub end: SimTime,
+    /// Counted production shift the spell belongs to: index into [`Replication::shifts`].
+    pub shift: usize,
+}
+
+fn push_segment(
+    trace: &mut Vec<TraceSegment>,
+    machine: usize,
+    state: State,
+    start: SimTime,
+    end: SimTime,
+    shifts_counted: usize,
+) {
+    if end > start {
+        trace.push(TraceSegment {
+            machine,
+            state,
+            start,
+            end,
+            shift: shifts_counted.saturating_sub(1),
+        });
+    }
+}
+
+fn run_sim(
+    mut sim: Sim<'_>,
+    calendar: &crate::calendar::CalendarConfig,
+    spec: RunSpec,
+) -> (Replication, Vec<TraceSegment>) {
     let week = calendar.week();
     let end = SimTime::from_days(u64::from(spec.warmup_days) + u64::from(spec.days));
     // Calendar events are generated one week ahead, lazily.
@@ -385,10 +443,10 @@ pub fn simulate(
         if sim.exhausted && sim.car_load_t.iter().all(|&l| l <= EPS_T) {
             let now = sim.q.now();
             sim.in_shift_cut_short = true;
-            return sim.finish(now);
+            return sim.finish_traced(now);
         }
     }
-    sim.finish(end)
+    sim.finish_traced(end)
 }
 
 impl<'a> Sim<'a> {
@@ -460,6 +518,7 @@ impl<'a> Sim<'a> {
             events: 0,
             check: spec.check_invariants,
             max_per_place: 0,
+            trace: None,
         };
         for c in first_car..first_car + cars {
             sim.m[c].state = State::WaitingForMiner;
@@ -475,6 +534,9 @@ impl<'a> Sim<'a> {
         let mac = &mut self.m[i];
         if self.in_shift && self.counting {
             mac.state_ms[mac.state as usize] += (now - mac.since).0;
+            if let Some(trace) = &mut self.trace {
+                push_segment(trace, i, mac.state, mac.since, now, self.shifts.len());
+            }
         }
         mac.since = now;
         mac.state = s;
@@ -1220,7 +1282,7 @@ impl<'a> Sim<'a> {
         }
     }
 
-    fn finish(mut self, end: SimTime) -> Replication {
+    fn finish_traced(mut self, end: SimTime) -> (Replication, Vec<TraceSegment>) {
         // Close the books at the end time.
         let now = self.q.now();
         if end > now {
@@ -1229,6 +1291,9 @@ impl<'a> Sim<'a> {
                 let mac = &mut self.m[i];
                 if self.in_shift && self.counting {
                     mac.state_ms[mac.state as usize] += (end - mac.since).0;
+                    if let Some(trace) = &mut self.trace {
+                        push_segment(trace, i, mac.state, mac.since, end, self.shifts.len());
+                    }
                 }
                 mac.since = end;
             }
@@ -1252,13 +1317,14 @@ impl<'a> Sim<'a> {
                 state_ms: mac.state_ms,
             })
             .collect();
-        Replication {
+        let replication = Replication {
             shifts: self.shifts,
             machines,
             mass: self.mass,
             events: self.events,
             max_machines_per_place: self.max_per_place,
-        }
+        };
+        (replication, self.trace.unwrap_or_default())
     }
 
     fn names(&self) -> Vec<String> {

@@ -44,6 +44,9 @@ pub enum ExportError {
     /// Writing the serialised bytes failed.
     #[error("cannot write output: {0}")]
     Io(#[from] std::io::Error),
+    /// The HTML report or the workbook could not be built (a chart, a sheet).
+    #[error("cannot build the report: {0}")]
+    Report(String),
 }
 
 /// Turns an output into the bytes of one format.

@@ -68,7 +68,7 @@ fn default_probe_days() -> u32 {
     120
 }
 fn default_pool_days() -> u32 {
-    365
+    3650
 }
 fn default_price_years() -> usize {
     45

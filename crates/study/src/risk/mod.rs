@@ -98,7 +98,7 @@ fn npv_name(rate_pct: f64) -> String {
 }
 
 /// The outputs recorded after the NPVs, with what each is.
-pub const FIXED_OUTPUTS: [(&str, &str); 17] = [
+pub const FIXED_OUTPUTS: [(&str, &str); 19] = [
     ("project_irr_pct", "project IRR after tax, %"),
     ("equity_irr_pct", "equity IRR, %"),
     ("min_dscr", "minimum senior DSCR"),
@@ -133,6 +133,14 @@ pub const FIXED_OUTPUTS: [(&str, &str); 17] = [
     (
         "section_productivity_factor",
         "section rate at the drawn inputs / at the base inputs",
+    ),
+    (
+        "feed_op_year2_dry_t",
+        "plant feed in the second operating year (ramp-up), dry t",
+    ),
+    (
+        "cu_op_year2_t",
+        "copper cathode in the second operating year (ramp-up), t",
     ),
 ];
 
@@ -507,7 +515,10 @@ impl RiskPlan {
         let mut centre: Vec<(f64, f64)> = section
             .iter()
             .map(|&j| {
-                let (a, b) = (inputs[j].value.quantile(0.01), inputs[j].value.quantile(0.99));
+                let (a, b) = (
+                    inputs[j].value.quantile(0.01),
+                    inputs[j].value.quantile(0.99),
+                );
                 (0.5 * (a + b), (0.5 * (b - a)).max(1e-12))
             })
             .collect();
@@ -544,9 +555,16 @@ impl RiskPlan {
             .enumerate()
             .map(|(p, (v, h))| {
                 let (sc, _) = self.scenario_at(v, &self.median_paths()).map_err(|e| {
-                    study_error(format!("a design point of the productivity surface is invalid: {e}"))
+                    study_error(format!(
+                        "a design point of the productivity surface is invalid: {e}"
+                    ))
                 })?;
-                Ok(section_rate(&sc, self.config.probe_days, root.child(3).child(p as u64), *h))
+                Ok(section_rate(
+                    &sc,
+                    self.config.probe_days,
+                    root.child(3).child(p as u64),
+                    *h,
+                ))
             })
             .collect();
         let mut x = Vec::with_capacity(k);
@@ -818,6 +836,10 @@ impl RiskPlan {
             m.life_of_mine_cu_t,
             factor,
         ]);
+        // The second calendar year with copper: operating year 2 of the ramp-up.
+        let op2 = r.annual.iter().filter(|a| a.cu_cathode_t > 0.0).nth(1);
+        outputs.push(op2.map_or(0.0, |a| a.plant_feed_dry_t));
+        outputs.push(op2.map_or(0.0, |a| a.cu_cathode_t));
         let (y0, y1) = self.base_operating_years;
         let avg_prices = self
             .config

@@ -1,0 +1,561 @@
+//! Charts as inline SVG, drawn with `plotters` (SVG backend only, no fonts loaded: text is
+//! left to the browser as SVG `<text>`), each with its numbers as an HTML table beside it.
+//!
+//! Three kinds cover the report: bars (stacked, vertical or horizontal, with optional
+//! overlay lines), lines (with optional horizontal reference lines such as covenants), and a
+//! Gantt chart (spells on a time axis, one row per machine).
+
+use super::esc;
+use crate::Cell;
+use plotters::prelude::*;
+
+/// Chart size in SVG user units (the SVG scales to the page width).
+const W: u32 = 820;
+const H: u32 = 400;
+/// Data tables longer than this are left out of print.
+const PRINT_ROWS: usize = 40;
+/// Width of the legend panel at the right of the plot.
+const LEGEND_W: u32 = 220;
+
+/// A colour-blind-safe palette (Okabe-Ito, then Tol's muted), in series order.
+pub const PALETTE: [(u8, u8, u8); 12] = [
+    (0, 114, 178),
+    (230, 159, 0),
+    (0, 158, 115),
+    (213, 94, 0),
+    (86, 180, 233),
+    (204, 121, 167),
+    (240, 228, 66),
+    (0, 0, 0),
+    (136, 34, 85),
+    (153, 153, 51),
+    (68, 119, 170),
+    (170, 170, 170),
+];
+
+fn colour(i: usize) -> RGBColor {
+    let (r, g, b) = PALETTE[i % PALETTE.len()];
+    RGBColor(r, g, b)
+}
+
+/// One named series of values, one per category or x position.
+#[derive(Clone, Debug)]
+pub struct Series {
+    /// Legend and table heading.
+    pub name: String,
+    /// Values (NaN: no value, drawn as a gap and shown as "n/a").
+    pub values: Vec<f64>,
+}
+
+impl Series {
+    /// A series.
+    pub fn new(name: impl Into<String>, values: Vec<f64>) -> Series {
+        Series {
+            name: name.into(),
+            values,
+        }
+    }
+}
+
+/// What is drawn.
+#[derive(Clone, Debug)]
+pub enum Kind {
+    /// Stacked bars per category; `overlay` series are drawn as lines over them.
+    Bars {
+        /// Bars run left to right, categories down the y axis.
+        horizontal: bool,
+        /// Lines over the bars (e.g. the plant's target).
+        overlay: Vec<Series>,
+    },
+    /// Lines over `x`, with horizontal reference lines (name, value).
+    Lines {
+        /// Reference lines, e.g. covenants.
+        hlines: Vec<(String, f64)>,
+    },
+    /// Spells per row: (row, colour index, start, end); `legend` names the colours.
+    Gantt {
+        /// Every spell.
+        spells: Vec<(usize, usize, f64, f64)>,
+        /// Colour index to name, for the legend.
+        legend: Vec<(usize, String)>,
+    },
+}
+
+/// A chart and its data table.
+#[derive(Clone, Debug)]
+pub struct Chart {
+    /// Element id (`chart-ID`), stable: the browser check looks for it.
+    pub id: &'static str,
+    /// Title shown above the chart.
+    pub title: String,
+    /// X axis label with its unit.
+    pub x_label: String,
+    /// Y axis label with its unit.
+    pub y_label: String,
+    /// Category labels (bars, Gantt rows) or x values' labels (lines).
+    pub categories: Vec<String>,
+    /// X positions of the categories for lines (e.g. years); ignored for bars.
+    pub x: Vec<f64>,
+    /// Data series.
+    pub series: Vec<Series>,
+    /// What is drawn.
+    pub kind: Kind,
+    /// Decimals in the data table.
+    pub decimals: usize,
+    /// A sentence under the chart (what it shows, where the numbers come from).
+    pub note: String,
+}
+
+impl Chart {
+    /// The `<figure>`: title, SVG, note and the data table beside it.
+    pub fn html(&self) -> Result<String, String> {
+        let svg = self.svg()?;
+        let mut out = String::new();
+        out.push_str(&format!(
+            "<figure class=\"chart\" id=\"chart-{}\">\n<figcaption>{}</figcaption>\n<div class=\"plot\" role=\"img\" aria-label=\"{}\">{}</div>\n",
+            self.id,
+            esc(&self.title),
+            esc(&self.title),
+            svg
+        ));
+        // Long tables (quarterly series, a shift's spells) stay on screen and in the file,
+        // and are left out of print, which says where they are.
+        let rows = match &self.kind {
+            Kind::Gantt { spells, .. } => spells.len(),
+            _ => self.categories.len(),
+        };
+        let long = rows > PRINT_ROWS;
+        out.push_str(&format!(
+            "<div class=\"data{}\"><table class=\"chart-data\" id=\"data-{}\">{}</table></div>\n",
+            if long { " long" } else { "" },
+            self.id,
+            self.table_html()
+        ));
+        if long {
+            out.push_str(&format!(
+                "<p class=\"note print-only\">The {rows} rows of numbers behind this chart are in the HTML file beside it (and in manto's JSON).</p>\n"
+            ));
+        }
+        if !self.note.is_empty() {
+            out.push_str(&format!("<p class=\"note\">{}</p>\n", esc(&self.note)));
+        }
+        out.push_str("</figure>\n");
+        Ok(out)
+    }
+
+    /// The chart's numbers: one row per category, one column per series.
+    fn table_html(&self) -> String {
+        let mut out = format!(
+            "<caption>{} (numbers)</caption>\n<thead><tr>",
+            esc(&self.title)
+        );
+        let first = match &self.kind {
+            Kind::Bars {
+                horizontal: true, ..
+            } => &self.y_label,
+            _ => &self.x_label,
+        };
+        out.push_str(&format!("<th scope=\"col\">{}</th>", esc(first)));
+        let mut cols: Vec<&Series> = self.series.iter().collect();
+        if let Kind::Bars { overlay, .. } = &self.kind {
+            cols.extend(overlay.iter());
+        }
+        if let Kind::Gantt { .. } = &self.kind {
+            out.push_str("<th scope=\"col\">state</th><th scope=\"col\">start, min</th><th scope=\"col\">end, min</th></tr></thead>\n<tbody>\n");
+            if let Kind::Gantt { spells, legend } = &self.kind {
+                for (row, c, a, b) in spells {
+                    let name = legend
+                        .iter()
+                        .find(|l| l.0 == *c)
+                        .map_or("", |l| l.1.as_str());
+                    out.push_str(&format!(
+                        "<tr><th scope=\"row\">{}</th><td>{}</td><td>{}</td><td>{}</td></tr>\n",
+                        esc(&self.categories[*row]),
+                        esc(name),
+                        Cell::Num(*a, 1).display(),
+                        Cell::Num(*b, 1).display()
+                    ));
+                }
+            }
+            out.push_str("</tbody>");
+            return out;
+        }
+        for s in &cols {
+            out.push_str(&format!("<th scope=\"col\">{}</th>", esc(&s.name)));
+        }
+        out.push_str("</tr></thead>\n<tbody>\n");
+        for (i, c) in self.categories.iter().enumerate() {
+            out.push_str(&format!("<tr><th scope=\"row\">{}</th>", esc(c)));
+            for s in &cols {
+                let v = s.values.get(i).copied().unwrap_or(f64::NAN);
+                let cell = if v.is_finite() {
+                    Cell::Num(v, self.decimals)
+                } else {
+                    Cell::Missing
+                };
+                out.push_str(&format!(
+                    "<td data-value=\"{}\">{}</td>",
+                    cell.raw(),
+                    cell.display()
+                ));
+            }
+            out.push_str("</tr>\n");
+        }
+        out.push_str("</tbody>");
+        out
+    }
+
+    /// The SVG text.
+    pub fn svg(&self) -> Result<String, String> {
+        let mut buf = String::new();
+        {
+            let full = SVGBackend::with_string(&mut buf, (W, H)).into_drawing_area();
+            full.fill(&WHITE).map_err(|e| e.to_string())?;
+            let (root, side) = full.split_horizontally(W - LEGEND_W);
+            self.legend(&side).map_err(|e| e.to_string())?;
+            match &self.kind {
+                Kind::Bars {
+                    horizontal,
+                    overlay,
+                } => self.bars(&root, *horizontal, overlay),
+                Kind::Lines { hlines } => self.lines(&root, hlines),
+                Kind::Gantt { spells, legend } => self.gantt(&root, spells, legend),
+            }
+            .map_err(|e| format!("chart {}: {e}", self.id))?;
+            full.present().map_err(|e| e.to_string())?;
+        }
+        // plotters writes a fixed-size root element; let CSS scale it to the page.
+        Ok(buf.replacen(
+            &format!("<svg width=\"{W}\" height=\"{H}\""),
+            &format!("<svg class=\"svg\" width=\"{W}\" height=\"{H}\" preserveAspectRatio=\"xMidYMid meet\""),
+            1,
+        ))
+    }
+
+    /// Legend entries: name, colour index, drawn as a line (else a box).
+    fn legend_entries(&self) -> Vec<(String, usize, bool)> {
+        let mut out: Vec<(String, usize, bool)> = Vec::new();
+        match &self.kind {
+            Kind::Bars { overlay, .. } => {
+                out.extend(
+                    self.series
+                        .iter()
+                        .enumerate()
+                        .map(|(k, s)| (s.name.clone(), k, false)),
+                );
+                let n = self.series.len();
+                out.extend(
+                    overlay
+                        .iter()
+                        .enumerate()
+                        .map(|(k, s)| (s.name.clone(), n + k, true)),
+                );
+            }
+            Kind::Lines { hlines } => {
+                out.extend(
+                    self.series
+                        .iter()
+                        .enumerate()
+                        .map(|(k, s)| (s.name.clone(), k, true)),
+                );
+                let n = self.series.len();
+                out.extend(
+                    hlines
+                        .iter()
+                        .enumerate()
+                        .map(|(k, h)| (h.0.clone(), n + k, true)),
+                );
+            }
+            Kind::Gantt { legend, .. } => {
+                out.extend(legend.iter().map(|(c, name)| (name.clone(), *c, false)));
+            }
+        }
+        out
+    }
+
+    /// The legend, in its own panel right of the plot (so it never hides data).
+    fn legend(
+        &self,
+        side: &DrawingArea<SVGBackend<'_>, plotters::coord::Shift>,
+    ) -> Result<(), DrawingAreaErrorKind<std::io::Error>> {
+        let font = ("sans-serif", 15).into_font().color(&BLACK);
+        for (k, (name, c, line)) in self.legend_entries().into_iter().enumerate() {
+            let y = 50 + 22 * k as i32;
+            let col = colour(c);
+            if line {
+                side.draw(&PathElement::new(
+                    vec![(6, y), (24, y)],
+                    ShapeStyle::from(&col).stroke_width(3),
+                ))?;
+            } else {
+                side.draw(&Rectangle::new([(8, y - 6), (22, y + 6)], col.filled()))?;
+            }
+            side.draw(&Text::new(name, (30, y - 8), font.clone()))?;
+        }
+        Ok(())
+    }
+
+    fn bars(
+        &self,
+        root: &DrawingArea<SVGBackend<'_>, plotters::coord::Shift>,
+        horizontal: bool,
+        overlay: &[Series],
+    ) -> Result<(), Box<dyn std::error::Error + '_>> {
+        let n = self.categories.len();
+        let mut top: f64 = 0.0;
+        let mut bottom: f64 = 0.0;
+        for i in 0..n {
+            let (pos, neg) = self.series.iter().fold((0.0, 0.0), |(p, m), s| {
+                let v = s.values.get(i).copied().unwrap_or(0.0);
+                let v = if v.is_finite() { v } else { 0.0 };
+                if v >= 0.0 {
+                    (p + v, m)
+                } else {
+                    (p, m + v)
+                }
+            });
+            top = top.max(pos);
+            bottom = bottom.min(neg);
+        }
+        for s in overlay {
+            for v in s.values.iter().filter(|v| v.is_finite()) {
+                top = top.max(*v);
+                bottom = bottom.min(*v);
+            }
+        }
+        let span = (top - bottom).max(1e-9);
+        let (lo, hi) = (
+            bottom - 0.02 * span * f64::from(bottom < 0.0),
+            top + 0.08 * span,
+        );
+        let cats = &self.categories;
+        let label = |v: &f64| -> String {
+            let r = v.round();
+            if (v - r).abs() < 1e-6 && r >= 0.0 && (r as usize) < cats.len() {
+                cats[r as usize].clone()
+            } else {
+                String::new()
+            }
+        };
+        let step = n.div_ceil(25).max(1);
+        let cat_label = |v: &f64| -> String {
+            let r = v.round();
+            if (r as usize).checked_rem(step) == Some(0) {
+                label(v)
+            } else {
+                String::new()
+            }
+        };
+        let caption = ("sans-serif", 22);
+        if horizontal {
+            let mut chart = ChartBuilder::on(root)
+                .caption(&self.title, caption)
+                .margin(10)
+                .x_label_area_size(40)
+                .y_label_area_size(150)
+                .build_cartesian_2d(lo..hi, -0.5..(n as f64 - 0.5))?;
+            chart
+                .configure_mesh()
+                .max_light_lines(1)
+                .label_style(("sans-serif", 16))
+                .axis_desc_style(("sans-serif", 17))
+                .disable_y_mesh()
+                .y_labels(n.max(2))
+                .y_label_formatter(&label)
+                .x_desc(&self.x_label)
+                .y_desc(&self.y_label)
+                .draw()?;
+            for (k, s) in self.series.iter().enumerate() {
+                let col = colour(k);
+                let rects: Vec<_> = (0..n)
+                    .map(|i| {
+                        let before: f64 = self.series[..k]
+                            .iter()
+                            .map(|p| finite(p.values.get(i)))
+                            .sum();
+                        let v = finite(s.values.get(i));
+                        Rectangle::new(
+                            [(before, i as f64 - 0.35), (before + v, i as f64 + 0.35)],
+                            col.filled(),
+                        )
+                    })
+                    .collect();
+                chart.draw_series(rects)?;
+            }
+        } else {
+            let mut chart = ChartBuilder::on(root)
+                .caption(&self.title, caption)
+                .margin(10)
+                .x_label_area_size(45)
+                .y_label_area_size(70)
+                .build_cartesian_2d(-0.5..(n as f64 - 0.5), lo..hi)?;
+            chart
+                .configure_mesh()
+                .max_light_lines(1)
+                .label_style(("sans-serif", 16))
+                .axis_desc_style(("sans-serif", 17))
+                .disable_x_mesh()
+                .x_labels(n.clamp(2, 26))
+                .x_label_formatter(&cat_label)
+                .x_desc(&self.x_label)
+                .y_desc(&self.y_label)
+                .draw()?;
+            let width = if n > 40 { 0.45 } else { 0.38 };
+            for (k, s) in self.series.iter().enumerate() {
+                let col = colour(k);
+                let rects: Vec<_> = (0..n)
+                    .map(|i| {
+                        let v = finite(s.values.get(i));
+                        let before: f64 = self.series[..k]
+                            .iter()
+                            .map(|p| finite(p.values.get(i)))
+                            .filter(|b| (*b >= 0.0) == (v >= 0.0))
+                            .sum();
+                        Rectangle::new(
+                            [(i as f64 - width, before), (i as f64 + width, before + v)],
+                            col.filled(),
+                        )
+                    })
+                    .collect();
+                chart.draw_series(rects)?;
+            }
+            for (k, s) in overlay.iter().enumerate() {
+                let col = colour(self.series.len() + k);
+                let style = ShapeStyle::from(&col).stroke_width(2);
+                chart.draw_series(LineSeries::new(
+                    s.values
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, v)| v.is_finite())
+                        .map(|(i, v)| (i as f64, *v)),
+                    style,
+                ))?;
+            }
+        }
+        Ok(())
+    }
+
+    fn lines(
+        &self,
+        root: &DrawingArea<SVGBackend<'_>, plotters::coord::Shift>,
+        hlines: &[(String, f64)],
+    ) -> Result<(), Box<dyn std::error::Error + '_>> {
+        let xs = &self.x;
+        let (x0, x1) = xs
+            .iter()
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), x| {
+                (a.min(*x), b.max(*x))
+            });
+        let (x0, x1) = if x0 < x1 { (x0, x1) } else { (0.0, 1.0) };
+        let mut lo: f64 = 0.0;
+        let mut hi: f64 = f64::NEG_INFINITY;
+        for v in self
+            .series
+            .iter()
+            .flat_map(|s| s.values.iter())
+            .chain(hlines.iter().map(|h| &h.1))
+            .filter(|v| v.is_finite())
+        {
+            lo = lo.min(*v);
+            hi = hi.max(*v);
+        }
+        if !hi.is_finite() || hi <= lo {
+            hi = lo + 1.0;
+        }
+        let span = hi - lo;
+        let mut chart = ChartBuilder::on(root)
+            .caption(&self.title, ("sans-serif", 22))
+            .margin(10)
+            .x_label_area_size(45)
+            .y_label_area_size(70)
+            .build_cartesian_2d(x0..x1, lo..hi + 0.08 * span)?;
+        chart
+            .configure_mesh()
+            .max_light_lines(1)
+            .label_style(("sans-serif", 16))
+            .axis_desc_style(("sans-serif", 17))
+            .x_labels(12)
+            .x_label_formatter(&|x| format!("{x:.0}"))
+            .x_desc(&self.x_label)
+            .y_desc(&self.y_label)
+            .draw()?;
+        for (k, s) in self.series.iter().enumerate() {
+            let style = ShapeStyle::from(&colour(k)).stroke_width(2);
+            // Gaps (NaN) split the line into runs.
+            let mut runs: Vec<Vec<(f64, f64)>> = vec![Vec::new()];
+            for (x, v) in xs.iter().zip(&s.values) {
+                if v.is_finite() {
+                    runs.last_mut().expect("one run").push((*x, *v));
+                } else if !runs.last().expect("one run").is_empty() {
+                    runs.push(Vec::new());
+                }
+            }
+            for run in runs.into_iter().filter(|r| !r.is_empty()) {
+                chart.draw_series(LineSeries::new(run, style))?;
+            }
+        }
+        for (k, (_, v)) in hlines.iter().enumerate() {
+            let col = colour(self.series.len() + k);
+            let style = ShapeStyle::from(&col).stroke_width(1);
+            chart.draw_series(DashedLineSeries::new(vec![(x0, *v), (x1, *v)], 6, 4, style))?;
+        }
+        Ok(())
+    }
+
+    fn gantt(
+        &self,
+        root: &DrawingArea<SVGBackend<'_>, plotters::coord::Shift>,
+        spells: &[(usize, usize, f64, f64)],
+        names: &[(usize, String)],
+    ) -> Result<(), Box<dyn std::error::Error + '_>> {
+        let n = self.categories.len();
+        let end = spells.iter().map(|s| s.3).fold(1.0, f64::max);
+        let cats = &self.categories;
+        let label = |v: &f64| -> String {
+            let r = v.round();
+            if (v - r).abs() < 1e-6 && r >= 0.0 && (r as usize) < cats.len() {
+                cats[r as usize].clone()
+            } else {
+                String::new()
+            }
+        };
+        let mut chart = ChartBuilder::on(root)
+            .caption(&self.title, ("sans-serif", 22))
+            .margin(10)
+            .x_label_area_size(40)
+            .y_label_area_size(150)
+            .build_cartesian_2d(0.0..end, (n as f64 - 0.5)..-0.5)?;
+        chart
+            .configure_mesh()
+            .max_light_lines(1)
+            .label_style(("sans-serif", 16))
+            .axis_desc_style(("sans-serif", 17))
+            .disable_y_mesh()
+            .y_labels(n.max(2))
+            .y_label_formatter(&label)
+            .x_labels(10)
+            .x_label_formatter(&|x| format!("{x:.0}"))
+            .x_desc(&self.x_label)
+            .y_desc(&self.y_label)
+            .draw()?;
+        for (c, _) in names {
+            let col = colour(*c);
+            let rects: Vec<_> = spells
+                .iter()
+                .filter(|s| s.1 == *c)
+                .map(|s| {
+                    Rectangle::new(
+                        [(s.2, s.0 as f64 - 0.38), (s.3, s.0 as f64 + 0.38)],
+                        col.filled(),
+                    )
+                })
+                .collect();
+            chart.draw_series(rects)?;
+        }
+        Ok(())
+    }
+}
+
+fn finite(v: Option<&f64>) -> f64 {
+    v.copied().filter(|x| x.is_finite()).unwrap_or(0.0)
+}

@@ -1,0 +1,928 @@
+//! The HTML report (`manto report --html`): one self-contained file, readable offline and
+//! printable. Inline CSS (with a print stylesheet) and inline SVG charts drawn by
+//! [`chart`]; no script, no font, no image and no link is fetched from anywhere.
+//!
+//! Layout: a one-page summary, then the mine, then the finance, then the place the risk
+//! study's charts go ([`risk_section`]). Every chart is a `<figure id="chart-ID">` with its
+//! title, axis labels with units, and its numbers as a `<table>` beside it. Numbers of the
+//! summary carry `data-json` (the path of the same number in `manto run --json`, `*` for
+//! every element of an array, summed or maxed as `data-agg` says) and `data-value` (full
+//! precision), which `scripts/check-reports.sh` compares with the JSON.
+
+pub mod chart;
+
+use crate::Cell;
+use chart::{Chart, Kind, Series};
+use study::ReportStudy;
+
+/// Escapes text for HTML element content and attribute values.
+pub fn esc(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Ids of every chart the report draws, in order (the browser check expects each).
+pub const CHART_IDS: [&str; 10] = [
+    "mined-by-source",
+    "head-grades",
+    "metal",
+    "stockpile",
+    "machine-states",
+    "shift-gantt",
+    "sources-uses",
+    "cfads-debt-service",
+    "debt-balance",
+    "cover-ratios",
+];
+
+const CSS: &str = r#"
+:root { --ink: #1b1b1b; --muted: #555; --rule: #ccc; --accent: #0072b2; --bad: #b00020; --ok: #00734d; }
+* { box-sizing: border-box; }
+body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif;
+       color: var(--ink); margin: 0 auto; max-width: 1200px; padding: 1.5rem; line-height: 1.4; }
+h1 { font-size: 1.6rem; margin: 0 0 .3rem; }
+h2 { font-size: 1.3rem; border-bottom: 2px solid var(--accent); padding-bottom: .2rem; margin-top: 2rem; }
+h3 { font-size: 1.05rem; margin: 1.2rem 0 .4rem; }
+p.lede { color: var(--muted); margin-top: 0; }
+table { border-collapse: collapse; font-size: .82rem; font-variant-numeric: tabular-nums; }
+th, td { padding: .15rem .5rem; border-bottom: 1px solid var(--rule); text-align: right; vertical-align: top; }
+th[scope=row], td.text, th.text { text-align: left; }
+caption { text-align: left; font-weight: 600; padding: .2rem 0; }
+.summary-grid { display: grid; grid-template-columns: 1fr 1fr; gap: 0 2rem; }
+table.kpi { width: 100%; }
+table.kpi td.value { font-weight: 600; white-space: nowrap; }
+.pass { color: var(--ok); font-weight: 600; } .fail { color: var(--bad); font-weight: 600; }
+figure.chart { display: grid; grid-template-columns: minmax(0, 3fr) minmax(0, 2fr); gap: 1rem;
+               margin: 1rem 0 1.5rem; break-inside: avoid; }
+figure.chart figcaption { grid-column: 1 / -1; font-weight: 600; }
+figure.chart .plot svg { width: 100%; height: auto; display: block; }
+figure.chart .data { max-height: 380px; overflow: auto; border: 1px solid var(--rule); }
+figure.chart .data table { width: 100%; }
+figure.chart p.note { grid-column: 1 / -1; margin: 0; color: var(--muted); font-size: .85rem; }
+.placeholder { border: 2px dashed var(--rule); padding: 1rem; color: var(--muted); }
+footer { margin-top: 2rem; color: var(--muted); font-size: .8rem; }
+.print-only { display: none; }
+@media (max-width: 800px) { .summary-grid, figure.chart { grid-template-columns: 1fr; } }
+@media print {
+  @page { size: A4 portrait; margin: 12mm; }
+  body { max-width: none; padding: 0; font-size: 10pt; }
+  section.page { break-before: page; }
+  #summary { break-after: page; }
+  figure.chart { grid-template-columns: 1fr; }
+  figure.chart .data { max-height: none; overflow: visible; border: none; }
+  figure.chart .data.long { display: none; }
+  .print-only { display: block; }
+  h2 { break-after: avoid; }
+}
+"#;
+
+/// Renders the report.
+pub fn render(r: &ReportStudy) -> Result<String, String> {
+    let run = &r.run;
+    let mut out = String::new();
+    out.push_str("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
+    out.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
+    // Nothing may be fetched: no script, no font, no image, no connection.
+    out.push_str("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:\">\n");
+    out.push_str(&format!(
+        "<title>manto report: {}</title>\n<style>{CSS}</style>\n</head>\n<body>\n",
+        esc(&run.scenario)
+    ));
+    out.push_str(&summary(r));
+    out.push_str(&mine(r)?);
+    out.push_str(&finance(r)?);
+    out.push_str(&risk_section(r));
+    out.push_str(&format!(
+        "<footer>Generated by manto {} from scenario <code>{}</code>, seed {}. Every number is in \
+         <code>manto run --json</code> / <code>manto cases --json</code> for the same scenario and seed.</footer>\n",
+        env!("CARGO_PKG_VERSION"),
+        esc(&run.scenario),
+        run.section.seed
+    ));
+    out.push_str("</body>\n</html>\n");
+    Ok(out)
+}
+
+/// One row of the summary's key figures: label, shown value, unit, and where the number
+/// is in `manto run --json`.
+struct Kpi {
+    label: String,
+    value: Cell,
+    unit: &'static str,
+    json: Option<(String, &'static str, f64)>,
+}
+
+fn kpi(label: impl Into<String>, value: Cell, unit: &'static str) -> Kpi {
+    Kpi {
+        label: label.into(),
+        value,
+        unit,
+        json: None,
+    }
+}
+
+impl Kpi {
+    /// The shown value comes from `path` (aggregated by `agg`: `""`, `sum` or `max`) in the
+    /// run JSON; `raw` is that number at full precision, and `scale` divides it for display.
+    fn json(mut self, path: &str, agg: &'static str, raw: f64) -> Kpi {
+        self.json = Some((path.to_string(), agg, raw));
+        self
+    }
+
+    fn html(&self) -> String {
+        let attrs = match &self.json {
+            Some((path, agg, raw)) => {
+                // The shown number is raw / scale at `decimals`: say which, so a reader
+                // (and the browser check) can tie the text to the JSON.
+                let (scale, decimals) = match self.value {
+                    Cell::Num(x, d) if x != 0.0 && raw.is_finite() => {
+                        (10f64.powi((raw / x).abs().log10().round() as i32), d)
+                    }
+                    Cell::Num(_, d) => (1.0, d),
+                    _ => (1.0, 0),
+                };
+                format!(
+                    " data-json=\"{}\"{} data-value=\"{raw}\" data-scale=\"{scale}\" data-decimals=\"{decimals}\"",
+                    esc(path),
+                    if agg.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" data-agg=\"{agg}\"")
+                    }
+                )
+            }
+            None => String::new(),
+        };
+        format!(
+            "<tr><th scope=\"row\">{}</th><td class=\"value\"{attrs}>{}</td><td class=\"text\">{}</td></tr>\n",
+            esc(&self.label),
+            esc(&self.value.display()),
+            esc(self.unit)
+        )
+    }
+}
+
+fn kpi_table(caption: &str, id: &str, rows: &[Kpi]) -> String {
+    let mut out = format!("<table class=\"kpi\" id=\"{id}\"><caption>{}</caption>\n<thead><tr><th scope=\"col\" class=\"text\">item</th><th scope=\"col\">value</th><th scope=\"col\" class=\"text\">unit</th></tr></thead><tbody>\n", esc(caption));
+    for r in rows {
+        out.push_str(&r.html());
+    }
+    out.push_str("</tbody></table>\n");
+    out
+}
+
+fn opt_num(v: Option<f64>, d: usize) -> Cell {
+    Cell::opt(v, d)
+}
+
+fn summary(r: &ReportStudy) -> String {
+    let run = &r.run;
+    let s = &run.schedule;
+    let sec = &run.section;
+    let m = &run.finance.metrics;
+    let cov = &r.finance.covenants;
+    let mut out = String::from("<section id=\"summary\">\n");
+    out.push_str(&format!(
+        "<h1>{}: mine plan and debt cover</h1>\n<p class=\"lede\">{}</p>\n",
+        esc(&run.scenario),
+        esc(&r.description)
+    ));
+    let source = if run.production_source == "schedule" {
+        format!(
+            "the mean of {} simulated life-of-mine schedules",
+            s.replications
+        )
+    } else {
+        "the scenario's production table".to_string()
+    };
+    out.push_str(&format!(
+        "<p><strong>What was studied.</strong> One continuous-miner section simulated event by event \
+         ({} replications of {} days after {} warm-up days, seed {}); the life of mine of {} years \
+         worked panel by panel by that section model ({} replications); the project-finance model \
+         valued on {source}, with the debt sized once on the lenders' banking case; {} bank cases \
+         holding that debt fixed.</p>\n",
+        sec.replications,
+        sec.days,
+        sec.warmup_days,
+        sec.seed,
+        s.years.len(),
+        s.replications,
+        r.cases.cases.len()
+    ));
+    out.push_str("<div class=\"summary-grid\">\n");
+    // Mine.
+    let peak = s.years.iter().map(|p| p.sections).fold(0.0, f64::max);
+    let feed: f64 = s.years.iter().map(|p| p.plant_feed_dry_t).sum();
+    let target: f64 = s.years.iter().map(|p| p.plant_target_dry_t).sum();
+    let cu: f64 = s.years.iter().map(|p| p.cu_cathode_t).sum();
+    let co: f64 = s.years.iter().map(|p| p.co_cathode_t).sum();
+    let zn: f64 = s.years.iter().map(|p| p.znso4_t).sum();
+    let mn: f64 = s.years.iter().map(|p| p.mnco3_t).sum();
+    let mine_rows = vec![
+        kpi("sections at peak", Cell::Num(peak, 1), "sections").json(
+            "schedule.years.*.sections",
+            "max",
+            peak,
+        ),
+        kpi(
+            "roof bolters per section",
+            Cell::Num(f64::from(s.bolters_per_section), 0),
+            "machines",
+        )
+        .json(
+            "schedule.bolters_per_section",
+            "",
+            f64::from(s.bolters_per_section),
+        ),
+        kpi(
+            "haulers per section",
+            Cell::Num(f64::from(s.haulers_per_section), 0),
+            "machines",
+        )
+        .json(
+            "schedule.haulers_per_section",
+            "",
+            f64::from(s.haulers_per_section),
+        ),
+        kpi(
+            "section rate",
+            Cell::Num(sec.dry_tonnes_per_shift.mean, 0),
+            "dry t per shift",
+        )
+        .json(
+            "section.dry_tonnes_per_shift.mean",
+            "",
+            sec.dry_tonnes_per_shift.mean,
+        ),
+        kpi(
+            format!("section bottleneck: {}", sec.bottleneck.label),
+            Cell::Num(100.0 * sec.bottleneck.active_fraction, 0),
+            "% active",
+        ),
+        kpi(
+            "plant feed, life of mine",
+            Cell::Num(feed / 1e6, 2),
+            "Mt dry",
+        )
+        .json("schedule.years.*.plant_feed_dry_t", "sum", feed),
+        kpi(
+            "plant feed short of target",
+            Cell::Num((target - feed) / 1e3, 0),
+            "kt dry",
+        ),
+        kpi("copper cathode, life of mine", Cell::Num(cu / 1e3, 1), "kt").json(
+            "schedule.years.*.cu_cathode_t",
+            "sum",
+            cu,
+        ),
+        kpi(
+            "copper cathode, first four years",
+            Cell::Num(m.first_four_years_cu_t_per_year, 0),
+            "t per year",
+        )
+        .json(
+            "finance.metrics.first_four_years_cu_t_per_year",
+            "",
+            m.first_four_years_cu_t_per_year,
+        ),
+        kpi("cobalt cathode, life of mine", Cell::Num(co, 0), "t").json(
+            "schedule.years.*.co_cathode_t",
+            "sum",
+            co,
+        ),
+        kpi("zinc sulphate, life of mine", Cell::Num(zn / 1e3, 1), "kt").json(
+            "schedule.years.*.znso4_t",
+            "sum",
+            zn,
+        ),
+        kpi(
+            "manganese carbonate, life of mine",
+            Cell::Num(mn / 1e3, 1),
+            "kt",
+        )
+        .json("schedule.years.*.mnco3_t", "sum", mn),
+    ];
+    out.push_str(&kpi_table("Mine", "summary-mine", &mine_rows));
+    // Finance.
+    let mut fin_rows = Vec::new();
+    for (i, n) in m.npv.iter().enumerate() {
+        fin_rows.push(
+            kpi(
+                format!("project NPV after tax at {}%", n.discount_rate_pct),
+                Cell::Num(n.project_after_tax_usd / 1e6, 1),
+                "US$ M",
+            )
+            .json(
+                &format!("finance.metrics.npv.{i}.project_after_tax_usd"),
+                "",
+                n.project_after_tax_usd,
+            ),
+        );
+    }
+    let irr = kpi(
+        "project IRR after tax",
+        opt_num(m.project_irr_after_tax_pct, 1),
+        "%",
+    );
+    fin_rows.push(match m.project_irr_after_tax_pct {
+        Some(v) => irr.json("finance.metrics.project_irr_after_tax_pct", "", v),
+        None => irr,
+    });
+    let v = &run.trial_valuations;
+    if v.trials > 1 {
+        // The headline rate (8%) when the scenario has it, else its first rate.
+        let pick = v
+            .npv
+            .iter()
+            .find(|n| n.discount_rate_pct == 8.0)
+            .or(v.npv.first());
+        if let Some(n) = pick {
+            let p = &n.project_after_tax_usd;
+            fin_rows.push(kpi(
+                format!(
+                    "NPV at {}% over {} replications, 95% CI",
+                    n.discount_rate_pct, v.trials
+                ),
+                Cell::Text(format!(
+                    "{:.1} to {:.1}",
+                    p.ci95_low / 1e6,
+                    p.ci95_high / 1e6
+                )),
+                "US$ M",
+            ));
+        }
+    }
+    let dscr = kpi("minimum DSCR", opt_num(m.min_dscr, 2), "x");
+    fin_rows.push(match m.min_dscr {
+        Some(v) => dscr.json("finance.metrics.min_dscr", "", v),
+        None => dscr,
+    });
+    let llcr = kpi("minimum LLCR", opt_num(m.min_llcr, 2), "x");
+    fin_rows.push(match m.min_llcr {
+        Some(v) => llcr.json("finance.metrics.min_llcr", "", v),
+        None => llcr,
+    });
+    fin_rows.push(
+        kpi(
+            "initial capital",
+            Cell::Num(m.initial_capex_usd / 1e6, 1),
+            "US$ M",
+        )
+        .json("finance.metrics.initial_capex_usd", "", m.initial_capex_usd),
+    );
+    fin_rows.push(
+        kpi(
+            "peak funding",
+            Cell::Num(m.peak_funding_usd / 1e6, 1),
+            "US$ M",
+        )
+        .json("finance.metrics.peak_funding_usd", "", m.peak_funding_usd),
+    );
+    fin_rows.push(
+        kpi(
+            "funding shortfall",
+            Cell::Num(m.funding_shortfall_usd / 1e6, 1),
+            "US$ M",
+        )
+        .json(
+            "finance.metrics.funding_shortfall_usd",
+            "",
+            m.funding_shortfall_usd,
+        ),
+    );
+    fin_rows.push(
+        kpi(
+            "quarters below the default covenant",
+            Cell::Num(m.default_quarters as f64, 0),
+            "quarters",
+        )
+        .json(
+            "finance.metrics.default_quarters",
+            "",
+            m.default_quarters as f64,
+        ),
+    );
+    out.push_str(&kpi_table("Finance", "summary-finance", &fin_rows));
+    out.push_str("</div>\n");
+    // Covenants.
+    let verdict = |v: Option<f64>, limit: f64| match v {
+        Some(x) if x >= limit => "<span class=\"pass\">met</span>",
+        Some(_) => "<span class=\"fail\">breached</span>",
+        None => "n/a",
+    };
+    out.push_str("<table id=\"summary-covenants\"><caption>Debt cover against the covenants</caption>\n<thead><tr><th scope=\"col\" class=\"text\">test</th><th scope=\"col\">covenant, x</th><th scope=\"col\">minimum, x</th><th scope=\"col\" class=\"text\">result</th></tr></thead><tbody>\n");
+    for (label, limit) in [
+        ("senior DSCR, event of default", cov.min_dscr),
+        ("senior DSCR, distribution lock-up", cov.lock_up_dscr),
+    ] {
+        out.push_str(&format!(
+            "<tr><th scope=\"row\">{label}</th><td>{limit:.2}</td><td>{}</td><td class=\"text\">{}</td></tr>\n",
+            opt_num(m.min_dscr, 2).display(),
+            verdict(m.min_dscr, limit)
+        ));
+    }
+    out.push_str(&format!(
+        "<tr><th scope=\"row\">LLCR</th><td>none</td><td>{}</td><td class=\"text\">no LLCR covenant in the scenario</td></tr>\n",
+        opt_num(m.min_llcr, 2).display()
+    ));
+    out.push_str("</tbody></table>\n");
+    let funded = if m.funded {
+        "The project is fully funded by the sized debt and the sponsors' equity.".to_string()
+    } else {
+        format!(
+            "<span class=\"fail\">The project is not funded: a shortfall of US$ {:.1} M from {}.</span>",
+            m.funding_shortfall_usd / 1e6,
+            esc(m.first_shortfall.as_deref().unwrap_or("?"))
+        )
+    };
+    out.push_str(&format!("<p>{funded} Funding shortfall probability and the largest risks come from the risk study (see <a href=\"#risk\">Risk</a>).</p>\n"));
+    out.push_str("</section>\n");
+    out
+}
+
+/// Per-year x axis labels (`1`, `2`, ...) and their positions.
+fn years_axis(years: &[mine::schedule::Period]) -> (Vec<String>, Vec<f64>) {
+    (
+        years.iter().map(|p| p.year.to_string()).collect(),
+        years.iter().map(|p| f64::from(p.year)).collect(),
+    )
+}
+
+fn mine(r: &ReportStudy) -> Result<String, String> {
+    let run = &r.run;
+    let s = &run.schedule;
+    let mut out = String::from("<section class=\"page\" id=\"mine\">\n<h2>Mine</h2>\n");
+    let (cats, xs) = years_axis(&s.years);
+    // Mined by source against the plant's feed and target.
+    let mut series: Vec<Series> = s
+        .mines
+        .iter()
+        .enumerate()
+        .map(|(i, name)| {
+            Series::new(
+                format!("{name} (underground)"),
+                s.years
+                    .iter()
+                    .map(|p| p.by_mine_dry_t.get(i).copied().unwrap_or(0.0) / 1e6)
+                    .collect(),
+            )
+        })
+        .collect();
+    series.push(Series::new(
+        "open pit",
+        s.years.iter().map(|p| p.open_pit_dry_t / 1e6).collect(),
+    ));
+    let feed = Chart {
+        id: "mined-by-source",
+        title: "Ore mined by source, plant feed and target".into(),
+        x_label: "operating year".into(),
+        y_label: "Mt dry per year".into(),
+        categories: cats.clone(),
+        x: xs.clone(),
+        series,
+        kind: Kind::Bars {
+            horizontal: false,
+            overlay: vec![
+                Series::new(
+                    "plant feed",
+                    s.years.iter().map(|p| p.plant_feed_dry_t / 1e6).collect(),
+                ),
+                Series::new(
+                    "plant target",
+                    s.years.iter().map(|p| p.plant_target_dry_t / 1e6).collect(),
+                ),
+            ],
+        },
+        decimals: 3,
+        note: format!(
+            "Mean of {} simulated schedules. Bars: ore mined by source; lines: what the plant was fed \
+             (from the run-of-mine stockpile) and its target.",
+            s.replications
+        ),
+    };
+    out.push_str("<h3>Production</h3>\n");
+    out.push_str(&feed.html()?);
+    let grades = Chart {
+        id: "head-grades",
+        title: "Plant head grades".into(),
+        x_label: "operating year".into(),
+        y_label: "grade, % of dry mass".into(),
+        categories: cats.clone(),
+        x: xs.clone(),
+        series: vec![
+            Series::new(
+                "Cu %",
+                s.years
+                    .iter()
+                    .map(|p| fed(p, p.head_grade.cu_pct))
+                    .collect(),
+            ),
+            Series::new(
+                "Co %",
+                s.years
+                    .iter()
+                    .map(|p| fed(p, p.head_grade.co_pct))
+                    .collect(),
+            ),
+            Series::new(
+                "Zn %",
+                s.years
+                    .iter()
+                    .map(|p| fed(p, p.head_grade.zn_pct))
+                    .collect(),
+            ),
+            Series::new(
+                "Mn %",
+                s.years
+                    .iter()
+                    .map(|p| fed(p, p.head_grade.mn_pct))
+                    .collect(),
+            ),
+        ],
+        kind: Kind::Lines { hlines: vec![] },
+        decimals: 3,
+        note: "Feed-weighted head grade of the year's plant feed.".into(),
+    };
+    out.push_str(&grades.html()?);
+    let metal = Chart {
+        id: "metal",
+        title: "Metal and products by year".into(),
+        x_label: "operating year".into(),
+        y_label: "product, kt per year".into(),
+        categories: cats.clone(),
+        x: xs.clone(),
+        series: vec![
+            Series::new(
+                "copper cathode",
+                s.years.iter().map(|p| p.cu_cathode_t / 1e3).collect(),
+            ),
+            Series::new(
+                "cobalt cathode",
+                s.years.iter().map(|p| p.co_cathode_t / 1e3).collect(),
+            ),
+            Series::new(
+                "zinc sulphate",
+                s.years.iter().map(|p| p.znso4_t / 1e3).collect(),
+            ),
+            Series::new(
+                "manganese carbonate",
+                s.years.iter().map(|p| p.mnco3_t / 1e3).collect(),
+            ),
+        ],
+        kind: Kind::Lines { hlines: vec![] },
+        decimals: 3,
+        note: "Products = feed × head grade × recovery, after the plant's ramp-up.".into(),
+    };
+    out.push_str(&metal.html()?);
+    let q = &s.quarters;
+    let stock = Chart {
+        id: "stockpile",
+        title: "Run-of-mine stockpile at quarter end".into(),
+        x_label: "operating year".into(),
+        y_label: "stockpile, kt dry".into(),
+        categories: q.iter().map(|p| p.label.clone()).collect(),
+        x: q.iter()
+            .map(|p| f64::from(p.year) - 1.0 + f64::from(p.quarter) / 4.0)
+            .collect(),
+        series: vec![Series::new(
+            "stockpile",
+            q.iter().map(|p| p.stockpile_closing_dry_t / 1e3).collect(),
+        )],
+        kind: Kind::Lines { hlines: vec![] },
+        decimals: 1,
+        note: "Closing stockpile each quarter (mean of the schedules).".into(),
+    };
+    out.push_str(&stock.html()?);
+    // Machine states.
+    out.push_str("<h3>The section: where the time goes</h3>\n");
+    let sec = &run.section;
+    let states = mine::section::State::ALL;
+    let names: Vec<String> = sec.machines.iter().map(|m| m.name.clone()).collect();
+    let state_series: Vec<Series> = states
+        .iter()
+        .map(|st| {
+            Series::new(
+                st.name().replace('_', " "),
+                sec.machines
+                    .iter()
+                    .map(|m| 100.0 * m.state_fractions.get(st.name()).copied().unwrap_or(0.0))
+                    .collect(),
+            )
+        })
+        .collect();
+    let machine_states = Chart {
+        id: "machine-states",
+        title: "Machine state breakdown, share of scheduled time".into(),
+        x_label: "share of scheduled time, %".into(),
+        y_label: "machine".into(),
+        categories: names,
+        x: vec![],
+        series: state_series,
+        kind: Kind::Bars {
+            horizontal: true,
+            overlay: vec![],
+        },
+        decimals: 1,
+        note: format!(
+            "Mean over {} replications of {} days. Bottleneck: {} ({:.0}% active).",
+            sec.replications,
+            sec.days,
+            sec.bottleneck.label,
+            100.0 * sec.bottleneck.active_fraction
+        ),
+    };
+    out.push_str(&machine_states.html()?);
+    out.push_str(&gantt(r)?);
+    // Fleet sizing.
+    out.push_str("<h3>Sections needed</h3>\n<p>The fleet-sizing curve (probability of meeting the target against fleet size) is not drawn here: \
+        it needs <code>manto size</code>, which simulates every per-section fleet for a year (minutes of computing, more than the rest of \
+        this report). The section study's own estimate:</p>\n");
+    out.push_str("<table id=\"sections-needed\"><thead><tr><th scope=\"col\">plant feed target, dry t/y</th><th scope=\"col\">underground, dry t/y</th><th scope=\"col\">sections (mean rate)</th><th scope=\"col\">sections (95% low rate)</th></tr></thead><tbody>\n");
+    for n in &sec.sections_needed {
+        out.push_str(&format!(
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
+            Cell::Num(n.plant_feed_dry_t_per_year, 0).display(),
+            Cell::Num(n.underground_dry_t_per_year, 0).display(),
+            n.sections.map_or("n/a".into(), |v| v.to_string()),
+            n.sections_at_ci95_low
+                .map_or("n/a".into(), |v| v.to_string()),
+        ));
+    }
+    out.push_str("</tbody></table>\n</section>\n");
+    Ok(out)
+}
+
+/// A grade only where the plant was fed (NaN elsewhere, drawn as a gap).
+fn fed(p: &mine::schedule::Period, v: f64) -> f64 {
+    if p.plant_feed_dry_t > 0.0 {
+        v
+    } else {
+        f64::NAN
+    }
+}
+
+fn gantt(r: &ReportStudy) -> Result<String, String> {
+    let Some(t) = &r.shift else {
+        return Ok("<p id=\"chart-shift-gantt\">No production shift in the first day after the warm-up: no shift to draw.</p>\n".into());
+    };
+    let states = mine::section::State::ALL;
+    let index = |name: &str| states.iter().position(|s| s.name() == name).unwrap_or(0);
+    let spells: Vec<(usize, usize, f64, f64)> = t
+        .spells
+        .iter()
+        .map(|s| (s.machine, index(s.state), s.start_min, s.end_min))
+        .collect();
+    let mut used: Vec<usize> = spells.iter().map(|s| s.1).collect();
+    used.sort_unstable();
+    used.dedup();
+    let chart = Chart {
+        id: "shift-gantt",
+        title: "One simulated shift, machine by machine".into(),
+        x_label: "minutes from the start of the shift".into(),
+        y_label: "machine".into(),
+        categories: t.machines.clone(),
+        x: vec![],
+        series: vec![],
+        kind: Kind::Gantt {
+            spells,
+            legend: used
+                .iter()
+                .map(|&i| (i, states[i].name().replace('_', " ")))
+                .collect(),
+        },
+        decimals: 1,
+        note: format!(
+            "The first counted production shift of section replication 1 (same seed and random streams as the section study), \
+             from the simulation's own trace of state changes; {:.0} minutes from hour {:.1} of the run. \
+             It delivered {:.0} dry t in {} car loads, {} cuts and {} roof bolts.",
+            t.shift_length_min, t.shift_start_h, t.tally.dry_t, t.tally.loads, t.tally.cuts, t.tally.bolts
+        ),
+    };
+    chart.html()
+}
+
+fn finance(r: &ReportStudy) -> Result<String, String> {
+    let f = &r.run.finance;
+    let mut out = String::from("<section class=\"page\" id=\"finance\">\n<h2>Finance</h2>\n");
+    // Sources and uses.
+    let fu = &f.funding;
+    out.push_str("<h3>Sources and uses of funds</h3>\n");
+    let mut series = Vec::new();
+    for line in &fu.uses {
+        series.push(Series::new(
+            format!("use: {}", line.name),
+            vec![line.usd / 1e6, 0.0],
+        ));
+    }
+    for line in &fu.sources {
+        series.push(Series::new(
+            format!("source: {}", line.name),
+            vec![0.0, line.usd / 1e6],
+        ));
+    }
+    let su = Chart {
+        id: "sources-uses",
+        title: "Sources and uses of funds to completion".into(),
+        x_label: "".into(),
+        y_label: "US$ M".into(),
+        categories: vec!["uses".into(), "sources".into()],
+        x: vec![],
+        series,
+        kind: Kind::Bars {
+            horizontal: false,
+            overlay: vec![],
+        },
+        decimals: 1,
+        note: format!(
+            "Total US$ {:.1} M; gearing {:.1}% debt.{}",
+            fu.total_usd / 1e6,
+            fu.gearing_pct,
+            if fu.funded {
+                String::new()
+            } else {
+                format!(
+                    " Not funded: shortfall from {}.",
+                    fu.first_shortfall.as_deref().unwrap_or("?")
+                )
+            }
+        ),
+    };
+    out.push_str(&su.html()?);
+    // Waterfall by quarter, operating quarters with debt service or CFADS.
+    let q = &f.quarterly;
+    let x: Vec<f64> = q
+        .iter()
+        .map(|p| f64::from(p.year) + (f64::from(p.quarter) - 1.0) / 4.0)
+        .collect();
+    let cats: Vec<String> = q.iter().map(|p| p.label.clone()).collect();
+    out.push_str("<h3>Cash available for debt service</h3>\n");
+    let cf = Chart {
+        id: "cfads-debt-service",
+        title: "CFADS and senior debt service by quarter".into(),
+        x_label: "calendar year".into(),
+        y_label: "US$ M per quarter".into(),
+        categories: cats.clone(),
+        x: x.clone(),
+        series: vec![
+            Series::new("CFADS", q.iter().map(|p| p.cfads_usd / 1e6).collect()),
+            Series::new(
+                "senior debt service",
+                q.iter().map(|p| p.senior_debt_service_usd / 1e6).collect(),
+            ),
+            Series::new(
+                "senior interest",
+                q.iter().map(|p| p.senior_interest_usd / 1e6).collect(),
+            ),
+        ],
+        kind: Kind::Lines { hlines: vec![] },
+        decimals: 3,
+        note: "From the quarterly waterfall of the finance model (manto finance --json: quarterly[].cfads_usd, senior_debt_service_usd).".into(),
+    };
+    out.push_str(&cf.html()?);
+    let bal = Chart {
+        id: "debt-balance",
+        title: "Debt outstanding by facility at quarter end".into(),
+        x_label: "quarter".into(),
+        y_label: "US$ M".into(),
+        categories: cats.clone(),
+        x: x.clone(),
+        series: f
+            .facility_names
+            .iter()
+            .enumerate()
+            .map(|(i, name)| {
+                Series::new(
+                    name.clone(),
+                    q.iter()
+                        .map(|p| {
+                            p.facilities.get(i).map_or(0.0, |fr| fr.closing_balance_usd) / 1e6
+                        })
+                        .collect(),
+                )
+            })
+            .collect(),
+        kind: Kind::Bars {
+            horizontal: false,
+            overlay: vec![],
+        },
+        decimals: 3,
+        note: "Closing balance of each facility (drawdowns and capitalised interest in, principal and prepayments out).".into(),
+    };
+    out.push_str(&bal.html()?);
+    let cov = &r.finance.covenants;
+    let ratios = Chart {
+        id: "cover-ratios",
+        title: "DSCR and LLCR by quarter against the covenants".into(),
+        x_label: "calendar year".into(),
+        y_label: "cover ratio, x".into(),
+        categories: cats,
+        x,
+        series: vec![
+            Series::new(
+                "DSCR",
+                q.iter().map(|p| p.dscr.unwrap_or(f64::NAN)).collect(),
+            ),
+            Series::new(
+                "LLCR",
+                q.iter().map(|p| p.llcr.unwrap_or(f64::NAN)).collect(),
+            ),
+        ],
+        kind: Kind::Lines {
+            hlines: vec![
+                (
+                    format!("default covenant {:.2}x", cov.min_dscr),
+                    cov.min_dscr,
+                ),
+                (
+                    format!("lock-up {:.2}x", cov.lock_up_dscr),
+                    cov.lock_up_dscr,
+                ),
+            ],
+        },
+        decimals: 4,
+        note: "Quarters without senior debt service have no ratio (gaps).".into(),
+    };
+    out.push_str(&ratios.html()?);
+    // Bank cases.
+    out.push_str("<h3>Bank cases</h3>\n<p>Every case holds the base case's sized debt (<code>manto cases</code>).</p>\n");
+    out.push_str("<table id=\"bank-cases\"><thead><tr><th scope=\"col\" class=\"text\">case</th><th scope=\"col\" class=\"text\">what</th>");
+    let rate = r.cases.cases.first().map_or(8.0, |c| c.npv_rate_pct);
+    out.push_str(&format!("<th scope=\"col\">NPV{rate} after tax, US$ M</th><th scope=\"col\">IRR, %</th><th scope=\"col\">min DSCR, x</th><th scope=\"col\">min LLCR, x</th><th scope=\"col\">funded</th><th scope=\"col\">shortfall, US$ M</th><th scope=\"col\">default quarters</th></tr></thead><tbody>\n"));
+    for c in &r.cases.cases {
+        out.push_str(&format!(
+            "<tr><th scope=\"row\">{}</th><td class=\"text\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
+            esc(&c.name),
+            esc(&c.description),
+            Cell::Num(c.npv_usd / 1e6, 1).display(),
+            opt_num(c.irr_pct, 1).display(),
+            opt_num(c.min_dscr, 2).display(),
+            opt_num(c.min_llcr, 2).display(),
+            if c.funded { "yes" } else { "<span class=\"fail\">no</span>" },
+            Cell::Num(c.funding_shortfall_usd / 1e6, 1).display(),
+            c.default_quarters
+        ));
+    }
+    out.push_str("</tbody></table>\n");
+    let b = &r.cases.breakevens;
+    out.push_str("<table id=\"breakevens\"><caption>Breakevens (base case's sized debt)</caption><thead><tr><th scope=\"col\" class=\"text\">breakeven</th><th scope=\"col\">value</th><th scope=\"col\" class=\"text\">unit</th></tr></thead><tbody>\n");
+    for (label, v, unit) in [
+        (
+            "copper price, base case".to_string(),
+            Some(b.base_cu_price_usd_per_lb),
+            "US$/lb",
+        ),
+        (
+            "copper price at NPV after tax = 0".to_string(),
+            b.cu_price_npv_zero_usd_per_lb,
+            "US$/lb",
+        ),
+        (
+            "copper price at minimum DSCR = 1.00".to_string(),
+            b.cu_price_min_dscr_1_usd_per_lb,
+            "US$/lb",
+        ),
+        (
+            format!(
+                "copper price at minimum DSCR = {:.2} (lock-up)",
+                b.lock_up_dscr
+            ),
+            b.cu_price_lock_up_usd_per_lb,
+            "US$/lb",
+        ),
+        (
+            "capital overrun the funding absorbs".to_string(),
+            b.capex_overrun_absorbed_pct,
+            "%",
+        ),
+    ] {
+        out.push_str(&format!(
+            "<tr><th scope=\"row\">{}</th><td>{}</td><td class=\"text\">{unit}</td></tr>\n",
+            esc(&label),
+            opt_num(v, 3).display()
+        ));
+    }
+    out.push_str("</tbody></table>\n</section>\n");
+    Ok(out)
+}
+
+/// The risk section. `study::risk` (Monte Carlo on prices, costs, schedule) is not in this
+/// build yet: when it lands, its charts go here — the NPV histogram and S-curve, the
+/// tornado, the DSCR and feed fan charts, convergence — built with [`chart::Chart`] like
+/// the rest, and the summary's P10–P90 and funding-shortfall probability filled from it.
+pub fn risk_section(_r: &ReportStudy) -> String {
+    "<section class=\"page\" id=\"risk\">\n<h2>Risk</h2>\n\
+     <div class=\"placeholder\" id=\"risk-placeholder\">The risk study (NPV histogram and S-curve, tornado, DSCR and feed fan charts, \
+     convergence) is not part of this report yet: it comes with <code>manto risk</code>. The bank cases above are deterministic \
+     downsides, not probabilities.</div>\n</section>\n"
+        .into()
+}

@@ -1,0 +1,228 @@
+//! The HTML report and the workbook against the model result they render: every chart and
+//! its table present, the summary's numbers equal to the run's, nothing fetched, the same
+//! bytes twice; every live formula row of the workbook, evaluated as Excel would, equal to
+//! manto's own number.
+
+use manto_report as report;
+use std::sync::OnceLock;
+use study::{Override, ReportStudy};
+
+/// A short El Boleo study (8 years, 2 schedule replications, 3 x 10-day section runs).
+fn study() -> &'static ReportStudy {
+    static S: OnceLock<ReportStudy> = OnceLock::new();
+    S.get_or_init(|| {
+        let ov: Vec<Override> = [
+            "schedule.years=8",
+            "schedule.replications=2",
+            "simulation.replications=3",
+            "simulation.days=10",
+        ]
+        .iter()
+        .map(|s| Override::parse_set(s).unwrap())
+        .collect();
+        let s = study::load(Some("boleo"), &ov).unwrap();
+        study::report_study(&s, &study::Silent)
+    })
+}
+
+fn html() -> &'static str {
+    static H: OnceLock<String> = OnceLock::new();
+    H.get_or_init(|| report::html::render(study()).unwrap())
+}
+
+#[test]
+fn every_chart_has_its_svg_title_axes_and_table() {
+    let h = html();
+    for id in report::html::CHART_IDS {
+        let start = h
+            .find(&format!("<figure class=\"chart\" id=\"chart-{id}\">"))
+            .unwrap_or_else(|| panic!("chart {id} missing"));
+        let end = start + h[start..].find("</figure>").unwrap();
+        let fig = &h[start..end];
+        assert!(fig.contains("<figcaption>"), "{id}: title");
+        assert!(fig.contains("<svg"), "{id}: svg");
+        assert!(
+            fig.contains(&format!("<table class=\"chart-data\" id=\"data-{id}\">")),
+            "{id}: table"
+        );
+        assert!(fig.contains("<tbody>\n<tr>"), "{id}: table has rows");
+        // Axis labels with units are drawn into the SVG as text.
+        assert!(fig.matches("<text").count() > 5, "{id}: axis text");
+    }
+    for id in [
+        "summary",
+        "mine",
+        "finance",
+        "risk",
+        "bank-cases",
+        "summary-covenants",
+    ] {
+        assert!(h.contains(&format!("id=\"{id}\"")), "{id} missing");
+    }
+}
+
+#[test]
+fn nothing_is_fetched() {
+    let h = html();
+    for bad in [
+        "<script", "<link", "<img", "@import", "url(", "src=", "<iframe",
+    ] {
+        assert!(!h.contains(bad), "report contains {bad}");
+    }
+    // The only URLs are XML namespaces of the inline SVGs.
+    let urls = h.matches("http://").count() + h.matches("https://").count();
+    let ns = h.matches("xmlns=\"http://www.w3.org/2000/svg\"").count();
+    assert_eq!(urls, ns, "a URL other than the SVG namespace");
+}
+
+#[test]
+fn summary_numbers_are_the_run_result() {
+    let r = study();
+    let h = html();
+    let m = &r.run.finance.metrics;
+    let npv8 = m
+        .npv
+        .iter()
+        .position(|n| n.discount_rate_pct == 8.0)
+        .unwrap();
+    let want = [
+        (
+            format!("data-json=\"finance.metrics.npv.{npv8}.project_after_tax_usd\""),
+            m.npv[npv8].project_after_tax_usd,
+        ),
+        (
+            "data-json=\"finance.metrics.project_irr_after_tax_pct\"".into(),
+            m.project_irr_after_tax_pct.unwrap(),
+        ),
+        (
+            "data-json=\"finance.metrics.min_dscr\"".into(),
+            m.min_dscr.unwrap(),
+        ),
+        (
+            "data-json=\"finance.metrics.min_llcr\"".into(),
+            m.min_llcr.unwrap(),
+        ),
+        (
+            "data-json=\"finance.metrics.funding_shortfall_usd\"".into(),
+            m.funding_shortfall_usd,
+        ),
+        (
+            "data-json=\"schedule.years.*.plant_feed_dry_t\" data-agg=\"sum\"".into(),
+            r.run
+                .schedule
+                .years
+                .iter()
+                .map(|p| p.plant_feed_dry_t)
+                .sum(),
+        ),
+    ];
+    for (attr, v) in want {
+        let at = h.find(&attr).unwrap_or_else(|| panic!("{attr} missing"));
+        let rest = &h[at + attr.len()..];
+        let value: f64 = rest
+            .strip_prefix(" data-value=\"")
+            .and_then(|s| s.split('"').next())
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert_eq!(value, v, "{attr}");
+    }
+    // Shown rounded: the NPV in US$ millions with one decimal.
+    let shown = format!("{:.1}", m.npv[npv8].project_after_tax_usd / 1e6);
+    assert!(
+        h.contains(&format!(">{shown}</td>")),
+        "NPV {shown} not shown"
+    );
+}
+
+#[test]
+fn the_gantt_chart_is_the_traced_shift() {
+    let r = study();
+    let t = r.shift.as_ref().expect("a traced shift");
+    // Every machine is accounted for over the whole shift.
+    for (i, mins) in t.state_minutes().iter().enumerate() {
+        let total: f64 = mins.iter().sum();
+        assert!(
+            (total - t.shift_length_min).abs() < 1e-6,
+            "{}: {total} of {}",
+            t.machines[i],
+            t.shift_length_min
+        );
+    }
+    let h = html();
+    let start = h.find("id=\"data-shift-gantt\"").unwrap();
+    let rows = h[start..]
+        .split("</table>")
+        .next()
+        .unwrap()
+        .matches("<tr><th scope=\"row\">")
+        .count();
+    assert_eq!(rows, t.spells.len());
+}
+
+#[test]
+fn same_study_same_bytes() {
+    let r = study();
+    assert_eq!(report::html::render(r).unwrap(), html());
+    let a = report::xlsx::render(r).unwrap();
+    let b = report::xlsx::render(r).unwrap();
+    assert_eq!(a, b);
+    assert_eq!(&a[..2], b"PK");
+}
+
+#[test]
+fn every_live_row_of_the_workbook_is_mantos_number() {
+    let f = &study().run.finance;
+    let rows = report::xlsx::calc_rows(f);
+    let v = report::xlsx::evaluate(&rows, f.quarterly.len());
+    let mut checked = 0;
+    for row in &rows {
+        let Some(manto) = &row.manto else { continue };
+        let got = &v[&row.key];
+        let scale = manto
+            .iter()
+            .filter(|x| x.is_finite())
+            .fold(1.0f64, |a, x| a.max(x.abs()));
+        for (t, (a, b)) in got.iter().zip(manto).enumerate() {
+            let ok = (a.is_nan() && b.is_nan()) || (a - b).abs() <= 1e-9 * scale;
+            assert!(
+                ok,
+                "{} ({}), quarter {t}: workbook {a}, manto {b}",
+                row.label, row.key
+            );
+        }
+        checked += 1;
+    }
+    assert!(checked >= 20, "only {checked} rows checked");
+    // The balance sheet balances in the workbook too.
+    let assets = &v["total_assets"];
+    for (t, c) in v["balance_check"].iter().enumerate() {
+        assert!(
+            c.abs() <= 1e-6 * assets[t].abs().max(1.0),
+            "quarter {t}: check {c}"
+        );
+    }
+}
+
+/// The numbers beside a chart are the model's: the CFADS table is the quarterly CFADS in
+/// US$ millions, quarter by quarter.
+#[test]
+fn chart_tables_hold_the_model_numbers() {
+    let f = &study().run.finance;
+    let h = html();
+    let start = h.find("id=\"data-cfads-debt-service\"").unwrap();
+    let table = h[start..].split("</table>").next().unwrap();
+    let rows: Vec<&str> = table.split("<tr><th scope=\"row\">").skip(1).collect();
+    assert_eq!(rows.len(), f.quarterly.len());
+    for (row, q) in rows.iter().zip(&f.quarterly) {
+        assert!(row.starts_with(&format!("{}</th>", q.label)), "{row}");
+        let first: f64 = row
+            .split("data-value=\"")
+            .nth(1)
+            .and_then(|s| s.split('"').next())
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert_eq!(first, q.cfads_usd / 1e6, "{}", q.label);
+    }
+}

@@ -1,0 +1,132 @@
+#!/usr/bin/env bash
+# Checks `manto report` in real programs (issue 12). Installs what it needs itself (as
+# root, from Debian), and fails loudly, never skips, when it cannot:
+#   1. the HTML report in headless Chromium (DevTools protocol over a pipe): no request but
+#      the file itself, no console message, exception or log entry; every chart present
+#      with its SVG, title and table; the summary numbers equal to `manto run --json`;
+#      a PNG of the first page for review;
+#   2. the workbook recalculated by LibreOffice on load: NPV at every rate, IRR, min DSCR,
+#      every quarter's DSCR and balance check equal to manto's within 1e-6 relative;
+#   3. that each check fails on a deliberately broken input (a request, a missing chart, a
+#      changed number, an input cell changed in the workbook).
+# Outputs go to $MANTO_REPORTS_OUT (default target/reports). A short study keeps it fast:
+# 8 years, 2 schedule replications, 3 section replications of 10 days.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+t0=$(date +%s)
+out=${MANTO_REPORTS_OUT:-target/reports}
+rm -rf "$out"
+mkdir -p "$out"
+
+install() { # command, Debian package
+  if command -v "$1" >/dev/null 2>&1; then return; fi
+  if [ "$(id -u)" != 0 ]; then
+    echo "error: $1 is missing and this is not root: apt-get install $2" >&2
+    exit 1
+  fi
+  echo "installing $2 (for $1)" >&2
+  apt-get update -qq >&2 || true
+  if ! DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$2" >&2; then
+    echo "error: cannot install $2 (needed for $1)" >&2
+    exit 1
+  fi
+  command -v "$1" >/dev/null 2>&1 || { echo "error: $2 installed but $1 not found" >&2; exit 1; }
+}
+install python3 python3
+install chromium chromium
+install soffice libreoffice-calc-nogui
+t_install=$(date +%s)
+
+cargo build --release -q
+bin=target/release/manto
+sets=(--set schedule.years=8 --set schedule.replications=2 --set simulation.replications=3 --set simulation.days=10)
+"$bin" report -q "${sets[@]}" --html "$out/report.html" --xlsx "$out/report.xlsx"
+"$bin" run -q "${sets[@]}" --json "$out/run.json" >/dev/null
+check=(python3 scripts/check_reports.py)
+ids=$(sed -n '/pub const CHART_IDS/,/\];/p' crates/report/src/html/mod.rs | grep -o '"[a-z-]*"' | tr -d '"')
+[ -n "$ids" ] || { echo "error: no chart ids found in crates/report/src/html/mod.rs" >&2; exit 1; }
+t_gen=$(date +%s)
+
+# ---- 1. HTML in Chromium ----------------------------------------------------------
+"${check[@]}" browse chromium "$out/report.html" "$out/report-dom.html" "$out/report-first-page.png"
+"${check[@]}" dom "$out/report-dom.html" "$out/run.json" $ids
+t_html=$(date +%s)
+
+# ---- 2. The workbook recalculated by LibreOffice ------------------------------------
+recalc() { # xlsx, outdir: every sheet to CSV after a forced recalculation on load
+  local profile
+  profile=$(mktemp -d)
+  mkdir -p "$profile/user"
+  cat >"$profile/user/registrymodifications.xcu" <<'EOF'
+<?xml version="1.0" encoding="UTF-8"?>
+<oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="OOXMLRecalcMode" oor:op="fuse"><value>0</value></prop></item>
+<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="ODFRecalcMode" oor:op="fuse"><value>0</value></prop></item>
+</oor:items>
+EOF
+  # CSV filter: comma, double quote, UTF-8, from line 1, full precision (not as shown),
+  # every sheet to its own file (-1).
+  timeout 300 soffice -env:UserInstallation="file://$profile" --headless \
+    --convert-to 'csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1' \
+    --outdir "$2" "$1" >"$2.log" 2>&1 || { cat "$2.log" >&2; rm -rf "$profile"; return 1; }
+  rm -rf "$profile"
+  local base
+  base=$(basename "$1" .xlsx)
+  [ -s "$2/$base-Outputs.csv" ] || { echo "error: LibreOffice wrote no Outputs sheet" >&2; cat "$2.log" >&2; return 1; }
+}
+recalc "$out/report.xlsx" "$out/recalc"
+"${check[@]}" xlsx "$out/recalc/report-Outputs.csv" "$out/run.json"
+t_xlsx=$(date +%s)
+
+# ---- 3. Each check fails on a broken input -----------------------------------------
+must_fail() { # what, command...
+  local what=$1
+  shift
+  if "$@" >"$out/selftest.log" 2>&1; then
+    echo "error: the check passed $what" >&2
+    cat "$out/selftest.log" >&2
+    exit 1
+  fi
+  echo "self-test: the check fails on $what ($(grep -m1 FAIL "$out/selftest.log" || true))"
+}
+bad="$out/broken"
+mkdir -p "$bad"
+sed 's#</body>#<img alt="" src="http://example.invalid/x.png"></body>#' "$out/report.html" >"$bad/fetch.html"
+must_fail "a report that asks for an image (blocked by its own CSP)" "${check[@]}" browse chromium "$bad/fetch.html" "$bad/dom.html" "$bad/x.png"
+grep -v 'Content-Security-Policy' "$bad/fetch.html" >"$bad/fetch-no-csp.html"
+must_fail "a report without its CSP that fetches an image" "${check[@]}" browse chromium "$bad/fetch-no-csp.html" "$bad/dom.html" "$bad/x.png"
+grep -q 'network request: http://example.invalid' "$out/selftest.log" || { echo "error: the request was not seen" >&2; exit 1; }
+sed 's#id="chart-metal"#id="not-a-chart"#' "$out/report-dom.html" >"$bad/nochart.html"
+must_fail "a report without one chart" "${check[@]}" dom "$bad/nochart.html" "$out/run.json" $ids
+sed -E '0,/data-json="finance.metrics.min_dscr" data-value="[^"]*"/s//data-json="finance.metrics.min_dscr" data-value="1.2345"/' \
+  "$out/report-dom.html" >"$bad/number.html"
+must_fail "a summary number that is not manto's" "${check[@]}" dom "$bad/number.html" "$out/run.json" $ids
+# The workbook with one input cell (the first copper revenue) 1% higher.
+python3 - "$out/report.xlsx" "$bad/input.xlsx" <<'EOF'
+import re, sys, zipfile
+src, dst = sys.argv[1], sys.argv[2]
+with zipfile.ZipFile(src) as z:
+    items = [(i, z.read(i.filename)) for i in z.infolist()]
+done = False
+with zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as z:
+    for info, data in items:
+        if info.filename == "xl/worksheets/sheet5.xml" and not done:  # Calculations
+            text = data.decode()
+            # Number cells of row 5 (no t= attribute: not a string).
+            for m in re.finditer(r'<c r="([A-Z]+)5"( s="\d+")?><v>([^<]+)</v>', text):
+                if float(m.group(3)) != 0.0:
+                    new = f'<c r="{m.group(1)}5"{m.group(2) or ""}><v>{float(m.group(3)) * 1.01!r}</v>'
+                    text = text[:m.start()] + new + text[m.end():]
+                    done = True
+                    break
+            data = text.encode()
+        z.writestr(info, data)
+if not done:
+    sys.exit("no copper revenue cell found to change")
+EOF
+recalc "$bad/input.xlsx" "$bad/recalc"
+must_fail "a workbook with one input changed" "${check[@]}" xlsx "$bad/recalc/input-Outputs.csv" "$out/run.json"
+t_end=$(date +%s)
+echo "reports checked in $((t_end - t0)) s: install $((t_install - t0)) s, build and generate $((t_gen - t_install)) s," \
+  "Chromium $((t_html - t_gen)) s, LibreOffice $((t_xlsx - t_html)) s, self-tests $((t_end - t_xlsx)) s;" \
+  "first page: $out/report-first-page.png"

@@ -1,0 +1,344 @@
+#!/usr/bin/env python3
+"""Checks of `manto report` in real programs, called by scripts/check-reports.sh.
+
+  check_reports.py dom DOM.html RUN.json CHART_IDS...
+      The DOM Chromium rendered: every chart present (figure, SVG with drawn shapes, the
+      data table with rows), and every summary number (`data-json`) equal to RUN.json,
+      its shown text the number at its scale and decimals.
+  check_reports.py browse CHROMIUM REPORT.html DOM_OUT PNG_OUT
+      Opens the report in headless Chromium over the DevTools protocol: no request but
+      the file itself, no console message, exception or log entry; writes the rendered
+      DOM and a PNG of the first page (1240 x 1754 px, A4 proportions).
+  check_reports.py xlsx OUTPUTS.csv RUN.json
+      LibreOffice's recalculated Outputs sheet: NPV at every rate, IRR, minimum DSCR,
+      every quarter's DSCR and balance check equal to manto's within 1e-6 relative.
+
+Each prints what it checked and exits 1 on the first list of failures (never 0 on a
+mismatch), 2 on bad usage.
+"""
+
+import csv
+import json
+import math
+import re
+import sys
+from html.parser import HTMLParser
+
+REL = 1e-6
+
+
+def fail(problems):
+    for p in problems:
+        print(f"FAIL: {p}", file=sys.stderr)
+    sys.exit(1)
+
+
+def resolve(doc, path):
+    """Values at a dotted path; `*` maps over an array."""
+    vals = [doc]
+    for part in path.split("."):
+        nxt = []
+        for v in vals:
+            if part == "*":
+                nxt.extend(v)
+            elif isinstance(v, list):
+                nxt.append(v[int(part)])
+            else:
+                nxt.append(v[part])
+        vals = nxt
+    return vals
+
+
+def group(x, decimals):
+    s = f"{x:,.{decimals}f}"
+    return s
+
+
+class Dom(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.stack = []
+        self.figures = {}  # id -> counts
+        self.current_fig = None
+        self.kpis = []  # (attrs, text)
+        self.kpi_open = None
+        self.tables = {}
+        self.current_table = None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "figure" and a.get("id", "").startswith("chart-"):
+            self.current_fig = a["id"][len("chart-"):]
+            self.figures[self.current_fig] = {"svg": 0, "shapes": 0, "text": 0, "rows": 0, "caption": 0}
+        fig = self.figures.get(self.current_fig) if self.current_fig else None
+        if fig is not None:
+            if tag == "svg":
+                fig["svg"] += 1
+            elif tag in ("rect", "path", "polyline", "line", "circle"):
+                fig["shapes"] += 1
+            elif tag == "text":
+                fig["text"] += 1
+            elif tag == "tr":
+                fig["rows"] += 1
+            elif tag == "figcaption":
+                fig["caption"] += 1
+        if tag == "td" and "data-json" in a:
+            self.kpi_open = [a, ""]
+
+    def handle_endtag(self, tag):
+        if tag == "figure":
+            self.current_fig = None
+        if tag == "td" and self.kpi_open is not None:
+            self.kpis.append((self.kpi_open[0], self.kpi_open[1].strip()))
+            self.kpi_open = None
+
+    def handle_data(self, data):
+        if self.kpi_open is not None:
+            self.kpi_open[1] += data
+
+
+def check_dom(dom_path, run_path, ids):
+    dom = Dom()
+    with open(dom_path, encoding="utf-8") as f:
+        dom.feed(f.read())
+    run = json.load(open(run_path))
+    problems = []
+    for cid in ids:
+        fig = dom.figures.get(cid)
+        if fig is None:
+            problems.append(f"chart {cid}: no <figure id=chart-{cid}> in the rendered page")
+            continue
+        if fig["svg"] != 1 or fig["shapes"] < 5 or fig["text"] < 5:
+            problems.append(f"chart {cid}: SVG missing or empty ({fig})")
+        if fig["rows"] < 2 or fig["caption"] != 1:
+            problems.append(f"chart {cid}: title or data table missing ({fig})")
+    extra = set(dom.figures) - set(ids)
+    if extra:
+        problems.append(f"charts not in the expected list: {sorted(extra)}")
+    if len(dom.kpis) < 10:
+        problems.append(f"only {len(dom.kpis)} summary numbers carry data-json")
+    for attrs, text in dom.kpis:
+        path = attrs["data-json"]
+        try:
+            vals = resolve(run, path)
+        except (KeyError, IndexError, ValueError, TypeError) as e:
+            problems.append(f"summary {path}: not in the run JSON ({e!r})")
+            continue
+        agg = attrs.get("data-agg", "")
+        if agg == "sum":
+            want = math.fsum(vals)
+        elif agg == "max":
+            want = max(vals)
+        else:
+            want = vals[0]
+        got = float(attrs["data-value"])
+        if abs(got - want) > REL * max(1.0, abs(want)):
+            problems.append(f"summary {path}: report {got!r}, manto run --json {want!r}")
+        scale = float(attrs["data-scale"])
+        dec = int(attrs["data-decimals"])
+        shown = group(want / scale, dec)
+        if shown == f"-{0:.{dec}f}":
+            shown = f"{0:.{dec}f}"
+        if text not in (shown, shown.replace("-0.", "0.")):
+            problems.append(f"summary {path}: shows {text!r}, the JSON's value is {shown!r}")
+    if problems:
+        fail(problems)
+    print(f"dom: {len(ids)} charts with SVG, title and table; {len(dom.kpis)} summary numbers equal to manto run --json")
+
+
+def browse(chromium, html_path, dom_out, png_out):
+    """Opens the report in headless Chromium driven over the DevTools protocol (a pipe,
+    no port): records every request the page makes and every console message, exception
+    and log entry, writes the rendered DOM and a screenshot of the first page."""
+    import base64
+    import os
+    import subprocess
+    import tempfile
+    import time
+
+    url = "file://" + os.path.abspath(html_path)
+    profile = tempfile.mkdtemp(prefix="manto-chromium-")
+    r_cmd, w_cmd = os.pipe()  # we write commands -> chromium reads fd 3
+    r_out, w_out = os.pipe()  # chromium writes fd 4 -> we read
+    proc = subprocess.Popen(
+        [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--remote-debugging-pipe",
+         "--no-first-run", "--no-default-browser-check", "--hide-scrollbars",
+         f"--user-data-dir={profile}", "about:blank"],
+        # The pipe ends may already be fds 3 and 4 (non-inheritable): copy them out of
+        # the way first, then onto 3 and 4, which os.dup2 makes inheritable.
+        preexec_fn=lambda: (lambda a, b: (os.dup2(a, 3), os.dup2(b, 4)))(os.dup(r_cmd), os.dup(w_out)),
+        close_fds=False,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    os.close(r_cmd)
+    os.close(w_out)
+    inbox = b""
+    next_id = [0]
+    events = []
+
+    def send(method, params=None, session=None):
+        next_id[0] += 1
+        msg = {"id": next_id[0], "method": method, "params": params or {}}
+        if session:
+            msg["sessionId"] = session
+        os.write(w_cmd, json.dumps(msg).encode() + b"\0")
+        return wait(lambda m: m.get("id") == next_id[0])
+
+    def wait(pred, timeout=60):
+        nonlocal inbox
+        end = time.time() + timeout
+        while True:
+            while b"\0" in inbox:
+                raw, inbox = inbox.split(b"\0", 1)
+                m = json.loads(raw)
+                if "method" in m:
+                    events.append(m)
+                if pred(m):
+                    if "error" in m:
+                        raise RuntimeError(f"DevTools: {m['error']}")
+                    return m
+            if time.time() > end:
+                raise RuntimeError("Chromium did not answer in time")
+            chunk = os.read(r_out, 1 << 16)
+            if not chunk:
+                raise RuntimeError("Chromium exited")
+            inbox += chunk
+
+    try:
+        target = send("Target.createTarget", {"url": "about:blank"})["result"]["targetId"]
+        sess = send("Target.attachToTarget", {"targetId": target, "flatten": True})["result"]["sessionId"]
+        for domain in ("Page", "Network", "Runtime", "Log"):
+            send(f"{domain}.enable", {}, sess)
+        send("Emulation.setDeviceMetricsOverride",
+             {"width": 1240, "height": 1754, "deviceScaleFactor": 1, "mobile": False}, sess)
+        send("Page.navigate", {"url": url}, sess)
+        wait(lambda m: m.get("method") == "Page.loadEventFired" and m.get("sessionId") == sess)
+        dom = send("Runtime.evaluate", {"expression": "document.documentElement.outerHTML",
+                                          "returnByValue": True}, sess)["result"]["result"]["value"]
+        shot = send("Page.captureScreenshot", {"format": "png"}, sess)["result"]["data"]
+        # The print stylesheet: A4, the summary alone on the first page.
+        pdf = base64.b64decode(send("Page.printToPDF", {"preferCSSPageSize": True}, sess)["result"]["data"])
+        send("Browser.close")
+    finally:
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+    with open(dom_out, "w", encoding="utf-8") as f:
+        f.write("<!DOCTYPE html>\n" + dom)
+    with open(png_out, "wb") as f:
+        f.write(base64.b64decode(shot))
+    pdf_out = os.path.splitext(png_out)[0] + ".pdf"
+    with open(pdf_out, "wb") as f:
+        f.write(pdf)
+    problems = []
+    pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf))
+    if not pdf.startswith(b"%PDF") or pages < 3:
+        problems.append(f"printing: {pages} PDF pages (the print stylesheet puts the summary, mine and finance on pages of their own)")
+    requests = 0
+    for e in events:
+        if e.get("sessionId") != sess:
+            continue
+        m, p = e["method"], e.get("params", {})
+        if m == "Network.requestWillBeSent":
+            requests += 1
+            u = p["request"]["url"]
+            if u != url and not u.startswith("data:"):
+                problems.append(f"network request: {u}")
+        elif m == "Runtime.consoleAPICalled":
+            args = " ".join(str(a.get("value", a.get("description", ""))) for a in p.get("args", []))
+            problems.append(f"console.{p.get('type')}: {args}")
+        elif m == "Runtime.exceptionThrown":
+            problems.append(f"exception: {p['exceptionDetails'].get('text')}")
+        elif m == "Log.entryAdded":
+            entry = p["entry"]
+            problems.append(f"console {entry.get('level')} ({entry.get('source')}): {entry.get('text')} {entry.get('url', '')}")
+        elif m == "Network.loadingFailed":
+            problems.append(f"load failed: {p.get('errorText')}")
+    if requests == 0:
+        problems.append("no request recorded at all: the browser check is not seeing the page")
+    if problems:
+        fail(problems)
+    print(f"browser: loaded {url} ({requests} request: the file itself), no console message, "
+          f"exception or log entry; DOM -> {dom_out}, first page -> {png_out}, "
+          f"printed ({pages} A4 pages) -> {pdf_out}")
+
+
+def num(s):
+    s = s.strip()
+    if s == "":
+        return None
+    return float(s)
+
+
+def check_xlsx(outputs_csv, run_path):
+    run = json.load(open(run_path))
+    f = run["finance"]
+    rows = list(csv.reader(open(outputs_csv, encoding="utf-8")))
+    by_label = {}
+    for r in rows:
+        if r and r[0]:
+            by_label.setdefault(r[0], r)
+    problems = []
+    checked = 0
+
+    def close(label, got, want, scale=None):
+        nonlocal checked
+        checked += 1
+        if want is None and got is None:
+            return
+        if want is None or got is None:
+            problems.append(f"{label}: workbook {got!r}, manto {want!r}")
+            return
+        s = max(1.0, abs(want)) if scale is None else scale
+        if abs(got - want) > REL * s:
+            problems.append(f"{label}: workbook {got!r}, manto {want!r} (relative {abs(got - want) / s:.3g})")
+
+    m = f["metrics"]
+    for n in m["npv"]:
+        rate = n["discount_rate_pct"]
+        label = f"project NPV after tax at {rate:g}%"
+        r = by_label.get(label)
+        if r is None:
+            problems.append(f"{label}: row missing from Outputs")
+            continue
+        close(label, num(r[2]), n["project_after_tax_usd"])
+    r = by_label.get("project IRR after tax")
+    close("project IRR after tax, %", num(r[2]) if r else None, m["project_irr_after_tax_pct"])
+    r = by_label.get("minimum DSCR (quarters repaying principal)")
+    close("minimum DSCR", num(r[2]) if r else None, m["min_dscr"])
+    q = f["quarterly"]
+    bs = f["balance_sheet"]
+    first = 4
+    d = by_label.get("DSCR (workbook)")
+    b = by_label.get("balance check (workbook)")
+    if d is None or b is None:
+        problems.append("Outputs: DSCR or balance check row missing")
+    else:
+        if len(d) < first + len(q) or len(b) < first + len(q):
+            problems.append(f"Outputs: {len(d) - first} DSCR columns for {len(q)} quarters")
+        else:
+            for t, p in enumerate(q):
+                close(f"DSCR {p['label']}", num(d[first + t]), p["dscr"])
+                scale = max(1.0, abs(bs[t]["total_assets_usd"]))
+                close(f"balance check {p['label']}", num(b[first + t]), bs[t]["balance_check_usd"], scale)
+    if problems:
+        fail(problems[:40] + ([f"... and {len(problems) - 40} more"] if len(problems) > 40 else []))
+    print(f"xlsx: {checked} recalculated values equal to manto within {REL:g} relative "
+          f"(NPV at {len(m['npv'])} rates, IRR, min DSCR, {len(q)} quarters of DSCR and balance check)")
+
+
+def main(argv):
+    if len(argv) >= 4 and argv[1] == "dom":
+        check_dom(argv[2], argv[3], argv[4:])
+    elif len(argv) == 6 and argv[1] == "browse":
+        browse(argv[2], argv[3], argv[4], argv[5])
+    elif len(argv) == 4 and argv[1] == "xlsx":
+        check_xlsx(argv[2], argv[3])
+    else:
+        print(__doc__, file=sys.stderr)
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    main(sys.argv)
