@@ -8,9 +8,10 @@ use indicatif::{ProgressBar, ProgressStyle};
 use report::export::{CsvExporter, ExportError, Exporter, JsonExporter, Output, TerminalExporter};
 use report::output::{OutputError, OutputSet};
 use std::io::IsTerminal;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
+use study::shard::{Partial, Shard};
 use study::{Override, StudyError};
 
 #[derive(Parser)]
@@ -58,11 +59,25 @@ struct Common {
     quiet: bool,
 }
 
+/// `--shard K/N --out PATH`: the commands whose work is a set of independent indices.
+#[derive(Args, Clone, Default)]
+struct ShardArgs {
+    /// Run only shard K of N (the indices i with i mod N = K, numbered from 0) and write
+    /// a partial result to `--out`; `manto merge` puts the N parts together
+    #[arg(long, value_name = "K/N", requires = "out", conflicts_with_all = ["json", "csv", "wide"])]
+    shard: Option<Shard>,
+    /// Where `--shard` writes its partial result (replaced atomically; `-` is standard output)
+    #[arg(long, value_name = "PATH", requires = "shard")]
+    out: Option<PathBuf>,
+}
+
 /// `manto section`.
 #[derive(Args, Clone, Default)]
 struct SectionArgs {
     #[command(flatten)]
     common: Common,
+    #[command(flatten)]
+    shard: ShardArgs,
     /// Days counted per replication (scenario key `simulation.days`)
     #[arg(long)]
     days: Option<u32>,
@@ -85,6 +100,39 @@ struct ScheduleArgs {
     /// Life-of-mine replications (scenario key `schedule.replications`)
     #[arg(long)]
     replications: Option<u32>,
+}
+
+/// `manto schedule`.
+#[derive(Args, Clone, Default)]
+struct ScheduleCmd {
+    #[command(flatten)]
+    sched: ScheduleArgs,
+    #[command(flatten)]
+    shard: ShardArgs,
+}
+
+/// `manto merge`.
+#[derive(Args, Clone)]
+struct MergeArgs {
+    /// Partial result files written by `--shard K/N --out PATH`, in any order
+    #[arg(required = true, value_name = "PARTS")]
+    parts: Vec<PathBuf>,
+    /// Print the shard numbers still to run, one per line (nothing when none), instead of
+    /// merging
+    #[arg(long, conflicts_with_all = ["json", "csv", "wide"])]
+    missing: bool,
+    /// Write the full result as JSON to this path
+    #[arg(long)]
+    json: Option<PathBuf>,
+    /// Write the result tables as CSV (table,row,column,value) to this path
+    #[arg(long)]
+    csv: Option<PathBuf>,
+    /// Print tables at full width instead of splitting them to fit the terminal
+    #[arg(long)]
+    wide: bool,
+    /// Risk parts: write every iteration as a wide CSV here (as `manto risk --iterations-csv`)
+    #[arg(long, value_name = "PATH", conflicts_with = "missing")]
+    iterations_csv: Option<PathBuf>,
 }
 
 /// `manto finance`.
@@ -181,7 +229,7 @@ enum Command {
     Section(SectionArgs),
     /// Simulate the life of mine: sections panel by panel, open pit, stockpile and plant,
     /// by year and quarter
-    Schedule(ScheduleArgs),
+    Schedule(ScheduleCmd),
     /// Project economics and financing: cash flows, taxes, debt, statements, returns
     /// (`--years` and `--replications` apply when the production source is the schedule)
     Finance(FinanceArgs),
@@ -196,6 +244,9 @@ enum Command {
     /// plant feed target with a given probability. Without a scenario: `boleo` and
     /// `boleo-trial1` (trial-2 and trial-1 bolting), each for the scenario's targets
     Size(SizeArgs),
+    /// Put the partial results of a study run in shards (`--shard K/N`) together: the
+    /// output is byte-identical to the unsharded run's; `--missing` lists the shards to run
+    Merge(MergeArgs),
     /// Monte Carlo risk from the face to the debt cover: every iteration draws the
     /// scenario's uncertain inputs and price paths, simulates the mine and values it with
     /// the debt sized once and held fixed. Without a scenario: `boleo-risk`, the El Boleo
@@ -231,8 +282,10 @@ struct RiskArgs {
     #[arg(long)]
     exact: bool,
     /// Write every iteration (inputs drawn, average prices, outputs) as a wide CSV here
-    #[arg(long, value_name = "PATH")]
+    #[arg(long, value_name = "PATH", conflicts_with = "shard")]
     iterations_csv: Option<PathBuf>,
+    #[command(flatten)]
+    shard: ShardArgs,
 }
 
 #[derive(Subcommand)]
@@ -262,6 +315,9 @@ enum CliError {
     /// An output could not be serialised: exit 1.
     #[error(transparent)]
     Export(#[from] ExportError),
+    /// A partial result could not be serialised exactly: exit 1.
+    #[error("cannot write the partial result (--out): {0}")]
+    Partial(String),
 }
 
 impl CliError {
@@ -274,7 +330,7 @@ impl CliError {
                 | OutputError::Resolve { .. }
                 | OutputError::SameDestination { .. },
             ) => 2,
-            CliError::Output(_) | CliError::Export(_) => 1,
+            CliError::Output(_) | CliError::Export(_) | CliError::Partial(_) => 1,
         }
     }
 
@@ -309,6 +365,21 @@ fn try_main() -> Result<(), CliError> {
                 flag("--warmup-days", "simulation.warmup_days", a.warmup_days),
                 flag("--replications", "simulation.replications", a.replications),
             ];
+            if let (Some(shard), Some(path)) = (a.shard.shard, &a.shard.out) {
+                return run_shard(
+                    ShardJob {
+                        command: "section",
+                        options: "{}".into(),
+                        common: &a.common,
+                        flags: &ov,
+                        shard,
+                        out: path,
+                    },
+                    |s| u64::from(s.simulation.replications),
+                    study::Estimate::section,
+                    |s, idx, p| Ok(study::section_replications(s, idx, p)),
+                );
+            }
             let out = Outputs::new(&a.common)?;
             let s = load(&a.common, &ov)?;
             announce(
@@ -319,9 +390,25 @@ fn try_main() -> Result<(), CliError> {
             let r = study::section_study(&s, &bar(&a.common));
             out.emit(&r)
         }
-        Command::Schedule(a) => {
+        Command::Schedule(cmd) => {
+            let a = &cmd.sched;
+            if let (Some(shard), Some(path)) = (cmd.shard.shard, &cmd.shard.out) {
+                return run_shard(
+                    ShardJob {
+                        command: "schedule",
+                        options: "{}".into(),
+                        common: &a.common,
+                        flags: &schedule_flags(a),
+                        shard,
+                        out: path,
+                    },
+                    |s| u64::from(s.schedule.replications),
+                    study::Estimate::schedule,
+                    |s, idx, p| Ok(study::schedule_trials_for(s, idx, p)),
+                );
+            }
             let out = Outputs::new(&a.common)?;
-            let s = load(&a.common, &schedule_flags(&a))?;
+            let s = load(&a.common, &schedule_flags(a))?;
             announce(
                 study::Estimate::schedule(&s),
                 s.schedule.replications,
@@ -363,6 +450,7 @@ fn try_main() -> Result<(), CliError> {
             out.emit(&r)
         }
         Command::Size(a) => size(&a),
+        Command::Merge(a) => merge(&a),
         Command::Risk(a) => risk(a),
         Command::Report(a) => report(&a),
         Command::Scenario { action } => match action {
@@ -426,6 +514,13 @@ fn schedule_flags(a: &ScheduleArgs) -> [Option<Override>; 2] {
 /// Sets up the thread pool and loads the scenario with `--set`, then the command's flags
 /// (a flag wins over a `--set` of the same key), then `--seed`.
 fn load(c: &Common, flags: &[Option<Override>]) -> Result<study::Scenario, CliError> {
+    let ov = overrides(c, flags)?;
+    Ok(study::load(c.scenario.as_deref(), &ov)?)
+}
+
+/// Sets up the thread pool and collects the overrides: `--set`, then the command's flags,
+/// then `--seed`.
+fn overrides(c: &Common, flags: &[Option<Override>]) -> Result<Vec<Override>, CliError> {
     if let Some(n) = c.threads {
         let max = mine::limits::MAX_THREADS;
         if n == 0 || n > max {
@@ -445,7 +540,182 @@ fn load(c: &Common, flags: &[Option<Override>]) -> Result<study::Scenario, CliEr
     if let Some(seed) = c.seed {
         ov.push(Override::flag("--seed", "simulation.seed", seed));
     }
-    Ok(study::load(c.scenario.as_deref(), &ov)?)
+    Ok(ov)
+}
+
+/// What a sharded run is: the command, its options, the shard and where it goes.
+struct ShardJob<'a> {
+    command: &'static str,
+    /// The command's options beyond the scenario, as JSON (`{}` when none).
+    options: String,
+    common: &'a Common,
+    flags: &'a [Option<Override>],
+    shard: Shard,
+    out: &'a Path,
+}
+
+/// Runs one shard of a study: the records of the shard's indices, written with the
+/// scenario text (overrides applied) as a partial result, atomically.
+fn run_shard<R: serde::Serialize + serde::de::DeserializeOwned>(
+    job: ShardJob,
+    total: impl Fn(&study::Scenario) -> u64,
+    estimate: impl Fn(&study::Scenario) -> study::Estimate,
+    work: impl Fn(&study::Scenario, &[u64], &dyn study::Progress) -> Result<Vec<R>, CliError>,
+) -> Result<(), CliError> {
+    let c = job.common;
+    let set = OutputSet::new(&[("--out", job.out)])?;
+    let ov = overrides(c, job.flags)?;
+    let text = study::text(c.scenario.as_deref(), &ov)?;
+    let file = c.scenario.clone().unwrap_or_else(|| study::DEFAULT.into());
+    let s = study::parse(&text, &file).map_err(StudyError::Input)?;
+    let total = total(&s);
+    let indices = job.shard.indices(total);
+    let share = indices.len() as f64 / total.max(1) as f64;
+    let e = estimate(&s);
+    let part_cost = study::Estimate {
+        section_days: e.section_days * share,
+        cpu_seconds: e.cpu_seconds * share,
+    };
+    announce(part_cost, indices.len().min(u32::MAX as usize) as u32, c);
+    let records = work(&s, &indices, &bar(c))?;
+    let part = Partial::with_options(
+        job.command,
+        &text,
+        &job.options,
+        s.simulation.seed,
+        job.shard,
+        total,
+        records,
+    );
+    let bytes = part.to_json().map_err(CliError::Partial)?;
+    set.commit(&[bytes])?;
+    if !c.quiet {
+        eprintln!(
+            "wrote {} (shard {} of {} {}: {} of {} indices)",
+            job.out.display(),
+            job.shard,
+            job.command,
+            s.name,
+            indices.len(),
+            total
+        );
+    }
+    Ok(())
+}
+
+/// `manto merge`: checks that the parts are one complete study and renders it through the
+/// same aggregate and exporters as the unsharded run; `--missing` lists the shards to run.
+fn merge(a: &MergeArgs) -> Result<(), CliError> {
+    let common = Common {
+        json: a.json.clone(),
+        csv: a.csv.clone(),
+        wide: a.wide,
+        ..Common::default()
+    };
+    let out = Outputs::with(
+        &common,
+        &[(
+            "--iterations-csv",
+            &a.iterations_csv,
+            &report::export::DataCsvExporter,
+        )],
+    )?;
+    // Headers first (records skipped): every file is checked before any is kept.
+    let mut headers = Vec::with_capacity(a.parts.len());
+    for p in &a.parts {
+        let name = p.display().to_string();
+        let bytes = study::shard::read_part(p)?;
+        headers.push((name.clone(), study::shard::parse_header(&name, &bytes)?));
+    }
+    let missing = study::shard::check(&headers)?;
+    if a.missing {
+        let mut text = String::new();
+        for k in missing {
+            text.push_str(&format!("{k}\n"));
+        }
+        print!("{text}");
+        return Ok(());
+    }
+    study::shard::check_complete(&headers)?;
+    let (first, header) = &headers[0];
+    let command = header.command.clone();
+    let first = first.clone();
+    drop(headers);
+    if command != "risk" && a.iterations_csv.is_some() {
+        return Err(StudyError::usage(
+            "--iterations-csv",
+            format!("only for the parts of `manto risk`, not of `manto {command}`"),
+        )
+        .into());
+    }
+    match command.as_str() {
+        "risk" => {
+            let m = read_parts::<study::risk::IterationRecord>(&a.parts)?;
+            let n = m.scenario.risk.as_ref().map_or(0, |r| r.iterations);
+            check_total(&first, &m, n, "risk.iterations")?;
+            let exact = match m.options.as_str() {
+                o if o == risk_options(study::risk::RiskOptions { exact: true }) => true,
+                o if o == risk_options(study::risk::RiskOptions { exact: false }) => false,
+                other => {
+                    return Err(
+                        StudyError::usage(first, format!("unknown risk options `{other}`")).into(),
+                    )
+                }
+            };
+            let opts = study::risk::RiskOptions { exact };
+            let plan = study::risk::RiskPlan::prepare(&m.scenario, opts, &study::Silent)?;
+            out.emit(&study::risk::summarise(&plan, m.records)?)
+        }
+        "section" => {
+            let m = read_parts::<mine::section::Replication>(&a.parts)?;
+            let n = m.scenario.simulation.replications;
+            check_total(&first, &m, u64::from(n), "simulation.replications")?;
+            out.emit(&study::section_summary(&m.scenario, &m.records))
+        }
+        "schedule" => {
+            let m = read_parts::<mine::schedule::ScheduleReplication>(&a.parts)?;
+            let n = m.scenario.schedule.replications;
+            check_total(&first, &m, u64::from(n), "schedule.replications")?;
+            out.emit(&study::schedule_of(&m.scenario, &m.records))
+        }
+        other => Err(StudyError::usage(
+            first,
+            format!("a partial result of `manto {other}`, which this manto cannot merge"),
+        )
+        .into()),
+    }
+}
+
+/// The parts' index count must be the study's, as its scenario says (`key`).
+fn check_total<R>(
+    file: &str,
+    m: &study::shard::Merged<R>,
+    expected: u64,
+    key: &str,
+) -> Result<(), CliError> {
+    let n = m.records.len() as u64;
+    if n == expected {
+        return Ok(());
+    }
+    Err(StudyError::usage(
+        file,
+        format!("the parts hold {n} indices but their scenario's {key} is {expected}"),
+    )
+    .into())
+}
+
+/// Reads every part with its records and merges them (checked again, now with records).
+fn read_parts<R: serde::de::DeserializeOwned>(
+    paths: &[PathBuf],
+) -> Result<study::shard::Merged<R>, CliError> {
+    let mut parts = Vec::with_capacity(paths.len());
+    for p in paths {
+        let name = p.display().to_string();
+        let bytes = study::shard::read_part(p)?;
+        let part: Partial<R> = study::shard::parse(&name, &bytes)?;
+        parts.push((name, part));
+    }
+    Ok(study::shard::merge(parts)?)
 }
 
 fn risk(mut a: RiskArgs) -> Result<(), CliError> {
@@ -460,6 +730,33 @@ fn risk(mut a: RiskArgs) -> Result<(), CliError> {
             .as_ref()
             .map(|m| Override::flag("--sampling", "risk.sampling", format!("\"{m}\""))),
     );
+    if let (Some(shard), Some(path)) = (a.shard.shard, &a.shard.out) {
+        let opts = study::risk::RiskOptions { exact: a.exact };
+        return run_shard(
+            ShardJob {
+                command: "risk",
+                options: risk_options(opts),
+                common: &a.common,
+                flags: &ov,
+                shard,
+                out: path,
+            },
+            |s| s.risk.as_ref().map_or(0, |r| r.iterations),
+            |s| risk_estimate(s, a.exact),
+            |s, idx, p| {
+                if s.risk.as_ref().is_some_and(|r| r.precision.is_some()) {
+                    return Err(StudyError::usage(
+                        "--shard",
+                        "the scenario's [risk.precision] stops at a block boundary that depends on the results, so its iterations cannot be split: remove the table to shard",
+                    )
+                    .into());
+                }
+                let plan = study::risk::RiskPlan::prepare(s, opts, p)?;
+                p.phase(&format!("risk: {} iterations", idx.len()), idx.len() as u64);
+                Ok(study::risk::iterations(&plan, idx, p)?)
+            },
+        );
+    }
     let out = Outputs::with(
         &a.common,
         &[(
@@ -477,14 +774,27 @@ fn risk(mut a: RiskArgs) -> Result<(), CliError> {
             r.iterations + 1 + 2 * (r.inputs.len() + r.prices.len()) as u64
         });
         announce(
-            study::Estimate::schedule(&s)
-                .times(n as f64 / f64::from(s.schedule.replications.max(1))),
+            risk_estimate(&s, true),
             n.min(u64::from(u32::MAX)) as u32,
             &a.common,
         );
     }
     let r = study::risk::run(&s, opts, &bar(&a.common))?;
     out.emit(&r)
+}
+
+/// What `--exact` costs: a life-of-mine trial per iteration (the fast path: nothing to say).
+fn risk_estimate(s: &study::Scenario, exact: bool) -> study::Estimate {
+    if !exact {
+        return study::Estimate::default();
+    }
+    let n = s.risk.as_ref().map_or(0, |r| r.iterations);
+    study::Estimate::schedule(s).times(n as f64 / f64::from(s.schedule.replications.max(1)))
+}
+
+/// The risk options a partial records beyond the scenario.
+fn risk_options(o: study::risk::RiskOptions) -> String {
+    format!("{{\"exact\":{}}}", o.exact)
 }
 
 fn size(a: &SizeArgs) -> Result<(), CliError> {

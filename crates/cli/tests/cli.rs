@@ -795,3 +795,187 @@ fn risk_runs_the_bundled_study_deterministically_and_refuses_bad_input() {
     );
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// Runs manto and returns (exit code, stdout, stderr).
+fn run(args: &[&str]) -> (i32, Vec<u8>, String) {
+    let out = manto(args);
+    (
+        out.status.code().unwrap_or(-1),
+        out.stdout,
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn shards_merge_to_the_unsharded_run_byte_for_byte() {
+    let dir = tmp("shards");
+    let p = |f: &str| dir.join(f).to_str().unwrap().to_string();
+    let study = [
+        "schedule",
+        "--years",
+        "1",
+        "--replications",
+        "3",
+        "--seed",
+        "5",
+    ];
+    let mut full = study.to_vec();
+    let (fj, fc) = (p("full.json"), p("full.csv"));
+    full.extend(["-q", "--threads", "1", "--json", &fj, "--csv", &fc]);
+    let (code, full_tables, err) = run(&full);
+    assert_eq!(code, 0, "{err}");
+    // Split 2 ways, written with two threads each; shard 1 first.
+    for k in [1, 0] {
+        let (shard, out) = (format!("{k}/2"), p(&format!("part-{k}.json")));
+        let mut a = study.to_vec();
+        a.extend(["-q", "--threads", "2", "--shard", &shard, "--out", &out]);
+        let (code, stdout, err) = run(&a);
+        assert_eq!(code, 0, "{err}");
+        assert!(
+            stdout.is_empty() && err.is_empty(),
+            "a quiet shard prints nothing"
+        );
+    }
+    // A shard run again writes the same bytes.
+    let first = std::fs::read(p("part-0.json")).unwrap();
+    let mut again = study.to_vec();
+    let out0 = p("part-0.json");
+    again.extend(["-q", "--shard", "0/2", "--out", &out0]);
+    assert_eq!(run(&again).0, 0);
+    assert_eq!(std::fs::read(p("part-0.json")).unwrap(), first);
+
+    let (mj, mc, p0, p1) = (p("m.json"), p("m.csv"), p("part-0.json"), p("part-1.json"));
+    let (code, tables, err) = run(&["merge", &p1, &p0, "--json", &mj, "--csv", &mc]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(tables, full_tables);
+    assert_eq!(std::fs::read(&mj).unwrap(), std::fs::read(&fj).unwrap());
+    assert_eq!(std::fs::read(&mc).unwrap(), std::fs::read(&fc).unwrap());
+
+    // --missing: one shard number per line, exit 0; nothing when complete.
+    let (code, out, _) = run(&["merge", "--missing", &p1]);
+    assert_eq!((code, String::from_utf8_lossy(&out).as_ref()), (0, "0\n"));
+    let (code, out, _) = run(&["merge", "--missing", &p0, &p1]);
+    assert_eq!((code, out.len()), (0, 0));
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn bad_shards_and_parts_exit_2_with_one_message() {
+    let dir = tmp("badshards");
+    let p = |f: &str| dir.join(f).to_str().unwrap().to_string();
+    let part = p("p.json");
+    let sec = ["section", "--days", "1", "--replications", "2", "-q"];
+    for (shard, want) in [
+        ("2/2", "K must be below N"),
+        ("0/0", "N must be at least 1"),
+        ("1", "expected K/N"),
+        ("a/b", "expected K/N"),
+        ("-1/2", "expected K/N"),
+    ] {
+        let mut a = sec.to_vec();
+        let flag = format!("--shard={shard}");
+        a.extend([flag.as_str(), "--out", &part]);
+        let (code, _, err) = run(&a);
+        assert_eq!(code, 2, "{shard}: {err}");
+        assert!(
+            err.contains("--shard") && err.contains(want),
+            "{shard}: {err}"
+        );
+    }
+    // --shard needs --out, --out needs --shard, and a shard writes no --json.
+    let mut a = sec.to_vec();
+    a.extend(["--shard", "0/2"]);
+    assert_eq!(run(&a).0, 2);
+    let mut a = sec.to_vec();
+    a.extend(["--out", &part]);
+    assert_eq!(run(&a).0, 2);
+    let mut a = sec.to_vec();
+    a.extend(["--shard", "0/2", "--out", &part, "--json", "x.json"]);
+    assert_eq!(run(&a).0, 2);
+    // Commands that are not a set of replications take no --shard.
+    assert_eq!(run(&["finance", "--shard", "0/2", "--out", &part]).0, 2);
+
+    let mut a = sec.to_vec();
+    a.extend(["--shard", "0/2", "--out", &part]);
+    assert_eq!(run(&a).0, 0);
+    let junk = p("junk.json");
+    std::fs::write(&junk, "{\"studies\": []}\n").unwrap();
+    let other = p("other.json");
+    let mut a = sec.to_vec();
+    a.extend(["--seed", "9", "--shard", "1/2", "--out", &other]);
+    assert_eq!(run(&a).0, 0);
+    let missing = p("nowhere.json");
+    for (args, want) in [
+        (
+            vec!["merge", &part],
+            "incomplete study: missing shard(s) 1 of 2".to_string(),
+        ),
+        (
+            vec!["merge", &part, &junk],
+            format!("{junk}: not a manto partial result"),
+        ),
+        (
+            vec!["merge", &part, &missing],
+            format!("{missing}: cannot read"),
+        ),
+        (
+            vec!["merge", &part, &other],
+            format!("{other}: not a shard of the same study as {part}: scenario (sha256)"),
+        ),
+        (
+            vec!["merge", &part, &part],
+            format!("{part}: shard 0/2 given twice"),
+        ),
+    ] {
+        let (code, out, err) = run(&args);
+        assert_eq!(code, 2, "{args:?}: {err}");
+        assert!(out.is_empty(), "{args:?}");
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(
+            err.starts_with("error: ") && err.contains(&want),
+            "{args:?}: {err}"
+        );
+    }
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn risk_shards_merge_to_the_unsharded_run_with_the_iterations_csv() {
+    let dir = tmp("riskshards");
+    let p = |f: &str| dir.join(f).to_str().unwrap().to_string();
+    let study = ["risk", "--iterations", "6", "-q"];
+    let (fj, fi) = (p("full.json"), p("full-it.csv"));
+    let mut full = study.to_vec();
+    full.extend(["--json", &fj, "--iterations-csv", &fi]);
+    let (code, full_tables, err) = run(&full);
+    assert_eq!(code, 0, "{err}");
+    let (p0, p1) = (p("part-0.json"), p("part-1.json"));
+    for (shard, out) in [("1/2", &p1), ("0/2", &p0)] {
+        let mut a = study.to_vec();
+        a.extend(["--shard", shard, "--out", out]);
+        let (code, _, err) = run(&a);
+        assert_eq!(code, 0, "{err}");
+    }
+    let (mj, mi) = (p("m.json"), p("m-it.csv"));
+    let (code, tables, err) = run(&["merge", &p0, &p1, "--json", &mj, "--iterations-csv", &mi]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(tables, full_tables);
+    assert_eq!(std::fs::read(&mj).unwrap(), std::fs::read(&fj).unwrap());
+    assert_eq!(std::fs::read(&mi).unwrap(), std::fs::read(&fi).unwrap());
+    // A shard writes no --iterations-csv; --exact parts do not mix with fast-path ones.
+    let mut a = study.to_vec();
+    a.extend(["--shard", "0/2", "--out", &p0, "--iterations-csv", &mi]);
+    assert_eq!(run(&a).0, 2);
+    // (a part as `--exact` writes it, without the minutes of full simulation)
+    let pe = p("exact-1.json");
+    let mut v: serde_json::Value = serde_json::from_slice(&std::fs::read(&p1).unwrap()).unwrap();
+    v["options"] = "{\"exact\":true}".into();
+    std::fs::write(&pe, serde_json::to_vec(&v).unwrap()).unwrap();
+    let (code, _, err) = run(&["merge", &p0, &pe]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("options `{\"exact\":true}`, not `{\"exact\":false}`"),
+        "{err}"
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}

@@ -118,7 +118,7 @@ struct SectionShift {
 }
 
 /// Quantities of one period (quarter or year); flows unless noted.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Period {
     /// "Y01Q1" for a quarter, "Y01" for a year.
     pub label: String,
@@ -468,7 +468,7 @@ pub const SCHEDULE_STREAMS: u64 = 0x5C4E_D01E;
 
 /// One replication (trial) of the life of mine: what a single simulated future gives,
 /// quarter by quarter, before any averaging.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ScheduleReplication {
     /// Trial index: selects the random streams, nothing else.
     pub trial: u64,

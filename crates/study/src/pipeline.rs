@@ -11,7 +11,7 @@ use finance::config::ProductionSource;
 use finance::{FinanceResult, ProductionProfile, SizedDebt};
 use mine::fleet::{Sizing, SizingRequest};
 use mine::schedule::{Schedule, ScheduleReplication};
-use mine::section::SectionReport;
+use mine::section::{Replication, SectionReport};
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -32,13 +32,35 @@ impl Progress for Silent {
     fn advance(&self, _: u64) {}
 }
 
-/// The section study: `simulation.replications` replications of one section.
+/// The section study: `simulation.replications` replications of one section. It is
+/// [`section_summary`] of [`section_replications`] over every index, the split a sharded
+/// run and `manto merge` use too.
 pub fn section_study(s: &Scenario, progress: &dyn Progress) -> SectionReport {
-    let o = s.simulation;
-    progress.phase("section replications", u64::from(o.replications));
-    mine::section::run(&s.name, &s.section, &s.calendar, o, &s.targets, &|| {
-        progress.advance(1)
-    })
+    let all: Vec<u64> = (0..u64::from(s.simulation.replications)).collect();
+    section_summary(s, &section_replications(s, &all, progress))
+}
+
+/// Replications `indices` of the section study (each depends only on the scenario, the
+/// seed and its index), in the order of `indices` whatever the thread count.
+pub fn section_replications(
+    s: &Scenario,
+    indices: &[u64],
+    progress: &dyn Progress,
+) -> Vec<Replication> {
+    progress.phase("section replications", indices.len() as u64);
+    indices
+        .par_iter()
+        .map(|&r| {
+            let rep = mine::section::replication(&s.section, &s.calendar, s.simulation, r);
+            progress.advance(1);
+            rep
+        })
+        .collect()
+}
+
+/// The section report of a complete set of replications, in index order (pure).
+pub fn section_summary(s: &Scenario, reps: &[Replication]) -> SectionReport {
+    mine::section::summarise(&s.name, reps, s.simulation, &s.calendar, &s.targets)
 }
 
 /// Trial `k` of the life of mine under `seed` (only its streams depend on `k`).
@@ -49,29 +71,41 @@ pub fn schedule_trial(s: &Scenario, seed: u64, k: u64) -> ScheduleReplication {
 /// Trials `0..schedule.replications` of the life of mine under `simulation.seed`, in
 /// trial order whatever the thread count. Progress counts simulated years.
 pub fn schedule_trials(s: &Scenario, progress: &dyn Progress) -> Vec<ScheduleReplication> {
-    let n = s.schedule.replications;
+    let all: Vec<u64> = (0..u64::from(s.schedule.replications)).collect();
+    schedule_trials_for(s, &all, progress)
+}
+
+/// Trials `indices` of the life of mine under `simulation.seed`, in the order of `indices`
+/// whatever the thread count (a shard's share; [`schedule_of`] aggregates a complete set).
+pub fn schedule_trials_for(
+    s: &Scenario,
+    indices: &[u64],
+    progress: &dyn Progress,
+) -> Vec<ScheduleReplication> {
     progress.phase(
         &format!(
-            "life of mine, {n} replications x {} years",
+            "life of mine, {} replications x {} years",
+            indices.len(),
             s.schedule.years
         ),
-        u64::from(n) * u64::from(s.schedule.years),
+        indices.len() as u64 * u64::from(s.schedule.years),
     );
-    (0..n)
-        .into_par_iter()
-        .map(|k| {
+    indices
+        .par_iter()
+        .map(|&k| {
             mine::schedule::replication_with_progress(
                 &s.mine_model(),
                 &s.schedule,
                 s.simulation.seed,
-                u64::from(k),
+                k,
                 &|| progress.advance(1),
             )
         })
         .collect()
 }
 
-/// The schedule of finished trials: their means by quarter and year.
+/// The schedule of finished trials, a complete set in trial order: their means by quarter
+/// and year (pure).
 pub fn schedule_of(s: &Scenario, trials: &[ScheduleReplication]) -> Schedule {
     mine::schedule::aggregate(&s.mine_model(), s.simulation.seed, trials)
 }

@@ -14,6 +14,6 @@ pub use model::{
     ShiftTally, State, TraceSegment, N_STATES,
 };
 pub use report::{
-    run, summarise, Bottleneck, MachineReport, MassBalanceReport, Percentiles, RunOptions,
-    SectionReport, SectionsNeeded, Targets,
+    replication, run, summarise, Bottleneck, MachineReport, MassBalanceReport, Percentiles,
+    RunOptions, SectionReport, SectionsNeeded, Targets,
 };

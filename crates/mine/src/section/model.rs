@@ -20,6 +20,7 @@ use crate::calendar::{CalendarEvent, WEEK};
 use des::random::{Stream, StreamKey};
 use des::{EventId, EventQueue, SimTime};
 use rand::Rng;
+use serde::{Deserialize, Serialize};
 use std::collections::VecDeque;
 
 /// Tonnes below this are treated as zero when deciding a cut or a car is finished.
@@ -86,7 +87,7 @@ impl State {
 }
 
 /// The kind of machine, for reports and bottleneck grouping.
-#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum MachineKind {
     /// Continuous miner.
     ContinuousMiner,
@@ -216,7 +217,7 @@ struct Place {
 }
 
 /// Production counted in one production shift.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ShiftTally {
     /// Wet tonnes dumped on the feeder (delivered to the belt).
     pub wet_t: f64,
@@ -233,7 +234,7 @@ pub struct ShiftTally {
 }
 
 /// Time in each state of one machine over the counted scheduled time.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct MachineTally {
     /// Display name ("CM", "Bolter 1", "Car 2", ...).
     pub name: String,
@@ -244,7 +245,7 @@ pub struct MachineTally {
 }
 
 /// Mass accounting of a replication, from time zero (warm-up included).
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct MassBalance {
     /// Wet tonnes cut by the miner and loaded into cars.
     pub cut_wet_t: f64,
@@ -255,7 +256,7 @@ pub struct MassBalance {
 }
 
 /// Everything one replication produces.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Replication {
     /// One tally per production shift started after the warm-up.
     pub shifts: Vec<ShiftTally>,

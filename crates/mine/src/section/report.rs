@@ -212,6 +212,28 @@ pub struct SectionReport {
     pub events_per_replication: f64,
 }
 
+/// Replication `r` of the section under `opts` (its days, warm-up and seed; `opts.replications`
+/// is not used): depends only on (cfg, calendar, days, warm-up, seed, r).
+pub fn replication(
+    cfg: &SectionConfig,
+    calendar: &CalendarConfig,
+    opts: RunOptions,
+    r: u64,
+) -> Replication {
+    simulate(
+        cfg,
+        calendar,
+        RunSpec {
+            days: opts.days,
+            warmup_days: opts.warmup_days,
+            streams: StreamKey::root(opts.seed).child(r),
+            check_invariants: false,
+            stop_after_wet_t: None,
+            seam_height_m: None,
+        },
+    )
+}
+
 /// Runs `opts.replications` replications in parallel and summarises them. `progress` is
 /// called once per finished replication (from worker threads).
 pub fn run(
@@ -225,18 +247,7 @@ pub fn run(
     let reps: Vec<Replication> = (0..opts.replications)
         .into_par_iter()
         .map(|r| {
-            let rep = simulate(
-                cfg,
-                calendar,
-                RunSpec {
-                    days: opts.days,
-                    warmup_days: opts.warmup_days,
-                    streams: StreamKey::root(opts.seed).child(u64::from(r)),
-                    check_invariants: false,
-                    stop_after_wet_t: None,
-                    seam_height_m: None,
-                },
-            );
+            let rep = replication(cfg, calendar, opts, u64::from(r));
             progress();
             rep
         })

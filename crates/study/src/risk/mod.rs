@@ -196,26 +196,34 @@ struct FastPath {
     heights_m: Vec<f64>,
 }
 
-/// One iteration's record: drawn inputs, price averages, outputs and annual series.
+/// One iteration's record: drawn inputs, price averages, outputs and annual series. Its
+/// numbers (NaN included) survive a partial result file exactly (`--shard`).
 #[derive(Clone, Debug, PartialEq, Serialize, serde::Deserialize)]
 pub struct IterationRecord {
     /// Iteration index.
     pub iteration: u64,
     /// Drawn value of each input (order of `risk.inputs`).
+    #[serde(with = "crate::shard::exact_f64s")]
     pub inputs: Vec<f64>,
     /// Average price of each price process over the base case's operating years.
+    #[serde(with = "crate::shard::exact_f64s")]
     pub avg_prices: Vec<f64>,
     /// Outputs in [`RiskPlan::outputs`] order; NaN where undefined (no IRR, no DSCR).
+    #[serde(with = "crate::shard::exact_f64s")]
     pub outputs: Vec<f64>,
     /// First calendar year of the annual series.
     pub first_year: i32,
     /// Plant feed by calendar year, dry t.
+    #[serde(with = "crate::shard::exact_f64s")]
     pub feed_dry_t: Vec<f64>,
     /// Copper cathode by calendar year, t.
+    #[serde(with = "crate::shard::exact_f64s")]
     pub cu_t: Vec<f64>,
     /// CFADS by calendar year, USD.
+    #[serde(with = "crate::shard::exact_f64s")]
     pub cfads_usd: Vec<f64>,
     /// Annual DSCR (CFADS / senior debt service; NaN without debt service).
+    #[serde(with = "crate::shard::exact_f64s")]
     pub dscr: Vec<f64>,
 }
 

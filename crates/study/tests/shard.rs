@@ -1,0 +1,382 @@
+//! Sharded studies: every split, merged in any order, gives the unsharded result byte for
+//! byte; every set of parts that is not exactly one complete study is refused with one
+//! message naming the file.
+
+use manto_study as study;
+use mine::schedule::ScheduleReplication;
+use mine::section::Replication;
+use proptest::prelude::*;
+use std::sync::OnceLock;
+use study::shard::{self, Partial, Shard};
+use study::{Override, Scenario, Silent};
+
+/// A short section study (7 replications of 2 days) and a short life of mine (5 trials of
+/// one year), with their scenario texts.
+fn section_scenario() -> &'static (String, Scenario) {
+    static S: OnceLock<(String, Scenario)> = OnceLock::new();
+    S.get_or_init(|| scenario(&["simulation.days=2", "simulation.replications=7"]))
+}
+
+fn schedule_scenario() -> &'static (String, Scenario) {
+    static S: OnceLock<(String, Scenario)> = OnceLock::new();
+    S.get_or_init(|| scenario(&["schedule.years=1", "schedule.replications=5"]))
+}
+
+fn scenario(sets: &[&str]) -> (String, Scenario) {
+    let ov: Vec<Override> = sets
+        .iter()
+        .map(|s| Override::parse_set(s).unwrap())
+        .collect();
+    let text = study::text(None, &ov).unwrap();
+    let s = study::parse(&text, "test").unwrap();
+    (text, s)
+}
+
+fn section_bytes() -> &'static Vec<u8> {
+    static B: OnceLock<Vec<u8>> = OnceLock::new();
+    B.get_or_init(|| {
+        serde_json::to_vec(&study::section_study(&section_scenario().1, &Silent)).unwrap()
+    })
+}
+
+fn schedule_trials() -> &'static Vec<ScheduleReplication> {
+    static T: OnceLock<Vec<ScheduleReplication>> = OnceLock::new();
+    T.get_or_init(|| study::schedule_trials(&schedule_scenario().1, &Silent))
+}
+
+/// The parts of the section study split `n` ways, each computed on its own and written to
+/// its file's bytes.
+fn section_parts(n: u32) -> Vec<Vec<u8>> {
+    let (text, s) = section_scenario();
+    let total = u64::from(s.simulation.replications);
+    (0..n)
+        .map(|k| {
+            let shard = Shard::new(k, n).unwrap();
+            let recs = study::section_replications(s, &shard.indices(total), &Silent);
+            Partial::new("section", text, s.simulation.seed, shard, total, recs)
+                .to_json()
+                .unwrap()
+        })
+        .collect()
+}
+
+fn merge_section(files: &[(String, Vec<u8>)]) -> Result<Vec<u8>, String> {
+    let parts = files
+        .iter()
+        .map(|(name, b)| shard::parse::<Replication>(name, b).map(|p| (name.clone(), p)))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| e.to_string())?;
+    let m = shard::merge(parts).map_err(|e| e.to_string())?;
+    assert_eq!(m.command, "section");
+    Ok(serde_json::to_vec(&study::section_summary(&m.scenario, &m.records)).unwrap())
+}
+
+/// Part files: (name, bytes).
+type Files = Vec<(String, Vec<u8>)>;
+
+fn named(parts: Vec<Vec<u8>>) -> Files {
+    parts
+        .into_iter()
+        .enumerate()
+        .map(|(k, b)| (format!("part-{k}.json"), b))
+        .collect()
+}
+
+#[test]
+fn section_split_1_2_4_7_ways_merges_to_the_unsharded_bytes() {
+    for n in [1, 2, 4, 7] {
+        let mut files = named(section_parts(n));
+        files.reverse();
+        assert_eq!(&merge_section(&files).unwrap(), section_bytes(), "N = {n}");
+    }
+}
+
+#[test]
+fn schedule_split_1_2_4_7_ways_merges_to_the_unsharded_bytes() {
+    let (text, s) = schedule_scenario();
+    let all = schedule_trials();
+    let unsharded = serde_json::to_vec(&study::schedule_of(s, all)).unwrap();
+    let total = all.len() as u64;
+    // The per-index function on a shard's indices gives that shard's trials.
+    let odd = study::schedule_trials_for(s, &[1, 3], &Silent);
+    assert_eq!(odd, vec![all[1].clone(), all[3].clone()]);
+    for n in [1u32, 2, 4, 7] {
+        let mut parts = Vec::new();
+        for k in (0..n).rev() {
+            let shard = Shard::new(k, n).unwrap();
+            let recs: Vec<ScheduleReplication> = shard
+                .indices(total)
+                .iter()
+                .map(|&i| all[i as usize].clone())
+                .collect();
+            let bytes = Partial::new("schedule", text, s.simulation.seed, shard, total, recs)
+                .to_json()
+                .unwrap();
+            let name = format!("part-{k}.json");
+            parts.push((
+                name.clone(),
+                shard::parse::<ScheduleReplication>(&name, &bytes).unwrap(),
+            ));
+        }
+        let m = shard::merge(parts).unwrap();
+        assert_eq!(m.records, *all, "N = {n}");
+        let merged = serde_json::to_vec(&study::schedule_of(&m.scenario, &m.records)).unwrap();
+        assert_eq!(merged, unsharded, "N = {n}");
+    }
+}
+
+#[test]
+fn a_shard_is_the_same_bytes_when_run_again() {
+    let a = section_parts(4);
+    let b = section_parts(4);
+    assert_eq!(a, b);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+    /// Any order of the parts merges to the same bytes (7 shards of 7 replications).
+    #[test]
+    fn any_order_of_seven_parts_merges_the_same(keys in prop::collection::vec(any::<u32>(), 7)) {
+        static PARTS: OnceLock<Vec<(String, Vec<u8>)>> = OnceLock::new();
+        let parts = PARTS.get_or_init(|| named(section_parts(7)));
+        let mut order: Vec<usize> = (0..7).collect();
+        order.sort_by_key(|&i| (keys[i], i));
+        let files: Vec<(String, Vec<u8>)> = order.iter().map(|&i| parts[i].clone()).collect();
+        prop_assert_eq!(&merge_section(&files).unwrap(), section_bytes());
+    }
+}
+
+/// Edits one part's JSON (as a value) and returns the bytes.
+fn edit(bytes: &[u8], f: impl FnOnce(&mut serde_json::Value)) -> Vec<u8> {
+    let mut v: serde_json::Value = serde_json::from_slice(bytes).unwrap();
+    f(&mut v);
+    serde_json::to_vec(&v).unwrap()
+}
+
+#[test]
+fn every_set_that_is_not_one_complete_study_is_refused() {
+    let parts = section_parts(4);
+    let files = named(parts.clone());
+    let with = |k: usize, b: Vec<u8>| {
+        let mut f = files.clone();
+        f[k].1 = b;
+        f
+    };
+    let cases: Vec<(&str, Files, &str)> = vec![
+        ("missing", files[..3].to_vec(), "merge: incomplete study: missing shard(s) 3 of 4"),
+        (
+            "missing two",
+            vec![files[1].clone(), files[2].clone()],
+            "missing shard(s) 0, 3 of 4",
+        ),
+        (
+            "duplicated",
+            {
+                let mut f = files.clone();
+                f.push(("again-1.json".into(), parts[1].clone()));
+                f
+            },
+            "again-1.json: shard 1/4 given twice (also part-1.json)",
+        ),
+        (
+            "other seed",
+            with(2, edit(&parts[2], |v| v["seed"] = 8.into())),
+            "part-2.json: not a shard of the same study as part-0.json: seed `8`, not `2007`",
+        ),
+        (
+            "other command",
+            with(1, edit(&parts[1], |v| v["command"] = "schedule".into())),
+            "part-1.json: not a shard of the same study as part-0.json: command `schedule`",
+        ),
+        (
+            "other version",
+            with(3, edit(&parts[3], |v| v["manto_version"] = "0.0.9".into())),
+            "part-3.json: not a shard of the same study as part-0.json: manto version `0.0.9`",
+        ),
+        (
+            "other scenario",
+            with(
+                1,
+                edit(&parts[1], |v| {
+                    let t = v["scenario"].as_str().unwrap().replace("seed = 2007", "seed = 2008");
+                    v["scenario_sha256"] = shard::sha256_hex(&t).into();
+                    v["scenario"] = t.into();
+                }),
+            ),
+            "part-1.json: not a shard of the same study as part-0.json: scenario (sha256)",
+        ),
+        (
+            "edited scenario",
+            with(
+                1,
+                edit(&parts[1], |v| {
+                    let t = v["scenario"].as_str().unwrap().replace("seed = 2007", "seed = 2008");
+                    v["scenario"] = t.into();
+                }),
+            ),
+            "part-1.json: its scenario does not match its scenario_sha256 (edited?)",
+        ),
+        (
+            "other options",
+            with(3, edit(&parts[3], |v| v["options"] = "{\"confidence\":0.9}".into())),
+            "part-3.json: not a shard of the same study as part-0.json: options `{\"confidence\":0.9}`, not `{}`",
+        ),
+        (
+            "other split",
+            {
+                let mut f = files[..2].to_vec();
+                f.push(("eight.json".into(), section_parts(8)[2].clone()));
+                f
+            },
+            "eight.json: not a shard of the same study as part-0.json: shard count N `8`, not `4`",
+        ),
+        (
+            "K >= N",
+            with(0, edit(&parts[0], |v| v["shard"] = 4.into())),
+            "part-0.json: bad shard 4/4: K must be below N",
+        ),
+        (
+            "wrong indices",
+            with(0, edit(&parts[0], |v| v["indices"][0] = 1.into())),
+            "part-0.json: its indices are not those of shard 0/4 of 7",
+        ),
+        (
+            "a record lost",
+            with(
+                0,
+                edit(&parts[0], |v| {
+                    v["records"].as_array_mut().unwrap().pop();
+                }),
+            ),
+            "part-0.json: 1 records for 2 indices",
+        ),
+        (
+            "not a partial",
+            with(2, b"{\"dry_tonnes_per_shift\": 3}".to_vec()),
+            "part-2.json: not a manto partial result",
+        ),
+        (
+            "not JSON",
+            with(2, b"\x00\x01binary".to_vec()),
+            "part-2.json: not a manto partial result",
+        ),
+        (
+            "truncated",
+            with(2, parts[2][..parts[2].len() / 2].to_vec()),
+            "part-2.json: truncated partial result",
+        ),
+        (
+            "another format",
+            with(2, edit(&parts[2], |v| v["format"] = "manto-partial/9".into())),
+            "part-2.json: partial result format `manto-partial/9`, this manto reads `manto-partial/1`",
+        ),
+        (
+            "damaged record",
+            with(2, edit(&parts[2], |v| v["records"][0]["events"] = "many".into())),
+            "part-2.json: damaged partial result",
+        ),
+    ];
+    for (what, files, want) in cases {
+        let got = merge_section(&files).expect_err(what);
+        assert!(
+            got.starts_with(want) || got.contains(want),
+            "{what}: got `{got}`, want `{want}`"
+        );
+    }
+    // The complete set still merges.
+    assert_eq!(&merge_section(&files).unwrap(), section_bytes());
+}
+
+#[test]
+fn missing_lists_the_shards_still_to_run() {
+    let parts = section_parts(7);
+    let headers: Vec<(String, shard::Header)> = [6usize, 0, 3]
+        .iter()
+        .map(|&k| {
+            let name = format!("part-{k}.json");
+            let h = shard::parse_header(&name, &parts[k]).unwrap();
+            (name, h)
+        })
+        .collect();
+    assert_eq!(shard::check(&headers).unwrap(), vec![1, 2, 4, 5]);
+}
+
+#[test]
+fn a_value_json_cannot_carry_is_an_error_not_a_silent_change() {
+    let p = Partial::new("test", "x", 0, Shard::ALL, 2, vec![1.0f64, f64::NAN]);
+    assert!(p.to_json().is_err());
+    let p = Partial::new("test", "x", 0, Shard::ALL, 2, vec![0.1f64, 1e-310]);
+    assert!(p.to_json().is_ok());
+}
+
+#[test]
+fn risk_split_1_2_4_7_ways_merges_to_the_unsharded_bytes_nan_included() {
+    use study::risk::{IterationRecord, RiskOptions, RiskPlan};
+    let ov = [Override::parse_set("risk.iterations=9").unwrap()];
+    let text = study::text(Some("boleo-risk"), &ov).unwrap();
+    let s = study::parse(&text, "test").unwrap();
+    let opts = RiskOptions { exact: false };
+    let unsharded = serde_json::to_vec(&study::risk::run(&s, opts, &Silent).unwrap()).unwrap();
+    let plan = RiskPlan::prepare(&s, opts, &Silent).unwrap();
+    let total = 9u64;
+    let mut saw_nan = false;
+    for n in [1u32, 2, 4, 7] {
+        let mut parts = Vec::new();
+        for k in (0..n).rev() {
+            let shard = Shard::new(k, n).unwrap();
+            let recs = study::risk::iterations(&plan, &shard.indices(total), &Silent).unwrap();
+            saw_nan |= recs
+                .iter()
+                .any(|r| r.outputs.iter().chain(&r.dscr).any(|x| x.is_nan()));
+            let bytes = Partial::with_options(
+                "risk",
+                &text,
+                "{\"exact\":false}",
+                s.simulation.seed,
+                shard,
+                total,
+                recs,
+            )
+            .to_json()
+            .unwrap();
+            let name = format!("part-{k}.json");
+            parts.push((
+                name.clone(),
+                shard::parse::<IterationRecord>(&name, &bytes).unwrap(),
+            ));
+        }
+        let m = shard::merge(parts).unwrap();
+        assert_eq!(m.options, "{\"exact\":false}");
+        let merged = study::risk::summarise(&plan, m.records).unwrap();
+        assert_eq!(serde_json::to_vec(&merged).unwrap(), unsharded, "N = {n}");
+    }
+    // Some years have no debt service (NaN DSCR): NaN crosses the file exactly.
+    assert!(
+        saw_nan,
+        "no NaN output in the records: the test lost its point"
+    );
+}
+
+#[test]
+fn exact_f64s_round_trip_every_value() {
+    #[derive(serde::Serialize, serde::Deserialize)]
+    struct W(#[serde(with = "study::shard::exact_f64s")] Vec<f64>);
+    let v = vec![
+        0.1,
+        -0.0,
+        1e-310,
+        f64::MAX,
+        f64::NAN,
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+    ];
+    let text = serde_json::to_string(&W(v.clone())).unwrap();
+    assert_eq!(
+        text,
+        "[0.1,-0.0,1e-310,1.7976931348623157e+308,\"NaN\",\"inf\",\"-inf\"]"
+    );
+    let back: W = serde_json::from_str(&text).unwrap();
+    let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+    assert_eq!(bits(&back.0), bits(&v));
+    assert!(serde_json::from_str::<W>("[\"many\"]").is_err());
+}
