@@ -102,6 +102,9 @@ pub enum Kind {
     Fan {
         /// Reference lines, e.g. covenants.
         hlines: Vec<(String, f64)>,
+        /// Values above this are drawn at it (the table keeps them): a ratio in a year
+        /// with little debt service left can be huge and would flatten the rest.
+        y_max: Option<f64>,
     },
 }
 
@@ -247,7 +250,7 @@ impl Chart {
                 Kind::Gantt { spells, legend } => self.gantt(&root, spells, legend),
                 Kind::Histogram { bins, marks } => self.histogram(&root, bins, marks),
                 Kind::Tornado { base, .. } => self.tornado(&root, *base),
-                Kind::Fan { hlines } => self.lines_band(&root, hlines, true),
+                Kind::Fan { hlines, y_max } => self.lines_band(&root, hlines, true, *y_max),
             }
             .map_err(|e| format!("chart {}: {e}", self.id))?;
             full.present().map_err(|e| e.to_string())?;
@@ -279,7 +282,7 @@ impl Chart {
                         .map(|(k, s)| (s.name.clone(), n + k, true)),
                 );
             }
-            Kind::Lines { hlines } | Kind::Fan { hlines } => {
+            Kind::Lines { hlines } | Kind::Fan { hlines, .. } => {
                 out.extend(
                     self.series
                         .iter()
@@ -492,7 +495,7 @@ impl Chart {
         root: &DrawingArea<SVGBackend<'_>, plotters::coord::Shift>,
         hlines: &[(String, f64)],
     ) -> Result<(), Box<dyn std::error::Error + '_>> {
-        self.lines_band(root, hlines, false)
+        self.lines_band(root, hlines, false, None)
     }
 
     /// Lines, and with `band` the area between the first and the third series shaded (in
@@ -502,7 +505,9 @@ impl Chart {
         root: &DrawingArea<SVGBackend<'_>, plotters::coord::Shift>,
         hlines: &[(String, f64)],
         band: bool,
+        y_max: Option<f64>,
     ) -> Result<(), Box<dyn std::error::Error + '_>> {
+        let cap = |v: f64| y_max.map_or(v, |m| v.min(m));
         let xs = &self.x;
         let (x0, x1) = xs
             .iter()
@@ -519,8 +524,8 @@ impl Chart {
             .chain(hlines.iter().map(|h| &h.1))
             .filter(|v| v.is_finite())
         {
-            lo = lo.min(*v);
-            hi = hi.max(*v);
+            lo = lo.min(cap(*v));
+            hi = hi.max(cap(*v));
         }
         if !hi.is_finite() || hi <= lo {
             hi = lo + 1.0;
@@ -552,7 +557,7 @@ impl Chart {
                     high.values.get(i).copied().unwrap_or(f64::NAN),
                 );
                 if a.is_finite() && b.is_finite() {
-                    run.push((*x, a, b));
+                    run.push((*x, cap(a), cap(b)));
                 } else if !run.is_empty() {
                     runs.push(std::mem::take(&mut run));
                 }
@@ -570,7 +575,7 @@ impl Chart {
             let mut runs: Vec<Vec<(f64, f64)>> = vec![Vec::new()];
             for (x, v) in xs.iter().zip(&s.values) {
                 if v.is_finite() {
-                    runs.last_mut().expect("one run").push((*x, *v));
+                    runs.last_mut().expect("one run").push((*x, cap(*v)));
                 } else if !runs.last().expect("one run").is_empty() {
                     runs.push(Vec::new());
                 }
@@ -686,9 +691,11 @@ impl Chart {
             .y_desc(&self.y_label)
             .draw()?;
         let col = colour(0);
-        chart.draw_series(bins.iter().zip(counts).map(|(b, c)| {
-            Rectangle::new([(b.0, 0.0), (b.1, finite(Some(c)))], col.filled())
-        }))?;
+        chart.draw_series(
+            bins.iter()
+                .zip(counts)
+                .map(|(b, c)| Rectangle::new([(b.0, 0.0), (b.1, finite(Some(c)))], col.filled())),
+        )?;
         // Thin white edges keep neighbouring bins apart.
         chart.draw_series(bins.iter().zip(counts).map(|(b, c)| {
             Rectangle::new(

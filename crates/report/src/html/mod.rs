@@ -1157,8 +1157,22 @@ pub fn risk_section(r: &ReportStudy, risk: Option<&RiskResult>) -> Result<String
     // Tornadoes.
     out.push_str("<h3>What drives it: tornadoes</h3>\n");
     for (id, output, label, scale, decimals, unit) in [
-        ("risk-tornado-npv", k.headline_npv.as_str(), format!("{npv} after tax"), 1e6, 1, "US$ M"),
-        ("risk-tornado-dscr", "min_dscr", "minimum DSCR".to_string(), 1.0, 3, "x"),
+        (
+            "risk-tornado-npv",
+            k.headline_npv.as_str(),
+            format!("{npv} after tax"),
+            1e6,
+            1,
+            "US$ M",
+        ),
+        (
+            "risk-tornado-dscr",
+            "min_dscr",
+            "minimum DSCR".to_string(),
+            1.0,
+            3,
+            "x",
+        ),
     ] {
         let Some(t) = k.tornado.iter().find(|t| t.output == output) else {
             continue;
@@ -1201,7 +1215,9 @@ pub fn risk_section(r: &ReportStudy, risk: Option<&RiskResult>) -> Result<String
         ["P10", "P50", "P90"]
             .iter()
             .enumerate()
-            .map(|(q, name)| Series::new(*name, k.by_year.iter().map(|y| f(y)[q] / scale).collect()))
+            .map(|(q, name)| {
+                Series::new(*name, k.by_year.iter().map(|y| f(y)[q] / scale).collect())
+            })
             .collect()
     };
     let feed = Chart {
@@ -1212,34 +1228,71 @@ pub fn risk_section(r: &ReportStudy, risk: Option<&RiskResult>) -> Result<String
         categories: years.clone(),
         x: xs.clone(),
         series: fan_series(&|y| y.feed_dry_t, 1e3),
-        kind: Kind::Fan { hlines: vec![] },
+        kind: Kind::Fan {
+            hlines: vec![],
+            y_max: None,
+        },
         decimals: 0,
         note: "Shaded: P10 to P90 of the year's plant feed over the iterations (a delayed iteration feeds nothing in its early years).".into(),
     };
     out.push_str(&feed.html()?);
     let cov = &r.finance.covenants;
+    // The years with debt service in some iteration; the scale is capped so one year with
+    // little debt service left (a huge ratio) does not flatten the rest.
+    let served: Vec<usize> = (0..k.by_year.len())
+        .filter(|&i| k.by_year[i].dscr.iter().any(|v| v.is_finite()))
+        .collect();
+    let span = match (served.first(), served.last()) {
+        (Some(&a), Some(&b)) => a..b + 1,
+        _ => 0..k.by_year.len(),
+    };
+    let mut p50: Vec<f64> = k.by_year[span.clone()]
+        .iter()
+        .map(|y| y.dscr[1])
+        .filter(|v| v.is_finite())
+        .collect();
+    p50.sort_by(f64::total_cmp);
+    let p50_median = p50.get(p50.len() / 2).copied().unwrap_or(0.0);
+    let cap = (4.0 * cov.lock_up_dscr).max(2.0 * p50_median);
+    let mut series = fan_series(&|y| y.dscr, 1.0);
+    for s in &mut series {
+        s.values = s.values[span.clone()].to_vec();
+    }
+    let capped = series
+        .iter()
+        .any(|s| s.values.iter().any(|v| v.is_finite() && *v > cap));
     let dscr = Chart {
         id: "risk-fan-dscr",
         title: "Annual DSCR by year against the covenants: fan chart".into(),
         x_label: "calendar year".into(),
         y_label: "DSCR, x".into(),
-        categories: years,
-        x: xs,
-        series: fan_series(&|y| y.dscr, 1.0),
+        categories: years[span.clone()].to_vec(),
+        x: xs[span].to_vec(),
+        series,
         kind: Kind::Fan {
             hlines: vec![
                 (format!("default covenant {:.2}x", cov.min_dscr), cov.min_dscr),
                 (format!("lock-up {:.2}x", cov.lock_up_dscr), cov.lock_up_dscr),
             ],
+            y_max: Some(cap),
         },
         decimals: 3,
-        note: "Shaded: P10 to P90 of the year's senior DSCR over the iterations with debt service that year; years without debt service have none (gaps).".into(),
+        note: format!(
+            "Shaded: P10 to P90 of the year's senior DSCR over the iterations with debt service that year (years without \
+             debt service have none: gaps).{}",
+            if capped {
+                format!(" Ratios above {cap:.1}x (a year with little debt service left) are drawn at {cap:.1}x; the table has them.")
+            } else {
+                String::new()
+            }
+        ),
     };
     out.push_str(&dscr.html()?);
     // Convergence.
     out.push_str("<h3>Convergence</h3>\n");
     let conv = &k.convergence;
-    let half = |c: &study::risk::Convergence| c.npv_ci_half_width_pct / 100.0 * c.npv_mean_usd.abs();
+    let half =
+        |c: &study::risk::Convergence| c.npv_ci_half_width_pct / 100.0 * c.npv_mean_usd.abs();
     let chart = Chart {
         id: "risk-convergence",
         title: format!("Mean {npv} and its 95% confidence interval as iterations accumulate"),
@@ -1252,7 +1305,10 @@ pub fn risk_section(r: &ReportStudy, risk: Option<&RiskResult>) -> Result<String
             Series::new(format!("mean {npv}"), conv.iter().map(|c| c.npv_mean_usd / 1e6).collect()),
             Series::new("95% CI high", conv.iter().map(|c| (c.npv_mean_usd + half(c)) / 1e6).collect()),
         ],
-        kind: Kind::Fan { hlines: vec![] },
+        kind: Kind::Fan {
+            hlines: vec![],
+            y_max: None,
+        },
         decimals: 1,
         note: "The mean after the first 50, 100, 200, ... iterations and after all of them, with its Student-t 95% confidence interval (shaded).".into(),
     };
