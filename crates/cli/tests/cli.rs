@@ -682,6 +682,11 @@ fn report_writes_html_and_xlsx_and_refuses_what_it_would_ignore() {
             vec!["report", "no-such-scenario", "--html", f],
             "no-such-scenario",
         ),
+        (vec!["report", "--html", f, "--risk"], "--risk"),
+        (
+            vec!["report", "--html", f, "--iterations", "5"],
+            "--iterations",
+        ),
     ] {
         let out = manto(&args);
         let err = String::from_utf8_lossy(&out.stderr);
@@ -690,5 +695,71 @@ fn report_writes_html_and_xlsx_and_refuses_what_it_would_ignore() {
         assert!(!err.contains("panicked"), "{args:?}: {err}");
         assert!(!fresh.exists(), "{args:?} wrote a file");
     }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// `manto report boleo-risk`: the risk study runs (its scenario has a [risk] table),
+/// `--iterations` overrides `risk.iterations`, and the summary's risk numbers are
+/// `manto risk --json`'s for the same scenario, seed and iterations.
+#[test]
+fn report_runs_the_risk_study_of_a_scenario_with_one() {
+    let dir = tmp("report-risk");
+    let short = [
+        "--set",
+        "schedule.years=5",
+        "--set",
+        "schedule.replications=2",
+        "--set",
+        "simulation.replications=2",
+        "--set",
+        "simulation.days=5",
+        "--iterations",
+        "50",
+    ];
+    let h = dir.join("r.html");
+    let mut args = vec![
+        "report",
+        "boleo-risk",
+        "--risk",
+        "-q",
+        "--html",
+        h.to_str().unwrap(),
+    ];
+    args.extend(short);
+    let out = manto(&args);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let html = std::fs::read_to_string(&h).unwrap();
+    for id in [
+        "risk-npv-histogram",
+        "risk-npv-s-curve",
+        "risk-tornado-npv",
+        "risk-tornado-dscr",
+        "risk-fan-feed",
+        "risk-fan-dscr",
+        "risk-convergence",
+    ] {
+        assert!(html.contains(&format!("id=\"chart-{id}\"")), "{id} missing");
+    }
+    let mut args = vec!["risk", "boleo-risk"];
+    args.extend(short);
+    let risk = json_of(&args, &dir, "risk.json");
+    assert_eq!(risk["iterations"], 50);
+    let k = risk["outputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .position(|o| o["name"] == "npv8_usd")
+        .unwrap();
+    let p50 = risk["outputs"][k]["p50"].as_f64().unwrap();
+    assert!(
+        html.contains(&format!(
+            "data-risk-json=\"outputs.{k}.p50\" data-value=\"{p50}\""
+        )),
+        "the report's NPV8 P50 is not manto risk's {p50}"
+    );
     std::fs::remove_dir_all(&dir).unwrap();
 }
