@@ -233,7 +233,7 @@ fn the_precision_stop_stops_when_the_interval_is_narrow_enough() {
     ));
     let r = risk::run(&p.scenario, RiskOptions::default(), &Silent).unwrap();
     assert!(
-        r.stopped_early && r.iterations < 3000 && r.iterations % 50 == 0,
+        r.stopped_early && r.iterations < 3000 && r.iterations.is_multiple_of(50),
         "{}",
         r.iterations
     );
