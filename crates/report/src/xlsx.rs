@@ -137,7 +137,7 @@ pub fn calc_rows(f: &FinanceResult) -> Vec<Row> {
         "manto's calculated flows (inputs to this sheet, not live)",
     )];
     type Get = fn(&finance::result::PeriodRow) -> f64;
-    let flows: [(&str, &str, Get); 35] = [
+    let flows: [(&str, &str, Get); 41] = [
         ("revenue_cu", "revenue, copper cathode", |r| {
             r.revenue_cu_usd
         }),
@@ -197,6 +197,27 @@ pub fn calc_rows(f: &FinanceResult) -> Vec<Row> {
         ("income_tax", "income tax (ISR), levered", |r| {
             r.income_tax_usd
         }),
+        ("income_tax_paid", "income tax (ISR) paid", |r| {
+            r.income_tax_paid_usd
+        }),
+        ("vat_paid", "IVA paid", |r| r.vat_paid_usd),
+        ("vat_refund", "IVA refunded", |r| r.vat_refund_usd),
+        // IVA during construction is funded in the sources and uses, not from CFADS.
+        (
+            "vat_construction",
+            "IVA paid less refunded in construction",
+            |r| r.construction * (r.vat_paid_usd - r.vat_refund_usd),
+        ),
+        (
+            "vat_facility_drawing",
+            "IVA facility drawn after construction",
+            |r| (1.0 - r.construction) * r.vat_facility_drawing_usd,
+        ),
+        (
+            "vat_facility_repayment",
+            "IVA facility repaid after construction",
+            |r| (1.0 - r.construction) * r.vat_facility_repayment_usd,
+        ),
         ("senior_interest", "senior interest and fees", |r| {
             r.senior_interest_usd
         }),
@@ -225,7 +246,9 @@ pub fn calc_rows(f: &FinanceResult) -> Vec<Row> {
             let cfbt = r.ebitda_usd
                 - r.mining_duty_usd
                 - r.capex_sustaining_usd
-                - r.working_capital_increase_usd;
+                - r.working_capital_increase_usd
+                - r.vat_paid_usd
+                + r.vat_refund_usd;
             cfbt - r.capex_initial_usd - r.project_cash_flow_after_tax_usd
         })
         .collect();
@@ -296,6 +319,22 @@ pub fn calc_rows(f: &FinanceResult) -> Vec<Row> {
         bsc(|b| b.payables_usd),
         bss,
     ));
+    let other_balances: [(&str, &str, fn(&finance::result::BalanceSheet) -> f64); 5] = [
+        ("vat_receivable", "IVA receivable", |b| b.vat_receivable_usd),
+        ("maintenance_reserve", "maintenance reserve account", |b| {
+            b.maintenance_reserve_usd
+        }),
+        ("dsra_lc_drawn", "DSRA letter of credit drawn", |b| {
+            b.dsra_lc_drawn_usd
+        }),
+        ("tax_payable", "income tax payable", |b| b.tax_payable_usd),
+        ("vat_facility_balance", "IVA facility outstanding", |b| {
+            b.vat_facility_usd
+        }),
+    ];
+    for (key, label, get) in other_balances {
+        rows.push(input(key, label, "US$", bsc(get), bss));
+    }
     let inc = &f.income_statement;
     rows.push(input(
         "net_income",
@@ -403,6 +442,8 @@ pub fn calc_rows(f: &FinanceResult) -> Vec<Row> {
             minus("mining_duty"),
             minus("capex_sustaining"),
             minus("wc_increase"),
+            minus("vat_paid"),
+            plus("vat_refund"),
         ],
         None,
     ));
@@ -410,7 +451,14 @@ pub fn calc_rows(f: &FinanceResult) -> Vec<Row> {
         "cfads",
         "CFADS (cash flow available for debt service)",
         "US$",
-        vec![plus("cfbt"), minus("ptu"), minus("income_tax")],
+        vec![
+            plus("cfbt"),
+            plus("vat_construction"),
+            minus("ptu"),
+            minus("income_tax_paid"),
+            plus("vat_facility_drawing"),
+            minus("vat_facility_repayment"),
+        ],
         Some(col(&|r| r.cfads_usd)),
     ));
     rows.push(live(
@@ -567,6 +615,8 @@ pub fn calc_rows(f: &FinanceResult) -> Vec<Row> {
             plus("dsra_close"),
             plus("receivables"),
             plus("inventory"),
+            plus("vat_receivable"),
+            plus("maintenance_reserve"),
             plus("fixed_assets_close"),
         ],
         Some(bsc(|b| b.total_assets_usd)),
@@ -586,7 +636,13 @@ pub fn calc_rows(f: &FinanceResult) -> Vec<Row> {
         "total_liabilities",
         "total liabilities",
         "US$",
-        vec![plus("payables"), plus("total_debt")],
+        vec![
+            plus("payables"),
+            plus("dsra_lc_drawn"),
+            plus("tax_payable"),
+            plus("vat_facility_balance"),
+            plus("total_debt"),
+        ],
         Some(bsc(|b| b.total_liabilities_usd)),
     ));
     rows.push(live(
