@@ -319,7 +319,8 @@ pub fn calc_rows(f: &FinanceResult) -> Vec<Row> {
         bsc(|b| b.payables_usd),
         bss,
     ));
-    let other_balances: [(&str, &str, fn(&finance::result::BalanceSheet) -> f64); 5] = [
+    type Balance = fn(&finance::result::BalanceSheet) -> f64;
+    let other_balances: [(&str, &str, Balance); 5] = [
         ("vat_receivable", "IVA receivable", |b| b.vat_receivable_usd),
         ("maintenance_reserve", "maintenance reserve account", |b| {
             b.maintenance_reserve_usd
