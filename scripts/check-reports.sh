@@ -10,7 +10,8 @@
 #   3. that each check fails on a deliberately broken input (a request, a missing chart, a
 #      changed number, an input cell changed in the workbook).
 # Outputs go to $MANTO_REPORTS_OUT (default target/reports). A short study keeps it fast:
-# 8 years, 2 schedule replications, 3 section replications of 10 days.
+# 8 years, 2 schedule replications, 3 section replications of 10 days, of `boleo-risk` so
+# the risk section's charts are checked too (60 risk iterations, about 5 s more).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 t0=$(date +%s)
@@ -39,12 +40,15 @@ t_install=$(date +%s)
 
 cargo build --release -q
 bin=target/release/manto
-sets=(--set schedule.years=8 --set schedule.replications=2 --set simulation.replications=3 --set simulation.days=10)
-"$bin" report -q "${sets[@]}" --html "$out/report.html" --xlsx "$out/report.xlsx"
+sets=(boleo-risk --set schedule.years=8 --set schedule.replications=2 --set simulation.replications=3 --set simulation.days=10)
+"$bin" report -q "${sets[@]}" --iterations 60 --html "$out/report.html" --xlsx "$out/report.xlsx"
 "$bin" run -q "${sets[@]}" --json "$out/run.json" >/dev/null
 check=(python3 scripts/check_reports.py)
 ids=$(sed -n '/pub const CHART_IDS/,/\];/p' crates/report/src/html/mod.rs | grep -o '"[a-z-]*"' | tr -d '"')
 [ -n "$ids" ] || { echo "error: no chart ids found in crates/report/src/html/mod.rs" >&2; exit 1; }
+risk_ids=$(sed -n '/pub const RISK_CHART_IDS/,/\];/p' crates/report/src/html/mod.rs | grep -o '"[a-z-]*"' | tr -d '"')
+[ -n "$risk_ids" ] || { echo "error: no risk chart ids found in crates/report/src/html/mod.rs" >&2; exit 1; }
+ids="$ids $risk_ids"
 t_gen=$(date +%s)
 
 # ---- 1. HTML in Chromium ----------------------------------------------------------

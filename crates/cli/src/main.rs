@@ -221,6 +221,13 @@ struct ReportArgs {
     /// Write the Excel workbook (inputs, time flags, live-formula calculations, outputs)
     #[arg(long, value_name = "PATH")]
     xlsx: Option<PathBuf>,
+    /// Require the risk study (it runs whenever the scenario has a [risk] table; an error
+    /// when it has none)
+    #[arg(long)]
+    risk: bool,
+    /// Risk iterations (scenario key `risk.iterations`); only with a [risk] table
+    #[arg(long)]
+    iterations: Option<u64>,
 }
 
 #[derive(Subcommand)]
@@ -252,9 +259,9 @@ enum Command {
     /// the debt sized once and held fixed. Without a scenario: `boleo-risk`, the El Boleo
     /// study dated mid-2007
     Risk(RiskArgs),
-    /// Reports people read: an HTML report with charts (summary, mine, finance) and an
-    /// Excel workbook whose finance rows are live formulas; runs the main job, the bank
-    /// cases and one traced shift
+    /// Reports people read: an HTML report with charts (summary, mine, finance, risk) and
+    /// an Excel workbook whose finance rows are live formulas; runs the main job, the bank
+    /// cases, one traced shift and, when the scenario has a [risk] table, the risk study
     Report(ReportArgs),
     /// List or print the bundled scenarios
     Scenario {
@@ -854,14 +861,47 @@ fn report(a: &ReportArgs) -> Result<(), CliError> {
         quiet: a.quiet,
         ..Common::default()
     };
-    let s = load(&common, &[])?;
+    let mut s = load(&common, &[])?;
+    // The risk study runs when the scenario has a [risk] table; `--risk` insists on it and
+    // `--iterations` only means something with one.
+    if s.risk.is_none() {
+        for (name, given) in [("--risk", a.risk), ("--iterations", a.iterations.is_some())] {
+            if given {
+                return Err(StudyError::usage(
+                    name,
+                    format!(
+                        "scenario `{}` has no [risk] table, so there is no risk study to report \
+                         (the bundled risk study is `boleo-risk`; docs/risk.md shows how to write one)",
+                        s.name
+                    ),
+                )
+                .into());
+            }
+        }
+    }
+    if let Some(n) = a.iterations {
+        s = load(
+            &common,
+            &[Some(Override::flag("--iterations", "risk.iterations", n))],
+        )?;
+    }
     let cost = study::Estimate::section(&s).plus(study::Estimate::schedule(&s));
     announce(cost, s.schedule.replications, &common);
-    let r = study::report_study(&s, &bar(&common));
+    let progress = bar(&common);
+    // The risk study first: it is the part most likely to refuse the scenario.
+    let risk = match s.risk {
+        Some(_) => Some(study::risk::run(
+            &s,
+            study::risk::RiskOptions::default(),
+            &progress,
+        )?),
+        None => None,
+    };
+    let r = study::report_study(&s, &progress);
     let mut bytes = Vec::new();
     for (flag, _) in &named {
         bytes.push(match *flag {
-            "--html" => report::html::render(&r)
+            "--html" => report::html::render_with_risk(&r, risk.as_ref())
                 .map_err(ExportError::Report)?
                 .into_bytes(),
             _ => report::xlsx::render(&r)?,

@@ -682,6 +682,11 @@ fn report_writes_html_and_xlsx_and_refuses_what_it_would_ignore() {
             vec!["report", "no-such-scenario", "--html", f],
             "no-such-scenario",
         ),
+        (vec!["report", "--html", f, "--risk"], "--risk"),
+        (
+            vec!["report", "--html", f, "--iterations", "5"],
+            "--iterations",
+        ),
     ] {
         let out = manto(&args);
         let err = String::from_utf8_lossy(&out.stderr);
@@ -978,4 +983,72 @@ fn risk_shards_merge_to_the_unsharded_run_with_the_iterations_csv() {
         "{err}"
     );
     std::fs::remove_dir_all(&dir).ok();
+}
+
+/// `manto report boleo-risk`: the risk study runs (its scenario has a [risk] table),
+/// `--iterations` overrides `risk.iterations`, and the summary's risk numbers are
+/// `manto risk --json`'s for the same scenario, seed and iterations.
+#[test]
+fn report_runs_the_risk_study_of_a_scenario_with_one() {
+    let dir = tmp("report-risk");
+    let short = [
+        "--set",
+        "schedule.years=5",
+        "--set",
+        "schedule.replications=2",
+        "--set",
+        "simulation.replications=2",
+        "--set",
+        "simulation.days=5",
+        "--iterations",
+        "50",
+    ];
+    let h = dir.join("r.html");
+    let mut args = vec![
+        "report",
+        "boleo-risk",
+        "--risk",
+        "-q",
+        "--html",
+        h.to_str().unwrap(),
+    ];
+    args.extend(short);
+    let out = manto(&args);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let html = std::fs::read_to_string(&h).unwrap();
+    for id in [
+        "risk-npv-histogram",
+        "risk-npv-s-curve",
+        "risk-tornado-npv",
+        "risk-tornado-dscr",
+        "risk-fan-feed",
+        "risk-fan-dscr",
+        "risk-convergence",
+    ] {
+        assert!(html.contains(&format!("id=\"chart-{id}\"")), "{id} missing");
+    }
+    let mut args = vec!["risk", "boleo-risk"];
+    args.extend(short);
+    let risk = json_of(&args, &dir, "risk.json");
+    assert_eq!(risk["iterations"], 50);
+    let k = risk["outputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .position(|o| o["name"] == "npv8_usd")
+        .unwrap();
+    let p50 = risk["outputs"][k]["p50"].as_f64().unwrap();
+    // serde_json's float parsing may be off in the last bit: compare as numbers.
+    let attr = format!("data-risk-json=\"outputs.{k}.p50\" data-value=\"");
+    let at = html.find(&attr).expect("the NPV8 P50 in the summary") + attr.len();
+    let shown: f64 = html[at..].split('"').next().unwrap().parse().unwrap();
+    assert!(
+        (shown - p50).abs() <= 1e-12 * p50.abs(),
+        "the report's NPV8 P50 {shown} is not manto risk's {p50}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
 }

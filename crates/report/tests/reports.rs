@@ -226,3 +226,185 @@ fn chart_tables_hold_the_model_numbers() {
         assert_eq!(first, q.cfads_usd / 1e6, "{}", q.label);
     }
 }
+
+/// The short study of `boleo-risk` with its risk study at 60 iterations.
+fn risk_study() -> &'static (ReportStudy, study::risk::RiskResult) {
+    static S: OnceLock<(ReportStudy, study::risk::RiskResult)> = OnceLock::new();
+    S.get_or_init(|| {
+        let ov: Vec<Override> = [
+            "schedule.years=8",
+            "schedule.replications=2",
+            "simulation.replications=3",
+            "simulation.days=10",
+            "risk.iterations=60",
+        ]
+        .iter()
+        .map(|s| Override::parse_set(s).unwrap())
+        .collect();
+        let s = study::load(Some("boleo-risk"), &ov).unwrap();
+        let risk =
+            study::risk::run(&s, study::risk::RiskOptions::default(), &study::Silent).unwrap();
+        (study::report_study(&s, &study::Silent), risk)
+    })
+}
+
+fn risk_html() -> &'static str {
+    static H: OnceLock<String> = OnceLock::new();
+    H.get_or_init(|| {
+        let (r, k) = risk_study();
+        report::html::render_with_risk(r, Some(k)).unwrap()
+    })
+}
+
+/// The figure of chart `id`: present, with its title, SVG (axis text) and data table.
+fn figure<'a>(h: &'a str, id: &str) -> &'a str {
+    let start = h
+        .find(&format!("<figure class=\"chart\" id=\"chart-{id}\">"))
+        .unwrap_or_else(|| panic!("chart {id} missing"));
+    let end = start + h[start..].find("</figure>").unwrap();
+    let fig = &h[start..end];
+    assert!(fig.contains("<figcaption>"), "{id}: title");
+    assert!(fig.contains("<svg"), "{id}: svg");
+    assert!(
+        fig.contains(&format!("<table class=\"chart-data\" id=\"data-{id}\">")),
+        "{id}: table"
+    );
+    assert!(fig.contains("<tbody>\n<tr>"), "{id}: table has rows");
+    assert!(fig.matches("<text").count() > 5, "{id}: axis text");
+    fig
+}
+
+#[test]
+fn every_risk_chart_has_its_svg_title_axes_and_table() {
+    let h = risk_html();
+    for id in report::html::CHART_IDS
+        .iter()
+        .chain(&report::html::RISK_CHART_IDS)
+    {
+        figure(h, id);
+    }
+    assert!(!h.contains("risk-placeholder"));
+    for id in [
+        "summary-risk",
+        "summary-risk-probabilities",
+        "summary-largest-risks",
+        "risk-probabilities",
+    ] {
+        assert!(h.contains(&format!("id=\"{id}\"")), "{id} missing");
+    }
+    // Units on the axes of the risk charts.
+    assert!(figure(h, "risk-npv-histogram").contains("NPV8 after tax, US$ M"));
+    assert!(figure(h, "risk-fan-feed").contains("kt dry per year"));
+    let dscr = figure(h, "risk-fan-dscr");
+    assert!(dscr.contains("default covenant 1.10x") && dscr.contains("lock-up 1.20x"));
+    // The tables hold the study's numbers: the histogram's counts add up to the iterations,
+    // the tornado's first row is the largest swing.
+    let (_, k) = risk_study();
+    let hist = figure(h, "risk-npv-histogram");
+    let counts: f64 = hist
+        .split("<td data-value=\"")
+        .skip(1)
+        .map(|s| s.split('"').next().unwrap().parse::<f64>().unwrap())
+        .sum();
+    assert_eq!(counts as usize, k.iterations);
+    let tor = k
+        .tornado
+        .iter()
+        .find(|t| t.output == k.headline_npv)
+        .unwrap();
+    let fig = figure(h, "risk-tornado-npv");
+    let first = fig.find("<tbody>\n<tr><th scope=\"row\">").unwrap();
+    assert!(fig[first..].starts_with(&format!(
+        "<tbody>\n<tr><th scope=\"row\">{}</th>",
+        report::html::esc(&tor.bars[0].input)
+    )));
+}
+
+#[test]
+fn the_summary_risk_numbers_are_the_risk_result() {
+    let (_, k) = risk_study();
+    let h = risk_html();
+    let json = serde_json::to_value(k).unwrap();
+    let mut seen = Vec::new();
+    for part in h.split("data-risk-json=\"").skip(1) {
+        let attr = |name: &str| -> String {
+            let at = part.find(&format!("{name}=\"")).unwrap() + name.len() + 2;
+            part[at..].split('"').next().unwrap().to_string()
+        };
+        let path = part.split('"').next().unwrap().to_string();
+        let raw: f64 = attr("data-value").parse().unwrap();
+        let scale: f64 = attr("data-scale").parse().unwrap();
+        let decimals: usize = attr("data-decimals").parse().unwrap();
+        let mut v = &json;
+        for key in path.split('.') {
+            v = match key.parse::<usize>() {
+                Ok(i) => &v[i],
+                Err(_) => &v[key],
+            };
+        }
+        let want = v
+            .as_f64()
+            .unwrap_or_else(|| panic!("{path}: {v} is not a number"));
+        assert_eq!(raw, want, "{path}");
+        let shown = part[part.find('>').unwrap() + 1..]
+            .split('<')
+            .next()
+            .unwrap();
+        assert_eq!(
+            shown,
+            report::Cell::Num(want / scale, decimals).display(),
+            "{path} shown"
+        );
+        seen.push(path);
+    }
+    // NPV8 and IRR at P10, P50, P90; the four probabilities; the three largest risks.
+    let out = |name: &str| k.outputs.iter().position(|o| o.name == name).unwrap();
+    let prob = |name: &str| k.probabilities.iter().position(|p| p.name == name).unwrap();
+    let t = k
+        .tornado
+        .iter()
+        .position(|t| t.output == k.headline_npv)
+        .unwrap();
+    let mut want = Vec::new();
+    for o in [out("npv8_usd"), out("project_irr_pct")] {
+        for q in ["p10", "p50", "p90"] {
+            want.push(format!("outputs.{o}.{q}"));
+        }
+    }
+    for p in [
+        "npv_negative",
+        "dscr_below_lock_up",
+        "funding_shortfall",
+        "event_of_default",
+    ] {
+        want.push(format!("probabilities.{}.p", prob(p)));
+    }
+    for b in 0..3 {
+        for f in ["output_at_p10", "output_at_p90", "swing"] {
+            want.push(format!("tornado.{t}.bars.{b}.{f}"));
+        }
+    }
+    assert_eq!(seen, want);
+    let summary = &h[..h.find("<section class=\"page\" id=\"mine\">").unwrap()];
+    for bar in &k.tornado[t].bars[..3] {
+        assert!(
+            summary.contains(&report::html::esc(&bar.input)),
+            "{} not among the largest risks",
+            bar.input
+        );
+    }
+}
+
+#[test]
+fn a_report_without_a_risk_study_says_how_to_get_one() {
+    let h = html();
+    assert!(h.contains("id=\"risk-placeholder\""));
+    assert!(h.contains("manto report boleo-risk"));
+    for id in report::html::RISK_CHART_IDS {
+        assert!(
+            !h.contains(&format!("chart-{id}")),
+            "{id} without a risk study"
+        );
+    }
+    assert!(!h.contains("data-risk-json"));
+}

@@ -1,9 +1,11 @@
 //! Charts as inline SVG, drawn with `plotters` (SVG backend only, no fonts loaded: text is
 //! left to the browser as SVG `<text>`), each with its numbers as an HTML table beside it.
 //!
-//! Three kinds cover the report: bars (stacked, vertical or horizontal, with optional
-//! overlay lines), lines (with optional horizontal reference lines such as covenants), and a
-//! Gantt chart (spells on a time axis, one row per machine).
+//! The kinds the report needs: bars (stacked, vertical or horizontal, with optional
+//! overlay lines), lines (with optional horizontal reference lines such as covenants), a
+//! Gantt chart (spells on a time axis, one row per machine), and for the risk study a
+//! histogram (bins on a value axis), a tornado (bars either side of the base case) and a
+//! fan (a shaded P10-P90 band around the P50, with reference lines).
 
 use super::esc;
 use crate::Cell;
@@ -79,6 +81,31 @@ pub enum Kind {
         /// Colour index to name, for the legend.
         legend: Vec<(usize, String)>,
     },
+    /// A histogram: `series[0]` holds each bin's count, `bins` its (low, high) edges on the
+    /// x axis; `marks` are vertical reference lines (name, x), e.g. zero and the base case.
+    Histogram {
+        /// Bin edges, one per category.
+        bins: Vec<(f64, f64)>,
+        /// Vertical reference lines.
+        marks: Vec<(String, f64)>,
+    },
+    /// A tornado: one row per category (largest first, at the top), a bar from `base` to
+    /// each series' value (the output with the input at its P10, at its P90).
+    Tornado {
+        /// The output at the base case, where the bars start.
+        base: f64,
+        /// Legend name of the base line.
+        base_label: String,
+    },
+    /// A fan over `x`: `series[0]` low, `series[1]` middle, `series[2]` high, the band
+    /// between low and high shaded; horizontal reference lines (name, value).
+    Fan {
+        /// Reference lines, e.g. covenants.
+        hlines: Vec<(String, f64)>,
+        /// Values above this are drawn at it (the table keeps them): a ratio in a year
+        /// with little debt service left can be huge and would flatten the rest.
+        y_max: Option<f64>,
+    },
 }
 
 /// A chart and its data table.
@@ -152,7 +179,8 @@ impl Chart {
         let first = match &self.kind {
             Kind::Bars {
                 horizontal: true, ..
-            } => &self.y_label,
+            }
+            | Kind::Tornado { .. } => &self.y_label,
             _ => &self.x_label,
         };
         out.push_str(&format!("<th scope=\"col\">{}</th>", esc(first)));
@@ -220,6 +248,9 @@ impl Chart {
                 } => self.bars(&root, *horizontal, overlay),
                 Kind::Lines { hlines } => self.lines(&root, hlines),
                 Kind::Gantt { spells, legend } => self.gantt(&root, spells, legend),
+                Kind::Histogram { bins, marks } => self.histogram(&root, bins, marks),
+                Kind::Tornado { base, .. } => self.tornado(&root, *base),
+                Kind::Fan { hlines, y_max } => self.lines_band(&root, hlines, true, *y_max),
             }
             .map_err(|e| format!("chart {}: {e}", self.id))?;
             full.present().map_err(|e| e.to_string())?;
@@ -251,7 +282,7 @@ impl Chart {
                         .map(|(k, s)| (s.name.clone(), n + k, true)),
                 );
             }
-            Kind::Lines { hlines } => {
+            Kind::Lines { hlines } | Kind::Fan { hlines, .. } => {
                 out.extend(
                     self.series
                         .iter()
@@ -268,6 +299,30 @@ impl Chart {
             }
             Kind::Gantt { legend, .. } => {
                 out.extend(legend.iter().map(|(c, name)| (name.clone(), *c, false)));
+            }
+            Kind::Histogram { marks, .. } => {
+                out.extend(
+                    self.series
+                        .iter()
+                        .enumerate()
+                        .map(|(k, s)| (s.name.clone(), k, false)),
+                );
+                let n = self.series.len();
+                out.extend(
+                    marks
+                        .iter()
+                        .enumerate()
+                        .map(|(k, m)| (m.0.clone(), n + k, true)),
+                );
+            }
+            Kind::Tornado { base_label, .. } => {
+                out.extend(
+                    self.series
+                        .iter()
+                        .enumerate()
+                        .map(|(k, s)| (s.name.clone(), k, false)),
+                );
+                out.push((base_label.clone(), TORNADO_BASE_COLOUR, true));
             }
         }
         out
@@ -440,6 +495,19 @@ impl Chart {
         root: &DrawingArea<SVGBackend<'_>, plotters::coord::Shift>,
         hlines: &[(String, f64)],
     ) -> Result<(), Box<dyn std::error::Error + '_>> {
+        self.lines_band(root, hlines, false, None)
+    }
+
+    /// Lines, and with `band` the area between the first and the third series shaded (in
+    /// runs where both are defined).
+    fn lines_band(
+        &self,
+        root: &DrawingArea<SVGBackend<'_>, plotters::coord::Shift>,
+        hlines: &[(String, f64)],
+        band: bool,
+        y_max: Option<f64>,
+    ) -> Result<(), Box<dyn std::error::Error + '_>> {
+        let cap = |v: f64| y_max.map_or(v, |m| v.min(m));
         let xs = &self.x;
         let (x0, x1) = xs
             .iter()
@@ -456,8 +524,8 @@ impl Chart {
             .chain(hlines.iter().map(|h| &h.1))
             .filter(|v| v.is_finite())
         {
-            lo = lo.min(*v);
-            hi = hi.max(*v);
+            lo = lo.min(cap(*v));
+            hi = hi.max(cap(*v));
         }
         if !hi.is_finite() || hi <= lo {
             hi = lo + 1.0;
@@ -479,13 +547,35 @@ impl Chart {
             .x_desc(&self.x_label)
             .y_desc(&self.y_label)
             .draw()?;
+        if let (true, Some(low), Some(high)) = (band, self.series.first(), self.series.get(2)) {
+            let fill = colour(BAND_COLOUR).mix(0.18).filled();
+            let mut run: Vec<(f64, f64, f64)> = Vec::new();
+            let mut runs = Vec::new();
+            for (i, x) in xs.iter().enumerate() {
+                let (a, b) = (
+                    low.values.get(i).copied().unwrap_or(f64::NAN),
+                    high.values.get(i).copied().unwrap_or(f64::NAN),
+                );
+                if a.is_finite() && b.is_finite() {
+                    run.push((*x, cap(a), cap(b)));
+                } else if !run.is_empty() {
+                    runs.push(std::mem::take(&mut run));
+                }
+            }
+            runs.push(run);
+            for run in runs.into_iter().filter(|r| r.len() > 1) {
+                let mut pts: Vec<(f64, f64)> = run.iter().map(|p| (p.0, p.1)).collect();
+                pts.extend(run.iter().rev().map(|p| (p.0, p.2)));
+                chart.draw_series(std::iter::once(Polygon::new(pts, fill)))?;
+            }
+        }
         for (k, s) in self.series.iter().enumerate() {
             let style = ShapeStyle::from(&colour(k)).stroke_width(2);
             // Gaps (NaN) split the line into runs.
             let mut runs: Vec<Vec<(f64, f64)>> = vec![Vec::new()];
             for (x, v) in xs.iter().zip(&s.values) {
                 if v.is_finite() {
-                    runs.last_mut().expect("one run").push((*x, *v));
+                    runs.last_mut().expect("one run").push((*x, cap(*v)));
                 } else if !runs.last().expect("one run").is_empty() {
                     runs.push(Vec::new());
                 }
@@ -555,6 +645,155 @@ impl Chart {
         Ok(())
     }
 }
+
+impl Chart {
+    fn histogram(
+        &self,
+        root: &DrawingArea<SVGBackend<'_>, plotters::coord::Shift>,
+        bins: &[(f64, f64)],
+        marks: &[(String, f64)],
+    ) -> Result<(), Box<dyn std::error::Error + '_>> {
+        let counts: &[f64] = self.series.first().map_or(&[], |s| &s.values);
+        let (mut x0, mut x1) = bins
+            .iter()
+            .flat_map(|b| [b.0, b.1])
+            .chain(marks.iter().map(|m| m.1))
+            .filter(|v| v.is_finite())
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), x| {
+                (a.min(x), b.max(x))
+            });
+        if !(x0.is_finite() && x1 > x0) {
+            let mid = if x0.is_finite() { x0 } else { 0.0 };
+            (x0, x1) = (mid - 0.5, mid + 0.5);
+        }
+        let pad = 0.03 * (x1 - x0);
+        let top = counts
+            .iter()
+            .copied()
+            .filter(|c| c.is_finite())
+            .fold(1.0, f64::max);
+        let mut chart = ChartBuilder::on(root)
+            .caption(&self.title, ("sans-serif", 22))
+            .margin(10)
+            .x_label_area_size(45)
+            .y_label_area_size(70)
+            .build_cartesian_2d((x0 - pad)..(x1 + pad), 0.0..top * 1.08)?;
+        chart
+            .configure_mesh()
+            .max_light_lines(1)
+            .label_style(("sans-serif", 16))
+            .axis_desc_style(("sans-serif", 17))
+            .disable_x_mesh()
+            .x_labels(10)
+            .x_label_formatter(&|x| format!("{x:.0}"))
+            .y_label_formatter(&|y| format!("{y:.0}"))
+            .x_desc(&self.x_label)
+            .y_desc(&self.y_label)
+            .draw()?;
+        let col = colour(0);
+        chart.draw_series(
+            bins.iter()
+                .zip(counts)
+                .map(|(b, c)| Rectangle::new([(b.0, 0.0), (b.1, finite(Some(c)))], col.filled())),
+        )?;
+        // Thin white edges keep neighbouring bins apart.
+        chart.draw_series(bins.iter().zip(counts).map(|(b, c)| {
+            Rectangle::new(
+                [(b.0, 0.0), (b.1, finite(Some(c)))],
+                ShapeStyle::from(&WHITE).stroke_width(1),
+            )
+        }))?;
+        for (k, (_, x)) in marks.iter().enumerate() {
+            let style = ShapeStyle::from(&colour(self.series.len() + k)).stroke_width(2);
+            chart.draw_series(DashedLineSeries::new(
+                vec![(*x, 0.0), (*x, top * 1.08)],
+                6,
+                4,
+                style,
+            ))?;
+        }
+        Ok(())
+    }
+
+    fn tornado(
+        &self,
+        root: &DrawingArea<SVGBackend<'_>, plotters::coord::Shift>,
+        base: f64,
+    ) -> Result<(), Box<dyn std::error::Error + '_>> {
+        let n = self.categories.len();
+        let (mut lo, mut hi) = self
+            .series
+            .iter()
+            .flat_map(|s| s.values.iter().copied())
+            .chain(std::iter::once(base))
+            .filter(|v| v.is_finite())
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), x| {
+                (a.min(x), b.max(x))
+            });
+        if !(lo.is_finite() && hi > lo) {
+            let mid = if lo.is_finite() { lo } else { 0.0 };
+            (lo, hi) = (mid - 1.0, mid + 1.0);
+        }
+        let pad = 0.05 * (hi - lo);
+        let cats = &self.categories;
+        let label = |v: &f64| -> String {
+            let r = v.round();
+            if (v - r).abs() < 1e-6 && r >= 0.0 && (r as usize) < cats.len() {
+                cats[r as usize].clone()
+            } else {
+                String::new()
+            }
+        };
+        let mut chart = ChartBuilder::on(root)
+            .caption(&self.title, ("sans-serif", 22))
+            .margin(10)
+            .x_label_area_size(45)
+            .y_label_area_size(200)
+            .build_cartesian_2d((lo - pad)..(hi + pad), (n as f64 - 0.5)..-0.5)?;
+        chart
+            .configure_mesh()
+            .max_light_lines(1)
+            .label_style(("sans-serif", 15))
+            .axis_desc_style(("sans-serif", 17))
+            .disable_y_mesh()
+            .y_labels(n.max(2))
+            .y_label_formatter(&label)
+            .x_labels(10)
+            .x_desc(&self.x_label)
+            .y_desc(&self.y_label)
+            .draw()?;
+        // Per row, the longer bar first so the shorter one stays visible when both lie on
+        // the same side of the base.
+        let mut rects = Vec::new();
+        for i in 0..n {
+            let mut row: Vec<(usize, f64)> = self
+                .series
+                .iter()
+                .enumerate()
+                .map(|(k, s)| (k, s.values.get(i).copied().unwrap_or(f64::NAN)))
+                .filter(|(_, v)| v.is_finite())
+                .collect();
+            row.sort_by(|a, b| (b.1 - base).abs().total_cmp(&(a.1 - base).abs()));
+            for (k, v) in row {
+                rects.push(Rectangle::new(
+                    [(base, i as f64 - 0.35), (v, i as f64 + 0.35)],
+                    colour(k).filled(),
+                ));
+            }
+        }
+        chart.draw_series(rects)?;
+        chart.draw_series(LineSeries::new(
+            vec![(base, n as f64 - 0.5), (base, -0.5)],
+            ShapeStyle::from(&colour(TORNADO_BASE_COLOUR)).stroke_width(2),
+        ))?;
+        Ok(())
+    }
+}
+
+/// Colour of a tornado's base line (black in the palette).
+const TORNADO_BASE_COLOUR: usize = 7;
+/// Colour of a fan's shaded band (the middle series' colour, light).
+const BAND_COLOUR: usize = 1;
 
 fn finite(v: Option<&f64>) -> f64 {
     v.copied().filter(|x| x.is_finite()).unwrap_or(0.0)
