@@ -344,12 +344,17 @@ pub struct PooledShifts {
 impl PooledShifts {
     /// Pools `shifts`.
     pub fn new(shifts: Vec<ShiftTally>) -> PooledShifts {
-        let mean_dry_t = if shifts.is_empty() {
-            0.0
-        } else {
-            shifts.iter().map(|s| s.dry_t).sum::<f64>() / shifts.len() as f64
-        };
+        let mean_dry_t = mean_dry_t(&shifts);
         PooledShifts { shifts, mean_dry_t }
+    }
+}
+
+/// Mean dry t per shift (0 for no shifts).
+pub fn mean_dry_t(shifts: &[ShiftTally]) -> f64 {
+    if shifts.is_empty() {
+        0.0
+    } else {
+        shifts.iter().map(|s| s.dry_t).sum::<f64>() / shifts.len() as f64
     }
 }
 

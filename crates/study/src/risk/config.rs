@@ -210,9 +210,13 @@ impl RiskInput {
 
     /// True when the draw changes the section DES (the fast path measures its effect).
     pub fn drives_section(&self) -> bool {
-        self.key.starts_with("section.")
-            || (self.key.starts_with("deposit.mantos[") && self.key.ends_with(".thickness_m"))
+        self.key.starts_with("section.") || is_thickness(&self.key)
     }
+}
+
+/// True for a manto's seam height key (`deposit.mantos[i].thickness_m`).
+pub(crate) fn is_thickness(key: &str) -> bool {
+    key.starts_with("deposit.mantos[") && key.ends_with(".thickness_m")
 }
 
 /// True for a TOML value a distribution reads from: a number or an inline `dist` table.

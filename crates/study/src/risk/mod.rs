@@ -43,12 +43,12 @@ pub use summary::{
 use crate::error::StudyError;
 use crate::scenario::Scenario;
 use crate::{production, Progress};
-use config::{get, get_mut, price_key};
+use config::{get, get_mut, is_thickness, price_key};
 use des::StreamKey;
 use finance::cases::CaseSpec;
 use finance::config::ProductionSource;
 use finance::{FinanceResult, ProductionProfile, SizedDebt};
-use mine::schedule::{PooledShifts, ScheduleReplication, ShiftPool};
+use mine::schedule::{mean_dry_t, PooledShifts, ShiftPool};
 use mine::section::{simulate, RunSpec, ShiftTally};
 use rand_distr::{Distribution, StandardNormal};
 use rayon::prelude::*;
@@ -179,6 +179,11 @@ pub struct RiskPlan {
     finance_first_year: i32,
     /// Operating calendar years of the base case, for the average price recorded.
     base_operating_years: (i32, i32),
+    /// The deterministic base case, evaluated once in `prepare` (with `--exact` it is a
+    /// full DES life of mine).
+    base_record: Option<IterationRecord>,
+    /// Median price paths (every shock zero), computed once.
+    median: Vec<Vec<f64>>,
 }
 
 /// The fast path's pools and base rates, per seam-height group.
@@ -364,7 +369,15 @@ impl RiskPlan {
             first_price_year,
             finance_first_year,
             base_operating_years: (0, 0),
+            base_record: None,
+            median: Vec::new(),
         };
+        plan.median = plan
+            .config
+            .prices
+            .iter()
+            .map(|p| p.path(&vec![0.0; plan.config.price_years]))
+            .collect();
         if s.finance.production_source == ProductionSource::Schedule && !opts.exact {
             progress.phase("shift pool", 1);
             plan.fast = Some(plan.build_pool()?);
@@ -372,10 +385,7 @@ impl RiskPlan {
         }
         let base_prod = match s.finance.production_table() {
             Some(t) => t,
-            None => {
-                let (_, prod, _) = plan.mine(s, &plan.base_values, TORNADO_TRIAL)?;
-                prod
-            }
+            None => plan.mine(s, &plan.base_values, TORNADO_TRIAL).0,
         };
         plan.sized = finance::size_debt(&s.finance, &base_prod);
         // Preflight: each input alone at the ends of its distribution gives a valid model.
@@ -383,7 +393,7 @@ impl RiskPlan {
             for p in [1e-4, 1.0 - 1e-4] {
                 let mut v = plan.base_values.clone();
                 v[j] = inp.value.quantile(p);
-                if let Err(e) = plan.scenario_at(&v, &plan.median_paths()) {
+                if let Err(e) = plan.scenario_at(&v, plan.median_paths()) {
                     return Err(StudyError::usage(
                         format!("risk.inputs[{j}].value"),
                         format!(
@@ -396,7 +406,7 @@ impl RiskPlan {
                 }
             }
         }
-        let base = plan.evaluate(&plan.base_values, &plan.median_paths(), TORNADO_TRIAL)?;
+        let base = plan.evaluate(&plan.base_values, plan.median_paths(), TORNADO_TRIAL)?;
         let years: Vec<i32> = base
             .cu_t
             .iter()
@@ -408,6 +418,7 @@ impl RiskPlan {
             years.first().copied().unwrap_or(finance_first_year),
             years.last().copied().unwrap_or(finance_first_year),
         );
+        plan.base_record = Some(base);
         Ok(plan)
     }
 
@@ -554,7 +565,7 @@ impl RiskPlan {
             .par_iter()
             .enumerate()
             .map(|(p, (v, h))| {
-                let (sc, _) = self.scenario_at(v, &self.median_paths()).map_err(|e| {
+                let (sc, _) = self.scenario_at(v, self.median_paths()).map_err(|e| {
                     study_error(format!(
                         "a design point of the productivity surface is invalid: {e}"
                     ))
@@ -603,17 +614,13 @@ impl RiskPlan {
     }
 
     /// Median price paths (all shocks zero).
-    fn median_paths(&self) -> Vec<Vec<f64>> {
-        self.config
-            .prices
-            .iter()
-            .map(|p| p.path(&vec![0.0; self.config.price_years]))
-            .collect()
+    fn median_paths(&self) -> &[Vec<f64>] {
+        &self.median
     }
 
     /// Paths at probability `q` of every year's marginal (the tornado's P10/P90 decks).
     fn quantile_paths(&self, which: usize, q: f64) -> Vec<Vec<f64>> {
-        let mut paths = self.median_paths();
+        let mut paths = self.median_paths().to_vec();
         let p = &self.config.prices[which];
         paths[which] = (1..=self.config.price_years)
             .map(|t| p.quantile_at(t as f64, q))
@@ -727,19 +734,18 @@ impl RiskPlan {
         Ok((s, case))
     }
 
-    /// The life of mine at scenario `s` (drawn), trial `trial`: the replication, its
-    /// production and the productivity factor applied.
-    fn mine(
-        &self,
-        s: &Scenario,
-        values: &[f64],
-        trial: u64,
-    ) -> Result<(Option<ScheduleReplication>, ProductionProfile, f64), StudyError> {
+    /// The life of mine at scenario `s` (drawn), trial `trial`: its production and the
+    /// productivity factor applied (1 on the exact path and for a production table).
+    fn mine(&self, s: &Scenario, values: &[f64], trial: u64) -> (ProductionProfile, f64) {
         if s.finance.production_source == ProductionSource::Table {
-            return Ok((None, s.finance.production_table().unwrap_or_default(), 1.0));
+            return (s.finance.production_table().unwrap_or_default(), 1.0);
         }
-        let rep = if self.exact {
-            mine::schedule::replication(&s.mine_model(), &s.schedule, self.seed, trial)
+        let (rep, f) = if self.exact {
+            let model = s.mine_model();
+            (
+                mine::schedule::replication(&model, &s.schedule, self.seed, trial),
+                1.0,
+            )
         } else {
             let fast = self.fast.as_ref().expect("fast path prepared");
             // A factor per manto: the surface at the drawn section inputs and the manto's
@@ -775,11 +781,9 @@ impl RiskPlan {
                 &pool,
                 &|| {},
             );
-            let prod = production::profile(&rep.quarters);
-            return Ok((Some(rep), prod, f));
+            (rep, f)
         };
-        let prod = production::profile(&rep.quarters);
-        Ok((Some(rep), prod, 1.0))
+        (production::profile(&rep.quarters), f)
     }
 
     /// One evaluation: drawn values and paths through mine and finance.
@@ -794,7 +798,7 @@ impl RiskPlan {
                 "iteration {trial}: the drawn inputs make the scenario invalid: {e}"
             ))
         })?;
-        let (_, production, factor) = self.mine(&s, values, trial)?;
+        let (production, factor) = self.mine(&s, values, trial);
         let (cfg, prod) = finance::cases::apply(&case, &s.finance, &production);
         let r = finance::run_with_debt(&cfg, &prod, &self.sized);
         Ok(self.record(trial, values, paths, &r, factor))
@@ -893,13 +897,16 @@ impl RiskPlan {
     /// The model at input `values` (in `risk.inputs` order) with the median price paths and
     /// the mine's streams of trial `trial`: what the fast-path validation compares.
     pub fn evaluate_at(&self, values: &[f64], trial: u64) -> Result<IterationRecord, StudyError> {
-        self.evaluate(values, &self.median_paths(), trial)
+        self.evaluate(values, self.median_paths(), trial)
     }
 
     /// The deterministic base case: every input at its base value, median price paths,
     /// the mine's streams of [`TORNADO_TRIAL`].
     pub fn base(&self) -> Result<IterationRecord, StudyError> {
-        self.evaluate(&self.base_values, &self.median_paths(), TORNADO_TRIAL)
+        match &self.base_record {
+            Some(r) => Ok(r.clone()),
+            None => self.evaluate(&self.base_values, self.median_paths(), TORNADO_TRIAL),
+        }
     }
 
     /// The tornado's runs: each input at its P10 and P90 (others at base), then each price
@@ -911,7 +918,12 @@ impl RiskPlan {
             for q in [0.1, 0.9] {
                 let mut v = self.base_values.clone();
                 v[j] = inp.value.quantile(q);
-                jobs.push((inp.name.clone(), v.clone(), self.median_paths(), v[j]));
+                jobs.push((
+                    inp.name.clone(),
+                    v.clone(),
+                    self.median_paths().to_vec(),
+                    v[j],
+                ));
             }
         }
         for (k, p) in self.config.prices.iter().enumerate() {
@@ -1012,10 +1024,6 @@ impl Surface {
     }
 }
 
-fn is_thickness(key: &str) -> bool {
-    key.starts_with("deposit.mantos[") && key.ends_with(".thickness_m")
-}
-
 /// Terms of a full quadratic in `d` variables: 1, d linear, d(d+1)/2 products.
 fn quadratic_terms(d: usize) -> usize {
     1 + d + d * (d + 1) / 2
@@ -1065,14 +1073,6 @@ fn least_squares(x: &[Vec<f64>], y: &[f64]) -> Option<Vec<f64>> {
     Some(beta)
 }
 
-fn mean_t(shifts: &[ShiftTally]) -> f64 {
-    if shifts.is_empty() {
-        0.0
-    } else {
-        shifts.iter().map(|s| s.dry_t).sum::<f64>() / shifts.len() as f64
-    }
-}
-
 /// Days each design point of the productivity surface simulates before it counts: a
 /// panel starts bolted and idle (the section study discards 3 days too).
 pub const PROBE_WARMUP_DAYS: u32 = 3;
@@ -1080,7 +1080,7 @@ pub const PROBE_WARMUP_DAYS: u32 = 3;
 /// The section of `s` in a seam of `h` m: dry t per production shift over `days` counted
 /// days (after [`PROBE_WARMUP_DAYS`]) on `streams`.
 fn section_rate(s: &Scenario, days: u32, streams: StreamKey, h: f64) -> f64 {
-    mean_t(
+    mean_dry_t(
         &simulate(
             &s.section,
             &s.calendar,
