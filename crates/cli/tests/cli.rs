@@ -10,6 +10,18 @@ fn manto(args: &[&str]) -> Output {
         .expect("manto runs")
 }
 
+/// Overrides that keep a `manto report` study short (5 years, 2 replications, 5 days).
+const SHORT_REPORT: [&str; 8] = [
+    "--set",
+    "schedule.years=5",
+    "--set",
+    "schedule.replications=2",
+    "--set",
+    "simulation.replications=2",
+    "--set",
+    "simulation.days=5",
+];
+
 fn tmp(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("manto-cli-{}-{name}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
@@ -617,17 +629,8 @@ fn bank_cases_and_one_case_from_the_command_line() {
 #[test]
 fn report_writes_html_and_xlsx_and_refuses_what_it_would_ignore() {
     let dir = tmp("report");
-    let short = [
-        "--set",
-        "schedule.years=5",
-        "--set",
-        "schedule.replications=2",
-        "--set",
-        "simulation.replications=2",
-        "--set",
-        "simulation.days=5",
-        "-q",
-    ];
+    let mut short = SHORT_REPORT.to_vec();
+    short.push("-q");
     let (h1, x1) = (dir.join("a.html"), dir.join("a.xlsx"));
     let (h2, x2) = (dir.join("b.html"), dir.join("b.xlsx"));
     for (h, x, threads) in [(&h1, &x1, "1"), (&h2, &x2, "2")] {
@@ -639,7 +642,7 @@ fn report_writes_html_and_xlsx_and_refuses_what_it_would_ignore() {
             h.to_str().unwrap(),
         ];
         args.extend(["--xlsx", x.to_str().unwrap()]);
-        args.extend(short);
+        args.extend(&short);
         let out = manto(&args);
         assert!(
             out.status.success(),
@@ -991,18 +994,8 @@ fn risk_shards_merge_to_the_unsharded_run_with_the_iterations_csv() {
 #[test]
 fn report_runs_the_risk_study_of_a_scenario_with_one() {
     let dir = tmp("report-risk");
-    let short = [
-        "--set",
-        "schedule.years=5",
-        "--set",
-        "schedule.replications=2",
-        "--set",
-        "simulation.replications=2",
-        "--set",
-        "simulation.days=5",
-        "--iterations",
-        "50",
-    ];
+    let mut short = SHORT_REPORT.to_vec();
+    short.extend(["--iterations", "50"]);
     let h = dir.join("r.html");
     let mut args = vec![
         "report",
@@ -1012,7 +1005,7 @@ fn report_runs_the_risk_study_of_a_scenario_with_one() {
         "--html",
         h.to_str().unwrap(),
     ];
-    args.extend(short);
+    args.extend(&short);
     let out = manto(&args);
     assert!(
         out.status.success(),
@@ -1032,7 +1025,7 @@ fn report_runs_the_risk_study_of_a_scenario_with_one() {
         assert!(html.contains(&format!("id=\"chart-{id}\"")), "{id} missing");
     }
     let mut args = vec!["risk", "boleo-risk"];
-    args.extend(short);
+    args.extend(&short);
     let risk = json_of(&args, &dir, "risk.json");
     assert_eq!(risk["iterations"], 50);
     let k = risk["outputs"]
