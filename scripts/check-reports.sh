@@ -3,7 +3,8 @@
 # root, from Debian), and fails loudly, never skips, when it cannot:
 #   1. the HTML report in headless Chromium (DevTools protocol over a pipe): no request but
 #      the file itself, no console message, exception or log entry; every chart present
-#      with its SVG, title and table; the summary numbers equal to `manto run --json`;
+#      with its SVG, title and table; the summary numbers equal to `manto run --json` and
+#      the risk numbers to `manto risk --json`;
 #      a PNG of the first page for review;
 #   2. the workbook recalculated by LibreOffice on load: NPV at every rate, IRR, min DSCR,
 #      every quarter's DSCR and balance check equal to manto's within 1e-6 relative;
@@ -43,6 +44,7 @@ bin=target/release/manto
 sets=(boleo-risk --set schedule.years=8 --set schedule.replications=2 --set simulation.replications=3 --set simulation.days=10)
 "$bin" report -q "${sets[@]}" --iterations 60 --html "$out/report.html" --xlsx "$out/report.xlsx"
 "$bin" run -q "${sets[@]}" --json "$out/run.json" >/dev/null
+"$bin" risk -q "${sets[@]}" --iterations 60 --json "$out/risk.json" >/dev/null
 check=(python3 scripts/check_reports.py)
 ids=$(sed -n '/pub const CHART_IDS/,/\];/p' crates/report/src/html/mod.rs | grep -o '"[a-z-]*"' | tr -d '"')
 [ -n "$ids" ] || { echo "error: no chart ids found in crates/report/src/html/mod.rs" >&2; exit 1; }
@@ -53,7 +55,7 @@ t_gen=$(date +%s)
 
 # ---- 1. HTML in Chromium ----------------------------------------------------------
 "${check[@]}" browse chromium "$out/report.html" "$out/report-dom.html" "$out/report-first-page.png"
-"${check[@]}" dom "$out/report-dom.html" "$out/run.json" $ids
+"${check[@]}" dom "$out/report-dom.html" "$out/run.json" --risk "$out/risk.json" $ids
 t_html=$(date +%s)
 
 # ---- 2. The workbook recalculated by LibreOffice ------------------------------------
@@ -101,10 +103,14 @@ grep -v 'Content-Security-Policy' "$bad/fetch.html" >"$bad/fetch-no-csp.html"
 must_fail "a report without its CSP that fetches an image" "${check[@]}" browse chromium "$bad/fetch-no-csp.html" "$bad/dom.html" "$bad/x.png"
 grep -q 'network request: http://example.invalid' "$out/selftest.log" || { echo "error: the request was not seen" >&2; exit 1; }
 sed 's#id="chart-metal"#id="not-a-chart"#' "$out/report-dom.html" >"$bad/nochart.html"
-must_fail "a report without one chart" "${check[@]}" dom "$bad/nochart.html" "$out/run.json" $ids
+must_fail "a report without one chart" "${check[@]}" dom "$bad/nochart.html" "$out/run.json" --risk "$out/risk.json" $ids
 sed -E '0,/data-json="finance.metrics.min_dscr" data-value="[^"]*"/s//data-json="finance.metrics.min_dscr" data-value="1.2345"/' \
   "$out/report-dom.html" >"$bad/number.html"
-must_fail "a summary number that is not manto's" "${check[@]}" dom "$bad/number.html" "$out/run.json" $ids
+must_fail "a summary number that is not manto's" "${check[@]}" dom "$bad/number.html" "$out/run.json" --risk "$out/risk.json" $ids
+sed -E '0,/data-risk-json="probabilities.0.p" data-value="[^"]*"/s//data-risk-json="probabilities.0.p" data-value="0.5"/' \
+  "$out/report-dom.html" >"$bad/risk-number.html"
+must_fail "a risk number that is not manto risk's" "${check[@]}" dom "$bad/risk-number.html" "$out/run.json" --risk "$out/risk.json" $ids
+must_fail "risk numbers with nothing to check them against" "${check[@]}" dom "$out/report-dom.html" "$out/run.json" $ids
 # The workbook with one input cell (the first copper revenue) 1% higher.
 python3 - "$out/report.xlsx" "$bad/input.xlsx" <<'EOF'
 import re, sys, zipfile

@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
 """Checks of `manto report` in real programs, called by scripts/check-reports.sh.
 
-  check_reports.py dom DOM.html RUN.json CHART_IDS...
+  check_reports.py dom DOM.html RUN.json [--risk RISK.json] CHART_IDS...
       The DOM Chromium rendered: every chart present (figure, SVG with drawn shapes, the
       data table with rows), and every summary number (`data-json`) equal to RUN.json,
-      its shown text the number at its scale and decimals.
+      its shown text the number at its scale and decimals; with --risk, every risk
+      number (`data-risk-json`) equal to RISK.json (`manto risk --json`, same scenario,
+      seed and iterations), the same way; at least 10 of them.
   check_reports.py browse CHROMIUM REPORT.html DOM_OUT PNG_OUT
       Opens the report in headless Chromium over the DevTools protocol: no request but
       the file itself, no console message, exception or log entry; writes the rendered
@@ -61,6 +63,7 @@ class Dom(HTMLParser):
         self.figures = {}  # id -> counts
         self.current_fig = None
         self.kpis = []  # (attrs, text)
+        self.risk_kpis = []  # (attrs, text)
         self.kpi_open = None
         self.tables = {}
         self.current_table = None
@@ -82,14 +85,15 @@ class Dom(HTMLParser):
                 fig["rows"] += 1
             elif tag == "figcaption":
                 fig["caption"] += 1
-        if tag == "td" and "data-json" in a:
+        if tag == "td" and ("data-json" in a or "data-risk-json" in a):
             self.kpi_open = [a, ""]
 
     def handle_endtag(self, tag):
         if tag == "figure":
             self.current_fig = None
         if tag == "td" and self.kpi_open is not None:
-            self.kpis.append((self.kpi_open[0], self.kpi_open[1].strip()))
+            dest = self.kpis if "data-json" in self.kpi_open[0] else self.risk_kpis
+            dest.append((self.kpi_open[0], self.kpi_open[1].strip()))
             self.kpi_open = None
 
     def handle_data(self, data):
@@ -97,7 +101,40 @@ class Dom(HTMLParser):
             self.kpi_open[1] += data
 
 
-def check_dom(dom_path, run_path, ids):
+def compare_numbers(kpis, doc, attr, what, problems):
+    """Each number shown (`attr` = its path in `doc`) equals the JSON's value, and its
+    text is that value at its scale and decimals ("n/a" for a missing one)."""
+    for attrs, text in kpis:
+        path = attrs[attr]
+        try:
+            vals = resolve(doc, path)
+        except (KeyError, IndexError, ValueError, TypeError) as e:
+            problems.append(f"{attr} {path}: not in {what} ({e!r})")
+            continue
+        agg = attrs.get("data-agg", "")
+        if agg == "sum":
+            want = math.fsum(vals)
+        elif agg == "max":
+            want = max(vals)
+        else:
+            want = vals[0]
+        got = float(attrs["data-value"])
+        if want is None:
+            if not math.isnan(got) or text != "n/a":
+                problems.append(f"{attr} {path}: report {got!r} / {text!r}, {what} null")
+            continue
+        if abs(got - want) > REL * max(1.0, abs(want)):
+            problems.append(f"{attr} {path}: report {got!r}, {what} {want!r}")
+        scale = float(attrs["data-scale"])
+        dec = int(attrs["data-decimals"])
+        shown = group(want / scale, dec)
+        if shown == f"-{0:.{dec}f}":
+            shown = f"{0:.{dec}f}"
+        if text not in (shown, shown.replace("-0.", "0.")):
+            problems.append(f"{attr} {path}: shows {text!r}, the JSON's value is {shown!r}")
+
+
+def check_dom(dom_path, run_path, ids, risk_path=None):
     dom = Dom()
     with open(dom_path, encoding="utf-8") as f:
         dom.feed(f.read())
@@ -117,33 +154,19 @@ def check_dom(dom_path, run_path, ids):
         problems.append(f"charts not in the expected list: {sorted(extra)}")
     if len(dom.kpis) < 10:
         problems.append(f"only {len(dom.kpis)} summary numbers carry data-json")
-    for attrs, text in dom.kpis:
-        path = attrs["data-json"]
-        try:
-            vals = resolve(run, path)
-        except (KeyError, IndexError, ValueError, TypeError) as e:
-            problems.append(f"summary {path}: not in the run JSON ({e!r})")
-            continue
-        agg = attrs.get("data-agg", "")
-        if agg == "sum":
-            want = math.fsum(vals)
-        elif agg == "max":
-            want = max(vals)
-        else:
-            want = vals[0]
-        got = float(attrs["data-value"])
-        if abs(got - want) > REL * max(1.0, abs(want)):
-            problems.append(f"summary {path}: report {got!r}, manto run --json {want!r}")
-        scale = float(attrs["data-scale"])
-        dec = int(attrs["data-decimals"])
-        shown = group(want / scale, dec)
-        if shown == f"-{0:.{dec}f}":
-            shown = f"{0:.{dec}f}"
-        if text not in (shown, shown.replace("-0.", "0.")):
-            problems.append(f"summary {path}: shows {text!r}, the JSON's value is {shown!r}")
+    compare_numbers(dom.kpis, run, "data-json", "manto run --json", problems)
+    risk_note = ""
+    if risk_path is not None:
+        risk = json.load(open(risk_path))
+        if len(dom.risk_kpis) < 10:
+            problems.append(f"only {len(dom.risk_kpis)} risk numbers carry data-risk-json")
+        compare_numbers(dom.risk_kpis, risk, "data-risk-json", "manto risk --json", problems)
+        risk_note = f"; {len(dom.risk_kpis)} risk numbers equal to manto risk --json"
+    elif dom.risk_kpis:
+        problems.append(f"{len(dom.risk_kpis)} risk numbers in the page but no --risk JSON to check them against")
     if problems:
         fail(problems)
-    print(f"dom: {len(ids)} charts with SVG, title and table; {len(dom.kpis)} summary numbers equal to manto run --json")
+    print(f"dom: {len(ids)} charts with SVG, title and table; {len(dom.kpis)} summary numbers equal to manto run --json{risk_note}")
 
 
 def browse(chromium, html_path, dom_out, png_out):
@@ -330,7 +353,14 @@ def check_xlsx(outputs_csv, run_path):
 
 def main(argv):
     if len(argv) >= 4 and argv[1] == "dom":
-        check_dom(argv[2], argv[3], argv[4:])
+        rest = argv[4:]
+        risk = None
+        if rest[:1] == ["--risk"]:
+            if len(rest) < 2:
+                print(__doc__, file=sys.stderr)
+                sys.exit(2)
+            risk, rest = rest[1], rest[2:]
+        check_dom(argv[2], argv[3], rest, risk)
     elif len(argv) == 6 and argv[1] == "browse":
         browse(argv[2], argv[3], argv[4], argv[5])
     elif len(argv) == 4 and argv[1] == "xlsx":

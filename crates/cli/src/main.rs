@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 use study::shard::{Partial, Shard};
-use study::{Override, StudyError};
+use study::{Override, SizeOptions, StudyError};
 
 #[derive(Parser)]
 #[command(
@@ -177,22 +177,22 @@ struct SizeArgs {
     #[arg(long)]
     replications: Option<u32>,
     /// Days simulated per section-year sample (its mean per shift is scaled to a year)
-    #[arg(long, default_value_t = mine::fleet::SizingRequest::DEFAULT_DAYS)]
+    #[arg(long, default_value_t = SizeOptions::DEFAULT.days)]
     days: u32,
     /// Warm-up days before each section-year sample
-    #[arg(long, default_value_t = mine::fleet::SizingRequest::DEFAULT_WARMUP_DAYS)]
+    #[arg(long, default_value_t = SizeOptions::DEFAULT.warmup_days)]
     warmup_days: u32,
     /// Plant feed target in Mt/y of dry ore (default: each of the scenario's targets)
     #[arg(long)]
     target_dry_mtpa: Option<f64>,
     /// Probability the fleet must meet the target with
-    #[arg(long, default_value_t = 0.9)]
+    #[arg(long, default_value_t = SizeOptions::DEFAULT.confidence)]
     confidence: f64,
     /// Most roof bolters per section to try
-    #[arg(long, default_value_t = 3)]
+    #[arg(long, default_value_t = SizeOptions::DEFAULT.max_bolters)]
     max_bolters: u32,
     /// Most haulers per section to try
-    #[arg(long, default_value_t = 4)]
+    #[arg(long, default_value_t = SizeOptions::DEFAULT.max_haulers)]
     max_haulers: u32,
 }
 
@@ -805,7 +805,7 @@ fn risk_options(o: study::risk::RiskOptions) -> String {
 }
 
 fn size(a: &SizeArgs) -> Result<(), CliError> {
-    let opts = study::SizeOptions {
+    let opts = SizeOptions {
         target_dry_mtpa: a.target_dry_mtpa,
         confidence: a.confidence,
         max_bolters: a.max_bolters,

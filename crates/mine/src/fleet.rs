@@ -181,6 +181,18 @@ pub struct FleetOption {
     pub probability: f64,
 }
 
+/// One point of the fleet-sizing curve: the chosen per-section fleet with `sections`
+/// sections.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct CurvePoint {
+    /// Sections in the fleet.
+    pub sections: u32,
+    /// Probability the fleet meets the underground target (share of the fleet-years).
+    pub probability: f64,
+    /// Annual dry t of the fleet (mean of the fleet-years).
+    pub fleet_dry_t_per_year: f64,
+}
+
 /// A change to the chosen fleet and the annual dry tonnes it adds.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Marginal {
@@ -219,6 +231,31 @@ pub struct Sizing {
     pub marginal: Vec<Marginal>,
     /// Every per-section fleet evaluated.
     pub options: Vec<FleetOption>,
+    /// Probability of meeting the target against the number of sections, for the chosen
+    /// per-section fleet: from two sections below the mean-tonnage answer
+    /// (target / section mean, rounded down) to two above the chosen count. Each point
+    /// draws its fleet-years as the search does, so the chosen count's point is the
+    /// chosen fleet's probability. Empty when no fleet meets the target.
+    pub curve: Vec<CurvePoint>,
+}
+
+/// The sizing curve of one per-section fleet (see [`Sizing::curve`]).
+fn curve(samples: &[f64], target: f64, chosen: u32, seed: u64) -> Vec<CurvePoint> {
+    let mean = samples.iter().sum::<f64>() / samples.len().max(1) as f64;
+    if !(mean > 0.0) || chosen == 0 {
+        return Vec::new();
+    }
+    let first = ((target / mean).floor() as u32).saturating_sub(2).max(1);
+    (first.min(chosen)..=chosen.saturating_add(2).min(MAX_SECTIONS))
+        .map(|s| {
+            let (probability, fleet_dry_t_per_year) = fleet_probability(samples, s, target, seed);
+            CurvePoint {
+                sections: s,
+                probability,
+                fleet_dry_t_per_year,
+            }
+        })
+        .collect()
 }
 
 const FLEET_YEARS: usize = 2_000;
@@ -385,12 +422,20 @@ fn choose(
             .position(|&c| c == (b, h))
             .map(|k| samples[k].iter().sum::<f64>() / samples[k].len() as f64)
     };
-    let (sections, bolters, haulers, probability, fleet_mean) = match best {
+    let (sections, bolters, haulers, probability, fleet_mean, curve) = match best {
         Some(i) => {
             let r = results[i].unwrap();
-            (r.0, combos[i].0, combos[i].1, r.1, r.2)
+            let c = curve(&samples[i], target, r.0, req.seed);
+            (r.0, combos[i].0, combos[i].1, r.1, r.2, c)
         }
-        None => (0, section.bolters.count, section.haulage.count, 0.0, 0.0),
+        None => (
+            0,
+            section.bolters.count,
+            section.haulage.count,
+            0.0,
+            0.0,
+            Vec::new(),
+        ),
     };
     let mut marginal = Vec::new();
     if let Some(base) = mean_of(bolters, haulers) {
@@ -464,6 +509,7 @@ fn choose(
         crew: crew.headcount(f64::from(sections), f64::from(bolters), f64::from(haulers)),
         marginal,
         options,
+        curve,
     }
 }
 
@@ -481,6 +527,32 @@ mod tests {
             sections_needed(&samples, 250.0, 0.9, 1),
             Some((3, 1.0, 300.0))
         );
+    }
+
+    #[test]
+    fn curve_runs_through_the_chosen_fleet() {
+        // Section-years of 90 or 110 t with equal chance, target 500 t: the mean answer is
+        // 5 sections (P = 1/2, below), 6 sections always make 540 t or more, so 6 are
+        // chosen. The curve starts at 5 - 2 = 3 and ends at 6 + 2.
+        let samples = vec![90.0, 110.0];
+        let (chosen, p, _) = sections_needed(&samples, 500.0, 0.9, 3).unwrap();
+        assert_eq!(chosen, 6);
+        assert_eq!(p, 1.0);
+        let c = curve(&samples, 500.0, chosen, 3);
+        let s: Vec<u32> = c.iter().map(|x| x.sections).collect();
+        assert_eq!(s, vec![3, 4, 5, 6, 7, 8]);
+        // 3 and 4 sections can never make 500 t (at most 440 t).
+        assert_eq!((c[0].probability, c[1].probability), (0.0, 0.0));
+        // 5 sections meet 500 t when at least 3 of 5 are 110 t: 16/32 (2,000 draws, se 0.011).
+        assert!(
+            (c[2].probability - 0.5).abs() < 0.045,
+            "{}",
+            c[2].probability
+        );
+        assert!((c[2].fleet_dry_t_per_year - 500.0).abs() < 5.0);
+        assert_eq!(c[3].probability, p);
+        assert_eq!(c[5].probability, 1.0);
+        assert!(curve(&[0.0], 500.0, 3, 1).is_empty());
     }
 
     #[test]

@@ -130,6 +130,28 @@ impl SizingReport {
     }
 }
 
+impl SizingReport {
+    /// The sizing curve of each study (CSV and JSON; the HTML report draws it).
+    fn curve(&self) -> Table {
+        let mut t = Table::new(
+            "curve",
+            "Probability of meeting the underground target against the number of sections (chosen per-section fleet)",
+            &["study", "sections", "probability", "fleet dry t/y (mean)"],
+        );
+        for s in &self.studies {
+            for p in &s.curve {
+                t.push(vec![
+                    label(s).into(),
+                    Cell::Num(f64::from(p.sections), 0),
+                    Cell::Num(p.probability, 3),
+                    Cell::Num(p.fleet_dry_t_per_year, 0),
+                ]);
+            }
+        }
+        t
+    }
+}
+
 impl Output for SizingReport {
     fn json(&self) -> serde_json::Value {
         serde_json::to_value(self).expect("sizing report serialises")
@@ -142,6 +164,7 @@ impl Output for SizingReport {
             self.crew(),
             self.marginal(),
             self.options(),
+            self.curve(),
         ]
     }
 

@@ -357,7 +357,8 @@ fn the_summary_risk_numbers_are_the_risk_result() {
         );
         seen.push(path);
     }
-    // NPV8 and IRR at P10, P50, P90; the four probabilities; the three largest risks.
+    // NPV8, project and equity IRR, min DSCR and min LLCR at P10, P50, P90; the four
+    // probabilities; the three largest risks.
     let out = |name: &str| k.outputs.iter().position(|o| o.name == name).unwrap();
     let prob = |name: &str| k.probabilities.iter().position(|p| p.name == name).unwrap();
     let t = k
@@ -366,7 +367,13 @@ fn the_summary_risk_numbers_are_the_risk_result() {
         .position(|t| t.output == k.headline_npv)
         .unwrap();
     let mut want = Vec::new();
-    for o in [out("npv8_usd"), out("project_irr_pct")] {
+    for o in [
+        out("npv8_usd"),
+        out("project_irr_pct"),
+        out("equity_irr_pct"),
+        out("min_dscr"),
+        out("min_llcr"),
+    ] {
         for q in ["p10", "p50", "p90"] {
             want.push(format!("outputs.{o}.{q}"));
         }

@@ -433,6 +433,17 @@ pub struct SizeOptions {
 }
 
 impl SizeOptions {
+    /// `manto size`'s defaults: each of the scenario's targets, 90% confidence, up to 3
+    /// bolters and 4 haulers per section, [`SizingRequest`]'s default days and warm-up.
+    pub const DEFAULT: SizeOptions = SizeOptions {
+        target_dry_mtpa: None,
+        confidence: 0.9,
+        max_bolters: 3,
+        max_haulers: 4,
+        days: SizingRequest::DEFAULT_DAYS,
+        warmup_days: SizingRequest::DEFAULT_WARMUP_DAYS,
+    };
+
     /// The sizing request for scenario `s`, validated; a problem names the flag.
     pub fn request(&self, s: &Scenario) -> Result<SizingRequest, StudyError> {
         let req = SizingRequest {

@@ -99,6 +99,10 @@ pub struct ReportStudy {
     pub finance: finance::FinanceConfig,
     /// The scenario's one-line description.
     pub description: String,
+    /// Fleet sizing of the scenario at each of its plant-feed targets, with `manto size`'s
+    /// defaults (the report's fleet-sizing curve), or why it could not run (a scenario
+    /// with one section replication cannot be sized).
+    pub sizing: Result<Vec<mine::fleet::Sizing>, String>,
 }
 
 /// `manto report`: the main job, then the bank cases on the production it valued (so the
@@ -107,11 +111,13 @@ pub fn report_study(s: &Scenario, progress: &dyn crate::Progress) -> ReportStudy
     let run = crate::run(s, progress);
     let production = crate::production_for(s, Some(&run.schedule));
     let cases = crate::pipeline::cases_on(s, &production);
+    let sizing = crate::size(s, &crate::SizeOptions::DEFAULT, progress).map_err(|e| e.to_string());
     ReportStudy {
         run,
         cases,
         shift: shift_trace(s),
         finance: s.finance.clone(),
         description: s.description.clone(),
+        sizing,
     }
 }

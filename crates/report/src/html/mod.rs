@@ -36,13 +36,14 @@ pub fn esc(s: &str) -> String {
 }
 
 /// Ids of every chart the report draws, in order (the browser check expects each).
-pub const CHART_IDS: [&str; 10] = [
+pub const CHART_IDS: [&str; 11] = [
     "mined-by-source",
     "head-grades",
     "metal",
     "stockpile",
     "machine-states",
     "shift-gantt",
+    "fleet-sizing",
     "sources-uses",
     "cfads-debt-service",
     "debt-balance",
@@ -540,6 +541,9 @@ fn risk_summary(k: &RiskResult, lock_up: f64) -> String {
             1,
             "%",
         ),
+        ("equity_irr_pct", "equity IRR".to_string(), 1.0, 1, "%"),
+        ("min_dscr", "minimum senior DSCR".to_string(), 1.0, 2, "x"),
+        ("min_llcr", "minimum LLCR".to_string(), 1.0, 2, "x"),
     ] {
         if let Some(i) = k.outputs.iter().position(|o| o.name == name) {
             let o = &k.outputs[i];
@@ -794,10 +798,8 @@ fn mine(r: &ReportStudy) -> Result<String, String> {
     };
     out.push_str(&machine_states.html()?);
     out.push_str(&gantt(r)?);
-    // Fleet sizing.
-    out.push_str("<h3>Sections needed</h3>\n<p>The fleet-sizing curve (probability of meeting the target against fleet size) is not drawn here: \
-        it needs <code>manto size</code>, which simulates every per-section fleet for a year (minutes of computing, more than the rest of \
-        this report). The section study's own estimate:</p>\n");
+    out.push_str(&fleet_sizing(r)?);
+    out.push_str("<p>The section study's own estimate, from the mean and the 95% low section rate alone:</p>\n");
     out.push_str("<table id=\"sections-needed\"><thead><tr><th scope=\"col\">plant feed target, dry t/y</th><th scope=\"col\">underground, dry t/y</th><th scope=\"col\">sections (mean rate)</th><th scope=\"col\">sections (95% low rate)</th></tr></thead><tbody>\n");
     for n in &sec.sections_needed {
         out.push_str(&format!(
@@ -811,6 +813,101 @@ fn mine(r: &ReportStudy) -> Result<String, String> {
     }
     out.push_str("</tbody></table>\n</section>\n");
     Ok(out)
+}
+
+/// The fleet-sizing curve: probability of meeting each target against the number of
+/// sections, for the per-section fleet `manto size` chose at that target.
+fn fleet_sizing(r: &ReportStudy) -> Result<String, String> {
+    let mut out = String::from("<h3>Fleet sizing: sections needed</h3>\n");
+    let studies = match &r.sizing {
+        Ok(s) if s.iter().any(|x| !x.curve.is_empty()) => s,
+        Ok(_) => {
+            out.push_str("<p id=\"chart-fleet-sizing\">No fleet of up to 200 sections meets the plant-feed targets: no sizing curve to draw.</p>\n");
+            return Ok(out);
+        }
+        Err(e) => {
+            out.push_str(&format!(
+                "<p id=\"chart-fleet-sizing\">Fleet sizing not run: {}</p>\n",
+                esc(e)
+            ));
+            return Ok(out);
+        }
+    };
+    let mut xs: Vec<u32> = studies
+        .iter()
+        .flat_map(|s| s.curve.iter().map(|p| p.sections))
+        .collect();
+    xs.sort_unstable();
+    xs.dedup();
+    let series: Vec<Series> = studies
+        .iter()
+        .map(|s| {
+            Series::new(
+                format!("target {:.2} Mt/y", s.plant_feed_dry_t_per_year / 1e6),
+                xs.iter()
+                    .map(|&x| {
+                        s.curve
+                            .iter()
+                            .find(|p| p.sections == x)
+                            .map_or(f64::NAN, |p| 100.0 * p.probability)
+                    })
+                    .collect(),
+            )
+        })
+        .collect();
+    let confidence = studies.first().map_or(0.9, |s| s.confidence);
+    let chosen: Vec<String> = studies
+        .iter()
+        .map(|s| {
+            format!(
+                "{} sections of {} bolters and {} haulers at {:.2} Mt/y (P = {:.3}, {} dry t/y underground)",
+                s.sections,
+                s.bolters_per_section,
+                s.haulers_per_section,
+                s.plant_feed_dry_t_per_year / 1e6,
+                s.probability,
+                Cell::Num(s.underground_dry_t_per_year, 0).display()
+            )
+        })
+        .collect();
+    let chart = Chart {
+        id: "fleet-sizing",
+        title: "Probability of meeting the plant-feed target against the number of sections".into(),
+        x_label: "sections (continuous miners), each with the chosen bolters and haulers".into(),
+        y_label: "probability of meeting the underground target, %".into(),
+        categories: xs.iter().map(u32::to_string).collect(),
+        x: xs.iter().map(|&x| f64::from(x)).collect(),
+        series,
+        kind: Kind::Lines {
+            hlines: vec![(
+                format!("required confidence {:.0}%", 100.0 * confidence),
+                100.0 * confidence,
+            )],
+        },
+        decimals: 1,
+        note: format!(
+            "manto size with its defaults: every per-section fleet (1-{} bolters, 1-{} haulers) simulated for {} section-years \
+             of {} days after {} days of warm-up; a fleet-year of n sections is the sum of n section-years drawn from those, \
+             2,000 fleet-years per point. Chosen: {}.",
+            max_of(studies, |o| o.bolters_per_section),
+            max_of(studies, |o| o.haulers_per_section),
+            r.run.section.replications,
+            study::SizeOptions::DEFAULT.days,
+            study::SizeOptions::DEFAULT.warmup_days,
+            chosen.join("; ")
+        ),
+    };
+    out.push_str(&chart.html()?);
+    Ok(out)
+}
+
+/// The largest per-section count evaluated in any study.
+fn max_of(studies: &[mine::fleet::Sizing], f: fn(&mine::fleet::FleetOption) -> u32) -> u32 {
+    studies
+        .iter()
+        .flat_map(|s| s.options.iter().map(f))
+        .max()
+        .unwrap_or(0)
 }
 
 /// A grade only where the plant was fed (NaN elsewhere, drawn as a gap).
