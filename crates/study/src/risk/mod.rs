@@ -383,9 +383,15 @@ impl RiskPlan {
             plan.fast = Some(plan.build_pool()?);
             progress.advance(1);
         }
+        // The base inputs' mine, simulated once: the banking case when the scenario has no
+        // table, and the base record's production below.
+        let (base_s, _) = plan
+            .scenario_at(&plan.base_values, plan.median_paths())
+            .map_err(|e| study_error(format!("the base inputs make the scenario invalid: {e}")))?;
+        let base_mine = plan.mine(&base_s, &plan.base_values, TORNADO_TRIAL);
         let base_prod = match s.finance.production_table() {
             Some(t) => t,
-            None => plan.mine(s, &plan.base_values, TORNADO_TRIAL).0,
+            None => base_mine.0.clone(),
         };
         plan.sized = finance::size_debt(&s.finance, &base_prod);
         // Preflight: each input alone at the ends of its distribution gives a valid model.
@@ -406,7 +412,12 @@ impl RiskPlan {
                 }
             }
         }
-        let base = plan.evaluate(&plan.base_values, plan.median_paths(), TORNADO_TRIAL)?;
+        let base = plan.evaluate_mined(
+            &plan.base_values,
+            plan.median_paths(),
+            TORNADO_TRIAL,
+            Some(base_mine),
+        )?;
         let years: Vec<i32> = base
             .cu_t
             .iter()
@@ -793,12 +804,24 @@ impl RiskPlan {
         paths: &[Vec<f64>],
         trial: u64,
     ) -> Result<IterationRecord, StudyError> {
+        self.evaluate_mined(values, paths, trial, None)
+    }
+
+    /// [`Self::evaluate`] with the mine's production (and productivity factor) already
+    /// simulated for these values and this trial, or simulated here when `None`.
+    fn evaluate_mined(
+        &self,
+        values: &[f64],
+        paths: &[Vec<f64>],
+        trial: u64,
+        mined: Option<(ProductionProfile, f64)>,
+    ) -> Result<IterationRecord, StudyError> {
         let (s, case) = self.scenario_at(values, paths).map_err(|e| {
             study_error(format!(
                 "iteration {trial}: the drawn inputs make the scenario invalid: {e}"
             ))
         })?;
-        let (production, factor) = self.mine(&s, values, trial);
+        let (production, factor) = mined.unwrap_or_else(|| self.mine(&s, values, trial));
         let (cfg, prod) = finance::cases::apply(&case, &s.finance, &production);
         let r = finance::run_with_debt(&cfg, &prod, &self.sized);
         Ok(self.record(trial, values, paths, &r, factor))
