@@ -43,6 +43,16 @@ pub struct Scenario {
     pub risk: Option<crate::risk::RiskConfig>,
 }
 
+/// A bundled scenario's text: its fragments in `scenarios/`, joined by newlines.
+macro_rules! fragments {
+    ($first:literal $(, $rest:literal)*) => {
+        concat!(
+            include_str!(concat!("../../../scenarios/", $first))
+            $(, "\n", include_str!(concat!("../../../scenarios/", $rest)))*
+        )
+    };
+}
+
 /// A bundled scenario: name, one-line summary, full TOML text.
 #[derive(Copy, Clone, Debug)]
 pub struct Bundled {
@@ -72,39 +82,17 @@ pub const BUNDLED: &[Bundled] = &[
     Bundled {
         name: "boleo",
         summary: "El Boleo with trial-2 bolting (the default)",
-        text: concat!(
-            include_str!("../../../scenarios/boleo-name.toml"),
-            "\n",
-            include_str!("../../../scenarios/boleo.toml"),
-            "\n",
-            include_str!("../../../scenarios/boleo-mine.toml"),
-            "\n",
-            include_str!("../../../scenarios/finance-boleo.toml")
-        ),
+        text: fragments!("boleo-name.toml", "boleo.toml", "boleo-mine.toml", "finance-boleo.toml"),
     },
     Bundled {
         name: "boleo-trial1",
         summary: "El Boleo with trial-1 bolting and the failing CM conveyor",
-        text: concat!(
-            include_str!("../../../scenarios/boleo-trial1.toml"),
-            "\n",
-            include_str!("../../../scenarios/boleo-mine.toml"),
-            "\n",
-            include_str!("../../../scenarios/finance-boleo.toml")
-        ),
+        text: fragments!("boleo-trial1.toml", "boleo-mine.toml", "finance-boleo.toml"),
     },
     Bundled {
         name: "boleo-risk",
         summary: "El Boleo risk study dated mid-2007: priors from reference classes, price processes (manto risk)",
-        text: concat!(
-            include_str!("../../../scenarios/risk-boleo.toml"),
-            "\n",
-            include_str!("../../../scenarios/boleo.toml"),
-            "\n",
-            include_str!("../../../scenarios/boleo-mine.toml"),
-            "\n",
-            include_str!("../../../scenarios/finance-boleo.toml")
-        ),
+        text: fragments!("risk-boleo.toml", "boleo.toml", "boleo-mine.toml", "finance-boleo.toml"),
     },
 ];
 
