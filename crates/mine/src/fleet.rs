@@ -10,6 +10,11 @@
 //! and crews); ties go to the fewest machines, then the highest probability. Marginal
 //! tonnes compare the chosen fleet's mean with one more section, one more bolter or one
 //! more hauler in one section.
+//!
+//! Split for sharding: the section-years are independent *units*, one per (fleet,
+//! replication), numbered fleet-major ([`section_year`], [`section_years_for`]); the search
+//! is a pure function of all of them in unit order ([`size_from_section_years`]), which the
+//! unsharded [`size_for_targets`] calls too.
 
 use crate::calendar::CalendarConfig;
 use crate::limits;
