@@ -5,7 +5,9 @@
 # 4-task array running a small risk study sharded 4 ways and the merge as a dependent job
 # (scripts/slurm/submit.sh), waits, and compares the merged JSON, CSV and tables byte for
 # byte with the unsharded run; then loses a part, finds it with `manto merge --missing`,
-# re-runs that array task alone and checks the part comes back byte-identical. Stops the daemons it started (trap on exit). Needs root.
+# re-runs that array task alone and checks the part comes back byte-identical; then a short
+# `manto size boleo` in 3 shards, merged and compared the same way. Stops the daemons it
+# started (trap on exit). Needs root.
 #
 #   scripts/slurm-e2e.sh [path/to/manto]     (default: target/release/manto, built if absent)
 set -euo pipefail
@@ -157,3 +159,23 @@ for _ in $(seq 300); do
 done
 cmp "$work/part-2.first.json" "$work/out/part-2.json" || die "re-running shard 2 gave other bytes"
 say "OK: 4 shards on Slurm (array $array, merge $merge) merged byte-identical to the unsharded run; shard 2 re-run (job $rerun) gave the same bytes"
+
+# 7. Fleet sizing (its plan in the parts' options, not in the scenario): a short
+# `manto size boleo` sharded 3 ways through the same scripts, merged byte for byte.
+size=(size boleo --replications 3 --max-bolters 2 --max-haulers 2 --days 30 --seed 11)
+"$manto" "${size[@]}" --threads 1 -q --json "$work/size.json" --csv "$work/size.csv" \
+  >"$work/size.txt" 2>/dev/null
+mkdir -p "$work/size"
+ids=$(scripts/slurm/submit.sh 3 "$work/size" "${size[@]}")
+array=$(echo "$ids" | awk '{print $2}')
+merge=$(echo "$ids" | awk '{print $4}')
+for _ in $(seq 600); do
+  [ -z "$(squeue -h -j "$array,$merge" 2>/dev/null)" ] && break
+  sleep 0.5
+done
+[ -z "$(squeue -h -j "$array,$merge" 2>/dev/null)" ] || die "size jobs still queued after 5 minutes"
+[ -s "$work/size/result.json" ] || die "the size merge wrote no result"
+for f in json csv txt; do
+  cmp "$work/size.$f" "$work/size/result.$f" || die "merged size $f differs from the unsharded run"
+done
+say "OK: manto size in 3 shards on Slurm (array $array, merge $merge) merged byte-identical to the unsharded run"

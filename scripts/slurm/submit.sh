@@ -4,6 +4,7 @@
 #
 #   scripts/slurm/submit.sh N OUTDIR COMMAND [FLAGS...]
 #   scripts/slurm/submit.sh 64 /scratch/lom schedule --years 25 --replications 640
+#   scripts/slurm/submit.sh 16 /scratch/size size boleo --replications 200   # size: name the scenario
 #
 # Extra sbatch options (partition, account, time) go in SBATCH_* variables or
 # MANTO_SBATCH_OPTS, e.g. MANTO_SBATCH_OPTS="--partition=short --time=02:00:00".

@@ -194,6 +194,8 @@ struct SizeArgs {
     /// Most haulers per section to try
     #[arg(long, default_value_t = SizeOptions::DEFAULT.max_haulers)]
     max_haulers: u32,
+    #[command(flatten)]
+    shard: ShardArgs,
 }
 
 /// `manto report`: the common flags that apply (no `--json`, `--csv` or `--wide`: the
@@ -376,7 +378,7 @@ fn try_main() -> Result<(), CliError> {
                 return run_shard(
                     ShardJob {
                         command: "section",
-                        options: "{}".into(),
+                        options: &no_options,
                         common: &a.common,
                         flags: &ov,
                         shard,
@@ -403,7 +405,7 @@ fn try_main() -> Result<(), CliError> {
                 return run_shard(
                     ShardJob {
                         command: "schedule",
-                        options: "{}".into(),
+                        options: &no_options,
                         common: &a.common,
                         flags: &schedule_flags(a),
                         shard,
@@ -477,6 +479,11 @@ fn try_main() -> Result<(), CliError> {
             }
         },
     }
+}
+
+/// The options of a command with none beyond its scenario.
+fn no_options(_: &study::Scenario) -> String {
+    "{}".into()
 }
 
 /// The override a flag stands for, when it was given.
@@ -553,8 +560,9 @@ fn overrides(c: &Common, flags: &[Option<Override>]) -> Result<Vec<Override>, Cl
 /// What a sharded run is: the command, its options, the shard and where it goes.
 struct ShardJob<'a> {
     command: &'static str,
-    /// The command's options beyond the scenario, as JSON (`{}` when none).
-    options: String,
+    /// The command's options beyond the scenario, as JSON (`{}` when none), from the
+    /// scenario as loaded (a plan may repeat a scenario value, as `size` its replications).
+    options: &'a dyn Fn(&study::Scenario) -> String,
     common: &'a Common,
     flags: &'a [Option<Override>],
     shard: Shard,
@@ -585,10 +593,11 @@ fn run_shard<R: serde::Serialize + serde::de::DeserializeOwned>(
     };
     announce(part_cost, indices.len().min(u32::MAX as usize) as u32, c);
     let records = work(&s, &indices, &bar(c))?;
+    let options = (job.options)(&s);
     let part = Partial::with_options(
         job.command,
         &text,
-        &job.options,
+        &options,
         s.simulation.seed,
         job.shard,
         total,
@@ -673,6 +682,33 @@ fn merge(a: &MergeArgs) -> Result<(), CliError> {
             let plan = study::risk::RiskPlan::prepare(&m.scenario, opts, &study::Silent)?;
             out.emit(&study::risk::summarise(&plan, m.records)?)
         }
+        "size" => {
+            let m = read_parts::<f64>(&a.parts)?;
+            let plan = study::SizePlan::parse(&m.options).map_err(|e| {
+                StudyError::usage(&first, format!("unknown size options `{}`: {e}", m.options))
+            })?;
+            let reps = m.scenario.simulation.replications;
+            if plan.replications != reps {
+                return Err(StudyError::usage(
+                    first,
+                    format!(
+                        "its options' replications {} are not its scenario's simulation.replications {reps}",
+                        plan.replications
+                    ),
+                )
+                .into());
+            }
+            let opts = plan.options();
+            let n = study::size_units(&m.scenario, &opts)?;
+            check_total(
+                &first,
+                &m,
+                n,
+                "max_bolters x max_haulers x simulation.replications",
+            )?;
+            let studies = study::size_of(&m.scenario, &opts, &m.records)?;
+            out.emit(&report::SizingReport { studies })
+        }
         "section" => {
             let m = read_parts::<mine::section::Replication>(&a.parts)?;
             let n = m.scenario.simulation.replications;
@@ -739,10 +775,11 @@ fn risk(mut a: RiskArgs) -> Result<(), CliError> {
     );
     if let (Some(shard), Some(path)) = (a.shard.shard, &a.shard.out) {
         let opts = study::risk::RiskOptions { exact: a.exact };
+        let options = risk_options(opts);
         return run_shard(
             ShardJob {
                 command: "risk",
-                options: risk_options(opts),
+                options: &|_| options.clone(),
                 common: &a.common,
                 flags: &ov,
                 shard,
@@ -813,6 +850,40 @@ fn size(a: &SizeArgs) -> Result<(), CliError> {
         days: a.days,
         warmup_days: a.warmup_days,
     };
+    let ov = [flag(
+        "--replications",
+        "simulation.replications",
+        a.replications,
+    )];
+    if let (Some(shard), Some(path)) = (a.shard.shard, &a.shard.out) {
+        if a.common.scenario.is_none() {
+            return Err(StudyError::usage(
+                "--shard",
+                format!(
+                    "`manto size` without a scenario sizes {}; a partial result holds one \
+                     scenario's study: name it (`manto size {} --shard K/N ...`) and shard \
+                     and merge each scenario on its own",
+                    study::SIZE_DEFAULT_SCENARIOS.join(" and "),
+                    study::SIZE_DEFAULT_SCENARIOS[0]
+                ),
+            )
+            .into());
+        }
+        return run_shard(
+            ShardJob {
+                command: "size",
+                options: &|s| study::SizePlan::new(s, &opts).to_json(),
+                common: &a.common,
+                flags: &ov,
+                shard,
+                out: path,
+            },
+            // A bad plan is refused by the work below, before anything is simulated.
+            |s| study::size_units(s, &opts).unwrap_or(0),
+            |s| study::Estimate::size(s, &opts),
+            |s, idx, p| Ok(study::size_section_years(s, &opts, idx, p)?),
+        );
+    }
     let out = Outputs::new(&a.common)?;
     let names: Vec<Option<String>> = match &a.common.scenario {
         Some(n) => vec![Some(n.clone())],
@@ -828,11 +899,6 @@ fn size(a: &SizeArgs) -> Result<(), CliError> {
             scenario: name,
             ..a.common.clone()
         };
-        let ov = [flag(
-            "--replications",
-            "simulation.replications",
-            a.replications,
-        )];
         let s = load(&common, &ov)?;
         announce(
             study::Estimate::size(&s, &opts),

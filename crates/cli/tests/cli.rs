@@ -988,6 +988,95 @@ fn risk_shards_merge_to_the_unsharded_run_with_the_iterations_csv() {
     std::fs::remove_dir_all(&dir).ok();
 }
 
+#[test]
+fn size_shards_merge_to_the_unsharded_run_and_other_plans_are_refused() {
+    let dir = tmp("sizeshards");
+    let p = |f: &str| dir.join(f).to_str().unwrap().to_string();
+    let study = [
+        "size",
+        "boleo",
+        "--replications",
+        "3",
+        "--max-bolters",
+        "2",
+        "--max-haulers",
+        "2",
+        "--days",
+        "30",
+        "-q",
+    ];
+    let (fj, fc) = (p("full.json"), p("full.csv"));
+    let mut full = study.to_vec();
+    full.extend(["--json", &fj, "--csv", &fc]);
+    let (code, full_tables, err) = run(&full);
+    assert_eq!(code, 0, "{err}");
+    // 12 section-year units in 5 shards (the last holds 2 units), with two threads each.
+    let parts: Vec<String> = (0..5).map(|k| p(&format!("part-{k}.json"))).collect();
+    for k in [4, 1, 3, 0, 2] {
+        let shard = format!("{k}/5");
+        let mut a = study.to_vec();
+        a.extend(["--threads", "2", "--shard", &shard, "--out", &parts[k]]);
+        let (code, stdout, err) = run(&a);
+        assert_eq!(code, 0, "{err}");
+        assert!(stdout.is_empty() && err.is_empty());
+    }
+    let v: serde_json::Value = serde_json::from_slice(&std::fs::read(&parts[4]).unwrap()).unwrap();
+    assert_eq!(v["command"], "size");
+    assert_eq!(v["indices"], serde_json::json!([4, 9]));
+    assert_eq!(
+        v["options"],
+        "{\"target_dry_mtpa\":null,\"confidence\":0.9,\"max_bolters\":2,\"max_haulers\":2,\"days\":30,\"warmup_days\":3,\"replications\":3}"
+    );
+    let (mj, mc) = (p("m.json"), p("m.csv"));
+    let mut m = vec!["merge", "--json", &mj, "--csv", &mc];
+    m.extend(parts.iter().rev().map(String::as_str));
+    let (code, tables, err) = run(&m);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(tables, full_tables);
+    assert_eq!(std::fs::read(&mj).unwrap(), std::fs::read(&fj).unwrap());
+    assert_eq!(std::fs::read(&mc).unwrap(), std::fs::read(&fc).unwrap());
+    // --missing lists what is left.
+    let (code, out, _) = run(&["merge", "--missing", &parts[1], &parts[3]]);
+    assert_eq!(
+        (code, String::from_utf8_lossy(&out).as_ref()),
+        (0, "0\n2\n4\n")
+    );
+    // A part of another plan (95 % confidence) is refused, naming what differs.
+    let other = p("other-3.json");
+    let mut a = study.to_vec();
+    a.extend(["--confidence", "0.95", "--shard", "3/5", "--out", &other]);
+    assert_eq!(run(&a).0, 0);
+    let (code, out, err) = run(&["merge", &parts[0], &parts[1], &parts[2], &other, &parts[4]]);
+    assert_eq!(code, 2, "{err}");
+    assert!(out.is_empty());
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.starts_with(&format!(
+            "error: {other}: not a shard of the same study as {}: options",
+            parts[0]
+        )) && err.trim_end().ends_with("(confidence differs)"),
+        "{err}"
+    );
+    // Without a scenario `manto size` sizes two: a shard asks for one.
+    let (code, _, err) = run(&["size", "-q", "--shard", "0/2", "--out", &other]);
+    assert_eq!(code, 2);
+    assert!(
+        err.starts_with(
+            "error: --shard: `manto size` without a scenario sizes boleo and boleo-trial1"
+        ) && err.contains("name it"),
+        "{err}"
+    );
+    // A bad plan is refused before anything is simulated or written.
+    let bad = p("bad.json");
+    let mut a = study.to_vec();
+    a.extend(["--confidence", "1.5", "--shard", "0/2", "--out", &bad]);
+    let (code, _, err) = run(&a);
+    assert_eq!(code, 2);
+    assert!(err.starts_with("error: --confidence"), "{err}");
+    assert!(!std::path::Path::new(&bad).exists());
+    std::fs::remove_dir_all(&dir).ok();
+}
+
 /// `manto report boleo-risk`: the risk study runs (its scenario has a [risk] table),
 /// `--iterations` overrides `risk.iterations`, and the summary's risk numbers are
 /// `manto risk --json`'s for the same scenario, seed and iterations.

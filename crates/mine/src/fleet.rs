@@ -10,6 +10,11 @@
 //! and crews); ties go to the fewest machines, then the highest probability. Marginal
 //! tonnes compare the chosen fleet's mean with one more section, one more bolter or one
 //! more hauler in one section.
+//!
+//! Split for sharding: the section-years are independent *units*, one per (fleet,
+//! replication), numbered fleet-major ([`section_year`], [`section_years_for`]); the search
+//! is a pure function of all of them in unit order ([`size_from_section_years`]), which the
+//! unsharded [`size_for_targets`] calls too.
 
 use crate::calendar::CalendarConfig;
 use crate::limits;
@@ -261,34 +266,73 @@ fn curve(samples: &[f64], target: f64, chosen: u32, seed: u64) -> Vec<CurvePoint
 const FLEET_YEARS: usize = 2_000;
 const MAX_SECTIONS: u32 = 200;
 
-/// Simulated section-years (dry t) for one per-section fleet.
-fn section_years(
+/// The per-section fleets tried, in the order of their section-year units: bolters
+/// 1..=`max_bolters` outer, haulers 1..=`max_haulers` inner, so fleet `c` is
+/// (`c / max_haulers + 1`, `c % max_haulers + 1`).
+pub fn combinations(req: &SizingRequest) -> Vec<(u32, u32)> {
+    (1..=req.max_bolters)
+        .flat_map(|b| (1..=req.max_haulers).map(move |h| (b, h)))
+        .collect()
+}
+
+/// Section-year units of a sizing: one per (fleet, replication), `combinations(req).len()
+/// × req.replications`.
+pub fn units(req: &SizingRequest) -> u64 {
+    u64::from(req.max_bolters) * u64::from(req.max_haulers) * u64::from(req.replications)
+}
+
+/// Section-year unit `i` (dry t in a year of one section): fleet `c = i / replications` of
+/// [`combinations`], replication `r = i % replications`, an independent DES run with the
+/// streams `StreamKey::root(req.seed).child(r)` (the replications of every fleet share
+/// their streams: common random numbers). It depends only on (section, calendar, fleet,
+/// days, warm-up, seed, `r`), so it is the same value wherever it is computed.
+///
+/// # Panics
+/// If `i` is not below [`units`].
+pub fn section_year(
     section: &SectionConfig,
     calendar: &CalendarConfig,
     req: &SizingRequest,
-    bolters: u32,
-    haulers: u32,
-) -> Vec<f64> {
+    i: u64,
+) -> f64 {
+    assert!(i < units(req), "section-year unit {i} of {}", units(req));
+    let reps = u64::from(req.replications);
+    let c = i / reps;
+    let r = i % reps;
+    let h = u64::from(req.max_haulers);
     let mut cfg = section.clone();
-    cfg.bolters.count = bolters;
-    cfg.haulage.count = haulers;
-    let per_year = calendar.production_shifts_per_year();
-    (0..req.replications)
-        .into_par_iter()
-        .map(|r| {
-            let rep = simulate(
-                &cfg,
-                calendar,
-                RunSpec {
-                    days: req.days,
-                    warmup_days: req.warmup_days,
-                    streams: StreamKey::root(req.seed).child(u64::from(r)),
-                    check_invariants: false,
-                    stop_after_wet_t: None,
-                    seam_height_m: None,
-                },
-            );
-            rep.mean_per_shift(|s| s.dry_t) * per_year
+    cfg.bolters.count = (c / h + 1) as u32;
+    cfg.haulage.count = (c % h + 1) as u32;
+    let rep = simulate(
+        &cfg,
+        calendar,
+        RunSpec {
+            days: req.days,
+            warmup_days: req.warmup_days,
+            streams: StreamKey::root(req.seed).child(r),
+            check_invariants: false,
+            stop_after_wet_t: None,
+            seam_height_m: None,
+        },
+    );
+    rep.mean_per_shift(|s| s.dry_t) * calendar.production_shifts_per_year()
+}
+
+/// Section-year units `indices` ([`section_year`]), in the order of `indices` whatever
+/// the thread count; `done` is called once per unit finished.
+pub fn section_years_for(
+    section: &SectionConfig,
+    calendar: &CalendarConfig,
+    req: &SizingRequest,
+    indices: &[u64],
+    done: &(dyn Fn() + Sync),
+) -> Vec<f64> {
+    indices
+        .par_iter()
+        .map(|&i| {
+            let y = section_year(section, calendar, req, i);
+            done();
+            y
         })
         .collect()
 }
@@ -353,6 +397,8 @@ pub fn size(
 
 /// Sizes the fleet of one scenario for several plant feed targets (dry t/y), simulating
 /// the section-years once for all of them; `req.plant_feed_dry_t_per_year` is ignored.
+/// It is [`size_from_section_years`] of [`section_years_for`] over every unit, the split
+/// a sharded `manto size` and `manto merge` use too.
 pub fn size_for_targets(
     name: &str,
     section: &SectionConfig,
@@ -361,12 +407,30 @@ pub fn size_for_targets(
     req: &SizingRequest,
     targets: &[f64],
 ) -> Vec<Sizing> {
-    let combos: Vec<(u32, u32)> = (1..=req.max_bolters)
-        .flat_map(|b| (1..=req.max_haulers).map(move |h| (b, h)))
-        .collect();
-    let samples: Vec<Vec<f64>> = combos
-        .iter()
-        .map(|&(b, h)| section_years(section, calendar, req, b, h))
+    let all: Vec<u64> = (0..units(req)).collect();
+    let years = section_years_for(section, calendar, req, &all, &|| {});
+    size_from_section_years(name, section, crew, req, targets, &years)
+}
+
+/// The sizing for each target (dry t/y) from the complete, index-ordered section-year
+/// units ([`section_year`] of `0..units(req)`): pure, milliseconds; the fleet-years are
+/// drawn from streams of `req.seed`.
+///
+/// # Panics
+/// If `years` does not hold [`units`]`(req)` values.
+pub fn size_from_section_years(
+    name: &str,
+    section: &SectionConfig,
+    crew: &CrewConfig,
+    req: &SizingRequest,
+    targets: &[f64],
+    years: &[f64],
+) -> Vec<Sizing> {
+    assert_eq!(years.len() as u64, units(req), "section-year units");
+    let combos = combinations(req);
+    let samples: Vec<Vec<f64>> = years
+        .chunks(req.replications.max(1) as usize)
+        .map(<[f64]>::to_vec)
         .collect();
     targets
         .iter()

@@ -8,8 +8,9 @@
 //! (scenario, seed, k) and returns that trial's schedule, production and finance result,
 //! which is what Monte Carlo risk and sharded runs are built from. Every study whose work
 //! is a set of independent indices is split the same way: a function computing the
-//! records of some indices ([`section_replications`], [`schedule_trials_for`]) and a pure
-//! aggregate of the complete, index-ordered set ([`section_summary`], [`schedule_of`]);
+//! records of some indices ([`section_replications`], [`schedule_trials_for`],
+//! [`size_section_years`]) and a pure aggregate of the complete, index-ordered set
+//! ([`section_summary`], [`schedule_of`], [`size_of`]);
 //! the unsharded run calls both, and [`shard`] splits and merges between them.
 //!
 //! The one adapter from mine types to finance types ([`production::profile`]) lives here,
@@ -30,9 +31,9 @@ pub use overrides::Override;
 pub use pipeline::{
     banking_sizing, cases, finance_case, finance_study, production_for, run, schedule, schedule_of,
     schedule_trial, schedule_trials, schedule_trials_for, section_replications, section_study,
-    section_summary, size, trial, CasesResult, Estimate, NpvSummary, Production, Progress,
-    RunResult, Silent, SizeOptions, Trial, TrialValuations, TrialValue, SECONDS_PER_SECTION_DAY,
-    SIZE_DEFAULT_SCENARIOS,
+    section_summary, size, size_of, size_section_years, size_units, trial, CasesResult, Estimate,
+    NpvSummary, Production, Progress, RunResult, Silent, SizeOptions, SizePlan, Trial,
+    TrialValuations, TrialValue, SECONDS_PER_SECTION_DAY, SIZE_DEFAULT_SCENARIOS,
 };
 pub use scenario::{bundled, load, parse, text, Bundled, Scenario, BUNDLED, DEFAULT};
 pub use trace::{report_study, shift_trace, ReportStudy, ShiftTrace, Spell};

@@ -475,21 +475,130 @@ impl SizeOptions {
 
 /// Fleet sizing of one scenario, for the target asked or each of the scenario's targets;
 /// section-years come from `simulation.replications` replications under `simulation.seed`.
+/// It is [`size_of`] of [`size_section_years`] over every unit ([`size_units`]), the split
+/// a sharded run and `manto merge` use too.
 pub fn size(
     s: &Scenario,
     o: &SizeOptions,
     progress: &dyn Progress,
 ) -> Result<Vec<Sizing>, StudyError> {
+    let all: Vec<u64> = (0..size_units(s, o)?).collect();
+    let years = size_section_years(s, o, &all, progress)?;
+    size_of(s, o, &years)
+}
+
+/// Section-year units of fleet sizing `s` with `o` (checked): one per (per-section fleet,
+/// replication), fleet-major ([`mine::fleet::section_year`]).
+pub fn size_units(s: &Scenario, o: &SizeOptions) -> Result<u64, StudyError> {
+    Ok(mine::fleet::units(&o.request(s)?))
+}
+
+/// Section-year units `indices` of fleet sizing `s` with `o` (each depends only on the
+/// scenario, the seed, its fleet and its replication), in the order of `indices` whatever
+/// the thread count.
+pub fn size_section_years(
+    s: &Scenario,
+    o: &SizeOptions,
+    indices: &[u64],
+    progress: &dyn Progress,
+) -> Result<Vec<f64>, StudyError> {
     let req = o.request(s)?;
+    let total = mine::fleet::units(&req);
+    if let Some(&i) = indices.iter().find(|&&i| i >= total) {
+        return Err(StudyError::usage(
+            "size",
+            format!("section-year unit {i} of a study of {total}"),
+        ));
+    }
+    progress.phase(&format!("sizing {}", s.name), indices.len() as u64);
+    Ok(mine::fleet::section_years_for(
+        &s.section,
+        &s.calendar,
+        &req,
+        indices,
+        &|| progress.advance(1),
+    ))
+}
+
+/// The sizing of `s` with `o` from the complete, index-ordered section-year units
+/// ([`size_section_years`] of `0..size_units`): the fleet search and the curve for each
+/// target (pure, milliseconds).
+pub fn size_of(s: &Scenario, o: &SizeOptions, years: &[f64]) -> Result<Vec<Sizing>, StudyError> {
+    let req = o.request(s)?;
+    let total = mine::fleet::units(&req);
+    if years.len() as u64 != total {
+        return Err(StudyError::usage(
+            "size",
+            format!("{} section-year units for a study of {total}", years.len()),
+        ));
+    }
     let targets: Vec<f64> = match o.target_dry_mtpa {
         Some(t) => vec![t * 1e6],
         None => s.targets.plant_feed_dry_t_per_year.clone(),
     };
-    progress.phase(&format!("sizing {}", s.name), 1);
-    let out =
-        mine::fleet::size_for_targets(&s.name, &s.section, &s.calendar, &s.crew, &req, &targets);
-    progress.advance(1);
-    Ok(out)
+    Ok(mine::fleet::size_from_section_years(
+        &s.name, &s.section, &s.crew, &req, &targets, years,
+    ))
+}
+
+/// The plan of a sharded `manto size` beyond its scenario: [`SizeOptions`] and the
+/// replications, recorded in every part's `options` (as JSON, keys in this order) so
+/// parts of different plans never merge. `replications` is also the scenario's
+/// `simulation.replications`; it is repeated here so a mismatch names it.
+#[derive(Clone, Debug, PartialEq, Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SizePlan {
+    /// `--target-dry-mtpa` (null: each of the scenario's targets).
+    pub target_dry_mtpa: Option<f64>,
+    /// `--confidence`.
+    pub confidence: f64,
+    /// `--max-bolters`.
+    pub max_bolters: u32,
+    /// `--max-haulers`.
+    pub max_haulers: u32,
+    /// `--days`.
+    pub days: u32,
+    /// `--warmup-days`.
+    pub warmup_days: u32,
+    /// Section-years per per-section fleet (`simulation.replications`).
+    pub replications: u32,
+}
+
+impl SizePlan {
+    /// The plan of sizing `s` with `o`.
+    pub fn new(s: &Scenario, o: &SizeOptions) -> SizePlan {
+        SizePlan {
+            target_dry_mtpa: o.target_dry_mtpa,
+            confidence: o.confidence,
+            max_bolters: o.max_bolters,
+            max_haulers: o.max_haulers,
+            days: o.days,
+            warmup_days: o.warmup_days,
+            replications: s.simulation.replications,
+        }
+    }
+
+    /// As a part's `options` text: one line of JSON.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).expect("a size plan is plain JSON")
+    }
+
+    /// Reads a part's `options` text.
+    pub fn parse(text: &str) -> Result<SizePlan, String> {
+        serde_json::from_str(text).map_err(|e| e.to_string())
+    }
+
+    /// The sizing options of the plan.
+    pub fn options(&self) -> SizeOptions {
+        SizeOptions {
+            target_dry_mtpa: self.target_dry_mtpa,
+            confidence: self.confidence,
+            max_bolters: self.max_bolters,
+            max_haulers: self.max_haulers,
+            days: self.days,
+            warmup_days: self.warmup_days,
+        }
+    }
 }
 
 /// What a study will cost before it runs, so a long run can say so first.

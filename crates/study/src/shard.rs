@@ -366,8 +366,13 @@ pub fn check<R>(parts: &[(String, Partial<R>)]) -> Result<Vec<u32>, StudyError> 
         ];
         for (what, mine, theirs) in fields {
             if mine != theirs {
+                let keys = if what == "options" {
+                    differing_keys(&mine, &theirs)
+                } else {
+                    String::new()
+                };
                 return err(format!(
-                    "not a shard of the same study as {first_name}: {what} `{mine}`, not `{theirs}`"
+                    "not a shard of the same study as {first_name}: {what} `{mine}`, not `{theirs}`{keys}"
                 ));
             }
         }
@@ -386,6 +391,29 @@ pub fn check<R>(parts: &[(String, Partial<R>)]) -> Result<Vec<u32>, StudyError> 
         .filter(|(_, s)| s.is_none())
         .map(|(k, _)| k as u32)
         .collect())
+}
+
+/// The keys in which two `options` texts (JSON objects) differ, as ` (KEY, KEY differ)` in
+/// alphabetical order; empty when either is not an object.
+fn differing_keys(a: &str, b: &str) -> String {
+    use serde_json::{Map, Value};
+    let (Ok(Value::Object(a)), Ok(Value::Object(b))) = (
+        serde_json::from_str::<Value>(a),
+        serde_json::from_str::<Value>(b),
+    ) else {
+        return String::new();
+    };
+    let differs = |k: &String, m: &Map<String, Value>, o: &Map<String, Value>| m.get(k) != o.get(k);
+    let mut keys: Vec<&String> = a.keys().filter(|k| differs(k, &a, &b)).collect();
+    keys.extend(b.keys().filter(|k| !a.contains_key(*k)));
+    match keys.len() {
+        0 => String::new(),
+        1 => format!(" ({} differs)", keys[0]),
+        _ => {
+            let names: Vec<&str> = keys.iter().map(|k| k.as_str()).collect();
+            format!(" ({} differ)", names.join(", "))
+        }
+    }
 }
 
 /// A complete study put back together: its scenario, its command and every record in

@@ -380,3 +380,132 @@ fn exact_f64s_round_trip_every_value() {
     assert_eq!(bits(&back.0), bits(&v));
     assert!(serde_json::from_str::<W>("[\"many\"]").is_err());
 }
+
+/// A short fleet sizing (3 section-years of 30 days for each of 2 x 2 per-section fleets:
+/// 12 units) and its options.
+fn size_study() -> &'static (String, Scenario, study::SizeOptions) {
+    static S: OnceLock<(String, Scenario, study::SizeOptions)> = OnceLock::new();
+    S.get_or_init(|| {
+        let (text, s) = scenario(&["simulation.replications=3"]);
+        let o = study::SizeOptions {
+            max_bolters: 2,
+            max_haulers: 2,
+            days: 30,
+            ..study::SizeOptions::DEFAULT
+        };
+        (text, s, o)
+    })
+}
+
+/// The size study's parts split `n` ways, shard `n - 1` first, with the plan `o`.
+fn size_parts(n: u32, o: &study::SizeOptions) -> Files {
+    let (text, s, _) = size_study();
+    let total = study::size_units(s, o).unwrap();
+    let plan = study::SizePlan::new(s, o).to_json();
+    (0..n)
+        .rev()
+        .map(|k| {
+            let shard = Shard::new(k, n).unwrap();
+            let recs = study::size_section_years(s, o, &shard.indices(total), &Silent).unwrap();
+            let bytes =
+                Partial::with_options("size", text, &plan, s.simulation.seed, shard, total, recs)
+                    .to_json()
+                    .unwrap();
+            (format!("part-{k}.json"), bytes)
+        })
+        .collect()
+}
+
+fn merge_size(files: &[(String, Vec<u8>)]) -> Result<Vec<u8>, String> {
+    let parts = files
+        .iter()
+        .map(|(name, b)| shard::parse::<f64>(name, b).map(|p| (name.clone(), p)))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| e.to_string())?;
+    let m = shard::merge(parts).map_err(|e| e.to_string())?;
+    assert_eq!(m.command, "size");
+    let o = study::SizePlan::parse(&m.options)?.options();
+    let sizing = study::size_of(&m.scenario, &o, &m.records).map_err(|e| e.to_string())?;
+    Ok(serde_json::to_vec(&sizing).unwrap())
+}
+
+#[test]
+fn size_split_1_2_4_7_ways_merges_to_the_unsharded_bytes() {
+    let (_, s, o) = size_study();
+    let unsharded = serde_json::to_vec(&study::size(s, o, &Silent).unwrap()).unwrap();
+    assert_eq!(study::size_units(s, o).unwrap(), 12);
+    // The per-unit function: unit 7 is fleet 7 / 3 = 2 (2 bolters, 1 hauler), replication 1.
+    let all = study::size_section_years(s, o, &(0..12).collect::<Vec<_>>(), &Silent).unwrap();
+    assert_eq!(
+        study::size_section_years(s, o, &[7, 2], &Silent).unwrap(),
+        vec![all[7], all[2]]
+    );
+    assert_eq!(
+        serde_json::to_vec(&study::size_of(s, o, &all).unwrap()).unwrap(),
+        unsharded
+    );
+    for n in [1, 2, 4, 7] {
+        assert_eq!(merge_size(&size_parts(n, o)).unwrap(), unsharded, "N = {n}");
+    }
+    // Too few or too many units for the plan: an error, not a panic.
+    assert!(study::size_of(s, o, &all[..11]).is_err());
+    assert!(study::size_section_years(s, o, &[12], &Silent).is_err());
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 16, ..ProptestConfig::default() })]
+    /// Any order of the 7 parts of the size study merges to the unsharded bytes.
+    #[test]
+    fn any_order_of_seven_size_parts_merges_the_same(keys in prop::collection::vec(any::<u32>(), 7)) {
+        static DATA: OnceLock<(Files, Vec<u8>)> = OnceLock::new();
+        let (parts, unsharded) = DATA.get_or_init(|| {
+            let (_, s, o) = size_study();
+            let unsharded = serde_json::to_vec(&study::size(s, o, &Silent).unwrap()).unwrap();
+            (size_parts(7, o), unsharded)
+        });
+        let mut order: Vec<usize> = (0..7).collect();
+        order.sort_by_key(|&i| (keys[i], i));
+        let files: Files = order.iter().map(|&i| parts[i].clone()).collect();
+        prop_assert_eq!(&merge_size(&files).unwrap(), unsharded);
+    }
+}
+
+#[test]
+fn size_parts_of_another_plan_are_refused_naming_what_differs() {
+    let (_, _, o) = size_study();
+    let parts = size_parts(2, o);
+    let other = study::SizeOptions {
+        confidence: 0.8,
+        ..o.clone()
+    };
+    let foreign = size_parts(2, &other);
+    // part-1 of the plan, part-0 of another (confidence 0.8 instead of 0.9).
+    let files = vec![parts[0].clone(), foreign[1].clone()];
+    assert_eq!(files[0].0, "part-1.json");
+    let err = merge_size(&files).unwrap_err();
+    assert!(
+        err.starts_with("part-0.json: not a shard of the same study as part-1.json: options `{\"target_dry_mtpa\":null,\"confidence\":0.8,")
+            && err.ends_with("(confidence differs)"),
+        "{err}"
+    );
+    // More fleets tried: other options and another index count.
+    let wider = study::SizeOptions {
+        max_haulers: 3,
+        days: 20,
+        ..o.clone()
+    };
+    let files = vec![parts[0].clone(), size_parts(2, &wider)[1].clone()];
+    let err = merge_size(&files).unwrap_err();
+    assert!(err.contains("index count `18`, not `12`"), "{err}");
+    // Same index count, other plan: the options name both keys.
+    let mut f = parts.clone();
+    f[1].1 = edit(&parts[1].1, |v| {
+        let t = v["options"].as_str().unwrap();
+        v["options"] = t
+            .replace("\"days\":30", "\"days\":31")
+            .replace("\"max_bolters\":2", "\"max_bolters\":1")
+            .into();
+    });
+    let err = merge_size(&f).unwrap_err();
+    assert!(err.ends_with("(days, max_bolters differ)"), "{err}");
+}
