@@ -236,26 +236,12 @@ pub fn calc_rows(f: &FinanceResult) -> Vec<Row> {
     for (key, label, get) in flows {
         rows.push(input(key, label, "US$", col(&get), wf));
     }
-    // The unlevered tax is not a reported line: it is what separates manto's project cash
-    // flow after tax from its cash flow before tax and initial capex.
-    let unlevered: Vec<f64> = q
-        .iter()
-        .map(|r| {
-            let cfbt = r.ebitda_usd
-                - r.mining_duty_usd
-                - r.capex_sustaining_usd
-                - r.working_capital_increase_usd
-                - r.vat_paid_usd
-                + r.vat_refund_usd;
-            cfbt - r.capex_initial_usd - r.project_cash_flow_after_tax_usd
-        })
-        .collect();
     rows.push(input(
         "tax_unlevered",
         "taxes without financing (unlevered PTU + ISR)",
         "US$",
-        unlevered,
-        "manto finance: cash flow before tax − initial capex − project cash flow after tax",
+        col(&|r| r.tax_unlevered_usd),
+        "manto finance: the unlevered tax (`tax_unlevered_usd`)",
     ));
     for (i, name) in f.facility_names.iter().enumerate() {
         let fac = |g: fn(&finance::result::FacilityRow) -> f64| -> Vec<f64> {
