@@ -272,6 +272,8 @@ def num(s):
 
 
 def check_xlsx(outputs_csv, run_path):
+    import os
+
     run = json.load(open(run_path))
     f = run["finance"]
     rows = list(csv.reader(open(outputs_csv, encoding="utf-8")))
@@ -322,10 +324,32 @@ def check_xlsx(outputs_csv, run_path):
                 close(f"DSCR {p['label']}", num(d[first + t]), p["dscr"])
                 scale = max(1.0, abs(bs[t]["total_assets_usd"]))
                 close(f"balance check {p['label']}", num(b[first + t]), bs[t]["balance_check_usd"], scale)
+    # Every live row that names manto's JSON key in column D (Time and Calculations), each
+    # quarter against manto's number.
+    live_rows = 0
+    for sheet in ("Time", "Calculations"):
+        path = outputs_csv.replace("-Outputs.csv", f"-{sheet}.csv")
+        if path == outputs_csv or not os.path.exists(path):
+            problems.append(f"{sheet}: recalculated sheet {path} missing")
+            continue
+        for r in csv.reader(open(path, encoding="utf-8")):
+            if len(r) < first or "." not in r[3] or not r[3].split(".")[0] in ("quarterly", "balance_sheet"):
+                continue
+            table, field = r[3].split(".", 1)
+            rows_m = f[table]
+            if len(r) < first + len(rows_m):
+                problems.append(f"{sheet}: {r[0]} has {len(r) - first} columns for {len(rows_m)} quarters")
+                continue
+            live_rows += 1
+            for t, pm in enumerate(rows_m):
+                close(f"{sheet}: {r[0]} {pm['label']}", num(r[first + t]), pm[field])
+    if live_rows < 40:
+        problems.append(f"only {live_rows} live rows name manto's JSON key (Time, Calculations)")
     if problems:
         fail(problems[:40] + ([f"... and {len(problems) - 40} more"] if len(problems) > 40 else []))
     print(f"xlsx: {checked} recalculated values equal to manto within {REL:g} relative "
-          f"(NPV at {len(m['npv'])} rates, IRR, min DSCR, {len(q)} quarters of DSCR and balance check)")
+          f"(NPV at {len(m['npv'])} rates, IRR, min DSCR, {len(q)} quarters of DSCR and balance check, "
+          f"{live_rows} live rows of Time and Calculations quarter by quarter)")
 
 
 def main(argv):

@@ -99,6 +99,9 @@ pub struct ReportStudy {
     pub finance: finance::FinanceConfig,
     /// The scenario's one-line description.
     pub description: String,
+    /// The production the run valued (one entry per operating quarter): the simulation
+    /// output the workbook's Production sheet holds.
+    pub production: finance::ProductionProfile,
 }
 
 /// `manto report`: the main job, then the bank cases on the production it valued (so the
@@ -113,5 +116,6 @@ pub fn report_study(s: &Scenario, progress: &dyn crate::Progress) -> ReportStudy
         shift: shift_trace(s),
         finance: s.finance.clone(),
         description: s.description.clone(),
+        production: production.profile,
     }
 }

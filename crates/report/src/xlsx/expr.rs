@@ -1,0 +1,359 @@
+//! A tiny expression tree for the workbook's live rows: one [`Expr`] per row renders to
+//! one Excel formula of the same shape in every column ([`Expr::render`]) and evaluates
+//! in Rust exactly as Excel computes it ([`Expr::eval`]): the same operations in the same
+//! order, so the Rust evaluation and LibreOffice's recalculation agree with manto to
+//! rounding.
+
+/// A formula of one row, written once for every column.
+#[derive(Clone, Debug)]
+pub enum Expr {
+    /// Another row, same column.
+    Ref(String),
+    /// Another row (or this one), previous column; the constant in the first column.
+    Prev(String, f64),
+    /// Another row, next column; the constant in the last column (by-year rows only).
+    Next(String, f64),
+    /// A named input cell, by its scenario key (e.g. `finance.revenue.royalty_nsr_pct`).
+    Input(String),
+    /// A named by-year row on `Inputs`, taken at this column's calendar year.
+    Deck(String),
+    /// A number.
+    Const(f64),
+    /// `a + b`.
+    Add(Box<Expr>, Box<Expr>),
+    /// `a − b`.
+    Sub(Box<Expr>, Box<Expr>),
+    /// `a × b`.
+    Mul(Box<Expr>, Box<Expr>),
+    /// `a ÷ b`.
+    Div(Box<Expr>, Box<Expr>),
+    /// `MIN(a, b)`.
+    Min(Box<Expr>, Box<Expr>),
+    /// `MAX(a, b)`.
+    Max(Box<Expr>, Box<Expr>),
+    /// `INT(a)`: the largest integer not above `a`.
+    Int(Box<Expr>),
+    /// `MOD(a, b)`: the remainder with the sign of `b`.
+    Mod(Box<Expr>, Box<Expr>),
+    /// `IF(cond, a, b)`.
+    If(Box<Cond>, Box<Expr>, Box<Expr>),
+    /// An empty cell (`""`; NaN in Rust): only at the top of a row's formula.
+    Empty,
+}
+
+/// A condition of an [`Expr::If`].
+#[derive(Clone, Debug)]
+pub enum Cond {
+    /// `a > b`.
+    Gt(Expr, Expr),
+    /// `a <= b`.
+    Le(Expr, Expr),
+    /// `a = b`.
+    Eq(Expr, Expr),
+    /// All of them.
+    And(Vec<Cond>),
+    /// A text input equals this text.
+    InputIs(String, String),
+}
+
+/// Where a formula is written: resolves references to cells and names.
+pub trait Place {
+    /// The cell of row `key` at `offset` columns from this one (`None`: outside the block).
+    fn cell(&self, key: &str, offset: i32) -> Option<String>;
+    /// The defined name of an input key.
+    fn input(&self, key: &str) -> String;
+    /// The formula of a by-year row's value at this column's year.
+    fn deck(&self, name: &str) -> String;
+    /// A row's label, for the words.
+    fn label(&self, key: &str) -> String;
+}
+
+/// Values to evaluate a formula with.
+pub trait Values {
+    /// Row `key` at `offset` columns from this one (`None`: outside the block).
+    fn value(&self, key: &str, offset: i32) -> Option<f64>;
+    /// An input's value.
+    fn input(&self, key: &str) -> f64;
+    /// A by-year row's value at this column's year (NaN if the year is missing).
+    fn deck(&self, name: &str) -> f64;
+    /// A text input.
+    fn text(&self, key: &str) -> String;
+}
+
+impl Expr {
+    fn prec(&self) -> u8 {
+        match self {
+            Expr::Add(..) | Expr::Sub(..) => 1,
+            Expr::Mul(..) | Expr::Div(..) => 2,
+            _ => 3,
+        }
+    }
+
+    /// The Excel formula (without `=`) at a place.
+    pub fn render(&self, p: &dyn Place) -> String {
+        let bin = |a: &Expr, op: &str, b: &Expr, prec: u8| {
+            let l = a.render(p);
+            let r = b.render(p);
+            let l = if a.prec() < prec { format!("({l})") } else { l };
+            let r = if b.prec() <= prec {
+                format!("({r})")
+            } else {
+                r
+            };
+            format!("{l}{op}{r}")
+        };
+        match self {
+            Expr::Ref(k) => p.cell(k, 0).unwrap_or_else(|| "NA()".into()),
+            Expr::Prev(k, d) => p.cell(k, -1).unwrap_or_else(|| num(*d)),
+            Expr::Next(k, d) => p.cell(k, 1).unwrap_or_else(|| num(*d)),
+            Expr::Input(k) => p.input(k),
+            Expr::Deck(n) => p.deck(n),
+            Expr::Const(x) => num(*x),
+            Expr::Add(a, b) => bin(a, "+", b, 1),
+            Expr::Sub(a, b) => bin(a, "-", b, 1),
+            Expr::Mul(a, b) => bin(a, "*", b, 2),
+            Expr::Div(a, b) => bin(a, "/", b, 2),
+            Expr::Min(a, b) => format!("MIN({},{})", a.render(p), b.render(p)),
+            Expr::Max(a, b) => format!("MAX({},{})", a.render(p), b.render(p)),
+            Expr::Int(a) => format!("INT({})", a.render(p)),
+            Expr::Mod(a, b) => format!("MOD({},{})", a.render(p), b.render(p)),
+            Expr::If(c, a, b) => format!("IF({},{},{})", c.render(p), a.render(p), b.render(p)),
+            Expr::Empty => "\"\"".into(),
+        }
+    }
+
+    /// The formula in words, for the "how" column.
+    pub fn words(&self, p: &dyn Place) -> String {
+        let bin = |a: &Expr, op: &str, b: &Expr, prec: u8| {
+            let l = a.words(p);
+            let r = b.words(p);
+            let l = if a.prec() < prec { format!("({l})") } else { l };
+            let r = if b.prec() <= prec {
+                format!("({r})")
+            } else {
+                r
+            };
+            format!("{l} {op} {r}")
+        };
+        match self {
+            Expr::Ref(k) => p.label(k),
+            Expr::Prev(k, _) => format!("{} (previous quarter)", p.label(k)),
+            Expr::Next(k, _) => format!("{} (next year)", p.label(k)),
+            Expr::Input(k) => p.input(k),
+            Expr::Deck(n) => format!("{n} (the year's)"),
+            Expr::Const(x) => num(*x),
+            Expr::Add(a, b) => bin(a, "+", b, 1),
+            Expr::Sub(a, b) => bin(a, "−", b, 1),
+            Expr::Mul(a, b) => bin(a, "×", b, 2),
+            Expr::Div(a, b) => bin(a, "÷", b, 2),
+            Expr::Min(a, b) => format!("min({}, {})", a.words(p), b.words(p)),
+            Expr::Max(a, b) => format!("max({}, {})", a.words(p), b.words(p)),
+            Expr::Int(a) => format!("int({})", a.words(p)),
+            Expr::Mod(a, b) => format!("mod({}, {})", a.words(p), b.words(p)),
+            Expr::If(c, a, b) => {
+                format!("if {} then {} else {}", c.words(p), a.words(p), b.words(p))
+            }
+            Expr::Empty => "empty".into(),
+        }
+    }
+
+    /// The value, computed as Excel does.
+    pub fn eval(&self, v: &dyn Values) -> f64 {
+        match self {
+            Expr::Ref(k) => v.value(k, 0).unwrap_or(f64::NAN),
+            Expr::Prev(k, d) => v.value(k, -1).unwrap_or(*d),
+            Expr::Next(k, d) => v.value(k, 1).unwrap_or(*d),
+            Expr::Input(k) => v.input(k),
+            Expr::Deck(n) => v.deck(n),
+            Expr::Const(x) => *x,
+            Expr::Add(a, b) => a.eval(v) + b.eval(v),
+            Expr::Sub(a, b) => a.eval(v) - b.eval(v),
+            Expr::Mul(a, b) => a.eval(v) * b.eval(v),
+            Expr::Div(a, b) => a.eval(v) / b.eval(v),
+            Expr::Min(a, b) => a.eval(v).min(b.eval(v)),
+            Expr::Max(a, b) => a.eval(v).max(b.eval(v)),
+            Expr::Int(a) => a.eval(v).floor(),
+            Expr::Mod(a, b) => {
+                let (a, b) = (a.eval(v), b.eval(v));
+                a - b * (a / b).floor()
+            }
+            Expr::If(c, a, b) => {
+                if c.eval(v) {
+                    a.eval(v)
+                } else {
+                    b.eval(v)
+                }
+            }
+            Expr::Empty => f64::NAN,
+        }
+    }
+
+    /// The input keys the formula reads.
+    pub fn inputs(&self, out: &mut Vec<String>) {
+        match self {
+            Expr::Input(k) => out.push(k.clone()),
+            Expr::Add(a, b)
+            | Expr::Sub(a, b)
+            | Expr::Mul(a, b)
+            | Expr::Div(a, b)
+            | Expr::Min(a, b)
+            | Expr::Max(a, b)
+            | Expr::Mod(a, b) => {
+                a.inputs(out);
+                b.inputs(out);
+            }
+            Expr::Int(a) => a.inputs(out),
+            Expr::If(c, a, b) => {
+                c.inputs(out);
+                a.inputs(out);
+                b.inputs(out);
+            }
+            _ => {}
+        }
+    }
+}
+
+impl Cond {
+    fn render(&self, p: &dyn Place) -> String {
+        match self {
+            Cond::Gt(a, b) => format!("{}>{}", a.render(p), b.render(p)),
+            Cond::Le(a, b) => format!("{}<={}", a.render(p), b.render(p)),
+            Cond::Eq(a, b) => format!("{}={}", a.render(p), b.render(p)),
+            Cond::And(cs) => format!(
+                "AND({})",
+                cs.iter().map(|c| c.render(p)).collect::<Vec<_>>().join(",")
+            ),
+            Cond::InputIs(k, t) => format!("{}=\"{t}\"", p.input(k)),
+        }
+    }
+
+    fn words(&self, p: &dyn Place) -> String {
+        match self {
+            Cond::Gt(a, b) => format!("{} > {}", a.words(p), b.words(p)),
+            Cond::Le(a, b) => format!("{} ≤ {}", a.words(p), b.words(p)),
+            Cond::Eq(a, b) => format!("{} = {}", a.words(p), b.words(p)),
+            Cond::And(cs) => cs
+                .iter()
+                .map(|c| c.words(p))
+                .collect::<Vec<_>>()
+                .join(" and "),
+            Cond::InputIs(k, t) => format!("{} is “{t}”", p.input(k)),
+        }
+    }
+
+    fn eval(&self, v: &dyn Values) -> bool {
+        match self {
+            Cond::Gt(a, b) => a.eval(v) > b.eval(v),
+            Cond::Le(a, b) => a.eval(v) <= b.eval(v),
+            Cond::Eq(a, b) => a.eval(v) == b.eval(v),
+            Cond::And(cs) => cs.iter().all(|c| c.eval(v)),
+            Cond::InputIs(k, t) => v.text(k) == *t,
+        }
+    }
+
+    fn inputs(&self, out: &mut Vec<String>) {
+        match self {
+            Cond::Gt(a, b) | Cond::Le(a, b) | Cond::Eq(a, b) => {
+                a.inputs(out);
+                b.inputs(out);
+            }
+            Cond::And(cs) => cs.iter().for_each(|c| c.inputs(out)),
+            Cond::InputIs(k, _) => out.push(k.clone()),
+        }
+    }
+}
+
+/// A number as Excel reads it back exactly (Rust's shortest round-trip form).
+fn num(x: f64) -> String {
+    if x < 0.0 {
+        format!("({x})")
+    } else {
+        format!("{x}")
+    }
+}
+
+/// Builders, so the rows read like their formulas.
+pub mod b {
+    use super::{Cond, Expr};
+
+    /// Row `key`, same column.
+    pub fn r(key: &str) -> Expr {
+        Expr::Ref(key.into())
+    }
+    /// Row `key`, previous column (0 in the first).
+    pub fn prev(key: &str) -> Expr {
+        Expr::Prev(key.into(), 0.0)
+    }
+    /// A named input.
+    pub fn input(key: &str) -> Expr {
+        Expr::Input(key.into())
+    }
+    /// A by-year row at the column's year.
+    pub fn deck(name: &str) -> Expr {
+        Expr::Deck(name.into())
+    }
+    /// A number.
+    pub fn c(x: f64) -> Expr {
+        Expr::Const(x)
+    }
+    /// `a + b`.
+    pub fn add(a: Expr, b: Expr) -> Expr {
+        Expr::Add(Box::new(a), Box::new(b))
+    }
+    /// `a − b`.
+    pub fn sub(a: Expr, b: Expr) -> Expr {
+        Expr::Sub(Box::new(a), Box::new(b))
+    }
+    /// `a × b`.
+    pub fn mul(a: Expr, b: Expr) -> Expr {
+        Expr::Mul(Box::new(a), Box::new(b))
+    }
+    /// `a ÷ b`.
+    pub fn div(a: Expr, b: Expr) -> Expr {
+        Expr::Div(Box::new(a), Box::new(b))
+    }
+    /// `MAX(a, b)`.
+    pub fn max(a: Expr, b: Expr) -> Expr {
+        Expr::Max(Box::new(a), Box::new(b))
+    }
+    /// `MIN(a, b)`.
+    pub fn min(a: Expr, b: Expr) -> Expr {
+        Expr::Min(Box::new(a), Box::new(b))
+    }
+    /// `INT(a)`.
+    pub fn int(a: Expr) -> Expr {
+        Expr::Int(Box::new(a))
+    }
+    /// `MOD(a, b)`.
+    pub fn modulo(a: Expr, b: Expr) -> Expr {
+        Expr::Mod(Box::new(a), Box::new(b))
+    }
+    /// `IF(c, a, b)`.
+    pub fn iff(c: Cond, a: Expr, b: Expr) -> Expr {
+        Expr::If(Box::new(c), Box::new(a), Box::new(b))
+    }
+    /// `IF(c, 1, 0)`: a flag.
+    pub fn flag(c: Cond) -> Expr {
+        iff(c, Expr::Const(1.0), Expr::Const(0.0))
+    }
+    /// A product, left to right.
+    pub fn product(xs: Vec<Expr>) -> Expr {
+        xs.into_iter().reduce(mul).unwrap_or(Expr::Const(1.0))
+    }
+    /// `±` terms summed left to right (`true`: added).
+    pub fn signed(terms: Vec<(bool, Expr)>) -> Expr {
+        let mut it = terms.into_iter();
+        let Some((s0, e0)) = it.next() else {
+            return Expr::Const(0.0);
+        };
+        let first = if s0 { e0 } else { sub(Expr::Const(0.0), e0) };
+        it.fold(
+            first,
+            |acc, (s, e)| if s { add(acc, e) } else { sub(acc, e) },
+        )
+    }
+    /// Rows summed left to right.
+    pub fn sum_of(keys: &[&str]) -> Expr {
+        signed(keys.iter().map(|k| (true, r(k))).collect())
+    }
+}
