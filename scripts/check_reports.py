@@ -342,7 +342,10 @@ def check_xlsx(outputs_csv, run_path):
                 continue
             live_rows += 1
             for t, pm in enumerate(rows_m):
-                close(f"{sheet}: {r[0]} {pm['label']}", num(r[first + t]), pm[field])
+                want = pm
+                for part in field.split("."):  # e.g. facilities.1.interest_usd
+                    want = want[int(part)] if isinstance(want, list) else want[part]
+                close(f"{sheet}: {r[0]} {pm['label']}", num(r[first + t]), want)
     if live_rows < 40:
         problems.append(f"only {live_rows} live rows name manto's JSON key (Time, Calculations)")
     if problems:

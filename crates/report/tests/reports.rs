@@ -213,6 +213,8 @@ fn every_live_row_of_the_workbook_is_mantos_number() {
         "mining_duty",
         "receivables",
         "wc_increase",
+        "senior_interest",
+        "fac1_interest",
         "year",
         "operations",
     ] {

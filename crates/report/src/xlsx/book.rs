@@ -218,6 +218,17 @@ fn decks(st: &ReportStudy, years: &[i32]) -> Vec<DeckRow> {
         "tax.mining_duty_pct",
         &cfg.tax.mining_duty_pct,
     );
+    for (i, fc) in cfg.facilities.iter().enumerate() {
+        if fc.is_debt() {
+            by_year(
+                &format!("fac{i}_base_rate_pct"),
+                &format!("{}: base rate", fc.name),
+                "%",
+                &format!("facilities[{i}].base_rate_pct"),
+                &fc.base_rate_pct,
+            );
+        }
+    }
     // Escalation indices: 1 in the base year, compounded forward and discounted back.
     for (cur, label) in [
         ("usd", "USD escalation index"),
@@ -450,7 +461,7 @@ pub fn book(st: &ReportStudy) -> Book {
         "manto's calculated flows (inputs to this sheet, not live)",
     ));
     type Get = fn(&PeriodRow) -> f64;
-    let flows: [(&str, &str, Get); 23] = [
+    let flows: [(&str, &str, Get); 22] = [
         ("capex_direct", "capex, direct", |r| r.capex_direct_usd),
         ("capex_contingency", "capex, contingency", |r| {
             r.capex_contingency_usd
@@ -491,9 +502,6 @@ pub fn book(st: &ReportStudy) -> Book {
             "taxes without financing (unlevered PTU + ISR)",
             |r| r.tax_unlevered_usd,
         ),
-        ("senior_interest", "senior interest and fees", |r| {
-            r.senior_interest_usd
-        }),
         ("senior_principal", "senior principal", |r| {
             r.senior_principal_usd
         }),
@@ -1065,6 +1073,86 @@ pub fn book(st: &ReportStudy) -> Book {
         )
         .json("quarterly.project_cash_flow_after_tax_usd"),
     );
+    let is_equity = |i: usize| f.facilities.get(i).is_some_and(|x| x.kind == "equity");
+    rows.push(heading(
+        "Debt facilities: opening + drawdown + capitalised interest − principal − prepayment = closing; interest at (base rate of the year + margin) ÷ 4 on the opening balance (live formulas)",
+    ));
+    let mut debt_keys = Vec::new();
+    for (i, name) in f.facility_names.iter().enumerate() {
+        if is_equity(i) {
+            continue; // equity is the corkscrew above
+        }
+        let o = format!("fac{i}_open");
+        let cl = format!("fac{i}_close");
+        rows.push(live(
+            &o,
+            &format!("{name}: opening balance"),
+            "US$",
+            prev(&cl),
+            None,
+        ));
+        rows.push(
+            live(
+                &cl,
+                &format!("{name}: closing balance"),
+                "US$",
+                signed(vec![
+                    (true, r(&o)),
+                    (true, r(&format!("fac{i}_draw"))),
+                    (true, r(&format!("fac{i}_capint"))),
+                    (false, r(&format!("fac{i}_principal"))),
+                    (false, r(&format!("fac{i}_prepay"))),
+                ]),
+                Some(
+                    q.iter()
+                        .map(|r| r.facilities.get(i).map_or(0.0, |x| x.closing_balance_usd))
+                        .collect(),
+                ),
+            )
+            .json(&format!("quarterly.facilities.{i}.closing_balance_usd")),
+        );
+        rows.push(
+            live(
+                &format!("fac{i}_interest"),
+                &format!("{name}: interest on the opening balance"),
+                "US$",
+                mul(
+                    div(
+                        add(
+                            deck(&format!("fac{i}_base_rate_pct")),
+                            fin(&format!("facilities[{i}].margin_pct")),
+                        ),
+                        c(400.0),
+                    ),
+                    r(&o),
+                ),
+                Some(
+                    q.iter()
+                        .map(|r| r.facilities.get(i).map_or(0.0, |x| x.interest_usd))
+                        .collect(),
+                ),
+            )
+            .json(&format!("quarterly.facilities.{i}.interest_usd")),
+        );
+        debt_keys.push(cl);
+    }
+    let senior_int: Vec<(bool, Expr)> = (0..f.facility_names.len())
+        .filter(|&i| {
+            cfg.facilities.get(i).is_some_and(|x| x.is_senior())
+                && debt_keys.contains(&format!("fac{i}_close"))
+        })
+        .map(|i| (true, r(&format!("fac{i}_interest"))))
+        .collect();
+    rows.push(
+        live(
+            "senior_interest",
+            "senior interest (operations and closure; in construction it is funded by the sources)",
+            "US$",
+            mul(sub(c(1.0), r("construction")), signed(senior_int)),
+            Some(col(&|r| r.senior_interest_usd)),
+        )
+        .json("quarterly.senior_interest_usd"),
+    );
     rows.push(heading("Debt service and cover (live formulas)"));
     rows.push(
         live(
@@ -1093,7 +1181,6 @@ pub fn book(st: &ReportStudy) -> Book {
     rows.push(heading(
         "Corkscrews: opening + additions − reductions = closing (live formulas)",
     ));
-    let is_equity = |i: usize| f.facilities.get(i).is_some_and(|x| x.kind == "equity");
     let mut eq_terms = vec![
         (true, r("equity_paid_open")),
         (true, r("sponsor_support")),
@@ -1121,39 +1208,6 @@ pub fn book(st: &ReportStudy) -> Book {
         )
         .json("balance_sheet.equity_contributed_usd"),
     );
-    let mut debt_keys = Vec::new();
-    for (i, name) in f.facility_names.iter().enumerate() {
-        if is_equity(i) {
-            continue; // equity is the corkscrew above
-        }
-        let o = format!("fac{i}_open");
-        let cl = format!("fac{i}_close");
-        rows.push(live(
-            &o,
-            &format!("{name}: opening balance"),
-            "US$",
-            prev(&cl),
-            None,
-        ));
-        rows.push(live(
-            &cl,
-            &format!("{name}: closing balance"),
-            "US$",
-            signed(vec![
-                (true, r(&o)),
-                (true, r(&format!("fac{i}_draw"))),
-                (true, r(&format!("fac{i}_capint"))),
-                (false, r(&format!("fac{i}_principal"))),
-                (false, r(&format!("fac{i}_prepay"))),
-            ]),
-            Some(
-                q.iter()
-                    .map(|r| r.facilities.get(i).map_or(0.0, |x| x.closing_balance_usd))
-                    .collect(),
-            ),
-        ));
-        debt_keys.push(cl);
-    }
     for (key, name, label) in [
         ("cash", "cash", "cash"),
         ("dsra", "dsra", "DSRA"),
