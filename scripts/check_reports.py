@@ -346,6 +346,17 @@ def check_xlsx(outputs_csv, run_path):
                 for part in field.split("."):  # e.g. facilities.1.interest_usd
                     want = want[int(part)] if isinstance(want, list) else want[part]
                 close(f"{sheet}: {r[0]} {pm['label']}", num(r[first + t]), want)
+    # Inputs lists every scenario input, mine and finance, each with a unit and a source.
+    path = outputs_csv.replace("-Outputs.csv", "-Inputs.csv")
+    keys = set()
+    if os.path.exists(path):
+        for r in csv.reader(open(path, encoding="utf-8")):
+            if len(r) >= 4 and "." in r[0] and r[2] and r[3]:
+                keys.add(r[0].split(".")[0].split("[")[0])
+    for table in ("simulation", "targets", "calendar", "section", "schedule", "deposit", "plant", "crew", "finance"):
+        checked += 1
+        if table not in keys:
+            problems.append(f"Inputs: no `{table}.*` input with a unit and a source")
     if live_rows < 40:
         problems.append(f"only {live_rows} live rows name manto's JSON key (Time, Calculations)")
     if problems:

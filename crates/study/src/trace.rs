@@ -99,6 +99,9 @@ pub struct ReportStudy {
     pub finance: finance::FinanceConfig,
     /// The scenario's one-line description.
     pub description: String,
+    /// Every input of the scenario (mine and finance) as validated, serialised in the
+    /// scenario's own key order: the workbook's Inputs sheet lists them all.
+    pub inputs: serde_json::Value,
     /// The production the run valued (one entry per operating quarter): the simulation
     /// output the workbook's Production sheet holds.
     pub production: finance::ProductionProfile,
@@ -117,5 +120,6 @@ pub fn report_study(s: &Scenario, progress: &dyn crate::Progress) -> ReportStudy
         finance: s.finance.clone(),
         description: s.description.clone(),
         production: production.profile,
+        inputs: serde_json::to_value(s).unwrap_or_default(),
     }
 }

@@ -266,7 +266,7 @@ fn build(r: &ReportStudy) -> Result<Vec<u8>, XlsxError> {
         ws.write_string_with_format(
             0,
             0,
-            "Inputs of the scenario, as validated (blue on yellow: change them here)",
+            "Every input of the scenario (mine and finance), as validated; blue on yellow: change them here",
             &fm.title,
         )?;
         for (c, h) in ["key", "value", "unit", "source"].iter().enumerate() {
@@ -277,12 +277,28 @@ fn build(r: &ReportStudy) -> Result<Vec<u8>, XlsxError> {
         ws.set_column_width(2, 12)?;
         ws.set_column_width(3, 70)?;
         ws.set_freeze_panes(3, 1)?;
+        // Every scenario input, mine then finance, in the scenario's order; the finance
+        // inputs as validated (the same values the model ran on).
         let mut flat = Vec::new();
-        flatten(
-            "finance",
-            &serde_json::to_value(&r.finance).unwrap_or_default(),
-            &mut flat,
-        );
+        if let serde_json::Value::Object(m) = &r.inputs {
+            for (k, v) in m {
+                if k == "finance" {
+                    flatten(
+                        "finance",
+                        &serde_json::to_value(&r.finance).unwrap_or_default(),
+                        &mut flat,
+                    );
+                } else {
+                    flatten(k, v, &mut flat);
+                }
+            }
+        } else {
+            flatten(
+                "finance",
+                &serde_json::to_value(&r.finance).unwrap_or_default(),
+                &mut flat,
+            );
+        }
         let mut list: Vec<(String, serde_json::Value, String)> = flat
             .into_iter()
             .map(|(k, v)| {
@@ -313,7 +329,12 @@ fn build(r: &ReportStudy) -> Result<Vec<u8>, XlsxError> {
                     ws.write_string_with_format(row, 1, &s, &fm.input_text)?;
                 }
             }
-            ws.write_string(row, 2, unit_of(key))?;
+            let unit = match value {
+                serde_json::Value::String(_) => "text",
+                serde_json::Value::Bool(_) => "yes/no",
+                _ => unit_of(key),
+            };
+            ws.write_string(row, 2, unit)?;
             ws.write_string(row, 3, src)?;
             let cell = format!("Inputs!$B${}", row + 1);
             if used.binary_search(key).is_ok() {
@@ -793,20 +814,25 @@ fn flatten(path: &str, v: &serde_json::Value, out: &mut Vec<(String, serde_json:
     }
 }
 
-/// The unit a key's name carries (manto's keys end in their unit).
+/// The unit a key's name carries (manto's keys end in their unit): the longest suffix
+/// that names one; otherwise the document that describes the key.
 fn unit_of(key: &str) -> &'static str {
     let last = key.rsplit('.').next().unwrap_or(key);
     let last = last.split('[').next().unwrap_or(last);
-    const UNITS: [(&str, &str); 24] = [
+    // A suffix, or a whole name when it starts without an underscore.
+    const UNITS: &[(&str, &str)] = &[
         ("_usd_per_lb", "US$/lb"),
         ("_usd_per_t", "US$/t"),
         ("_usd_per_dry_t", "US$/dry t"),
         ("_usd_per_year", "US$/year"),
         ("_usd_per_quarter", "US$/quarter"),
-        ("_usd_per_bolt", "US$/bolt"),
+        ("usd_per_bolt", "US$/bolt"),
         ("_usd_per_m", "US$/m"),
+        ("usd_per_m_advance", "US$/m"),
         ("_usd_per_kwh", "US$/kWh"),
         ("_usd_per_person_year", "US$/person/year"),
+        ("_mxn_per_shift", "MXN/shift"),
+        ("mxn_per_usd", "MXN/US$"),
         ("_usd", "US$"),
         ("_pct", "%"),
         ("_years", "years"),
@@ -814,19 +840,51 @@ fn unit_of(key: &str) -> &'static str {
         ("_quarters", "quarters"),
         ("_quarter", "quarter"),
         ("_days", "days"),
+        ("days", "days"),
+        ("days_per_week", "days/week"),
         ("_t", "t"),
         ("_kwh_per_t", "kWh/t"),
+        ("_kwh_per_dry_t", "kWh/dry t"),
+        ("_kg_per_dry_t", "kg/dry t"),
+        ("_t_per_dry_t", "t/dry t"),
         ("_t_per_t", "t/t"),
+        ("_t_per_h", "t/h"),
+        ("_t_per_m3", "t/m³"),
+        ("_t_per_year", "t/year"),
+        ("_m_per_min", "m/min"),
+        ("_m", "m"),
+        ("_min", "min"),
+        ("_h", "h"),
         ("_lb", "lb"),
         ("_dscr", "x"),
         ("dscr", "x"),
         ("_x", "x"),
         ("_months", "months"),
+        ("_probability", "probability"),
+        ("section_shifts", "shifts/year"),
+        ("bolts", "bolts/year"),
+        ("mine_headcount", "people"),
+        ("crew_size", "people"),
+        ("seed", "integer"),
+        ("replications", "count"),
+        ("iterations", "count"),
     ];
-    UNITS
+    let found = UNITS
         .iter()
-        .find(|(s, _)| last.ends_with(s))
-        .map_or("see docs/finance.md", |(_, u)| *u)
+        .filter(|(s, _)| {
+            if s.starts_with('_') {
+                last.ends_with(s)
+            } else {
+                last == *s || last.ends_with(&format!("_{s}"))
+            }
+        })
+        .max_by_key(|(s, _)| s.len())
+        .map(|(_, u)| *u);
+    found.unwrap_or(match key.split(['.', '[']).next() {
+        Some("finance") => "see docs/finance.md",
+        Some("risk") => "see docs/risk.md",
+        _ => "see docs/scenario.md",
+    })
 }
 
 #[cfg(test)]
@@ -841,5 +899,13 @@ mod tests {
         );
         assert_eq!(unit_of("finance.metrics.discount_rates_pct[0]"), "%");
         assert_eq!(unit_of("finance.covenants.min_dscr"), "x");
+        assert_eq!(unit_of("finance.opex.power_kwh_per_dry_t"), "kWh/dry t");
+        assert_eq!(unit_of("finance.opex.acid_kg_per_dry_t"), "kg/dry t");
+        assert_eq!(unit_of("section.geometry.seam_height_m"), "m");
+        assert_eq!(unit_of("calendar.meal_break_min"), "min");
+        assert_eq!(unit_of("plant.nameplate_dry_t_per_h"), "t/h");
+        assert_eq!(unit_of("section.miner.tram_speed_m_per_min"), "m/min");
+        assert_eq!(unit_of("finance.opex.usd_per_bolt"), "US$/bolt");
+        assert_eq!(unit_of("deposit.mantos[0].name"), "see docs/scenario.md");
     }
 }
