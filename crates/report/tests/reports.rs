@@ -235,6 +235,47 @@ fn every_live_row_of_the_workbook_is_mantos_number() {
     }
 }
 
+/// Real decks escalated from a base year inside the timeline (years before it discounted
+/// back), a stepped copper price, a stepped duty and a stepped exchange rate: the by-year
+/// block and every live row still equal manto's numbers.
+#[test]
+fn real_decks_and_stepped_inputs_are_live_too() {
+    let ov: Vec<Override> = [
+        "schedule.years=8",
+        "schedule.replications=2",
+        "simulation.replications=3",
+        "simulation.days=10",
+        "finance.escalation.decks=\"real\"",
+        "finance.escalation.base_year=2010",
+        "finance.escalation.usd_inflation_pct=[{ from_year = 2007, to_year = 2011, value = 2.0 }, { from_year = 2012, value = 3.0 }]",
+        "finance.revenue.cu_cathode.price_usd_per_lb=[{ from_year = 2007, to_year = 2012, value = 1.5 }, { from_year = 2013, value = 2.25 }]",
+        "finance.tax.mining_duty_pct=[{ from_year = 2007, to_year = 2013, value = 0.0 }, { from_year = 2014, value = 7.5 }]",
+        "finance.opex.mxn_per_usd=[{ from_year = 2007, to_year = 2012, value = 10.9 }, { from_year = 2013, value = 13.0 }]",
+    ]
+    .iter()
+    .map(|s| Override::parse_set(s).unwrap())
+    .collect();
+    let s = study::load(Some("boleo"), &ov).unwrap();
+    let st = study::report_study(&s, &study::Silent);
+    let b = report::xlsx::book(&st);
+    let (checked, bad) = live_rows_against_manto(&b, 1e-9);
+    assert!(bad.is_empty(), "{}", bad[..bad.len().min(20)].join("\n"));
+    assert!(checked >= 45);
+    let v = report::xlsx::evaluate(&b);
+    let idx = &v["Deck_usd_index"];
+    let y0 = b.years[0];
+    assert!(y0 < 2010 && idx[(2010 - y0) as usize] == 1.0);
+    assert!(idx[0] < 1.0 && idx[idx.len() - 1] > 1.0, "{idx:?}");
+    assert!(
+        st.run
+            .finance
+            .quarterly
+            .iter()
+            .any(|p| p.mining_duty_usd > 0.0),
+        "the duty is not exercised"
+    );
+}
+
 /// The check can fail: the copper price 1% higher on Inputs, or one quarter's copper
 /// tonnes 1% higher on Production, and the live rows no longer equal manto's.
 #[test]

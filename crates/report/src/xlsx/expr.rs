@@ -66,6 +66,10 @@ pub trait Place {
     fn deck(&self, name: &str) -> String;
     /// A row's label, for the words.
     fn label(&self, key: &str) -> String;
+    /// What a column is, for the words (`quarter`, `year`).
+    fn column_word(&self) -> &'static str {
+        "quarter"
+    }
 }
 
 /// Values to evaluate a formula with.
@@ -137,8 +141,8 @@ impl Expr {
         };
         match self {
             Expr::Ref(k) => p.label(k),
-            Expr::Prev(k, _) => format!("{} (previous quarter)", p.label(k)),
-            Expr::Next(k, _) => format!("{} (next year)", p.label(k)),
+            Expr::Prev(k, _) => format!("{} (previous {})", p.label(k), p.column_word()),
+            Expr::Next(k, _) => format!("{} (next {})", p.label(k), p.column_word()),
             Expr::Input(k) => p.input(k),
             Expr::Deck(n) => format!("{n} (the year's)"),
             Expr::Const(x) => num(*x),

@@ -103,6 +103,9 @@ impl Place for DPlace<'_> {
     fn deck(&self, _: &str) -> String {
         "NA()".into()
     }
+    fn column_word(&self) -> &'static str {
+        "year"
+    }
     fn label(&self, key: &str) -> String {
         self.labels.get(key).cloned().unwrap_or_else(|| key.into())
     }
