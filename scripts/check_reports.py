@@ -333,7 +333,7 @@ def check_xlsx(outputs_csv, run_path):
             problems.append(f"{sheet}: recalculated sheet {path} missing")
             continue
         for r in csv.reader(open(path, encoding="utf-8")):
-            if len(r) < first or "." not in r[3] or not r[3].split(".")[0] in ("quarterly", "balance_sheet"):
+            if len(r) < first or "." not in r[3] or not r[3].split(".")[0] in ("quarterly", "balance_sheet", "income_statement"):
                 continue
             table, field = r[3].split(".", 1)
             rows_m = f[table]

@@ -215,6 +215,7 @@ fn every_live_row_of_the_workbook_is_mantos_number() {
         "wc_increase",
         "senior_interest",
         "fac1_interest",
+        "net_income",
         "year",
         "operations",
     ] {

@@ -461,7 +461,7 @@ pub fn book(st: &ReportStudy) -> Book {
         "manto's calculated flows (inputs to this sheet, not live)",
     ));
     type Get = fn(&PeriodRow) -> f64;
-    let flows: [(&str, &str, Get); 22] = [
+    let flows: [(&str, &str, Get); 23] = [
         ("capex_direct", "capex, direct", |r| r.capex_direct_usd),
         ("capex_contingency", "capex, contingency", |r| {
             r.capex_contingency_usd
@@ -515,25 +515,19 @@ pub fn book(st: &ReportStudy) -> Book {
             "funding shortfall (met by the sponsors as equity)",
             |r| r.funding_shortfall_usd,
         ),
-        ("net_income", "net income", |_| 0.0),
         ("distributions", "distributions to shareholders", |r| {
             r.distributions_usd
         }),
+        (
+            "dsra_lc_cost",
+            "DSRA letter of credit: fee and interest",
+            |r| r.dsra_lc_cost_usd,
+        ),
+        ("vat_facility_interest", "IVA facility interest", |r| {
+            r.vat_facility_interest_usd
+        }),
     ];
     for (key, label, get) in flows {
-        if key == "net_income" {
-            rows.push(input_row(
-                key,
-                label,
-                "US$",
-                f.income_statement
-                    .iter()
-                    .map(|x| x.net_income_usd)
-                    .collect(),
-                "manto finance: income statement",
-            ));
-            continue;
-        }
         rows.push(input_row(key, label, "US$", col(&get), wf));
     }
     for (i, name) in f.facility_names.iter().enumerate() {
@@ -1152,6 +1146,43 @@ pub fn book(st: &ReportStudy) -> Book {
             Some(col(&|r| r.senior_interest_usd)),
         )
         .json("quarterly.senior_interest_usd"),
+    );
+    let all_int: Vec<(bool, Expr)> = debt_keys
+        .iter()
+        .map(|k| (true, r(&k.replace("_close", "_interest"))))
+        .chain([
+            (true, r("dsra_lc_cost")),
+            (true, r("vat_facility_interest")),
+        ])
+        .collect();
+    rows.push(heading("Income statement (live formulas)"));
+    let is = &f.income_statement;
+    rows.push(
+        live(
+            "interest_expense",
+            "interest expense (operations; in construction it is capitalised)",
+            "US$",
+            mul(sub(c(1.0), r("construction")), signed(all_int)),
+            Some(is.iter().map(|x| x.interest_expense_usd).collect()),
+        )
+        .json("income_statement.interest_expense_usd"),
+    );
+    rows.push(
+        live(
+            "net_income",
+            "net income: EBITDA − depreciation − interest − duty − PTU − ISR",
+            "US$",
+            signed(vec![
+                (true, r("ebitda")),
+                (false, r("fixed_assets_red")),
+                (false, r("interest_expense")),
+                (false, r("mining_duty")),
+                (false, r("ptu")),
+                (false, r("income_tax")),
+            ]),
+            Some(is.iter().map(|x| x.net_income_usd).collect()),
+        )
+        .json("income_statement.net_income_usd"),
     );
     rows.push(heading("Debt service and cover (live formulas)"));
     rows.push(
