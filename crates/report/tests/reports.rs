@@ -216,6 +216,8 @@ fn every_live_row_of_the_workbook_is_mantos_number() {
         "senior_interest",
         "fac1_interest",
         "net_income",
+        "vat_paid",
+        "vat_receivable",
         "year",
         "operations",
     ] {

@@ -229,6 +229,22 @@ fn decks(st: &ReportStudy, years: &[i32]) -> Vec<DeckRow> {
             );
         }
     }
+    out.push(DeckRow {
+        name: "vat_rate_pct".into(),
+        label: "IVA rate of the region".into(),
+        unit: "%",
+        how: "input `finance.vat.border_rate_pct` of the year in the border region, else `finance.vat.general_rate_pct`".into(),
+        cells: years
+            .iter()
+            .map(|&y| {
+                iff(
+                    Cond::InputIs("finance.vat.region".into(), "border".into()),
+                    by_year_cell("vat.border_rate_pct", &cfg.vat.border_rate_pct, y),
+                    by_year_cell("vat.general_rate_pct", &cfg.vat.general_rate_pct, y),
+                )
+            })
+            .collect(),
+    });
     // Escalation indices: 1 in the base year, compounded forward and discounted back.
     for (cur, label) in [
         ("usd", "USD escalation index"),
@@ -461,7 +477,7 @@ pub fn book(st: &ReportStudy) -> Book {
         "manto's calculated flows (inputs to this sheet, not live)",
     ));
     type Get = fn(&PeriodRow) -> f64;
-    let flows: [(&str, &str, Get); 23] = [
+    let flows: [(&str, &str, Get); 21] = [
         ("capex_direct", "capex, direct", |r| r.capex_direct_usd),
         ("capex_contingency", "capex, contingency", |r| {
             r.capex_contingency_usd
@@ -474,14 +490,7 @@ pub fn book(st: &ReportStudy) -> Book {
             r.capex_sustaining_usd
         }),
         ("closure_cost", "closure cost", |r| r.closure_cost_usd),
-        ("vat_paid", "IVA paid on purchases", |r| r.vat_paid_usd),
         ("vat_refund", "IVA refunded", |r| r.vat_refund_usd),
-        // IVA of construction is funded by the construction sources, not by CFADS.
-        (
-            "vat_net_construction",
-            "IVA paid less refunded during construction",
-            |r| (r.vat_paid_usd - r.vat_refund_usd) * r.construction,
-        ),
         ("vat_facility_drawing", "IVA facility drawn", |r| {
             r.vat_facility_drawing_usd
         }),
@@ -559,8 +568,7 @@ pub fn book(st: &ReportStudy) -> Book {
     }
     let bss = "manto finance: balance sheet";
     type BsGet = fn(&BalanceSheet) -> f64;
-    let more: [(&str, &str, BsGet); 5] = [
-        ("vat_receivable", "IVA receivable", |b| b.vat_receivable_usd),
+    let more: [(&str, &str, BsGet); 4] = [
         ("maintenance_reserve", "maintenance reserve account", |b| {
             b.maintenance_reserve_usd
         }),
@@ -993,6 +1001,81 @@ pub fn book(st: &ReportStudy) -> Book {
         )
         .json("quarterly.working_capital_increase_usd"),
     );
+    rows.push(heading(
+        "Capital and IVA: IVA at the year's rate on the taxable share of capital and operating purchases (live formulas)",
+    ));
+    rows.push(
+        live(
+            "capex_initial",
+            "initial capex",
+            "US$",
+            sum_of(&[
+                "capex_direct",
+                "capex_contingency",
+                "capex_owners",
+                "capex_overrun",
+            ]),
+            Some(col(&|r| r.capex_initial_usd)),
+        )
+        .json("quarterly.capex_initial_usd"),
+    );
+    rows.push(live(
+        "capital",
+        "capital spent (initial + sustaining + closure)",
+        "US$",
+        sum_of(&["capex_initial", "capex_sustaining", "closure_cost"]),
+        None,
+    ));
+    rows.push(
+        live(
+            "vat_paid",
+            "IVA paid on purchases",
+            "US$",
+            mul(
+                div(deck("vat_rate_pct"), c(100.0)),
+                add(
+                    mul(
+                        div(fin("vat.capex_taxable_pct"), c(100.0)),
+                        max(r("capital"), c(0.0)),
+                    ),
+                    mul(
+                        div(fin("vat.opex_taxable_pct"), c(100.0)),
+                        max(r("opex_total"), c(0.0)),
+                    ),
+                ),
+            ),
+            Some(col(&|r| r.vat_paid_usd)),
+        )
+        .json("quarterly.vat_paid_usd"),
+    );
+    rows.push(live(
+        "vat_net_construction",
+        "IVA paid less refunded during construction (funded by the construction sources, not by CFADS)",
+        "US$",
+        mul(sub(r("vat_paid"), r("vat_refund")), r("construction")),
+        None,
+    ));
+    rows.push(live(
+        "vat_receivable_open",
+        "IVA receivable: opening",
+        "US$",
+        prev("vat_receivable"),
+        None,
+    ));
+    rows.push(
+        live(
+            "vat_receivable",
+            "IVA receivable: closing (+ paid − refunded)",
+            "US$",
+            signed(vec![
+                (true, r("vat_receivable_open")),
+                (true, r("vat_paid")),
+                (false, r("vat_refund")),
+            ]),
+            Some(bsc(|b| b.vat_receivable_usd)),
+        )
+        .json("balance_sheet.vat_receivable_usd"),
+    );
     rows.push(live(
         "cfbt",
         "cash flow before tax (after sustaining capex and working capital)",
@@ -1023,21 +1106,6 @@ pub fn book(st: &ReportStudy) -> Book {
             Some(col(&|r| r.cfads_usd)),
         )
         .json("quarterly.cfads_usd"),
-    );
-    rows.push(
-        live(
-            "capex_initial",
-            "initial capex",
-            "US$",
-            sum_of(&[
-                "capex_direct",
-                "capex_contingency",
-                "capex_owners",
-                "capex_overrun",
-            ]),
-            Some(col(&|r| r.capex_initial_usd)),
-        )
-        .json("quarterly.capex_initial_usd"),
     );
     rows.push(
         live(
