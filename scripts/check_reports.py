@@ -299,14 +299,27 @@ def check_xlsx(outputs_csv, run_path):
     m = f["metrics"]
     for n in m["npv"]:
         rate = n["discount_rate_pct"]
-        label = f"project NPV after tax at {rate:g}%"
-        r = by_label.get(label)
+        for what, field in (("project NPV after tax", "project_after_tax_usd"),
+                            ("project NPV before tax", "project_pre_tax_usd"),
+                            ("equity NPV", "equity_usd")):
+            label = f"{what} at {rate:g}%"
+            r = by_label.get(label)
+            if r is None:
+                problems.append(f"{label}: row missing from Outputs")
+                continue
+            close(label, num(r[2]), n[field])
+    for what, field in (("project IRR after tax", "project_irr_after_tax_pct"),
+                        ("project IRR before tax", "project_irr_pre_tax_pct"),
+                        ("equity IRR", "equity_irr_pct")):
+        r = by_label.get(what)
         if r is None:
-            problems.append(f"{label}: row missing from Outputs")
+            problems.append(f"{what}: row missing from Outputs")
             continue
-        close(label, num(r[2]), n["project_after_tax_usd"])
-    r = by_label.get("project IRR after tax")
-    close("project IRR after tax, %", num(r[2]) if r else None, m["project_irr_after_tax_pct"])
+        try:
+            got = num(r[2])
+        except ValueError:  # Excel's IRR is an error where the flows never change sign
+            got = None
+        close(f"{what}, %", got, m[field])
     r = by_label.get("minimum DSCR (quarters repaying principal)")
     close("minimum DSCR", num(r[2]) if r else None, m["min_dscr"])
     q = f["quarterly"]
@@ -362,7 +375,7 @@ def check_xlsx(outputs_csv, run_path):
     if problems:
         fail(problems[:40] + ([f"... and {len(problems) - 40} more"] if len(problems) > 40 else []))
     print(f"xlsx: {checked} recalculated values equal to manto within {REL:g} relative "
-          f"(NPV at {len(m['npv'])} rates, IRR, min DSCR, {len(q)} quarters of DSCR and balance check, "
+          f"(NPV after tax, before tax and equity at {len(m['npv'])} rates, three IRRs, min DSCR, {len(q)} quarters of DSCR and balance check, "
           f"{live_rows} live rows of Time and Calculations quarter by quarter)")
 
 

@@ -477,7 +477,7 @@ pub fn book(st: &ReportStudy) -> Book {
         "manto's calculated flows (inputs to this sheet, not live)",
     ));
     type Get = fn(&PeriodRow) -> f64;
-    let flows: [(&str, &str, Get); 21] = [
+    let flows: [(&str, &str, Get); 20] = [
         ("capex_direct", "capex, direct", |r| r.capex_direct_usd),
         ("capex_contingency", "capex, contingency", |r| {
             r.capex_contingency_usd
@@ -514,7 +514,6 @@ pub fn book(st: &ReportStudy) -> Book {
         ("senior_principal", "senior principal", |r| {
             r.senior_principal_usd
         }),
-        ("equity_cf", "equity cash flow", |r| r.equity_cash_flow_usd),
         ("dsra_funding", "DSRA funding", |r| r.dsra_funding_usd),
         ("sponsor_support", "sponsor support (equity)", |r| {
             r.sponsor_support_usd
@@ -1136,6 +1135,26 @@ pub fn book(st: &ReportStudy) -> Book {
         .json("quarterly.project_cash_flow_after_tax_usd"),
     );
     let is_equity = |i: usize| f.facilities.get(i).is_some_and(|x| x.kind == "equity");
+    let mut eq_cf = vec![(true, r("distributions"))];
+    eq_cf.extend(
+        (0..f.facility_names.len())
+            .filter(|&i| is_equity(i))
+            .map(|i| (false, r(&format!("fac{i}_draw")))),
+    );
+    eq_cf.extend([
+        (false, r("sponsor_support")),
+        (false, r("funding_shortfall")),
+    ]);
+    rows.push(
+        live(
+            "equity_cf",
+            "equity cash flow: distributions − equity drawn − sponsor support − shortfall",
+            "US$",
+            signed(eq_cf),
+            Some(col(&|r| r.equity_cash_flow_usd)),
+        )
+        .json("quarterly.equity_cash_flow_usd"),
+    );
     rows.push(heading(
         "Debt facilities: opening + drawdown + capitalised interest − principal − prepayment = closing; interest at (base rate of the year + margin) ÷ 4 on the opening balance (live formulas)",
     ));

@@ -265,6 +265,7 @@ fn build(r: &ReportStudy) -> Result<Vec<u8>, XlsxError> {
             e.inputs(&mut used);
         }
     }
+    used.push("finance.metrics.npv_timing".into());
     used.sort();
     used.dedup();
     let deck_row_of: HashMap<String, u32>;
@@ -564,6 +565,7 @@ fn build(r: &ReportStudy) -> Result<Vec<u8>, XlsxError> {
             ("senior_ds", "senior debt service"),
             ("project_cf_pre_tax", "project cash flow before tax"),
             ("project_cf_after_tax", "project cash flow after tax"),
+            ("equity_cf", "equity cash flow"),
         ];
         let mut annual_row: HashMap<&str, u32> = HashMap::new();
         for (i, (key, label)) in annual_keys.iter().enumerate() {
@@ -596,33 +598,70 @@ fn build(r: &ReportStudy) -> Result<Vec<u8>, XlsxError> {
         ws.write_string_with_format(xr, 3, "manto", &fm.header)?;
         ws.write_string_with_format(xr, FIRST, "relative difference", &fm.header)?;
         xr += 1;
+        let annual_range = |key: &str| {
+            let row = annual_row[key] + 1;
+            format!(
+                "${}${row}:${}${row}",
+                column_number_to_name(FIRST),
+                column_number_to_name(FIRST + ny - 1)
+            )
+        };
         let pat = annual_row["project_cf_after_tax"] + 1;
-        let annual_range = format!(
-            "${}${pat}:${}${pat}",
-            column_number_to_name(FIRST),
-            column_number_to_name(FIRST + ny - 1)
-        );
         let m = &f.metrics;
         let mut checks: Vec<(String, String, &'static str, f64)> = Vec::new();
-        for (rate, name) in &rate_cells {
-            let manto = m
-                .npv
-                .iter()
-                .find(|x| x.discount_rate_pct == *rate)
-                .map_or(f64::NAN, |x| x.project_after_tax_usd);
+        // NPV as manto takes it: Excel's NPV of the annual flows (end of year), times
+        // √(1 + r) when the flows are taken at mid-year.
+        let timing = |name: &str| {
+            format!(
+                "*IF({}=\"mid_year\",SQRT(1+{name}/100),1)",
+                input_name("finance.metrics.npv_timing")
+            )
+        };
+        for (what, key, get) in [
+            (
+                "project NPV after tax",
+                "project_cf_after_tax",
+                (|x| x.project_after_tax_usd) as fn(&finance::result::NpvAtRate) -> f64,
+            ),
+            ("project NPV before tax", "project_cf_pre_tax", |x| {
+                x.project_pre_tax_usd
+            }),
+            ("equity NPV", "equity_cf", |x| x.equity_usd),
+        ] {
+            for (rate, name) in &rate_cells {
+                let manto = m
+                    .npv
+                    .iter()
+                    .find(|x| x.discount_rate_pct == *rate)
+                    .map_or(f64::NAN, get);
+                checks.push((
+                    format!("{what} at {rate}%"),
+                    format!("=NPV({name}/100,{}){}", annual_range(key), timing(name)),
+                    "US$",
+                    manto,
+                ));
+            }
+        }
+        for (what, key, manto) in [
+            (
+                "project IRR after tax",
+                "project_cf_after_tax",
+                m.project_irr_after_tax_pct,
+            ),
+            (
+                "project IRR before tax",
+                "project_cf_pre_tax",
+                m.project_irr_pre_tax_pct,
+            ),
+            ("equity IRR", "equity_cf", m.equity_irr_pct),
+        ] {
             checks.push((
-                format!("project NPV after tax at {rate}%"),
-                format!("=NPV({name}/100,{annual_range})"),
-                "US$",
-                manto,
+                what.into(),
+                format!("=IRR({})*100", annual_range(key)),
+                "%",
+                manto.unwrap_or(f64::NAN),
             ));
         }
-        checks.push((
-            "project IRR after tax".into(),
-            format!("=IRR({annual_range})*100"),
-            "%",
-            m.project_irr_after_tax_pct.unwrap_or(f64::NAN),
-        ));
         let dscr_row = at["dscr"] + 1;
         let prin_row = at["senior_principal"] + 1;
         let qr = |row: u32| {
