@@ -218,6 +218,8 @@ fn every_live_row_of_the_workbook_is_mantos_number() {
         "net_income",
         "vat_paid",
         "vat_receivable",
+        "vat_refund",
+        "vat_facility",
         "year",
         "operations",
     ] {
@@ -253,6 +255,10 @@ fn real_decks_and_stepped_inputs_are_live_too() {
         "finance.escalation.usd_inflation_pct=[{ from_year = 2007, to_year = 2011, value = 2.0 }, { from_year = 2012, value = 3.0 }]",
         "finance.revenue.cu_cathode.price_usd_per_lb=[{ from_year = 2007, to_year = 2012, value = 1.5 }, { from_year = 2013, value = 2.25 }]",
         "finance.tax.mining_duty_pct=[{ from_year = 2007, to_year = 2013, value = 0.0 }, { from_year = 2014, value = 7.5 }]",
+        "finance.vat.funding=\"facility\"",
+        "finance.vat.facility_limit_usd=20e6",
+        "finance.vat.facility_rate_pct=9.0",
+        "finance.vat.refund_lag_quarters=3",
         "finance.opex.mxn_per_usd=[{ from_year = 2007, to_year = 2012, value = 10.9 }, { from_year = 2013, value = 13.0 }]",
     ]
     .iter()

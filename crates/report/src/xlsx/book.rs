@@ -477,7 +477,7 @@ pub fn book(st: &ReportStudy) -> Book {
         "manto's calculated flows (inputs to this sheet, not live)",
     ));
     type Get = fn(&PeriodRow) -> f64;
-    let flows: [(&str, &str, Get); 20] = [
+    let flows: [(&str, &str, Get); 16] = [
         ("capex_direct", "capex, direct", |r| r.capex_direct_usd),
         ("capex_contingency", "capex, contingency", |r| {
             r.capex_contingency_usd
@@ -490,13 +490,6 @@ pub fn book(st: &ReportStudy) -> Book {
             r.capex_sustaining_usd
         }),
         ("closure_cost", "closure cost", |r| r.closure_cost_usd),
-        ("vat_refund", "IVA refunded", |r| r.vat_refund_usd),
-        ("vat_facility_drawing", "IVA facility drawn", |r| {
-            r.vat_facility_drawing_usd
-        }),
-        ("vat_facility_repayment", "IVA facility repaid", |r| {
-            r.vat_facility_repayment_usd
-        }),
         (
             "income_tax_paid",
             "income tax paid in cash (provisional + true-up)",
@@ -531,9 +524,6 @@ pub fn book(st: &ReportStudy) -> Book {
             "DSRA letter of credit: fee and interest",
             |r| r.dsra_lc_cost_usd,
         ),
-        ("vat_facility_interest", "IVA facility interest", |r| {
-            r.vat_facility_interest_usd
-        }),
     ];
     for (key, label, get) in flows {
         rows.push(input_row(key, label, "US$", col(&get), wf));
@@ -567,7 +557,7 @@ pub fn book(st: &ReportStudy) -> Book {
     }
     let bss = "manto finance: balance sheet";
     type BsGet = fn(&BalanceSheet) -> f64;
-    let more: [(&str, &str, BsGet); 4] = [
+    let more: [(&str, &str, BsGet); 3] = [
         ("maintenance_reserve", "maintenance reserve account", |b| {
             b.maintenance_reserve_usd
         }),
@@ -575,7 +565,6 @@ pub fn book(st: &ReportStudy) -> Book {
             b.dsra_lc_drawn_usd
         }),
         ("tax_payable", "income tax payable", |b| b.tax_payable_usd),
-        ("vat_facility", "IVA facility", |b| b.vat_facility_usd),
     ];
     for (key, label, get) in more {
         rows.push(input_row(key, label, "US$", bsc(get), bss));
@@ -1047,13 +1036,108 @@ pub fn book(st: &ReportStudy) -> Book {
         )
         .json("quarterly.vat_paid_usd"),
     );
+    // Refunded `refund_lag_quarters` later; what is still due at the end is refunded in
+    // the last quarter (the last column is the one without a next period).
+    let lag = || fin("vat.refund_lag_quarters");
+    rows.push(
+        live(
+            "vat_refund",
+            "IVA refunded (paid lag quarters before; the last quarter also refunds what is still due)",
+            "US$",
+            iff(
+                Cond::Eq(Expr::Next("period".into(), 0.0), c(0.0)),
+                Expr::SumBack(
+                    "vat_paid".into(),
+                    Box::new(min(lag(), sub(r("period"), c(1.0)))),
+                ),
+                iff(
+                    Cond::Gt(r("period"), lag()),
+                    Expr::Offset("vat_paid".into(), Box::new(lag())),
+                    c(0.0),
+                ),
+            ),
+            Some(col(&|r| r.vat_refund_usd)),
+        )
+        .json("quarterly.vat_refund_usd"),
+    );
+    // The IVA facility (when IVA is funded by one): drawn for the IVA paid within its
+    // limit, repaid from the refunds, interest on the opening balance.
+    let on = || Cond::InputIs("finance.vat.funding".into(), "facility".into());
     rows.push(live(
-        "vat_net_construction",
-        "IVA paid less refunded during construction (funded by the construction sources, not by CFADS)",
+        "vat_facility_open",
+        "IVA facility: opening balance",
         "US$",
-        mul(sub(r("vat_paid"), r("vat_refund")), r("construction")),
+        prev("vat_facility"),
         None,
     ));
+    rows.push(
+        live(
+            "vat_facility_interest",
+            "IVA facility: interest on the opening balance",
+            "US$",
+            iff(
+                on(),
+                mul(
+                    div(fin("vat.facility_rate_pct"), c(400.0)),
+                    r("vat_facility_open"),
+                ),
+                c(0.0),
+            ),
+            Some(col(&|r| r.vat_facility_interest_usd)),
+        )
+        .json("quarterly.vat_facility_interest_usd"),
+    );
+    rows.push(
+        live(
+            "vat_facility_drawing",
+            "IVA facility: drawn for the IVA paid, within the limit",
+            "US$",
+            iff(
+                on(),
+                min(
+                    r("vat_paid"),
+                    max(
+                        sub(fin("vat.facility_limit_usd"), r("vat_facility_open")),
+                        c(0.0),
+                    ),
+                ),
+                c(0.0),
+            ),
+            Some(col(&|r| r.vat_facility_drawing_usd)),
+        )
+        .json("quarterly.vat_facility_drawing_usd"),
+    );
+    rows.push(
+        live(
+            "vat_facility_repayment",
+            "IVA facility: repaid from the refunds",
+            "US$",
+            iff(
+                on(),
+                min(
+                    r("vat_refund"),
+                    add(r("vat_facility_open"), r("vat_facility_drawing")),
+                ),
+                c(0.0),
+            ),
+            Some(col(&|r| r.vat_facility_repayment_usd)),
+        )
+        .json("quarterly.vat_facility_repayment_usd"),
+    );
+    rows.push(
+        live(
+            "vat_facility",
+            "IVA facility: closing balance",
+            "US$",
+            signed(vec![
+                (true, r("vat_facility_open")),
+                (true, r("vat_facility_drawing")),
+                (false, r("vat_facility_repayment")),
+            ]),
+            Some(bsc(|b| b.vat_facility_usd)),
+        )
+        .json("balance_sheet.vat_facility_usd"),
+    );
     rows.push(live(
         "vat_receivable_open",
         "IVA receivable: opening",
@@ -1092,16 +1176,18 @@ pub fn book(st: &ReportStudy) -> Book {
     rows.push(
         live(
             "cfads",
-            "CFADS (cash flow available for debt service)",
+            "CFADS (cash flow available for debt service; none in construction, funded by the sources)",
             "US$",
-            signed(vec![
-                (true, r("cfbt")),
-                (true, r("vat_net_construction")),
-                (false, r("ptu")),
-                (false, r("income_tax_paid")),
-                (true, r("vat_facility_drawing")),
-                (false, r("vat_facility_repayment")),
-            ]),
+            mul(
+                sub(c(1.0), r("construction")),
+                signed(vec![
+                    (true, r("cfbt")),
+                    (false, r("ptu")),
+                    (false, r("income_tax_paid")),
+                    (true, r("vat_facility_drawing")),
+                    (false, r("vat_facility_repayment")),
+                ]),
+            ),
             Some(col(&|r| r.cfads_usd)),
         )
         .json("quarterly.cfads_usd"),

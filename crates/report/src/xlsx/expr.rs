@@ -17,6 +17,11 @@ pub enum Expr {
     Input(String),
     /// A named by-year row on `Inputs`, taken at this column's calendar year.
     Deck(String),
+    /// Another row, `back` columns before this one (`OFFSET`; `back` ≥ 0 a formula).
+    Offset(String, Box<Expr>),
+    /// Another row summed over this column and the `back` columns before it
+    /// (`SUM(OFFSET(…, 0, −back, 1, back + 1))`, left to right).
+    SumBack(String, Box<Expr>),
     /// A number.
     Const(f64),
     /// `a + b`.
@@ -112,6 +117,18 @@ impl Expr {
             Expr::Next(k, d) => p.cell(k, 1).unwrap_or_else(|| num(*d)),
             Expr::Input(k) => p.input(k),
             Expr::Deck(n) => p.deck(n),
+            Expr::Offset(k, back) => format!(
+                "OFFSET({},0,-({}))",
+                p.cell(k, 0).unwrap_or_else(|| "NA()".into()),
+                back.render(p)
+            ),
+            Expr::SumBack(k, back) => {
+                let b = back.render(p);
+                format!(
+                    "SUM(OFFSET({},0,-({b}),1,({b})+1))",
+                    p.cell(k, 0).unwrap_or_else(|| "NA()".into())
+                )
+            }
             Expr::Const(x) => num(*x),
             Expr::Add(a, b) => bin(a, "+", b, 1),
             Expr::Sub(a, b) => bin(a, "-", b, 1),
@@ -145,6 +162,18 @@ impl Expr {
             Expr::Next(k, _) => format!("{} (next {})", p.label(k), p.column_word()),
             Expr::Input(k) => p.input(k),
             Expr::Deck(n) => format!("{n} (the year's)"),
+            Expr::Offset(k, back) => format!(
+                "{} ({} {}s before)",
+                p.label(k),
+                back.words(p),
+                p.column_word()
+            ),
+            Expr::SumBack(k, back) => format!(
+                "sum of {} over this and the {} {}s before",
+                p.label(k),
+                back.words(p),
+                p.column_word()
+            ),
             Expr::Const(x) => num(*x),
             Expr::Add(a, b) => bin(a, "+", b, 1),
             Expr::Sub(a, b) => bin(a, "−", b, 1),
@@ -169,6 +198,26 @@ impl Expr {
             Expr::Next(k, d) => v.value(k, 1).unwrap_or(*d),
             Expr::Input(k) => v.input(k),
             Expr::Deck(n) => v.deck(n),
+            Expr::Offset(k, back) => {
+                let b = back.eval(v);
+                if b >= 0.0 && b.fract() == 0.0 && b < 1e6 {
+                    v.value(k, -(b as i32)).unwrap_or(f64::NAN)
+                } else {
+                    f64::NAN
+                }
+            }
+            Expr::SumBack(k, back) => {
+                let b = back.eval(v);
+                if b >= 0.0 && b.fract() == 0.0 && b < 1e6 {
+                    let b = b as i32;
+                    (0..=b)
+                        .rev()
+                        .map(|j| v.value(k, -j).unwrap_or(f64::NAN))
+                        .fold(0.0, |a, x| a + x)
+                } else {
+                    f64::NAN
+                }
+            }
             Expr::Const(x) => *x,
             Expr::Add(a, b) => a.eval(v) + b.eval(v),
             Expr::Sub(a, b) => a.eval(v) - b.eval(v),
@@ -206,7 +255,7 @@ impl Expr {
                 a.inputs(out);
                 b.inputs(out);
             }
-            Expr::Int(a) => a.inputs(out),
+            Expr::Int(a) | Expr::Offset(_, a) | Expr::SumBack(_, a) => a.inputs(out),
             Expr::If(c, a, b) => {
                 c.inputs(out);
                 a.inputs(out);
