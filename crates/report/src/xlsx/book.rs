@@ -577,13 +577,28 @@ pub fn book(st: &ReportStudy) -> Book {
     ] {
         if let Some(c) = ck(name) {
             let src = format!("manto finance: corkscrew `{name}`");
-            rows.push(input_row(
-                &format!("{key}_add"),
-                &format!("{label}: additions"),
-                "US$",
-                c.additions.clone(),
-                &src,
-            ));
+            if key == "fixed_assets" {
+                // Additions are live (capital + capitalised financing); the financing
+                // costs paid in construction are manto's.
+                rows.push(input_row(
+                    "financing_costs_paid",
+                    "financing costs paid in construction (fees, interest not capitalised)",
+                    "US$",
+                    f.cash_flow_statement
+                        .iter()
+                        .map(|x| -x.capitalised_financing_costs_usd)
+                        .collect(),
+                    "manto finance: cash-flow statement",
+                ));
+            } else {
+                rows.push(input_row(
+                    &format!("{key}_add"),
+                    &format!("{label}: additions"),
+                    "US$",
+                    c.additions.clone(),
+                    &src,
+                ));
+            }
             rows.push(input_row(
                 &format!("{key}_red"),
                 &format!("{label}: reductions"),
@@ -1412,6 +1427,34 @@ pub fn book(st: &ReportStudy) -> Book {
         )
         .json("balance_sheet.equity_contributed_usd"),
     );
+    let fa_add = ck("fixed_assets_book").map(|c| c.additions.clone());
+    rows.push(live(
+        "capitalised_financing",
+        "capitalised financing costs (construction: costs paid + capitalised interest)",
+        "US$",
+        mul(
+            r("construction"),
+            add(
+                r("financing_costs_paid"),
+                sum_of(
+                    &(0..f.facility_names.len())
+                        .map(|i| format!("fac{i}_capint"))
+                        .collect::<Vec<_>>()
+                        .iter()
+                        .map(String::as_str)
+                        .collect::<Vec<_>>(),
+                ),
+            ),
+        ),
+        None,
+    ));
+    rows.push(live(
+        "fixed_assets_add",
+        "fixed assets (book): additions (initial capex + capitalised financing + sustaining)",
+        "US$",
+        sum_of(&["capex_initial", "capitalised_financing", "capex_sustaining"]),
+        fa_add,
+    ));
     for (key, name, label) in [
         ("cash", "cash", "cash"),
         ("dsra", "dsra", "DSRA"),
