@@ -221,6 +221,7 @@ fn every_live_row_of_the_workbook_is_mantos_number() {
         "vat_refund",
         "vat_facility",
         "fixed_assets_add",
+        "ptu",
         "year",
         "operations",
     ] {

@@ -211,6 +211,7 @@ fn decks(st: &ReportStudy, years: &[i32]) -> Vec<DeckRow> {
         "opex.mxn_per_usd",
         &cfg.opex.mxn_per_usd,
     );
+    by_year("ptu_pct", "PTU rate", "%", "tax.ptu_pct", &cfg.tax.ptu_pct);
     by_year(
         "mining_duty_pct",
         "special mining duty rate",
@@ -495,7 +496,11 @@ pub fn book(st: &ReportStudy) -> Book {
             "income tax paid in cash (provisional + true-up)",
             |r| r.income_tax_paid_usd,
         ),
-        ("ptu", "PTU (profit sharing), levered", |r| r.ptu_usd),
+        (
+            "tax_depreciation",
+            "tax depreciation (capital by class, capitalised financing costs)",
+            |r| r.tax_depreciation_usd,
+        ),
         ("income_tax", "income tax (ISR), levered", |r| {
             r.income_tax_usd
         }),
@@ -1174,88 +1179,8 @@ pub fn book(st: &ReportStudy) -> Book {
         )
         .json("balance_sheet.vat_receivable_usd"),
     );
-    rows.push(live(
-        "cfbt",
-        "cash flow before tax (after sustaining capex and working capital)",
-        "US$",
-        signed(vec![
-            (true, r("ebitda")),
-            (false, r("mining_duty")),
-            (false, r("capex_sustaining")),
-            (false, r("wc_increase")),
-            (false, r("vat_paid")),
-            (true, r("vat_refund")),
-        ]),
-        None,
-    ));
-    rows.push(
-        live(
-            "cfads",
-            "CFADS (cash flow available for debt service; none in construction, funded by the sources)",
-            "US$",
-            mul(
-                sub(c(1.0), r("construction")),
-                signed(vec![
-                    (true, r("cfbt")),
-                    (false, r("ptu")),
-                    (false, r("income_tax_paid")),
-                    (true, r("vat_facility_drawing")),
-                    (false, r("vat_facility_repayment")),
-                ]),
-            ),
-            Some(col(&|r| r.cfads_usd)),
-        )
-        .json("quarterly.cfads_usd"),
-    );
-    rows.push(
-        live(
-            "project_cf_pre_tax",
-            "project cash flow before tax",
-            "US$",
-            signed(vec![
-                (true, r("cfbt")),
-                (true, r("mining_duty")),
-                (false, r("capex_initial")),
-            ]),
-            Some(col(&|r| r.project_cash_flow_pre_tax_usd)),
-        )
-        .json("quarterly.project_cash_flow_pre_tax_usd"),
-    );
-    rows.push(
-        live(
-            "project_cf_after_tax",
-            "project cash flow after tax",
-            "US$",
-            signed(vec![
-                (true, r("cfbt")),
-                (false, r("tax_unlevered")),
-                (false, r("capex_initial")),
-            ]),
-            Some(col(&|r| r.project_cash_flow_after_tax_usd)),
-        )
-        .json("quarterly.project_cash_flow_after_tax_usd"),
-    );
     let is_equity = |i: usize| f.facilities.get(i).is_some_and(|x| x.kind == "equity");
-    let mut eq_cf = vec![(true, r("distributions"))];
-    eq_cf.extend(
-        (0..f.facility_names.len())
-            .filter(|&i| is_equity(i))
-            .map(|i| (false, r(&format!("fac{i}_draw")))),
-    );
-    eq_cf.extend([
-        (false, r("sponsor_support")),
-        (false, r("funding_shortfall")),
-    ]);
-    rows.push(
-        live(
-            "equity_cf",
-            "equity cash flow: distributions − equity drawn − sponsor support − shortfall",
-            "US$",
-            signed(eq_cf),
-            Some(col(&|r| r.equity_cash_flow_usd)),
-        )
-        .json("quarterly.equity_cash_flow_usd"),
-    );
+    let is = &f.income_statement;
     rows.push(heading(
         "Debt facilities: opening + drawdown + capitalised interest − principal − prepayment = closing; interest at (base rate of the year + margin) ÷ 4 on the opening balance (live formulas)",
     ));
@@ -1343,8 +1268,6 @@ pub fn book(st: &ReportStudy) -> Book {
             (true, r("vat_facility_interest")),
         ])
         .collect();
-    rows.push(heading("Income statement (live formulas)"));
-    let is = &f.income_statement;
     rows.push(
         live(
             "interest_expense",
@@ -1355,6 +1278,116 @@ pub fn book(st: &ReportStudy) -> Book {
         )
         .json("income_statement.interest_expense_usd"),
     );
+    rows.push(heading(
+        "PTU (profit sharing): rate of the year × the positive taxable base (live formulas)",
+    ));
+    rows.push(live(
+        "tax_base",
+        "taxable base before losses: EBITDA − duty − tax depreciation − interest expense",
+        "US$",
+        signed(vec![
+            (true, r("ebitda")),
+            (false, r("mining_duty")),
+            (false, r("tax_depreciation")),
+            (false, r("interest_expense")),
+        ]),
+        None,
+    ));
+    rows.push(
+        live(
+            "ptu",
+            "PTU (profit sharing), levered",
+            "US$",
+            mul(
+                sub(c(1.0), r("construction")),
+                mul(div(deck("ptu_pct"), c(100.0)), max(r("tax_base"), c(0.0))),
+            ),
+            Some(col(&|r| r.ptu_usd)),
+        )
+        .json("quarterly.ptu_usd"),
+    );
+    rows.push(live(
+        "cfbt",
+        "cash flow before tax (after sustaining capex and working capital)",
+        "US$",
+        signed(vec![
+            (true, r("ebitda")),
+            (false, r("mining_duty")),
+            (false, r("capex_sustaining")),
+            (false, r("wc_increase")),
+            (false, r("vat_paid")),
+            (true, r("vat_refund")),
+        ]),
+        None,
+    ));
+    rows.push(
+        live(
+            "cfads",
+            "CFADS (cash flow available for debt service; none in construction, funded by the sources)",
+            "US$",
+            mul(
+                sub(c(1.0), r("construction")),
+                signed(vec![
+                    (true, r("cfbt")),
+                    (false, r("ptu")),
+                    (false, r("income_tax_paid")),
+                    (true, r("vat_facility_drawing")),
+                    (false, r("vat_facility_repayment")),
+                ]),
+            ),
+            Some(col(&|r| r.cfads_usd)),
+        )
+        .json("quarterly.cfads_usd"),
+    );
+    rows.push(
+        live(
+            "project_cf_pre_tax",
+            "project cash flow before tax",
+            "US$",
+            signed(vec![
+                (true, r("cfbt")),
+                (true, r("mining_duty")),
+                (false, r("capex_initial")),
+            ]),
+            Some(col(&|r| r.project_cash_flow_pre_tax_usd)),
+        )
+        .json("quarterly.project_cash_flow_pre_tax_usd"),
+    );
+    rows.push(
+        live(
+            "project_cf_after_tax",
+            "project cash flow after tax",
+            "US$",
+            signed(vec![
+                (true, r("cfbt")),
+                (false, r("tax_unlevered")),
+                (false, r("capex_initial")),
+            ]),
+            Some(col(&|r| r.project_cash_flow_after_tax_usd)),
+        )
+        .json("quarterly.project_cash_flow_after_tax_usd"),
+    );
+    let mut eq_cf = vec![(true, r("distributions"))];
+    eq_cf.extend(
+        (0..f.facility_names.len())
+            .filter(|&i| is_equity(i))
+            .map(|i| (false, r(&format!("fac{i}_draw")))),
+    );
+    eq_cf.extend([
+        (false, r("sponsor_support")),
+        (false, r("funding_shortfall")),
+    ]);
+    rows.push(
+        live(
+            "equity_cf",
+            "equity cash flow: distributions − equity drawn − sponsor support − shortfall",
+            "US$",
+            signed(eq_cf),
+            Some(col(&|r| r.equity_cash_flow_usd)),
+        )
+        .json("quarterly.equity_cash_flow_usd"),
+    );
+    rows.push(heading("Income statement (live formulas)"));
     rows.push(
         live(
             "net_income",
