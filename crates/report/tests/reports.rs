@@ -222,6 +222,11 @@ fn every_live_row_of_the_workbook_is_mantos_number() {
         "vat_facility",
         "fixed_assets_add",
         "ptu",
+        "income_tax",
+        "ietu",
+        "loss_used",
+        "income_tax_paid",
+        "tax_payable",
         "year",
         "operations",
     ] {
@@ -261,6 +266,10 @@ fn real_decks_and_stepped_inputs_are_live_too() {
         "finance.vat.facility_limit_usd=20e6",
         "finance.vat.facility_rate_pct=9.0",
         "finance.vat.refund_lag_quarters=3",
+        "finance.tax.loss_carry_forward_years=1",
+        "finance.tax.ietu_credit_years=1",
+        "finance.tax.ietu_pct=17.5",
+        "finance.tax.payments=\"profit_coefficient\"",
         "finance.opex.mxn_per_usd=[{ from_year = 2007, to_year = 2012, value = 10.9 }, { from_year = 2013, value = 13.0 }]",
     ]
     .iter()

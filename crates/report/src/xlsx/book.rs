@@ -213,6 +213,20 @@ fn decks(st: &ReportStudy, years: &[i32]) -> Vec<DeckRow> {
     );
     by_year("ptu_pct", "PTU rate", "%", "tax.ptu_pct", &cfg.tax.ptu_pct);
     by_year(
+        "income_tax_pct",
+        "income tax (ISR) rate",
+        "%",
+        "tax.income_tax_pct",
+        &cfg.tax.income_tax_pct,
+    );
+    by_year(
+        "ietu_pct",
+        "IETU rate",
+        "%",
+        "tax.ietu_pct",
+        &cfg.tax.ietu_pct,
+    );
+    by_year(
         "mining_duty_pct",
         "special mining duty rate",
         "%",
@@ -478,7 +492,7 @@ pub fn book(st: &ReportStudy) -> Book {
         "manto's calculated flows (inputs to this sheet, not live)",
     ));
     type Get = fn(&PeriodRow) -> f64;
-    let flows: [(&str, &str, Get); 16] = [
+    let flows: [(&str, &str, Get); 15] = [
         ("capex_direct", "capex, direct", |r| r.capex_direct_usd),
         ("capex_contingency", "capex, contingency", |r| {
             r.capex_contingency_usd
@@ -492,8 +506,8 @@ pub fn book(st: &ReportStudy) -> Book {
         }),
         ("closure_cost", "closure cost", |r| r.closure_cost_usd),
         (
-            "income_tax_paid",
-            "income tax paid in cash (provisional + true-up)",
+            "income_tax_paid_provisional",
+            "income tax paid in cash with provisional payments (used when finance.tax.payments = \"profit_coefficient\")",
             |r| r.income_tax_paid_usd,
         ),
         (
@@ -501,9 +515,6 @@ pub fn book(st: &ReportStudy) -> Book {
             "tax depreciation (capital by class, capitalised financing costs)",
             |r| r.tax_depreciation_usd,
         ),
-        ("income_tax", "income tax (ISR), levered", |r| {
-            r.income_tax_usd
-        }),
         (
             "tax_unlevered",
             "taxes without financing (unlevered PTU + ISR)",
@@ -562,14 +573,13 @@ pub fn book(st: &ReportStudy) -> Book {
     }
     let bss = "manto finance: balance sheet";
     type BsGet = fn(&BalanceSheet) -> f64;
-    let more: [(&str, &str, BsGet); 3] = [
+    let more: [(&str, &str, BsGet); 2] = [
         ("maintenance_reserve", "maintenance reserve account", |b| {
             b.maintenance_reserve_usd
         }),
         ("dsra_lc_drawn", "DSRA letter of credit drawn", |b| {
             b.dsra_lc_drawn_usd
         }),
-        ("tax_payable", "income tax payable", |b| b.tax_payable_usd),
     ];
     for (key, label, get) in more {
         rows.push(input_row(key, label, "US$", bsc(get), bss));
@@ -1305,6 +1315,225 @@ pub fn book(st: &ReportStudy) -> Book {
             Some(col(&|r| r.ptu_usd)),
         )
         .json("quarterly.ptu_usd"),
+    );
+    rows.push(heading(
+        "Income tax: ISR on the base after PTU less the losses brought forward (FIFO, expiring after loss_carry_forward_years), the greater of ISR and IETU after its credits (live formulas)",
+    ));
+    // A pool of vintages used oldest first and expiring `years` after they arise, as
+    // corkscrews: what expires in a quarter is what is left of the vintage `4 × years + 1`
+    // quarters back, that is its cumulative additions less all consumed before.
+    let pool = |rows: &mut Vec<Row>,
+                p: &str,
+                what: &str,
+                added: Expr,
+                demand: Expr,
+                years_key: &str,
+                manto_used: Option<(Vec<f64>, &str)>,
+                manto_close: Option<Vec<f64>>| {
+        let k = |s: &str| format!("{p}_{s}");
+        rows.push(live(
+            &k("added"),
+            &format!("{what}: arising"),
+            "US$",
+            added,
+            None,
+        ));
+        rows.push(live(
+            &k("cum_added"),
+            &format!("{what}: cumulative arising"),
+            "US$",
+            add(prev(&k("cum_added")), r(&k("added"))),
+            None,
+        ));
+        rows.push(live(
+            &k("open"),
+            &format!("{what}: opening"),
+            "US$",
+            prev(&k("close")),
+            None,
+        ));
+        rows.push(live(
+            &k("expired"),
+            &format!("{what}: expired (what is left of the vintage that reaches its term)"),
+            "US$",
+            iff(
+                Cond::Gt(r("period"), add(mul(fin(years_key), c(4.0)), c(1.0))),
+                max(
+                    sub(
+                        Expr::Offset(
+                            k("cum_added"),
+                            Box::new(add(mul(fin(years_key), c(4.0)), c(1.0))),
+                        ),
+                        prev(&k("cum_consumed")),
+                    ),
+                    c(0.0),
+                ),
+                c(0.0),
+            ),
+            None,
+        ));
+        let mut used = live(
+            &k("used"),
+            &format!("{what}: used"),
+            "US$",
+            min(demand, sub(r(&k("open")), r(&k("expired")))),
+            None,
+        );
+        if let Some((v, key)) = manto_used {
+            used.manto = Some(v);
+            used.manto_key = Some(key.into());
+        }
+        rows.push(used);
+        rows.push(live(
+            &k("cum_consumed"),
+            &format!("{what}: cumulative used and expired"),
+            "US$",
+            signed(vec![
+                (true, prev(&k("cum_consumed"))),
+                (true, r(&k("used"))),
+                (true, r(&k("expired"))),
+            ]),
+            None,
+        ));
+        rows.push(live(
+            &k("close"),
+            &format!("{what}: closing"),
+            "US$",
+            signed(vec![
+                (true, r(&k("open"))),
+                (false, r(&k("expired"))),
+                (true, r(&k("added"))),
+                (false, r(&k("used"))),
+            ]),
+            manto_close,
+        ));
+    };
+    rows.push(live(
+        "tax_before_losses",
+        "taxable income before losses (base − PTU when deductible; none in construction)",
+        "US$",
+        mul(
+            sub(c(1.0), r("construction")),
+            sub(r("tax_base"), mul(fin("tax.ptu_deductible"), r("ptu"))),
+        ),
+        None,
+    ));
+    pool(
+        &mut rows,
+        "loss",
+        "tax losses",
+        max(sub(c(0.0), r("tax_before_losses")), c(0.0)),
+        max(r("tax_before_losses"), c(0.0)),
+        "tax.loss_carry_forward_years",
+        Some((
+            col(&|r| r.tax_losses_used_usd),
+            "quarterly.tax_losses_used_usd",
+        )),
+        ck("tax_losses").map(|c| c.closing.clone()),
+    );
+    rows.push(live(
+        "isr",
+        "ISR: rate of the year × (taxable income − losses used)",
+        "US$",
+        mul(
+            div(deck("income_tax_pct"), c(100.0)),
+            sub(max(r("tax_before_losses"), c(0.0)), r("loss_used")),
+        ),
+        None,
+    ));
+    rows.push(live(
+        "ietu_base",
+        "IETU base: EBITDA − initial and sustaining capital",
+        "US$",
+        signed(vec![
+            (true, r("ebitda")),
+            (false, r("capex_initial")),
+            (false, r("capex_sustaining")),
+        ]),
+        None,
+    ));
+    let ietu_rate = || div(deck("ietu_pct"), c(100.0));
+    pool(
+        &mut rows,
+        "ietu_credit",
+        "IETU credits",
+        iff(
+            Cond::Gt(c(0.0), r("ietu_base")),
+            mul(ietu_rate(), sub(c(0.0), r("ietu_base"))),
+            c(0.0),
+        ),
+        mul(ietu_rate(), max(r("ietu_base"), c(0.0))),
+        "tax.ietu_credit_years",
+        None,
+        ck("ietu_credits").map(|c| c.closing.clone()),
+    );
+    rows.push(live(
+        "ietu_after_credits",
+        "IETU after its credits",
+        "US$",
+        sub(
+            mul(ietu_rate(), max(r("ietu_base"), c(0.0))),
+            r("ietu_credit_used"),
+        ),
+        None,
+    ));
+    rows.push(
+        live(
+            "ietu",
+            "IETU above ISR (operations)",
+            "US$",
+            mul(
+                sub(c(1.0), r("construction")),
+                max(sub(r("ietu_after_credits"), r("isr")), c(0.0)),
+            ),
+            Some(col(&|r| r.ietu_usd)),
+        )
+        .json("quarterly.ietu_usd"),
+    );
+    rows.push(
+        live(
+            "income_tax",
+            "income tax, levered: ISR + IETU above it (operations)",
+            "US$",
+            add(mul(sub(c(1.0), r("construction")), r("isr")), r("ietu")),
+            Some(col(&|r| r.income_tax_usd)),
+        )
+        .json("quarterly.income_tax_usd"),
+    );
+    rows.push(
+        live(
+            "income_tax_paid",
+            "income tax paid: as computed, or manto's provisional payments and true-up",
+            "US$",
+            iff(
+                Cond::InputIs("finance.tax.payments".into(), "profit_coefficient".into()),
+                r("income_tax_paid_provisional"),
+                r("income_tax"),
+            ),
+            Some(col(&|r| r.income_tax_paid_usd)),
+        )
+        .json("quarterly.income_tax_paid_usd"),
+    );
+    rows.push(live(
+        "tax_payable_open",
+        "income tax payable: opening",
+        "US$",
+        prev("tax_payable"),
+        None,
+    ));
+    rows.push(
+        live(
+            "tax_payable",
+            "income tax payable: closing (+ tax − paid)",
+            "US$",
+            signed(vec![
+                (true, r("tax_payable_open")),
+                (true, r("income_tax")),
+                (false, r("income_tax_paid")),
+            ]),
+            Some(bsc(|b| b.tax_payable_usd)),
+        )
+        .json("balance_sheet.tax_payable_usd"),
     );
     rows.push(live(
         "cfbt",
