@@ -492,7 +492,7 @@ pub fn book(st: &ReportStudy) -> Book {
         "manto's calculated flows (inputs to this sheet, not live)",
     ));
     type Get = fn(&PeriodRow) -> f64;
-    let flows: [(&str, &str, Get); 15] = [
+    let flows: [(&str, &str, Get); 14] = [
         ("capex_direct", "capex, direct", |r| r.capex_direct_usd),
         ("capex_contingency", "capex, contingency", |r| {
             r.capex_contingency_usd
@@ -511,13 +511,8 @@ pub fn book(st: &ReportStudy) -> Book {
             |r| r.income_tax_paid_usd,
         ),
         (
-            "tax_depreciation",
-            "tax depreciation (capital by class, capitalised financing costs)",
-            |r| r.tax_depreciation_usd,
-        ),
-        (
-            "tax_unlevered",
-            "taxes without financing (unlevered PTU + ISR)",
+            "tax_unlevered_provisional",
+            "taxes without financing with provisional payments (used when finance.tax.payments = \"profit_coefficient\")",
             |r| r.tax_unlevered_usd,
         ),
         ("senior_principal", "senior principal", |r| {
@@ -584,6 +579,32 @@ pub fn book(st: &ReportStudy) -> Book {
     for (key, label, get) in more {
         rows.push(input_row(key, label, "US$", bsc(get), bss));
     }
+    // Tax depreciation: of the capital, class by class, and of the capitalised financing
+    // costs (manto's corkscrews `tax_wdv:*`: in service from the next quarter and COD,
+    // written off at the end of operations).
+    let wdv = |fin_costs: bool| -> Vec<f64> {
+        let mut v = vec![0.0; n];
+        for ck in f.corkscrews.iter().filter(|c| {
+            c.name.starts_with("tax_wdv:") && (c.name == "tax_wdv:financing_costs") == fin_costs
+        }) {
+            v.iter_mut().zip(&ck.reductions).for_each(|(a, d)| *a += d);
+        }
+        v
+    };
+    rows.push(input_row(
+        "tax_dep_capital",
+        "tax depreciation of the capital (every class)",
+        "US$",
+        wdv(false),
+        "manto finance: corkscrews `tax_wdv:<class>`",
+    ));
+    rows.push(input_row(
+        "tax_dep_financing",
+        "tax depreciation of the capitalised financing costs",
+        "US$",
+        wdv(true),
+        "manto finance: corkscrew `tax_wdv:financing_costs`",
+    ));
     let ck = |name: &str| f.corkscrews.iter().find(|c| c.name == name);
     for (key, name, label) in [
         ("cash", "cash", "cash"),
@@ -1298,7 +1319,8 @@ pub fn book(st: &ReportStudy) -> Book {
         signed(vec![
             (true, r("ebitda")),
             (false, r("mining_duty")),
-            (false, r("tax_depreciation")),
+            (false, r("tax_dep_capital")),
+            (false, r("tax_dep_financing")),
             (false, r("interest_expense")),
         ]),
         None,
@@ -1534,6 +1556,81 @@ pub fn book(st: &ReportStudy) -> Book {
             Some(bsc(|b| b.tax_payable_usd)),
         )
         .json("balance_sheet.tax_payable_usd"),
+    );
+    rows.push(heading(
+        "Taxes without financing (the project's after-tax cash flow): the same regime on EBITDA − duty − tax depreciation of the capital (live formulas)",
+    ));
+    rows.push(live(
+        "u_base",
+        "unlevered taxable base (operations)",
+        "US$",
+        mul(
+            sub(c(1.0), r("construction")),
+            signed(vec![
+                (true, r("ebitda")),
+                (false, r("mining_duty")),
+                (false, r("tax_dep_capital")),
+            ]),
+        ),
+        None,
+    ));
+    rows.push(live(
+        "u_ptu",
+        "unlevered PTU",
+        "US$",
+        mul(div(deck("ptu_pct"), c(100.0)), max(r("u_base"), c(0.0))),
+        None,
+    ));
+    rows.push(live(
+        "u_before_losses",
+        "unlevered taxable income before losses",
+        "US$",
+        sub(r("u_base"), mul(fin("tax.ptu_deductible"), r("u_ptu"))),
+        None,
+    ));
+    pool(
+        &mut rows,
+        "uloss",
+        "unlevered tax losses",
+        max(sub(c(0.0), r("u_before_losses")), c(0.0)),
+        max(r("u_before_losses"), c(0.0)),
+        "tax.loss_carry_forward_years",
+        None,
+        None,
+    );
+    rows.push(live(
+        "u_isr",
+        "unlevered ISR",
+        "US$",
+        mul(
+            div(deck("income_tax_pct"), c(100.0)),
+            sub(max(r("u_before_losses"), c(0.0)), r("uloss_used")),
+        ),
+        None,
+    ));
+    rows.push(live(
+        "u_income_tax",
+        "unlevered income tax: ISR + IETU above it",
+        "US$",
+        add(
+            r("u_isr"),
+            max(sub(r("ietu_after_credits"), r("u_isr")), c(0.0)),
+        ),
+        None,
+    ));
+    rows.push(
+        live(
+            "tax_unlevered",
+            "taxes without financing: unlevered PTU + income tax paid (manto's provisional payments when chosen)",
+            "US$",
+            iff(
+                Cond::InputIs("finance.tax.payments".into(), "profit_coefficient".into()),
+                r("tax_unlevered_provisional"),
+                add(r("u_ptu"), r("u_income_tax")),
+            ),
+            Some(col(&|r| r.tax_unlevered_usd)),
+        )
+        .json("quarterly.tax_unlevered_usd"),
     );
     rows.push(live(
         "cfbt",
