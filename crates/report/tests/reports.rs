@@ -228,6 +228,7 @@ fn every_live_row_of_the_workbook_is_mantos_number() {
         "income_tax_paid",
         "tax_payable",
         "tax_unlevered",
+        "fixed_assets_red",
         "year",
         "operations",
     ] {

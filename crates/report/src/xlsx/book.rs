@@ -635,13 +635,15 @@ pub fn book(st: &ReportStudy) -> Book {
                     &src,
                 ));
             }
-            rows.push(input_row(
-                &format!("{key}_red"),
-                &format!("{label}: reductions"),
-                "US$",
-                c.reductions.clone(),
-                &src,
-            ));
+            if key != "fixed_assets" {
+                rows.push(input_row(
+                    &format!("{key}_red"),
+                    &format!("{label}: reductions"),
+                    "US$",
+                    c.reductions.clone(),
+                    &src,
+                ));
+            }
         }
     }
 
@@ -1713,6 +1715,35 @@ pub fn book(st: &ReportStudy) -> Book {
         )
         .json("quarterly.equity_cash_flow_usd"),
     );
+    rows.push(heading(
+        "Book depreciation: units of production on plant feed from COD (live formulas)",
+    ));
+    rows.push(live(
+        "feed_remaining",
+        "plant feed from this quarter to the end",
+        "dry t",
+        Expr::SumToEnd("prod_feed".into()),
+        None,
+    ));
+    rows.push(live(
+        "fixed_assets_red",
+        "book depreciation: net book value × feed ÷ feed remaining (all of it once no feed remains)",
+        "US$",
+        iff(
+            Cond::Gt(r("construction"), c(0.0)),
+            c(0.0),
+            iff(
+                Cond::Le(r("feed_remaining"), c(1e-9)),
+                prev("fixed_assets_close"),
+                div(
+                    mul(prev("fixed_assets_close"), r("prod_feed")),
+                    r("feed_remaining"),
+                ),
+            ),
+        ),
+        ck("fixed_assets_book").map(|c| c.reductions.clone()),
+    )
+    .json("income_statement.depreciation_usd"));
     rows.push(heading("Income statement (live formulas)"));
     rows.push(
         live(
@@ -1829,7 +1860,7 @@ pub fn book(st: &ReportStudy) -> Book {
                 prev(&cl),
                 Some(c.opening.clone()),
             ));
-            rows.push(live(
+            let mut close = live(
                 &cl,
                 &format!("{label}: closing"),
                 "US$",
@@ -1839,7 +1870,16 @@ pub fn book(st: &ReportStudy) -> Book {
                     (false, r(&format!("{key}_red"))),
                 ]),
                 Some(c.closing.clone()),
-            ));
+            );
+            close.manto_key = Some(
+                match key {
+                    "cash" => "balance_sheet.cash_usd",
+                    "dsra" => "balance_sheet.dsra_usd",
+                    _ => "balance_sheet.fixed_assets_net_usd",
+                }
+                .into(),
+            );
+            rows.push(close);
         }
     }
     rows.push(live(

@@ -22,6 +22,8 @@ pub enum Expr {
     /// Another row summed over this column and the `back` columns before it
     /// (`SUM(OFFSET(…, 0, −back, 1, back + 1))`, left to right).
     SumBack(String, Box<Expr>),
+    /// Another row summed from this column to the last (`SUM(cell:$LAST$row)`).
+    SumToEnd(String),
     /// A number.
     Const(f64),
     /// `a + b`.
@@ -71,6 +73,11 @@ pub trait Place {
     fn deck(&self, name: &str) -> String;
     /// A row's label, for the words.
     fn label(&self, key: &str) -> String;
+    /// The range of row `key` from this column to the last one.
+    fn range_to_end(&self, key: &str) -> Option<String> {
+        let _ = key;
+        None
+    }
     /// What a column is, for the words (`quarter`, `year`).
     fn column_word(&self) -> &'static str {
         "quarter"
@@ -129,6 +136,10 @@ impl Expr {
                     p.cell(k, 0).unwrap_or_else(|| "NA()".into())
                 )
             }
+            Expr::SumToEnd(k) => format!(
+                "SUM({})",
+                p.range_to_end(k).unwrap_or_else(|| "NA()".into())
+            ),
             Expr::Const(x) => num(*x),
             Expr::Add(a, b) => bin(a, "+", b, 1),
             Expr::Sub(a, b) => bin(a, "-", b, 1),
@@ -174,6 +185,11 @@ impl Expr {
                 back.words(p),
                 p.column_word()
             ),
+            Expr::SumToEnd(k) => format!(
+                "sum of {} from this {} to the last",
+                p.label(k),
+                p.column_word()
+            ),
             Expr::Const(x) => num(*x),
             Expr::Add(a, b) => bin(a, "+", b, 1),
             Expr::Sub(a, b) => bin(a, "−", b, 1),
@@ -217,6 +233,15 @@ impl Expr {
                 } else {
                     f64::NAN
                 }
+            }
+            Expr::SumToEnd(k) => {
+                let mut sum = 0.0;
+                let mut j = 0;
+                while let Some(x) = v.value(k, j) {
+                    sum += x;
+                    j += 1;
+                }
+                sum
             }
             Expr::Const(x) => *x,
             Expr::Add(a, b) => a.eval(v) + b.eval(v),

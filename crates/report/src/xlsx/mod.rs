@@ -67,6 +67,16 @@ impl Place for QPlace<'_> {
     fn input(&self, key: &str) -> String {
         input_name(key)
     }
+    fn range_to_end(&self, key: &str) -> Option<String> {
+        // `Production!F4:$AZ$4`: the sheet prefix of the first cell covers the range.
+        let (_, row) = *self.at.get(key)?;
+        let from = self.cell(key, 0)?;
+        Some(format!(
+            "{from}:${}${}",
+            column_number_to_name(self.last),
+            row + 1
+        ))
+    }
     fn deck(&self, name: &str) -> String {
         let y = self.cell("year", 0).unwrap_or_else(|| "NA()".into());
         format!("INDEX(Deck_{name},MATCH({y},Deck_year,0))")
