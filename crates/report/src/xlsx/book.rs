@@ -492,7 +492,7 @@ pub fn book(st: &ReportStudy) -> Book {
         "manto's calculated flows (inputs to this sheet, not live)",
     ));
     type Get = fn(&PeriodRow) -> f64;
-    let flows: [(&str, &str, Get); 14] = [
+    let flows: [(&str, &str, Get); 21] = [
         ("capex_direct", "capex, direct", |r| r.capex_direct_usd),
         ("capex_contingency", "capex, contingency", |r| {
             r.capex_contingency_usd
@@ -519,6 +519,23 @@ pub fn book(st: &ReportStudy) -> Book {
             r.senior_principal_usd
         }),
         ("dsra_funding", "DSRA funding", |r| r.dsra_funding_usd),
+        ("dsra_release", "DSRA release", |r| r.dsra_release_usd),
+        ("dsra_lc_drawing", "DSRA letter of credit drawn", |r| {
+            r.dsra_lc_drawing_usd
+        }),
+        ("dsra_lc_repayment", "DSRA letter of credit reimbursed", |r| {
+            r.dsra_lc_repayment_usd
+        }),
+        ("mra_funding", "maintenance reserve funding", |r| {
+            r.maintenance_reserve_funding_usd
+        }),
+        ("mra_release", "maintenance reserve release", |r| {
+            r.maintenance_reserve_release_usd
+        }),
+        ("sub_debt_service", "subordinated debt service paid", |r| {
+            r.sub_debt_service_usd
+        }),
+        ("cash_sweep", "cash sweep (prepayment)", |r| r.cash_sweep_usd),
         ("sponsor_support", "sponsor support (equity)", |r| {
             r.sponsor_support_usd
         }),
@@ -627,18 +644,23 @@ pub fn book(st: &ReportStudy) -> Book {
                     "manto finance: cash-flow statement",
                 ));
             } else {
+                // Cash: manto's movements are used in construction (the sources and
+                // uses); in operations they are live, below.
+                let (k, l) = if key == "cash" {
+                    ("_construction", " in construction (sources and uses)")
+                } else {
+                    ("", "")
+                };
                 rows.push(input_row(
-                    &format!("{key}_add"),
-                    &format!("{label}: additions"),
+                    &format!("{key}_add{k}"),
+                    &format!("{label}: additions{l}"),
                     "US$",
                     c.additions.clone(),
                     &src,
                 ));
-            }
-            if key != "fixed_assets" {
                 rows.push(input_row(
-                    &format!("{key}_red"),
-                    &format!("{label}: reductions"),
+                    &format!("{key}_red{k}"),
+                    &format!("{label}: reductions{l}"),
                     "US$",
                     c.reductions.clone(),
                     &src,
@@ -1787,6 +1809,70 @@ pub fn book(st: &ReportStudy) -> Book {
         )
         .json("quarterly.dscr"),
     );
+    rows.push(heading(
+        "Cash in operations: CFADS and the waterfall's flows (manto's decisions: DSRA, letter of credit, reserves, sweep, distributions) (live formulas)",
+    ));
+    let senior_paid: Vec<(bool, Expr)> = (0..f.facility_names.len())
+        .filter(|&i| {
+            cfg.facilities.get(i).is_some_and(|x| x.is_senior())
+                && debt_keys.contains(&format!("fac{i}_close"))
+        })
+        .flat_map(|i| {
+            [
+                (true, r(&format!("fac{i}_interest"))),
+                (false, r(&format!("fac{i}_capint"))),
+                (true, r(&format!("fac{i}_principal"))),
+            ]
+        })
+        .collect();
+    rows.push(live(
+        "senior_paid",
+        "senior debt service paid (interest not capitalised + principal)",
+        "US$",
+        signed(senior_paid),
+        None,
+    ));
+    let cash_ck = ck("cash");
+    rows.push(live(
+        "cash_add",
+        "cash: additions (operations: CFADS if positive, releases, support, shortfall, letter of credit drawn)",
+        "US$",
+        iff(
+            Cond::Gt(r("construction"), c(0.0)),
+            r("cash_add_construction"),
+            signed(vec![
+                (true, max(r("cfads"), c(0.0))),
+                (true, r("dsra_release")),
+                (true, r("sponsor_support")),
+                (true, r("funding_shortfall")),
+                (true, r("dsra_lc_drawing")),
+                (true, r("mra_release")),
+            ]),
+        ),
+        cash_ck.map(|c| c.additions.clone()),
+    ));
+    rows.push(live(
+        "cash_red",
+        "cash: reductions (operations: CFADS if negative, debt service, fees, reserves, sweep, distributions)",
+        "US$",
+        iff(
+            Cond::Gt(r("construction"), c(0.0)),
+            r("cash_red_construction"),
+            signed(vec![
+                (true, max(sub(c(0.0), r("cfads")), c(0.0))),
+                (true, r("vat_facility_interest")),
+                (true, r("dsra_lc_cost")),
+                (true, r("dsra_lc_repayment")),
+                (true, r("mra_funding")),
+                (true, r("senior_paid")),
+                (true, r("dsra_funding")),
+                (true, r("sub_debt_service")),
+                (true, r("cash_sweep")),
+                (true, r("distributions")),
+            ]),
+        ),
+        cash_ck.map(|c| c.reductions.clone()),
+    ));
     rows.push(heading(
         "Corkscrews: opening + additions − reductions = closing (live formulas)",
     ));
