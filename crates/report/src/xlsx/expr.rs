@@ -435,3 +435,93 @@ pub mod b {
         signed(keys.iter().map(|k| (true, r(k))).collect())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::b::*;
+    use super::*;
+    use std::collections::HashMap;
+
+    struct P;
+    impl Place for P {
+        fn cell(&self, key: &str, offset: i32) -> Option<String> {
+            let col = 5 + offset; // column F
+            (col >= 4).then(|| format!("{}{}", ["E", "F", "G"][(col - 4) as usize], key))
+        }
+        fn input(&self, key: &str) -> String {
+            key.replace('.', "_")
+        }
+        fn deck(&self, name: &str) -> String {
+            format!("INDEX(Deck_{name},1)")
+        }
+        fn label(&self, key: &str) -> String {
+            key.into()
+        }
+    }
+    struct V(HashMap<&'static str, [f64; 3]>);
+    impl Values for V {
+        fn value(&self, key: &str, offset: i32) -> Option<f64> {
+            self.0
+                .get(key)
+                .and_then(|v| v.get((1 + offset) as usize))
+                .copied()
+        }
+        fn input(&self, _: &str) -> f64 {
+            4.0
+        }
+        fn deck(&self, _: &str) -> f64 {
+            2.0
+        }
+        fn text(&self, _: &str) -> String {
+            "real".into()
+        }
+    }
+
+    #[test]
+    fn renders_with_the_parentheses_the_order_needs() {
+        let e = sub(r("1"), sub(r("2"), r("3")));
+        assert_eq!(e.render(&P), "F1-(F2-F3)");
+        let e = sub(sub(r("1"), r("2")), r("3"));
+        assert_eq!(e.render(&P), "F1-F2-F3");
+        let e = div(mul(r("1"), input("a.b")), div(c(365.0), c(4.0)));
+        assert_eq!(e.render(&P), "F1*a_b/(365/4)");
+        let e = mul(add(r("1"), r("2")), deck("usd_index"));
+        assert_eq!(e.render(&P), "(F1+F2)*INDEX(Deck_usd_index,1)");
+        assert_eq!(add(prev("1"), c(-1.0)).render(&P), "E1+(-1)");
+        assert_eq!(
+            iff(Cond::Gt(r("1"), c(1e-6)), r("2"), Expr::Empty).render(&P),
+            "IF(F1>0.000001,F2,\"\")"
+        );
+        assert_eq!(
+            Expr::Offset("1".into(), Box::new(input("lag"))).render(&P),
+            "OFFSET(F1,0,-(lag))"
+        );
+    }
+
+    #[test]
+    fn evaluates_as_excel_does() {
+        let v = V(HashMap::from([
+            ("x", [1.0, -7.0, 3.0]),
+            ("y", [10.0, 20.0, 30.0]),
+        ]));
+        // MOD takes the sign of the divisor; INT rounds down.
+        assert_eq!(modulo(r("x"), c(4.0)).eval(&v), 1.0);
+        assert_eq!(int(div(r("x"), c(4.0))).eval(&v), -2.0);
+        // Previous column, and the constant outside the block.
+        assert_eq!(prev("y").eval(&v), 10.0);
+        assert_eq!(Expr::Prev("z".into(), 5.0).eval(&v), 5.0);
+        // OFFSET by an input, and its SUM over this and the columns before.
+        assert_eq!(Expr::Offset("y".into(), Box::new(c(1.0))).eval(&v), 10.0);
+        assert_eq!(Expr::SumBack("y".into(), Box::new(c(1.0))).eval(&v), 30.0);
+        assert_eq!(Expr::SumToEnd("y".into()).eval(&v), 50.0);
+        assert!(Expr::Offset("y".into(), Box::new(c(5.0))).eval(&v).is_nan());
+        assert_eq!(
+            iff(Cond::InputIs("d".into(), "real".into()), deck("i"), c(1.0)).eval(&v),
+            2.0
+        );
+        assert!(Expr::Empty.eval(&v).is_nan());
+        let mut keys = Vec::new();
+        iff(Cond::InputIs("d".into(), "real".into()), input("a"), c(0.0)).inputs(&mut keys);
+        assert_eq!(keys, ["d", "a"]);
+    }
+}
