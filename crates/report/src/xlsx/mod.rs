@@ -357,10 +357,12 @@ fn build(r: &ReportStudy) -> Result<Vec<u8>, XlsxError> {
                 _ => unit_of(key),
             };
             ws.write_string(row, 2, unit)?;
-            ws.write_string(row, 3, src)?;
             let cell = format!("Inputs!$B${}", row + 1);
             if used.binary_search(key).is_ok() {
                 names.push((input_name(key), cell.clone()));
+                ws.write_string(row, 3, format!("{src}; named {}", input_name(key)))?;
+            } else {
+                ws.write_string(row, 3, src)?;
             }
             if key == "finance.covenants.min_dscr" {
                 names.push(("Covenant_min_DSCR".into(), cell.clone()));
