@@ -273,6 +273,7 @@ fn real_decks_and_stepped_inputs_are_live_too() {
         "finance.tax.loss_carry_forward_years=1",
         "finance.tax.ietu_credit_years=1",
         "finance.tax.ietu_pct=17.5",
+        "finance.tax.payments=\"profit_coefficient\"",
         "finance.opex.mxn_per_usd=[{ from_year = 2007, to_year = 2012, value = 10.9 }, { from_year = 2013, value = 13.0 }]",
     ]
     .iter()

@@ -492,7 +492,7 @@ pub fn book(st: &ReportStudy) -> Book {
         "manto's calculated flows (inputs to this sheet, not live)",
     ));
     type Get = fn(&PeriodRow) -> f64;
-    let flows: [(&str, &str, Get); 21] = [
+    let flows: [(&str, &str, Get); 19] = [
         ("capex_direct", "capex, direct", |r| r.capex_direct_usd),
         ("capex_contingency", "capex, contingency", |r| {
             r.capex_contingency_usd
@@ -505,16 +505,6 @@ pub fn book(st: &ReportStudy) -> Book {
             r.capex_sustaining_usd
         }),
         ("closure_cost", "closure cost", |r| r.closure_cost_usd),
-        (
-            "income_tax_paid_provisional",
-            "income tax paid in cash with provisional payments (used when finance.tax.payments = \"profit_coefficient\")",
-            |r| r.income_tax_paid_usd,
-        ),
-        (
-            "tax_unlevered_provisional",
-            "taxes without financing with provisional payments (used when finance.tax.payments = \"profit_coefficient\")",
-            |r| r.tax_unlevered_usd,
-        ),
         ("senior_principal", "senior principal", |r| {
             r.senior_principal_usd
         }),
@@ -523,9 +513,11 @@ pub fn book(st: &ReportStudy) -> Book {
         ("dsra_lc_drawing", "DSRA letter of credit drawn", |r| {
             r.dsra_lc_drawing_usd
         }),
-        ("dsra_lc_repayment", "DSRA letter of credit reimbursed", |r| {
-            r.dsra_lc_repayment_usd
-        }),
+        (
+            "dsra_lc_repayment",
+            "DSRA letter of credit reimbursed",
+            |r| r.dsra_lc_repayment_usd,
+        ),
         ("mra_funding", "maintenance reserve funding", |r| {
             r.maintenance_reserve_funding_usd
         }),
@@ -535,7 +527,9 @@ pub fn book(st: &ReportStudy) -> Book {
         ("sub_debt_service", "subordinated debt service paid", |r| {
             r.sub_debt_service_usd
         }),
-        ("cash_sweep", "cash sweep (prepayment)", |r| r.cash_sweep_usd),
+        ("cash_sweep", "cash sweep (prepayment)", |r| {
+            r.cash_sweep_usd
+        }),
         ("sponsor_support", "sponsor support (equity)", |r| {
             r.sponsor_support_usd
         }),
@@ -1546,14 +1540,26 @@ pub fn book(st: &ReportStudy) -> Book {
         )
         .json("quarterly.income_tax_usd"),
     );
+    provisional(
+        &mut rows,
+        "prov",
+        "provisional payments",
+        "income_tax",
+        "tax_before_losses",
+        "loss_open",
+    );
+    if let Some(row) = rows.iter_mut().find(|x| x.key == "prov_true_up") {
+        row.manto = Some(col(&|r| r.tax_true_up_usd));
+        row.manto_key = Some("quarterly.tax_true_up_usd".into());
+    }
     rows.push(
         live(
             "income_tax_paid",
-            "income tax paid: as computed, or manto's provisional payments and true-up",
+            "income tax paid: as computed, or the provisional payments and true-up",
             "US$",
             iff(
                 Cond::InputIs("finance.tax.payments".into(), "profit_coefficient".into()),
-                r("income_tax_paid_provisional"),
+                r("prov_paid"),
                 r("income_tax"),
             ),
             Some(col(&|r| r.income_tax_paid_usd)),
@@ -1642,14 +1648,22 @@ pub fn book(st: &ReportStudy) -> Book {
         ),
         None,
     ));
+    provisional(
+        &mut rows,
+        "uprov",
+        "unlevered provisional payments",
+        "u_income_tax",
+        "u_before_losses",
+        "uloss_open",
+    );
     rows.push(
         live(
             "tax_unlevered",
-            "taxes without financing: unlevered PTU + income tax paid (manto's provisional payments when chosen)",
+            "taxes without financing: unlevered PTU + income tax paid (as computed, or provisional)",
             "US$",
             iff(
                 Cond::InputIs("finance.tax.payments".into(), "profit_coefficient".into()),
-                r("tax_unlevered_provisional"),
+                add(r("u_ptu"), r("uprov_paid")),
                 add(r("u_ptu"), r("u_income_tax")),
             ),
             Some(col(&|r| r.tax_unlevered_usd)),
@@ -2077,6 +2091,143 @@ pub fn book(st: &ReportStudy) -> Book {
         years,
         inputs,
     }
+}
+
+/// Provisional payments of income tax (`tax.payments = "profit_coefficient"`), as rows
+/// with prefix `p`: year-to-date revenue, taxable income and tax; last year's profit
+/// coefficient; due = rate × max(coefficient × revenue to date − losses at the start of the
+/// year, 0), paid as it exceeds what was paid in the year; the year settled in the first
+/// quarter of the next (and in the model's last quarter). The payment is `{p}_paid`.
+fn provisional(
+    rows: &mut Vec<Row>,
+    p: &str,
+    what: &str,
+    accrued: &str,
+    before: &str,
+    losses: &str,
+) {
+    let k = |s: &str| format!("{p}_{s}");
+    let new = || Cond::Gt(r(&k("new_year")), c(0.0));
+    let ytd = |rows: &mut Vec<Row>, name: &str, label: &str, flow: Expr| {
+        rows.push(live(
+            &k(name),
+            &format!("{what}: {label} in the year to date"),
+            "US$",
+            add(iff(new(), c(0.0), prev(&k(name))), flow),
+            None,
+        ));
+    };
+    rows.push(live(
+        &k("new_year"),
+        &format!("{what}: first quarter of a calendar year"),
+        "0/1",
+        iff(
+            Cond::Eq(r("year"), Expr::Prev("year".into(), 0.0)),
+            c(0.0),
+            c(1.0),
+        ),
+        None,
+    ));
+    ytd(
+        rows,
+        "rev_ytd",
+        "net revenue",
+        mul(sub(c(1.0), r("construction")), r("net_revenue")),
+    );
+    ytd(rows, "tax_ytd", "taxable income before losses", r(before));
+    ytd(rows, "acc_ytd", "income tax", r(accrued));
+    rows.push(live(
+        &k("coef"),
+        &format!("{what}: profit coefficient (last year's taxable income ÷ revenue)"),
+        "x",
+        iff(
+            Cond::And(vec![new(), Cond::Gt(r("period"), c(1.0))]),
+            iff(
+                Cond::Gt(prev(&k("rev_ytd")), c(0.0)),
+                max(div(prev(&k("tax_ytd")), prev(&k("rev_ytd"))), c(0.0)),
+                c(0.0),
+            ),
+            prev(&k("coef")),
+        ),
+        None,
+    ));
+    rows.push(live(
+        &k("losses_start"),
+        &format!("{what}: losses at the start of the year"),
+        "US$",
+        iff(new(), r(losses), prev(&k("losses_start"))),
+        None,
+    ));
+    rows.push(live(
+        &k("paid_before"),
+        &format!("{what}: paid in the year before this quarter"),
+        "US$",
+        iff(new(), c(0.0), prev(&k("paid_ytd"))),
+        None,
+    ));
+    rows.push(live(
+        &k("prov"),
+        &format!("{what}: provisional payment"),
+        "US$",
+        max(
+            sub(
+                mul(
+                    div(deck("income_tax_pct"), c(100.0)),
+                    max(
+                        sub(mul(r(&k("coef")), r(&k("rev_ytd"))), r(&k("losses_start"))),
+                        c(0.0),
+                    ),
+                ),
+                r(&k("paid_before")),
+            ),
+            c(0.0),
+        ),
+        None,
+    ));
+    let last = || Cond::Eq(Expr::Next("period".into(), 0.0), c(0.0));
+    rows.push(live(
+        &k("paid_ytd"),
+        &format!("{what}: paid in the year to date"),
+        "US$",
+        iff(
+            last(),
+            r(&k("acc_ytd")),
+            add(r(&k("paid_before")), r(&k("prov"))),
+        ),
+        None,
+    ));
+    rows.push(live(
+        &k("true_up"),
+        &format!("{what}: last year's true-up (none when tax is paid as computed)"),
+        "US$",
+        iff(
+            Cond::And(vec![
+                Cond::InputIs("finance.tax.payments".into(), "profit_coefficient".into()),
+                new(),
+                Cond::Gt(r("period"), c(1.0)),
+            ]),
+            sub(prev(&k("acc_ytd")), prev(&k("paid_ytd"))),
+            c(0.0),
+        ),
+        None,
+    ));
+    rows.push(live(
+        &k("paid"),
+        &format!("{what}: paid under provisional payments"),
+        "US$",
+        add(
+            add(
+                r(&k("prov")),
+                iff(
+                    last(),
+                    sub(r(&k("acc_ytd")), add(r(&k("paid_before")), r(&k("prov")))),
+                    c(0.0),
+                ),
+            ),
+            r(&k("true_up")),
+        ),
+        None,
+    ));
 }
 
 /// An input's value as a number (booleans 1/0, text NaN).
