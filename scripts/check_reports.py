@@ -295,6 +295,8 @@ def num(s):
 
 
 def check_xlsx(outputs_csv, run_path):
+    import os
+
     run = json.load(open(run_path))
     f = run["finance"]
     rows = list(csv.reader(open(outputs_csv, encoding="utf-8")))
@@ -320,14 +322,27 @@ def check_xlsx(outputs_csv, run_path):
     m = f["metrics"]
     for n in m["npv"]:
         rate = n["discount_rate_pct"]
-        label = f"project NPV after tax at {rate:g}%"
-        r = by_label.get(label)
+        for what, field in (("project NPV after tax", "project_after_tax_usd"),
+                            ("project NPV before tax", "project_pre_tax_usd"),
+                            ("equity NPV", "equity_usd")):
+            label = f"{what} at {rate:g}%"
+            r = by_label.get(label)
+            if r is None:
+                problems.append(f"{label}: row missing from Outputs")
+                continue
+            close(label, num(r[2]), n[field])
+    for what, field in (("project IRR after tax", "project_irr_after_tax_pct"),
+                        ("project IRR before tax", "project_irr_pre_tax_pct"),
+                        ("equity IRR", "equity_irr_pct")):
+        r = by_label.get(what)
         if r is None:
-            problems.append(f"{label}: row missing from Outputs")
+            problems.append(f"{what}: row missing from Outputs")
             continue
-        close(label, num(r[2]), n["project_after_tax_usd"])
-    r = by_label.get("project IRR after tax")
-    close("project IRR after tax, %", num(r[2]) if r else None, m["project_irr_after_tax_pct"])
+        try:
+            got = num(r[2])
+        except ValueError:  # Excel's IRR is an error where the flows never change sign
+            got = None
+        close(f"{what}, %", got, m[field])
     r = by_label.get("minimum DSCR (quarters repaying principal)")
     close("minimum DSCR", num(r[2]) if r else None, m["min_dscr"])
     q = f["quarterly"]
@@ -345,10 +360,46 @@ def check_xlsx(outputs_csv, run_path):
                 close(f"DSCR {p['label']}", num(d[first + t]), p["dscr"])
                 scale = max(1.0, abs(bs[t]["total_assets_usd"]))
                 close(f"balance check {p['label']}", num(b[first + t]), bs[t]["balance_check_usd"], scale)
+    # Every live row that names manto's JSON key in column D (Time and Calculations), each
+    # quarter against manto's number.
+    live_rows = 0
+    for sheet in ("Time", "Calculations"):
+        path = outputs_csv.replace("-Outputs.csv", f"-{sheet}.csv")
+        if path == outputs_csv or not os.path.exists(path):
+            problems.append(f"{sheet}: recalculated sheet {path} missing")
+            continue
+        for r in csv.reader(open(path, encoding="utf-8")):
+            if len(r) < first or "." not in r[3] or not r[3].split(".")[0] in ("quarterly", "balance_sheet", "income_statement"):
+                continue
+            table, field = r[3].split(".", 1)
+            rows_m = f[table]
+            if len(r) < first + len(rows_m):
+                problems.append(f"{sheet}: {r[0]} has {len(r) - first} columns for {len(rows_m)} quarters")
+                continue
+            live_rows += 1
+            for t, pm in enumerate(rows_m):
+                want = pm
+                for part in field.split("."):  # e.g. facilities.1.interest_usd
+                    want = want[int(part)] if isinstance(want, list) else want[part]
+                close(f"{sheet}: {r[0]} {pm['label']}", num(r[first + t]), want)
+    # Inputs lists every scenario input, mine and finance, each with a unit and a source.
+    path = outputs_csv.replace("-Outputs.csv", "-Inputs.csv")
+    keys = set()
+    if os.path.exists(path):
+        for r in csv.reader(open(path, encoding="utf-8")):
+            if len(r) >= 4 and "." in r[0] and r[2] and r[3]:
+                keys.add(r[0].split(".")[0].split("[")[0])
+    for table in ("simulation", "targets", "calendar", "section", "schedule", "deposit", "plant", "crew", "finance"):
+        checked += 1
+        if table not in keys:
+            problems.append(f"Inputs: no `{table}.*` input with a unit and a source")
+    if live_rows < 40:
+        problems.append(f"only {live_rows} live rows name manto's JSON key (Time, Calculations)")
     if problems:
         fail(problems[:40] + ([f"... and {len(problems) - 40} more"] if len(problems) > 40 else []))
     print(f"xlsx: {checked} recalculated values equal to manto within {REL:g} relative "
-          f"(NPV at {len(m['npv'])} rates, IRR, min DSCR, {len(q)} quarters of DSCR and balance check)")
+          f"(NPV after tax, before tax and equity at {len(m['npv'])} rates, three IRRs, min DSCR, {len(q)} quarters of DSCR and balance check, "
+          f"{live_rows} live rows of Time and Calculations quarter by quarter)")
 
 
 def main(argv):

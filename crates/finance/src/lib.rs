@@ -33,5 +33,6 @@ pub use audit::{audit, AuditError};
 pub use config::FinanceConfig;
 pub use corkscrew::{Corkscrew, CorkscrewError};
 pub use model::{run, run_with_debt, FinanceResult};
+pub use operating::LB_PER_T;
 pub use production::{ProductionPeriod, ProductionProfile};
 pub use sizing::{size_debt, SizedDebt};

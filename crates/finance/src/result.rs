@@ -221,6 +221,10 @@ pub struct PeriodRow {
     pub cash_usd: f64,
     /// Unlevered project cash flow before duty, PTU and income tax.
     pub project_cash_flow_pre_tax_usd: f64,
+    /// Taxes of the project without financing (unlevered PTU and income tax paid, the same
+    /// regime without interest or financing costs): project cash flow before tax − duty −
+    /// this = project cash flow after tax.
+    pub tax_unlevered_usd: f64,
     /// Unlevered project cash flow after duty, PTU and income tax (taxes without interest).
     pub project_cash_flow_after_tax_usd: f64,
     /// Equity cash flow: distributions − contributions − sponsor support.
@@ -337,6 +341,7 @@ pub const LINE_ITEMS: &[LineItem] = &[
     line!(funding_shortfall_usd, Sum),
     line!(unpaid_debt_service_usd, Sum),
     line!(project_cash_flow_pre_tax_usd, Sum),
+    line!(tax_unlevered_usd, Sum),
     line!(project_cash_flow_after_tax_usd, Sum),
     line!(equity_cash_flow_usd, Sum),
     line!(tax_payable_usd, Last),

@@ -144,6 +144,7 @@ pub(crate) fn quarterly_rows(
                 lock_up: f.lock_up[t],
                 cash_usd: f.cash.closing[t],
                 project_cash_flow_pre_tax_usd: c.project_pre_tax[t],
+                tax_unlevered_usd: c.tax_unlevered[t],
                 project_cash_flow_after_tax_usd: c.project_after_tax[t],
                 equity_cash_flow_usd: c.equity_flow[t],
             }

@@ -77,7 +77,7 @@ fn phase(r: &PeriodRow) -> String {
 type Column = (&'static str, fn(&PeriodRow, &[bool]) -> Cell);
 
 /// Columns of the waterfall tables after the period label, in order.
-const WATERFALL: [Column; 64] = [
+const WATERFALL: [Column; 65] = [
     ("phase", |r, _| phase(r).into()),
     ("plant_feed_dry_t", |r, _| Cell::Num(r.plant_feed_dry_t, 0)),
     ("cu_cathode_t", |r, _| Cell::Num(r.cu_cathode_t, 0)),
@@ -135,6 +135,7 @@ const WATERFALL: [Column; 64] = [
     ("project_cash_flow_pre_tax_usd", |r, _| {
         usd(r.project_cash_flow_pre_tax_usd)
     }),
+    ("tax_unlevered_usd", |r, _| usd(r.tax_unlevered_usd)),
     ("project_cash_flow_after_tax_usd", |r, _| {
         usd(r.project_cash_flow_after_tax_usd)
     }),

@@ -103,6 +103,12 @@ pub struct ReportStudy {
     /// defaults (the report's fleet-sizing curve), or why it could not run (a scenario
     /// with one section replication cannot be sized).
     pub sizing: Result<Vec<mine::fleet::Sizing>, String>,
+    /// Every input of the scenario (mine and finance) as validated, serialised in the
+    /// scenario's own key order: the workbook's Inputs sheet lists them all.
+    pub inputs: serde_json::Value,
+    /// The production the run valued (one entry per operating quarter): the simulation
+    /// output the workbook's Production sheet holds.
+    pub production: finance::ProductionProfile,
 }
 
 /// `manto report`: the main job, then the bank cases on the production it valued (so the
@@ -119,5 +125,7 @@ pub fn report_study(s: &Scenario, progress: &dyn crate::Progress) -> ReportStudy
         finance: s.finance.clone(),
         description: s.description.clone(),
         sizing,
+        production: production.profile,
+        inputs: serde_json::to_value(s).unwrap_or_default(),
     }
 }

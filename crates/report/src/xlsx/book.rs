@@ -1,0 +1,2348 @@
+//! The workbook's rows: the quarterly timeline, manto's production (an input block), the
+//! Calculations rows (manto's numbers the workbook takes as inputs, then live formulas),
+//! the by-year decks, and the named inputs they read. [`evaluate`] computes every live
+//! cell in Rust exactly as the formulas do.
+
+use super::expr::{b::*, Cond, Expr, Values};
+use finance::config::ByYear;
+use finance::result::{BalanceSheet, FacilityRow, PeriodRow};
+use finance::FinanceResult;
+use std::collections::HashMap;
+use study::ReportStudy;
+
+/// Pounds per tonne, as manto's revenue uses it.
+pub const LB_PER_T: f64 = finance::LB_PER_T;
+
+/// The sheet a quarterly row is on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Sheet {
+    /// The timeline.
+    Time,
+    /// manto's simulated production.
+    Production,
+    /// The model.
+    Calculations,
+}
+
+impl Sheet {
+    /// Sheet name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Sheet::Time => "Time",
+            Sheet::Production => "Production",
+            Sheet::Calculations => "Calculations",
+        }
+    }
+}
+
+/// How a row gets its numbers.
+#[derive(Clone, Debug)]
+pub enum RowKind {
+    /// manto's number, with where it comes from.
+    Input(Vec<f64>, String),
+    /// A live formula, the same in every column.
+    Live(Expr),
+    /// A heading.
+    Heading,
+}
+
+/// One quarterly row of the Time, Production or Calculations sheet.
+#[derive(Clone, Debug)]
+pub struct Row {
+    /// Unique key (formulas refer to rows by key).
+    pub key: String,
+    /// Label shown.
+    pub label: String,
+    /// Unit shown.
+    pub unit: &'static str,
+    /// Sheet.
+    pub sheet: Sheet,
+    /// How it is computed.
+    pub kind: RowKind,
+    /// manto's own value of a live row, to check the formula against.
+    pub manto: Option<Vec<f64>>,
+    /// Where manto reports it in `manto run --json` (`quarterly.<field>` or
+    /// `balance_sheet.<field>`), for the LibreOffice check.
+    pub manto_key: Option<String>,
+}
+
+/// One row of the by-year block on `Inputs`: a defined name over the years, one formula
+/// per year (each refers to the input it comes from).
+#[derive(Clone, Debug)]
+pub struct DeckRow {
+    /// Name (the defined name is `Deck_<name>`).
+    pub name: String,
+    /// Label shown.
+    pub label: String,
+    /// Unit shown.
+    pub unit: &'static str,
+    /// Where it comes from, in words.
+    pub how: String,
+    /// One formula per year.
+    pub cells: Vec<Expr>,
+}
+
+/// Everything the workbook's live part is made of.
+#[derive(Clone, Debug)]
+pub struct Book {
+    /// Number of quarters.
+    pub n: usize,
+    /// The quarterly rows, Time then Production then Calculations.
+    pub rows: Vec<Row>,
+    /// Calendar years of the by-year block.
+    pub years: Vec<i32>,
+    /// The by-year rows.
+    pub decks: Vec<DeckRow>,
+    /// Inputs by key: the finance inputs as flattened, and manto's scalar outputs the
+    /// formulas read.
+    pub inputs: HashMap<String, serde_json::Value>,
+}
+
+fn input_row(key: &str, label: &str, unit: &'static str, v: Vec<f64>, src: &str) -> Row {
+    Row {
+        key: key.into(),
+        label: label.into(),
+        unit,
+        sheet: Sheet::Calculations,
+        kind: RowKind::Input(v, src.into()),
+        manto: None,
+        manto_key: None,
+    }
+}
+
+fn live(key: &str, label: &str, unit: &'static str, e: Expr, manto: Option<Vec<f64>>) -> Row {
+    Row {
+        key: key.into(),
+        label: label.into(),
+        unit,
+        sheet: Sheet::Calculations,
+        kind: RowKind::Live(e),
+        manto,
+        manto_key: None,
+    }
+}
+
+fn heading(label: &str) -> Row {
+    Row {
+        key: format!("h:{label}"),
+        label: label.into(),
+        unit: "",
+        sheet: Sheet::Calculations,
+        kind: RowKind::Heading,
+        manto: None,
+        manto_key: None,
+    }
+}
+
+trait Keyed {
+    fn on(self, sheet: Sheet) -> Self;
+    fn json(self, key: &str) -> Self;
+}
+
+impl Keyed for Row {
+    fn on(mut self, sheet: Sheet) -> Row {
+        self.sheet = sheet;
+        self
+    }
+    fn json(mut self, key: &str) -> Row {
+        self.manto_key = Some(key.into());
+        self
+    }
+}
+
+/// The input key of the operating quarters of manto's production schedule (a simulation
+/// output, not a scenario input).
+pub const OPERATING_QUARTERS: &str = "simulation_output.operating_quarters";
+
+/// The product keys: (finance key, short name, label, production row).
+const PRODUCTS: [(&str, &str, &str, &str); 4] = [
+    ("cu_cathode", "cu", "copper cathode", "prod_cu"),
+    ("co_cathode", "co", "cobalt cathode", "prod_co"),
+    ("znso4", "znso4", "zinc sulphate", "prod_znso4"),
+    ("mnco3", "mnco3", "manganese carbonate", "prod_mnco3"),
+];
+
+fn fin(key: &str) -> Expr {
+    input(&format!("finance.{key}"))
+}
+
+/// The formula of a [`ByYear`] input in `year`: the input cell of the range holding it.
+fn by_year_cell(key: &str, v: &ByYear, year: i32) -> Expr {
+    match v {
+        ByYear::Flat(_) => fin(key),
+        ByYear::Steps(steps) => {
+            let k = steps.iter().rposition(|s| s.from_year <= year).unwrap_or(0);
+            fin(&format!("{key}[{k}].value"))
+        }
+    }
+}
+
+/// The by-year block.
+fn decks(st: &ReportStudy, years: &[i32]) -> Vec<DeckRow> {
+    let cfg = &st.finance;
+    let mut out = Vec::new();
+    let mut by_year = |name: &str, label: &str, unit: &'static str, key: &str, v: &ByYear| {
+        out.push(DeckRow {
+            name: name.into(),
+            label: label.into(),
+            unit,
+            how: format!("input `finance.{key}` of the year"),
+            cells: years.iter().map(|&y| by_year_cell(key, v, y)).collect(),
+        });
+    };
+    by_year(
+        "usd_inflation_pct",
+        "USD inflation",
+        "%",
+        "escalation.usd_inflation_pct",
+        &cfg.escalation.usd_inflation_pct,
+    );
+    by_year(
+        "mxn_inflation_pct",
+        "MXN inflation",
+        "%",
+        "escalation.mxn_inflation_pct",
+        &cfg.escalation.mxn_inflation_pct,
+    );
+    by_year(
+        "mxn_per_usd",
+        "exchange rate",
+        "MXN/US$",
+        "opex.mxn_per_usd",
+        &cfg.opex.mxn_per_usd,
+    );
+    by_year("ptu_pct", "PTU rate", "%", "tax.ptu_pct", &cfg.tax.ptu_pct);
+    by_year(
+        "income_tax_pct",
+        "income tax (ISR) rate",
+        "%",
+        "tax.income_tax_pct",
+        &cfg.tax.income_tax_pct,
+    );
+    by_year(
+        "ietu_pct",
+        "IETU rate",
+        "%",
+        "tax.ietu_pct",
+        &cfg.tax.ietu_pct,
+    );
+    by_year(
+        "mining_duty_pct",
+        "special mining duty rate",
+        "%",
+        "tax.mining_duty_pct",
+        &cfg.tax.mining_duty_pct,
+    );
+    for (i, fc) in cfg.facilities.iter().enumerate() {
+        if fc.is_debt() {
+            by_year(
+                &format!("fac{i}_base_rate_pct"),
+                &format!("{}: base rate", fc.name),
+                "%",
+                &format!("facilities[{i}].base_rate_pct"),
+                &fc.base_rate_pct,
+            );
+        }
+    }
+    out.push(DeckRow {
+        name: "vat_rate_pct".into(),
+        label: "IVA rate of the region".into(),
+        unit: "%",
+        how: "input `finance.vat.border_rate_pct` of the year in the border region, else `finance.vat.general_rate_pct`".into(),
+        cells: years
+            .iter()
+            .map(|&y| {
+                iff(
+                    Cond::InputIs("finance.vat.region".into(), "border".into()),
+                    by_year_cell("vat.border_rate_pct", &cfg.vat.border_rate_pct, y),
+                    by_year_cell("vat.general_rate_pct", &cfg.vat.general_rate_pct, y),
+                )
+            })
+            .collect(),
+    });
+    // Escalation indices: 1 in the base year, compounded forward and discounted back.
+    for (cur, label) in [
+        ("usd", "USD escalation index"),
+        ("mxn", "MXN escalation index"),
+    ] {
+        let idx = format!("{cur}_index");
+        let infl = format!("{cur}_inflation_pct");
+        let cell = iff(
+            Cond::InputIs("finance.escalation.decks".into(), "real".into()),
+            iff(
+                Cond::Eq(r("year"), fin("escalation.base_year")),
+                c(1.0),
+                iff(
+                    Cond::Gt(r("year"), fin("escalation.base_year")),
+                    mul(
+                        Expr::Prev(idx.clone(), 1.0),
+                        add(c(1.0), div(r(&infl), c(100.0))),
+                    ),
+                    div(
+                        Expr::Next(idx.clone(), 1.0),
+                        add(c(1.0), div(Expr::Next(infl.clone(), 0.0), c(100.0))),
+                    ),
+                ),
+            ),
+            c(1.0),
+        );
+        out.push(DeckRow {
+            name: idx,
+            label: label.into(),
+            unit: "x",
+            how: "live: 1 with nominal decks; real: Π (1 + inflation ÷ 100) from the base year"
+                .into(),
+            cells: vec![cell; years.len()],
+        });
+    }
+    for (key, short, label, _) in PRODUCTS {
+        let p = match key {
+            "cu_cathode" => &cfg.revenue.cu_cathode,
+            "co_cathode" => &cfg.revenue.co_cathode,
+            "znso4" => &cfg.revenue.znso4,
+            _ => &cfg.revenue.mnco3,
+        };
+        let (cells, how) = match (&p.price_usd_per_lb, &p.price_usd_per_t) {
+            (Some(lb), _) => (
+                years
+                    .iter()
+                    .map(|&y| {
+                        mul(
+                            by_year_cell(&format!("revenue.{key}.price_usd_per_lb"), lb, y),
+                            c(LB_PER_T),
+                        )
+                    })
+                    .collect(),
+                format!("input `finance.revenue.{key}.price_usd_per_lb` × {LB_PER_T} lb/t"),
+            ),
+            (None, Some(t)) => (
+                years
+                    .iter()
+                    .map(|&y| by_year_cell(&format!("revenue.{key}.price_usd_per_t"), t, y))
+                    .collect(),
+                format!("input `finance.revenue.{key}.price_usd_per_t`"),
+            ),
+            (None, None) => (vec![c(0.0); years.len()], "no price: 0".into()),
+        };
+        out.push(DeckRow {
+            name: format!("price_{short}_usd_per_t"),
+            label: format!("price, {label}"),
+            unit: "US$/t",
+            how,
+            cells,
+        });
+    }
+    out
+}
+
+/// The calendar years of the by-year block: the timeline's, and the escalation base year.
+fn deck_years(f: &FinanceResult, base: i32) -> Vec<i32> {
+    let lo = f.quarterly.first().map_or(base, |p| p.year).min(base);
+    let hi = f.quarterly.last().map_or(base, |p| p.year).max(base);
+    (lo..=hi).collect()
+}
+
+/// The workbook's rows for a report study.
+pub fn book(st: &ReportStudy) -> Book {
+    let f = &st.run.finance;
+    let cfg = &st.finance;
+    let q = &f.quarterly;
+    let n = q.len();
+    let col = |g: &dyn Fn(&PeriodRow) -> f64| -> Vec<f64> { q.iter().map(g).collect() };
+    let bs = &f.balance_sheet;
+    let bsc = |g: fn(&BalanceSheet) -> f64| -> Vec<f64> { bs.iter().map(g).collect() };
+    let mut rows = Vec::new();
+
+    // ---- Time ------------------------------------------------------------------------
+    let t = Sheet::Time;
+    let cq = || fin("timing.construction_quarters");
+    let opsq = || input(OPERATING_QUARTERS);
+    let period = || r("period");
+    let q0 = || {
+        add(
+            sub(fin("timing.start_quarter"), c(1.0)),
+            sub(period(), c(1.0)),
+        )
+    };
+    rows.push(
+        live(
+            "period",
+            "period number (1 = first construction quarter)",
+            "#",
+            add(prev("period"), c(1.0)),
+            Some(col(&|p| p.period as f64 + 1.0)),
+        )
+        .on(t),
+    );
+    rows.push(
+        live(
+            "year",
+            "calendar year",
+            "year",
+            add(fin("timing.start_year"), int(div(q0(), c(4.0)))),
+            Some(col(&|p| f64::from(p.year))),
+        )
+        .on(t)
+        .json("quarterly.year"),
+    );
+    rows.push(
+        live(
+            "quarter",
+            "quarter of the year",
+            "#",
+            add(modulo(q0(), c(4.0)), c(1.0)),
+            Some(col(&|p| f64::from(p.quarter))),
+        )
+        .on(t)
+        .json("quarterly.quarter"),
+    );
+    rows.push(
+        live(
+            "construction",
+            "construction flag",
+            "0/1",
+            flag(Cond::Le(period(), cq())),
+            Some(col(&|p| p.construction)),
+        )
+        .on(t)
+        .json("quarterly.construction"),
+    );
+    rows.push(
+        live(
+            "ramp_up",
+            "ramp-up flag (the first ramp-up years of operations)",
+            "0/1",
+            flag(Cond::And(vec![
+                Cond::Gt(period(), cq()),
+                Cond::Le(
+                    period(),
+                    add(cq(), min(mul(fin("timing.ramp_up_years"), c(4.0)), opsq())),
+                ),
+            ])),
+            Some(col(&|p| p.ramp_up)),
+        )
+        .on(t)
+        .json("quarterly.ramp_up"),
+    );
+    rows.push(
+        live(
+            "operations",
+            "operations flag (the quarters of manto's production schedule)",
+            "0/1",
+            flag(Cond::And(vec![
+                Cond::Gt(period(), cq()),
+                Cond::Le(period(), add(cq(), opsq())),
+            ])),
+            Some(col(&|p| p.operations)),
+        )
+        .on(t)
+        .json("quarterly.operations"),
+    );
+    rows.push(
+        live(
+            "closure",
+            "closure flag",
+            "0/1",
+            flag(Cond::Gt(period(), add(cq(), opsq()))),
+            Some(col(&|p| p.closure)),
+        )
+        .on(t)
+        .json("quarterly.closure"),
+    );
+
+    // ---- Production --------------------------------------------------------------------
+    let cod = cfg.timing.construction_quarters;
+    let placed = |g: fn(&finance::ProductionPeriod) -> f64| -> Vec<f64> {
+        (0..n)
+            .map(|i| {
+                i.checked_sub(cod)
+                    .and_then(|k| st.production.periods.get(k))
+                    .map_or(0.0, g)
+            })
+            .collect()
+    };
+    let src = "manto simulation output (input)";
+    type PG = fn(&finance::ProductionPeriod) -> f64;
+    let prod: [(&str, &str, &'static str, PG); 11] = [
+        ("prod_feed", "plant feed", "dry t", |p| p.plant_feed_dry_t),
+        ("prod_cu", "copper cathode", "t", |p| p.cu_cathode_t),
+        ("prod_co", "cobalt cathode", "t", |p| p.co_cathode_t),
+        ("prod_znso4", "zinc sulphate", "t", |p| p.znso4_t),
+        ("prod_mnco3", "manganese carbonate", "t", |p| p.mnco3_t),
+        ("prod_ug", "underground ore", "dry t", |p| {
+            p.underground_dry_t
+        }),
+        ("prod_op", "open-pit ore", "dry t", |p| p.open_pit_dry_t),
+        ("prod_shifts", "section production shifts", "shifts", |p| {
+            p.section_shifts
+        }),
+        ("prod_advance", "heading advance", "m", |p| p.advance_m),
+        ("prod_bolts", "roof bolts installed", "bolts", |p| p.bolts),
+        ("prod_heads", "mine headcount (average)", "people", |p| {
+            p.mine_headcount
+        }),
+    ];
+    for (key, label, unit, g) in prod {
+        rows.push(input_row(key, label, unit, placed(g), src).on(Sheet::Production));
+    }
+
+    // ---- Calculations: manto's numbers ---------------------------------------------------
+    let wf = "manto finance: quarterly waterfall";
+    rows.push(heading(
+        "manto's calculated flows (inputs to this sheet, not live)",
+    ));
+    type Get = fn(&PeriodRow) -> f64;
+    let flows: [(&str, &str, Get); 19] = [
+        ("capex_direct", "capex, direct", |r| r.capex_direct_usd),
+        ("capex_contingency", "capex, contingency", |r| {
+            r.capex_contingency_usd
+        }),
+        ("capex_owners", "capex, owner's costs", |r| {
+            r.capex_owners_usd
+        }),
+        ("capex_overrun", "capex, overrun", |r| r.capex_overrun_usd),
+        ("capex_sustaining", "capex, sustaining", |r| {
+            r.capex_sustaining_usd
+        }),
+        ("closure_cost", "closure cost", |r| r.closure_cost_usd),
+        ("senior_principal", "senior principal", |r| {
+            r.senior_principal_usd
+        }),
+        ("dsra_funding", "DSRA funding", |r| r.dsra_funding_usd),
+        ("dsra_release", "DSRA release", |r| r.dsra_release_usd),
+        ("dsra_lc_drawing", "DSRA letter of credit drawn", |r| {
+            r.dsra_lc_drawing_usd
+        }),
+        (
+            "dsra_lc_repayment",
+            "DSRA letter of credit reimbursed",
+            |r| r.dsra_lc_repayment_usd,
+        ),
+        ("mra_funding", "maintenance reserve funding", |r| {
+            r.maintenance_reserve_funding_usd
+        }),
+        ("mra_release", "maintenance reserve release", |r| {
+            r.maintenance_reserve_release_usd
+        }),
+        ("sub_debt_service", "subordinated debt service paid", |r| {
+            r.sub_debt_service_usd
+        }),
+        ("cash_sweep", "cash sweep (prepayment)", |r| {
+            r.cash_sweep_usd
+        }),
+        ("sponsor_support", "sponsor support (equity)", |r| {
+            r.sponsor_support_usd
+        }),
+        (
+            "funding_shortfall",
+            "funding shortfall (met by the sponsors as equity)",
+            |r| r.funding_shortfall_usd,
+        ),
+        ("distributions", "distributions to shareholders", |r| {
+            r.distributions_usd
+        }),
+        (
+            "dsra_lc_cost",
+            "DSRA letter of credit: fee and interest",
+            |r| r.dsra_lc_cost_usd,
+        ),
+    ];
+    for (key, label, get) in flows {
+        rows.push(input_row(key, label, "US$", col(&get), wf));
+    }
+    for (i, name) in f.facility_names.iter().enumerate() {
+        let fac = |g: fn(&FacilityRow) -> f64| -> Vec<f64> {
+            q.iter()
+                .map(|r| r.facilities.get(i).map_or(0.0, g))
+                .collect()
+        };
+        for (k, what, g) in [
+            (
+                "draw",
+                "drawdown",
+                (|x| x.drawdown_usd) as fn(&FacilityRow) -> f64,
+            ),
+            ("capint", "capitalised interest", |x| {
+                x.capitalised_interest_usd
+            }),
+            ("principal", "principal", |x| x.principal_usd),
+            ("prepay", "prepayment", |x| x.prepayment_usd),
+        ] {
+            rows.push(input_row(
+                &format!("fac{i}_{k}"),
+                &format!("{name}: {what}"),
+                "US$",
+                fac(g),
+                wf,
+            ));
+        }
+    }
+    let bss = "manto finance: balance sheet";
+    type BsGet = fn(&BalanceSheet) -> f64;
+    let more: [(&str, &str, BsGet); 2] = [
+        ("maintenance_reserve", "maintenance reserve account", |b| {
+            b.maintenance_reserve_usd
+        }),
+        ("dsra_lc_drawn", "DSRA letter of credit drawn", |b| {
+            b.dsra_lc_drawn_usd
+        }),
+    ];
+    for (key, label, get) in more {
+        rows.push(input_row(key, label, "US$", bsc(get), bss));
+    }
+    // Tax depreciation: of the capital, class by class, and of the capitalised financing
+    // costs (manto's corkscrews `tax_wdv:*`: in service from the next quarter and COD,
+    // written off at the end of operations).
+    let wdv = |fin_costs: bool| -> Vec<f64> {
+        let mut v = vec![0.0; n];
+        for ck in f.corkscrews.iter().filter(|c| {
+            c.name.starts_with("tax_wdv:") && (c.name == "tax_wdv:financing_costs") == fin_costs
+        }) {
+            v.iter_mut().zip(&ck.reductions).for_each(|(a, d)| *a += d);
+        }
+        v
+    };
+    rows.push(input_row(
+        "tax_dep_capital",
+        "tax depreciation of the capital (every class)",
+        "US$",
+        wdv(false),
+        "manto finance: corkscrews `tax_wdv:<class>`",
+    ));
+    rows.push(input_row(
+        "tax_dep_financing",
+        "tax depreciation of the capitalised financing costs",
+        "US$",
+        wdv(true),
+        "manto finance: corkscrew `tax_wdv:financing_costs`",
+    ));
+    let ck = |name: &str| f.corkscrews.iter().find(|c| c.name == name);
+    for (key, name, label) in [
+        ("cash", "cash", "cash"),
+        ("dsra", "dsra", "DSRA"),
+        ("fixed_assets", "fixed_assets_book", "fixed assets (book)"),
+    ] {
+        if let Some(c) = ck(name) {
+            let src = format!("manto finance: corkscrew `{name}`");
+            if key == "fixed_assets" {
+                // Additions are live (capital + capitalised financing); the financing
+                // costs paid in construction are manto's.
+                rows.push(input_row(
+                    "financing_costs_paid",
+                    "financing costs paid in construction (fees, interest not capitalised)",
+                    "US$",
+                    f.cash_flow_statement
+                        .iter()
+                        .map(|x| -x.capitalised_financing_costs_usd)
+                        .collect(),
+                    "manto finance: cash-flow statement",
+                ));
+            } else {
+                // Cash: manto's movements are used in construction (the sources and
+                // uses); in operations they are live, below.
+                let (k, l) = if key == "cash" {
+                    ("_construction", " in construction (sources and uses)")
+                } else {
+                    ("", "")
+                };
+                rows.push(input_row(
+                    &format!("{key}_add{k}"),
+                    &format!("{label}: additions{l}"),
+                    "US$",
+                    c.additions.clone(),
+                    &src,
+                ));
+                rows.push(input_row(
+                    &format!("{key}_red{k}"),
+                    &format!("{label}: reductions{l}"),
+                    "US$",
+                    c.reductions.clone(),
+                    &src,
+                ));
+            }
+        }
+    }
+
+    // ---- Calculations: revenue ------------------------------------------------------------
+    rows.push(heading(
+        "Revenue: tonnes × price of the year × escalation × payable (live formulas)",
+    ));
+    let gets: [Get; 4] = [
+        |r| r.revenue_cu_usd,
+        |r| r.revenue_co_usd,
+        |r| r.revenue_znso4_usd,
+        |r| r.revenue_mnco3_usd,
+    ];
+    let jkeys = [
+        "revenue_cu_usd",
+        "revenue_co_usd",
+        "revenue_znso4_usd",
+        "revenue_mnco3_usd",
+    ];
+    for (k, (key, short, label, prow)) in PRODUCTS.iter().enumerate() {
+        rows.push(
+            live(
+                &format!("revenue_{short}"),
+                &format!("revenue, {label}"),
+                "US$",
+                div(
+                    product(vec![
+                        r(prow),
+                        deck(&format!("price_{short}_usd_per_t")),
+                        deck("usd_index"),
+                        fin(&format!("revenue.{key}.payable_pct")),
+                    ]),
+                    c(100.0),
+                ),
+                Some(col(&gets[k])),
+            )
+            .json(&format!("quarterly.{}", jkeys[k])),
+        );
+    }
+    let revenue_keys: Vec<String> = PRODUCTS
+        .iter()
+        .map(|(_, s, _, _)| format!("revenue_{s}"))
+        .collect();
+    let rk: Vec<&str> = revenue_keys.iter().map(String::as_str).collect();
+    rows.push(
+        live(
+            "gross_revenue",
+            "gross revenue",
+            "US$",
+            sum_of(&rk),
+            Some(col(&|r| r.gross_revenue_usd)),
+        )
+        .json("quarterly.gross_revenue_usd"),
+    );
+    let per_t = |what: &str| {
+        mul(
+            signed(
+                PRODUCTS
+                    .iter()
+                    .map(|(key, _, _, prow)| {
+                        (
+                            true,
+                            mul(r(prow), fin(&format!("revenue.{key}.{what}_usd_per_t"))),
+                        )
+                    })
+                    .collect(),
+            ),
+            deck("usd_index"),
+        )
+    };
+    rows.push(
+        live(
+            "refining",
+            "refining charges",
+            "US$",
+            per_t("refining"),
+            Some(col(&|r| r.refining_usd)),
+        )
+        .json("quarterly.refining_usd"),
+    );
+    rows.push(
+        live(
+            "freight",
+            "freight",
+            "US$",
+            per_t("freight"),
+            Some(col(&|r| r.freight_usd)),
+        )
+        .json("quarterly.freight_usd"),
+    );
+    rows.push(
+        live(
+            "insurance",
+            "insurance",
+            "US$",
+            signed(
+                PRODUCTS
+                    .iter()
+                    .map(|(key, short, _, _)| {
+                        (
+                            true,
+                            div(
+                                mul(
+                                    r(&format!("revenue_{short}")),
+                                    fin(&format!("revenue.{key}.insurance_pct")),
+                                ),
+                                c(100.0),
+                            ),
+                        )
+                    })
+                    .collect(),
+            ),
+            Some(col(&|r| r.insurance_usd)),
+        )
+        .json("quarterly.insurance_usd"),
+    );
+    rows.push(
+        live(
+            "net_revenue",
+            "net revenue",
+            "US$",
+            signed(vec![
+                (true, r("gross_revenue")),
+                (false, r("refining")),
+                (false, r("freight")),
+                (false, r("insurance")),
+            ]),
+            Some(col(&|r| r.net_revenue_usd)),
+        )
+        .json("quarterly.net_revenue_usd"),
+    );
+    rows.push(
+        live(
+            "royalty",
+            "royalty on net revenue",
+            "US$",
+            div(
+                mul(
+                    max(r("net_revenue"), c(0.0)),
+                    fin("revenue.royalty_nsr_pct"),
+                ),
+                c(100.0),
+            ),
+            Some(col(&|r| r.royalty_usd)),
+        )
+        .json("quarterly.royalty_usd"),
+    );
+
+    // ---- Calculations: operating cost -----------------------------------------------------
+    rows.push(heading(
+        "Operating cost: driver × rate, its MXN share re-priced at the year's rate (live formulas)",
+    ));
+    let repriced = |share: &str| {
+        let s = || div(fin(&format!("opex.mxn_share.{share}")), c(100.0));
+        add(
+            mul(sub(c(1.0), s()), deck("usd_index")),
+            div(
+                mul(mul(s(), fin("opex.base_mxn_per_usd")), deck("mxn_index")),
+                deck("mxn_per_usd"),
+            ),
+        )
+    };
+    let line = |driver: Expr, rate: Expr, share: &str| mul(mul(driver, rate), repriced(share));
+    type OGet = fn(&PeriodRow) -> f64;
+    let opex: Vec<(&str, &str, Expr, OGet, &str)> = vec![
+        (
+            "opex_underground",
+            "opex, underground mining",
+            line(
+                r("prod_ug"),
+                fin("opex.underground_usd_per_dry_t"),
+                "mining_pct",
+            ),
+            |r| r.opex_underground_usd,
+            "opex_underground_usd",
+        ),
+        (
+            "opex_open_pit",
+            "opex, open pit",
+            line(
+                r("prod_op"),
+                fin("opex.open_pit_usd_per_dry_t"),
+                "mining_pct",
+            ),
+            |r| r.opex_open_pit_usd,
+            "opex_open_pit_usd",
+        ),
+        (
+            "opex_crew_labour",
+            "opex, crew labour",
+            div(
+                product(vec![
+                    r("prod_shifts"),
+                    fin("opex.crew_size"),
+                    fin("opex.wage_mxn_per_shift"),
+                    deck("mxn_index"),
+                ]),
+                deck("mxn_per_usd"),
+            ),
+            |r| r.opex_crew_labour_usd,
+            "opex_crew_labour_usd",
+        ),
+        (
+            "opex_bolts",
+            "opex, roof bolts",
+            line(r("prod_bolts"), fin("opex.usd_per_bolt"), "bolts_pct"),
+            |r| r.opex_bolts_usd,
+            "opex_bolts_usd",
+        ),
+        (
+            "opex_development",
+            "opex, development",
+            line(
+                r("prod_advance"),
+                fin("opex.usd_per_m_advance"),
+                "development_pct",
+            ),
+            |r| r.opex_development_usd,
+            "opex_development_usd",
+        ),
+        (
+            "opex_mine_overhead",
+            "opex, mine overhead",
+            line(
+                div(r("prod_heads"), c(4.0)),
+                fin("opex.mine_overhead_usd_per_person_year"),
+                "mine_overhead_pct",
+            ),
+            |r| r.opex_mine_overhead_usd,
+            "opex_mine_overhead_usd",
+        ),
+        (
+            "opex_processing",
+            "opex, processing",
+            line(
+                r("prod_feed"),
+                fin("opex.processing_usd_per_dry_t"),
+                "processing_pct",
+            ),
+            |r| r.opex_processing_usd,
+            "opex_processing_usd",
+        ),
+        (
+            "opex_acid",
+            "opex, acid",
+            line(
+                r("prod_feed"),
+                mul(
+                    div(fin("opex.acid_kg_per_dry_t"), c(1000.0)),
+                    fin("opex.acid_usd_per_t"),
+                ),
+                "acid_pct",
+            ),
+            |r| r.opex_acid_usd,
+            "opex_acid_usd",
+        ),
+        (
+            "opex_limestone",
+            "opex, limestone",
+            line(
+                r("prod_feed"),
+                mul(
+                    fin("opex.limestone_t_per_dry_t"),
+                    fin("opex.limestone_usd_per_t"),
+                ),
+                "limestone_pct",
+            ),
+            |r| r.opex_limestone_usd,
+            "opex_limestone_usd",
+        ),
+        (
+            "opex_power",
+            "opex, power",
+            line(
+                r("prod_feed"),
+                mul(
+                    fin("opex.power_kwh_per_dry_t"),
+                    fin("opex.power_usd_per_kwh"),
+                ),
+                "power_pct",
+            ),
+            |r| r.opex_power_usd,
+            "opex_power_usd",
+        ),
+        (
+            "opex_g_and_a",
+            "opex, G&A (per operating year)",
+            line(
+                div(r("operations"), c(4.0)),
+                fin("opex.g_and_a_usd_per_year"),
+                "g_and_a_pct",
+            ),
+            |r| r.opex_g_and_a_usd,
+            "opex_g_and_a_usd",
+        ),
+    ];
+    let opex_keys: Vec<&str> = opex.iter().map(|o| o.0).collect();
+    for (key, label, e, get, jk) in opex.iter().cloned() {
+        rows.push(live(key, label, "US$", e, Some(col(&get))).json(&format!("quarterly.{jk}")));
+    }
+    rows.push(
+        live(
+            "opex_total",
+            "operating costs",
+            "US$",
+            sum_of(&opex_keys),
+            Some(col(&|r| r.opex_total_usd)),
+        )
+        .json("quarterly.opex_total_usd"),
+    );
+    rows.push(heading(
+        "Operating cash flow and mining duty (live formulas)",
+    ));
+    rows.push(
+        live(
+            "ebitda",
+            "EBITDA (also the base of the special mining duty)",
+            "US$",
+            signed(vec![
+                (true, r("net_revenue")),
+                (false, r("royalty")),
+                (false, r("opex_total")),
+                (false, r("closure_cost")),
+            ]),
+            Some(col(&|r| r.ebitda_usd)),
+        )
+        .json("quarterly.ebitda_usd"),
+    );
+    rows.push(
+        live(
+            "mining_duty",
+            "special mining duty: rate of the year × max(EBITDA, 0)",
+            "US$",
+            mul(
+                div(deck("mining_duty_pct"), c(100.0)),
+                max(r("ebitda"), c(0.0)),
+            ),
+            Some(col(&|r| r.mining_duty_usd)),
+        )
+        .json("quarterly.mining_duty_usd"),
+    );
+    let days = |flow: &str, key: &str| {
+        div(
+            mul(max(r(flow), c(0.0)), fin(&format!("working_capital.{key}"))),
+            div(c(365.0), c(4.0)),
+        )
+    };
+    rows.push(
+        live(
+            "receivables",
+            "receivables: days of net revenue",
+            "US$",
+            days("net_revenue", "receivable_days"),
+            Some(bsc(|b| b.receivables_usd)),
+        )
+        .json("balance_sheet.receivables_usd"),
+    );
+    rows.push(
+        live(
+            "inventory",
+            "inventory: days of operating cost",
+            "US$",
+            days("opex_total", "inventory_days"),
+            Some(bsc(|b| b.inventory_usd)),
+        )
+        .json("balance_sheet.inventory_usd"),
+    );
+    rows.push(
+        live(
+            "payables",
+            "payables: days of operating cost",
+            "US$",
+            days("opex_total", "payable_days"),
+            Some(bsc(|b| b.payables_usd)),
+        )
+        .json("balance_sheet.payables_usd"),
+    );
+    rows.push(live(
+        "wc_balance",
+        "working capital",
+        "US$",
+        signed(vec![
+            (true, r("receivables")),
+            (true, r("inventory")),
+            (false, r("payables")),
+        ]),
+        None,
+    ));
+    rows.push(
+        live(
+            "wc_increase",
+            "increase in working capital",
+            "US$",
+            sub(r("wc_balance"), prev("wc_balance")),
+            Some(col(&|r| r.working_capital_increase_usd)),
+        )
+        .json("quarterly.working_capital_increase_usd"),
+    );
+    rows.push(heading(
+        "Capital and IVA: IVA at the year's rate on the taxable share of capital and operating purchases (live formulas)",
+    ));
+    rows.push(
+        live(
+            "capex_initial",
+            "initial capex",
+            "US$",
+            sum_of(&[
+                "capex_direct",
+                "capex_contingency",
+                "capex_owners",
+                "capex_overrun",
+            ]),
+            Some(col(&|r| r.capex_initial_usd)),
+        )
+        .json("quarterly.capex_initial_usd"),
+    );
+    rows.push(live(
+        "capital",
+        "capital spent (initial + sustaining + closure)",
+        "US$",
+        sum_of(&["capex_initial", "capex_sustaining", "closure_cost"]),
+        None,
+    ));
+    rows.push(
+        live(
+            "vat_paid",
+            "IVA paid on purchases",
+            "US$",
+            mul(
+                div(deck("vat_rate_pct"), c(100.0)),
+                add(
+                    mul(
+                        div(fin("vat.capex_taxable_pct"), c(100.0)),
+                        max(r("capital"), c(0.0)),
+                    ),
+                    mul(
+                        div(fin("vat.opex_taxable_pct"), c(100.0)),
+                        max(r("opex_total"), c(0.0)),
+                    ),
+                ),
+            ),
+            Some(col(&|r| r.vat_paid_usd)),
+        )
+        .json("quarterly.vat_paid_usd"),
+    );
+    // Refunded `refund_lag_quarters` later; what is still due at the end is refunded in
+    // the last quarter (the last column is the one without a next period).
+    let lag = || fin("vat.refund_lag_quarters");
+    rows.push(
+        live(
+            "vat_refund",
+            "IVA refunded (paid lag quarters before; the last quarter also refunds what is still due)",
+            "US$",
+            iff(
+                Cond::Eq(Expr::Next("period".into(), 0.0), c(0.0)),
+                Expr::SumBack(
+                    "vat_paid".into(),
+                    Box::new(min(lag(), sub(r("period"), c(1.0)))),
+                ),
+                iff(
+                    Cond::Gt(r("period"), lag()),
+                    Expr::Offset("vat_paid".into(), Box::new(lag())),
+                    c(0.0),
+                ),
+            ),
+            Some(col(&|r| r.vat_refund_usd)),
+        )
+        .json("quarterly.vat_refund_usd"),
+    );
+    // The IVA facility (when IVA is funded by one): drawn for the IVA paid within its
+    // limit, repaid from the refunds, interest on the opening balance.
+    let on = || Cond::InputIs("finance.vat.funding".into(), "facility".into());
+    rows.push(live(
+        "vat_facility_open",
+        "IVA facility: opening balance",
+        "US$",
+        prev("vat_facility"),
+        None,
+    ));
+    rows.push(
+        live(
+            "vat_facility_interest",
+            "IVA facility: interest on the opening balance",
+            "US$",
+            iff(
+                on(),
+                mul(
+                    div(fin("vat.facility_rate_pct"), c(400.0)),
+                    r("vat_facility_open"),
+                ),
+                c(0.0),
+            ),
+            Some(col(&|r| r.vat_facility_interest_usd)),
+        )
+        .json("quarterly.vat_facility_interest_usd"),
+    );
+    rows.push(
+        live(
+            "vat_facility_drawing",
+            "IVA facility: drawn for the IVA paid, within the limit",
+            "US$",
+            iff(
+                on(),
+                min(
+                    r("vat_paid"),
+                    max(
+                        sub(fin("vat.facility_limit_usd"), r("vat_facility_open")),
+                        c(0.0),
+                    ),
+                ),
+                c(0.0),
+            ),
+            Some(col(&|r| r.vat_facility_drawing_usd)),
+        )
+        .json("quarterly.vat_facility_drawing_usd"),
+    );
+    rows.push(
+        live(
+            "vat_facility_repayment",
+            "IVA facility: repaid from the refunds",
+            "US$",
+            iff(
+                on(),
+                min(
+                    r("vat_refund"),
+                    add(r("vat_facility_open"), r("vat_facility_drawing")),
+                ),
+                c(0.0),
+            ),
+            Some(col(&|r| r.vat_facility_repayment_usd)),
+        )
+        .json("quarterly.vat_facility_repayment_usd"),
+    );
+    rows.push(
+        live(
+            "vat_facility",
+            "IVA facility: closing balance",
+            "US$",
+            signed(vec![
+                (true, r("vat_facility_open")),
+                (true, r("vat_facility_drawing")),
+                (false, r("vat_facility_repayment")),
+            ]),
+            Some(bsc(|b| b.vat_facility_usd)),
+        )
+        .json("balance_sheet.vat_facility_usd"),
+    );
+    rows.push(live(
+        "vat_receivable_open",
+        "IVA receivable: opening",
+        "US$",
+        prev("vat_receivable"),
+        None,
+    ));
+    rows.push(
+        live(
+            "vat_receivable",
+            "IVA receivable: closing (+ paid − refunded)",
+            "US$",
+            signed(vec![
+                (true, r("vat_receivable_open")),
+                (true, r("vat_paid")),
+                (false, r("vat_refund")),
+            ]),
+            Some(bsc(|b| b.vat_receivable_usd)),
+        )
+        .json("balance_sheet.vat_receivable_usd"),
+    );
+    let is_equity = |i: usize| f.facilities.get(i).is_some_and(|x| x.kind == "equity");
+    let is = &f.income_statement;
+    rows.push(heading(
+        "Debt facilities: opening + drawdown + capitalised interest − principal − prepayment = closing; interest at (base rate of the year + margin) ÷ 4 on the opening balance (live formulas)",
+    ));
+    let mut debt_keys = Vec::new();
+    for (i, name) in f.facility_names.iter().enumerate() {
+        if is_equity(i) {
+            continue; // equity is the corkscrew above
+        }
+        let o = format!("fac{i}_open");
+        let cl = format!("fac{i}_close");
+        rows.push(live(
+            &o,
+            &format!("{name}: opening balance"),
+            "US$",
+            prev(&cl),
+            None,
+        ));
+        rows.push(
+            live(
+                &cl,
+                &format!("{name}: closing balance"),
+                "US$",
+                signed(vec![
+                    (true, r(&o)),
+                    (true, r(&format!("fac{i}_draw"))),
+                    (true, r(&format!("fac{i}_capint"))),
+                    (false, r(&format!("fac{i}_principal"))),
+                    (false, r(&format!("fac{i}_prepay"))),
+                ]),
+                Some(
+                    q.iter()
+                        .map(|r| r.facilities.get(i).map_or(0.0, |x| x.closing_balance_usd))
+                        .collect(),
+                ),
+            )
+            .json(&format!("quarterly.facilities.{i}.closing_balance_usd")),
+        );
+        rows.push(
+            live(
+                &format!("fac{i}_interest"),
+                &format!("{name}: interest on the opening balance"),
+                "US$",
+                mul(
+                    div(
+                        add(
+                            deck(&format!("fac{i}_base_rate_pct")),
+                            fin(&format!("facilities[{i}].margin_pct")),
+                        ),
+                        c(400.0),
+                    ),
+                    r(&o),
+                ),
+                Some(
+                    q.iter()
+                        .map(|r| r.facilities.get(i).map_or(0.0, |x| x.interest_usd))
+                        .collect(),
+                ),
+            )
+            .json(&format!("quarterly.facilities.{i}.interest_usd")),
+        );
+        debt_keys.push(cl);
+    }
+    let senior_int: Vec<(bool, Expr)> = (0..f.facility_names.len())
+        .filter(|&i| {
+            cfg.facilities.get(i).is_some_and(|x| x.is_senior())
+                && debt_keys.contains(&format!("fac{i}_close"))
+        })
+        .map(|i| (true, r(&format!("fac{i}_interest"))))
+        .collect();
+    rows.push(
+        live(
+            "senior_interest",
+            "senior interest (operations and closure; in construction it is funded by the sources)",
+            "US$",
+            mul(sub(c(1.0), r("construction")), signed(senior_int)),
+            Some(col(&|r| r.senior_interest_usd)),
+        )
+        .json("quarterly.senior_interest_usd"),
+    );
+    let all_int: Vec<(bool, Expr)> = debt_keys
+        .iter()
+        .map(|k| (true, r(&k.replace("_close", "_interest"))))
+        .chain([
+            (true, r("dsra_lc_cost")),
+            (true, r("vat_facility_interest")),
+        ])
+        .collect();
+    rows.push(
+        live(
+            "interest_expense",
+            "interest expense (operations; in construction it is capitalised)",
+            "US$",
+            mul(sub(c(1.0), r("construction")), signed(all_int)),
+            Some(is.iter().map(|x| x.interest_expense_usd).collect()),
+        )
+        .json("income_statement.interest_expense_usd"),
+    );
+    rows.push(heading(
+        "PTU (profit sharing): rate of the year × the positive taxable base (live formulas)",
+    ));
+    rows.push(live(
+        "tax_base",
+        "taxable base before losses: EBITDA − duty − tax depreciation − interest expense",
+        "US$",
+        signed(vec![
+            (true, r("ebitda")),
+            (false, r("mining_duty")),
+            (false, r("tax_dep_capital")),
+            (false, r("tax_dep_financing")),
+            (false, r("interest_expense")),
+        ]),
+        None,
+    ));
+    rows.push(
+        live(
+            "ptu",
+            "PTU (profit sharing), levered",
+            "US$",
+            mul(
+                sub(c(1.0), r("construction")),
+                mul(div(deck("ptu_pct"), c(100.0)), max(r("tax_base"), c(0.0))),
+            ),
+            Some(col(&|r| r.ptu_usd)),
+        )
+        .json("quarterly.ptu_usd"),
+    );
+    rows.push(heading(
+        "Income tax: ISR on the base after PTU less the losses brought forward (FIFO, expiring after loss_carry_forward_years), the greater of ISR and IETU after its credits (live formulas)",
+    ));
+    // A pool of vintages used oldest first and expiring `years` after they arise, as
+    // corkscrews: what expires in a quarter is what is left of the vintage `4 × years + 1`
+    // quarters back, that is its cumulative additions less all consumed before.
+    let pool = |rows: &mut Vec<Row>,
+                p: &str,
+                what: &str,
+                added: Expr,
+                demand: Expr,
+                years_key: &str,
+                manto_used: Option<(Vec<f64>, &str)>,
+                manto_close: Option<Vec<f64>>| {
+        let k = |s: &str| format!("{p}_{s}");
+        rows.push(live(
+            &k("added"),
+            &format!("{what}: arising"),
+            "US$",
+            added,
+            None,
+        ));
+        rows.push(live(
+            &k("cum_added"),
+            &format!("{what}: cumulative arising"),
+            "US$",
+            add(prev(&k("cum_added")), r(&k("added"))),
+            None,
+        ));
+        rows.push(live(
+            &k("open"),
+            &format!("{what}: opening"),
+            "US$",
+            prev(&k("close")),
+            None,
+        ));
+        rows.push(live(
+            &k("expired"),
+            &format!("{what}: expired (what is left of the vintage that reaches its term)"),
+            "US$",
+            iff(
+                Cond::Gt(r("period"), add(mul(fin(years_key), c(4.0)), c(1.0))),
+                max(
+                    sub(
+                        Expr::Offset(
+                            k("cum_added"),
+                            Box::new(add(mul(fin(years_key), c(4.0)), c(1.0))),
+                        ),
+                        prev(&k("cum_consumed")),
+                    ),
+                    c(0.0),
+                ),
+                c(0.0),
+            ),
+            None,
+        ));
+        let mut used = live(
+            &k("used"),
+            &format!("{what}: used"),
+            "US$",
+            min(demand, sub(r(&k("open")), r(&k("expired")))),
+            None,
+        );
+        if let Some((v, key)) = manto_used {
+            used.manto = Some(v);
+            used.manto_key = Some(key.into());
+        }
+        rows.push(used);
+        rows.push(live(
+            &k("cum_consumed"),
+            &format!("{what}: cumulative used and expired"),
+            "US$",
+            signed(vec![
+                (true, prev(&k("cum_consumed"))),
+                (true, r(&k("used"))),
+                (true, r(&k("expired"))),
+            ]),
+            None,
+        ));
+        rows.push(live(
+            &k("close"),
+            &format!("{what}: closing"),
+            "US$",
+            signed(vec![
+                (true, r(&k("open"))),
+                (false, r(&k("expired"))),
+                (true, r(&k("added"))),
+                (false, r(&k("used"))),
+            ]),
+            manto_close,
+        ));
+    };
+    rows.push(live(
+        "tax_before_losses",
+        "taxable income before losses (base − PTU when deductible; none in construction)",
+        "US$",
+        mul(
+            sub(c(1.0), r("construction")),
+            sub(r("tax_base"), mul(fin("tax.ptu_deductible"), r("ptu"))),
+        ),
+        None,
+    ));
+    pool(
+        &mut rows,
+        "loss",
+        "tax losses",
+        max(sub(c(0.0), r("tax_before_losses")), c(0.0)),
+        max(r("tax_before_losses"), c(0.0)),
+        "tax.loss_carry_forward_years",
+        Some((
+            col(&|r| r.tax_losses_used_usd),
+            "quarterly.tax_losses_used_usd",
+        )),
+        ck("tax_losses").map(|c| c.closing.clone()),
+    );
+    rows.push(live(
+        "isr",
+        "ISR: rate of the year × (taxable income − losses used)",
+        "US$",
+        mul(
+            div(deck("income_tax_pct"), c(100.0)),
+            sub(max(r("tax_before_losses"), c(0.0)), r("loss_used")),
+        ),
+        None,
+    ));
+    rows.push(live(
+        "ietu_base",
+        "IETU base: EBITDA − initial and sustaining capital",
+        "US$",
+        signed(vec![
+            (true, r("ebitda")),
+            (false, r("capex_initial")),
+            (false, r("capex_sustaining")),
+        ]),
+        None,
+    ));
+    let ietu_rate = || div(deck("ietu_pct"), c(100.0));
+    pool(
+        &mut rows,
+        "ietu_credit",
+        "IETU credits",
+        iff(
+            Cond::Gt(c(0.0), r("ietu_base")),
+            mul(ietu_rate(), sub(c(0.0), r("ietu_base"))),
+            c(0.0),
+        ),
+        mul(ietu_rate(), max(r("ietu_base"), c(0.0))),
+        "tax.ietu_credit_years",
+        None,
+        ck("ietu_credits").map(|c| c.closing.clone()),
+    );
+    rows.push(live(
+        "ietu_after_credits",
+        "IETU after its credits",
+        "US$",
+        sub(
+            mul(ietu_rate(), max(r("ietu_base"), c(0.0))),
+            r("ietu_credit_used"),
+        ),
+        None,
+    ));
+    rows.push(
+        live(
+            "ietu",
+            "IETU above ISR (operations)",
+            "US$",
+            mul(
+                sub(c(1.0), r("construction")),
+                max(sub(r("ietu_after_credits"), r("isr")), c(0.0)),
+            ),
+            Some(col(&|r| r.ietu_usd)),
+        )
+        .json("quarterly.ietu_usd"),
+    );
+    rows.push(
+        live(
+            "income_tax",
+            "income tax, levered: ISR + IETU above it (operations)",
+            "US$",
+            add(mul(sub(c(1.0), r("construction")), r("isr")), r("ietu")),
+            Some(col(&|r| r.income_tax_usd)),
+        )
+        .json("quarterly.income_tax_usd"),
+    );
+    provisional(
+        &mut rows,
+        "prov",
+        "provisional payments",
+        "income_tax",
+        "tax_before_losses",
+        "loss_open",
+    );
+    if let Some(row) = rows.iter_mut().find(|x| x.key == "prov_true_up") {
+        row.manto = Some(col(&|r| r.tax_true_up_usd));
+        row.manto_key = Some("quarterly.tax_true_up_usd".into());
+    }
+    rows.push(
+        live(
+            "income_tax_paid",
+            "income tax paid: as computed, or the provisional payments and true-up",
+            "US$",
+            iff(
+                Cond::InputIs("finance.tax.payments".into(), "profit_coefficient".into()),
+                r("prov_paid"),
+                r("income_tax"),
+            ),
+            Some(col(&|r| r.income_tax_paid_usd)),
+        )
+        .json("quarterly.income_tax_paid_usd"),
+    );
+    rows.push(live(
+        "tax_payable_open",
+        "income tax payable: opening",
+        "US$",
+        prev("tax_payable"),
+        None,
+    ));
+    rows.push(
+        live(
+            "tax_payable",
+            "income tax payable: closing (+ tax − paid)",
+            "US$",
+            signed(vec![
+                (true, r("tax_payable_open")),
+                (true, r("income_tax")),
+                (false, r("income_tax_paid")),
+            ]),
+            Some(bsc(|b| b.tax_payable_usd)),
+        )
+        .json("balance_sheet.tax_payable_usd"),
+    );
+    rows.push(heading(
+        "Taxes without financing (the project's after-tax cash flow): the same regime on EBITDA − duty − tax depreciation of the capital (live formulas)",
+    ));
+    rows.push(live(
+        "u_base",
+        "unlevered taxable base (operations)",
+        "US$",
+        mul(
+            sub(c(1.0), r("construction")),
+            signed(vec![
+                (true, r("ebitda")),
+                (false, r("mining_duty")),
+                (false, r("tax_dep_capital")),
+            ]),
+        ),
+        None,
+    ));
+    rows.push(live(
+        "u_ptu",
+        "unlevered PTU",
+        "US$",
+        mul(div(deck("ptu_pct"), c(100.0)), max(r("u_base"), c(0.0))),
+        None,
+    ));
+    rows.push(live(
+        "u_before_losses",
+        "unlevered taxable income before losses",
+        "US$",
+        sub(r("u_base"), mul(fin("tax.ptu_deductible"), r("u_ptu"))),
+        None,
+    ));
+    pool(
+        &mut rows,
+        "uloss",
+        "unlevered tax losses",
+        max(sub(c(0.0), r("u_before_losses")), c(0.0)),
+        max(r("u_before_losses"), c(0.0)),
+        "tax.loss_carry_forward_years",
+        None,
+        None,
+    );
+    rows.push(live(
+        "u_isr",
+        "unlevered ISR",
+        "US$",
+        mul(
+            div(deck("income_tax_pct"), c(100.0)),
+            sub(max(r("u_before_losses"), c(0.0)), r("uloss_used")),
+        ),
+        None,
+    ));
+    rows.push(live(
+        "u_income_tax",
+        "unlevered income tax: ISR + IETU above it",
+        "US$",
+        add(
+            r("u_isr"),
+            max(sub(r("ietu_after_credits"), r("u_isr")), c(0.0)),
+        ),
+        None,
+    ));
+    provisional(
+        &mut rows,
+        "uprov",
+        "unlevered provisional payments",
+        "u_income_tax",
+        "u_before_losses",
+        "uloss_open",
+    );
+    rows.push(
+        live(
+            "tax_unlevered",
+            "taxes without financing: unlevered PTU + income tax paid (as computed, or provisional)",
+            "US$",
+            iff(
+                Cond::InputIs("finance.tax.payments".into(), "profit_coefficient".into()),
+                add(r("u_ptu"), r("uprov_paid")),
+                add(r("u_ptu"), r("u_income_tax")),
+            ),
+            Some(col(&|r| r.tax_unlevered_usd)),
+        )
+        .json("quarterly.tax_unlevered_usd"),
+    );
+    rows.push(live(
+        "cfbt",
+        "cash flow before tax (after sustaining capex and working capital)",
+        "US$",
+        signed(vec![
+            (true, r("ebitda")),
+            (false, r("mining_duty")),
+            (false, r("capex_sustaining")),
+            (false, r("wc_increase")),
+            (false, r("vat_paid")),
+            (true, r("vat_refund")),
+        ]),
+        None,
+    ));
+    rows.push(
+        live(
+            "cfads",
+            "CFADS (cash flow available for debt service; none in construction, funded by the sources)",
+            "US$",
+            mul(
+                sub(c(1.0), r("construction")),
+                signed(vec![
+                    (true, r("cfbt")),
+                    (false, r("ptu")),
+                    (false, r("income_tax_paid")),
+                    (true, r("vat_facility_drawing")),
+                    (false, r("vat_facility_repayment")),
+                ]),
+            ),
+            Some(col(&|r| r.cfads_usd)),
+        )
+        .json("quarterly.cfads_usd"),
+    );
+    rows.push(
+        live(
+            "project_cf_pre_tax",
+            "project cash flow before tax",
+            "US$",
+            signed(vec![
+                (true, r("cfbt")),
+                (true, r("mining_duty")),
+                (false, r("capex_initial")),
+            ]),
+            Some(col(&|r| r.project_cash_flow_pre_tax_usd)),
+        )
+        .json("quarterly.project_cash_flow_pre_tax_usd"),
+    );
+    rows.push(
+        live(
+            "project_cf_after_tax",
+            "project cash flow after tax",
+            "US$",
+            signed(vec![
+                (true, r("cfbt")),
+                (false, r("tax_unlevered")),
+                (false, r("capex_initial")),
+            ]),
+            Some(col(&|r| r.project_cash_flow_after_tax_usd)),
+        )
+        .json("quarterly.project_cash_flow_after_tax_usd"),
+    );
+    let mut eq_cf = vec![(true, r("distributions"))];
+    eq_cf.extend(
+        (0..f.facility_names.len())
+            .filter(|&i| is_equity(i))
+            .map(|i| (false, r(&format!("fac{i}_draw")))),
+    );
+    eq_cf.extend([
+        (false, r("sponsor_support")),
+        (false, r("funding_shortfall")),
+    ]);
+    rows.push(
+        live(
+            "equity_cf",
+            "equity cash flow: distributions − equity drawn − sponsor support − shortfall",
+            "US$",
+            signed(eq_cf),
+            Some(col(&|r| r.equity_cash_flow_usd)),
+        )
+        .json("quarterly.equity_cash_flow_usd"),
+    );
+    rows.push(heading(
+        "Book depreciation: units of production on plant feed from COD (live formulas)",
+    ));
+    rows.push(live(
+        "feed_remaining",
+        "plant feed from this quarter to the end",
+        "dry t",
+        Expr::SumToEnd("prod_feed".into()),
+        None,
+    ));
+    rows.push(live(
+        "fixed_assets_red",
+        "book depreciation: net book value × feed ÷ feed remaining (all of it once no feed remains)",
+        "US$",
+        iff(
+            Cond::Gt(r("construction"), c(0.0)),
+            c(0.0),
+            iff(
+                Cond::Le(r("feed_remaining"), c(1e-9)),
+                prev("fixed_assets_close"),
+                div(
+                    mul(prev("fixed_assets_close"), r("prod_feed")),
+                    r("feed_remaining"),
+                ),
+            ),
+        ),
+        ck("fixed_assets_book").map(|c| c.reductions.clone()),
+    )
+    .json("income_statement.depreciation_usd"));
+    rows.push(heading("Income statement (live formulas)"));
+    rows.push(
+        live(
+            "net_income",
+            "net income: EBITDA − depreciation − interest − duty − PTU − ISR",
+            "US$",
+            signed(vec![
+                (true, r("ebitda")),
+                (false, r("fixed_assets_red")),
+                (false, r("interest_expense")),
+                (false, r("mining_duty")),
+                (false, r("ptu")),
+                (false, r("income_tax")),
+            ]),
+            Some(is.iter().map(|x| x.net_income_usd).collect()),
+        )
+        .json("income_statement.net_income_usd"),
+    );
+    rows.push(heading("Debt service and cover (live formulas)"));
+    rows.push(
+        live(
+            "senior_ds",
+            "senior debt service",
+            "US$",
+            sum_of(&["senior_interest", "senior_principal"]),
+            Some(col(&|r| r.senior_debt_service_usd)),
+        )
+        .json("quarterly.senior_debt_service_usd"),
+    );
+    rows.push(
+        live(
+            "dscr",
+            "DSCR = CFADS / senior debt service",
+            "x",
+            iff(
+                Cond::Gt(r("senior_ds"), c(1e-6)),
+                div(r("cfads"), r("senior_ds")),
+                Expr::Empty,
+            ),
+            Some(col(&|r| r.dscr.unwrap_or(f64::NAN))),
+        )
+        .json("quarterly.dscr"),
+    );
+    rows.push(heading(
+        "Cash in operations: CFADS and the waterfall's flows (manto's decisions: DSRA, letter of credit, reserves, sweep, distributions) (live formulas)",
+    ));
+    let senior_paid: Vec<(bool, Expr)> = (0..f.facility_names.len())
+        .filter(|&i| {
+            cfg.facilities.get(i).is_some_and(|x| x.is_senior())
+                && debt_keys.contains(&format!("fac{i}_close"))
+        })
+        .flat_map(|i| {
+            [
+                (true, r(&format!("fac{i}_interest"))),
+                (false, r(&format!("fac{i}_capint"))),
+                (true, r(&format!("fac{i}_principal"))),
+            ]
+        })
+        .collect();
+    rows.push(live(
+        "senior_paid",
+        "senior debt service paid (interest not capitalised + principal)",
+        "US$",
+        signed(senior_paid),
+        None,
+    ));
+    let cash_ck = ck("cash");
+    rows.push(live(
+        "cash_add",
+        "cash: additions (operations: CFADS if positive, releases, support, shortfall, letter of credit drawn)",
+        "US$",
+        iff(
+            Cond::Gt(r("construction"), c(0.0)),
+            r("cash_add_construction"),
+            signed(vec![
+                (true, max(r("cfads"), c(0.0))),
+                (true, r("dsra_release")),
+                (true, r("sponsor_support")),
+                (true, r("funding_shortfall")),
+                (true, r("dsra_lc_drawing")),
+                (true, r("mra_release")),
+            ]),
+        ),
+        cash_ck.map(|c| c.additions.clone()),
+    ));
+    rows.push(live(
+        "cash_red",
+        "cash: reductions (operations: CFADS if negative, debt service, fees, reserves, sweep, distributions)",
+        "US$",
+        iff(
+            Cond::Gt(r("construction"), c(0.0)),
+            r("cash_red_construction"),
+            signed(vec![
+                (true, max(sub(c(0.0), r("cfads")), c(0.0))),
+                (true, r("vat_facility_interest")),
+                (true, r("dsra_lc_cost")),
+                (true, r("dsra_lc_repayment")),
+                (true, r("mra_funding")),
+                (true, r("senior_paid")),
+                (true, r("dsra_funding")),
+                (true, r("sub_debt_service")),
+                (true, r("cash_sweep")),
+                (true, r("distributions")),
+            ]),
+        ),
+        cash_ck.map(|c| c.reductions.clone()),
+    ));
+    rows.push(heading(
+        "Corkscrews: opening + additions − reductions = closing (live formulas)",
+    ));
+    let mut eq_terms = vec![
+        (true, r("equity_paid_open")),
+        (true, r("sponsor_support")),
+        (true, r("funding_shortfall")),
+    ];
+    eq_terms.extend(
+        (0..f.facility_names.len())
+            .filter(|&i| is_equity(i))
+            .map(|i| (true, r(&format!("fac{i}_draw")))),
+    );
+    rows.push(live(
+        "equity_paid_open",
+        "equity contributed: opening",
+        "US$",
+        prev("equity_paid_close"),
+        None,
+    ));
+    rows.push(
+        live(
+            "equity_paid_close",
+            "equity contributed: closing (+ equity drawdowns, sponsor support, shortfall)",
+            "US$",
+            signed(eq_terms),
+            Some(bsc(|b| b.equity_contributed_usd)),
+        )
+        .json("balance_sheet.equity_contributed_usd"),
+    );
+    let fa_add = ck("fixed_assets_book").map(|c| c.additions.clone());
+    rows.push(live(
+        "capitalised_financing",
+        "capitalised financing costs (construction: costs paid + capitalised interest)",
+        "US$",
+        mul(
+            r("construction"),
+            add(
+                r("financing_costs_paid"),
+                sum_of(
+                    &(0..f.facility_names.len())
+                        .map(|i| format!("fac{i}_capint"))
+                        .collect::<Vec<_>>()
+                        .iter()
+                        .map(String::as_str)
+                        .collect::<Vec<_>>(),
+                ),
+            ),
+        ),
+        None,
+    ));
+    rows.push(live(
+        "fixed_assets_add",
+        "fixed assets (book): additions (initial capex + capitalised financing + sustaining)",
+        "US$",
+        sum_of(&["capex_initial", "capitalised_financing", "capex_sustaining"]),
+        fa_add,
+    ));
+    for (key, name, label) in [
+        ("cash", "cash", "cash"),
+        ("dsra", "dsra", "DSRA"),
+        ("fixed_assets", "fixed_assets_book", "fixed assets (book)"),
+    ] {
+        if let Some(c) = ck(name) {
+            let o = format!("{key}_open");
+            let cl = format!("{key}_close");
+            rows.push(live(
+                &o,
+                &format!("{label}: opening"),
+                "US$",
+                prev(&cl),
+                Some(c.opening.clone()),
+            ));
+            let mut close = live(
+                &cl,
+                &format!("{label}: closing"),
+                "US$",
+                signed(vec![
+                    (true, r(&o)),
+                    (true, r(&format!("{key}_add"))),
+                    (false, r(&format!("{key}_red"))),
+                ]),
+                Some(c.closing.clone()),
+            );
+            close.manto_key = Some(
+                match key {
+                    "cash" => "balance_sheet.cash_usd",
+                    "dsra" => "balance_sheet.dsra_usd",
+                    _ => "balance_sheet.fixed_assets_net_usd",
+                }
+                .into(),
+            );
+            rows.push(close);
+        }
+    }
+    rows.push(live(
+        "re_open",
+        "retained earnings: opening",
+        "US$",
+        prev("re_close"),
+        None,
+    ));
+    rows.push(
+        live(
+            "re_close",
+            "retained earnings: closing",
+            "US$",
+            signed(vec![
+                (true, r("re_open")),
+                (true, r("net_income")),
+                (false, r("distributions")),
+            ]),
+            Some(bsc(|b| b.retained_earnings_usd)),
+        )
+        .json("balance_sheet.retained_earnings_usd"),
+    );
+    rows.push(heading("Balance sheet (live formulas)"));
+    rows.push(
+        live(
+            "total_assets",
+            "total assets",
+            "US$",
+            sum_of(&[
+                "cash_close",
+                "dsra_close",
+                "receivables",
+                "inventory",
+                "vat_receivable",
+                "maintenance_reserve",
+                "fixed_assets_close",
+            ]),
+            Some(bsc(|b| b.total_assets_usd)),
+        )
+        .json("balance_sheet.total_assets_usd"),
+    );
+    let dk: Vec<&str> = debt_keys.iter().map(String::as_str).collect();
+    rows.push(
+        live(
+            "total_debt",
+            "total debt",
+            "US$",
+            sum_of(&dk),
+            Some(bsc(|b| b.total_debt_usd)),
+        )
+        .json("balance_sheet.total_debt_usd"),
+    );
+    rows.push(
+        live(
+            "total_liabilities",
+            "total liabilities",
+            "US$",
+            sum_of(&[
+                "payables",
+                "dsra_lc_drawn",
+                "tax_payable",
+                "vat_facility",
+                "total_debt",
+            ]),
+            Some(bsc(|b| b.total_liabilities_usd)),
+        )
+        .json("balance_sheet.total_liabilities_usd"),
+    );
+    rows.push(
+        live(
+            "total_equity",
+            "total equity",
+            "US$",
+            sum_of(&["equity_paid_close", "re_close"]),
+            Some(bsc(|b| b.total_equity_usd)),
+        )
+        .json("balance_sheet.total_equity_usd"),
+    );
+    rows.push(live(
+        "balance_check",
+        "balance check: assets − liabilities − equity",
+        "US$",
+        signed(vec![
+            (true, r("total_assets")),
+            (false, r("total_liabilities")),
+            (false, r("total_equity")),
+        ]),
+        None,
+    ));
+
+    // ---- inputs ----------------------------------------------------------------------------
+    let mut flat = Vec::new();
+    super::flatten(
+        "finance",
+        &serde_json::to_value(cfg).unwrap_or_default(),
+        &mut flat,
+    );
+    let mut inputs: HashMap<String, serde_json::Value> = flat.into_iter().collect();
+    inputs.insert(
+        OPERATING_QUARTERS.into(),
+        serde_json::Value::from(st.production.len() as f64),
+    );
+    let years = deck_years(f, cfg.escalation.base_year);
+    Book {
+        n,
+        rows,
+        decks: decks(st, &years),
+        years,
+        inputs,
+    }
+}
+
+/// Provisional payments of income tax (`tax.payments = "profit_coefficient"`), as rows
+/// with prefix `p`: year-to-date revenue, taxable income and tax; last year's profit
+/// coefficient; due = rate × max(coefficient × revenue to date − losses at the start of the
+/// year, 0), paid as it exceeds what was paid in the year; the year settled in the first
+/// quarter of the next (and in the model's last quarter). The payment is `{p}_paid`.
+fn provisional(
+    rows: &mut Vec<Row>,
+    p: &str,
+    what: &str,
+    accrued: &str,
+    before: &str,
+    losses: &str,
+) {
+    let k = |s: &str| format!("{p}_{s}");
+    let new = || Cond::Gt(r(&k("new_year")), c(0.0));
+    let ytd = |rows: &mut Vec<Row>, name: &str, label: &str, flow: Expr| {
+        rows.push(live(
+            &k(name),
+            &format!("{what}: {label} in the year to date"),
+            "US$",
+            add(iff(new(), c(0.0), prev(&k(name))), flow),
+            None,
+        ));
+    };
+    rows.push(live(
+        &k("new_year"),
+        &format!("{what}: first quarter of a calendar year"),
+        "0/1",
+        iff(
+            Cond::Eq(r("year"), Expr::Prev("year".into(), 0.0)),
+            c(0.0),
+            c(1.0),
+        ),
+        None,
+    ));
+    ytd(
+        rows,
+        "rev_ytd",
+        "net revenue",
+        mul(sub(c(1.0), r("construction")), r("net_revenue")),
+    );
+    ytd(rows, "tax_ytd", "taxable income before losses", r(before));
+    ytd(rows, "acc_ytd", "income tax", r(accrued));
+    rows.push(live(
+        &k("coef"),
+        &format!("{what}: profit coefficient (last year's taxable income ÷ revenue)"),
+        "x",
+        iff(
+            Cond::And(vec![new(), Cond::Gt(r("period"), c(1.0))]),
+            iff(
+                Cond::Gt(prev(&k("rev_ytd")), c(0.0)),
+                max(div(prev(&k("tax_ytd")), prev(&k("rev_ytd"))), c(0.0)),
+                c(0.0),
+            ),
+            prev(&k("coef")),
+        ),
+        None,
+    ));
+    rows.push(live(
+        &k("losses_start"),
+        &format!("{what}: losses at the start of the year"),
+        "US$",
+        iff(new(), r(losses), prev(&k("losses_start"))),
+        None,
+    ));
+    rows.push(live(
+        &k("paid_before"),
+        &format!("{what}: paid in the year before this quarter"),
+        "US$",
+        iff(new(), c(0.0), prev(&k("paid_ytd"))),
+        None,
+    ));
+    rows.push(live(
+        &k("prov"),
+        &format!("{what}: provisional payment"),
+        "US$",
+        max(
+            sub(
+                mul(
+                    div(deck("income_tax_pct"), c(100.0)),
+                    max(
+                        sub(mul(r(&k("coef")), r(&k("rev_ytd"))), r(&k("losses_start"))),
+                        c(0.0),
+                    ),
+                ),
+                r(&k("paid_before")),
+            ),
+            c(0.0),
+        ),
+        None,
+    ));
+    let last = || Cond::Eq(Expr::Next("period".into(), 0.0), c(0.0));
+    rows.push(live(
+        &k("paid_ytd"),
+        &format!("{what}: paid in the year to date"),
+        "US$",
+        iff(
+            last(),
+            r(&k("acc_ytd")),
+            add(r(&k("paid_before")), r(&k("prov"))),
+        ),
+        None,
+    ));
+    rows.push(live(
+        &k("true_up"),
+        &format!("{what}: last year's true-up (none when tax is paid as computed)"),
+        "US$",
+        iff(
+            Cond::And(vec![
+                Cond::InputIs("finance.tax.payments".into(), "profit_coefficient".into()),
+                new(),
+                Cond::Gt(r("period"), c(1.0)),
+            ]),
+            sub(prev(&k("acc_ytd")), prev(&k("paid_ytd"))),
+            c(0.0),
+        ),
+        None,
+    ));
+    rows.push(live(
+        &k("paid"),
+        &format!("{what}: paid under provisional payments"),
+        "US$",
+        add(
+            add(
+                r(&k("prov")),
+                iff(
+                    last(),
+                    sub(r(&k("acc_ytd")), add(r(&k("paid_before")), r(&k("prov")))),
+                    c(0.0),
+                ),
+            ),
+            r(&k("true_up")),
+        ),
+        None,
+    ));
+}
+
+/// An input's value as a number (booleans 1/0, text NaN).
+pub fn input_value(v: &serde_json::Value) -> f64 {
+    match v {
+        serde_json::Value::Number(x) => x.as_f64().unwrap_or(f64::NAN),
+        serde_json::Value::Bool(b) => f64::from(u8::from(*b)),
+        _ => f64::NAN,
+    }
+}
+
+/// Every live value of the workbook, computed as the formulas do: the by-year rows (key
+/// `Deck_<name>`, one value per year) and every quarterly row (an empty ratio is NaN).
+pub fn evaluate(b: &Book) -> HashMap<String, Vec<f64>> {
+    let mut decks: HashMap<String, Vec<f64>> = HashMap::new();
+    decks.insert(
+        "year".into(),
+        b.years.iter().map(|&y| f64::from(y)).collect(),
+    );
+    struct DeckVals<'a> {
+        b: &'a Book,
+        d: &'a HashMap<String, Vec<f64>>,
+        j: usize,
+    }
+    impl Values for DeckVals<'_> {
+        fn value(&self, key: &str, offset: i32) -> Option<f64> {
+            let j = self.j as i64 + i64::from(offset);
+            let v = self.d.get(key)?;
+            usize::try_from(j).ok().and_then(|j| v.get(j)).copied()
+        }
+        fn input(&self, key: &str) -> f64 {
+            self.b.inputs.get(key).map_or(f64::NAN, input_value)
+        }
+        fn deck(&self, _: &str) -> f64 {
+            f64::NAN
+        }
+        fn text(&self, key: &str) -> String {
+            self.b
+                .inputs
+                .get(key)
+                .and_then(|v| v.as_str())
+                .unwrap_or_default()
+                .to_string()
+        }
+    }
+    for row in &b.decks {
+        decks.insert(row.name.clone(), vec![f64::NAN; b.years.len()]);
+        // Forward, then backward: a year refers to the year before (after the base year)
+        // or after (before it).
+        let order: Vec<usize> = (0..b.years.len()).chain((0..b.years.len()).rev()).collect();
+        for j in order {
+            let x = row.cells[j].eval(&DeckVals { b, d: &decks, j });
+            decks.get_mut(&row.name).expect("allocated")[j] = x;
+        }
+    }
+    let mut v: HashMap<String, Vec<f64>> = HashMap::new();
+    for r in &b.rows {
+        match &r.kind {
+            RowKind::Input(x, _) => {
+                v.insert(r.key.clone(), x.clone());
+            }
+            RowKind::Live(_) => {
+                v.insert(r.key.clone(), vec![f64::NAN; b.n]);
+            }
+            RowKind::Heading => {}
+        }
+    }
+    struct CalcVals<'a> {
+        b: &'a Book,
+        v: &'a HashMap<String, Vec<f64>>,
+        d: &'a HashMap<String, Vec<f64>>,
+        t: usize,
+    }
+    impl Values for CalcVals<'_> {
+        fn value(&self, key: &str, offset: i32) -> Option<f64> {
+            let t = self.t as i64 + i64::from(offset);
+            let v = self.v.get(key)?;
+            usize::try_from(t).ok().and_then(|t| v.get(t)).copied()
+        }
+        fn input(&self, key: &str) -> f64 {
+            self.b.inputs.get(key).map_or(f64::NAN, input_value)
+        }
+        fn deck(&self, name: &str) -> f64 {
+            let year = self.v["year"][self.t];
+            let j = self.b.years.iter().position(|&y| f64::from(y) == year);
+            match (j, self.d.get(name)) {
+                (Some(j), Some(d)) => d[j],
+                _ => f64::NAN,
+            }
+        }
+        fn text(&self, key: &str) -> String {
+            self.b
+                .inputs
+                .get(key)
+                .and_then(|v| v.as_str())
+                .unwrap_or_default()
+                .to_string()
+        }
+    }
+    // Corkscrews refer to the previous column of a later row: evaluate column by column.
+    for t in 0..b.n {
+        for r in &b.rows {
+            if let RowKind::Live(e) = &r.kind {
+                let x = e.eval(&CalcVals {
+                    b,
+                    v: &v,
+                    d: &decks,
+                    t,
+                });
+                v.get_mut(&r.key).expect("allocated")[t] = x;
+            }
+        }
+    }
+    for (k, d) in decks {
+        v.insert(format!("Deck_{k}"), d);
+    }
+    v
+}

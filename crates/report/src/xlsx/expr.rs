@@ -1,0 +1,527 @@
+//! A tiny expression tree for the workbook's live rows: one [`Expr`] per row renders to
+//! one Excel formula of the same shape in every column ([`Expr::render`]) and evaluates
+//! in Rust exactly as Excel computes it ([`Expr::eval`]): the same operations in the same
+//! order, so the Rust evaluation and LibreOffice's recalculation agree with manto to
+//! rounding.
+
+/// A formula of one row, written once for every column.
+#[derive(Clone, Debug)]
+pub enum Expr {
+    /// Another row, same column.
+    Ref(String),
+    /// Another row (or this one), previous column; the constant in the first column.
+    Prev(String, f64),
+    /// Another row, next column; the constant in the last column (by-year rows only).
+    Next(String, f64),
+    /// A named input cell, by its scenario key (e.g. `finance.revenue.royalty_nsr_pct`).
+    Input(String),
+    /// A named by-year row on `Inputs`, taken at this column's calendar year.
+    Deck(String),
+    /// Another row, `back` columns before this one (`OFFSET`; `back` ≥ 0 a formula).
+    Offset(String, Box<Expr>),
+    /// Another row summed over this column and the `back` columns before it
+    /// (`SUM(OFFSET(…, 0, −back, 1, back + 1))`, left to right).
+    SumBack(String, Box<Expr>),
+    /// Another row summed from this column to the last (`SUM(cell:$LAST$row)`).
+    SumToEnd(String),
+    /// A number.
+    Const(f64),
+    /// `a + b`.
+    Add(Box<Expr>, Box<Expr>),
+    /// `a − b`.
+    Sub(Box<Expr>, Box<Expr>),
+    /// `a × b`.
+    Mul(Box<Expr>, Box<Expr>),
+    /// `a ÷ b`.
+    Div(Box<Expr>, Box<Expr>),
+    /// `MIN(a, b)`.
+    Min(Box<Expr>, Box<Expr>),
+    /// `MAX(a, b)`.
+    Max(Box<Expr>, Box<Expr>),
+    /// `INT(a)`: the largest integer not above `a`.
+    Int(Box<Expr>),
+    /// `MOD(a, b)`: the remainder with the sign of `b`.
+    Mod(Box<Expr>, Box<Expr>),
+    /// `IF(cond, a, b)`.
+    If(Box<Cond>, Box<Expr>, Box<Expr>),
+    /// An empty cell (`""`; NaN in Rust): only at the top of a row's formula.
+    Empty,
+}
+
+/// A condition of an [`Expr::If`].
+#[derive(Clone, Debug)]
+pub enum Cond {
+    /// `a > b`.
+    Gt(Expr, Expr),
+    /// `a <= b`.
+    Le(Expr, Expr),
+    /// `a = b`.
+    Eq(Expr, Expr),
+    /// All of them.
+    And(Vec<Cond>),
+    /// A text input equals this text.
+    InputIs(String, String),
+}
+
+/// Where a formula is written: resolves references to cells and names.
+pub trait Place {
+    /// The cell of row `key` at `offset` columns from this one (`None`: outside the block).
+    fn cell(&self, key: &str, offset: i32) -> Option<String>;
+    /// The defined name of an input key.
+    fn input(&self, key: &str) -> String;
+    /// The formula of a by-year row's value at this column's year.
+    fn deck(&self, name: &str) -> String;
+    /// A row's label, for the words.
+    fn label(&self, key: &str) -> String;
+    /// The range of row `key` from this column to the last one.
+    fn range_to_end(&self, key: &str) -> Option<String> {
+        let _ = key;
+        None
+    }
+    /// What a column is, for the words (`quarter`, `year`).
+    fn column_word(&self) -> &'static str {
+        "quarter"
+    }
+}
+
+/// Values to evaluate a formula with.
+pub trait Values {
+    /// Row `key` at `offset` columns from this one (`None`: outside the block).
+    fn value(&self, key: &str, offset: i32) -> Option<f64>;
+    /// An input's value.
+    fn input(&self, key: &str) -> f64;
+    /// A by-year row's value at this column's year (NaN if the year is missing).
+    fn deck(&self, name: &str) -> f64;
+    /// A text input.
+    fn text(&self, key: &str) -> String;
+}
+
+impl Expr {
+    fn prec(&self) -> u8 {
+        match self {
+            Expr::Add(..) | Expr::Sub(..) => 1,
+            Expr::Mul(..) | Expr::Div(..) => 2,
+            _ => 3,
+        }
+    }
+
+    /// The Excel formula (without `=`) at a place.
+    pub fn render(&self, p: &dyn Place) -> String {
+        let bin = |a: &Expr, op: &str, b: &Expr, prec: u8| {
+            let l = a.render(p);
+            let r = b.render(p);
+            let l = if a.prec() < prec { format!("({l})") } else { l };
+            let r = if b.prec() <= prec {
+                format!("({r})")
+            } else {
+                r
+            };
+            format!("{l}{op}{r}")
+        };
+        match self {
+            Expr::Ref(k) => p.cell(k, 0).unwrap_or_else(|| "NA()".into()),
+            Expr::Prev(k, d) => p.cell(k, -1).unwrap_or_else(|| num(*d)),
+            Expr::Next(k, d) => p.cell(k, 1).unwrap_or_else(|| num(*d)),
+            Expr::Input(k) => p.input(k),
+            Expr::Deck(n) => p.deck(n),
+            Expr::Offset(k, back) => format!(
+                "OFFSET({},0,-({}))",
+                p.cell(k, 0).unwrap_or_else(|| "NA()".into()),
+                back.render(p)
+            ),
+            Expr::SumBack(k, back) => {
+                let b = back.render(p);
+                format!(
+                    "SUM(OFFSET({},0,-({b}),1,({b})+1))",
+                    p.cell(k, 0).unwrap_or_else(|| "NA()".into())
+                )
+            }
+            Expr::SumToEnd(k) => format!(
+                "SUM({})",
+                p.range_to_end(k).unwrap_or_else(|| "NA()".into())
+            ),
+            Expr::Const(x) => num(*x),
+            Expr::Add(a, b) => bin(a, "+", b, 1),
+            Expr::Sub(a, b) => bin(a, "-", b, 1),
+            Expr::Mul(a, b) => bin(a, "*", b, 2),
+            Expr::Div(a, b) => bin(a, "/", b, 2),
+            Expr::Min(a, b) => format!("MIN({},{})", a.render(p), b.render(p)),
+            Expr::Max(a, b) => format!("MAX({},{})", a.render(p), b.render(p)),
+            Expr::Int(a) => format!("INT({})", a.render(p)),
+            Expr::Mod(a, b) => format!("MOD({},{})", a.render(p), b.render(p)),
+            Expr::If(c, a, b) => format!("IF({},{},{})", c.render(p), a.render(p), b.render(p)),
+            Expr::Empty => "\"\"".into(),
+        }
+    }
+
+    /// The formula in words, for the "how" column.
+    pub fn words(&self, p: &dyn Place) -> String {
+        let bin = |a: &Expr, op: &str, b: &Expr, prec: u8| {
+            let l = a.words(p);
+            let r = b.words(p);
+            let l = if a.prec() < prec { format!("({l})") } else { l };
+            let r = if b.prec() <= prec {
+                format!("({r})")
+            } else {
+                r
+            };
+            format!("{l} {op} {r}")
+        };
+        match self {
+            Expr::Ref(k) => p.label(k),
+            Expr::Prev(k, _) => format!("{} (previous {})", p.label(k), p.column_word()),
+            Expr::Next(k, _) => format!("{} (next {})", p.label(k), p.column_word()),
+            Expr::Input(k) => p.input(k),
+            Expr::Deck(n) => format!("{n} (the year's)"),
+            Expr::Offset(k, back) => format!(
+                "{} ({} {}s before)",
+                p.label(k),
+                back.words(p),
+                p.column_word()
+            ),
+            Expr::SumBack(k, back) => format!(
+                "sum of {} over this and the {} {}s before",
+                p.label(k),
+                back.words(p),
+                p.column_word()
+            ),
+            Expr::SumToEnd(k) => format!(
+                "sum of {} from this {} to the last",
+                p.label(k),
+                p.column_word()
+            ),
+            Expr::Const(x) => num(*x),
+            Expr::Add(a, b) => bin(a, "+", b, 1),
+            Expr::Sub(a, b) => bin(a, "−", b, 1),
+            Expr::Mul(a, b) => bin(a, "×", b, 2),
+            Expr::Div(a, b) => bin(a, "÷", b, 2),
+            Expr::Min(a, b) => format!("min({}, {})", a.words(p), b.words(p)),
+            Expr::Max(a, b) => format!("max({}, {})", a.words(p), b.words(p)),
+            Expr::Int(a) => format!("int({})", a.words(p)),
+            Expr::Mod(a, b) => format!("mod({}, {})", a.words(p), b.words(p)),
+            Expr::If(c, a, b) => {
+                format!("if {} then {} else {}", c.words(p), a.words(p), b.words(p))
+            }
+            Expr::Empty => "empty".into(),
+        }
+    }
+
+    /// The value, computed as Excel does.
+    pub fn eval(&self, v: &dyn Values) -> f64 {
+        match self {
+            Expr::Ref(k) => v.value(k, 0).unwrap_or(f64::NAN),
+            Expr::Prev(k, d) => v.value(k, -1).unwrap_or(*d),
+            Expr::Next(k, d) => v.value(k, 1).unwrap_or(*d),
+            Expr::Input(k) => v.input(k),
+            Expr::Deck(n) => v.deck(n),
+            Expr::Offset(k, back) => {
+                let b = back.eval(v);
+                if b >= 0.0 && b.fract() == 0.0 && b < 1e6 {
+                    v.value(k, -(b as i32)).unwrap_or(f64::NAN)
+                } else {
+                    f64::NAN
+                }
+            }
+            Expr::SumBack(k, back) => {
+                let b = back.eval(v);
+                if b >= 0.0 && b.fract() == 0.0 && b < 1e6 {
+                    let b = b as i32;
+                    (0..=b)
+                        .rev()
+                        .map(|j| v.value(k, -j).unwrap_or(f64::NAN))
+                        .fold(0.0, |a, x| a + x)
+                } else {
+                    f64::NAN
+                }
+            }
+            Expr::SumToEnd(k) => {
+                let mut sum = 0.0;
+                let mut j = 0;
+                while let Some(x) = v.value(k, j) {
+                    sum += x;
+                    j += 1;
+                }
+                sum
+            }
+            Expr::Const(x) => *x,
+            Expr::Add(a, b) => a.eval(v) + b.eval(v),
+            Expr::Sub(a, b) => a.eval(v) - b.eval(v),
+            Expr::Mul(a, b) => a.eval(v) * b.eval(v),
+            Expr::Div(a, b) => a.eval(v) / b.eval(v),
+            Expr::Min(a, b) => a.eval(v).min(b.eval(v)),
+            Expr::Max(a, b) => a.eval(v).max(b.eval(v)),
+            Expr::Int(a) => a.eval(v).floor(),
+            Expr::Mod(a, b) => {
+                let (a, b) = (a.eval(v), b.eval(v));
+                a - b * (a / b).floor()
+            }
+            Expr::If(c, a, b) => {
+                if c.eval(v) {
+                    a.eval(v)
+                } else {
+                    b.eval(v)
+                }
+            }
+            Expr::Empty => f64::NAN,
+        }
+    }
+
+    /// The input keys the formula reads.
+    pub fn inputs(&self, out: &mut Vec<String>) {
+        match self {
+            Expr::Input(k) => out.push(k.clone()),
+            Expr::Add(a, b)
+            | Expr::Sub(a, b)
+            | Expr::Mul(a, b)
+            | Expr::Div(a, b)
+            | Expr::Min(a, b)
+            | Expr::Max(a, b)
+            | Expr::Mod(a, b) => {
+                a.inputs(out);
+                b.inputs(out);
+            }
+            Expr::Int(a) | Expr::Offset(_, a) | Expr::SumBack(_, a) => a.inputs(out),
+            Expr::If(c, a, b) => {
+                c.inputs(out);
+                a.inputs(out);
+                b.inputs(out);
+            }
+            _ => {}
+        }
+    }
+}
+
+impl Cond {
+    fn render(&self, p: &dyn Place) -> String {
+        match self {
+            Cond::Gt(a, b) => format!("{}>{}", a.render(p), b.render(p)),
+            Cond::Le(a, b) => format!("{}<={}", a.render(p), b.render(p)),
+            Cond::Eq(a, b) => format!("{}={}", a.render(p), b.render(p)),
+            Cond::And(cs) => format!(
+                "AND({})",
+                cs.iter().map(|c| c.render(p)).collect::<Vec<_>>().join(",")
+            ),
+            Cond::InputIs(k, t) => format!("{}=\"{t}\"", p.input(k)),
+        }
+    }
+
+    fn words(&self, p: &dyn Place) -> String {
+        match self {
+            Cond::Gt(a, b) => format!("{} > {}", a.words(p), b.words(p)),
+            Cond::Le(a, b) => format!("{} ≤ {}", a.words(p), b.words(p)),
+            Cond::Eq(a, b) => format!("{} = {}", a.words(p), b.words(p)),
+            Cond::And(cs) => cs
+                .iter()
+                .map(|c| c.words(p))
+                .collect::<Vec<_>>()
+                .join(" and "),
+            Cond::InputIs(k, t) => format!("{} is “{t}”", p.input(k)),
+        }
+    }
+
+    fn eval(&self, v: &dyn Values) -> bool {
+        match self {
+            Cond::Gt(a, b) => a.eval(v) > b.eval(v),
+            Cond::Le(a, b) => a.eval(v) <= b.eval(v),
+            Cond::Eq(a, b) => a.eval(v) == b.eval(v),
+            Cond::And(cs) => cs.iter().all(|c| c.eval(v)),
+            Cond::InputIs(k, t) => v.text(k) == *t,
+        }
+    }
+
+    fn inputs(&self, out: &mut Vec<String>) {
+        match self {
+            Cond::Gt(a, b) | Cond::Le(a, b) | Cond::Eq(a, b) => {
+                a.inputs(out);
+                b.inputs(out);
+            }
+            Cond::And(cs) => cs.iter().for_each(|c| c.inputs(out)),
+            Cond::InputIs(k, _) => out.push(k.clone()),
+        }
+    }
+}
+
+/// A number as Excel reads it back exactly (Rust's shortest round-trip form).
+fn num(x: f64) -> String {
+    if x < 0.0 {
+        format!("({x})")
+    } else {
+        format!("{x}")
+    }
+}
+
+/// Builders, so the rows read like their formulas.
+pub mod b {
+    use super::{Cond, Expr};
+
+    /// Row `key`, same column.
+    pub fn r(key: &str) -> Expr {
+        Expr::Ref(key.into())
+    }
+    /// Row `key`, previous column (0 in the first).
+    pub fn prev(key: &str) -> Expr {
+        Expr::Prev(key.into(), 0.0)
+    }
+    /// A named input.
+    pub fn input(key: &str) -> Expr {
+        Expr::Input(key.into())
+    }
+    /// A by-year row at the column's year.
+    pub fn deck(name: &str) -> Expr {
+        Expr::Deck(name.into())
+    }
+    /// A number.
+    pub fn c(x: f64) -> Expr {
+        Expr::Const(x)
+    }
+    /// `a + b`.
+    pub fn add(a: Expr, b: Expr) -> Expr {
+        Expr::Add(Box::new(a), Box::new(b))
+    }
+    /// `a − b`.
+    pub fn sub(a: Expr, b: Expr) -> Expr {
+        Expr::Sub(Box::new(a), Box::new(b))
+    }
+    /// `a × b`.
+    pub fn mul(a: Expr, b: Expr) -> Expr {
+        Expr::Mul(Box::new(a), Box::new(b))
+    }
+    /// `a ÷ b`.
+    pub fn div(a: Expr, b: Expr) -> Expr {
+        Expr::Div(Box::new(a), Box::new(b))
+    }
+    /// `MAX(a, b)`.
+    pub fn max(a: Expr, b: Expr) -> Expr {
+        Expr::Max(Box::new(a), Box::new(b))
+    }
+    /// `MIN(a, b)`.
+    pub fn min(a: Expr, b: Expr) -> Expr {
+        Expr::Min(Box::new(a), Box::new(b))
+    }
+    /// `INT(a)`.
+    pub fn int(a: Expr) -> Expr {
+        Expr::Int(Box::new(a))
+    }
+    /// `MOD(a, b)`.
+    pub fn modulo(a: Expr, b: Expr) -> Expr {
+        Expr::Mod(Box::new(a), Box::new(b))
+    }
+    /// `IF(c, a, b)`.
+    pub fn iff(c: Cond, a: Expr, b: Expr) -> Expr {
+        Expr::If(Box::new(c), Box::new(a), Box::new(b))
+    }
+    /// `IF(c, 1, 0)`: a flag.
+    pub fn flag(c: Cond) -> Expr {
+        iff(c, Expr::Const(1.0), Expr::Const(0.0))
+    }
+    /// A product, left to right.
+    pub fn product(xs: Vec<Expr>) -> Expr {
+        xs.into_iter().reduce(mul).unwrap_or(Expr::Const(1.0))
+    }
+    /// `±` terms summed left to right (`true`: added).
+    pub fn signed(terms: Vec<(bool, Expr)>) -> Expr {
+        let mut it = terms.into_iter();
+        let Some((s0, e0)) = it.next() else {
+            return Expr::Const(0.0);
+        };
+        let first = if s0 { e0 } else { sub(Expr::Const(0.0), e0) };
+        it.fold(
+            first,
+            |acc, (s, e)| if s { add(acc, e) } else { sub(acc, e) },
+        )
+    }
+    /// Rows summed left to right.
+    pub fn sum_of(keys: &[&str]) -> Expr {
+        signed(keys.iter().map(|k| (true, r(k))).collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::b::*;
+    use super::*;
+    use std::collections::HashMap;
+
+    struct P;
+    impl Place for P {
+        fn cell(&self, key: &str, offset: i32) -> Option<String> {
+            let col = 5 + offset; // column F
+            (col >= 4).then(|| format!("{}{}", ["E", "F", "G"][(col - 4) as usize], key))
+        }
+        fn input(&self, key: &str) -> String {
+            key.replace('.', "_")
+        }
+        fn deck(&self, name: &str) -> String {
+            format!("INDEX(Deck_{name},1)")
+        }
+        fn label(&self, key: &str) -> String {
+            key.into()
+        }
+    }
+    struct V(HashMap<&'static str, [f64; 3]>);
+    impl Values for V {
+        fn value(&self, key: &str, offset: i32) -> Option<f64> {
+            self.0
+                .get(key)
+                .and_then(|v| v.get((1 + offset) as usize))
+                .copied()
+        }
+        fn input(&self, _: &str) -> f64 {
+            4.0
+        }
+        fn deck(&self, _: &str) -> f64 {
+            2.0
+        }
+        fn text(&self, _: &str) -> String {
+            "real".into()
+        }
+    }
+
+    #[test]
+    fn renders_with_the_parentheses_the_order_needs() {
+        let e = sub(r("1"), sub(r("2"), r("3")));
+        assert_eq!(e.render(&P), "F1-(F2-F3)");
+        let e = sub(sub(r("1"), r("2")), r("3"));
+        assert_eq!(e.render(&P), "F1-F2-F3");
+        let e = div(mul(r("1"), input("a.b")), div(c(365.0), c(4.0)));
+        assert_eq!(e.render(&P), "F1*a_b/(365/4)");
+        let e = mul(add(r("1"), r("2")), deck("usd_index"));
+        assert_eq!(e.render(&P), "(F1+F2)*INDEX(Deck_usd_index,1)");
+        assert_eq!(add(prev("1"), c(-1.0)).render(&P), "E1+(-1)");
+        assert_eq!(
+            iff(Cond::Gt(r("1"), c(1e-6)), r("2"), Expr::Empty).render(&P),
+            "IF(F1>0.000001,F2,\"\")"
+        );
+        assert_eq!(
+            Expr::Offset("1".into(), Box::new(input("lag"))).render(&P),
+            "OFFSET(F1,0,-(lag))"
+        );
+    }
+
+    #[test]
+    fn evaluates_as_excel_does() {
+        let v = V(HashMap::from([
+            ("x", [1.0, -7.0, 3.0]),
+            ("y", [10.0, 20.0, 30.0]),
+        ]));
+        // MOD takes the sign of the divisor; INT rounds down.
+        assert_eq!(modulo(r("x"), c(4.0)).eval(&v), 1.0);
+        assert_eq!(int(div(r("x"), c(4.0))).eval(&v), -2.0);
+        // Previous column, and the constant outside the block.
+        assert_eq!(prev("y").eval(&v), 10.0);
+        assert_eq!(Expr::Prev("z".into(), 5.0).eval(&v), 5.0);
+        // OFFSET by an input, and its SUM over this and the columns before.
+        assert_eq!(Expr::Offset("y".into(), Box::new(c(1.0))).eval(&v), 10.0);
+        assert_eq!(Expr::SumBack("y".into(), Box::new(c(1.0))).eval(&v), 30.0);
+        assert_eq!(Expr::SumToEnd("y".into()).eval(&v), 50.0);
+        assert!(Expr::Offset("y".into(), Box::new(c(5.0))).eval(&v).is_nan());
+        assert_eq!(
+            iff(Cond::InputIs("d".into(), "real".into()), deck("i"), c(1.0)).eval(&v),
+            2.0
+        );
+        assert!(Expr::Empty.eval(&v).is_nan());
+        let mut keys = Vec::new();
+        iff(Cond::InputIs("d".into(), "real".into()), input("a"), c(0.0)).inputs(&mut keys);
+        assert_eq!(keys, ["d", "a"]);
+    }
+}

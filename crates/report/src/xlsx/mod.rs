@@ -1,0 +1,974 @@
+//! The Excel workbook (`manto report --xlsx`), laid out as a FAST-standard model book:
+//!
+//! | sheet | what |
+//! |---|---|
+//! | `Cover` | what the workbook is, colour code, which rows are live formulas |
+//! | `Inputs` | every scenario input (key, value, unit, source), a defined name for each one a formula reads; below, the by-year block (prices, rates, escalation indices) |
+//! | `Time` | quarterly timeline as formulas of the timing inputs: period, calendar year, quarter, phase flags |
+//! | `Production` | manto's simulated production and cost drivers by quarter, an input block |
+//! | `Calculations` | manto's calculated flows the workbook takes as given (a labelled input block), then the live rows: one formula per row, the same in every column |
+//! | `Outputs` | annual roll-up (SUMIF over `Time`), NPV and IRR, DSCR and balance check by quarter, checks against manto, native charts |
+//!
+//! The rows are [`book`]: each live row is an [`expr::Expr`] that renders to one Excel
+//! formula per row and that [`evaluate`] computes in Rust exactly as Excel does, so a unit
+//! test ties every live row to manto's own number and `scripts/check-reports.sh` ties
+//! LibreOffice's recalculation to manto.
+
+mod book;
+pub mod expr;
+
+pub use book::{book, evaluate, input_value, Book, DeckRow, Row, RowKind, Sheet};
+
+use crate::export::ExportError;
+use expr::Place;
+use rust_xlsxwriter::utility::{column_number_to_name, row_col_to_cell};
+use rust_xlsxwriter::{
+    Chart, ChartType, Color, DocProperties, ExcelDateTime, Format, FormatBorder, Workbook,
+    Worksheet, XlsxError,
+};
+use std::collections::HashMap;
+use study::ReportStudy;
+
+/// First column holding a period (A label, B unit, C how, D manto's JSON key).
+const FIRST: u16 = 4;
+/// First row of data on the time-based sheets (rows 0-2: title, period label, header).
+const TOP: u32 = 3;
+
+/// The defined name of an input key (`finance.revenue.royalty_nsr_pct` →
+/// `revenue_royalty_nsr_pct`; `…[0].value` → `…_0_value`).
+pub fn input_name(key: &str) -> String {
+    let k = key.strip_prefix("finance.").unwrap_or(key);
+    k.replace('[', "_").replace(']', "").replace('.', "_")
+}
+
+/// A quarterly sheet's column, for rendering formulas.
+struct QPlace<'a> {
+    sheet: Sheet,
+    col: u16,
+    last: u16,
+    at: &'a HashMap<String, (Sheet, u32)>,
+    labels: &'a HashMap<String, String>,
+}
+
+impl Place for QPlace<'_> {
+    fn cell(&self, key: &str, offset: i32) -> Option<String> {
+        let (s, row) = *self.at.get(key)?;
+        let c = i32::from(self.col) + offset;
+        if c < i32::from(FIRST) || c > i32::from(self.last) {
+            return None;
+        }
+        let cell = row_col_to_cell(row, c as u16);
+        Some(if s == self.sheet {
+            cell
+        } else {
+            format!("{}!{cell}", s.name())
+        })
+    }
+    fn input(&self, key: &str) -> String {
+        input_name(key)
+    }
+    fn range_to_end(&self, key: &str) -> Option<String> {
+        // `Production!F4:$AZ$4`: the sheet prefix of the first cell covers the range.
+        let (_, row) = *self.at.get(key)?;
+        let from = self.cell(key, 0)?;
+        Some(format!(
+            "{from}:${}${}",
+            column_number_to_name(self.last),
+            row + 1
+        ))
+    }
+    fn deck(&self, name: &str) -> String {
+        let y = self.cell("year", 0).unwrap_or_else(|| "NA()".into());
+        format!("INDEX(Deck_{name},MATCH({y},Deck_year,0))")
+    }
+    fn label(&self, key: &str) -> String {
+        let l = self.labels.get(key).cloned().unwrap_or_else(|| key.into());
+        match self.at.get(key) {
+            Some((s, _)) if *s != self.sheet => format!("{l} ({})", s.name()),
+            _ => l,
+        }
+    }
+}
+
+/// A column of the by-year block on `Inputs`.
+struct DPlace<'a> {
+    col: u16,
+    last: u16,
+    row_of: &'a HashMap<String, u32>,
+    labels: &'a HashMap<String, String>,
+}
+
+impl Place for DPlace<'_> {
+    fn cell(&self, key: &str, offset: i32) -> Option<String> {
+        let row = *self.row_of.get(key)?;
+        let c = i32::from(self.col) + offset;
+        if c < i32::from(FIRST) || c > i32::from(self.last) {
+            return None;
+        }
+        Some(row_col_to_cell(row, c as u16))
+    }
+    fn input(&self, key: &str) -> String {
+        input_name(key)
+    }
+    fn deck(&self, _: &str) -> String {
+        "NA()".into()
+    }
+    fn column_word(&self) -> &'static str {
+        "year"
+    }
+    fn label(&self, key: &str) -> String {
+        self.labels.get(key).cloned().unwrap_or_else(|| key.into())
+    }
+}
+
+struct Formats {
+    title: Format,
+    bold: Format,
+    header: Format,
+    input_usd: Format,
+    input_num: Format,
+    live_usd: Format,
+    live_num: Format,
+    ratio: Format,
+    text: Format,
+    note: Format,
+    input_text: Format,
+}
+
+fn formats() -> Formats {
+    let input_fill = Color::RGB(0xFFF2CC);
+    let input_font = Color::RGB(0x0000FF);
+    Formats {
+        title: Format::new().set_bold().set_font_size(14),
+        bold: Format::new().set_bold(),
+        header: Format::new()
+            .set_bold()
+            .set_border_bottom(FormatBorder::Thin)
+            .set_background_color(Color::RGB(0xD9E1F2)),
+        input_usd: Format::new()
+            .set_num_format("#,##0;[Red]-#,##0")
+            .set_font_color(input_font)
+            .set_background_color(input_fill),
+        input_num: Format::new()
+            .set_num_format("General")
+            .set_font_color(input_font)
+            .set_background_color(input_fill),
+        input_text: Format::new()
+            .set_font_color(input_font)
+            .set_background_color(input_fill),
+        live_usd: Format::new().set_num_format("#,##0;[Red]-#,##0"),
+        live_num: Format::new().set_num_format("General"),
+        ratio: Format::new().set_num_format("0.000"),
+        text: Format::new(),
+        note: Format::new()
+            .set_italic()
+            .set_font_color(Color::RGB(0x555555)),
+    }
+}
+
+fn xe(e: XlsxError) -> ExportError {
+    ExportError::Report(format!("workbook: {e}"))
+}
+
+/// Quarter columns' header rows (title, period label) on a time-based sheet.
+fn time_header(
+    ws: &mut Worksheet,
+    f: &Formats,
+    title: &str,
+    labels: &[String],
+) -> Result<(), XlsxError> {
+    ws.write_string_with_format(0, 0, title, &f.title)?;
+    ws.write_string_with_format(2, 0, "line", &f.header)?;
+    ws.write_string_with_format(2, 1, "unit", &f.header)?;
+    ws.write_string_with_format(2, 2, "how", &f.header)?;
+    ws.write_string_with_format(2, 3, "manto JSON", &f.header)?;
+    for (t, l) in labels.iter().enumerate() {
+        ws.write_string_with_format(2, FIRST + t as u16, l, &f.header)?;
+    }
+    ws.set_column_width(0, 52)?;
+    ws.set_column_width(1, 8)?;
+    ws.set_column_width(2, 40)?;
+    ws.set_column_width(3, 12)?;
+    for t in 0..labels.len() {
+        ws.set_column_width(FIRST + t as u16, 13)?;
+    }
+    ws.set_freeze_panes(TOP, FIRST)?;
+    Ok(())
+}
+
+/// Renders the workbook.
+pub fn render(r: &ReportStudy) -> Result<Vec<u8>, ExportError> {
+    build(r).map_err(xe)
+}
+
+fn build(r: &ReportStudy) -> Result<Vec<u8>, XlsxError> {
+    let f = &r.run.finance;
+    let fm = formats();
+    let q = &f.quarterly;
+    let n = q.len();
+    let labels: Vec<String> = q.iter().map(|p| p.label.clone()).collect();
+    let last_col = FIRST + n as u16 - 1;
+    let bk = book(r);
+    let mut wb = Workbook::new();
+    // Fixed creation date: the same scenario and seed give the same bytes.
+    let epoch = ExcelDateTime::from_ymd(2000, 1, 1)?;
+    wb.set_properties(
+        &DocProperties::new()
+            .set_title(format!("manto model book: {}", r.run.scenario))
+            .set_creation_datetime(&epoch),
+    );
+
+    // ---- Cover -----------------------------------------------------------------
+    let cover = wb.add_worksheet().set_name("Cover")?;
+    cover.set_column_width(0, 120)?;
+    let lines = [
+        format!("manto model book: {}", r.run.scenario),
+        r.description.clone(),
+        format!(
+            "Seed {}; finance valued on {} production; {} quarters from {} to {}.",
+            r.run.section.seed,
+            r.run.production_source,
+            n,
+            labels.first().cloned().unwrap_or_default(),
+            labels.last().cloned().unwrap_or_default()
+        ),
+        String::new(),
+        "Sheets: Inputs (every scenario input, mine and finance, with its unit and source; a defined name for each input a formula reads; below, the by-year block".into(),
+        "of prices, exchange rate, IVA and duty rates, base rates and escalation indices) | Time (quarterly timeline, live) | Production (manto's simulation output:".into(),
+        "tonnes and cost drivers, an input block) | Calculations (manto's flows taken as given, then live formulas) | Outputs (annual roll-up, NPV, IRR, DSCR,".into(),
+        "balance check, checks against manto, charts).".into(),
+        String::new(),
+        "Colour code: blue on yellow = input (a scenario input, or a number manto computed and this workbook takes as given); black = live formula.".into(),
+        "Live formulas (one per row, the same in every column): the timeline (period, calendar year, quarter, phase flags from the timing inputs and the number of".into(),
+        "quarters of manto's production schedule); the by-year block (from the inputs above it); revenue by product (tonnes × price of the year × escalation ×".into(),
+        "payable), refining, freight, insurance, royalty; every operating-cost line from its driver (the MXN share re-priced at the year's exchange rate); EBITDA;".into(),
+        "the special mining duty; receivables, inventory, payables and the working-capital increase; initial capex; IVA paid, refunded after the lag, the IVA".into(),
+        "receivable and the IVA facility; each debt facility's corkscrew and interest ((base rate + margin) ÷ 4 on the opening balance), interest expense; the".into(),
+        "taxes, levered and without financing: PTU, ISR on the base less tax losses (a FIFO pool expiring after its term, as corkscrews), IETU after its credits".into(),
+        "(the same pool) where above ISR, tax paid (as computed or by provisional payments on last year's profit coefficient, with the true-up) and payable;".into(),
+        "cash flow before tax, CFADS, project and equity cash flows; senior interest, debt service, DSCR;".into(),
+        "book depreciation (units of production), net income; fixed-asset additions (capital + capitalised financing); the corkscrews of equity, cash, DSRA,".into(),
+        "fixed assets and retained earnings; the".into(),
+        "balance sheet and its check; on Outputs the annual roll-up, NPV before tax, after tax and to equity, the three IRRs and the minimum DSCR.".into(),
+        "Not live (manto's numbers, labelled inputs, and why): the capex schedule (spend profiles and S-curves by area and phase) and the tax depreciation by class".into(),
+        "(each vintage in service from the next quarter, written off at the end of operations); manto's debt sizing (drawdowns, capitalised interest and the".into(),
+        "principal profile agreed at financial close, as a bank model holds a sized".into(),
+        "loan); the DSRA target (the debt service of a planning pass without the reserve) and the waterfall's decisions (DSRA, letter of credit, reserves,".into(),
+        "sweep, distributions); the sources and uses of construction. Cash in operations is live: CFADS less the waterfall's flows.".into(),
+        "Change a price, a rate, a tonnage or a cost driver and revenue, costs, duty, IVA, working capital, taxes, CFADS, interest, DSCR, net income, cash and".into(),
+        "the project cash flows and returns recalculate, and the balance sheet still balances (what the change adds or takes stays in cash).".into(),
+        "The columns are the timeline manto built: changing the construction length or the production start moves the flags, not the production placed in them.".into(),
+        "Checked: scripts/check-reports.sh recalculates this workbook in LibreOffice and compares every live row manto reports (column D names its JSON key),".into(),
+        "NPV, IRR, every quarter's DSCR and balance check with manto within 1e-6 relative.".into(),
+    ];
+    for (i, l) in lines.iter().enumerate() {
+        let fmt = if i == 0 { &fm.title } else { &fm.text };
+        cover.write_string_with_format(i as u32, 0, l, fmt)?;
+    }
+
+    // ---- Inputs ----------------------------------------------------------------
+    let mut names: Vec<(String, String)> = Vec::new();
+    let mut rate_cells: Vec<(f64, String)> = Vec::new();
+    let mut used: Vec<String> = Vec::new();
+    for row in &bk.rows {
+        if let RowKind::Live(e) = &row.kind {
+            e.inputs(&mut used);
+        }
+    }
+    for d in &bk.decks {
+        for e in &d.cells {
+            e.inputs(&mut used);
+        }
+    }
+    used.push("finance.metrics.npv_timing".into());
+    used.sort();
+    used.dedup();
+    let deck_row_of: HashMap<String, u32>;
+    {
+        let ws = wb.add_worksheet().set_name("Inputs")?;
+        ws.write_string_with_format(
+            0,
+            0,
+            "Every input of the scenario (mine and finance), as validated; blue on yellow: change them here",
+            &fm.title,
+        )?;
+        for (c, h) in ["key", "value", "unit", "source"].iter().enumerate() {
+            ws.write_string_with_format(2, c as u16, *h, &fm.header)?;
+        }
+        ws.set_column_width(0, 60)?;
+        ws.set_column_width(1, 18)?;
+        ws.set_column_width(2, 12)?;
+        ws.set_column_width(3, 70)?;
+        ws.set_freeze_panes(3, 1)?;
+        // Every scenario input, mine then finance, in the scenario's order; the finance
+        // inputs as validated (the same values the model ran on).
+        let mut flat = Vec::new();
+        if let serde_json::Value::Object(m) = &r.inputs {
+            for (k, v) in m {
+                if k == "finance" {
+                    flatten(
+                        "finance",
+                        &serde_json::to_value(&r.finance).unwrap_or_default(),
+                        &mut flat,
+                    );
+                } else {
+                    flatten(k, v, &mut flat);
+                }
+            }
+        } else {
+            flatten(
+                "finance",
+                &serde_json::to_value(&r.finance).unwrap_or_default(),
+                &mut flat,
+            );
+        }
+        let mut list: Vec<(String, serde_json::Value, String)> = flat
+            .into_iter()
+            .map(|(k, v)| {
+                let src = format!("scenario TOML, key `{k}` (its comment cites the source)");
+                (k, v, src)
+            })
+            .collect();
+        list.push((
+            book::OPERATING_QUARTERS.into(),
+            bk.inputs[book::OPERATING_QUARTERS].clone(),
+            "manto simulation output: quarters of the production schedule (not a scenario input)"
+                .into(),
+        ));
+        let mut row = TOP;
+        for (key, value, src) in &list {
+            ws.write_string(row, 0, key)?;
+            match value {
+                serde_json::Value::Number(x) => {
+                    ws.write_number_with_format(row, 1, x.as_f64().unwrap_or(0.0), &fm.input_num)?;
+                }
+                serde_json::Value::Bool(b) => {
+                    ws.write_boolean_with_format(row, 1, *b, &fm.input_num)?;
+                }
+                other => {
+                    let s = other
+                        .as_str()
+                        .map_or_else(|| other.to_string(), str::to_string);
+                    ws.write_string_with_format(row, 1, &s, &fm.input_text)?;
+                }
+            }
+            let unit = match value {
+                serde_json::Value::String(_) => "text",
+                serde_json::Value::Bool(_) => "yes/no",
+                _ => unit_of(key),
+            };
+            ws.write_string(row, 2, unit)?;
+            let cell = format!("Inputs!$B${}", row + 1);
+            if used.binary_search(key).is_ok() {
+                names.push((input_name(key), cell.clone()));
+                ws.write_string(row, 3, format!("{src}; named {}", input_name(key)))?;
+            } else {
+                ws.write_string(row, 3, src)?;
+            }
+            if key == "finance.covenants.min_dscr" {
+                names.push(("Covenant_min_DSCR".into(), cell.clone()));
+            } else if key == "finance.covenants.lock_up_dscr" {
+                names.push(("Covenant_lock_up_DSCR".into(), cell.clone()));
+            } else if let Some(idx) = key.strip_prefix("finance.metrics.discount_rates_pct[") {
+                let rate = value.as_f64().unwrap_or(0.0);
+                let name = format!("Discount_rate_{}", idx.trim_end_matches(']'));
+                names.push((name.clone(), cell.clone()));
+                rate_cells.push((rate, name));
+            } else if key == "finance.timing.start_year" {
+                names.push(("Start_year".into(), cell.clone()));
+            }
+            row += 1;
+        }
+        // The by-year block.
+        row += 1;
+        ws.write_string_with_format(
+            row,
+            0,
+            "By calendar year (live: each year refers to the input above that holds it)",
+            &fm.bold,
+        )?;
+        row += 1;
+        let last_year_col = FIRST + bk.years.len() as u16 - 1;
+        let mut row_of = HashMap::new();
+        let mut dlabels = HashMap::new();
+        ws.write_string_with_format(row, 0, "calendar year", &fm.header)?;
+        ws.write_string_with_format(row, 1, "Deck_year", &fm.header)?;
+        ws.write_string_with_format(row, 2, "year", &fm.header)?;
+        ws.write_string_with_format(row, 3, "how", &fm.header)?;
+        for (j, y) in bk.years.iter().enumerate() {
+            ws.write_number_with_format(row, FIRST + j as u16, f64::from(*y), &fm.header)?;
+            ws.set_column_width(FIRST + j as u16, 12)?;
+        }
+        row_of.insert("year".to_string(), row);
+        dlabels.insert("year".to_string(), "calendar year".to_string());
+        let range = |row: u32| {
+            format!(
+                "=Inputs!${}${}:${}${}",
+                column_number_to_name(FIRST),
+                row + 1,
+                column_number_to_name(last_year_col),
+                row + 1
+            )
+        };
+        names.push(("Deck_year".into(), range(row)[1..].to_string()));
+        row += 1;
+        for d in &bk.decks {
+            row_of.insert(d.name.clone(), row);
+            dlabels.insert(d.name.clone(), d.label.clone());
+            row += 1;
+        }
+        for d in &bk.decks {
+            let xr = row_of[&d.name];
+            ws.write_string(xr, 0, &d.label)?;
+            ws.write_string(xr, 1, format!("Deck_{}", d.name))?;
+            ws.write_string(xr, 2, d.unit)?;
+            let p0 = DPlace {
+                col: FIRST,
+                last: last_year_col,
+                row_of: &row_of,
+                labels: &dlabels,
+            };
+            ws.write_string(
+                xr,
+                3,
+                format!(
+                    "{}: {}",
+                    d.how,
+                    d.cells.first().map_or(String::new(), |e| e.words(&p0))
+                ),
+            )?;
+            for (j, e) in d.cells.iter().enumerate() {
+                let p = DPlace {
+                    col: FIRST + j as u16,
+                    last: last_year_col,
+                    row_of: &row_of,
+                    labels: &dlabels,
+                };
+                ws.write_formula_with_format(
+                    xr,
+                    FIRST + j as u16,
+                    format!("={}", e.render(&p)).as_str(),
+                    &fm.live_num,
+                )?;
+            }
+            names.push((format!("Deck_{}", d.name), range(xr)[1..].to_string()));
+        }
+        deck_row_of = row_of;
+    }
+    let _ = deck_row_of;
+    for (name, cell) in &names {
+        wb.define_name(name, &format!("={cell}"))?;
+    }
+
+    // ---- Time, Production, Calculations ------------------------------------------------
+    let mut place: HashMap<String, (Sheet, u32)> = HashMap::new();
+    let mut rowlabels: HashMap<String, String> = HashMap::new();
+    for sheet in [Sheet::Time, Sheet::Production, Sheet::Calculations] {
+        for (i, row) in bk.rows.iter().filter(|x| x.sheet == sheet).enumerate() {
+            place.insert(row.key.clone(), (sheet, TOP + i as u32));
+            rowlabels.insert(row.key.clone(), row.label.clone());
+        }
+    }
+    for sheet in [Sheet::Time, Sheet::Production, Sheet::Calculations] {
+        let ws = wb.add_worksheet().set_name(sheet.name())?;
+        let title = match sheet {
+            Sheet::Time => "Timeline: one column per quarter, live from the timing inputs".to_string(),
+            Sheet::Production => format!(
+                "Production and cost drivers: manto's simulation output ({} source), placed on the finance timeline (an input block)",
+                r.run.production_source
+            ),
+            Sheet::Calculations => "Calculations: quarterly, US$ unless stated".into(),
+        };
+        time_header(ws, &fm, &title, &labels)?;
+        for row in bk.rows.iter().filter(|x| x.sheet == sheet) {
+            let xr = place[&row.key].1;
+            match &row.kind {
+                RowKind::Heading => {
+                    ws.write_string_with_format(xr, 0, &row.label, &fm.bold)?;
+                    continue;
+                }
+                RowKind::Input(v, src) => {
+                    ws.write_string(xr, 0, &row.label)?;
+                    ws.write_string(xr, 2, format!("input: {src}"))?;
+                    for (t, x) in v.iter().enumerate() {
+                        ws.write_number_with_format(xr, FIRST + t as u16, *x, &fm.input_usd)?;
+                    }
+                }
+                RowKind::Live(e) => {
+                    ws.write_string(xr, 0, &row.label)?;
+                    let p0 = QPlace {
+                        sheet,
+                        col: FIRST,
+                        last: last_col,
+                        at: &place,
+                        labels: &rowlabels,
+                    };
+                    ws.write_string(xr, 2, format!("formula: {}", e.words(&p0)))?;
+                    let fmt = match row.unit {
+                        "US$" => &fm.live_usd,
+                        "x" => &fm.ratio,
+                        _ => &fm.live_num,
+                    };
+                    for t in 0..n {
+                        let c = FIRST + t as u16;
+                        let p = QPlace {
+                            sheet,
+                            col: c,
+                            last: last_col,
+                            at: &place,
+                            labels: &rowlabels,
+                        };
+                        ws.write_formula_with_format(
+                            xr,
+                            c,
+                            format!("={}", e.render(&p)).as_str(),
+                            fmt,
+                        )?;
+                    }
+                }
+            }
+            ws.write_string(xr, 1, row.unit)?;
+            if let Some(k) = &row.manto_key {
+                ws.write_string_with_format(xr, 3, k, &fm.note)?;
+            }
+        }
+    }
+    let time_year_row = place["year"].1;
+    let at: HashMap<String, u32> = place
+        .iter()
+        .filter(|(_, (s, _))| *s == Sheet::Calculations)
+        .map(|(k, (_, r))| (k.clone(), *r))
+        .collect();
+
+    // ---- Outputs -----------------------------------------------------------------
+    {
+        let years: Vec<i32> = {
+            let mut y: Vec<i32> = q.iter().map(|p| p.year).collect();
+            y.dedup();
+            y
+        };
+        let ny = years.len() as u16;
+        let ws = wb.add_worksheet().set_name("Outputs")?;
+        ws.write_string_with_format(
+            0,
+            0,
+            "Outputs: annual roll-up, returns, cover, checks against manto",
+            &fm.title,
+        )?;
+        ws.set_column_width(0, 52)?;
+        ws.set_column_width(1, 10)?;
+        ws.set_column_width(2, 18)?;
+        ws.set_column_width(3, 18)?;
+        for c in 0..(ny.max(n as u16)) {
+            ws.set_column_width(FIRST + c, 13)?;
+        }
+        ws.set_freeze_panes(3, FIRST)?;
+        // Annual roll-up.
+        ws.write_string_with_format(2, 0, "annual (calendar year)", &fm.header)?;
+        for (k, y) in years.iter().enumerate() {
+            ws.write_number_with_format(2, FIRST + k as u16, f64::from(*y), &fm.header)?;
+        }
+        let tyr = format!(
+            "Time!${}${}:${}${}",
+            column_number_to_name(FIRST),
+            time_year_row + 1,
+            column_number_to_name(last_col),
+            time_year_row + 1
+        );
+        let annual_keys = [
+            ("gross_revenue", "gross revenue"),
+            ("ebitda", "EBITDA"),
+            ("cfads", "CFADS"),
+            ("senior_ds", "senior debt service"),
+            ("project_cf_pre_tax", "project cash flow before tax"),
+            ("project_cf_after_tax", "project cash flow after tax"),
+            ("equity_cf", "equity cash flow"),
+        ];
+        let mut annual_row: HashMap<&str, u32> = HashMap::new();
+        for (i, (key, label)) in annual_keys.iter().enumerate() {
+            let xr = TOP + i as u32;
+            annual_row.insert(key, xr);
+            ws.write_string(xr, 0, *label)?;
+            ws.write_string(xr, 1, "US$")?;
+            ws.write_string(xr, 2, "SUMIF over Time's year row")?;
+            let cr = at[*key] + 1;
+            let range = format!(
+                "Calculations!${}${cr}:${}${cr}",
+                column_number_to_name(FIRST),
+                column_number_to_name(last_col)
+            );
+            for k in 0..ny {
+                let c = FIRST + k;
+                let yc = row_col_to_cell(2, c);
+                ws.write_formula_with_format(
+                    xr,
+                    c,
+                    format!("=SUMIF({tyr},{yc},{range})").as_str(),
+                    &fm.live_usd,
+                )?;
+            }
+        }
+        // Returns and cover.
+        let mut xr = TOP + annual_keys.len() as u32 + 1;
+        ws.write_string_with_format(xr, 0, "returns and cover", &fm.header)?;
+        ws.write_string_with_format(xr, 2, "workbook (live)", &fm.header)?;
+        ws.write_string_with_format(xr, 3, "manto", &fm.header)?;
+        ws.write_string_with_format(xr, FIRST, "relative difference", &fm.header)?;
+        xr += 1;
+        let annual_range = |key: &str| {
+            let row = annual_row[key] + 1;
+            format!(
+                "${}${row}:${}${row}",
+                column_number_to_name(FIRST),
+                column_number_to_name(FIRST + ny - 1)
+            )
+        };
+        let pat = annual_row["project_cf_after_tax"] + 1;
+        let m = &f.metrics;
+        let mut checks: Vec<(String, String, &'static str, f64)> = Vec::new();
+        // NPV as manto takes it: Excel's NPV of the annual flows (end of year), times
+        // √(1 + r) when the flows are taken at mid-year.
+        let timing = |name: &str| {
+            format!(
+                "*IF({}=\"mid_year\",SQRT(1+{name}/100),1)",
+                input_name("finance.metrics.npv_timing")
+            )
+        };
+        for (what, key, get) in [
+            (
+                "project NPV after tax",
+                "project_cf_after_tax",
+                (|x| x.project_after_tax_usd) as fn(&finance::result::NpvAtRate) -> f64,
+            ),
+            ("project NPV before tax", "project_cf_pre_tax", |x| {
+                x.project_pre_tax_usd
+            }),
+            ("equity NPV", "equity_cf", |x| x.equity_usd),
+        ] {
+            for (rate, name) in &rate_cells {
+                let manto = m
+                    .npv
+                    .iter()
+                    .find(|x| x.discount_rate_pct == *rate)
+                    .map_or(f64::NAN, get);
+                checks.push((
+                    format!("{what} at {rate}%"),
+                    format!("=NPV({name}/100,{}){}", annual_range(key), timing(name)),
+                    "US$",
+                    manto,
+                ));
+            }
+        }
+        for (what, key, manto) in [
+            (
+                "project IRR after tax",
+                "project_cf_after_tax",
+                m.project_irr_after_tax_pct,
+            ),
+            (
+                "project IRR before tax",
+                "project_cf_pre_tax",
+                m.project_irr_pre_tax_pct,
+            ),
+            ("equity IRR", "equity_cf", m.equity_irr_pct),
+        ] {
+            checks.push((
+                what.into(),
+                format!("=IRR({})*100", annual_range(key)),
+                "%",
+                manto.unwrap_or(f64::NAN),
+            ));
+        }
+        let dscr_row = at["dscr"] + 1;
+        let prin_row = at["senior_principal"] + 1;
+        let qr = |row: u32| {
+            format!(
+                "Calculations!${}${row}:${}${row}",
+                column_number_to_name(FIRST),
+                column_number_to_name(last_col)
+            )
+        };
+        checks.push((
+            "minimum DSCR (quarters repaying principal)".into(),
+            format!("=MINIFS({},{},\">0\")", qr(dscr_row), qr(prin_row)),
+            "x",
+            m.min_dscr.unwrap_or(f64::NAN),
+        ));
+        let mut check_rows = Vec::new();
+        for (label, formula, unit, manto) in &checks {
+            ws.write_string(xr, 0, label)?;
+            ws.write_string(xr, 1, *unit)?;
+            let fmt = if *unit == "US$" {
+                &fm.live_usd
+            } else {
+                &fm.ratio
+            };
+            ws.write_formula_with_format(xr, 2, formula.as_str(), fmt)?;
+            if manto.is_finite() {
+                ws.write_number_with_format(xr, 3, *manto, &fm.input_num)?;
+            } else {
+                ws.write_string_with_format(xr, 3, "n/a", &fm.input_text)?;
+            }
+            let (a, b) = (row_col_to_cell(xr, 2), row_col_to_cell(xr, 3));
+            ws.write_formula_with_format(
+                xr,
+                FIRST,
+                format!("=IFERROR(ABS({a}-{b})/MAX(1,ABS({b})),\"n/a\")").as_str(),
+                &fm.note,
+            )?;
+            check_rows.push(xr);
+            xr += 1;
+        }
+        // Quarterly cover and balance check against manto.
+        xr += 1;
+        ws.write_string_with_format(xr, 0, "by quarter", &fm.header)?;
+        for (t, l) in labels.iter().enumerate() {
+            ws.write_string_with_format(xr, FIRST + t as u16, l, &fm.header)?;
+        }
+        xr += 1;
+        let quarter_rows: [(&str, &str, &str, Vec<f64>); 4] = [
+            ("DSCR (workbook)", "x", "dscr", vec![]),
+            (
+                "DSCR (manto)",
+                "x",
+                "",
+                q.iter().map(|p| p.dscr.unwrap_or(f64::NAN)).collect(),
+            ),
+            ("balance check (workbook)", "US$", "balance_check", vec![]),
+            (
+                "balance check (manto)",
+                "US$",
+                "",
+                f.balance_sheet
+                    .iter()
+                    .map(|b| b.balance_check_usd)
+                    .collect(),
+            ),
+        ];
+        let dscr_out_row = xr;
+        for (label, unit, key, manto) in &quarter_rows {
+            ws.write_string(xr, 0, *label)?;
+            ws.write_string(xr, 1, *unit)?;
+            let fmt = if *unit == "x" {
+                &fm.ratio
+            } else {
+                &fm.live_usd
+            };
+            for t in 0..n {
+                let c = FIRST + t as u16;
+                if key.is_empty() {
+                    let v = manto.get(t).copied().unwrap_or(f64::NAN);
+                    if v.is_finite() {
+                        ws.write_number_with_format(xr, c, v, &fm.input_num)?;
+                    }
+                } else {
+                    ws.write_formula_with_format(
+                        xr,
+                        c,
+                        format!("=Calculations!{}", row_col_to_cell(at[*key], c)).as_str(),
+                        fmt,
+                    )?;
+                }
+            }
+            xr += 1;
+        }
+        // Covenant lines from the named inputs, for the DSCR chart.
+        let covenant_row = xr;
+        for (label, name) in [
+            ("default covenant (Covenant_min_DSCR)", "Covenant_min_DSCR"),
+            (
+                "lock-up covenant (Covenant_lock_up_DSCR)",
+                "Covenant_lock_up_DSCR",
+            ),
+        ] {
+            if !names.iter().any(|(n, _)| n == name) {
+                continue;
+            }
+            ws.write_string(xr, 0, label)?;
+            ws.write_string(xr, 1, "x")?;
+            ws.write_string(xr, 2, "named input on Inputs")?;
+            for t in 0..n {
+                ws.write_formula_with_format(
+                    xr,
+                    FIRST + t as u16,
+                    format!("={name}").as_str(),
+                    &fm.ratio,
+                )?;
+            }
+            xr += 1;
+        }
+        // Charts.
+        let calc_series = |chart: &mut Chart, key: &str, name: &str| {
+            let row = at[key];
+            chart
+                .add_series()
+                .set_name(name)
+                .set_categories(("Calculations", 2, FIRST, 2, last_col))
+                .set_values(("Calculations", row, FIRST, row, last_col));
+        };
+        let mut c1 = Chart::new(ChartType::Line);
+        c1.title()
+            .set_name("CFADS and senior debt service, US$ per quarter");
+        calc_series(&mut c1, "cfads", "CFADS");
+        calc_series(&mut c1, "senior_ds", "senior debt service");
+        c1.x_axis().set_name("quarter");
+        c1.y_axis().set_name("US$");
+        c1.set_width(900).set_height(320);
+        ws.insert_chart(xr + 3, 0, &c1)?;
+        let mut c2 = Chart::new(ChartType::Line);
+        c2.title().set_name("DSCR by quarter");
+        c2.add_series()
+            .set_name("DSCR")
+            .set_categories((
+                "Outputs",
+                dscr_out_row - 1,
+                FIRST,
+                dscr_out_row - 1,
+                last_col,
+            ))
+            .set_values(("Outputs", dscr_out_row, FIRST, dscr_out_row, last_col));
+        for row in covenant_row..xr {
+            c2.add_series()
+                .set_name(("Outputs", row, 0))
+                .set_categories((
+                    "Outputs",
+                    dscr_out_row - 1,
+                    FIRST,
+                    dscr_out_row - 1,
+                    last_col,
+                ))
+                .set_values(("Outputs", row, FIRST, row, last_col));
+        }
+        c2.x_axis().set_name("quarter");
+        c2.y_axis().set_name("cover ratio, x");
+        c2.set_width(900).set_height(320);
+        ws.insert_chart(xr + 21, 0, &c2)?;
+        let mut c3 = Chart::new(ChartType::Column);
+        c3.title()
+            .set_name("Project cash flow after tax by year, US$");
+        c3.add_series()
+            .set_name("project cash flow after tax")
+            .set_categories(("Outputs", 2, FIRST, 2, FIRST + ny - 1))
+            .set_values(("Outputs", pat - 1, FIRST, pat - 1, FIRST + ny - 1));
+        c3.x_axis().set_name("calendar year");
+        c3.y_axis().set_name("US$");
+        c3.set_width(900).set_height(320);
+        ws.insert_chart(xr + 39, 0, &c3)?;
+        ws.set_active(true);
+    }
+    wb.save_to_buffer()
+}
+
+/// Flattens a JSON value into (dotted path, scalar) pairs in document order.
+fn flatten(path: &str, v: &serde_json::Value, out: &mut Vec<(String, serde_json::Value)>) {
+    match v {
+        serde_json::Value::Object(m) => {
+            for (k, x) in m {
+                flatten(&format!("{path}.{k}"), x, out);
+            }
+        }
+        serde_json::Value::Array(a) => {
+            for (i, x) in a.iter().enumerate() {
+                flatten(&format!("{path}[{i}]"), x, out);
+            }
+        }
+        serde_json::Value::Null => {}
+        other => out.push((path.to_string(), other.clone())),
+    }
+}
+
+/// The unit a key's name carries (manto's keys end in their unit): the longest suffix
+/// that names one; otherwise the document that describes the key.
+fn unit_of(key: &str) -> &'static str {
+    let last = key.rsplit('.').next().unwrap_or(key);
+    let last = last.split('[').next().unwrap_or(last);
+    // A suffix, or a whole name when it starts without an underscore.
+    const UNITS: &[(&str, &str)] = &[
+        ("_usd_per_lb", "US$/lb"),
+        ("_usd_per_t", "US$/t"),
+        ("_usd_per_dry_t", "US$/dry t"),
+        ("_usd_per_year", "US$/year"),
+        ("_usd_per_quarter", "US$/quarter"),
+        ("usd_per_bolt", "US$/bolt"),
+        ("_usd_per_m", "US$/m"),
+        ("usd_per_m_advance", "US$/m"),
+        ("_usd_per_kwh", "US$/kWh"),
+        ("_usd_per_person_year", "US$/person/year"),
+        ("_mxn_per_shift", "MXN/shift"),
+        ("mxn_per_usd", "MXN/US$"),
+        ("_usd", "US$"),
+        ("_pct", "%"),
+        ("_years", "years"),
+        ("_year", "year"),
+        ("_quarters", "quarters"),
+        ("_quarter", "quarter"),
+        ("_days", "days"),
+        ("days", "days"),
+        ("days_per_week", "days/week"),
+        ("_t", "t"),
+        ("_kwh_per_t", "kWh/t"),
+        ("_kwh_per_dry_t", "kWh/dry t"),
+        ("_kg_per_dry_t", "kg/dry t"),
+        ("_t_per_dry_t", "t/dry t"),
+        ("_t_per_t", "t/t"),
+        ("_t_per_h", "t/h"),
+        ("_t_per_m3", "t/m³"),
+        ("_t_per_year", "t/year"),
+        ("_m_per_min", "m/min"),
+        ("_m", "m"),
+        ("_min", "min"),
+        ("_h", "h"),
+        ("_lb", "lb"),
+        ("_dscr", "x"),
+        ("dscr", "x"),
+        ("_x", "x"),
+        ("_months", "months"),
+        ("_probability", "probability"),
+        ("section_shifts", "shifts/year"),
+        ("bolts", "bolts/year"),
+        ("mine_headcount", "people"),
+        ("crew_size", "people"),
+        ("seed", "integer"),
+        ("replications", "count"),
+        ("iterations", "count"),
+    ];
+    let found = UNITS
+        .iter()
+        .filter(|(s, _)| {
+            if s.starts_with('_') {
+                last.ends_with(s)
+            } else {
+                last == *s || last.ends_with(&format!("_{s}"))
+            }
+        })
+        .max_by_key(|(s, _)| s.len())
+        .map(|(_, u)| *u);
+    found.unwrap_or(match key.split(['.', '[']).next() {
+        Some("finance") => "see docs/finance.md",
+        Some("risk") => "see docs/risk.md",
+        _ => "see docs/scenario.md",
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn units_come_from_key_names() {
+        assert_eq!(
+            unit_of("finance.revenue.cu_cathode.price_usd_per_lb"),
+            "US$/lb"
+        );
+        assert_eq!(unit_of("finance.metrics.discount_rates_pct[0]"), "%");
+        assert_eq!(unit_of("finance.covenants.min_dscr"), "x");
+        assert_eq!(unit_of("finance.opex.power_kwh_per_dry_t"), "kWh/dry t");
+        assert_eq!(unit_of("finance.opex.acid_kg_per_dry_t"), "kg/dry t");
+        assert_eq!(unit_of("section.geometry.seam_height_m"), "m");
+        assert_eq!(unit_of("calendar.meal_break_min"), "min");
+        assert_eq!(unit_of("plant.nameplate_dry_t_per_h"), "t/h");
+        assert_eq!(unit_of("section.miner.tram_speed_m_per_min"), "m/min");
+        assert_eq!(unit_of("finance.opex.usd_per_bolt"), "US$/bolt");
+        assert_eq!(unit_of("deposit.mantos[0].name"), "see docs/scenario.md");
+    }
+}
