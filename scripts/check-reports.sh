@@ -111,7 +111,8 @@ sed -E '0,/data-risk-json="probabilities.0.p" data-value="[^"]*"/s//data-risk-js
   "$out/report-dom.html" >"$bad/risk-number.html"
 must_fail "a risk number that is not manto risk's" "${check[@]}" dom "$bad/risk-number.html" "$out/run.json" --risk "$out/risk.json" $ids
 must_fail "risk numbers with nothing to check them against" "${check[@]}" dom "$out/report-dom.html" "$out/run.json" $ids
-# The workbook with one input cell (the first copper revenue) 1% higher.
+# The workbook with one input cell (the first non-zero number of Calculations row 5, direct
+# capex, a manto input) 1% higher.
 python3 - "$out/report.xlsx" "$bad/input.xlsx" <<'EOF'
 import re, sys, zipfile
 src, dst = sys.argv[1], sys.argv[2]

@@ -12,8 +12,10 @@
       the file itself, no console message, exception or log entry; writes the rendered
       DOM and a PNG of the first page (1240 x 1754 px, A4 proportions).
   check_reports.py xlsx OUTPUTS.csv RUN.json
-      LibreOffice's recalculated Outputs sheet: NPV at every rate, IRR, minimum DSCR,
-      every quarter's DSCR and balance check equal to manto's within 1e-6 relative.
+      LibreOffice's recalculated workbook (the Outputs sheet's CSV; Time and Calculations
+      beside it): NPV before tax, after tax and to equity at every rate, the IRRs, minimum
+      DSCR, every quarter's DSCR and balance check, and every quarter of each live row that
+      names its `manto run --json` key (column D), equal to manto's within 1e-6 relative.
 
 Each prints what it checked and exits 1 on the first list of failures (never 0 on a
 mismatch), 2 on bad usage.

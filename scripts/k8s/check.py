@@ -16,6 +16,8 @@
    `completions`, `restartPolicy: Never`; the merge Job runs `manto merge` (with
    `--missing` first); both mount the claim shards.yaml declares, ReadWriteMany.
 
+With MANTO_REQUIRE_K8S_SCHEMA set (CI), a missing client is an error, not a skip.
+
 Exit 0 when every check passes, 1 with one line per problem otherwise.
 
 kubectl cannot do this offline: even `kubectl apply --dry-run=client` fetches the API
@@ -126,6 +128,9 @@ def schema(docs):
         import kubernetes.client as client
         from kubernetes import __version__ as version
     except ImportError:
+        if os.environ.get("MANTO_REQUIRE_K8S_SCHEMA"):
+            problems.append("schema: no kubernetes Python client and MANTO_REQUIRE_K8S_SCHEMA is set (CI): apt-get install python3-kubernetes, run with /usr/bin/python3")
+            return
         notes.append("schema: skipped (no kubernetes Python client; Debian: apt-get install python3-kubernetes, run with /usr/bin/python3)")
         return
     notes.append(f"schema: kubernetes Python client {version}")
