@@ -9,7 +9,9 @@
 #   2. the workbook recalculated by LibreOffice on load: NPV at every rate, IRR, min DSCR,
 #      every quarter's DSCR and balance check equal to manto's within 1e-6 relative;
 #   3. that each check fails on a deliberately broken input (a request, a missing chart, a
-#      changed number, an input cell changed in the workbook).
+#      changed number, an input cell changed in the workbook), and that the workbook follows
+#      its inputs: the copper price 10% higher on Inputs raises every NPV and the balance
+#      sheet still balances in every quarter after LibreOffice's recalculation.
 # Outputs go to $MANTO_REPORTS_OUT (default target/reports). A short study keeps it fast:
 # 8 years, 2 schedule replications, 3 section replications of 10 days, of `boleo-risk` so
 # the risk section's charts are checked too (60 risk iterations, about 5 s more).
@@ -137,6 +139,37 @@ if not done:
 EOF
 recalc "$bad/input.xlsx" "$bad/recalc"
 must_fail "a workbook with one input changed" "${check[@]}" xlsx "$bad/recalc/input-Outputs.csv" "$out/run.json"
+# The model follows its inputs: the copper price (its defined name on Inputs) 10% higher
+# raises every NPV and keeps the balance sheet balanced in every quarter.
+python3 - "$out/report.xlsx" "$bad/copper.xlsx" 1.1 <<'EOF'
+import re, sys, zipfile
+src, dst, factor = sys.argv[1], sys.argv[2], float(sys.argv[3])
+with zipfile.ZipFile(src) as z:
+    items = [(i, z.read(i.filename)) for i in z.infolist()]
+    book = z.read("xl/workbook.xml").decode()
+m = re.search(r'<definedName name="revenue_cu_cathode_price_usd_per_lb">Inputs!\$B\$(\d+)</definedName>', book)
+if not m:
+    sys.exit("no defined name revenue_cu_cathode_price_usd_per_lb on Inputs")
+row = m.group(1)
+done = False
+with zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as z:
+    for info, data in items:
+        if info.filename == "xl/worksheets/sheet2.xml":  # Inputs
+            text = data.decode()
+            c = re.search(rf'<c r="B{row}"( s="\d+")?><v>([^<]+)</v>', text)
+            if c:
+                new = f'<c r="B{row}"{c.group(1) or ""}><v>{float(c.group(2)) * factor!r}</v>'
+                text = text[:c.start()] + new + text[c.end():]
+                done = True
+            data = text.encode()
+        z.writestr(info, data)
+if not done:
+    sys.exit(f"no number in Inputs!B{row}")
+EOF
+recalc "$bad/copper.xlsx" "$bad/recalc-copper"
+"${check[@]}" xlsx-follows "$bad/recalc-copper/copper-Outputs.csv" "$out/run.json" 1.1
+must_fail "a workbook with the copper price changed, against manto" "${check[@]}" xlsx "$bad/recalc-copper/copper-Outputs.csv" "$out/run.json"
+must_fail "a workbook that does not follow its copper price" "${check[@]}" xlsx-follows "$out/recalc/report-Outputs.csv" "$out/run.json" 1.1
 t_end=$(date +%s)
 echo "reports checked in $((t_end - t0)) s: install $((t_install - t0)) s, build and generate $((t_gen - t_install)) s," \
   "Chromium $((t_html - t_gen)) s, LibreOffice $((t_xlsx - t_html)) s, self-tests $((t_end - t_xlsx)) s;" \

@@ -16,6 +16,9 @@
       beside it): NPV before tax, after tax and to equity at every rate, the IRRs, minimum
       DSCR, every quarter's DSCR and balance check, and every quarter of each live row that
       names its `manto run --json` key (column D), equal to manto's within 1e-6 relative.
+  check_reports.py xlsx-follows OUTPUTS.csv RUN.json FACTOR
+      The same workbook with its copper price input multiplied by FACTOR, recalculated:
+      every NPV after tax above manto's, every quarter's balance check zero.
 
 Each prints what it checked and exits 1 on the first list of failures (never 0 on a
 mismatch), 2 on bad usage.
@@ -404,6 +407,39 @@ def check_xlsx(outputs_csv, run_path):
           f"{live_rows} live rows of Time and Calculations quarter by quarter)")
 
 
+def check_xlsx_follows(outputs_csv, run_path, factor):
+    """The workbook with its copper price input multiplied by `factor` (> 1), recalculated:
+    the model follows the input (every NPV after tax higher than manto's at the scenario's
+    price) and stays whole (every quarter's balance check zero to 1e-6 of total assets)."""
+    run = json.load(open(run_path))
+    f = run["finance"]
+    rows = list(csv.reader(open(outputs_csv, encoding="utf-8")))
+    by_label = {r[0]: r for r in rows if r and r[0]}
+    problems = []
+    for n in f["metrics"]["npv"]:
+        label = f"project NPV after tax at {n['discount_rate_pct']:g}%"
+        r = by_label.get(label)
+        if r is None:
+            problems.append(f"{label}: row missing from Outputs")
+            continue
+        got, base = num(r[2]), n["project_after_tax_usd"]
+        if not got > base + 1e-3 * max(1.0, abs(base)):
+            problems.append(f"{label}: {got!r} with copper x{factor}, not above manto's {base!r}: the input did not flow through")
+    b = by_label.get("balance check (workbook)")
+    bs = f["balance_sheet"]
+    if b is None:
+        problems.append("Outputs: balance check row missing")
+    else:
+        for t, row in enumerate(bs):
+            x = num(b[4 + t])
+            if abs(x) > REL * max(1.0, abs(row["total_assets_usd"])):
+                problems.append(f"balance check {row['label']}: {x!r} with copper x{factor}: the balance sheet does not balance")
+    if problems:
+        fail(problems[:20])
+    print(f"xlsx: copper price x{factor} in Inputs flows through (NPV after tax above manto's at every rate) "
+          f"and the balance sheet balances in all {len(bs)} quarters")
+
+
 def main(argv):
     if len(argv) >= 4 and argv[1] == "dom":
         rest = argv[4:]
@@ -418,6 +454,8 @@ def main(argv):
         browse(argv[2], argv[3], argv[4], argv[5])
     elif len(argv) == 4 and argv[1] == "xlsx":
         check_xlsx(argv[2], argv[3])
+    elif len(argv) == 5 and argv[1] == "xlsx-follows":
+        check_xlsx_follows(argv[2], argv[3], float(argv[4]))
     else:
         print(__doc__, file=sys.stderr)
         sys.exit(2)
