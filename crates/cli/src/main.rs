@@ -45,6 +45,16 @@ struct Common {
     /// Worker threads (default: all cores); results do not depend on it
     #[arg(long)]
     threads: Option<usize>,
+    #[command(flatten)]
+    out: OutputArgs,
+    /// No progress bar
+    #[arg(long, short)]
+    quiet: bool,
+}
+
+/// Where a result goes besides the terminal: every command that prints one, and `merge`.
+#[derive(Args, Clone, Default)]
+struct OutputArgs {
     /// Write the full result as JSON to this path
     #[arg(long)]
     json: Option<PathBuf>,
@@ -54,9 +64,6 @@ struct Common {
     /// Print tables at full width instead of splitting them to fit the terminal
     #[arg(long)]
     wide: bool,
-    /// No progress bar
-    #[arg(long, short)]
-    quiet: bool,
 }
 
 /// `--shard K/N --out PATH`: the commands whose work is a set of independent indices.
@@ -121,15 +128,8 @@ struct MergeArgs {
     /// merging
     #[arg(long, conflicts_with_all = ["json", "csv", "wide"])]
     missing: bool,
-    /// Write the full result as JSON to this path
-    #[arg(long)]
-    json: Option<PathBuf>,
-    /// Write the result tables as CSV (table,row,column,value) to this path
-    #[arg(long)]
-    csv: Option<PathBuf>,
-    /// Print tables at full width instead of splitting them to fit the terminal
-    #[arg(long)]
-    wide: bool,
+    #[command(flatten)]
+    out: OutputArgs,
     /// Risk parts: write every iteration as a wide CSV here (as `manto risk --iterations-csv`)
     #[arg(long, value_name = "PATH", conflicts_with = "missing")]
     iterations_csv: Option<PathBuf>,
@@ -622,14 +622,8 @@ fn run_shard<R: serde::Serialize + serde::de::DeserializeOwned>(
 /// `manto merge`: checks that the parts are one complete study and renders it through the
 /// same aggregate and exporters as the unsharded run; `--missing` lists the shards to run.
 fn merge(a: &MergeArgs) -> Result<(), CliError> {
-    let common = Common {
-        json: a.json.clone(),
-        csv: a.csv.clone(),
-        wide: a.wide,
-        ..Common::default()
-    };
     let out = Outputs::with(
-        &common,
+        &a.out,
         &[(
             "--iterations-csv",
             &a.iterations_csv,
@@ -802,7 +796,7 @@ fn risk(mut a: RiskArgs) -> Result<(), CliError> {
         );
     }
     let out = Outputs::with(
-        &a.common,
+        &a.common.out,
         &[(
             "--iterations-csv",
             &a.iterations_csv,
@@ -1058,19 +1052,19 @@ struct Outputs {
 
 impl Outputs {
     fn new(c: &Common) -> Result<Outputs, CliError> {
-        Outputs::with(c, &[])
+        Outputs::with(&c.out, &[])
     }
 
     /// [`Outputs::new`] plus a command's own file flags and their exporters.
     fn with(
-        c: &Common,
+        o: &OutputArgs,
         extra: &[(&'static str, &Option<PathBuf>, &'static dyn Exporter)],
     ) -> Result<Outputs, CliError> {
         let mut named: Vec<(&str, &PathBuf)> = Vec::new();
         let mut exporters: Vec<&'static dyn Exporter> = Vec::new();
         let asked: [(&str, &Option<PathBuf>, &'static dyn Exporter); 2] = [
-            ("--json", &c.json, &JsonExporter),
-            ("--csv", &c.csv, &CsvExporter),
+            ("--json", &o.json, &JsonExporter),
+            ("--csv", &o.csv, &CsvExporter),
         ];
         for &(flag, path, exporter) in asked.iter().chain(extra) {
             if let Some(p) = path {
@@ -1081,7 +1075,7 @@ impl Outputs {
         Ok(Outputs {
             set: OutputSet::new(&named)?,
             exporters,
-            wide: c.wide,
+            wide: o.wide,
         })
     }
 
