@@ -15,6 +15,16 @@ cd "$(dirname "$0")/.."
 root=$(pwd)
 say() { echo "slurm-e2e: $*" >&2; }
 die() { say "FAILED: $*"; exit 1; }
+# Waits until none of the jobs (comma-separated ids) is queued or running, polling every
+# half second for at most $2 seconds; dies naming $3 if they are still there.
+wait_jobs() {
+  local polls=$(($2 * 2))
+  for _ in $(seq "$polls"); do
+    [ -z "$(squeue -h -j "$1" 2>/dev/null)" ] && return 0
+    sleep 0.5
+  done
+  [ -z "$(squeue -h -j "$1" 2>/dev/null)" ] || die "$3 still queued after $2 s"
+}
 
 manto=${1:-$root/target/release/manto}
 if [ ! -x "$manto" ]; then
@@ -130,11 +140,7 @@ array=$(echo "$ids" | awk '{print $2}')
 merge=$(echo "$ids" | awk '{print $4}')
 
 # 4. Wait for the merge (it runs only once every shard succeeded), at most 5 minutes.
-for _ in $(seq 600); do
-  [ -z "$(squeue -h -j "$array,$merge" 2>/dev/null)" ] && break
-  sleep 0.5
-done
-[ -z "$(squeue -h -j "$array,$merge" 2>/dev/null)" ] || die "jobs still queued after 5 minutes"
+wait_jobs "$array,$merge" 300 "jobs"
 for k in 0 1 2 3; do
   [ -s "$work/out/part-$k.json" ] || die "shard $k wrote no part"
 done
@@ -153,10 +159,7 @@ mv "$work/out/part-2.json" "$work/part-2.first.json"
 rerun=$(sbatch --parsable --array=2 --output="$work/out/rerun-%A_%a.log" \
   scripts/slurm/shard.sbatch "$work/out" 4 "${study[@]}")
 rerun=${rerun%%;*}
-for _ in $(seq 300); do
-  [ -z "$(squeue -h -j "$rerun" 2>/dev/null)" ] && break
-  sleep 0.5
-done
+wait_jobs "$rerun" 150 "the re-run of shard 2"
 cmp "$work/part-2.first.json" "$work/out/part-2.json" || die "re-running shard 2 gave other bytes"
 say "OK: 4 shards on Slurm (array $array, merge $merge) merged byte-identical to the unsharded run; shard 2 re-run (job $rerun) gave the same bytes"
 
@@ -169,11 +172,7 @@ mkdir -p "$work/size"
 ids=$(scripts/slurm/submit.sh 3 "$work/size" "${size[@]}")
 array=$(echo "$ids" | awk '{print $2}')
 merge=$(echo "$ids" | awk '{print $4}')
-for _ in $(seq 600); do
-  [ -z "$(squeue -h -j "$array,$merge" 2>/dev/null)" ] && break
-  sleep 0.5
-done
-[ -z "$(squeue -h -j "$array,$merge" 2>/dev/null)" ] || die "size jobs still queued after 5 minutes"
+wait_jobs "$array,$merge" 300 "size jobs"
 [ -s "$work/size/result.json" ] || die "the size merge wrote no result"
 for f in json csv txt; do
   cmp "$work/size.$f" "$work/size/result.$f" || die "merged size $f differs from the unsharded run"

@@ -1102,15 +1102,7 @@ fn report_runs_the_risk_study_of_a_scenario_with_one() {
         String::from_utf8_lossy(&out.stderr)
     );
     let html = std::fs::read_to_string(&h).unwrap();
-    for id in [
-        "risk-npv-histogram",
-        "risk-npv-s-curve",
-        "risk-tornado-npv",
-        "risk-tornado-dscr",
-        "risk-fan-feed",
-        "risk-fan-dscr",
-        "risk-convergence",
-    ] {
+    for id in report::html::RISK_CHART_IDS {
         assert!(html.contains(&format!("id=\"chart-{id}\"")), "{id} missing");
     }
     let mut args = vec!["risk", "boleo-risk"];

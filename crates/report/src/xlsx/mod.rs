@@ -817,26 +817,22 @@ fn build(r: &ReportStudy) -> Result<Vec<u8>, XlsxError> {
         ws.insert_chart(xr + 3, 0, &c1)?;
         let mut c2 = Chart::new(ChartType::Line);
         c2.title().set_name("DSCR by quarter");
+        // The quarter labels above the DSCR row: the categories of every series.
+        let quarters = (
+            "Outputs",
+            dscr_out_row - 1,
+            FIRST,
+            dscr_out_row - 1,
+            last_col,
+        );
         c2.add_series()
             .set_name("DSCR")
-            .set_categories((
-                "Outputs",
-                dscr_out_row - 1,
-                FIRST,
-                dscr_out_row - 1,
-                last_col,
-            ))
+            .set_categories(quarters)
             .set_values(("Outputs", dscr_out_row, FIRST, dscr_out_row, last_col));
         for row in covenant_row..xr {
             c2.add_series()
                 .set_name(("Outputs", row, 0))
-                .set_categories((
-                    "Outputs",
-                    dscr_out_row - 1,
-                    FIRST,
-                    dscr_out_row - 1,
-                    last_col,
-                ))
+                .set_categories(quarters)
                 .set_values(("Outputs", row, FIRST, row, last_col));
         }
         c2.x_axis().set_name("quarter");
