@@ -263,69 +263,40 @@ impl Chart {
         ))
     }
 
-    /// Legend entries: name, colour index, drawn as a line (else a box).
+    /// Legend entries: name, colour index, drawn as a line (else a box). The series take
+    /// colours 0, 1, ...; the reference lines (overlays, covenants, marks) the next ones.
     fn legend_entries(&self) -> Vec<(String, usize, bool)> {
-        let mut out: Vec<(String, usize, bool)> = Vec::new();
+        let series = |line: bool| {
+            self.series
+                .iter()
+                .enumerate()
+                .map(move |(k, s)| (s.name.clone(), k, line))
+        };
+        let n = self.series.len();
+        let after = |names: Vec<String>| {
+            names
+                .into_iter()
+                .enumerate()
+                .map(move |(k, name)| (name, n + k, true))
+        };
         match &self.kind {
-            Kind::Bars { overlay, .. } => {
-                out.extend(
-                    self.series
-                        .iter()
-                        .enumerate()
-                        .map(|(k, s)| (s.name.clone(), k, false)),
-                );
-                let n = self.series.len();
-                out.extend(
-                    overlay
-                        .iter()
-                        .enumerate()
-                        .map(|(k, s)| (s.name.clone(), n + k, true)),
-                );
-            }
-            Kind::Lines { hlines } | Kind::Fan { hlines, .. } => {
-                out.extend(
-                    self.series
-                        .iter()
-                        .enumerate()
-                        .map(|(k, s)| (s.name.clone(), k, true)),
-                );
-                let n = self.series.len();
-                out.extend(
-                    hlines
-                        .iter()
-                        .enumerate()
-                        .map(|(k, h)| (h.0.clone(), n + k, true)),
-                );
-            }
-            Kind::Gantt { legend, .. } => {
-                out.extend(legend.iter().map(|(c, name)| (name.clone(), *c, false)));
-            }
-            Kind::Histogram { marks, .. } => {
-                out.extend(
-                    self.series
-                        .iter()
-                        .enumerate()
-                        .map(|(k, s)| (s.name.clone(), k, false)),
-                );
-                let n = self.series.len();
-                out.extend(
-                    marks
-                        .iter()
-                        .enumerate()
-                        .map(|(k, m)| (m.0.clone(), n + k, true)),
-                );
-            }
-            Kind::Tornado { base_label, .. } => {
-                out.extend(
-                    self.series
-                        .iter()
-                        .enumerate()
-                        .map(|(k, s)| (s.name.clone(), k, false)),
-                );
-                out.push((base_label.clone(), TORNADO_BASE_COLOUR, true));
-            }
+            Kind::Bars { overlay, .. } => series(false)
+                .chain(after(overlay.iter().map(|s| s.name.clone()).collect()))
+                .collect(),
+            Kind::Lines { hlines } | Kind::Fan { hlines, .. } => series(true)
+                .chain(after(hlines.iter().map(|h| h.0.clone()).collect()))
+                .collect(),
+            Kind::Gantt { legend, .. } => legend
+                .iter()
+                .map(|(c, name)| (name.clone(), *c, false))
+                .collect(),
+            Kind::Histogram { marks, .. } => series(false)
+                .chain(after(marks.iter().map(|m| m.0.clone()).collect()))
+                .collect(),
+            Kind::Tornado { base_label, .. } => series(false)
+                .chain([(base_label.clone(), TORNADO_BASE_COLOUR, true)])
+                .collect(),
         }
-        out
     }
 
     /// The legend, in its own panel right of the plot (so it never hides data).
