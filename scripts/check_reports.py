@@ -350,6 +350,9 @@ def check_xlsx(outputs_csv, run_path):
         close(f"{what}, %", got, m[field])
     r = by_label.get("minimum DSCR (quarters repaying principal)")
     close("minimum DSCR", num(r[2]) if r else None, m["min_dscr"])
+    for what, field in (("minimum LLCR", "min_llcr"), ("minimum PLCR", "min_plcr")):
+        r = by_label.get(what)
+        close(what, num(r[2]) if r else None, m[field])
     q = f["quarterly"]
     bs = f["balance_sheet"]
     first = 4
@@ -403,7 +406,7 @@ def check_xlsx(outputs_csv, run_path):
     if problems:
         fail(problems[:40] + ([f"... and {len(problems) - 40} more"] if len(problems) > 40 else []))
     print(f"xlsx: {checked} recalculated values equal to manto within {REL:g} relative "
-          f"(NPV after tax, before tax and equity at {len(m['npv'])} rates, three IRRs, min DSCR, {len(q)} quarters of DSCR and balance check, "
+          f"(NPV after tax, before tax and equity at {len(m['npv'])} rates, three IRRs, min DSCR, LLCR and PLCR, {len(q)} quarters of DSCR and balance check, "
           f"{live_rows} live rows of Time and Calculations quarter by quarter)")
 
 

@@ -221,6 +221,8 @@ fn every_live_row_of_the_workbook_is_mantos_number() {
         "cash_red",
         "year",
         "operations",
+        "llcr",
+        "plcr",
     ] {
         let row = b.rows.iter().find(|r| r.key == key).unwrap();
         assert!(
@@ -230,6 +232,11 @@ fn every_live_row_of_the_workbook_is_mantos_number() {
     }
     // The balance sheet balances in the workbook too.
     let v = report::xlsx::evaluate(&b);
+    // The cover ratios are numbers over the loan life, not empty rows that match.
+    for key in ["llcr", "plcr"] {
+        let some = v[key].iter().filter(|x| x.is_finite()).count();
+        assert!(some >= 8, "{key}: {some} quarters with a ratio");
+    }
     let assets = &v["total_assets"];
     for (t, c) in v["balance_check"].iter().enumerate() {
         assert!(

@@ -1290,6 +1290,72 @@ pub fn book(st: &ReportStudy) -> Book {
             )
             .json(&format!("quarterly.facilities.{i}.interest_usd")),
         );
+        // The repayment window: first repayment after the grace quarters from COD, final
+        // maturity the tenor from financial close or the first drawdown (periods counted
+        // from 1, as `period`).
+        let fd = format!("fac{i}_first_draw");
+        rows.push(live(
+            &fd,
+            &format!("{name}: period of the first drawdown (0: none yet)"),
+            "#",
+            iff(
+                Cond::Gt(prev(&fd), c(0.0)),
+                prev(&fd),
+                iff(
+                    Cond::Gt(r(&format!("fac{i}_draw")), c(0.0)),
+                    r("period"),
+                    c(0.0),
+                ),
+            ),
+            None,
+        ));
+        let fr = format!("fac{i}_first_repayment");
+        rows.push(live(
+            &fr,
+            &format!("{name}: period of the first repayment"),
+            "#",
+            min(
+                add(
+                    add(
+                        fin("timing.construction_quarters"),
+                        fin(&format!("facilities[{i}].grace_quarters")),
+                    ),
+                    c(1.0),
+                ),
+                Expr::RowMax("period".into()),
+            ),
+            None,
+        ));
+        let start = iff(
+            Cond::InputIs(
+                format!("finance.facilities[{i}].tenor_from"),
+                "first_drawdown".into(),
+            ),
+            max(sub(r(&fd), c(1.0)), c(0.0)),
+            c(0.0),
+        );
+        rows.push(live(
+            &format!("fac{i}_maturity"),
+            &format!("{name}: period of final maturity (the tenor from its start, not before the first repayment)"),
+            "#",
+            min(
+                max(
+                    max(
+                        add(
+                            start,
+                            int(add(
+                                mul(fin(&format!("facilities[{i}].tenor_years")), c(4.0)),
+                                c(0.5),
+                            )),
+                        ),
+                        c(1.0),
+                    ),
+                    r(&fr),
+                ),
+                Expr::RowMax("period".into()),
+            ),
+            None,
+        ));
         debt_keys.push(cl);
     }
     let senior_int: Vec<(bool, Expr)> = (0..f.facility_names.len())
@@ -1823,6 +1889,132 @@ pub fn book(st: &ReportStudy) -> Book {
         )
         .json("quarterly.dscr"),
     );
+    // Cover ratios over the loan's and the project's life, as manto's: at the
+    // opening-weighted senior rate of the quarter, Excel's NPV of CFADS from this quarter
+    // to the repayment quarter (or final maturity while the loan is unpaid), or to the
+    // last operating quarter, over the senior debt at the quarter's start.
+    let senior: Vec<usize> = (0..f.facility_names.len())
+        .filter(|&i| {
+            cfg.facilities.get(i).is_some_and(|x| x.is_senior())
+                && debt_keys.contains(&format!("fac{i}_close"))
+        })
+        .collect();
+    let keys_of =
+        |what: &str| -> Vec<String> { senior.iter().map(|i| format!("fac{i}_{what}")).collect() };
+    let (open_k, close_k, int_k) = (keys_of("open"), keys_of("close"), keys_of("interest"));
+    let refs = |k: &[String]| sum_of(&k.iter().map(String::as_str).collect::<Vec<_>>());
+    rows.push(heading(
+        "Cover ratios: LLCR and PLCR = NPV of CFADS at the senior rate ÷ senior debt at the quarter's start (live formulas)",
+    ));
+    rows.push(live(
+        "senior_open",
+        "senior debt: opening balance",
+        "US$",
+        refs(&open_k),
+        None,
+    ));
+    rows.push(live(
+        "senior_close",
+        "senior debt: closing balance",
+        "US$",
+        refs(&close_k),
+        None,
+    ));
+    rows.push(live(
+        "senior_rate",
+        "senior rate of the quarter: interest on the opening balances ÷ their sum",
+        "per quarter",
+        iff(
+            Cond::Gt(r("senior_open"), c(1e-6)),
+            div(refs(&int_k), r("senior_open")),
+            c(0.0),
+        ),
+        None,
+    ));
+    rows.push(live(
+        "senior_repaid_at",
+        "period in which the senior debt is repaid in full (0 in the other quarters)",
+        "#",
+        iff(
+            Cond::And(vec![
+                Cond::Gt(r("period"), fin("timing.construction_quarters")),
+                Cond::Le(r("senior_close"), c(1e-6)),
+                Cond::Gt(prev("senior_close"), c(1e-6)),
+            ]),
+            r("period"),
+            c(0.0),
+        ),
+        None,
+    ));
+    let mut last_maturity = c(0.0);
+    for k in keys_of("maturity") {
+        last_maturity = max(last_maturity, r(&k));
+    }
+    rows.push(live(
+        "loan_life_end",
+        "last period of the loan life: the repayment period, or final maturity while unpaid",
+        "#",
+        iff(
+            Cond::Gt(Expr::RowMax("senior_repaid_at".into()), c(0.0)),
+            Expr::RowMax("senior_repaid_at".into()),
+            min(
+                max(last_maturity, r("period")),
+                Expr::RowMax("period".into()),
+            ),
+        ),
+        None,
+    ));
+    let in_cover = |more: Vec<Cond>| {
+        let mut all = vec![
+            Cond::Gt(r("period"), fin("timing.construction_quarters")),
+            Cond::Gt(r("senior_open"), c(1e-6)),
+        ];
+        all.extend(more);
+        Cond::And(all)
+    };
+    let cover = |to: Expr| {
+        div(
+            Expr::Npv(
+                Box::new(r("senior_rate")),
+                "cfads".into(),
+                Box::new(add(sub(to, r("period")), c(1.0))),
+            ),
+            r("senior_open"),
+        )
+    };
+    rows.push(
+        live(
+            "llcr",
+            "LLCR: NPV of CFADS over the loan life ÷ senior debt at the quarter's start",
+            "x",
+            iff(in_cover(vec![]), cover(r("loan_life_end")), Expr::Empty),
+            Some(col(&|r| r.llcr.unwrap_or(f64::NAN))),
+        )
+        .json("quarterly.llcr"),
+    );
+    let last_op = || {
+        min(
+            add(
+                fin("timing.construction_quarters"),
+                input(OPERATING_QUARTERS),
+            ),
+            Expr::RowMax("period".into()),
+        )
+    };
+    rows.push(
+        live(
+            "plcr",
+            "PLCR: NPV of CFADS to the last operating quarter ÷ senior debt at the quarter's start",
+            "x",
+            iff(
+                in_cover(vec![Cond::Le(r("period"), last_op())]),
+                cover(last_op()),
+                Expr::Empty,
+            ),
+            Some(col(&|r| r.plcr.unwrap_or(f64::NAN))),
+        )
+        .json("quarterly.plcr"),
+    );
     rows.push(heading(
         "Cash in operations: CFADS and the waterfall's flows (manto's decisions: DSRA, letter of credit, reserves, sweep, distributions) (live formulas)",
     ));
@@ -2230,6 +2422,10 @@ fn provisional(
     ));
 }
 
+/// Passes of [`evaluate`] over the columns at most: the live rows read later columns at
+/// most two levels deep, so three passes settle and the fourth finds nothing to change.
+const MAX_PASSES: usize = 6;
+
 /// An input's value as a number (booleans 1/0, text NaN).
 pub fn input_value(v: &serde_json::Value) -> f64 {
     match v {
@@ -2328,17 +2524,30 @@ pub fn evaluate(b: &Book) -> HashMap<String, Vec<f64>> {
         }
     }
     // Corkscrews refer to the previous column of a later row: evaluate column by column.
-    for t in 0..b.n {
-        for r in &b.rows {
-            if let RowKind::Live(e) = &r.kind {
-                let x = e.eval(&CalcVals {
-                    b,
-                    v: &v,
-                    d: &decks,
-                    t,
-                });
-                v.get_mut(&r.key).expect("allocated")[t] = x;
+    // A few rows read later columns (the cover ratios read CFADS to the end of the loan,
+    // the repayment quarter is the largest of a row): passes repeat until nothing
+    // changes, as a spreadsheet's recalculation settles on its acyclic graph.
+    for _pass in 0..MAX_PASSES {
+        let mut changed = false;
+        for t in 0..b.n {
+            for r in &b.rows {
+                if let RowKind::Live(e) = &r.kind {
+                    let x = e.eval(&CalcVals {
+                        b,
+                        v: &v,
+                        d: &decks,
+                        t,
+                    });
+                    let cell = &mut v.get_mut(&r.key).expect("allocated")[t];
+                    if x.to_bits() != cell.to_bits() {
+                        *cell = x;
+                        changed = true;
+                    }
+                }
             }
+        }
+        if !changed {
+            break;
         }
     }
     for (k, d) in decks {

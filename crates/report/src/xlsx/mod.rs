@@ -77,6 +77,21 @@ impl Place for QPlace<'_> {
             row + 1
         ))
     }
+    fn range_all(&self, key: &str) -> Option<String> {
+        let (s, row) = *self.at.get(key)?;
+        let range = format!(
+            "${}${}:${}${}",
+            column_number_to_name(FIRST),
+            row + 1,
+            column_number_to_name(self.last),
+            row + 1
+        );
+        Some(if s == self.sheet {
+            range
+        } else {
+            format!("{}!{range}", s.name())
+        })
+    }
     fn deck(&self, name: &str) -> String {
         let y = self.cell("year", 0).unwrap_or_else(|| "NA()".into());
         format!("INDEX(Deck_{name},MATCH({y},Deck_year,0))")
@@ -694,6 +709,17 @@ fn build(r: &ReportStudy) -> Result<Vec<u8>, XlsxError> {
             "x",
             m.min_dscr.unwrap_or(f64::NAN),
         ));
+        for (what, key, manto) in [
+            ("minimum LLCR", "llcr", m.min_llcr),
+            ("minimum PLCR", "plcr", m.min_plcr),
+        ] {
+            checks.push((
+                what.into(),
+                format!("=MIN({})", qr(at[key] + 1)),
+                "x",
+                manto.unwrap_or(f64::NAN),
+            ));
+        }
         let mut check_rows = Vec::new();
         for (label, formula, unit, manto) in &checks {
             ws.write_string(xr, 0, label)?;
@@ -726,7 +752,7 @@ fn build(r: &ReportStudy) -> Result<Vec<u8>, XlsxError> {
             ws.write_string_with_format(xr, FIRST + t as u16, l, &fm.header)?;
         }
         xr += 1;
-        let quarter_rows: [(&str, &str, &str, Vec<f64>); 4] = [
+        let quarter_rows: [(&str, &str, &str, Vec<f64>); 6] = [
             ("DSCR (workbook)", "x", "dscr", vec![]),
             (
                 "DSCR (manto)",
@@ -744,6 +770,8 @@ fn build(r: &ReportStudy) -> Result<Vec<u8>, XlsxError> {
                     .map(|b| b.balance_check_usd)
                     .collect(),
             ),
+            ("LLCR (workbook)", "x", "llcr", vec![]),
+            ("PLCR (workbook)", "x", "plcr", vec![]),
         ];
         let dscr_out_row = xr;
         for (label, unit, key, manto) in &quarter_rows {
@@ -816,7 +844,7 @@ fn build(r: &ReportStudy) -> Result<Vec<u8>, XlsxError> {
         c1.set_width(900).set_height(320);
         ws.insert_chart(xr + 3, 0, &c1)?;
         let mut c2 = Chart::new(ChartType::Line);
-        c2.title().set_name("DSCR by quarter");
+        c2.title().set_name("DSCR and LLCR by quarter");
         // The quarter labels above the DSCR row: the categories of every series.
         let quarters = (
             "Outputs",
@@ -829,6 +857,12 @@ fn build(r: &ReportStudy) -> Result<Vec<u8>, XlsxError> {
             .set_name("DSCR")
             .set_categories(quarters)
             .set_values(("Outputs", dscr_out_row, FIRST, dscr_out_row, last_col));
+        // LLCR: the fifth of the quarterly rows (after DSCR and the balance check).
+        let llcr_row = dscr_out_row + 4;
+        c2.add_series()
+            .set_name("LLCR")
+            .set_categories(quarters)
+            .set_values(("Outputs", llcr_row, FIRST, llcr_row, last_col));
         for row in covenant_row..xr {
             c2.add_series()
                 .set_name(("Outputs", row, 0))
