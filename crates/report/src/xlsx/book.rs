@@ -96,6 +96,9 @@ pub struct Book {
     /// Inputs by key: the finance inputs as flattened, and manto's scalar outputs the
     /// formulas read.
     pub inputs: HashMap<String, serde_json::Value>,
+    /// manto's scalar outputs the formulas read (key, value, where it comes from), listed
+    /// on `Inputs` after the scenario's inputs.
+    pub outputs: Vec<(String, f64, String)>,
 }
 
 fn input_row(key: &str, label: &str, unit: &'static str, v: Vec<f64>, src: &str) -> Row {
@@ -352,6 +355,20 @@ pub fn book(st: &ReportStudy) -> Book {
     let bs = &f.balance_sheet;
     let bsc = |g: fn(&BalanceSheet) -> f64| -> Vec<f64> { bs.iter().map(g).collect() };
     let mut rows = Vec::new();
+    // manto's outputs the formulas read as inputs: (key, value, where it comes from).
+    let mut outputs: Vec<(String, f64, String)> = vec![(
+        OPERATING_QUARTERS.into(),
+        st.production.len() as f64,
+        "manto simulation output: quarters of the production schedule (not a scenario input)"
+            .into(),
+    )];
+    // A facility sized by manto (its fixed repayment profile and signed amount).
+    let sized = |i: usize| {
+        f.debt_sizing
+            .facilities
+            .iter()
+            .find(|s| s.index == i && cfg.facilities.get(i).is_some_and(|x| x.name == s.name))
+    };
 
     // ---- Time ------------------------------------------------------------------------
     let t = Sheet::Time;
@@ -489,10 +506,10 @@ pub fn book(st: &ReportStudy) -> Book {
     // ---- Calculations: manto's numbers ---------------------------------------------------
     let wf = "manto finance: quarterly waterfall";
     rows.push(heading(
-        "manto's calculated flows (inputs to this sheet, not live)",
+        "manto's numbers taken as given (inputs, not live): capex, closure cost, the DSRA target, the sources and uses of construction, the sized repayment profile, tax depreciation",
     ));
     type Get = fn(&PeriodRow) -> f64;
-    let flows: [(&str, &str, Get); 19] = [
+    let flows: [(&str, &str, Get); 7] = [
         ("capex_direct", "capex, direct", |r| r.capex_direct_usd),
         ("capex_contingency", "capex, contingency", |r| {
             r.capex_contingency_usd
@@ -505,50 +522,47 @@ pub fn book(st: &ReportStudy) -> Book {
             r.capex_sustaining_usd
         }),
         ("closure_cost", "closure cost", |r| r.closure_cost_usd),
-        ("senior_principal", "senior principal", |r| {
-            r.senior_principal_usd
-        }),
-        ("dsra_funding", "DSRA funding", |r| r.dsra_funding_usd),
-        ("dsra_release", "DSRA release", |r| r.dsra_release_usd),
-        ("dsra_lc_drawing", "DSRA letter of credit drawn", |r| {
-            r.dsra_lc_drawing_usd
-        }),
         (
-            "dsra_lc_repayment",
-            "DSRA letter of credit reimbursed",
-            |r| r.dsra_lc_repayment_usd,
-        ),
-        ("mra_funding", "maintenance reserve funding", |r| {
-            r.maintenance_reserve_funding_usd
-        }),
-        ("mra_release", "maintenance reserve release", |r| {
-            r.maintenance_reserve_release_usd
-        }),
-        ("sub_debt_service", "subordinated debt service paid", |r| {
-            r.sub_debt_service_usd
-        }),
-        ("cash_sweep", "cash sweep (prepayment)", |r| {
-            r.cash_sweep_usd
-        }),
-        ("sponsor_support", "sponsor support (equity)", |r| {
-            r.sponsor_support_usd
-        }),
-        (
-            "funding_shortfall",
-            "funding shortfall (met by the sponsors as equity)",
-            |r| r.funding_shortfall_usd,
-        ),
-        ("distributions", "distributions to shareholders", |r| {
-            r.distributions_usd
-        }),
-        (
-            "dsra_lc_cost",
-            "DSRA letter of credit: fee and interest",
-            |r| r.dsra_lc_cost_usd,
+            "dsra_target",
+            "DSRA target: the next quarters' senior debt service of manto's planning pass",
+            |r| r.dsra_target_usd,
         ),
     ];
     for (key, label, get) in flows {
         rows.push(input_row(key, label, "US$", col(&get), wf));
+    }
+    // The sources and uses of construction: manto's funding plan (the live waterfall
+    // takes over at COD).
+    let building = |g: Get| -> Vec<f64> {
+        q.iter()
+            .map(|r| if r.construction > 0.5 { g(r) } else { 0.0 })
+            .collect()
+    };
+    let funding: [(&str, &str, Get); 3] = [
+        (
+            "dsra_funding_c",
+            "DSRA funded from the construction sources (at completion)",
+            |r| r.dsra_funding_usd,
+        ),
+        (
+            "sponsor_support_c",
+            "contingent equity drawn in construction",
+            |r| r.sponsor_support_usd,
+        ),
+        (
+            "funding_shortfall_c",
+            "funding shortfall in construction (met by the sponsors as equity)",
+            |r| r.funding_shortfall_usd,
+        ),
+    ];
+    for (key, label, get) in funding {
+        rows.push(input_row(
+            key,
+            label,
+            "US$",
+            building(get),
+            "manto finance: sources and uses of construction",
+        ));
     }
     for (i, name) in f.facility_names.iter().enumerate() {
         let fac = |g: fn(&FacilityRow) -> f64| -> Vec<f64> {
@@ -556,39 +570,68 @@ pub fn book(st: &ReportStudy) -> Book {
                 .map(|r| r.facilities.get(i).map_or(0.0, g))
                 .collect()
         };
-        for (k, what, g) in [
-            (
-                "draw",
-                "drawdown",
-                (|x| x.drawdown_usd) as fn(&FacilityRow) -> f64,
-            ),
-            ("capint", "capitalised interest", |x| {
-                x.capitalised_interest_usd
-            }),
-            ("principal", "principal", |x| x.principal_usd),
-            ("prepay", "prepayment", |x| x.prepayment_usd),
-        ] {
+        let equity = f.facilities.get(i).is_some_and(|x| x.kind == "equity");
+        let in_construction = |v: Vec<f64>| -> Vec<f64> {
+            v.into_iter()
+                .zip(q)
+                .map(|(x, r)| if r.construction > 0.5 { x } else { 0.0 })
+                .collect()
+        };
+        rows.push(input_row(
+            &format!("fac{i}_draw"),
+            &format!("{name}: drawdown"),
+            "US$",
+            fac(|x| x.drawdown_usd),
+            "manto finance: sources and uses of construction",
+        ));
+        if equity {
+            for (k, what, g) in [
+                (
+                    "capint",
+                    "capitalised interest",
+                    (|x| x.capitalised_interest_usd) as fn(&FacilityRow) -> f64,
+                ),
+                ("principal", "principal", |x| x.principal_usd),
+                ("prepay", "prepayment", |x| x.prepayment_usd),
+            ] {
+                rows.push(input_row(
+                    &format!("fac{i}_{k}"),
+                    &format!("{name}: {what}"),
+                    "US$",
+                    fac(g),
+                    wf,
+                ));
+            }
+            continue;
+        }
+        rows.push(input_row(
+            &format!("fac{i}_capint_c"),
+            &format!("{name}: interest capitalised in construction"),
+            "US$",
+            in_construction(fac(|x| x.capitalised_interest_usd)),
+            "manto finance: sources and uses of construction",
+        ));
+        if let Some(sf) = sized(i) {
+            // The fixed profile of the sized loan, placed from manto's first repayment.
+            let first = (cfg.timing.construction_quarters
+                + cfg.facilities.get(i).map_or(0, |x| x.grace_quarters))
+            .min(n.saturating_sub(1));
+            let share: Vec<f64> = (0..n)
+                .map(|t| {
+                    t.checked_sub(first)
+                        .and_then(|k| sf.repayment_share.get(k))
+                        .copied()
+                        .unwrap_or(0.0)
+                })
+                .collect();
             rows.push(input_row(
-                &format!("fac{i}_{k}"),
-                &format!("{name}: {what}"),
-                "US$",
-                fac(g),
-                wf,
+                &format!("fac{i}_share"),
+                &format!("{name}: repayment profile, share of the balance at COD"),
+                "fraction",
+                share,
+                "manto debt sizing: the profile sculpted on the banking case, fixed at financial close",
             ));
         }
-    }
-    let bss = "manto finance: balance sheet";
-    type BsGet = fn(&BalanceSheet) -> f64;
-    let more: [(&str, &str, BsGet); 2] = [
-        ("maintenance_reserve", "maintenance reserve account", |b| {
-            b.maintenance_reserve_usd
-        }),
-        ("dsra_lc_drawn", "DSRA letter of credit drawn", |b| {
-            b.dsra_lc_drawn_usd
-        }),
-    ];
-    for (key, label, get) in more {
-        rows.push(input_row(key, label, "US$", bsc(get), bss));
     }
     // Tax depreciation: of the capital, class by class, and of the capitalised financing
     // costs (manto's corkscrews `tax_wdv:*`: in service from the next quarter and COD,
@@ -617,50 +660,42 @@ pub fn book(st: &ReportStudy) -> Book {
         "manto finance: corkscrew `tax_wdv:financing_costs`",
     ));
     let ck = |name: &str| f.corkscrews.iter().find(|c| c.name == name);
-    for (key, name, label) in [
-        ("cash", "cash", "cash"),
-        ("dsra", "dsra", "DSRA"),
-        ("fixed_assets", "fixed_assets_book", "fixed assets (book)"),
-    ] {
-        if let Some(c) = ck(name) {
-            let src = format!("manto finance: corkscrew `{name}`");
-            if key == "fixed_assets" {
-                // Additions are live (capital + capitalised financing); the financing
-                // costs paid in construction are manto's.
-                rows.push(input_row(
-                    "financing_costs_paid",
-                    "financing costs paid in construction (fees, interest not capitalised)",
-                    "US$",
-                    f.cash_flow_statement
-                        .iter()
-                        .map(|x| -x.capitalised_financing_costs_usd)
-                        .collect(),
-                    "manto finance: cash-flow statement",
-                ));
-            } else {
-                // Cash: manto's movements are used in construction (the sources and
-                // uses); in operations they are live, below.
-                let (k, l) = if key == "cash" {
-                    ("_construction", " in construction (sources and uses)")
-                } else {
-                    ("", "")
-                };
-                rows.push(input_row(
-                    &format!("{key}_add{k}"),
-                    &format!("{label}: additions{l}"),
-                    "US$",
-                    c.additions.clone(),
-                    &src,
-                ));
-                rows.push(input_row(
-                    &format!("{key}_red{k}"),
-                    &format!("{label}: reductions{l}"),
-                    "US$",
-                    c.reductions.clone(),
-                    &src,
-                ));
-            }
-        }
+    // Fixed-asset additions are live (capital + capitalised financing); the financing costs
+    // paid in construction are manto's.
+    rows.push(input_row(
+        "financing_costs_paid",
+        "financing costs paid in construction (fees, interest not capitalised)",
+        "US$",
+        f.cash_flow_statement
+            .iter()
+            .map(|x| -x.capitalised_financing_costs_usd)
+            .collect(),
+        "manto finance: cash-flow statement",
+    ));
+    // Cash: manto's movements in construction (the sources and uses); from COD the
+    // waterfall below is live.
+    if let Some(c) = ck("cash") {
+        let src = "manto finance: corkscrew `cash`, construction quarters";
+        let building = |v: &[f64]| -> Vec<f64> {
+            v.iter()
+                .zip(q)
+                .map(|(x, r)| if r.construction > 0.5 { *x } else { 0.0 })
+                .collect()
+        };
+        rows.push(input_row(
+            "cash_add_construction",
+            "cash: additions in construction (sources and uses)",
+            "US$",
+            building(&c.additions),
+            src,
+        ));
+        rows.push(input_row(
+            "cash_red_construction",
+            "cash: reductions in construction (sources and uses)",
+            "US$",
+            building(&c.reductions),
+            src,
+        ));
     }
 
     // ---- Calculations: revenue ------------------------------------------------------------
@@ -1247,18 +1282,44 @@ pub fn book(st: &ReportStudy) -> Book {
             prev(&cl),
             None,
         ));
+        // A balance within 1e-12 of the signed amount of zero is zero, as manto's.
+        let flows = || {
+            signed(vec![
+                (true, r(&o)),
+                (true, r(&format!("fac{i}_draw"))),
+                (true, r(&format!("fac{i}_capint"))),
+                (false, r(&format!("fac{i}_principal"))),
+                (false, r(&format!("fac{i}_prepay"))),
+            ])
+        };
+        let signed_amount = match sized(i) {
+            Some(sf) => {
+                let key = format!("debt_sizing.facilities[{}].sized_usd", sf.index);
+                outputs.push((
+                    key.clone(),
+                    sf.sized_usd,
+                    format!(
+                        "manto debt sizing: the signed amount of {name} (not a scenario input)"
+                    ),
+                ));
+                input(&key)
+            }
+            None => fin(&format!("facilities[{i}].commitment_usd")),
+        };
+        let tiny = || mul(c(1e-12), max(signed_amount.clone(), c(1.0)));
         rows.push(
             live(
                 &cl,
                 &format!("{name}: closing balance"),
                 "US$",
-                signed(vec![
-                    (true, r(&o)),
-                    (true, r(&format!("fac{i}_draw"))),
-                    (true, r(&format!("fac{i}_capint"))),
-                    (false, r(&format!("fac{i}_principal"))),
-                    (false, r(&format!("fac{i}_prepay"))),
-                ]),
+                iff(
+                    Cond::And(vec![
+                        Cond::Gt(tiny(), flows()),
+                        Cond::Gt(flows(), sub(c(0.0), tiny())),
+                    ]),
+                    c(0.0),
+                    flows(),
+                ),
                 Some(
                     q.iter()
                         .map(|r| r.facilities.get(i).map_or(0.0, |x| x.closing_balance_usd))
@@ -1356,6 +1417,86 @@ pub fn book(st: &ReportStudy) -> Book {
             ),
             None,
         ));
+        // Scheduled principal: the fixed profile of a sized loan, equal instalments, or
+        // level debt service (annuity); the whole balance at final maturity.
+        let bc = format!("fac{i}_bal_cod");
+        rows.push(live(
+            &bc,
+            &format!("{name}: balance at the start of operations"),
+            "US$",
+            iff(
+                Cond::Eq(
+                    r("period"),
+                    add(fin("timing.construction_quarters"), c(1.0)),
+                ),
+                r(&o),
+                prev(&bc),
+            ),
+            None,
+        ));
+        let mat = format!("fac{i}_maturity");
+        let left = || add(sub(r(&mat), r("period")), c(1.0));
+        let rate = || {
+            div(
+                add(
+                    deck(&format!("fac{i}_base_rate_pct")),
+                    fin(&format!("facilities[{i}].margin_pct")),
+                ),
+                c(400.0),
+            )
+        };
+        let fx = cfg.facilities.get(i);
+        let regular = if sized(i).is_some() {
+            min(mul(r(&format!("fac{i}_share")), r(&bc)), r(&o))
+        } else if fx.is_some_and(|x| x.repayment == finance::config::Repayment::StraightLine) {
+            div(r(&o), left())
+        } else {
+            // −PPMT(rate, 1, left, balance): level payment less the first interest.
+            iff(
+                Cond::Eq(rate(), c(0.0)),
+                div(r(&o), left()),
+                sub(
+                    div(
+                        mul(r(&o), rate()),
+                        sub(c(1.0), pow(add(c(1.0), rate()), sub(c(0.0), left()))),
+                    ),
+                    mul(r(&o), rate()),
+                ),
+            )
+        };
+        let unsized_sculpted = sized(i).is_none()
+            && fx.is_some_and(|x| {
+                x.is_senior() && x.repayment == finance::config::Repayment::Sculpted
+            });
+        if unsized_sculpted {
+            // Not reached by manto's runs (every sculpted senior loan is sized); its
+            // schedule would be manto's.
+            rows.push(input_row(
+                &format!("fac{i}_due"),
+                &format!("{name}: scheduled principal"),
+                "US$",
+                q.iter()
+                    .map(|r| r.facilities.get(i).map_or(0.0, |x| x.principal_usd))
+                    .collect(),
+                wf,
+            ));
+        } else {
+            rows.push(live(
+                &format!("fac{i}_due"),
+                &format!("{name}: scheduled principal (in the repayment window; all at maturity)"),
+                "US$",
+                iff(
+                    Cond::And(vec![
+                        Cond::Gt(r("period"), fin("timing.construction_quarters")),
+                        Cond::Le(r(&fr), r("period")),
+                        Cond::Gt(r(&o), c(0.0)),
+                    ]),
+                    iff(Cond::Le(r(&mat), r("period")), r(&o), regular),
+                    c(0.0),
+                ),
+                None,
+            ));
+        }
         debt_keys.push(cl);
     }
     let senior_int: Vec<(bool, Expr)> = (0..f.facility_names.len())
@@ -1865,6 +2006,23 @@ pub fn book(st: &ReportStudy) -> Book {
         .json("income_statement.net_income_usd"),
     );
     rows.push(heading("Debt service and cover (live formulas)"));
+    let senior_due: Vec<(bool, Expr)> = (0..f.facility_names.len())
+        .filter(|&i| {
+            cfg.facilities.get(i).is_some_and(|x| x.is_senior())
+                && debt_keys.contains(&format!("fac{i}_close"))
+        })
+        .map(|i| (true, r(&format!("fac{i}_due"))))
+        .collect();
+    rows.push(
+        live(
+            "senior_principal",
+            "senior scheduled principal",
+            "US$",
+            mul(sub(c(1.0), r("construction")), signed(senior_due)),
+            Some(col(&|r| r.senior_principal_usd)),
+        )
+        .json("quarterly.senior_principal_usd"),
+    );
     rows.push(
         live(
             "senior_ds",
@@ -1889,6 +2047,833 @@ pub fn book(st: &ReportStudy) -> Book {
         )
         .json("quarterly.dscr"),
     );
+    // ---- The operating waterfall -----------------------------------------------------------
+    // Quarter by quarter from COD, in manto's order: cash after debt service; the
+    // maintenance reserve pays sustaining capital; the DSRA (or its letter of credit) meets
+    // a shortfall; sponsor support before completion; debt service cash cannot meet is
+    // deferred (principal first, then interest capitalised); the DSRA, the letter of
+    // credit and the maintenance reserve are brought to their targets; subordinated debt
+    // service; a funding shortfall; the covenant test, the sweep, the closure reserve and
+    // the distributions. `w_cash_k` is the cash in hand after step k.
+    let ops = || sub(c(1.0), r("construction"));
+    let cqe = || fin("timing.construction_quarters");
+    let nper = || Expr::RowMax("period".into());
+    let eoo = || min(add(cqe(), input(OPERATING_QUARTERS)), nper());
+    let pos = |e: Expr| max(e, c(0.0));
+    let neg = |e: Expr| max(sub(c(0.0), e), c(0.0));
+    let lc_on = || Cond::InputTrue("finance.dsra.letter_of_credit".into());
+    let debt: Vec<usize> = (0..f.facility_names.len())
+        .filter(|&i| debt_keys.contains(&format!("fac{i}_close")))
+        .collect();
+    let subs: Vec<usize> = debt
+        .iter()
+        .copied()
+        .filter(|&i| !cfg.facilities.get(i).is_some_and(|x| x.is_senior()))
+        .collect();
+    let sweepable: Vec<usize> = debt
+        .iter()
+        .copied()
+        .filter(|&i| {
+            cfg.facilities.get(i).is_some_and(|x| {
+                matches!(
+                    x.kind,
+                    finance::config::FacilityKind::SeniorTermLoan
+                        | finance::config::FacilityKind::CostOverrun
+                )
+            })
+        })
+        .collect();
+    let sum_keys = |idx: &[usize], what: &str| -> Expr {
+        signed(
+            idx.iter()
+                .map(|i| (true, r(&format!("fac{i}_{what}"))))
+                .collect(),
+        )
+    };
+    let wrow = |rows: &mut Vec<Row>, key: &str, label: &str, e: Expr| {
+        rows.push(live(key, label, "US$", e, None));
+    };
+    let checked = |rows: &mut Vec<Row>, key: &str, label: &str, e: Expr, g: Get, json: &str| {
+        rows.push(live(key, label, "US$", e, Some(col(&g))).json(json));
+    };
+    rows.push(heading(
+        "Operating waterfall from COD, in manto's order (live formulas; w_cash: cash in hand after each step)",
+    ));
+    checked(
+        &mut rows,
+        "dsra_lc_cost",
+        "DSRA letter of credit: fee on the target + interest on drawings",
+        mul(
+            ops(),
+            iff(
+                lc_on(),
+                add(
+                    mul(div(fin("dsra.lc_fee_pct"), c(400.0)), r("dsra_target")),
+                    mul(
+                        div(fin("dsra.lc_drawn_rate_pct"), c(400.0)),
+                        r("dsra_lc_open"),
+                    ),
+                ),
+                c(0.0),
+            ),
+        ),
+        |r| r.dsra_lc_cost_usd,
+        "quarterly.dsra_lc_cost_usd",
+    );
+    wrow(
+        &mut rows,
+        "w_cash_0",
+        "cash after senior debt service, letter-of-credit and IVA-facility costs",
+        mul(
+            ops(),
+            signed(vec![
+                (true, r("cash_open")),
+                (true, r("cfads")),
+                (false, r("senior_ds")),
+                (false, r("dsra_lc_cost")),
+                (false, r("vat_facility_interest")),
+            ]),
+        ),
+    );
+    wrow(
+        &mut rows,
+        "mra_purpose",
+        "maintenance reserve paying the quarter's sustaining capital",
+        mul(ops(), min(r("mra_open"), r("capex_sustaining"))),
+    );
+    wrow(
+        &mut rows,
+        "w_cash_1",
+        "cash after the maintenance reserve's payment",
+        add(r("w_cash_0"), r("mra_purpose")),
+    );
+    wrow(
+        &mut rows,
+        "dsra_used",
+        "DSRA drawn to meet debt service",
+        mul(ops(), min(r("dsra_open"), neg(r("w_cash_1")))),
+    );
+    wrow(
+        &mut rows,
+        "w_cash_2",
+        "cash after the DSRA drawing",
+        add(r("w_cash_1"), r("dsra_used")),
+    );
+    checked(
+        &mut rows,
+        "dsra_lc_drawing",
+        "DSRA letter of credit drawn (up to the target not yet drawn)",
+        mul(
+            ops(),
+            iff(
+                lc_on(),
+                min(
+                    neg(r("w_cash_2")),
+                    pos(sub(r("dsra_target"), r("dsra_lc_open"))),
+                ),
+                c(0.0),
+            ),
+        ),
+        |r| r.dsra_lc_drawing_usd,
+        "quarterly.dsra_lc_drawing_usd",
+    );
+    wrow(
+        &mut rows,
+        "w_cash_3",
+        "cash after the letter-of-credit drawing",
+        add(r("w_cash_2"), r("dsra_lc_drawing")),
+    );
+    // Completion: the lenders' test (sustained output and cover) or a fixed date.
+    match &cfg.funding.completion_test {
+        Some(_) => {
+            let ct = |k: &str| fin(&format!("funding.completion_test.{k}"));
+            rows.push(live(
+                "completion_ok",
+                "completion test met this quarter: feed ≥ output % of design and DSCR ≥ its minimum (or no debt service)",
+                "0/1",
+                flag(Cond::And(vec![
+                    Cond::Gt(r("period"), cqe()),
+                    Cond::Le(r("period"), eoo()),
+                    Cond::Le(
+                        div(
+                            mul(div(ct("output_pct"), c(100.0)), ct("design_feed_dry_t_per_year")),
+                            c(4.0),
+                        ),
+                        r("prod_feed"),
+                    ),
+                    // No debt service passes the ratio (Excel's AND evaluates every
+                    // argument, so the ratio is guarded by IF, not by an OR beside it).
+                    Cond::Le(
+                        ct("min_dscr"),
+                        iff(
+                            Cond::Gt(r("senior_ds"), c(1e-6)),
+                            div(r("cfads"), r("senior_ds")),
+                            c(1e300),
+                        ),
+                    ),
+                ])),
+                None,
+            ));
+            rows.push(live(
+                "completion_streak",
+                "consecutive quarters meeting the completion test",
+                "quarters",
+                iff(
+                    Cond::Gt(r("completion_ok"), c(0.0)),
+                    add(prev("completion_streak"), c(1.0)),
+                    c(0.0),
+                ),
+                None,
+            ));
+            rows.push(live(
+                "completed",
+                "completion reached (at this quarter's end or before)",
+                "0/1",
+                iff(
+                    Cond::Gt(prev("completed"), c(0.0)),
+                    c(1.0),
+                    flag(Cond::And(vec![
+                        Cond::Gt(r("period"), cqe()),
+                        Cond::Le(
+                            max(ct("consecutive_quarters"), c(1.0)),
+                            r("completion_streak"),
+                        ),
+                    ])),
+                ),
+                None,
+            ));
+            rows.push(live(
+                "before_completion",
+                "before completion (sponsor support available)",
+                "0/1",
+                sub(c(1.0), prev("completed")),
+                None,
+            ));
+        }
+        None => rows.push(live(
+            "before_completion",
+            "before completion: the fixed number of quarters after COD",
+            "0/1",
+            flag(Cond::Le(
+                r("period"),
+                add(cqe(), fin("funding.completion_quarters")),
+            )),
+            None,
+        )),
+    }
+    wrow(
+        &mut rows,
+        "support_ops",
+        "sponsor support before completion, within what is left of its limit",
+        iff(
+            Cond::And(vec![
+                Cond::Gt(ops(), c(0.0)),
+                Cond::Gt(c(0.0), r("w_cash_3")),
+                Cond::Gt(r("before_completion"), c(0.0)),
+            ]),
+            min(
+                sub(c(0.0), r("w_cash_3")),
+                sub(
+                    fin("funding.sponsor_support_limit_usd"),
+                    prev("support_used"),
+                ),
+            ),
+            c(0.0),
+        ),
+    );
+    wrow(
+        &mut rows,
+        "support_used",
+        "sponsor support used to date",
+        add(prev("support_used"), r("support_ops")),
+    );
+    checked(
+        &mut rows,
+        "sponsor_support",
+        "sponsor support (contingent equity in construction; support before completion)",
+        iff(
+            Cond::Gt(r("construction"), c(0.0)),
+            r("sponsor_support_c"),
+            r("support_ops"),
+        ),
+        |r| r.sponsor_support_usd,
+        "quarterly.sponsor_support_usd",
+    );
+    wrow(
+        &mut rows,
+        "w_cash_4",
+        "cash after sponsor support",
+        add(r("w_cash_3"), r("support_ops")),
+    );
+    wrow(
+        &mut rows,
+        "senior_unpaid",
+        "senior debt service cash cannot meet (deferred)",
+        iff(
+            Cond::And(vec![
+                Cond::Gt(c(-1e-9), r("w_cash_4")),
+                Cond::Gt(r("senior_ds"), c(1e-9)),
+            ]),
+            min(sub(c(0.0), r("w_cash_4")), r("senior_ds")),
+            c(0.0),
+        ),
+    );
+    wrow(
+        &mut rows,
+        "senior_deferred_principal",
+        "of it, principal deferred",
+        min(r("senior_unpaid"), r("senior_principal")),
+    );
+    wrow(
+        &mut rows,
+        "senior_deferred_interest",
+        "of it, interest capitalised",
+        min(
+            sub(r("senior_unpaid"), r("senior_deferred_principal")),
+            r("senior_interest"),
+        ),
+    );
+    wrow(
+        &mut rows,
+        "w_cash_5",
+        "cash after the deferral",
+        add(r("w_cash_4"), r("senior_unpaid")),
+    );
+    let dsra_tgt = || iff(lc_on(), c(0.0), r("dsra_target"));
+    wrow(
+        &mut rows,
+        "dsra_after_use",
+        "DSRA after the drawing",
+        sub(r("dsra_open"), r("dsra_used")),
+    );
+    wrow(
+        &mut rows,
+        "dsra_excess",
+        "DSRA above its target (released)",
+        mul(ops(), pos(sub(r("dsra_after_use"), dsra_tgt()))),
+    );
+    wrow(
+        &mut rows,
+        "dsra_topup",
+        "DSRA funded towards its target from the cash in hand",
+        mul(
+            ops(),
+            iff(
+                Cond::Gt(r("dsra_after_use"), dsra_tgt()),
+                c(0.0),
+                min(sub(dsra_tgt(), r("dsra_after_use")), pos(r("w_cash_5"))),
+            ),
+        ),
+    );
+    checked(
+        &mut rows,
+        "dsra_funding",
+        "DSRA funding (construction: from the sources at completion)",
+        iff(
+            Cond::Gt(r("construction"), c(0.0)),
+            r("dsra_funding_c"),
+            r("dsra_topup"),
+        ),
+        |r| r.dsra_funding_usd,
+        "quarterly.dsra_funding_usd",
+    );
+    checked(
+        &mut rows,
+        "dsra_release",
+        "DSRA release (drawn for debt service, or above target)",
+        add(r("dsra_used"), r("dsra_excess")),
+        |r| r.dsra_release_usd,
+        "quarterly.dsra_release_usd",
+    );
+    wrow(
+        &mut rows,
+        "w_cash_6",
+        "cash after the DSRA",
+        signed(vec![
+            (true, r("w_cash_5")),
+            (true, r("dsra_excess")),
+            (false, r("dsra_topup")),
+        ]),
+    );
+    checked(
+        &mut rows,
+        "dsra_lc_repayment",
+        "DSRA letter-of-credit drawings reimbursed",
+        mul(
+            ops(),
+            min(
+                add(r("dsra_lc_open"), r("dsra_lc_drawing")),
+                pos(r("w_cash_6")),
+            ),
+        ),
+        |r| r.dsra_lc_repayment_usd,
+        "quarterly.dsra_lc_repayment_usd",
+    );
+    wrow(
+        &mut rows,
+        "w_cash_7",
+        "cash after the letter of credit",
+        sub(r("w_cash_6"), r("dsra_lc_repayment")),
+    );
+    let mr = |k: &str| fin(&format!("maintenance_reserve.{k}"));
+    checked(
+        &mut rows,
+        "mra_target",
+        "maintenance reserve target: the next quarters' sustaining capital, built up over the first quarters",
+        iff(
+            Cond::And(vec![
+                Cond::Gt(mr("target_quarters"), c(0.0)),
+                Cond::Gt(r("period"), cqe()),
+                Cond::Le(r("period"), eoo()),
+            ]),
+            mul(
+                iff(
+                    Cond::Le(mr("build_up_quarters"), c(1.0)),
+                    c(1.0),
+                    min(div(sub(r("period"), cqe()), mr("build_up_quarters")), c(1.0)),
+                ),
+                Expr::SumAhead("capex_sustaining".into(), Box::new(mr("target_quarters"))),
+            ),
+            c(0.0),
+        ),
+        |r| r.maintenance_reserve_target_usd,
+        "quarterly.maintenance_reserve_target_usd",
+    );
+    wrow(
+        &mut rows,
+        "mra_after_use",
+        "maintenance reserve after paying sustaining capital",
+        sub(r("mra_open"), r("mra_purpose")),
+    );
+    wrow(
+        &mut rows,
+        "mra_excess",
+        "maintenance reserve above its target (released)",
+        mul(ops(), pos(sub(r("mra_after_use"), r("mra_target")))),
+    );
+    checked(
+        &mut rows,
+        "mra_funding",
+        "maintenance reserve funded towards its target from the cash in hand",
+        mul(
+            ops(),
+            iff(
+                Cond::Gt(r("mra_after_use"), r("mra_target")),
+                c(0.0),
+                min(sub(r("mra_target"), r("mra_after_use")), pos(r("w_cash_7"))),
+            ),
+        ),
+        |r| r.maintenance_reserve_funding_usd,
+        "quarterly.maintenance_reserve_funding_usd",
+    );
+    checked(
+        &mut rows,
+        "mra_release",
+        "maintenance reserve release (sustaining capital paid, or above target)",
+        add(r("mra_purpose"), r("mra_excess")),
+        |r| r.maintenance_reserve_release_usd,
+        "quarterly.maintenance_reserve_release_usd",
+    );
+    wrow(
+        &mut rows,
+        "w_cash_8",
+        "cash after the maintenance reserve",
+        signed(vec![
+            (true, r("w_cash_7")),
+            (true, r("mra_excess")),
+            (false, r("mra_funding")),
+        ]),
+    );
+    wrow(
+        &mut rows,
+        "sub_interest",
+        "subordinated interest",
+        mul(ops(), sum_keys(&subs, "interest")),
+    );
+    wrow(
+        &mut rows,
+        "sub_principal",
+        "subordinated scheduled principal",
+        mul(ops(), sum_keys(&subs, "due")),
+    );
+    wrow(
+        &mut rows,
+        "sub_unpaid",
+        "subordinated debt service cash cannot meet (deferred)",
+        pos(sub(
+            add(r("sub_interest"), r("sub_principal")),
+            pos(r("w_cash_8")),
+        )),
+    );
+    wrow(
+        &mut rows,
+        "sub_deferred_principal",
+        "of it, principal deferred",
+        iff(
+            Cond::Gt(r("sub_unpaid"), c(1e-9)),
+            min(r("sub_unpaid"), r("sub_principal")),
+            c(0.0),
+        ),
+    );
+    wrow(
+        &mut rows,
+        "sub_deferred_interest",
+        "of it, interest capitalised",
+        iff(
+            Cond::Gt(r("sub_unpaid"), c(1e-9)),
+            min(
+                sub(r("sub_unpaid"), r("sub_deferred_principal")),
+                r("sub_interest"),
+            ),
+            c(0.0),
+        ),
+    );
+    checked(
+        &mut rows,
+        "sub_debt_service",
+        "subordinated debt service paid",
+        signed(vec![
+            (true, r("sub_interest")),
+            (true, r("sub_principal")),
+            (false, r("sub_unpaid")),
+        ]),
+        |r| r.sub_debt_service_usd,
+        "quarterly.sub_debt_service_usd",
+    );
+    wrow(
+        &mut rows,
+        "w_cash_9",
+        "cash after subordinated debt service",
+        sub(r("w_cash_8"), r("sub_debt_service")),
+    );
+    checked(
+        &mut rows,
+        "funding_shortfall",
+        "funding shortfall (met by the sponsors as equity)",
+        iff(
+            Cond::Gt(r("construction"), c(0.0)),
+            r("funding_shortfall_c"),
+            neg(r("w_cash_9")),
+        ),
+        |r| r.funding_shortfall_usd,
+        "quarterly.funding_shortfall_usd",
+    );
+    checked(
+        &mut rows,
+        "unpaid_ds",
+        "debt service due and not paid (a payment default)",
+        add(
+            r("senior_unpaid"),
+            iff(Cond::Gt(r("sub_unpaid"), c(1e-9)), r("sub_unpaid"), c(0.0)),
+        ),
+        |r| r.unpaid_debt_service_usd,
+        "quarterly.unpaid_debt_service_usd",
+    );
+    wrow(
+        &mut rows,
+        "w_cash_10",
+        "cash after the shortfall is met",
+        mul(ops(), pos(r("w_cash_9"))),
+    );
+    // The covenant test: the quarter's DSCR or the trailing twelve months'.
+    let tested = |key: &str| iff(Cond::Gt(r("senior_ds"), c(1e-6)), r(key), c(0.0));
+    wrow(
+        &mut rows,
+        "cov_cfads",
+        "CFADS of quarters with senior debt service",
+        tested("cfads"),
+    );
+    wrow(
+        &mut rows,
+        "cov_ds",
+        "senior debt service tested",
+        tested("senior_ds"),
+    );
+    let back = || min(c(3.0), sub(sub(r("period"), cqe()), c(1.0)));
+    rows.push(live(
+        "cov_dscr",
+        "covenant DSCR: the quarter's, or CFADS ÷ debt service over this and the three quarters before (from COD)",
+        "x",
+        iff(
+            Cond::Gt(r("senior_ds"), c(1e-6)),
+            iff(
+                Cond::InputIs("finance.covenants.test_on".into(), "quarter".into()),
+                div(r("cfads"), r("senior_ds")),
+                div(
+                    Expr::SumBack("cov_cfads".into(), Box::new(back())),
+                    Expr::SumBack("cov_ds".into(), Box::new(back())),
+                ),
+            ),
+            Expr::Empty,
+        ),
+        None,
+    ));
+    rows.push(live(
+        "lock_up",
+        "distributions locked up: covenant DSCR below the lock-up ratio",
+        "0/1",
+        flag(Cond::And(vec![
+            Cond::Gt(r("senior_ds"), c(1e-6)),
+            Cond::Gt(fin("covenants.lock_up_dscr"), r("cov_dscr")),
+        ])),
+        Some(q.iter().map(|r| f64::from(u8::from(r.lock_up))).collect()),
+    ));
+    let remaining = |i: usize| sub(r(&format!("fac{i}_open")), r(&format!("fac{i}_principal")));
+    wrow(
+        &mut rows,
+        "sweep_base",
+        "sweepable debt left after scheduled principal",
+        signed(sweepable.iter().map(|&i| (true, remaining(i))).collect()),
+    );
+    checked(
+        &mut rows,
+        "cash_sweep",
+        "cash sweep: the sweep % of the cash in hand, up to the sweepable debt",
+        iff(
+            Cond::And(vec![
+                Cond::Or(vec![
+                    Cond::InputIs("finance.covenants.cash_sweep_when".into(), "always".into()),
+                    Cond::Gt(r("lock_up"), c(0.0)),
+                ]),
+                Cond::Gt(r("w_cash_10"), c(0.0)),
+                Cond::Gt(r("sweep_base"), c(1e-6)),
+            ]),
+            min(
+                mul(
+                    div(fin("covenants.cash_sweep_pct"), c(100.0)),
+                    r("w_cash_10"),
+                ),
+                r("sweep_base"),
+            ),
+            c(0.0),
+        ),
+        |r| r.cash_sweep_usd,
+        "quarterly.cash_sweep_usd",
+    );
+    wrow(
+        &mut rows,
+        "w_cash_11",
+        "cash after the sweep",
+        sub(r("w_cash_10"), r("cash_sweep")),
+    );
+    wrow(
+        &mut rows,
+        "closure_after",
+        "closure cost still to come after this quarter",
+        sub(Expr::SumToEnd("closure_cost".into()), r("closure_cost")),
+    );
+    let nq = || fin("funding.closure_reserve_quarters");
+    checked(
+        &mut rows,
+        "closure_reserve",
+        "closure reserve: the closure cost to come, built up evenly over the last operating quarters",
+        mul(
+            ops(),
+            iff(
+                Cond::Le(nq(), c(0.0)),
+                c(0.0),
+                iff(
+                    Cond::Gt(r("period"), eoo()),
+                    r("closure_after"),
+                    iff(
+                        Cond::Le(eoo(), add(sub(r("period"), c(1.0)), nq())),
+                        div(
+                            mul(r("closure_after"), sub(add(r("period"), nq()), eoo())),
+                            nq(),
+                        ),
+                        c(0.0),
+                    ),
+                ),
+            ),
+        ),
+        |r| r.closure_reserve_usd,
+        "quarterly.closure_reserve_usd",
+    );
+    let mut default_if = vec![Cond::Gt(r("unpaid_ds"), c(0.0))];
+    default_if.extend(debt.iter().map(|&i| {
+        Cond::And(vec![
+            Cond::Gt(r("period"), r(&format!("fac{i}_maturity"))),
+            Cond::Gt(r(&format!("fac{i}_open")), c(1e-6)),
+        ])
+    }));
+    rows.push(live(
+        "in_default",
+        "in default: debt service unpaid, or debt outstanding after its maturity",
+        "0/1",
+        flag(Cond::Or(default_if)),
+        None,
+    ));
+    let last = || Cond::Eq(r("period"), nper());
+    checked(
+        &mut rows,
+        "distributions",
+        "distributions: the cash above the closure reserve, unless locked up or in default (all of it in the last quarter)",
+        mul(
+            ops(),
+            iff(
+                Cond::And(vec![
+                    Cond::Or(vec![
+                        Cond::And(vec![
+                            Cond::Le(r("lock_up"), c(0.0)),
+                            Cond::Le(r("in_default"), c(0.0)),
+                        ]),
+                        last(),
+                    ]),
+                    Cond::Gt(r("w_cash_11"), r("closure_reserve")),
+                ]),
+                iff(
+                    last(),
+                    r("w_cash_11"),
+                    sub(r("w_cash_11"), r("closure_reserve")),
+                ),
+                c(0.0),
+            ),
+        ),
+        |r| r.distributions_usd,
+        "quarterly.distributions_usd",
+    );
+    // Each facility's principal paid, interest capitalised and prepayment.
+    for &i in &debt {
+        let name = &f.facility_names[i];
+        let senior_i = !subs.contains(&i);
+        let (pri, dp, di, int) = if senior_i {
+            (
+                "senior_principal",
+                "senior_deferred_principal",
+                "senior_deferred_interest",
+                "senior_interest",
+            )
+        } else {
+            (
+                "sub_principal",
+                "sub_deferred_principal",
+                "sub_deferred_interest",
+                "sub_interest",
+            )
+        };
+        let due = format!("fac{i}_due");
+        let fac = |g: fn(&FacilityRow) -> f64| -> Vec<f64> {
+            q.iter()
+                .map(|r| r.facilities.get(i).map_or(0.0, g))
+                .collect()
+        };
+        rows.push(
+            live(
+                &format!("fac{i}_principal"),
+                &format!("{name}: principal paid (scheduled less its share of the deferral)"),
+                "US$",
+                mul(
+                    ops(),
+                    sub(
+                        r(&due),
+                        iff(
+                            Cond::Gt(r(pri), c(0.0)),
+                            div(mul(r(dp), r(&due)), r(pri)),
+                            c(0.0),
+                        ),
+                    ),
+                ),
+                Some(fac(|x| x.principal_usd)),
+            )
+            .json(&format!("quarterly.facilities.{i}.principal_usd")),
+        );
+        rows.push(
+            live(
+                &format!("fac{i}_capint"),
+                &format!("{name}: interest capitalised (construction; deferred interest)"),
+                "US$",
+                iff(
+                    Cond::Gt(r("construction"), c(0.0)),
+                    r(&format!("fac{i}_capint_c")),
+                    iff(
+                        Cond::Gt(r(int), c(0.0)),
+                        div(mul(r(di), r(&format!("fac{i}_interest"))), r(int)),
+                        c(0.0),
+                    ),
+                ),
+                Some(fac(|x| x.capitalised_interest_usd)),
+            )
+            .json(&format!(
+                "quarterly.facilities.{i}.capitalised_interest_usd"
+            )),
+        );
+        let prepay = if sweepable.contains(&i) {
+            iff(
+                Cond::Gt(r("sweep_base"), c(1e-6)),
+                div(mul(r("cash_sweep"), remaining(i)), r("sweep_base")),
+                c(0.0),
+            )
+        } else {
+            c(0.0)
+        };
+        rows.push(
+            live(
+                &format!("fac{i}_prepay"),
+                &format!("{name}: prepaid from the cash sweep"),
+                "US$",
+                prepay,
+                Some(fac(|x| x.prepayment_usd)),
+            )
+            .json(&format!("quarterly.facilities.{i}.prepayment_usd")),
+        );
+    }
+    // The reserves' balances.
+    rows.push(live(
+        "mra_open",
+        "maintenance reserve: opening",
+        "US$",
+        prev("maintenance_reserve"),
+        None,
+    ));
+    rows.push(
+        live(
+            "maintenance_reserve",
+            "maintenance reserve: closing (+ funding − release)",
+            "US$",
+            signed(vec![
+                (true, r("mra_open")),
+                (true, r("mra_funding")),
+                (false, r("mra_release")),
+            ]),
+            Some(bsc(|b| b.maintenance_reserve_usd)),
+        )
+        .json("balance_sheet.maintenance_reserve_usd"),
+    );
+    rows.push(live(
+        "dsra_lc_open",
+        "DSRA letter of credit drawn: opening",
+        "US$",
+        prev("dsra_lc_drawn"),
+        None,
+    ));
+    rows.push(
+        live(
+            "dsra_lc_drawn",
+            "DSRA letter of credit drawn: closing (+ drawn − reimbursed)",
+            "US$",
+            signed(vec![
+                (true, r("dsra_lc_open")),
+                (true, r("dsra_lc_drawing")),
+                (false, r("dsra_lc_repayment")),
+            ]),
+            Some(bsc(|b| b.dsra_lc_drawn_usd)),
+        )
+        .json("balance_sheet.dsra_lc_drawn_usd"),
+    );
+    rows.push(live(
+        "dsra_add",
+        "DSRA: additions (funding)",
+        "US$",
+        r("dsra_funding"),
+        None,
+    ));
+    rows.push(live(
+        "dsra_red",
+        "DSRA: reductions (release)",
+        "US$",
+        r("dsra_release"),
+        None,
+    ));
     // Cover ratios over the loan's and the project's life, as manto's: at the
     // opening-weighted senior rate of the quarter, Excel's NPV of CFADS from this quarter
     // to the repayment quarter (or final maturity while the loan is unpaid), or to the
@@ -2271,10 +3256,9 @@ pub fn book(st: &ReportStudy) -> Book {
         &mut flat,
     );
     let mut inputs: HashMap<String, serde_json::Value> = flat.into_iter().collect();
-    inputs.insert(
-        OPERATING_QUARTERS.into(),
-        serde_json::Value::from(st.production.len() as f64),
-    );
+    for (k, v, _) in &outputs {
+        inputs.insert(k.clone(), serde_json::Value::from(*v));
+    }
     let years = deck_years(f, cfg.escalation.base_year);
     Book {
         n,
@@ -2282,6 +3266,7 @@ pub fn book(st: &ReportStudy) -> Book {
         decks: decks(st, &years),
         years,
         inputs,
+        outputs,
     }
 }
 
@@ -2426,6 +3411,60 @@ fn provisional(
 /// most two levels deep, so three passes settle and the fourth finds nothing to change.
 const MAX_PASSES: usize = 6;
 
+/// The live rows in an order that computes every row after the rows it reads in the same
+/// column (as a spreadsheet orders its recalculation), the book's order where it is free.
+/// A formula that reads itself in its own column has no such order; the book's order is
+/// kept for what is left (the passes of [`evaluate`] then do not settle, and the tests
+/// comparing with manto fail).
+fn column_order(rows: &[Row]) -> Vec<usize> {
+    let index: HashMap<&str, usize> = rows
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| matches!(r.kind, RowKind::Live(_)))
+        .map(|(i, r)| (r.key.as_str(), i))
+        .collect();
+    let deps: Vec<Vec<usize>> = rows
+        .iter()
+        .map(|r| match &r.kind {
+            RowKind::Live(e) => {
+                let mut keys = Vec::new();
+                e.rows(&mut keys);
+                let mut d: Vec<usize> = keys
+                    .iter()
+                    .filter_map(|k| index.get(k.as_str()).copied())
+                    .collect();
+                d.sort_unstable();
+                d.dedup();
+                d
+            }
+            _ => Vec::new(),
+        })
+        .collect();
+    let mut done = vec![false; rows.len()];
+    let mut order = Vec::with_capacity(index.len());
+    let live: Vec<usize> = {
+        let mut v: Vec<usize> = index.values().copied().collect();
+        v.sort_unstable();
+        v
+    };
+    loop {
+        // The first live row in book order whose rows are all computed.
+        let next = live
+            .iter()
+            .copied()
+            .find(|&i| !done[i] && deps[i].iter().all(|&d| done[d] || d == i));
+        match next {
+            Some(i) => {
+                done[i] = true;
+                order.push(i);
+            }
+            None => break,
+        }
+    }
+    order.extend(live.iter().copied().filter(|&i| !done[i]));
+    order
+}
+
 /// An input's value as a number (booleans 1/0, text NaN).
 pub fn input_value(v: &serde_json::Value) -> f64 {
     match v {
@@ -2527,10 +3566,11 @@ pub fn evaluate(b: &Book) -> HashMap<String, Vec<f64>> {
     // A few rows read later columns (the cover ratios read CFADS to the end of the loan,
     // the repayment quarter is the largest of a row): passes repeat until nothing
     // changes, as a spreadsheet's recalculation settles on its acyclic graph.
+    let order = column_order(&b.rows);
     for _pass in 0..MAX_PASSES {
         let mut changed = false;
         for t in 0..b.n {
-            for r in &b.rows {
+            for r in order.iter().map(|&i| &b.rows[i]) {
                 if let RowKind::Live(e) = &r.kind {
                     let x = e.eval(&CalcVals {
                         b,

@@ -26,6 +26,11 @@ pub enum Expr {
     SumToEnd(String),
     /// The largest number of another row over all its columns (`MAX($FIRST$row:$LAST$row)`).
     RowMax(String),
+    /// Another row summed over the `count` columns after this one
+    /// (`SUM(OFFSET(cell, 0, 1, 1, count))`; columns past the block are empty, 0).
+    SumAhead(String, Box<Expr>),
+    /// `POWER(a, b)`.
+    Pow(Box<Expr>, Box<Expr>),
     /// Excel's `NPV(rate, OFFSET(cell, 0, 0, 1, count))`: another row from this column
     /// over `count` columns, each discounted one more period at `rate`, the first by one.
     Npv(Box<Expr>, String, Box<Expr>),
@@ -64,6 +69,12 @@ pub enum Cond {
     Eq(Expr, Expr),
     /// All of them.
     And(Vec<Cond>),
+    /// Any of them.
+    Or(Vec<Cond>),
+    /// Not this one.
+    Not(Box<Cond>),
+    /// A yes/no input is yes.
+    InputTrue(String),
     /// A text input equals this text.
     InputIs(String, String),
 }
@@ -151,6 +162,12 @@ impl Expr {
                 p.range_to_end(k).unwrap_or_else(|| "NA()".into())
             ),
             Expr::RowMax(k) => format!("MAX({})", p.range_all(k).unwrap_or_else(|| "NA()".into())),
+            Expr::SumAhead(k, count) => format!(
+                "SUM(OFFSET({},0,1,1,{}))",
+                p.cell(k, 0).unwrap_or_else(|| "NA()".into()),
+                count.render(p)
+            ),
+            Expr::Pow(a, b) => format!("POWER({},{})", a.render(p), b.render(p)),
             Expr::Npv(rate, k, count) => format!(
                 "NPV({},OFFSET({},0,0,1,{}))",
                 rate.render(p),
@@ -208,6 +225,13 @@ impl Expr {
                 p.column_word()
             ),
             Expr::RowMax(k) => format!("largest {} of any {}", p.label(k), p.column_word()),
+            Expr::SumAhead(k, count) => format!(
+                "sum of {} over the {} {}s after this one",
+                p.label(k),
+                count.words(p),
+                p.column_word()
+            ),
+            Expr::Pow(a, b) => format!("({})^({})", a.words(p), b.words(p)),
             Expr::Npv(rate, k, count) => format!(
                 "NPV at {} of {} over {} {}s from this one",
                 rate.words(p),
@@ -287,6 +311,16 @@ impl Expr {
                     best
                 }
             }
+            Expr::SumAhead(k, count) => {
+                let n = count.eval(v);
+                if !(1.0..1e6).contains(&n) {
+                    return f64::NAN;
+                }
+                (1..=n.floor() as i32)
+                    .map(|j| v.value(k, j).unwrap_or(0.0))
+                    .fold(0.0, |a, x| a + x)
+            }
+            Expr::Pow(a, b) => a.eval(v).powf(b.eval(v)),
             Expr::Npv(rate, k, count) => {
                 let (r, n) = (rate.eval(v), count.eval(v));
                 if !(1.0..1e6).contains(&n) {
@@ -336,10 +370,12 @@ impl Expr {
             | Expr::Div(a, b)
             | Expr::Min(a, b)
             | Expr::Max(a, b)
+            | Expr::Pow(a, b)
             | Expr::Mod(a, b) => {
                 a.inputs(out);
                 b.inputs(out);
             }
+            Expr::SumAhead(_, a) => a.inputs(out),
             Expr::Int(a) | Expr::Offset(_, a) | Expr::SumBack(_, a) => a.inputs(out),
             Expr::Npv(a, _, b) => {
                 a.inputs(out);
@@ -355,7 +391,58 @@ impl Expr {
     }
 }
 
+impl Expr {
+    /// The rows the formula reads in this column or later ones (every reference but
+    /// [`Expr::Prev`]): what must be computed before it in a column.
+    pub fn rows(&self, out: &mut Vec<String>) {
+        match self {
+            Expr::Ref(k) | Expr::Next(k, _) | Expr::SumToEnd(k) | Expr::RowMax(k) => {
+                out.push(k.clone())
+            }
+            Expr::Offset(k, a) | Expr::SumBack(k, a) | Expr::SumAhead(k, a) => {
+                out.push(k.clone());
+                a.rows(out);
+            }
+            Expr::Npv(a, k, b) => {
+                out.push(k.clone());
+                a.rows(out);
+                b.rows(out);
+            }
+            Expr::Add(a, b)
+            | Expr::Sub(a, b)
+            | Expr::Mul(a, b)
+            | Expr::Div(a, b)
+            | Expr::Min(a, b)
+            | Expr::Max(a, b)
+            | Expr::Pow(a, b)
+            | Expr::Mod(a, b) => {
+                a.rows(out);
+                b.rows(out);
+            }
+            Expr::Int(a) => a.rows(out),
+            Expr::If(c, a, b) => {
+                c.rows(out);
+                a.rows(out);
+                b.rows(out);
+            }
+            Expr::Prev(..) | Expr::Input(_) | Expr::Deck(_) | Expr::Const(_) | Expr::Empty => {}
+        }
+    }
+}
+
 impl Cond {
+    fn rows(&self, out: &mut Vec<String>) {
+        match self {
+            Cond::Gt(a, b) | Cond::Le(a, b) | Cond::Eq(a, b) => {
+                a.rows(out);
+                b.rows(out);
+            }
+            Cond::And(cs) | Cond::Or(cs) => cs.iter().for_each(|c| c.rows(out)),
+            Cond::Not(c) => c.rows(out),
+            Cond::InputIs(..) | Cond::InputTrue(_) => {}
+        }
+    }
+
     fn render(&self, p: &dyn Place) -> String {
         match self {
             Cond::Gt(a, b) => format!("{}>{}", a.render(p), b.render(p)),
@@ -365,7 +452,13 @@ impl Cond {
                 "AND({})",
                 cs.iter().map(|c| c.render(p)).collect::<Vec<_>>().join(",")
             ),
+            Cond::Or(cs) => format!(
+                "OR({})",
+                cs.iter().map(|c| c.render(p)).collect::<Vec<_>>().join(",")
+            ),
+            Cond::Not(c) => format!("NOT({})", c.render(p)),
             Cond::InputIs(k, t) => format!("{}=\"{t}\"", p.input(k)),
+            Cond::InputTrue(k) => p.input(k),
         }
     }
 
@@ -379,7 +472,16 @@ impl Cond {
                 .map(|c| c.words(p))
                 .collect::<Vec<_>>()
                 .join(" and "),
+            Cond::Or(cs) => format!(
+                "({})",
+                cs.iter()
+                    .map(|c| c.words(p))
+                    .collect::<Vec<_>>()
+                    .join(" or ")
+            ),
+            Cond::Not(c) => format!("not ({})", c.words(p)),
             Cond::InputIs(k, t) => format!("{} is “{t}”", p.input(k)),
+            Cond::InputTrue(k) => format!("{} is yes", p.input(k)),
         }
     }
 
@@ -389,7 +491,10 @@ impl Cond {
             Cond::Le(a, b) => a.eval(v) <= b.eval(v),
             Cond::Eq(a, b) => a.eval(v) == b.eval(v),
             Cond::And(cs) => cs.iter().all(|c| c.eval(v)),
+            Cond::Or(cs) => cs.iter().any(|c| c.eval(v)),
+            Cond::Not(c) => !c.eval(v),
             Cond::InputIs(k, t) => v.text(k) == *t,
+            Cond::InputTrue(k) => v.input(k) > 0.5,
         }
     }
 
@@ -399,8 +504,9 @@ impl Cond {
                 a.inputs(out);
                 b.inputs(out);
             }
-            Cond::And(cs) => cs.iter().for_each(|c| c.inputs(out)),
-            Cond::InputIs(k, _) => out.push(k.clone()),
+            Cond::And(cs) | Cond::Or(cs) => cs.iter().for_each(|c| c.inputs(out)),
+            Cond::Not(c) => c.inputs(out),
+            Cond::InputIs(k, _) | Cond::InputTrue(k) => out.push(k.clone()),
         }
     }
 }
@@ -473,6 +579,10 @@ pub mod b {
     /// `IF(c, a, b)`.
     pub fn iff(c: Cond, a: Expr, b: Expr) -> Expr {
         Expr::If(Box::new(c), Box::new(a), Box::new(b))
+    }
+    /// `POWER(a, b)`.
+    pub fn pow(a: Expr, b: Expr) -> Expr {
+        Expr::Pow(Box::new(a), Box::new(b))
     }
     /// `IF(c, 1, 0)`: a flag.
     pub fn flag(c: Cond) -> Expr {

@@ -6,8 +6,8 @@
 //! | `Inputs` | every scenario input (key, value, unit, source), a defined name for each one a formula reads; below, the by-year block (prices, rates, escalation indices) |
 //! | `Time` | quarterly timeline as formulas of the timing inputs: period, calendar year, quarter, phase flags |
 //! | `Production` | manto's simulated production and cost drivers by quarter, an input block |
-//! | `Calculations` | manto's calculated flows the workbook takes as given (a labelled input block), then the live rows: one formula per row, the same in every column |
-//! | `Outputs` | annual roll-up (SUMIF over `Time`), NPV and IRR, DSCR and balance check by quarter, checks against manto, native charts |
+//! | `Calculations` | manto's numbers the workbook takes as given (capex, sources and uses of construction, the sized repayment profile, the DSRA target, tax depreciation: a labelled input block), then the live rows (revenue to the operating waterfall, cover ratios and the balance sheet): one formula per row, the same in every column |
+//! | `Outputs` | annual roll-up (SUMIF over `Time`), NPV and IRR, min DSCR, LLCR and PLCR, DSCR, LLCR, PLCR and balance check by quarter, checks against manto, native charts |
 //!
 //! The rows are [`book`]: each live row is an [`expr::Expr`] that renders to one Excel
 //! formula per row and that [`evaluate`] computes in Rust exactly as Excel does, so a unit
@@ -261,17 +261,23 @@ fn build(r: &ReportStudy) -> Result<Vec<u8>, XlsxError> {
         "receivable and the IVA facility; each debt facility's corkscrew and interest ((base rate + margin) ÷ 4 on the opening balance), interest expense; the".into(),
         "taxes, levered and without financing: PTU, ISR on the base less tax losses (a FIFO pool expiring after its term, as corkscrews), IETU after its credits".into(),
         "(the same pool) where above ISR, tax paid (as computed or by provisional payments on last year's profit coefficient, with the true-up) and payable;".into(),
-        "cash flow before tax, CFADS, project and equity cash flows; senior interest, debt service, DSCR;".into(),
+        "cash flow before tax, CFADS, project and equity cash flows; each loan's repayment window and final maturity, its scheduled principal (the fixed".into(),
+        "profile of a sized loan × its balance at COD, equal instalments, or level debt service) and the balance due at maturity; senior debt service, DSCR;".into(),
+        "the operating waterfall from COD in manto's order: the maintenance reserve pays sustaining capital, the DSRA or its letter of credit meets a shortfall,".into(),
+        "sponsor support before completion (the lenders' completion test: sustained feed and cover) within its limit, debt service cash cannot meet is deferred".into(),
+        "(principal first, then interest capitalised), the DSRA, letter of credit and maintenance reserve are brought to their targets, subordinated debt".into(),
+        "service, a funding shortfall, the covenant DSCR (quarter or trailing twelve months) and lock-up, the cash sweep, the closure reserve and the".into(),
+        "distributions; LLCR and PLCR (NPV of CFADS at the senior rate over the loan life, or to the last operating quarter, ÷ the senior debt);".into(),
         "book depreciation (units of production), net income; fixed-asset additions (capital + capitalised financing); the corkscrews of equity, cash, DSRA,".into(),
-        "fixed assets and retained earnings; the".into(),
-        "balance sheet and its check; on Outputs the annual roll-up, NPV before tax, after tax and to equity, the three IRRs and the minimum DSCR.".into(),
+        "letter of credit, maintenance reserve, fixed assets and retained earnings; the balance sheet and its check; on Outputs the annual roll-up, NPV".into(),
+        "before tax, after tax and to equity, the three IRRs, the minimum DSCR, LLCR and PLCR.".into(),
         "Not live (manto's numbers, labelled inputs, and why): the capex schedule (spend profiles and S-curves by area and phase) and the tax depreciation by class".into(),
-        "(each vintage in service from the next quarter, written off at the end of operations); manto's debt sizing (drawdowns, capitalised interest and the".into(),
-        "principal profile agreed at financial close, as a bank model holds a sized".into(),
-        "loan); the DSRA target (the debt service of a planning pass without the reserve) and the waterfall's decisions (DSRA, letter of credit, reserves,".into(),
-        "sweep, distributions); the sources and uses of construction. Cash in operations is live: CFADS less the waterfall's flows.".into(),
-        "Change a price, a rate, a tonnage or a cost driver and revenue, costs, duty, IVA, working capital, taxes, CFADS, interest, DSCR, net income, cash and".into(),
-        "the project cash flows and returns recalculate, and the balance sheet still balances (what the change adds or takes stays in cash).".into(),
+        "(each vintage in service from the next quarter, written off at the end of operations); the sources and uses of construction (drawdowns, capitalised".into(),
+        "interest, contingent equity, the DSRA funded at completion: manto's funding plan, as a bank model holds the financing signed at financial close); the".into(),
+        "debt sizing (each sized loan's signed amount and its repayment profile, sculpted on the banking case); the DSRA target (the next quarters' senior".into(),
+        "debt service of manto's planning pass).".into(),
+        "Change a price, a rate, a tonnage or a cost driver and revenue, costs, duty, IVA, working capital, taxes, CFADS, debt service, the reserves, the sweep,".into(),
+        "the distributions, DSCR, LLCR, net income, cash and the returns recalculate with the signed debt held, as a bank case does; the balance sheet balances.".into(),
         "The columns are the timeline manto built: changing the construction length or the production start moves the flags, not the production placed in them.".into(),
         "Checked: scripts/check-reports.sh recalculates this workbook in LibreOffice and compares every live row manto reports (column D names its JSON key),".into(),
         "NPV, IRR, every quarter's DSCR and balance check with manto within 1e-6 relative.".into(),
@@ -344,12 +350,9 @@ fn build(r: &ReportStudy) -> Result<Vec<u8>, XlsxError> {
                 (k, v, src)
             })
             .collect();
-        list.push((
-            book::OPERATING_QUARTERS.into(),
-            bk.inputs[book::OPERATING_QUARTERS].clone(),
-            "manto simulation output: quarters of the production schedule (not a scenario input)"
-                .into(),
-        ));
+        for (k, v, src) in &bk.outputs {
+            list.push((k.clone(), serde_json::Value::from(*v), src.clone()));
+        }
         let mut row = TOP;
         for (key, value, src) in &list {
             ws.write_string(row, 0, key)?;
