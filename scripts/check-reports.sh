@@ -7,9 +7,12 @@
 #      the risk numbers to `manto risk --json`;
 #      a PNG of the first page for review;
 #   2. the workbook recalculated by LibreOffice on load: NPV at every rate, IRR, min DSCR,
-#      every quarter's DSCR and balance check equal to manto's within 1e-6 relative;
+#      every quarter's DSCR and balance check equal to manto's within 1e-6 relative; its
+#      Risk sheet (manto's risk study as values) equal to `manto risk --json`, every cell
+#      that names its JSON path;
 #   3. that each check fails on a deliberately broken input (a request, a missing chart, a
-#      changed number, an input cell changed in the workbook), and that the workbook follows
+#      changed number, an input cell changed in the workbook, a Risk sheet number changed
+#      or missing), and that the workbook follows
 #      its inputs: the copper price 10% higher on Inputs raises every NPV and the balance
 #      sheet still balances in every quarter after LibreOffice's recalculation.
 # Outputs go to $MANTO_REPORTS_OUT (default target/reports). A short study keeps it fast:
@@ -84,6 +87,7 @@ EOF
 }
 recalc "$out/report.xlsx" "$out/recalc"
 "${check[@]}" xlsx "$out/recalc/report-Outputs.csv" "$out/run.json"
+"${check[@]}" xlsx-risk "$out/recalc/report-Risk.csv" "$out/risk.json"
 t_xlsx=$(date +%s)
 
 # ---- 3. Each check fails on a broken input -----------------------------------------
@@ -113,6 +117,29 @@ sed -E '0,/data-risk-json="probabilities.0.p" data-value="[^"]*"/s//data-risk-js
   "$out/report-dom.html" >"$bad/risk-number.html"
 must_fail "a risk number that is not manto risk's" "${check[@]}" dom "$bad/risk-number.html" "$out/run.json" --risk "$out/risk.json" $ids
 must_fail "risk numbers with nothing to check them against" "${check[@]}" dom "$out/report-dom.html" "$out/run.json" $ids
+# The Risk sheet with the headline NPV's P50 0.1% higher; without its first probability.
+python3 - "$out/recalc/report-Risk.csv" "$out/risk.json" "$bad/risk-p50.csv" "$bad/risk-no-prob.csv" <<'EOF'
+import csv, json, sys
+src, risk_json, changed, dropped = sys.argv[1:]
+risk = json.load(open(risk_json))
+head = [k for k, o in enumerate(risk["outputs"]) if o["name"] == risk["headline_npv"]][0]
+rows = list(csv.reader(open(src, encoding="utf-8")))
+csv.writer(open(dropped, "w", encoding="utf-8", newline="")).writerows(
+    r for r in rows if not (len(r) > 3 and r[3] == "probabilities.0"))
+fields, done = None, False
+for r in rows:
+    if len(r) > 4 and r[3] == "JSON field:":
+        fields = r[4:]
+    elif len(r) > 4 and r[3] == f"outputs.{head}" and fields and "p50" in fields:
+        c = 4 + fields.index("p50")
+        r[c] = repr(float(r[c]) * 1.001)
+        done = True
+if not done:
+    sys.exit("no headline NPV P50 on the Risk sheet")
+csv.writer(open(changed, "w", encoding="utf-8", newline="")).writerows(rows)
+EOF
+must_fail "a Risk sheet whose headline NPV P50 is not manto risk's" "${check[@]}" xlsx-risk "$bad/risk-p50.csv" "$out/risk.json"
+must_fail "a Risk sheet without a probability" "${check[@]}" xlsx-risk "$bad/risk-no-prob.csv" "$out/risk.json"
 # The workbook with one input cell (the first non-zero number of Calculations row 5, direct
 # capex, a manto input) 1% higher.
 python3 - "$out/report.xlsx" "$bad/input.xlsx" <<'EOF'

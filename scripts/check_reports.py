@@ -19,6 +19,14 @@
   check_reports.py xlsx-follows OUTPUTS.csv RUN.json FACTOR
       The same workbook with its copper price input multiplied by FACTOR, recalculated:
       every NPV after tax above manto's, every quarter's balance check zero.
+  check_reports.py xlsx-risk RISK.csv RISK.json
+      The workbook's Risk sheet as LibreOffice reads it, against `manto risk --json` (same
+      scenario, seed and iterations). Column D of a data row names the row's JSON path
+      (`outputs.0`); the block's field row (column D "JSON field:") names each column's
+      field under it (`p10`; empty: the row's path itself). Every cell with a path is
+      checked: numbers within 1e-6 relative ("n/a" where the JSON has null), text and
+      yes/no equal. Required among them: the headline NPV's mean, P10, P50 and P90, every
+      probability, and every number of the JSON but the fast path's set-up.
 
 Each prints what it checked and exits 1 on the first list of failures (never 0 on a
 mismatch), 2 on bad usage.
@@ -443,6 +451,95 @@ def check_xlsx_follows(outputs_csv, run_path, factor):
           f"and the balance sheet balances in all {len(bs)} quarters")
 
 
+FIELD_MARK = "JSON field:"
+
+
+def check_xlsx_risk(risk_csv, risk_path):
+    risk = json.load(open(risk_path))
+    problems = []
+    checked = set()
+    fields = None
+    for i, r in enumerate(csv.reader(open(risk_csv, encoding="utf-8")), start=1):
+        if len(r) < 5 or not r[3]:
+            continue
+        if r[3] == FIELD_MARK:
+            fields = r[4:]
+            continue
+        if r[3] == "manto JSON":  # a header row: its block's field row follows
+            fields = None
+            continue
+        if fields is None:
+            problems.append(f"row {i}: {r[3]!r} in column D before any field row")
+            continue
+        for c, field in enumerate(fields):
+            if c + 4 >= len(r):
+                break
+            path = r[3] if field == "" else f"{r[3]}.{field}"
+            if field == "" and c > 0:
+                continue  # columns past a block's own
+            cell = r[4 + c]
+            try:
+                want = resolve(risk, path)[0]
+            except (KeyError, IndexError, ValueError, TypeError) as e:
+                problems.append(f"row {i} {r[0]!r}: {path} not in manto risk --json ({e!r})")
+                continue
+            where = f"row {i} {r[0]!r} ({path})"
+            if isinstance(want, bool):
+                if cell.upper() != str(want).upper():
+                    problems.append(f"{where}: workbook {cell!r}, manto {want!r}")
+            elif want is None:
+                if cell != "n/a":
+                    problems.append(f"{where}: workbook {cell!r}, manto null")
+            elif isinstance(want, (int, float)):
+                try:
+                    # A share formatted as a percentage reads "36.6666666666667%".
+                    got = float(cell[:-1]) / 100 if cell.endswith("%") else float(cell)
+                except ValueError:
+                    problems.append(f"{where}: workbook {cell!r} is not a number, manto {want!r}")
+                    continue
+                if abs(got - want) > REL * max(1.0, abs(want)):
+                    problems.append(f"{where}: workbook {got!r}, manto {want!r} "
+                                    f"(relative {abs(got - want) / max(1.0, abs(want)):.3g})")
+            elif isinstance(want, str):
+                if cell != want:
+                    problems.append(f"{where}: workbook {cell!r}, manto {want!r}")
+            else:
+                problems.append(f"{where}: manto's value is not a scalar: {want!r}")
+            checked.add(path)
+    # What must be there: the headline NPV's statistics, every probability, and every
+    # number manto risk computed but the fast path's set-up.
+    head = [k for k, o in enumerate(risk["outputs"]) if o["name"] == risk["headline_npv"]]
+    required = []
+    if not head:
+        problems.append(f"headline NPV {risk['headline_npv']!r} not among the outputs")
+    else:
+        required += [f"outputs.{head[0]}.{f}" for f in ("mean.mean", "p10", "p50", "p90")]
+    required += [f"probabilities.{k}.p" for k in range(len(risk["probabilities"]))]
+    leaves = []
+
+    def walk(v, path):
+        if isinstance(v, bool) or v is None:
+            return
+        if isinstance(v, (int, float)):
+            leaves.append(path)
+        elif isinstance(v, list):
+            for k, x in enumerate(v):
+                walk(x, f"{path}.{k}" if path else str(k))
+        elif isinstance(v, dict):
+            for k, x in v.items():
+                walk(x, f"{path}.{k}" if path else k)
+
+    walk({k: v for k, v in risk.items() if k != "fast_path"}, "")
+    missing = [p for p in dict.fromkeys(required + leaves) if p not in checked]
+    if missing:
+        problems.append(f"{len(missing)} of manto risk's numbers not on the Risk sheet: {missing[:10]}")
+    if problems:
+        fail(problems[:40] + ([f"... and {len(problems) - 40} more"] if len(problems) > 40 else []))
+    print(f"xlsx-risk: {len(checked)} cells of the Risk sheet equal to manto risk --json (numbers within {REL:g} "
+          f"relative), among them {risk['headline_npv']} mean, P10, P50, P90 and {len(risk['probabilities'])} probabilities; "
+          f"all {len(leaves)} numbers of the JSON but the fast path's are on the sheet")
+
+
 def main(argv):
     if len(argv) >= 4 and argv[1] == "dom":
         rest = argv[4:]
@@ -457,6 +554,8 @@ def main(argv):
         browse(argv[2], argv[3], argv[4], argv[5])
     elif len(argv) == 4 and argv[1] == "xlsx":
         check_xlsx(argv[2], argv[3])
+    elif len(argv) == 4 and argv[1] == "xlsx-risk":
+        check_xlsx_risk(argv[2], argv[3])
     elif len(argv) == 5 and argv[1] == "xlsx-follows":
         check_xlsx_follows(argv[2], argv[3], float(argv[4]))
     else:

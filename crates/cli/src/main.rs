@@ -964,7 +964,7 @@ fn report(a: &ReportArgs) -> Result<(), CliError> {
             "--html" => report::html::render_with_risk(&r, risk.as_ref())
                 .map_err(ExportError::Report)?
                 .into_bytes(),
-            _ => report::xlsx::render(&r)?,
+            _ => report::xlsx::render_with_risk(&r, risk.as_ref())?,
         });
     }
     set.commit(&bytes)?;

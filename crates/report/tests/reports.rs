@@ -655,3 +655,244 @@ fn the_waterfall_is_live_in_every_branch() {
     seen(&st, "subordinated debt service", |p| p.sub_debt_service_usd);
     seen(&st, "its deferral", |p| p.unpaid_debt_service_usd);
 }
+
+/// The value at a dotted path of a JSON document (`outputs.3.mean.mean`).
+fn json_at<'a>(v: &'a serde_json::Value, path: &str) -> Option<&'a serde_json::Value> {
+    path.split('.')
+        .try_fold(v, |v, key| match key.parse::<usize>() {
+            Ok(i) => v.get(i),
+            Err(_) => v.get(key),
+        })
+}
+
+/// Every cell of the Risk sheet's blocks against the `RiskResult` (as JSON) at the cell's
+/// path: the paths checked, and the cells that differ.
+fn risk_cells_against(
+    blocks: &[report::xlsx::risk::RiskBlock],
+    json: &serde_json::Value,
+) -> (Vec<String>, Vec<String>) {
+    use report::xlsx::risk::RiskCell;
+    let mut seen = Vec::new();
+    let mut bad = Vec::new();
+    for b in blocks {
+        for row in &b.rows {
+            assert_eq!(
+                row.cells.len(),
+                b.columns.len(),
+                "{}: {}",
+                b.title,
+                row.label
+            );
+            for (k, cell) in row.cells.iter().enumerate() {
+                let path = row.cell_path(b, k);
+                let Some(want) = json_at(json, &path) else {
+                    bad.push(format!("{path}: not in the RiskResult"));
+                    continue;
+                };
+                let ok = match cell {
+                    // NaN is null in the JSON.
+                    RiskCell::Num(x, _) if x.is_nan() => want.is_null(),
+                    RiskCell::Num(x, _) => want.as_f64() == Some(*x),
+                    RiskCell::Text(s) => want.as_str() == Some(s.as_str()),
+                    RiskCell::Bool(v) => want.as_bool() == Some(*v),
+                };
+                if !ok {
+                    bad.push(format!("{path}: sheet {cell:?}, RiskResult {want}"));
+                }
+                seen.push(path);
+            }
+        }
+    }
+    (seen, bad)
+}
+
+/// Paths of every number in a JSON document.
+fn numeric_leaves(v: &serde_json::Value, path: &str, out: &mut Vec<String>) {
+    let join = |k: &str| {
+        if path.is_empty() {
+            k.to_string()
+        } else {
+            format!("{path}.{k}")
+        }
+    };
+    match v {
+        serde_json::Value::Number(_) => out.push(path.to_string()),
+        serde_json::Value::Array(a) => {
+            for (i, x) in a.iter().enumerate() {
+                numeric_leaves(x, &join(&i.to_string()), out);
+            }
+        }
+        serde_json::Value::Object(m) => {
+            for (k, x) in m {
+                numeric_leaves(x, &join(k), out);
+            }
+        }
+        _ => {}
+    }
+}
+
+#[test]
+fn every_number_of_the_risk_sheet_is_the_risk_result() {
+    let (_, k) = risk_study();
+    let json = serde_json::to_value(k).unwrap();
+    let blocks = report::xlsx::risk::blocks(k);
+    let (seen, bad) = risk_cells_against(&blocks, &json);
+    assert!(bad.is_empty(), "{}", bad[..bad.len().min(20)].join("\n"));
+    // Everything manto computed is on the sheet: every number of the RiskResult but the
+    // fast path's set-up (the mine model's, not the study's), and the study's facts.
+    let mut leaves = Vec::new();
+    numeric_leaves(&json, "", &mut leaves);
+    let missing: Vec<&String> = leaves
+        .iter()
+        .filter(|p| !p.starts_with("fast_path.") && !seen.contains(p))
+        .collect();
+    assert!(missing.is_empty(), "not on the Risk sheet: {missing:?}");
+    for p in [
+        "scenario",
+        "dated",
+        "sampling",
+        "mine_path",
+        "stopped_early",
+        "headline_npv",
+    ] {
+        assert!(seen.iter().any(|s| s == p), "{p} not on the Risk sheet");
+    }
+    assert!(seen.len() > 500, "only {} cells", seen.len());
+    // A wrong number is caught: the headline NPV's P50 off by one dollar, a probability
+    // by one point, a text changed.
+    let h = k
+        .outputs
+        .iter()
+        .position(|o| o.name == k.headline_npv)
+        .unwrap();
+    for (path, change) in [
+        (
+            format!("outputs.{h}.p50"),
+            (|c: &mut report::xlsx::risk::RiskCell| {
+                if let report::xlsx::risk::RiskCell::Num(x, _) = c {
+                    *x += 1.0;
+                }
+            }) as fn(&mut report::xlsx::risk::RiskCell),
+        ),
+        ("probabilities.0.p".to_string(), |c| {
+            if let report::xlsx::risk::RiskCell::Num(x, _) = c {
+                *x += 0.01;
+            }
+        }),
+        ("sampling".to_string(), |c| {
+            *c = report::xlsx::risk::RiskCell::Text("monte carlo".into());
+        }),
+    ] {
+        let mut broken = blocks.clone();
+        let mut hit = false;
+        for b in &mut broken {
+            let b0 = b.clone();
+            for row in &mut b.rows {
+                for k in 0..row.cells.len() {
+                    if row.cell_path(&b0, k) == path {
+                        change(&mut row.cells[k]);
+                        hit = true;
+                    }
+                }
+            }
+        }
+        assert!(hit, "{path} not on the sheet");
+        let (_, bad) = risk_cells_against(&broken, &json);
+        assert_eq!(bad.len(), 1, "{path}: {bad:?}");
+        assert!(bad[0].starts_with(&format!("{path}:")), "{bad:?}");
+    }
+}
+
+/// The files of an xlsx (a zip), by name.
+fn unzip(bytes: &[u8]) -> std::collections::BTreeMap<String, String> {
+    let mut z = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    (0..z.len())
+        .map(|i| {
+            let mut f = z.by_index(i).unwrap();
+            let mut s = String::new();
+            std::io::Read::read_to_string(&mut f, &mut s).unwrap();
+            (f.name().to_string(), s)
+        })
+        .collect()
+}
+
+/// The number cells of a worksheet's XML, in row-major order.
+fn sheet_numbers(xml: &str) -> Vec<f64> {
+    xml.split("<c ")
+        .skip(1)
+        .filter_map(|c| {
+            let attrs = &c[..c.find('>')?];
+            if attrs.contains(" t=\"") || attrs.ends_with('/') || c.contains("<f>") {
+                return None;
+            }
+            let v = c.split("<v>").nth(1)?.split("</v>").next()?;
+            Some(v.parse().unwrap())
+        })
+        .collect()
+}
+
+#[test]
+fn the_workbook_has_a_risk_sheet_with_a_risk_study_only() {
+    let (r, k) = risk_study();
+    let with = report::xlsx::render_with_risk(r, Some(k)).unwrap();
+    assert_eq!(with, report::xlsx::render_with_risk(r, Some(k)).unwrap());
+    let without = report::xlsx::render(r).unwrap();
+    assert_eq!(without, report::xlsx::render_with_risk(r, None).unwrap());
+    let sheets = |files: &std::collections::BTreeMap<String, String>| -> Vec<String> {
+        files["xl/workbook.xml"]
+            .split("<sheet name=\"")
+            .skip(1)
+            .map(|s| s.split('"').next().unwrap().to_string())
+            .collect()
+    };
+    let a = unzip(&with);
+    let b = unzip(&without);
+    let order = [
+        "Cover",
+        "Inputs",
+        "Time",
+        "Production",
+        "Calculations",
+        "Outputs",
+    ];
+    assert_eq!(sheets(&b), order);
+    let mut with_risk = order.to_vec();
+    with_risk.push("Risk");
+    assert_eq!(sheets(&a), with_risk);
+    // Every other sheet is the same with or without the risk study.
+    for i in 1..=6 {
+        let f = format!("xl/worksheets/sheet{i}.xml");
+        assert_eq!(a[&f], b[&f], "{f}");
+    }
+    // The Risk sheet's numbers are the blocks' finite numbers, in order (NaN is "n/a").
+    let want: Vec<f64> = report::xlsx::risk::blocks(k)
+        .iter()
+        .flat_map(|b| b.rows.iter().flat_map(|r| r.cells.iter()))
+        .filter_map(|c| match c {
+            report::xlsx::risk::RiskCell::Num(x, _) if x.is_finite() => Some(*x),
+            _ => None,
+        })
+        .collect();
+    let risk_xml = &a["xl/worksheets/sheet7.xml"];
+    assert_eq!(sheet_numbers(risk_xml), want);
+    assert!(risk_xml.contains("<pane "), "freeze panes");
+    assert!(!risk_xml.contains("<f>"), "values, not formulas");
+    // Two native charts more: the headline NPV's histogram (columns) and S-curve (scatter),
+    // titled, with axis titles in units.
+    let charts = |files: &std::collections::BTreeMap<String, String>| {
+        files
+            .keys()
+            .filter(|n| n.starts_with("xl/charts/chart"))
+            .count()
+    };
+    assert_eq!(charts(&a), charts(&b) + 2);
+    let n = charts(&b);
+    let hist = &a[&format!("xl/charts/chart{}.xml", n + 1)];
+    let scurve = &a[&format!("xl/charts/chart{}.xml", n + 2)];
+    assert!(hist.contains("<c:barChart>") && hist.contains("histogram"));
+    assert!(hist.contains("NPV8 after tax, US$ M (bin low edge)"));
+    assert!(hist.contains("Risk!$G$"), "counts from the Risk sheet");
+    assert!(scurve.contains("<c:scatterChart>") && scurve.contains("S-curve"));
+    assert!(scurve.contains("cumulative probability, %"));
+    assert!(a["xl/sharedStrings.xml"].contains("manto risk study output (values, not formulas)"));
+}

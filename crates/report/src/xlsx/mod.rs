@@ -8,6 +8,7 @@
 //! | `Production` | manto's simulated production and cost drivers by quarter, an input block |
 //! | `Calculations` | manto's numbers the workbook takes as given (capex, sources and uses of construction, the sized repayment profile, the DSRA target, tax depreciation: a labelled input block), then the live rows (revenue to the operating waterfall, cover ratios and the balance sheet): one formula per row, the same in every column |
 //! | `Outputs` | annual roll-up (SUMIF over `Time`), NPV and IRR, min DSCR, LLCR and PLCR, DSCR, LLCR, PLCR and balance check by quarter, checks against manto, native charts |
+//! | `Risk` | only with a risk study (`render_with_risk`): manto's Monte Carlo output as values (statistics, probabilities, tornado, sensitivity, fan, convergence, histogram and S-curve with native charts); see [`risk`] |
 //!
 //! The rows are [`book`]: each live row is an [`expr::Expr`] that renders to one Excel
 //! formula per row and that [`evaluate`] computes in Rust exactly as Excel does, so a unit
@@ -16,6 +17,7 @@
 
 mod book;
 pub mod expr;
+pub mod risk;
 
 pub use book::{book, evaluate, input_value, Book, DeckRow, Row, RowKind, Sheet};
 
@@ -27,6 +29,7 @@ use rust_xlsxwriter::{
     Worksheet, XlsxError,
 };
 use std::collections::HashMap;
+use study::risk::RiskResult;
 use study::ReportStudy;
 
 /// First column holding a period (A label, B unit, C how, D manto's JSON key).
@@ -213,10 +216,19 @@ fn time_header(
 
 /// Renders the workbook.
 pub fn render(r: &ReportStudy) -> Result<Vec<u8>, ExportError> {
-    build(r).map_err(xe)
+    render_with_risk(r, None)
 }
 
-fn build(r: &ReportStudy) -> Result<Vec<u8>, XlsxError> {
+/// Renders the workbook, with a `Risk` sheet after `Outputs` when the report ran a risk
+/// study.
+pub fn render_with_risk(
+    r: &ReportStudy,
+    risk: Option<&RiskResult>,
+) -> Result<Vec<u8>, ExportError> {
+    build(r, risk).map_err(xe)
+}
+
+fn build(r: &ReportStudy, risk: Option<&RiskResult>) -> Result<Vec<u8>, XlsxError> {
     let f = &r.run.finance;
     let fm = formats();
     let q = &f.quarterly;
@@ -251,7 +263,7 @@ fn build(r: &ReportStudy) -> Result<Vec<u8>, XlsxError> {
         "Sheets: Inputs (every scenario input, mine and finance, with its unit and source; a defined name for each input a formula reads; below, the by-year block".into(),
         "of prices, exchange rate, IVA and duty rates, base rates and escalation indices) | Time (quarterly timeline, live) | Production (manto's simulation output:".into(),
         "tonnes and cost drivers, an input block) | Calculations (manto's flows taken as given, then live formulas) | Outputs (annual roll-up, NPV, IRR, DSCR,".into(),
-        "balance check, checks against manto, charts).".into(),
+        "balance check, checks against manto, charts) | Risk (only when the scenario has a risk study: manto's Monte Carlo output as values, not formulas, with charts).".into(),
         String::new(),
         "Colour code: blue on yellow = input (a scenario input, or a number manto computed and this workbook takes as given); black = live formula.".into(),
         "Live formulas (one per row, the same in every column): the timeline (period, calendar year, quarter, phase flags from the timing inputs and the number of".into(),
@@ -888,6 +900,9 @@ fn build(r: &ReportStudy) -> Result<Vec<u8>, XlsxError> {
         c3.set_width(900).set_height(320);
         ws.insert_chart(xr + 39, 0, &c3)?;
         ws.set_active(true);
+    }
+    if let Some(k) = risk {
+        risk::sheet(&mut wb, k, &fm)?;
     }
     wb.save_to_buffer()
 }
