@@ -49,6 +49,7 @@ bin=target/release/manto
 sets=(boleo-risk --set schedule.years=8 --set schedule.replications=2 --set simulation.replications=3 --set simulation.days=10)
 "$bin" report -q "${sets[@]}" --iterations 60 --html "$out/report.html" --xlsx "$out/report.xlsx"
 "$bin" run -q "${sets[@]}" --json "$out/run.json" >/dev/null
+"$bin" cases -q "${sets[@]}" --json "$out/cases.json" >/dev/null
 "$bin" risk -q "${sets[@]}" --iterations 60 --json "$out/risk.json" >/dev/null
 check=(python3 scripts/check_reports.py)
 ids=$(sed -n '/pub const CHART_IDS/,/\];/p' crates/report/src/html/mod.rs | grep -o '"[a-z-]*"' | tr -d '"')
@@ -166,37 +167,17 @@ if not done:
 EOF
 recalc "$bad/input.xlsx" "$bad/recalc"
 must_fail "a workbook with one input changed" "${check[@]}" xlsx "$bad/recalc/input-Outputs.csv" "$out/run.json"
-# The model follows its inputs: the copper price (its defined name on Inputs) 10% higher
-# raises every NPV and keeps the balance sheet balanced in every quarter.
-python3 - "$out/report.xlsx" "$bad/copper.xlsx" 1.1 <<'EOF'
-import re, sys, zipfile
-src, dst, factor = sys.argv[1], sys.argv[2], float(sys.argv[3])
-with zipfile.ZipFile(src) as z:
-    items = [(i, z.read(i.filename)) for i in z.infolist()]
-    book = z.read("xl/workbook.xml").decode()
-m = re.search(r'<definedName name="revenue_cu_cathode_price_usd_per_lb">Inputs!\$B\$(\d+)</definedName>', book)
-if not m:
-    sys.exit("no defined name revenue_cu_cathode_price_usd_per_lb on Inputs")
-row = m.group(1)
-done = False
-with zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as z:
-    for info, data in items:
-        if info.filename == "xl/worksheets/sheet2.xml":  # Inputs
-            text = data.decode()
-            c = re.search(rf'<c r="B{row}"( s="\d+")?><v>([^<]+)</v>', text)
-            if c:
-                new = f'<c r="B{row}"{c.group(1) or ""}><v>{float(c.group(2)) * factor!r}</v>'
-                text = text[:c.start()] + new + text[c.end():]
-                done = True
-            data = text.encode()
-        z.writestr(info, data)
-if not done:
-    sys.exit(f"no number in Inputs!B{row}")
-EOF
-recalc "$bad/copper.xlsx" "$bad/recalc-copper"
-"${check[@]}" xlsx-follows "$bad/recalc-copper/copper-Outputs.csv" "$out/run.json" 1.1
-must_fail "a workbook with the copper price changed, against manto" "${check[@]}" xlsx "$bad/recalc-copper/copper-Outputs.csv" "$out/run.json"
-must_fail "a workbook that does not follow its copper price" "${check[@]}" xlsx-follows "$out/recalc/report-Outputs.csv" "$out/run.json" 1.1
+# The workbook is the bank deal under stress: every product price 10% lower on Inputs
+# (their defined names) and LibreOffice's recalculation is manto's own bank case
+# `price_-10`, the debt held as signed; unchanged, it is the base case. Each fails against
+# the other.
+"${check[@]}" xlsx-case "$out/recalc/report-Outputs.csv" "$out/run.json" "$out/cases.json" base
+"${check[@]}" scale-inputs "$out/report.xlsx" "$bad/prices.xlsx" 0.9 'revenue_[a-z0-9_]+_price_usd_per_(lb|t)(_[0-9]+_value)?'
+recalc "$bad/prices.xlsx" "$bad/recalc-prices"
+"${check[@]}" xlsx-case "$bad/recalc-prices/prices-Outputs.csv" "$out/run.json" "$out/cases.json" price_-10
+must_fail "a workbook with prices 10% lower, against the base case" "${check[@]}" xlsx-case "$bad/recalc-prices/prices-Outputs.csv" "$out/run.json" "$out/cases.json" base
+must_fail "the workbook as written, against the price case" "${check[@]}" xlsx-case "$out/recalc/report-Outputs.csv" "$out/run.json" "$out/cases.json" price_-10
+must_fail "a workbook with prices changed, against manto's run" "${check[@]}" xlsx "$bad/recalc-prices/prices-Outputs.csv" "$out/run.json"
 t_end=$(date +%s)
 echo "reports checked in $((t_end - t0)) s: install $((t_install - t0)) s, build and generate $((t_gen - t_install)) s," \
   "Chromium $((t_html - t_gen)) s, LibreOffice $((t_xlsx - t_html)) s, self-tests $((t_end - t_xlsx)) s;" \

@@ -16,9 +16,13 @@
       beside it): NPV before tax, after tax and to equity at every rate, the IRRs, minimum
       DSCR, every quarter's DSCR and balance check, and every quarter of each live row that
       names its `manto run --json` key (column D), equal to manto's within 1e-6 relative.
-  check_reports.py xlsx-follows OUTPUTS.csv RUN.json FACTOR
-      The same workbook with its copper price input multiplied by FACTOR, recalculated:
-      every NPV after tax above manto's, every quarter's balance check zero.
+  check_reports.py scale-inputs SRC.xlsx DST.xlsx FACTOR NAME_REGEX
+      Copies the workbook with every input whose defined name matches NAME_REGEX
+      multiplied by FACTOR on Inputs (for LibreOffice to recalculate).
+  check_reports.py xlsx-case OUTPUTS.csv RUN.json CASES.json CASE
+      A recalculated workbook against the bank case CASE of `manto cases --json` (the
+      debt held as signed): NPV after tax, the IRRs, minimum DSCR and LLCR within 1e-6
+      relative, and every quarter's balance check zero.
   check_reports.py xlsx-risk RISK.csv RISK.json
       The workbook's Risk sheet as LibreOffice reads it, against `manto risk --json` (same
       scenario, seed and iterations). Column D of a data row names the row's JSON path
@@ -418,37 +422,85 @@ def check_xlsx(outputs_csv, run_path):
           f"{live_rows} live rows of Time and Calculations quarter by quarter)")
 
 
-def check_xlsx_follows(outputs_csv, run_path, factor):
-    """The workbook with its copper price input multiplied by `factor` (> 1), recalculated:
-    the model follows the input (every NPV after tax higher than manto's at the scenario's
-    price) and stays whole (every quarter's balance check zero to 1e-6 of total assets)."""
+def check_xlsx_case(outputs_csv, run_path, cases_path, case_name):
+    """A workbook recalculated with some of its inputs changed (or none) against one of
+    `manto cases --json`'s bank cases (the debt held as sized on the banking case, as the
+    workbook holds it): the after-tax NPV at the case's rate, the project and equity IRRs,
+    the minimum DSCR and LLCR within 1e-6 relative, and the balance sheet balancing in every
+    quarter (zero to 1e-6 of manto's total assets)."""
     run = json.load(open(run_path))
-    f = run["finance"]
+    case = next((c for c in json.load(open(cases_path))["cases"] if c["name"] == case_name), None)
+    if case is None:
+        fail([f"no case {case_name!r} in {cases_path}"])
     rows = list(csv.reader(open(outputs_csv, encoding="utf-8")))
     by_label = {r[0]: r for r in rows if r and r[0]}
     problems = []
-    for n in f["metrics"]["npv"]:
-        label = f"project NPV after tax at {n['discount_rate_pct']:g}%"
+
+    def value(label):
         r = by_label.get(label)
         if r is None:
             problems.append(f"{label}: row missing from Outputs")
-            continue
-        got, base = num(r[2]), n["project_after_tax_usd"]
-        if not got > base + 1e-3 * max(1.0, abs(base)):
-            problems.append(f"{label}: {got!r} with copper x{factor}, not above manto's {base!r}: the input did not flow through")
+            return None
+        try:
+            return num(r[2])
+        except ValueError:  # an Excel error (IRR of flows that never change sign)
+            return None
+
+    def close(what, got, want):
+        if want is None and got is None:
+            return
+        if want is None or got is None or abs(got - want) > REL * max(1.0, abs(want)):
+            problems.append(f"{what}: workbook {got!r}, manto's case {case_name} {want!r}")
+
+    close("NPV after tax", value(f"project NPV after tax at {case['npv_rate_pct']:g}%"), case["npv_usd"])
+    close("project IRR after tax, %", value("project IRR after tax"), case["irr_pct"])
+    close("equity IRR, %", value("equity IRR"), case["equity_irr_pct"])
+    close("minimum DSCR", value("minimum DSCR (quarters repaying principal)"), case["min_dscr"])
+    close("minimum LLCR", value("minimum LLCR"), case["min_llcr"])
     b = by_label.get("balance check (workbook)")
-    bs = f["balance_sheet"]
+    bs = run["finance"]["balance_sheet"]
     if b is None:
         problems.append("Outputs: balance check row missing")
     else:
         for t, row in enumerate(bs):
             x = num(b[4 + t])
-            if abs(x) > REL * max(1.0, abs(row["total_assets_usd"])):
-                problems.append(f"balance check {row['label']}: {x!r} with copper x{factor}: the balance sheet does not balance")
+            if x is None or abs(x) > REL * max(1.0, abs(row["total_assets_usd"])):
+                problems.append(f"balance check {row['label']}: {x!r}: the balance sheet does not balance")
     if problems:
         fail(problems[:20])
-    print(f"xlsx: copper price x{factor} in Inputs flows through (NPV after tax above manto's at every rate) "
-          f"and the balance sheet balances in all {len(bs)} quarters")
+    print(f"xlsx: the recalculated workbook is manto's bank case {case_name}: NPV after tax at {case['npv_rate_pct']:g}%, "
+          f"the two IRRs, min DSCR and min LLCR within {REL:g}, balance sheet balanced in all {len(bs)} quarters")
+
+
+def scale_inputs(src, dst, factor, pattern):
+    """Copies the workbook SRC to DST with every input whose defined name matches PATTERN
+    (a regular expression, whole name) multiplied by FACTOR in its cell on Inputs."""
+    import re
+    import zipfile
+
+    with zipfile.ZipFile(src) as z:
+        items = [(i, z.read(i.filename)) for i in z.infolist()]
+        book = z.read("xl/workbook.xml").decode()
+    cells = [m.group(2) for m in re.finditer(r'<definedName name="([^"]+)">Inputs!\$B\$(\d+)</definedName>', book)
+             if re.fullmatch(pattern, m.group(1))]
+    if not cells:
+        fail([f"no defined name on Inputs matches {pattern!r}"])
+    done = 0
+    with zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as z:
+        for info, data in items:
+            if info.filename == "xl/worksheets/sheet2.xml":  # Inputs
+                text = data.decode()
+                for row in cells:
+                    c = re.search(rf'<c r="B{row}"( s="\d+")?><v>([^<]+)</v>', text)
+                    if c:
+                        new = f'<c r="B{row}"{c.group(1) or ""}><v>{float(c.group(2)) * factor!r}</v>'
+                        text = text[:c.start()] + new + text[c.end():]
+                        done += 1
+                data = text.encode()
+            z.writestr(info, data)
+    if done != len(cells):
+        fail([f"{len(cells) - done} of the named inputs matching {pattern!r} hold no number"])
+    print(f"scaled {done} inputs matching {pattern!r} by {factor:g}: {dst}")
 
 
 FIELD_MARK = "JSON field:"
@@ -556,8 +608,10 @@ def main(argv):
         check_xlsx(argv[2], argv[3])
     elif len(argv) == 4 and argv[1] == "xlsx-risk":
         check_xlsx_risk(argv[2], argv[3])
-    elif len(argv) == 5 and argv[1] == "xlsx-follows":
-        check_xlsx_follows(argv[2], argv[3], float(argv[4]))
+    elif len(argv) == 6 and argv[1] == "xlsx-case":
+        check_xlsx_case(argv[2], argv[3], argv[4], argv[5])
+    elif len(argv) == 6 and argv[1] == "scale-inputs":
+        scale_inputs(argv[2], argv[3], float(argv[4]), argv[5])
     else:
         print(__doc__, file=sys.stderr)
         sys.exit(2)

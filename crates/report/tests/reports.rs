@@ -896,3 +896,72 @@ fn the_workbook_has_a_risk_sheet_with_a_risk_study_only() {
     assert!(scurve.contains("cumulative probability, %"));
     assert!(a["xl/sharedStrings.xml"].contains("manto risk study output (values, not formulas)"));
 }
+
+/// The workbook is the bank deal under stress: every product price 10% lower on `Inputs`
+/// and the recalculated model is manto's own `price_-10` bank case (debt held as signed):
+/// its after-tax NPV, minimum DSCR and LLCR and lock-up quarters. With the prices
+/// unchanged it is the base case, so the comparison is not one the base passes anyway.
+#[test]
+fn prices_down_on_inputs_give_mantos_price_case() {
+    let st = study();
+    let base = report::xlsx::book(st);
+    let case = |name: &str| st.cases.cases.iter().find(|c| c.name == name).unwrap();
+    assert_eq!(
+        st.finance.metrics.npv_timing,
+        finance::config::NpvTiming::EndOfYear,
+        "the NPV below is Excel's NPV of calendar-year flows"
+    );
+    let summary = |b: &report::xlsx::Book| {
+        let v = report::xlsx::evaluate(b);
+        let (dscr, prin, llcr, year) = (&v["dscr"], &v["senior_principal"], &v["llcr"], &v["year"]);
+        let min_of = |xs: &mut dyn Iterator<Item = f64>| xs.filter(|x| x.is_finite()).fold(f64::INFINITY, f64::min);
+        let min_dscr = min_of(&mut dscr.iter().zip(prin).filter(|(_, p)| **p > 0.0).map(|(d, _)| *d));
+        let min_llcr = min_of(&mut llcr.iter().copied());
+        let mut annual: Vec<f64> = Vec::new();
+        for (t, cf) in v["project_cf_after_tax"].iter().enumerate() {
+            if t == 0 || year[t] != year[t - 1] {
+                annual.push(0.0);
+            }
+            *annual.last_mut().unwrap() += cf;
+        }
+        let rate = case("base").npv_rate_pct / 100.0;
+        let npv = finance::tvm::npv_excel(rate, &annual);
+        let locks = v["lock_up"].iter().filter(|x| **x > 0.5).count();
+        (npv, min_dscr, min_llcr, locks)
+    };
+    let close = |what: &str, got: f64, want: Option<f64>| {
+        let want = want.unwrap();
+        assert!(
+            (got - want).abs() <= 1e-9 * want.abs().max(1.0),
+            "{what}: workbook {got}, manto {want}"
+        );
+    };
+    let check = |b: &report::xlsx::Book, name: &str| {
+        let (npv, min_dscr, min_llcr, locks) = summary(b);
+        let c = case(name);
+        close(&format!("{name}: NPV"), npv, Some(c.npv_usd));
+        close(&format!("{name}: min DSCR"), min_dscr, c.min_dscr);
+        close(&format!("{name}: min LLCR"), min_llcr, c.min_llcr);
+        assert_eq!(locks, c.lock_up_quarters, "{name}: lock-up quarters");
+    };
+    check(&base, "base");
+    let mut b = base.clone();
+    let mut scaled = 0;
+    for (key, value) in b.inputs.iter_mut() {
+        let price = key.starts_with("finance.revenue.")
+            && key.contains(".price_usd_per_")
+            && (key.ends_with("price_usd_per_lb")
+                || key.ends_with("price_usd_per_t")
+                || key.ends_with("].value"));
+        if price {
+            let x = report::xlsx::input_value(value);
+            *value = serde_json::Value::from(x * 0.9);
+            scaled += 1;
+        }
+    }
+    assert!(scaled >= 4, "{scaled} price inputs");
+    check(&b, "price_-10");
+    // Not the base case any more: the comparison can fail.
+    let (npv, ..) = summary(&b);
+    assert!(npv < case("base").npv_usd - 1e6);
+}
