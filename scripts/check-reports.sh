@@ -169,8 +169,8 @@ recalc "$bad/input.xlsx" "$bad/recalc"
 must_fail "a workbook with one input changed" "${check[@]}" xlsx "$bad/recalc/input-Outputs.csv" "$out/run.json"
 # The workbook is the bank deal under stress: every product price 10% lower on Inputs
 # (their defined names) and LibreOffice's recalculation is manto's own bank case
-# `price_-10`, the debt held as signed; unchanged, it is the base case. Each fails against
-# the other.
+# `price_-10`, the debt held as signed; unchanged, it is the base case (each fails against
+# the other); every operating unit cost 10% higher, `opex_+10`.
 "${check[@]}" xlsx-case "$out/recalc/report-Outputs.csv" "$out/run.json" "$out/cases.json" base
 "${check[@]}" scale-inputs "$out/report.xlsx" "$bad/prices.xlsx" 0.9 'revenue_[a-z0-9_]+_price_usd_per_(lb|t)(_[0-9]+_value)?'
 recalc "$bad/prices.xlsx" "$bad/recalc-prices"
@@ -178,6 +178,11 @@ recalc "$bad/prices.xlsx" "$bad/recalc-prices"
 must_fail "a workbook with prices 10% lower, against the base case" "${check[@]}" xlsx-case "$bad/recalc-prices/prices-Outputs.csv" "$out/run.json" "$out/cases.json" base
 must_fail "the workbook as written, against the price case" "${check[@]}" xlsx-case "$out/recalc/report-Outputs.csv" "$out/run.json" "$out/cases.json" price_-10
 must_fail "a workbook with prices changed, against manto's run" "${check[@]}" xlsx "$bad/recalc-prices/prices-Outputs.csv" "$out/run.json"
+# Every operating unit cost `manto cases` scales, 10% higher: its opex_+10 case.
+opex='opex_(underground_usd_per_dry_t|open_pit_usd_per_dry_t|wage_mxn_per_shift|usd_per_bolt|usd_per_m_advance|mine_overhead_usd_per_person_year|processing_usd_per_dry_t|acid_usd_per_t|limestone_usd_per_t|power_usd_per_kwh|g_and_a_usd_per_year)'
+"${check[@]}" scale-inputs "$out/report.xlsx" "$bad/opex.xlsx" 1.1 "$opex"
+recalc "$bad/opex.xlsx" "$bad/recalc-opex"
+"${check[@]}" xlsx-case "$bad/recalc-opex/opex-Outputs.csv" "$out/run.json" "$out/cases.json" opex_+10
 t_end=$(date +%s)
 echo "reports checked in $((t_end - t0)) s: install $((t_install - t0)) s, build and generate $((t_gen - t_install)) s," \
   "Chromium $((t_html - t_gen)) s, LibreOffice $((t_xlsx - t_html)) s, self-tests $((t_end - t_xlsx)) s;" \

@@ -161,6 +161,9 @@ fn same_study_same_bytes() {
 /// Live rows compared with manto's own numbers: the rows that differ (label, quarter,
 /// workbook, manto), at `rel` of each row's largest magnitude.
 fn live_rows_against_manto(b: &report::xlsx::Book, rel: f64) -> (usize, Vec<String>) {
+    // No formula reads itself through this quarter's rows (LibreOffice would refuse it).
+    let circular = report::xlsx::circular(b);
+    assert!(circular.is_empty(), "circular references: {circular:?}");
     let v = report::xlsx::evaluate(b);
     let mut checked = 0;
     let mut bad = Vec::new();
@@ -898,11 +901,12 @@ fn the_workbook_has_a_risk_sheet_with_a_risk_study_only() {
 }
 
 /// The workbook is the bank deal under stress: every product price 10% lower on `Inputs`
-/// and the recalculated model is manto's own `price_-10` bank case (debt held as signed):
+/// (or every operating unit cost 10% higher) and the recalculated model is manto's own
+/// `price_-10` (`opex_+10`) bank case, the debt held as signed:
 /// its after-tax NPV, minimum DSCR and LLCR and lock-up quarters. With the prices
 /// unchanged it is the base case, so the comparison is not one the base passes anyway.
 #[test]
-fn prices_down_on_inputs_give_mantos_price_case() {
+fn bank_cases_on_inputs_are_mantos_cases() {
     let st = study();
     let base = report::xlsx::book(st);
     let case = |name: &str| st.cases.cases.iter().find(|c| c.name == name).unwrap();
@@ -914,8 +918,16 @@ fn prices_down_on_inputs_give_mantos_price_case() {
     let summary = |b: &report::xlsx::Book| {
         let v = report::xlsx::evaluate(b);
         let (dscr, prin, llcr, year) = (&v["dscr"], &v["senior_principal"], &v["llcr"], &v["year"]);
-        let min_of = |xs: &mut dyn Iterator<Item = f64>| xs.filter(|x| x.is_finite()).fold(f64::INFINITY, f64::min);
-        let min_dscr = min_of(&mut dscr.iter().zip(prin).filter(|(_, p)| **p > 0.0).map(|(d, _)| *d));
+        let min_of = |xs: &mut dyn Iterator<Item = f64>| {
+            xs.filter(|x| x.is_finite()).fold(f64::INFINITY, f64::min)
+        };
+        let min_dscr = min_of(
+            &mut dscr
+                .iter()
+                .zip(prin)
+                .filter(|(_, p)| **p > 0.0)
+                .map(|(d, _)| *d),
+        );
         let min_llcr = min_of(&mut llcr.iter().copied());
         let mut annual: Vec<f64> = Vec::new();
         for (t, cf) in v["project_cf_after_tax"].iter().enumerate() {
@@ -945,23 +957,78 @@ fn prices_down_on_inputs_give_mantos_price_case() {
         assert_eq!(locks, c.lock_up_quarters, "{name}: lock-up quarters");
     };
     check(&base, "base");
-    let mut b = base.clone();
-    let mut scaled = 0;
-    for (key, value) in b.inputs.iter_mut() {
-        let price = key.starts_with("finance.revenue.")
+    type Pick = fn(&str) -> bool;
+    let price: Pick = |key| {
+        key.starts_with("finance.revenue.")
             && key.contains(".price_usd_per_")
             && (key.ends_with("price_usd_per_lb")
                 || key.ends_with("price_usd_per_t")
-                || key.ends_with("].value"));
-        if price {
-            let x = report::xlsx::input_value(value);
-            *value = serde_json::Value::from(x * 0.9);
-            scaled += 1;
+                || key.ends_with("].value"))
+    };
+    let opex: Pick = |key| {
+        OPEX_RATES
+            .iter()
+            .any(|k| key == format!("finance.opex.{k}"))
+    };
+    for (name, factor, pick, at_least) in
+        [("price_-10", 0.9, price, 4), ("opex_+10", 1.1, opex, 11)]
+    {
+        let mut b = base.clone();
+        let mut scaled = 0;
+        for (key, value) in b.inputs.iter_mut() {
+            if pick(key) {
+                let x = report::xlsx::input_value(value);
+                *value = serde_json::Value::from(x * factor);
+                scaled += 1;
+            }
         }
+        assert!(scaled >= at_least, "{name}: {scaled} inputs scaled");
+        check(&b, name);
+        // Not the base case any more: the comparison can fail.
+        let (npv, ..) = summary(&b);
+        assert!(npv < case("base").npv_usd - 1e6, "{name}");
     }
-    assert!(scaled >= 4, "{scaled} price inputs");
-    check(&b, "price_-10");
-    // Not the base case any more: the comparison can fail.
-    let (npv, ..) = summary(&b);
-    assert!(npv < case("base").npv_usd - 1e6);
+}
+
+/// The operating unit costs `manto cases` scales in its `opex_+10` case.
+const OPEX_RATES: [&str; 11] = [
+    "underground_usd_per_dry_t",
+    "open_pit_usd_per_dry_t",
+    "wage_mxn_per_shift",
+    "usd_per_bolt",
+    "usd_per_m_advance",
+    "mine_overhead_usd_per_person_year",
+    "processing_usd_per_dry_t",
+    "acid_usd_per_t",
+    "limestone_usd_per_t",
+    "power_usd_per_kwh",
+    "g_and_a_usd_per_year",
+];
+
+/// The circular-reference check can fail: two rows that read each other in the same
+/// quarter are found (a row that reads its own previous quarter is not circular).
+#[test]
+fn a_circular_reference_is_found() {
+    use report::xlsx::expr::{b::*, Expr};
+    let mut b = report::xlsx::book(study());
+    assert!(report::xlsx::circular(&b).is_empty());
+    let row = |key: &str, e: Expr| report::xlsx::Row {
+        key: key.into(),
+        label: key.into(),
+        unit: "US$",
+        sheet: report::xlsx::Sheet::Calculations,
+        kind: report::xlsx::RowKind::Live(e),
+        manto: None,
+        manto_key: None,
+    };
+    b.rows
+        .push(row("running", add(prev("running"), r("cfads"))));
+    assert!(report::xlsx::circular(&b).is_empty());
+    b.rows.push(row("loop_a", add(r("loop_b"), r("cfads"))));
+    b.rows.push(row("loop_b", mul(r("loop_a"), c(2.0))));
+    let found = report::xlsx::circular(&b);
+    assert!(
+        !found.is_empty() && found.iter().all(|k| k.starts_with("loop_")),
+        "{found:?}"
+    );
 }

@@ -506,7 +506,7 @@ pub fn book(st: &ReportStudy) -> Book {
     // ---- Calculations: manto's numbers ---------------------------------------------------
     let wf = "manto finance: quarterly waterfall";
     rows.push(heading(
-        "manto's numbers taken as given (inputs, not live): capex, closure cost, the DSRA target, the sources and uses of construction, the sized repayment profile, tax depreciation",
+        "manto's numbers taken as given (inputs, not live): capex, closure cost, the DSRA target, the sources and uses of construction, the sized repayment profile, capital additions by tax class",
     ));
     type Get = fn(&PeriodRow) -> f64;
     let flows: [(&str, &str, Get); 7] = [
@@ -633,32 +633,36 @@ pub fn book(st: &ReportStudy) -> Book {
             ));
         }
     }
-    // Tax depreciation: of the capital, class by class, and of the capitalised financing
-    // costs (manto's corkscrews `tax_wdv:*`: in service from the next quarter and COD,
-    // written off at the end of operations).
-    let wdv = |fin_costs: bool| -> Vec<f64> {
-        let mut v = vec![0.0; n];
-        for ck in f.corkscrews.iter().filter(|c| {
-            c.name.starts_with("tax_wdv:") && (c.name == "tax_wdv:financing_costs") == fin_costs
-        }) {
-            v.iter_mut().zip(&ck.reductions).for_each(|(a, d)| *a += d);
-        }
-        v
-    };
-    rows.push(input_row(
-        "tax_dep_capital",
-        "tax depreciation of the capital (every class)",
-        "US$",
-        wdv(false),
-        "manto finance: corkscrews `tax_wdv:<class>`",
-    ));
-    rows.push(input_row(
-        "tax_dep_financing",
-        "tax depreciation of the capitalised financing costs",
-        "US$",
-        wdv(true),
-        "manto finance: corkscrew `tax_wdv:financing_costs`",
-    ));
+    // Tax depreciation, class by class (live below): manto's capital additions by class
+    // are inputs; the capitalised financing costs are the live row.
+    let classes: Vec<(String, Option<usize>)> = f
+        .corkscrews
+        .iter()
+        .filter_map(|c| c.name.strip_prefix("tax_wdv:"))
+        .filter(|name| *name != "financing_costs")
+        .map(|name| {
+            let k = cfg
+                .tax
+                .depreciation_classes
+                .iter()
+                .position(|x| x.name == name);
+            (name.to_string(), k)
+        })
+        .collect();
+    for (j, (name, _)) in classes.iter().enumerate() {
+        let adds = f
+            .corkscrews
+            .iter()
+            .find(|c| c.name == format!("tax_wdv:{name}"))
+            .map_or_else(|| vec![0.0; n], |c| c.additions.clone());
+        rows.push(input_row(
+            &format!("td{j}_add"),
+            &format!("capital additions of tax class {name}"),
+            "US$",
+            adds,
+            "manto capex schedule by tax class (corkscrew `tax_wdv:<class>` additions)",
+        ));
+    }
     let ck = |name: &str| f.corkscrews.iter().find(|c| c.name == name);
     // Fixed-asset additions are live (capital + capitalised financing); the financing costs
     // paid in construction are manto's.
@@ -2047,6 +2051,179 @@ pub fn book(st: &ReportStudy) -> Book {
         )
         .json("quarterly.dscr"),
     );
+    // ---- Tax depreciation -----------------------------------------------------------------
+    // Each quarter's additions are in service from the next quarter (construction's from
+    // COD) and deducted at the class rate ÷ 4 of cost a quarter until used up (the last
+    // quarter takes what is left); what is left at the end of operations is written off.
+    rows.push(heading(
+        "Tax depreciation by class: corkscrews of the written-down value; rate ÷ 4 of the cost in service, the rest written off at the end of operations (live formulas)",
+    ));
+    let write_off = || {
+        min(
+            add(
+                add(
+                    fin("timing.construction_quarters"),
+                    input(OPERATING_QUARTERS),
+                ),
+                c(1.0),
+            ),
+            Expr::RowMax("period".into()),
+        )
+    };
+    let financing_class = cfg
+        .tax
+        .depreciation_classes
+        .iter()
+        .position(|x| x.name == cfg.tax.financing_costs_class);
+    let mut blocks: Vec<(String, String, Option<usize>, String)> = classes
+        .iter()
+        .enumerate()
+        .map(|(j, (name, k))| (format!("td{j}"), name.clone(), *k, format!("td{j}_add")))
+        .collect();
+    blocks.push((
+        "tdf".into(),
+        "financing_costs".into(),
+        financing_class,
+        "capitalised_financing".into(),
+    ));
+    let mut capital_dep = Vec::new();
+    for (p, name, k, adds) in &blocks {
+        let key = |what: &str| format!("{p}_{what}");
+        let manto = f
+            .corkscrews
+            .iter()
+            .find(|c| c.name == format!("tax_wdv:{name}"));
+        let Some(k) = k else {
+            // No rate: nothing is deducted before the write-off (manto's rate 0).
+            rows.push(live(
+                &key("dep"),
+                &format!("tax depreciation, {name}"),
+                "US$",
+                c(0.0),
+                None,
+            ));
+            if p != "tdf" {
+                capital_dep.push(key("dep"));
+            }
+            continue;
+        };
+        let rate = || fin(&format!("tax.depreciation_classes[{k}].rate_pct"));
+        let qr = || div(rate(), c(400.0));
+        let whole = || int(div(c(1.0), qr()));
+        // Additions to date, so the cost placed in service reads earlier quarters only (no
+        // circular reference through this quarter's interest and tax).
+        rows.push(live(
+            &key("cum"),
+            &format!("{name}: additions to date"),
+            "US$",
+            add(prev(&key("cum")), r(adds)),
+            None,
+        ));
+        rows.push(live(
+            &key("in_service"),
+            &format!("{name}: cost placed in service"),
+            "US$",
+            iff(
+                Cond::Eq(
+                    r("period"),
+                    add(fin("timing.construction_quarters"), c(1.0)),
+                ),
+                prev(&key("cum")),
+                iff(
+                    Cond::Gt(
+                        r("period"),
+                        add(fin("timing.construction_quarters"), c(1.0)),
+                    ),
+                    prev(adds),
+                    c(0.0),
+                ),
+            ),
+            None,
+        ));
+        rows.push(live(
+            &key("open"),
+            &format!("{name}: written-down value, opening"),
+            "US$",
+            prev(&key("close")),
+            None,
+        ));
+        let regular = iff(
+            Cond::Gt(rate(), c(0.0)),
+            add(
+                mul(
+                    qr(),
+                    Expr::SumBack(
+                        key("in_service"),
+                        Box::new(min(sub(whole(), c(1.0)), sub(r("period"), c(1.0)))),
+                    ),
+                ),
+                iff(
+                    Cond::Le(whole(), sub(r("period"), c(1.0))),
+                    mul(
+                        sub(c(1.0), mul(whole(), qr())),
+                        Expr::Offset(key("in_service"), Box::new(whole())),
+                    ),
+                    c(0.0),
+                ),
+            ),
+            c(0.0),
+        );
+        rows.push(live(
+            &key("dep"),
+            &format!("tax depreciation, {name}"),
+            "US$",
+            iff(Cond::Le(write_off(), r("period")), r(&key("open")), regular),
+            manto.map(|c| c.reductions.clone()),
+        ));
+        rows.push(live(
+            &key("close"),
+            &format!("{name}: written-down value, closing"),
+            "US$",
+            signed(vec![
+                (true, r(&key("open"))),
+                (true, r(adds)),
+                (false, r(&key("dep"))),
+            ]),
+            manto.map(|c| c.closing.clone()),
+        ));
+        if p != "tdf" {
+            capital_dep.push(key("dep"));
+        }
+    }
+    let wdv = |fin_costs: bool| -> Vec<f64> {
+        let mut v = vec![0.0; n];
+        for ck in f.corkscrews.iter().filter(|c| {
+            c.name.starts_with("tax_wdv:") && (c.name == "tax_wdv:financing_costs") == fin_costs
+        }) {
+            v.iter_mut().zip(&ck.reductions).for_each(|(a, d)| *a += d);
+        }
+        v
+    };
+    rows.push(live(
+        "tax_dep_capital",
+        "tax depreciation of the capital (every class)",
+        "US$",
+        sum_of(&capital_dep.iter().map(String::as_str).collect::<Vec<_>>()),
+        Some(wdv(false)),
+    ));
+    rows.push(live(
+        "tax_dep_financing",
+        "tax depreciation of the capitalised financing costs",
+        "US$",
+        r("tdf_dep"),
+        Some(wdv(true)),
+    ));
+    rows.push(
+        live(
+            "tax_depreciation",
+            "tax depreciation",
+            "US$",
+            sum_of(&["tax_dep_capital", "tax_dep_financing"]),
+            Some(col(&|r| r.tax_depreciation_usd)),
+        )
+        .json("quarterly.tax_depreciation_usd"),
+    );
+
     // ---- The operating waterfall -----------------------------------------------------------
     // Quarter by quarter from COD, in manto's order: cash after debt service; the
     // maintenance reserve pays sustaining capital; the DSRA (or its letter of credit) meets
@@ -3463,6 +3640,33 @@ fn column_order(rows: &[Row]) -> Vec<usize> {
     }
     order.extend(live.iter().copied().filter(|&i| !done[i]));
     order
+}
+
+/// The live rows that read themselves in the same column, directly or through other rows:
+/// a circular reference, which Excel and LibreOffice refuse to calculate. Empty for a
+/// sound book.
+pub fn circular(b: &Book) -> Vec<String> {
+    let mut done = std::collections::HashSet::new();
+    let mut stuck = Vec::new();
+    for i in column_order(&b.rows) {
+        let RowKind::Live(e) = &b.rows[i].kind else {
+            continue;
+        };
+        let mut keys = Vec::new();
+        e.rows(&mut keys);
+        let waits = keys.iter().any(|k| {
+            k != &b.rows[i].key
+                && !done.contains(k.as_str())
+                && b.rows
+                    .iter()
+                    .any(|r| &r.key == k && matches!(r.kind, RowKind::Live(_)))
+        });
+        if waits {
+            stuck.push(b.rows[i].key.clone());
+        }
+        done.insert(b.rows[i].key.as_str());
+    }
+    stuck
 }
 
 /// An input's value as a number (booleans 1/0, text NaN).

@@ -6,7 +6,7 @@
 //! | `Inputs` | every scenario input (key, value, unit, source), a defined name for each one a formula reads; below, the by-year block (prices, rates, escalation indices) |
 //! | `Time` | quarterly timeline as formulas of the timing inputs: period, calendar year, quarter, phase flags |
 //! | `Production` | manto's simulated production and cost drivers by quarter, an input block |
-//! | `Calculations` | manto's numbers the workbook takes as given (capex, sources and uses of construction, the sized repayment profile, the DSRA target, tax depreciation: a labelled input block), then the live rows (revenue to the operating waterfall, cover ratios and the balance sheet): one formula per row, the same in every column |
+//! | `Calculations` | manto's numbers the workbook takes as given (capex and its additions by tax class, sources and uses of construction, the sized repayment profile, the DSRA target: a labelled input block), then the live rows (revenue to the operating waterfall, cover ratios and the balance sheet): one formula per row, the same in every column |
 //! | `Outputs` | annual roll-up (SUMIF over `Time`), NPV and IRR, min DSCR, LLCR and PLCR, DSCR, LLCR, PLCR and balance check by quarter, checks against manto, native charts |
 //! | `Risk` | only with a risk study (`render_with_risk`): manto's Monte Carlo output as values (statistics, probabilities, tornado, sensitivity, fan, convergence, histogram and S-curve with native charts); see [`risk`] |
 //!
@@ -19,7 +19,7 @@ mod book;
 pub mod expr;
 pub mod risk;
 
-pub use book::{book, evaluate, input_value, Book, DeckRow, Row, RowKind, Sheet};
+pub use book::{book, circular, evaluate, input_value, Book, DeckRow, Row, RowKind, Sheet};
 
 use crate::export::ExportError;
 use expr::Place;
@@ -283,13 +283,16 @@ fn build(r: &ReportStudy, risk: Option<&RiskResult>) -> Result<Vec<u8>, XlsxErro
         "book depreciation (units of production), net income; fixed-asset additions (capital + capitalised financing); the corkscrews of equity, cash, DSRA,".into(),
         "letter of credit, maintenance reserve, fixed assets and retained earnings; the balance sheet and its check; on Outputs the annual roll-up, NPV".into(),
         "before tax, after tax and to equity, the three IRRs, the minimum DSCR, LLCR and PLCR.".into(),
-        "Not live (manto's numbers, labelled inputs, and why): the capex schedule (spend profiles and S-curves by area and phase) and the tax depreciation by class".into(),
-        "(each vintage in service from the next quarter, written off at the end of operations); the sources and uses of construction (drawdowns, capitalised".into(),
+        "tax depreciation by class (each quarter's additions in service from the next quarter and COD at the class rate ÷ 4 of cost, the rest written off at the".into(),
+        "end of operations; the capitalised financing costs in their class), as corkscrews of the written-down value.".into(),
+        "Not live (manto's numbers, labelled inputs, and why): the capex schedule (spend profiles and S-curves by area and phase, and its additions by tax".into(),
+        "class); the sources and uses of construction (drawdowns, capitalised".into(),
         "interest, contingent equity, the DSRA funded at completion: manto's funding plan, as a bank model holds the financing signed at financial close); the".into(),
         "debt sizing (each sized loan's signed amount and its repayment profile, sculpted on the banking case); the DSRA target (the next quarters' senior".into(),
         "debt service of manto's planning pass).".into(),
         "Change a price, a rate, a tonnage or a cost driver and revenue, costs, duty, IVA, working capital, taxes, CFADS, debt service, the reserves, the sweep,".into(),
         "the distributions, DSCR, LLCR, net income, cash and the returns recalculate with the signed debt held, as a bank case does; the balance sheet balances.".into(),
+        "Every price 10% lower gives manto's bank case price_-10, every operating unit cost 10% higher its opex_+10 (checked in LibreOffice by check-reports.sh).".into(),
         "The columns are the timeline manto built: changing the construction length or the production start moves the flags, not the production placed in them.".into(),
         "Checked: scripts/check-reports.sh recalculates this workbook in LibreOffice and compares every live row manto reports (column D names its JSON key),".into(),
         "NPV, IRR, every quarter's DSCR and balance check with manto within 1e-6 relative.".into(),
