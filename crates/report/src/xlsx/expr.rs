@@ -26,6 +26,10 @@ pub enum Expr {
     SumToEnd(String),
     /// The largest number of another row over all its columns (`MAX($FIRST$row:$LAST$row)`).
     RowMax(String),
+    /// The sum of another row over all its columns (`SUM($FIRST$row:$LAST$row)`).
+    RowSum(String),
+    /// `CHOOSE(index, a, b, …)`: the index-th (from 1) of the choices.
+    Choose(Box<Expr>, Vec<Expr>),
     /// Another row summed over the `count` columns after this one
     /// (`SUM(OFFSET(cell, 0, 1, 1, count))`; columns past the block are empty, 0).
     SumAhead(String, Box<Expr>),
@@ -162,6 +166,12 @@ impl Expr {
                 p.range_to_end(k).unwrap_or_else(|| "NA()".into())
             ),
             Expr::RowMax(k) => format!("MAX({})", p.range_all(k).unwrap_or_else(|| "NA()".into())),
+            Expr::RowSum(k) => format!("SUM({})", p.range_all(k).unwrap_or_else(|| "NA()".into())),
+            Expr::Choose(i, xs) => format!(
+                "CHOOSE({},{})",
+                i.render(p),
+                xs.iter().map(|x| x.render(p)).collect::<Vec<_>>().join(",")
+            ),
             Expr::SumAhead(k, count) => format!(
                 "SUM(OFFSET({},0,1,1,{}))",
                 p.cell(k, 0).unwrap_or_else(|| "NA()".into()),
@@ -225,6 +235,12 @@ impl Expr {
                 p.column_word()
             ),
             Expr::RowMax(k) => format!("largest {} of any {}", p.label(k), p.column_word()),
+            Expr::RowSum(k) => format!("sum of {} over every {}", p.label(k), p.column_word()),
+            Expr::Choose(i, xs) => format!(
+                "the {}th of ({})",
+                i.words(p),
+                xs.iter().map(|x| x.words(p)).collect::<Vec<_>>().join("; ")
+            ),
             Expr::SumAhead(k, count) => format!(
                 "sum of {} over the {} {}s after this one",
                 p.label(k),
@@ -311,6 +327,30 @@ impl Expr {
                     best
                 }
             }
+            Expr::RowSum(k) => {
+                // Every column, left to right, as SUM over the row's range.
+                let mut first = 0;
+                while v.value(k, first - 1).is_some() {
+                    first -= 1;
+                }
+                let mut sum = 0.0;
+                let mut j = first;
+                while let Some(x) = v.value(k, j) {
+                    if !x.is_nan() {
+                        sum += x;
+                    }
+                    j += 1;
+                }
+                sum
+            }
+            Expr::Choose(i, xs) => {
+                let i = i.eval(v);
+                if i >= 1.0 && (i.floor() as usize) <= xs.len() {
+                    xs[i.floor() as usize - 1].eval(v)
+                } else {
+                    f64::NAN
+                }
+            }
             Expr::SumAhead(k, count) => {
                 let n = count.eval(v);
                 if !(1.0..1e6).contains(&n) {
@@ -376,6 +416,10 @@ impl Expr {
                 b.inputs(out);
             }
             Expr::SumAhead(_, a) => a.inputs(out),
+            Expr::Choose(i, xs) => {
+                i.inputs(out);
+                xs.iter().for_each(|x| x.inputs(out));
+            }
             Expr::Int(a) | Expr::Offset(_, a) | Expr::SumBack(_, a) => a.inputs(out),
             Expr::Npv(a, _, b) => {
                 a.inputs(out);
@@ -396,8 +440,14 @@ impl Expr {
     /// [`Expr::Prev`]): what must be computed before it in a column.
     pub fn rows(&self, out: &mut Vec<String>) {
         match self {
-            Expr::Ref(k) | Expr::Next(k, _) | Expr::SumToEnd(k) | Expr::RowMax(k) => {
-                out.push(k.clone())
+            Expr::Ref(k)
+            | Expr::Next(k, _)
+            | Expr::SumToEnd(k)
+            | Expr::RowMax(k)
+            | Expr::RowSum(k) => out.push(k.clone()),
+            Expr::Choose(i, xs) => {
+                i.rows(out);
+                xs.iter().for_each(|x| x.rows(out));
             }
             Expr::Offset(k, a) | Expr::SumBack(k, a) | Expr::SumAhead(k, a) => {
                 out.push(k.clone());
