@@ -657,6 +657,19 @@ fn the_waterfall_is_live_in_every_branch() {
     assert!(bad.is_empty(), "{}", bad[..bad.len().min(20)].join("\n"));
     seen(&st, "subordinated debt service", |p| p.sub_debt_service_usd);
     seen(&st, "its deferral", |p| p.unpaid_debt_service_usd);
+    // Construction over budget: the overrun facility, the sponsor's contingent equity and
+    // a shortfall beyond them.
+    let (st, _, bad) = stressed(&["finance.capex.overrun_pct=45.0"]);
+    assert!(bad.is_empty(), "{}", bad[..bad.len().min(20)].join("\n"));
+    seen(&st, "the overrun facility drawn", |p| {
+        p.facilities[2].drawdown_usd
+    });
+    seen(&st, "contingent equity in construction", |p| {
+        p.sponsor_support_usd * p.construction
+    });
+    seen(&st, "a construction shortfall", |p| {
+        p.funding_shortfall_usd * p.construction
+    });
 }
 
 /// The value at a dotted path of a JSON document (`outputs.3.mean.mean`).
@@ -970,15 +983,25 @@ fn bank_cases_on_inputs_are_mantos_cases() {
             .iter()
             .any(|k| key == format!("finance.opex.{k}"))
     };
-    for (name, factor, pick, at_least) in
-        [("price_-10", 0.9, price, 4), ("opex_+10", 1.1, opex, 11)]
-    {
+    let capex: Pick = |key| key == "finance.capex.overrun_pct";
+    for (name, factor, pick, at_least) in [
+        ("price_-10", 0.9, price, 4),
+        ("opex_+10", 1.1, opex, 11),
+        ("capex_+10", 1.1, capex, 1),
+    ] {
         let mut b = base.clone();
         let mut scaled = 0;
         for (key, value) in b.inputs.iter_mut() {
             if pick(key) {
                 let x = report::xlsx::input_value(value);
-                *value = serde_json::Value::from(x * factor);
+                // manto's capex cases scale the capital with its overrun:
+                // (1 + overrun) × factor − 1.
+                let y = if name.starts_with("capex") {
+                    ((1.0 + x / 100.0) * factor - 1.0) * 100.0
+                } else {
+                    x * factor
+                };
+                *value = serde_json::Value::from(y);
                 scaled += 1;
             }
         }

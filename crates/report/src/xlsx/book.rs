@@ -506,7 +506,7 @@ pub fn book(st: &ReportStudy) -> Book {
     // ---- Calculations: manto's numbers ---------------------------------------------------
     let wf = "manto finance: quarterly waterfall";
     rows.push(heading(
-        "manto's numbers taken as given (inputs, not live): the DSRA target, the sources and uses of construction, the sized repayment profile",
+        "manto's numbers taken as given (inputs, not live): the DSRA target (pasted from manto's planning pass) and the sized repayment profile",
     ));
     type Get = fn(&PeriodRow) -> f64;
     rows.push(input_row(
@@ -516,39 +516,6 @@ pub fn book(st: &ReportStudy) -> Book {
         col(&|r| r.dsra_target_usd),
         wf,
     ));
-    // The sources and uses of construction: manto's funding plan (the live waterfall
-    // takes over at COD).
-    let building = |g: Get| -> Vec<f64> {
-        q.iter()
-            .map(|r| if r.construction > 0.5 { g(r) } else { 0.0 })
-            .collect()
-    };
-    let funding: [(&str, &str, Get); 3] = [
-        (
-            "dsra_funding_c",
-            "DSRA funded from the construction sources (at completion)",
-            |r| r.dsra_funding_usd,
-        ),
-        (
-            "sponsor_support_c",
-            "contingent equity drawn in construction",
-            |r| r.sponsor_support_usd,
-        ),
-        (
-            "funding_shortfall_c",
-            "funding shortfall in construction (met by the sponsors as equity)",
-            |r| r.funding_shortfall_usd,
-        ),
-    ];
-    for (key, label, get) in funding {
-        rows.push(input_row(
-            key,
-            label,
-            "US$",
-            building(get),
-            "manto finance: sources and uses of construction",
-        ));
-    }
     for (i, name) in f.facility_names.iter().enumerate() {
         let fac = |g: fn(&FacilityRow) -> f64| -> Vec<f64> {
             q.iter()
@@ -556,19 +523,6 @@ pub fn book(st: &ReportStudy) -> Book {
                 .collect()
         };
         let equity = f.facilities.get(i).is_some_and(|x| x.kind == "equity");
-        let in_construction = |v: Vec<f64>| -> Vec<f64> {
-            v.into_iter()
-                .zip(q)
-                .map(|(x, r)| if r.construction > 0.5 { x } else { 0.0 })
-                .collect()
-        };
-        rows.push(input_row(
-            &format!("fac{i}_draw"),
-            &format!("{name}: drawdown"),
-            "US$",
-            fac(|x| x.drawdown_usd),
-            "manto finance: sources and uses of construction",
-        ));
         if equity {
             for (k, what, g) in [
                 (
@@ -589,13 +543,6 @@ pub fn book(st: &ReportStudy) -> Book {
             }
             continue;
         }
-        rows.push(input_row(
-            &format!("fac{i}_capint_c"),
-            &format!("{name}: interest capitalised in construction"),
-            "US$",
-            in_construction(fac(|x| x.capitalised_interest_usd)),
-            "manto finance: sources and uses of construction",
-        ));
         if let Some(sf) = sized(i) {
             // The fixed profile of the sized loan, placed from manto's first repayment.
             let first = (cfg.timing.construction_quarters
@@ -635,44 +582,6 @@ pub fn book(st: &ReportStudy) -> Book {
         })
         .collect();
     let ck = |name: &str| f.corkscrews.iter().find(|c| c.name == name);
-    // Fixed-asset additions are live (capital + capitalised financing); the financing costs
-    // paid in construction are manto's.
-    rows.push(input_row(
-        "financing_costs_paid",
-        "financing costs paid in construction (fees, interest not capitalised)",
-        "US$",
-        f.cash_flow_statement
-            .iter()
-            .map(|x| -x.capitalised_financing_costs_usd)
-            .collect(),
-        "manto finance: cash-flow statement",
-    ));
-    // Cash: manto's movements in construction (the sources and uses); from COD the
-    // waterfall below is live.
-    if let Some(c) = ck("cash") {
-        let src = "manto finance: corkscrew `cash`, construction quarters";
-        let building = |v: &[f64]| -> Vec<f64> {
-            v.iter()
-                .zip(q)
-                .map(|(x, r)| if r.construction > 0.5 { *x } else { 0.0 })
-                .collect()
-        };
-        rows.push(input_row(
-            "cash_add_construction",
-            "cash: additions in construction (sources and uses)",
-            "US$",
-            building(&c.additions),
-            src,
-        ));
-        rows.push(input_row(
-            "cash_red_construction",
-            "cash: reductions in construction (sources and uses)",
-            "US$",
-            building(&c.reductions),
-            src,
-        ));
-    }
-
     // ---- Calculations: revenue ------------------------------------------------------------
     rows.push(heading(
         "Revenue: tonnes × price of the year × escalation × payable (live formulas)",
@@ -2477,6 +2386,483 @@ pub fn book(st: &ReportStudy) -> Book {
         .json("quarterly.tax_depreciation_usd"),
     );
 
+    // ---- Sources and uses of construction --------------------------------------------------
+    // Quarter by quarter in construction, as manto's: the uses (initial capital, the DSRA
+    // funded at completion, IVA net of refunds and of the IVA facility, interest not
+    // capitalised and fees) are met by the lease for the leased equipment, then equity
+    // first, then the pro-rata lenders (by commitment, within headroom, in rounds), then
+    // — once capital to date runs over its budget — the cost overrun facility for its share
+    // and the sponsor for the rest from contingent equity, then contingent equity; what is
+    // left is a funding shortfall.
+    rows.push(heading(
+        "Sources and uses of construction: lease, equity first, pro rata, overrun facility, contingent equity, shortfall (live formulas)",
+    ));
+    use finance::config::DrawdownRule;
+    let building = || r("construction");
+    let in_con = |e: Expr| mul(building(), e);
+    let commit_of = |i: usize| -> Expr {
+        match sized(i) {
+            Some(sf) => input(&format!("debt_sizing.facilities[{}].sized_usd", sf.index)),
+            None => fin(&format!("facilities[{i}].commitment_usd")),
+        }
+    };
+    let fcfg = |i: usize| cfg.facilities.get(i);
+    let rule = |i: usize| fcfg(i).map(|x| x.drawdown);
+    let nfac = f.facility_names.len();
+    for i in (0..nfac).filter(|&i| is_equity(i)) {
+        rows.push(live(
+            &format!("eq{i}_open"),
+            &format!("{}: drawn to date, opening", f.facility_names[i]),
+            "US$",
+            prev(&format!("eq{i}_close")),
+            None,
+        ));
+        rows.push(live(
+            &format!("eq{i}_close"),
+            &format!("{}: drawn to date, closing", f.facility_names[i]),
+            "US$",
+            add(r(&format!("eq{i}_open")), r(&format!("fac{i}_draw"))),
+            None,
+        ));
+    }
+    let open_of = |i: usize| {
+        if is_equity(i) {
+            r(&format!("eq{i}_open"))
+        } else {
+            r(&format!("fac{i}_open"))
+        }
+    };
+    let fac_row = |rows: &mut Vec<Row>, key: String, label: String, e: Expr| {
+        rows.push(live(&key, &label, "US$", e, None));
+    };
+    for i in 0..nfac {
+        let name = &f.facility_names[i];
+        fac_row(
+            &mut rows,
+            format!("cf{i}_head0"),
+            format!("{name}: headroom (commitment less the balance)"),
+            max(sub(commit_of(i), open_of(i)), c(0.0)),
+        );
+        if is_equity(i) {
+            fac_row(
+                &mut rows,
+                format!("cf{i}_head1"),
+                format!("{name}: headroom for drawings"),
+                r(&format!("cf{i}_head0")),
+            );
+            continue;
+        }
+        let fx = |k: &str| fin(&format!("facilities[{i}].{k}"));
+        rows.push(
+            live(
+                &format!("fac{i}_fees"),
+                &format!(
+                    "{name}: commitment fee on the headroom + upfront fee in the first quarter"
+                ),
+                "US$",
+                in_con(add(
+                    mul(
+                        div(fx("commitment_fee_pct"), c(400.0)),
+                        r(&format!("cf{i}_head0")),
+                    ),
+                    iff(
+                        Cond::Eq(r("period"), c(1.0)),
+                        mul(div(fx("upfront_fee_pct"), c(100.0)), commit_of(i)),
+                        c(0.0),
+                    ),
+                )),
+                Some(
+                    q.iter()
+                        .map(|r| r.facilities.get(i).map_or(0.0, |x| x.fees_usd))
+                        .collect(),
+                ),
+            )
+            .json(&format!("quarterly.facilities.{i}.fees_usd")),
+        );
+        fac_row(
+            &mut rows,
+            format!("fac{i}_capint_c"),
+            format!("{name}: interest capitalised in construction (within the headroom)"),
+            in_con(iff(
+                Cond::InputTrue(format!("finance.facilities[{i}].capitalise_idc")),
+                min(r(&format!("fac{i}_interest")), r(&format!("cf{i}_head0"))),
+                c(0.0),
+            )),
+        );
+        fac_row(
+            &mut rows,
+            format!("cf{i}_head1"),
+            format!("{name}: headroom for drawings"),
+            sub(r(&format!("cf{i}_head0")), r(&format!("fac{i}_capint_c"))),
+        );
+    }
+    let debt_ix: Vec<usize> = (0..nfac).filter(|&i| !is_equity(i)).collect();
+    let fin_costs = signed(
+        debt_ix
+            .iter()
+            .flat_map(|i| {
+                [
+                    (true, r(&format!("fac{i}_interest"))),
+                    (false, r(&format!("fac{i}_capint_c"))),
+                    (true, r(&format!("fac{i}_fees"))),
+                ]
+            })
+            .chain([(true, r("vat_facility_interest"))])
+            .collect(),
+    );
+    rows.push(live(
+        "financing_costs_paid",
+        "financing costs paid in construction (interest not capitalised, fees, IVA facility interest)",
+        "US$",
+        in_con(fin_costs),
+        Some(
+            f.cash_flow_statement
+                .iter()
+                .map(|x| -x.capitalised_financing_costs_usd)
+                .collect(),
+        ),
+    ));
+    rows.push(live(
+        "dsra_funding_c",
+        "DSRA funded from the construction sources in the last construction quarter",
+        "US$",
+        iff(
+            Cond::And(vec![
+                Cond::Eq(r("period"), fin("timing.construction_quarters")),
+                Cond::InputTrue("finance.dsra.funded_at_completion".into()),
+                Cond::Not(Box::new(Cond::InputTrue(
+                    "finance.dsra.letter_of_credit".into(),
+                ))),
+            ]),
+            r("dsra_target"),
+            c(0.0),
+        ),
+        None,
+    ));
+    fac_row(
+        &mut rows,
+        "cf_uses".into(),
+        "uses: initial capital + DSRA + IVA paid − refunded − IVA facility net + financing costs paid".into(),
+        in_con(signed(vec![
+            (true, r("capex_initial")),
+            (true, r("dsra_funding_c")),
+            (true, r("vat_paid")),
+            (false, r("vat_refund")),
+            (false, r("vat_facility_drawing")),
+            (true, r("vat_facility_repayment")),
+            (true, r("financing_costs_paid")),
+        ])),
+    );
+    let mut need = "cf_need".to_string();
+    fac_row(
+        &mut rows,
+        need.clone(),
+        "to fund (refunds above the uses stay in cash)".into(),
+        max(r("cf_uses"), c(0.0)),
+    );
+    let mut draw: HashMap<usize, Vec<String>> = HashMap::new();
+    // The lease: the leased equipment as delivered.
+    let mut leased = "capex_leased".to_string();
+    for i in (0..nfac).filter(|&i| rule(i) == Some(DrawdownRule::LeasedEquipment)) {
+        let d = format!("cf{i}_lease");
+        fac_row(
+            &mut rows,
+            d.clone(),
+            format!("{}: drawn for the leased equipment", f.facility_names[i]),
+            in_con(min(min(r(&leased), r(&format!("cf{i}_head1"))), r(&need))),
+        );
+        let (l2, n2) = (format!("{d}_leased_left"), format!("{d}_need_left"));
+        fac_row(
+            &mut rows,
+            l2.clone(),
+            "leased equipment not yet funded".into(),
+            sub(r(&leased), r(&d)),
+        );
+        fac_row(
+            &mut rows,
+            n2.clone(),
+            "still to fund".into(),
+            sub(r(&need), r(&d)),
+        );
+        draw.entry(i).or_default().push(d);
+        leased = l2;
+        need = n2;
+    }
+    for i in (0..nfac).filter(|&i| rule(i) == Some(DrawdownRule::EquityFirst)) {
+        let d = format!("cf{i}_first");
+        fac_row(
+            &mut rows,
+            d.clone(),
+            format!("{}: drawn first", f.facility_names[i]),
+            min(r(&need), r(&format!("cf{i}_head1"))),
+        );
+        let n2 = format!("{d}_need_left");
+        fac_row(
+            &mut rows,
+            n2.clone(),
+            "still to fund".into(),
+            sub(r(&need), r(&d)),
+        );
+        draw.entry(i).or_default().push(d);
+        need = n2;
+    }
+    let group: Vec<usize> = (0..nfac)
+        .filter(|&i| rule(i) == Some(DrawdownRule::ProRata))
+        .collect();
+    let mut head: HashMap<usize, String> =
+        group.iter().map(|&i| (i, format!("cf{i}_head1"))).collect();
+    for round in 0..=group.len() {
+        let total = format!("cf_pr{round}_total");
+        fac_row(
+            &mut rows,
+            total.clone(),
+            format!("pro rata, round {}: commitments with headroom", round + 1),
+            signed(
+                group
+                    .iter()
+                    .map(|&i| {
+                        (
+                            true,
+                            iff(Cond::Gt(r(&head[&i]), c(1e-9)), commit_of(i), c(0.0)),
+                        )
+                    })
+                    .collect(),
+            ),
+        );
+        let mut given = Vec::new();
+        for &i in &group {
+            let a = format!("cf{i}_pr{round}");
+            fac_row(
+                &mut rows,
+                a.clone(),
+                format!("{}: pro rata, round {}", f.facility_names[i], round + 1),
+                iff(
+                    Cond::And(vec![
+                        Cond::Gt(r(&need), c(1e-9)),
+                        Cond::Gt(r(&total), c(0.0)),
+                        Cond::Gt(r(&head[&i]), c(1e-9)),
+                    ]),
+                    min(div(mul(r(&need), commit_of(i)), r(&total)), r(&head[&i])),
+                    c(0.0),
+                ),
+            );
+            let h2 = format!("{a}_head");
+            fac_row(
+                &mut rows,
+                h2.clone(),
+                "headroom left".into(),
+                sub(r(&head[&i]), r(&a)),
+            );
+            head.insert(i, h2);
+            given.push((true, r(&a)));
+            draw.entry(i).or_default().push(a);
+        }
+        let n2 = format!("cf_pr{round}_need_left");
+        fac_row(
+            &mut rows,
+            n2.clone(),
+            "still to fund".into(),
+            sub(r(&need), signed(given)),
+        );
+        need = n2;
+    }
+    // The overrun: capital to date above its budget to date.
+    fac_row(
+        &mut rows,
+        "cf_cum_spend".into(),
+        "initial capital spent to date".into(),
+        add(prev("cf_cum_spend"), in_con(r("capex_initial"))),
+    );
+    fac_row(
+        &mut rows,
+        "cf_cum_budget".into(),
+        "initial capital budget to date".into(),
+        add(prev("cf_cum_budget"), in_con(r("capex_budget"))),
+    );
+    fac_row(
+        &mut rows,
+        "cf_overrun".into(),
+        "overrun to date".into(),
+        max(sub(r("cf_cum_spend"), r("cf_cum_budget")), c(0.0)),
+    );
+    let declared = || {
+        Cond::And(vec![
+            Cond::Gt(r("cf_overrun_base"), c(1e-9)),
+            Cond::Gt(r("cf_overrun"), c(1e-9)),
+        ])
+    };
+    fac_row(
+        &mut rows,
+        "cf_overrun_base".into(),
+        "to fund when the overrun facility is called".into(),
+        r(&need),
+    );
+    let overrun_fac: Vec<usize> = (0..nfac)
+        .filter(|&i| rule(i) == Some(DrawdownRule::OverrunOnly))
+        .collect();
+    for &i in &overrun_fac {
+        let share = || div(fin(&format!("facilities[{i}].overrun_share_pct")), c(100.0));
+        let d = format!("cf{i}_overrun");
+        fac_row(
+            &mut rows,
+            d.clone(),
+            format!("{}: its share of the overrun", f.facility_names[i]),
+            iff(
+                declared(),
+                min(
+                    min(
+                        min(
+                            mul(share(), r("cf_overrun_base")),
+                            max(
+                                sub(
+                                    mul(share(), r("cf_overrun")),
+                                    prev(&format!("cf{i}_overrun_drawn")),
+                                ),
+                                c(0.0),
+                            ),
+                        ),
+                        r(&format!("cf{i}_head1")),
+                    ),
+                    r(&need),
+                ),
+                c(0.0),
+            ),
+        );
+        fac_row(
+            &mut rows,
+            format!("cf{i}_overrun_drawn"),
+            "drawn for the overrun to date".into(),
+            add(prev(&format!("cf{i}_overrun_drawn")), r(&d)),
+        );
+        let n2 = format!("{d}_need_left");
+        fac_row(
+            &mut rows,
+            n2.clone(),
+            "still to fund".into(),
+            sub(r(&need), r(&d)),
+        );
+        draw.entry(i).or_default().push(d);
+        need = n2;
+    }
+    let shares = signed(
+        overrun_fac
+            .iter()
+            .map(|i| {
+                (
+                    true,
+                    div(fin(&format!("facilities[{i}].overrun_share_pct")), c(100.0)),
+                )
+            })
+            .collect(),
+    );
+    fac_row(
+        &mut rows,
+        "cf_contingent_left".into(),
+        "contingent equity not yet called".into(),
+        sub(
+            fin("funding.contingent_equity_usd"),
+            prev("cf_contingent_used"),
+        ),
+    );
+    fac_row(
+        &mut rows,
+        "cf_sponsor_overrun".into(),
+        "the sponsor's share of the overrun, from contingent equity".into(),
+        iff(
+            declared(),
+            min(
+                min(
+                    mul(max(sub(c(1.0), shares), c(0.0)), r("cf_overrun_base")),
+                    r("cf_contingent_left"),
+                ),
+                r(&need),
+            ),
+            c(0.0),
+        ),
+    );
+    fac_row(
+        &mut rows,
+        "cf_contingent_more".into(),
+        "contingent equity for what is left".into(),
+        min(
+            sub(r(&need), r("cf_sponsor_overrun")),
+            sub(r("cf_contingent_left"), r("cf_sponsor_overrun")),
+        ),
+    );
+    rows.push(live(
+        "sponsor_support_c",
+        "contingent equity drawn in construction",
+        "US$",
+        in_con(add(r("cf_sponsor_overrun"), r("cf_contingent_more"))),
+        None,
+    ));
+    fac_row(
+        &mut rows,
+        "cf_contingent_used".into(),
+        "contingent equity called to date".into(),
+        add(prev("cf_contingent_used"), r("sponsor_support_c")),
+    );
+    rows.push(live(
+        "funding_shortfall_c",
+        "funding shortfall in construction (met by the sponsors as equity)",
+        "US$",
+        in_con(max(
+            signed(vec![
+                (true, r(&need)),
+                (false, r("cf_sponsor_overrun")),
+                (false, r("cf_contingent_more")),
+            ]),
+            c(0.0),
+        )),
+        None,
+    ));
+    for i in 0..nfac {
+        let parts: Vec<&str> = draw
+            .get(&i)
+            .map_or_else(Vec::new, |v| v.iter().map(String::as_str).collect());
+        rows.push(
+            live(
+                &format!("fac{i}_draw"),
+                &format!("{}: drawdown", f.facility_names[i]),
+                "US$",
+                in_con(sum_of(&parts)),
+                Some(
+                    q.iter()
+                        .map(|r| r.facilities.get(i).map_or(0.0, |x| x.drawdown_usd))
+                        .collect(),
+                ),
+            )
+            .json(&format!("quarterly.facilities.{i}.drawdown_usd")),
+        );
+    }
+    let draws: Vec<String> = (0..nfac).map(|i| format!("fac{i}_draw")).collect();
+    let mut cash_in: Vec<(bool, Expr)> = draws.iter().map(|k| (true, r(k))).collect();
+    cash_in.extend([
+        (true, r("sponsor_support_c")),
+        (true, r("funding_shortfall_c")),
+        (true, r("vat_refund")),
+        (true, r("vat_facility_drawing")),
+    ]);
+    rows.push(live(
+        "cash_add_construction",
+        "cash: additions in construction (drawdowns, contingent equity, shortfall, IVA refunds and facility drawings)",
+        "US$",
+        in_con(signed(cash_in)),
+        None,
+    ));
+    rows.push(live(
+        "cash_red_construction",
+        "cash: reductions in construction (initial capital, financing costs, DSRA, IVA paid, IVA facility repaid)",
+        "US$",
+        in_con(signed(vec![
+            (true, r("capex_initial")),
+            (true, r("financing_costs_paid")),
+            (true, r("dsra_funding_c")),
+            (true, r("vat_paid")),
+            (true, r("vat_facility_repayment")),
+        ])),
+        None,
+    ));
     // ---- The operating waterfall -----------------------------------------------------------
     // Quarter by quarter from COD, in manto's order: cash after debt service; the
     // maintenance reserve pays sustaining capital; the DSRA (or its letter of credit) meets

@@ -6,7 +6,7 @@
 //! | `Inputs` | every scenario input (key, value, unit, source), a defined name for each one a formula reads; below, the by-year block (prices, rates, escalation indices) |
 //! | `Time` | quarterly timeline as formulas of the timing inputs: period, calendar year, quarter, phase flags |
 //! | `Production` | manto's simulated production and cost drivers by quarter, an input block |
-//! | `Calculations` | manto's numbers the workbook takes as given (capex and its additions by tax class, sources and uses of construction, the sized repayment profile, the DSRA target: a labelled input block), then the live rows (revenue to the operating waterfall, cover ratios and the balance sheet): one formula per row, the same in every column |
+//! | `Calculations` | manto's numbers the workbook takes as given (the sized repayment profile and the DSRA target: a labelled input block), then the live rows (capital, revenue, costs, taxes, the sources and uses of construction, the operating waterfall, cover ratios and the balance sheet): one formula per row, the same in every column |
 //! | `Outputs` | annual roll-up (SUMIF over `Time`), NPV and IRR, min DSCR, LLCR and PLCR, DSCR, LLCR, PLCR and balance check by quarter, checks against manto, native charts |
 //! | `Risk` | only with a risk study (`render_with_risk`): manto's Monte Carlo output as values (statistics, probabilities, tornado, sensitivity, fan, convergence, histogram and S-curve with native charts); see [`risk`] |
 //!
@@ -285,14 +285,18 @@ fn build(r: &ReportStudy, risk: Option<&RiskResult>) -> Result<Vec<u8>, XlsxErro
         "before tax, after tax and to equity, the three IRRs, the minimum DSCR, LLCR and PLCR.".into(),
         "tax depreciation by class (each quarter's additions in service from the next quarter and COD at the class rate ÷ 4 of cost, the rest written off at the".into(),
         "end of operations; the capitalised financing costs in their class), as corkscrews of the written-down value.".into(),
-        "Not live (manto's numbers, labelled inputs, and why): the capex schedule (spend profiles and S-curves by area and phase, and its additions by tax".into(),
-        "class); the sources and uses of construction (drawdowns, capitalised".into(),
-        "interest, contingent equity, the DSRA funded at completion: manto's funding plan, as a bank model holds the financing signed at financial close); the".into(),
-        "debt sizing (each sized loan's signed amount and its repayment profile, sculpted on the banking case); the DSRA target (the next quarters' senior".into(),
-        "debt service of manto's planning pass).".into(),
-        "Change a price, a rate, a tonnage or a cost driver and revenue, costs, duty, IVA, working capital, taxes, CFADS, debt service, the reserves, the sweep,".into(),
-        "the distributions, DSCR, LLCR, net income, cash and the returns recalculate with the signed debt held, as a bank case does; the balance sheet balances.".into(),
-        "Every price 10% lower gives manto's bank case price_-10, every operating unit cost 10% higher its opex_+10 (checked in LibreOffice by check-reports.sh).".into(),
+        "capital: each area's direct cost on its phases' spend profiles (uniform, S-curve or explicit weights) or its own, contingency, owner's costs, overrun,".into(),
+        "the leased share, sustaining capital, closure cost, escalation and the additions by tax class; the sources and uses of construction quarter by".into(),
+        "quarter: uses (capital, the DSRA funded at completion, IVA net, financing costs), the lease for the leased equipment, equity first, the lenders pro".into(),
+        "rata by commitment within headroom, the cost overrun facility and contingent equity once capital runs over budget, interest capitalised within".into(),
+        "headroom, commitment and upfront fees, and a funding shortfall.".into(),
+        "Not live (manto's numbers, labelled inputs, and why): the debt sizing (each sized loan's signed amount and its repayment profile, sculpted on the".into(),
+        "banking case: the signed loan a bank model holds) and the DSRA target (the next quarters' senior debt service of manto's planning pass: the".into(),
+        "reserve's circularity, which a spreadsheet breaks by pasting the target, as here).".into(),
+        "Change a price, a cost, a rate, a tonnage, a capital cost or a financing term and revenue, costs, duty, IVA, working capital, capital, funding,".into(),
+        "taxes, CFADS, debt service, the reserves, the sweep, the distributions, DSCR, LLCR, net income, cash and the returns recalculate with the signed".into(),
+        "debt held, as a bank case does, and the balance sheet balances. Every price 10% lower gives manto's bank case price_-10, every operating unit cost".into(),
+        "10% higher its opex_+10, the capital 10% higher its capex_+10 (the equity return then differs by the DSRA target held); check-reports.sh checks it.".into(),
         "The columns are the timeline manto built: changing the construction length or the production start moves the flags, not the production placed in them.".into(),
         "Checked: scripts/check-reports.sh recalculates this workbook in LibreOffice and compares every live row manto reports (column D names its JSON key),".into(),
         "NPV, IRR, every quarter's DSCR and balance check with manto within 1e-6 relative.".into(),
