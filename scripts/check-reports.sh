@@ -88,6 +88,14 @@ EOF
 }
 recalc "$out/report.xlsx" "$out/recalc"
 "${check[@]}" xlsx "$out/recalc/report-Outputs.csv" "$out/run.json"
+# A real valuation of real decks (escalated prices, costs and capital; NPV and IRR in money
+# of the base year): the same check on a second workbook.
+real=(boleo --set schedule.years=8 --set schedule.replications=2 --set simulation.replications=3 --set simulation.days=10
+  --set 'finance.escalation.decks="real"' --set 'finance.metrics.npv_basis="real"' --set 'finance.metrics.npv_timing="mid_year"')
+"$bin" report -q "${real[@]}" --xlsx "$out/real.xlsx"
+"$bin" run -q "${real[@]}" --json "$out/real.json" >/dev/null
+recalc "$out/real.xlsx" "$out/recalc-real"
+"${check[@]}" xlsx "$out/recalc-real/real-Outputs.csv" "$out/real.json"
 "${check[@]}" xlsx-risk "$out/recalc/report-Risk.csv" "$out/risk.json"
 t_xlsx=$(date +%s)
 
@@ -163,7 +171,7 @@ with zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as z:
             data = text.encode()
         z.writestr(info, data)
 if not done:
-    sys.exit("no copper revenue cell found to change")
+    sys.exit("no input cell found to change in Calculations row 5")
 EOF
 recalc "$bad/input.xlsx" "$bad/recalc"
 must_fail "a workbook with one input changed" "${check[@]}" xlsx "$bad/recalc/input-Outputs.csv" "$out/run.json"

@@ -291,6 +291,13 @@ fn real_decks_and_stepped_inputs_are_live_too() {
     let y0 = b.years[0];
     assert!(y0 < 2010 && idx[(2010 - y0) as usize] == 1.0);
     assert!(idx[0] < 1.0 && idx[idx.len() - 1] > 1.0, "{idx:?}");
+    // The real valuation's deflator is manto's inflation index, year by year.
+    let esc = &st.finance.escalation;
+    for (j, y) in b.years.iter().enumerate() {
+        let want = esc.inflation_index(&esc.usd_inflation_pct, *y);
+        let got = v["Deck_usd_inflation_index"][j];
+        assert!((got - want).abs() <= 1e-12 * want, "{y}: {got} vs {want}");
+    }
     assert!(
         st.run
             .finance

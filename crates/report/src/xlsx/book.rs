@@ -298,6 +298,33 @@ fn decks(st: &ReportStudy, years: &[i32]) -> Vec<DeckRow> {
             cells: vec![cell; years.len()],
         });
     }
+    // The USD inflation index whatever the decks: the deflator of a real valuation.
+    let name = "usd_inflation_index".to_string();
+    let cell = iff(
+        Cond::Eq(r("year"), fin("escalation.base_year")),
+        c(1.0),
+        iff(
+            Cond::Gt(r("year"), fin("escalation.base_year")),
+            mul(
+                Expr::Prev(name.clone(), 1.0),
+                add(c(1.0), div(r("usd_inflation_pct"), c(100.0))),
+            ),
+            div(
+                Expr::Next(name.clone(), 1.0),
+                add(
+                    c(1.0),
+                    div(Expr::Next("usd_inflation_pct".into(), 0.0), c(100.0)),
+                ),
+            ),
+        ),
+    );
+    out.push(DeckRow {
+        name,
+        label: "USD inflation index (the real valuation's deflator)".into(),
+        unit: "x",
+        how: "live: Π (1 + USD inflation ÷ 100) from the base year, whatever the decks".into(),
+        cells: vec![cell; years.len()],
+    });
     for (key, short, label, _) in PRODUCTS {
         let p = match key {
             "cu_cathode" => &cfg.revenue.cu_cathode,

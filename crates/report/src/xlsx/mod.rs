@@ -321,6 +321,7 @@ fn build(r: &ReportStudy, risk: Option<&RiskResult>) -> Result<Vec<u8>, XlsxErro
         }
     }
     used.push("finance.metrics.npv_timing".into());
+    used.push("finance.metrics.npv_basis".into());
     used.sort();
     used.dedup();
     let deck_row_of: HashMap<String, u32>;
@@ -645,15 +646,72 @@ fn build(r: &ReportStudy, risk: Option<&RiskResult>) -> Result<Vec<u8>, XlsxErro
                 )?;
             }
         }
+        // Valuation money: nominal, or real (each year's flow in money of the escalation
+        // base year, ÷ the USD inflation index), as manto's metrics.
+        let deflator_row = TOP + annual_keys.len() as u32;
+        ws.write_string(
+            deflator_row,
+            0,
+            "valuation deflator (1 nominal; real: 1 ÷ USD inflation index)",
+        )?;
+        ws.write_string(deflator_row, 1, "x")?;
+        ws.write_string(deflator_row, 2, "npv_basis on Inputs")?;
+        for k in 0..ny {
+            let c = FIRST + k;
+            let yc = row_col_to_cell(2, c);
+            ws.write_formula_with_format(
+                deflator_row,
+                c,
+                format!(
+                    "=IF({}=\"real\",1/INDEX(Deck_usd_inflation_index,MATCH({yc},Deck_year,0)),1)",
+                    input_name("finance.metrics.npv_basis")
+                )
+                .as_str(),
+                &fm.ratio,
+            )?;
+        }
+        let valued = [
+            (
+                "project_cf_pre_tax",
+                "project cash flow before tax, valuation money",
+            ),
+            (
+                "project_cf_after_tax",
+                "project cash flow after tax, valuation money",
+            ),
+            ("equity_cf", "equity cash flow, valuation money"),
+        ];
+        let mut valued_row: HashMap<&str, u32> = HashMap::new();
+        for (i, (key, label)) in valued.iter().enumerate() {
+            let xr = deflator_row + 1 + i as u32;
+            valued_row.insert(key, xr);
+            ws.write_string(xr, 0, *label)?;
+            ws.write_string(xr, 1, "US$")?;
+            ws.write_string(xr, 2, "annual flow × deflator")?;
+            for k in 0..ny {
+                let c = FIRST + k;
+                ws.write_formula_with_format(
+                    xr,
+                    c,
+                    format!(
+                        "={}*{}",
+                        row_col_to_cell(annual_row[key], c),
+                        row_col_to_cell(deflator_row, c)
+                    )
+                    .as_str(),
+                    &fm.live_usd,
+                )?;
+            }
+        }
         // Returns and cover.
-        let mut xr = TOP + annual_keys.len() as u32 + 1;
+        let mut xr = deflator_row + valued.len() as u32 + 2;
         ws.write_string_with_format(xr, 0, "returns and cover", &fm.header)?;
         ws.write_string_with_format(xr, 2, "workbook (live)", &fm.header)?;
         ws.write_string_with_format(xr, 3, "manto", &fm.header)?;
         ws.write_string_with_format(xr, FIRST, "relative difference", &fm.header)?;
         xr += 1;
         let annual_range = |key: &str| {
-            let row = annual_row[key] + 1;
+            let row = valued_row[key] + 1;
             format!(
                 "${}${row}:${}${row}",
                 column_number_to_name(FIRST),
