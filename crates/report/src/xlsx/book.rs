@@ -1410,19 +1410,27 @@ pub fn book(st: &ReportStudy) -> Book {
         }
         debt_keys.push(cl);
     }
-    let senior_int: Vec<(bool, Expr)> = (0..f.facility_names.len())
-        .filter(|&i| {
-            cfg.facilities.get(i).is_some_and(|x| x.is_senior())
-                && debt_keys.contains(&format!("fac{i}_close"))
-        })
-        .map(|i| (true, r(&format!("fac{i}_interest"))))
+    // The debt facilities, the senior ones among them and the subordinated.
+    let debt: Vec<usize> = (0..f.facility_names.len())
+        .filter(|&i| debt_keys.contains(&format!("fac{i}_close")))
         .collect();
+    let is_senior = |i: usize| cfg.facilities.get(i).is_some_and(|x| x.is_senior());
+    let senior: Vec<usize> = debt.iter().copied().filter(|&i| is_senior(i)).collect();
+    let subs: Vec<usize> = debt.iter().copied().filter(|&i| !is_senior(i)).collect();
+    // A row of each of these facilities, summed (`fac{i}_{what}`).
+    let fac_sum = |idx: &[usize], what: &str| -> Expr {
+        signed(
+            idx.iter()
+                .map(|i| (true, r(&format!("fac{i}_{what}"))))
+                .collect(),
+        )
+    };
     rows.push(
         live(
             "senior_interest",
             "senior interest (operations and closure; in construction it is funded by the sources)",
             "US$",
-            mul(sub(c(1.0), r("construction")), signed(senior_int)),
+            mul(sub(c(1.0), r("construction")), fac_sum(&senior, "interest")),
             Some(col(&|r| r.senior_interest_usd)),
         )
         .json("quarterly.senior_interest_usd"),
@@ -1917,19 +1925,12 @@ pub fn book(st: &ReportStudy) -> Book {
         .json("income_statement.net_income_usd"),
     );
     rows.push(heading("Debt service and cover (live formulas)"));
-    let senior_due: Vec<(bool, Expr)> = (0..f.facility_names.len())
-        .filter(|&i| {
-            cfg.facilities.get(i).is_some_and(|x| x.is_senior())
-                && debt_keys.contains(&format!("fac{i}_close"))
-        })
-        .map(|i| (true, r(&format!("fac{i}_due"))))
-        .collect();
     rows.push(
         live(
             "senior_principal",
             "senior scheduled principal",
             "US$",
-            mul(sub(c(1.0), r("construction")), signed(senior_due)),
+            mul(sub(c(1.0), r("construction")), fac_sum(&senior, "due")),
             Some(col(&|r| r.senior_principal_usd)),
         )
         .json("quarterly.senior_principal_usd"),
@@ -2523,10 +2524,8 @@ pub fn book(st: &ReportStudy) -> Book {
             sub(r(&format!("cf{i}_head0")), r(&format!("fac{i}_capint_c"))),
         );
     }
-    let debt_ix: Vec<usize> = (0..nfac).filter(|&i| !is_equity(i)).collect();
     let fin_costs = signed(
-        debt_ix
-            .iter()
+        debt.iter()
             .flat_map(|i| {
                 [
                     (true, r(&format!("fac{i}_interest"))),
@@ -2905,14 +2904,6 @@ pub fn book(st: &ReportStudy) -> Book {
     let pos = |e: Expr| max(e, c(0.0));
     let neg = |e: Expr| max(sub(c(0.0), e), c(0.0));
     let lc_on = || Cond::InputTrue("finance.dsra.letter_of_credit".into());
-    let debt: Vec<usize> = (0..f.facility_names.len())
-        .filter(|&i| debt_keys.contains(&format!("fac{i}_close")))
-        .collect();
-    let subs: Vec<usize> = debt
-        .iter()
-        .copied()
-        .filter(|&i| !cfg.facilities.get(i).is_some_and(|x| x.is_senior()))
-        .collect();
     let sweepable: Vec<usize> = debt
         .iter()
         .copied()
@@ -2926,13 +2917,6 @@ pub fn book(st: &ReportStudy) -> Book {
             })
         })
         .collect();
-    let sum_keys = |idx: &[usize], what: &str| -> Expr {
-        signed(
-            idx.iter()
-                .map(|i| (true, r(&format!("fac{i}_{what}"))))
-                .collect(),
-        )
-    };
     let wrow = |rows: &mut Vec<Row>, key: &str, label: &str, e: Expr| {
         rows.push(live(key, label, "US$", e, None));
     };
@@ -3331,13 +3315,13 @@ pub fn book(st: &ReportStudy) -> Book {
         &mut rows,
         "sub_interest",
         "subordinated interest",
-        mul(ops(), sum_keys(&subs, "interest")),
+        mul(ops(), fac_sum(&subs, "interest")),
     );
     wrow(
         &mut rows,
         "sub_principal",
         "subordinated scheduled principal",
-        mul(ops(), sum_keys(&subs, "due")),
+        mul(ops(), fac_sum(&subs, "due")),
     );
     wrow(
         &mut rows,
@@ -3721,16 +3705,6 @@ pub fn book(st: &ReportStudy) -> Book {
     // opening-weighted senior rate of the quarter, Excel's NPV of CFADS from this quarter
     // to the repayment quarter (or final maturity while the loan is unpaid), or to the
     // last operating quarter, over the senior debt at the quarter's start.
-    let senior: Vec<usize> = (0..f.facility_names.len())
-        .filter(|&i| {
-            cfg.facilities.get(i).is_some_and(|x| x.is_senior())
-                && debt_keys.contains(&format!("fac{i}_close"))
-        })
-        .collect();
-    let keys_of =
-        |what: &str| -> Vec<String> { senior.iter().map(|i| format!("fac{i}_{what}")).collect() };
-    let (open_k, close_k, int_k) = (keys_of("open"), keys_of("close"), keys_of("interest"));
-    let refs = |k: &[String]| sum_of(&k.iter().map(String::as_str).collect::<Vec<_>>());
     rows.push(heading(
         "Cover ratios: LLCR and PLCR = NPV of CFADS at the senior rate ÷ senior debt at the quarter's start (live formulas)",
     ));
@@ -3738,14 +3712,14 @@ pub fn book(st: &ReportStudy) -> Book {
         "senior_open",
         "senior debt: opening balance",
         "US$",
-        refs(&open_k),
+        fac_sum(&senior, "open"),
         None,
     ));
     rows.push(live(
         "senior_close",
         "senior debt: closing balance",
         "US$",
-        refs(&close_k),
+        fac_sum(&senior, "close"),
         None,
     ));
     rows.push(live(
@@ -3754,7 +3728,7 @@ pub fn book(st: &ReportStudy) -> Book {
         "per quarter",
         iff(
             Cond::Gt(r("senior_open"), c(1e-6)),
-            div(refs(&int_k), r("senior_open")),
+            div(fac_sum(&senior, "interest"), r("senior_open")),
             c(0.0),
         ),
         None,
@@ -3775,8 +3749,8 @@ pub fn book(st: &ReportStudy) -> Book {
         None,
     ));
     let mut last_maturity = c(0.0);
-    for k in keys_of("maturity") {
-        last_maturity = max(last_maturity, r(&k));
+    for i in &senior {
+        last_maturity = max(last_maturity, r(&format!("fac{i}_maturity")));
     }
     rows.push(live(
         "loan_life_end",
@@ -3846,11 +3820,8 @@ pub fn book(st: &ReportStudy) -> Book {
     rows.push(heading(
         "Cash in operations: CFADS and the waterfall's flows (manto's decisions: DSRA, letter of credit, reserves, sweep, distributions) (live formulas)",
     ));
-    let senior_paid: Vec<(bool, Expr)> = (0..f.facility_names.len())
-        .filter(|&i| {
-            cfg.facilities.get(i).is_some_and(|x| x.is_senior())
-                && debt_keys.contains(&format!("fac{i}_close"))
-        })
+    let senior_paid: Vec<(bool, Expr)> = senior
+        .iter()
         .flat_map(|i| {
             [
                 (true, r(&format!("fac{i}_interest"))),
