@@ -3166,31 +3166,63 @@ pub fn book(st: &ReportStudy) -> Book {
         "cash after the deferral",
         add(r("w_cash_4"), r("senior_unpaid")),
     );
-    let dsra_tgt = || iff(lc_on(), c(0.0), r("dsra_target"));
-    wrow(
-        &mut rows,
-        "dsra_after_use",
-        "DSRA after the drawing",
-        sub(r("dsra_open"), r("dsra_used")),
-    );
-    wrow(
-        &mut rows,
-        "dsra_excess",
-        "DSRA above its target (released)",
-        mul(ops(), pos(sub(r("dsra_after_use"), dsra_tgt()))),
-    );
-    wrow(
-        &mut rows,
-        "dsra_topup",
-        "DSRA funded towards its target from the cash in hand",
-        mul(
-            ops(),
-            iff(
-                Cond::Gt(r("dsra_after_use"), dsra_tgt()),
-                c(0.0),
-                min(sub(dsra_tgt(), r("dsra_after_use")), pos(r("w_cash_5"))),
+    // A reserve brought to its target: what it holds above the target is released, what it
+    // lacks is funded from the cash in hand (`{p}_after_use`, `{p}_excess`, `{p}_topup`, and
+    // the cash after it).
+    let to_target = |rows: &mut Vec<Row>,
+                     p: &str,
+                     what: &str,
+                     (open, used): (&str, &str),
+                     target: &dyn Fn() -> Expr,
+                     (cash_in, cash_out): (&str, &str)| {
+        let (after, excess, topup) = (
+            format!("{p}_after_use"),
+            format!("{p}_excess"),
+            format!("{p}_topup"),
+        );
+        wrow(
+            rows,
+            &after,
+            &format!("{what} after its use"),
+            sub(r(open), r(used)),
+        );
+        wrow(
+            rows,
+            &excess,
+            &format!("{what} above its target (released)"),
+            mul(ops(), pos(sub(r(&after), target()))),
+        );
+        wrow(
+            rows,
+            &topup,
+            &format!("{what} funded towards its target from the cash in hand"),
+            mul(
+                ops(),
+                iff(
+                    Cond::Gt(r(&after), target()),
+                    c(0.0),
+                    min(sub(target(), r(&after)), pos(r(cash_in))),
+                ),
             ),
-        ),
+        );
+        wrow(
+            rows,
+            cash_out,
+            &format!("cash after the {what}"),
+            signed(vec![
+                (true, r(cash_in)),
+                (true, r(&excess)),
+                (false, r(&topup)),
+            ]),
+        );
+    };
+    to_target(
+        &mut rows,
+        "dsra",
+        "DSRA",
+        ("dsra_open", "dsra_used"),
+        &|| iff(lc_on(), c(0.0), r("dsra_target")),
+        ("w_cash_5", "w_cash_6"),
     );
     checked(
         &mut rows,
@@ -3211,16 +3243,6 @@ pub fn book(st: &ReportStudy) -> Book {
         add(r("dsra_used"), r("dsra_excess")),
         |r| r.dsra_release_usd,
         "quarterly.dsra_release_usd",
-    );
-    wrow(
-        &mut rows,
-        "w_cash_6",
-        "cash after the DSRA",
-        signed(vec![
-            (true, r("w_cash_5")),
-            (true, r("dsra_excess")),
-            (false, r("dsra_topup")),
-        ]),
     );
     checked(
         &mut rows,
@@ -3266,30 +3288,19 @@ pub fn book(st: &ReportStudy) -> Book {
         |r| r.maintenance_reserve_target_usd,
         "quarterly.maintenance_reserve_target_usd",
     );
-    wrow(
+    to_target(
         &mut rows,
-        "mra_after_use",
-        "maintenance reserve after paying sustaining capital",
-        sub(r("mra_open"), r("mra_purpose")),
-    );
-    wrow(
-        &mut rows,
-        "mra_excess",
-        "maintenance reserve above its target (released)",
-        mul(ops(), pos(sub(r("mra_after_use"), r("mra_target")))),
+        "mra",
+        "maintenance reserve",
+        ("mra_open", "mra_purpose"),
+        &|| r("mra_target"),
+        ("w_cash_7", "w_cash_8"),
     );
     checked(
         &mut rows,
         "mra_funding",
-        "maintenance reserve funded towards its target from the cash in hand",
-        mul(
-            ops(),
-            iff(
-                Cond::Gt(r("mra_after_use"), r("mra_target")),
-                c(0.0),
-                min(sub(r("mra_target"), r("mra_after_use")), pos(r("w_cash_7"))),
-            ),
-        ),
+        "maintenance reserve funded towards its target",
+        r("mra_topup"),
         |r| r.maintenance_reserve_funding_usd,
         "quarterly.maintenance_reserve_funding_usd",
     );
@@ -3300,16 +3311,6 @@ pub fn book(st: &ReportStudy) -> Book {
         add(r("mra_purpose"), r("mra_excess")),
         |r| r.maintenance_reserve_release_usd,
         "quarterly.maintenance_reserve_release_usd",
-    );
-    wrow(
-        &mut rows,
-        "w_cash_8",
-        "cash after the maintenance reserve",
-        signed(vec![
-            (true, r("w_cash_7")),
-            (true, r("mra_excess")),
-            (false, r("mra_funding")),
-        ]),
     );
     wrow(
         &mut rows,
