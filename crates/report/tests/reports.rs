@@ -7,22 +7,30 @@ use manto_report as report;
 use std::sync::OnceLock;
 use study::{Override, ReportStudy};
 
-/// A short El Boleo study (8 years, 2 schedule replications, 3 x 10-day section runs).
-fn study() -> &'static ReportStudy {
-    static S: OnceLock<ReportStudy> = OnceLock::new();
-    S.get_or_init(|| {
-        let ov: Vec<Override> = [
-            "schedule.years=8",
-            "schedule.replications=2",
-            "simulation.replications=3",
-            "simulation.days=10",
-        ]
+/// The overrides of a short El Boleo study (8 years, 2 schedule replications, 3 x 10-day
+/// section runs).
+const SHORT: [&str; 4] = [
+    "schedule.years=8",
+    "schedule.replications=2",
+    "simulation.replications=3",
+    "simulation.days=10",
+];
+
+/// The short El Boleo study with `sets` on top.
+fn short_study(sets: &[&str]) -> ReportStudy {
+    let ov: Vec<Override> = SHORT
         .iter()
+        .chain(sets)
         .map(|s| Override::parse_set(s).unwrap())
         .collect();
-        let s = study::load(Some("boleo"), &ov).unwrap();
-        study::report_study(&s, &study::Silent)
-    })
+    let s = study::load(Some("boleo"), &ov).unwrap();
+    study::report_study(&s, &study::Silent)
+}
+
+/// The short El Boleo study.
+fn study() -> &'static ReportStudy {
+    static S: OnceLock<ReportStudy> = OnceLock::new();
+    S.get_or_init(|| short_study(&[]))
 }
 
 fn html() -> &'static str {
@@ -257,11 +265,7 @@ fn every_live_row_of_the_workbook_is_mantos_number() {
 /// block and every live row still equal manto's numbers.
 #[test]
 fn real_decks_and_stepped_inputs_are_live_too() {
-    let ov: Vec<Override> = [
-        "schedule.years=8",
-        "schedule.replications=2",
-        "simulation.replications=3",
-        "simulation.days=10",
+    let st = short_study(&[
         "finance.escalation.decks=\"real\"",
         "finance.escalation.base_year=2010",
         "finance.escalation.usd_inflation_pct=[{ from_year = 2007, to_year = 2011, value = 2.0 }, { from_year = 2012, value = 3.0 }]",
@@ -276,12 +280,7 @@ fn real_decks_and_stepped_inputs_are_live_too() {
         "finance.tax.ietu_pct=17.5",
         "finance.tax.payments=\"profit_coefficient\"",
         "finance.opex.mxn_per_usd=[{ from_year = 2007, to_year = 2012, value = 10.9 }, { from_year = 2013, value = 13.0 }]",
-    ]
-    .iter()
-    .map(|s| Override::parse_set(s).unwrap())
-    .collect();
-    let s = study::load(Some("boleo"), &ov).unwrap();
-    let st = study::report_study(&s, &study::Silent);
+    ]);
     let b = report::xlsx::book(&st);
     let (checked, bad) = live_rows_against_manto(&b, 1e-9);
     assert!(bad.is_empty(), "{}", bad[..bad.len().min(20)].join("\n"));
@@ -405,16 +404,11 @@ fn chart_tables_hold_the_model_numbers() {
 fn risk_study() -> &'static (ReportStudy, study::risk::RiskResult) {
     static S: OnceLock<(ReportStudy, study::risk::RiskResult)> = OnceLock::new();
     S.get_or_init(|| {
-        let ov: Vec<Override> = [
-            "schedule.years=8",
-            "schedule.replications=2",
-            "simulation.replications=3",
-            "simulation.days=10",
-            "risk.iterations=60",
-        ]
-        .iter()
-        .map(|s| Override::parse_set(s).unwrap())
-        .collect();
+        let ov: Vec<Override> = SHORT
+            .iter()
+            .chain(&["risk.iterations=60"])
+            .map(|s| Override::parse_set(s).unwrap())
+            .collect();
         let s = study::load(Some("boleo-risk"), &ov).unwrap();
         let risk =
             study::risk::run(&s, study::risk::RiskOptions::default(), &study::Silent).unwrap();
@@ -592,18 +586,7 @@ fn a_report_without_a_risk_study_says_how_to_get_one() {
 
 /// A short El Boleo study with `sets` on top, its workbook's live rows against manto's.
 fn stressed(sets: &[&str]) -> (ReportStudy, usize, Vec<String>) {
-    let ov: Vec<Override> = [
-        "schedule.years=8",
-        "schedule.replications=2",
-        "simulation.replications=3",
-        "simulation.days=10",
-    ]
-    .iter()
-    .chain(sets)
-    .map(|s| Override::parse_set(s).unwrap())
-    .collect();
-    let s = study::load(Some("boleo"), &ov).unwrap();
-    let st = study::report_study(&s, &study::Silent);
+    let st = short_study(sets);
     let b = report::xlsx::book(&st);
     let (checked, bad) = live_rows_against_manto(&b, 1e-9);
     (st, checked, bad)

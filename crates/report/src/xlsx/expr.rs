@@ -308,41 +308,17 @@ impl Expr {
                 }
                 sum
             }
+            // Every column, left to right, as MAX and SUM over the row's range (text and
+            // empty cells, NaN here, are skipped; MAX of nothing is 0).
             Expr::RowMax(k) => {
-                // Every column, as MAX over the row's range (text and empty cells, NaN
-                // here, are skipped).
-                let mut best = f64::NEG_INFINITY;
-                for dir in [-1, 1] {
-                    let mut j = if dir < 0 { 0 } else { 1 };
-                    while let Some(x) = v.value(k, j) {
-                        if !x.is_nan() {
-                            best = best.max(x);
-                        }
-                        j += dir;
-                    }
-                }
+                let best = whole_row(v, k).fold(f64::NEG_INFINITY, f64::max);
                 if best == f64::NEG_INFINITY {
                     0.0
                 } else {
                     best
                 }
             }
-            Expr::RowSum(k) => {
-                // Every column, left to right, as SUM over the row's range.
-                let mut first = 0;
-                while v.value(k, first - 1).is_some() {
-                    first -= 1;
-                }
-                let mut sum = 0.0;
-                let mut j = first;
-                while let Some(x) = v.value(k, j) {
-                    if !x.is_nan() {
-                        sum += x;
-                    }
-                    j += 1;
-                }
-                sum
-            }
+            Expr::RowSum(k) => whole_row(v, k).fold(0.0, |a, x| a + x),
             Expr::Choose(i, xs) => {
                 let i = i.eval(v);
                 if i >= 1.0 && (i.floor() as usize) <= xs.len() {
@@ -402,61 +378,44 @@ impl Expr {
 
     /// The input keys the formula reads.
     pub fn inputs(&self, out: &mut Vec<String>) {
-        match self {
-            Expr::Input(k) => out.push(k.clone()),
-            Expr::Add(a, b)
-            | Expr::Sub(a, b)
-            | Expr::Mul(a, b)
-            | Expr::Div(a, b)
-            | Expr::Min(a, b)
-            | Expr::Max(a, b)
-            | Expr::Pow(a, b)
-            | Expr::Mod(a, b) => {
-                a.inputs(out);
-                b.inputs(out);
+        self.reads(&mut |r| {
+            if let Read::Input(k) = r {
+                out.push(k.to_string());
             }
-            Expr::SumAhead(_, a) => a.inputs(out),
-            Expr::Choose(i, xs) => {
-                i.inputs(out);
-                xs.iter().for_each(|x| x.inputs(out));
-            }
-            Expr::Int(a) | Expr::Offset(_, a) | Expr::SumBack(_, a) => a.inputs(out),
-            Expr::Npv(a, _, b) => {
-                a.inputs(out);
-                b.inputs(out);
-            }
-            Expr::If(c, a, b) => {
-                c.inputs(out);
-                a.inputs(out);
-                b.inputs(out);
-            }
-            _ => {}
-        }
+        });
     }
-}
 
-impl Expr {
     /// The rows the formula reads in this column or later ones (every reference but
     /// [`Expr::Prev`]): what must be computed before it in a column.
     pub fn rows(&self, out: &mut Vec<String>) {
+        self.reads(&mut |r| {
+            if let Read::Row(k) = r {
+                out.push(k.to_string());
+            }
+        });
+    }
+
+    /// Everything the formula reads, leaf by leaf, left to right.
+    fn reads(&self, f: &mut dyn FnMut(Read)) {
         match self {
+            Expr::Input(k) => f(Read::Input(k)),
             Expr::Ref(k)
             | Expr::Next(k, _)
             | Expr::SumToEnd(k)
             | Expr::RowMax(k)
-            | Expr::RowSum(k) => out.push(k.clone()),
-            Expr::Choose(i, xs) => {
-                i.rows(out);
-                xs.iter().for_each(|x| x.rows(out));
-            }
+            | Expr::RowSum(k) => f(Read::Row(k)),
             Expr::Offset(k, a) | Expr::SumBack(k, a) | Expr::SumAhead(k, a) => {
-                out.push(k.clone());
-                a.rows(out);
+                f(Read::Row(k));
+                a.reads(f);
             }
             Expr::Npv(a, k, b) => {
-                out.push(k.clone());
-                a.rows(out);
-                b.rows(out);
+                a.reads(f);
+                f(Read::Row(k));
+                b.reads(f);
+            }
+            Expr::Choose(i, xs) => {
+                i.reads(f);
+                xs.iter().for_each(|x| x.reads(f));
             }
             Expr::Add(a, b)
             | Expr::Sub(a, b)
@@ -466,30 +425,38 @@ impl Expr {
             | Expr::Max(a, b)
             | Expr::Pow(a, b)
             | Expr::Mod(a, b) => {
-                a.rows(out);
-                b.rows(out);
+                a.reads(f);
+                b.reads(f);
             }
-            Expr::Int(a) => a.rows(out),
+            Expr::Int(a) => a.reads(f),
             Expr::If(c, a, b) => {
-                c.rows(out);
-                a.rows(out);
-                b.rows(out);
+                c.reads(f);
+                a.reads(f);
+                b.reads(f);
             }
-            Expr::Prev(..) | Expr::Input(_) | Expr::Deck(_) | Expr::Const(_) | Expr::Empty => {}
+            Expr::Prev(..) | Expr::Deck(_) | Expr::Const(_) | Expr::Empty => {}
         }
     }
 }
 
+/// One thing a formula reads.
+enum Read<'a> {
+    /// A named input.
+    Input(&'a str),
+    /// A row, in this column or a later one.
+    Row(&'a str),
+}
+
 impl Cond {
-    fn rows(&self, out: &mut Vec<String>) {
+    fn reads(&self, f: &mut dyn FnMut(Read)) {
         match self {
             Cond::Gt(a, b) | Cond::Le(a, b) | Cond::Eq(a, b) => {
-                a.rows(out);
-                b.rows(out);
+                a.reads(f);
+                b.reads(f);
             }
-            Cond::And(cs) | Cond::Or(cs) => cs.iter().for_each(|c| c.rows(out)),
-            Cond::Not(c) => c.rows(out),
-            Cond::InputIs(..) | Cond::InputTrue(_) => {}
+            Cond::And(cs) | Cond::Or(cs) => cs.iter().for_each(|c| c.reads(f)),
+            Cond::Not(c) => c.reads(f),
+            Cond::InputIs(k, _) | Cond::InputTrue(k) => f(Read::Input(k)),
         }
     }
 
@@ -547,18 +514,17 @@ impl Cond {
             Cond::InputTrue(k) => v.input(k) > 0.5,
         }
     }
+}
 
-    fn inputs(&self, out: &mut Vec<String>) {
-        match self {
-            Cond::Gt(a, b) | Cond::Le(a, b) | Cond::Eq(a, b) => {
-                a.inputs(out);
-                b.inputs(out);
-            }
-            Cond::And(cs) | Cond::Or(cs) => cs.iter().for_each(|c| c.inputs(out)),
-            Cond::Not(c) => c.inputs(out),
-            Cond::InputIs(k, _) | Cond::InputTrue(k) => out.push(k.clone()),
-        }
+/// Row `key` over all its columns, left to right, its numbers only.
+fn whole_row<'a>(v: &'a dyn Values, key: &'a str) -> impl Iterator<Item = f64> + 'a {
+    let mut first = 0;
+    while v.value(key, first - 1).is_some() {
+        first -= 1;
     }
+    (first..)
+        .map_while(move |j| v.value(key, j))
+        .filter(|x| !x.is_nan())
 }
 
 /// A number as Excel reads it back exactly (Rust's shortest round-trip form).
