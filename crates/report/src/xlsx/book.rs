@@ -125,6 +125,36 @@ fn live(key: &str, label: &str, unit: &'static str, e: Expr, manto: Option<Vec<f
     }
 }
 
+/// A balance as a corkscrew: `{label}: opening` = the previous closing; `{label}: closing`
+/// = opening + additions − reductions, checked against manto's balance.
+fn corkscrew(
+    rows: &mut Vec<Row>,
+    (open, close): (&str, &str),
+    label: &str,
+    how: &str,
+    (add, red): (&str, &str),
+    manto: Vec<f64>,
+    json: &str,
+) {
+    rows.push(live(
+        open,
+        &format!("{label}: opening"),
+        "US$",
+        prev(close),
+        None,
+    ));
+    rows.push(
+        live(
+            close,
+            &format!("{label}: closing{how}"),
+            "US$",
+            signed(vec![(true, r(open)), (true, r(add)), (false, r(red))]),
+            Some(manto),
+        )
+        .json(json),
+    );
+}
+
 fn heading(label: &str) -> Row {
     Row {
         key: format!("h:{label}"),
@@ -1153,26 +1183,14 @@ pub fn book(st: &ReportStudy) -> Book {
         )
         .json("balance_sheet.vat_facility_usd"),
     );
-    rows.push(live(
-        "vat_receivable_open",
-        "IVA receivable: opening",
-        "US$",
-        prev("vat_receivable"),
-        None,
-    ));
-    rows.push(
-        live(
-            "vat_receivable",
-            "IVA receivable: closing (+ paid − refunded)",
-            "US$",
-            signed(vec![
-                (true, r("vat_receivable_open")),
-                (true, r("vat_paid")),
-                (false, r("vat_refund")),
-            ]),
-            Some(bsc(|b| b.vat_receivable_usd)),
-        )
-        .json("balance_sheet.vat_receivable_usd"),
+    corkscrew(
+        &mut rows,
+        ("vat_receivable_open", "vat_receivable"),
+        "IVA receivable",
+        " (+ paid − refunded)",
+        ("vat_paid", "vat_refund"),
+        bsc(|b| b.vat_receivable_usd),
+        "balance_sheet.vat_receivable_usd",
     );
     let is_equity = |i: usize| f.facilities.get(i).is_some_and(|x| x.kind == "equity");
     let is = &f.income_statement;
@@ -1692,26 +1710,14 @@ pub fn book(st: &ReportStudy) -> Book {
         )
         .json("quarterly.income_tax_paid_usd"),
     );
-    rows.push(live(
-        "tax_payable_open",
-        "income tax payable: opening",
-        "US$",
-        prev("tax_payable"),
-        None,
-    ));
-    rows.push(
-        live(
-            "tax_payable",
-            "income tax payable: closing (+ tax − paid)",
-            "US$",
-            signed(vec![
-                (true, r("tax_payable_open")),
-                (true, r("income_tax")),
-                (false, r("income_tax_paid")),
-            ]),
-            Some(bsc(|b| b.tax_payable_usd)),
-        )
-        .json("balance_sheet.tax_payable_usd"),
+    corkscrew(
+        &mut rows,
+        ("tax_payable_open", "tax_payable"),
+        "income tax payable",
+        " (+ tax − paid)",
+        ("income_tax", "income_tax_paid"),
+        bsc(|b| b.tax_payable_usd),
+        "balance_sheet.tax_payable_usd",
     );
     rows.push(heading(
         "Taxes without financing (the project's after-tax cash flow): the same regime on EBITDA − duty − tax depreciation of the capital (live formulas)",
@@ -3646,47 +3652,23 @@ pub fn book(st: &ReportStudy) -> Book {
         );
     }
     // The reserves' balances.
-    rows.push(live(
-        "mra_open",
-        "maintenance reserve: opening",
-        "US$",
-        prev("maintenance_reserve"),
-        None,
-    ));
-    rows.push(
-        live(
-            "maintenance_reserve",
-            "maintenance reserve: closing (+ funding − release)",
-            "US$",
-            signed(vec![
-                (true, r("mra_open")),
-                (true, r("mra_funding")),
-                (false, r("mra_release")),
-            ]),
-            Some(bsc(|b| b.maintenance_reserve_usd)),
-        )
-        .json("balance_sheet.maintenance_reserve_usd"),
+    corkscrew(
+        &mut rows,
+        ("mra_open", "maintenance_reserve"),
+        "maintenance reserve",
+        " (+ funding − release)",
+        ("mra_funding", "mra_release"),
+        bsc(|b| b.maintenance_reserve_usd),
+        "balance_sheet.maintenance_reserve_usd",
     );
-    rows.push(live(
-        "dsra_lc_open",
-        "DSRA letter of credit drawn: opening",
-        "US$",
-        prev("dsra_lc_drawn"),
-        None,
-    ));
-    rows.push(
-        live(
-            "dsra_lc_drawn",
-            "DSRA letter of credit drawn: closing (+ drawn − reimbursed)",
-            "US$",
-            signed(vec![
-                (true, r("dsra_lc_open")),
-                (true, r("dsra_lc_drawing")),
-                (false, r("dsra_lc_repayment")),
-            ]),
-            Some(bsc(|b| b.dsra_lc_drawn_usd)),
-        )
-        .json("balance_sheet.dsra_lc_drawn_usd"),
+    corkscrew(
+        &mut rows,
+        ("dsra_lc_open", "dsra_lc_drawn"),
+        "DSRA letter of credit drawn",
+        " (+ drawn − reimbursed)",
+        ("dsra_lc_drawing", "dsra_lc_repayment"),
+        bsc(|b| b.dsra_lc_drawn_usd),
+        "balance_sheet.dsra_lc_drawn_usd",
     );
     rows.push(live(
         "dsra_add",
@@ -3974,26 +3956,14 @@ pub fn book(st: &ReportStudy) -> Book {
             rows.push(close);
         }
     }
-    rows.push(live(
-        "re_open",
-        "retained earnings: opening",
-        "US$",
-        prev("re_close"),
-        None,
-    ));
-    rows.push(
-        live(
-            "re_close",
-            "retained earnings: closing",
-            "US$",
-            signed(vec![
-                (true, r("re_open")),
-                (true, r("net_income")),
-                (false, r("distributions")),
-            ]),
-            Some(bsc(|b| b.retained_earnings_usd)),
-        )
-        .json("balance_sheet.retained_earnings_usd"),
+    corkscrew(
+        &mut rows,
+        ("re_open", "re_close"),
+        "retained earnings",
+        "",
+        ("net_income", "distributions"),
+        bsc(|b| b.retained_earnings_usd),
+        "balance_sheet.retained_earnings_usd",
     );
     rows.push(heading("Balance sheet (live formulas)"));
     rows.push(
