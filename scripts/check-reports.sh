@@ -197,6 +197,10 @@ recalc "$bad/opex.xlsx" "$bad/recalc-opex"
 "${check[@]}" scale-overrun "$out/report.xlsx" "$bad/capex.xlsx" 1.1
 recalc "$bad/capex.xlsx" "$bad/recalc-capex"
 "${check[@]}" xlsx-case "$bad/recalc-capex/capex-Outputs.csv" "$out/run.json" "$out/cases.json" capex_+10 --held-dsra-target
+# The metal produced 10% lower on Production (its named rows): production_-10.
+"${check[@]}" scale-inputs "$out/report.xlsx" "$bad/metal.xlsx" 0.9 'Row_prod_(cu|co|znso4|mnco3)'
+recalc "$bad/metal.xlsx" "$bad/recalc-metal"
+"${check[@]}" xlsx-case "$bad/recalc-metal/metal-Outputs.csv" "$out/run.json" "$out/cases.json" production_-10
 t_end=$(date +%s)
 echo "reports checked in $((t_end - t0)) s: install $((t_install - t0)) s, build and generate $((t_gen - t_install)) s," \
   "Chromium $((t_html - t_gen)) s, LibreOffice $((t_xlsx - t_html)) s, self-tests $((t_end - t_xlsx)) s;" \

@@ -17,8 +17,9 @@
       DSCR, every quarter's DSCR and balance check, and every quarter of each live row that
       names its `manto run --json` key (column D), equal to manto's within 1e-6 relative.
   check_reports.py scale-inputs SRC.xlsx DST.xlsx FACTOR NAME_REGEX
-      Copies the workbook with every input whose defined name matches NAME_REGEX
-      multiplied by FACTOR on Inputs (for LibreOffice to recalculate).
+      Copies the workbook with every input whose defined name matches NAME_REGEX (a cell
+      on Inputs, or an input row `Row_<key>` on Production or Calculations) multiplied by
+      FACTOR (for LibreOffice to recalculate).
   check_reports.py scale-overrun SRC.xlsx DST.xlsx FACTOR
       The same for the capital overrun %, as manto's capex cases scale the capital:
       (1 + overrun/100) x FACTOR - 1.
@@ -485,7 +486,8 @@ def check_xlsx_case(outputs_csv, run_path, cases_path, case_name, held_target=Fa
 
 def scale_inputs(src, dst, factor, pattern, overrun=False):
     """Copies the workbook SRC to DST with every input whose defined name matches PATTERN
-    (a regular expression, whole name) multiplied by FACTOR in its cell on Inputs; with
+    (a regular expression, whole name) multiplied by FACTOR: a named cell on Inputs, or
+    every number of a named input row (`Row_<key>` on Production or Calculations); with
     `overrun`, the capital overrun % as manto's capex cases scale it: (1 + x/100) x FACTOR - 1."""
     import re
     import zipfile
@@ -493,28 +495,45 @@ def scale_inputs(src, dst, factor, pattern, overrun=False):
     with zipfile.ZipFile(src) as z:
         items = [(i, z.read(i.filename)) for i in z.infolist()]
         book = z.read("xl/workbook.xml").decode()
-    cells = [m.group(2) for m in re.finditer(r'<definedName name="([^"]+)">Inputs!\$B\$(\d+)</definedName>', book)
-             if re.fullmatch(pattern, m.group(1))]
-    if not cells:
-        fail([f"no defined name on Inputs matches {pattern!r}"])
+    sheets = re.findall(r'<sheet name="([^"]+)"', book)
+    targets = {}  # sheet file -> [(row, first column, last column)]
+    for m in re.finditer(r'<definedName name="([^"]+)">([A-Za-z]+)!\$([A-Z]+)\$(\d+)(?::\$([A-Z]+)\$(\d+))?</definedName>', book):
+        if not re.fullmatch(pattern, m.group(1)):
+            continue
+        sheet = f"xl/worksheets/sheet{sheets.index(m.group(2)) + 1}.xml"
+        targets.setdefault(sheet, []).append((m.group(4), m.group(3), m.group(5) or m.group(3)))
+    if not targets:
+        fail([f"no defined name matches {pattern!r}"])
+
+    def col_num(c):
+        n = 0
+        for ch in c:
+            n = n * 26 + ord(ch) - 64
+        return n
+
+    def scale(x):
+        return ((1.0 + x / 100.0) * factor - 1.0) * 100.0 if overrun else x * factor
+
     done = 0
     with zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as z:
         for info, data in items:
-            if info.filename == "xl/worksheets/sheet2.xml":  # Inputs
+            if info.filename in targets:
                 text = data.decode()
-                for row in cells:
-                    c = re.search(rf'<c r="B{row}"( s="\d+")?><v>([^<]+)</v>', text)
-                    if c:
-                        x = float(c.group(2))
-                        y = ((1.0 + x / 100.0) * factor - 1.0) * 100.0 if overrun else x * factor
-                        new = f'<c r="B{row}"{c.group(1) or ""}><v>{y!r}</v>'
-                        text = text[:c.start()] + new + text[c.end():]
+                for row, first, last in targets[info.filename]:
+                    lo, hi = col_num(first), col_num(last)
+
+                    def one(c):
+                        nonlocal done
+                        if not lo <= col_num(c.group(1)) <= hi:
+                            return c.group(0)
                         done += 1
+                        return f'<c r="{c.group(1)}{row}"{c.group(2) or ""}><v>{scale(float(c.group(3)))!r}</v>'
+                    text = re.sub(rf'<c r="([A-Z]+){row}"( s="\d+")?><v>([^<]+)</v>', one, text)
                 data = text.encode()
             z.writestr(info, data)
-    if done != len(cells):
-        fail([f"{len(cells) - done} of the named inputs matching {pattern!r} hold no number"])
-    print(f"scaled {done} inputs matching {pattern!r} by {factor:g}: {dst}")
+    if done == 0:
+        fail([f"the inputs named by {pattern!r} hold no number"])
+    print(f"scaled {done} input cells named by {pattern!r} by {factor:g}: {dst}")
 
 
 FIELD_MARK = "JSON field:"

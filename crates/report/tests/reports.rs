@@ -904,8 +904,9 @@ fn the_workbook_has_a_risk_sheet_with_a_risk_study_only() {
 }
 
 /// The workbook is the bank deal under stress: every product price 10% lower on `Inputs`
-/// (or every operating unit cost 10% higher) and the recalculated model is manto's own
-/// `price_-10` (`opex_+10`) bank case, the debt held as signed:
+/// (or every operating unit cost 10% higher, the capital 10% higher, the metal on
+/// `Production` 10% lower) and the recalculated model is manto's own `price_-10`
+/// (`opex_+10`, `capex_+10`, `production_-10`) bank case, the debt held as signed:
 /// its after-tax NPV, minimum DSCR and LLCR and lock-up quarters. With the prices
 /// unchanged it is the base case, so the comparison is not one the base passes anyway.
 #[test]
@@ -1001,6 +1002,16 @@ fn bank_cases_on_inputs_are_mantos_cases() {
         let (npv, ..) = summary(&b);
         assert!(npv < case("base").npv_usd - 1e6, "{name}");
     }
+    // The metal produced 10% lower on Production: production_-10.
+    let mut b = base.clone();
+    for row in b.rows.iter_mut() {
+        if ["prod_cu", "prod_co", "prod_znso4", "prod_mnco3"].contains(&row.key.as_str()) {
+            if let report::xlsx::RowKind::Input(v, _) = &mut row.kind {
+                v.iter_mut().for_each(|x| *x *= 0.9);
+            }
+        }
+    }
+    check(&b, "production_-10");
 }
 
 /// The operating unit costs `manto cases` scales in its `opex_+10` case.

@@ -296,7 +296,8 @@ fn build(r: &ReportStudy, risk: Option<&RiskResult>) -> Result<Vec<u8>, XlsxErro
         "Change a price, a cost, a rate, a tonnage, a capital cost or a financing term and revenue, costs, duty, IVA, working capital, capital, funding,".into(),
         "taxes, CFADS, debt service, the reserves, the sweep, the distributions, DSCR, LLCR, net income, cash and the returns recalculate with the signed".into(),
         "debt held, as a bank case does, and the balance sheet balances. Every price 10% lower gives manto's bank case price_-10, every operating unit cost".into(),
-        "10% higher its opex_+10, the capital 10% higher its capex_+10 (the equity return then differs by the DSRA target held); check-reports.sh checks it.".into(),
+        "10% higher its opex_+10, the capital 10% higher its capex_+10 (the equity return then differs by the DSRA target held), the metal tonnes on".into(),
+        "Production (named rows Row_prod_cu, ...) 10% lower its production_-10; check-reports.sh checks it in LibreOffice.".into(),
         "The columns are the timeline manto built: changing the construction length or the production start moves the flags, not the production placed in them.".into(),
         "Checked: scripts/check-reports.sh recalculates this workbook in LibreOffice and compares every live row manto reports (column D names its JSON key),".into(),
         "NPV, IRR, every quarter's DSCR and balance check with manto within 1e-6 relative.".into(),
@@ -507,6 +508,8 @@ fn build(r: &ReportStudy, risk: Option<&RiskResult>) -> Result<Vec<u8>, XlsxErro
             rowlabels.insert(row.key.clone(), row.label.clone());
         }
     }
+    // Every input row of Production and Calculations is a named range, `Row_<key>`.
+    let mut row_names = Vec::new();
     for sheet in [Sheet::Time, Sheet::Production, Sheet::Calculations] {
         let ws = wb.add_worksheet().set_name(sheet.name())?;
         let title = match sheet {
@@ -527,7 +530,18 @@ fn build(r: &ReportStudy, risk: Option<&RiskResult>) -> Result<Vec<u8>, XlsxErro
                 }
                 RowKind::Input(v, src) => {
                     ws.write_string(xr, 0, &row.label)?;
-                    ws.write_string(xr, 2, format!("input: {src}"))?;
+                    ws.write_string(xr, 2, format!("input: {src}; named Row_{}", row.key))?;
+                    row_names.push((
+                        format!("Row_{}", row.key),
+                        format!(
+                            "={}!${}${}:${}${}",
+                            sheet.name(),
+                            column_number_to_name(FIRST),
+                            xr + 1,
+                            column_number_to_name(last_col),
+                            xr + 1
+                        ),
+                    ));
                     for (t, x) in v.iter().enumerate() {
                         ws.write_number_with_format(xr, FIRST + t as u16, *x, &fm.input_usd)?;
                     }
@@ -570,6 +584,9 @@ fn build(r: &ReportStudy, risk: Option<&RiskResult>) -> Result<Vec<u8>, XlsxErro
                 ws.write_string_with_format(xr, 3, k, &fm.note)?;
             }
         }
+    }
+    for (name, range) in &row_names {
+        wb.define_name(name, range)?;
     }
     let time_year_row = place["year"].1;
     let at: HashMap<String, u32> = place
