@@ -1056,3 +1056,83 @@ fn a_circular_reference_is_found() {
         "{found:?}"
     );
 }
+
+/// A viewer that does not recalculate sees the numbers: every formula carries the value the
+/// workbook computes. On Outputs each NPV formula stores manto's NPV, and on Calculations
+/// the CFADS row stores manto's CFADS quarter by quarter.
+#[test]
+fn formulas_store_their_values() {
+    let st = study();
+    let files = unzip(&report::xlsx::render(st).unwrap());
+    let cells = |sheet: &str| -> Vec<(String, String)> {
+        let xml = &files[&format!("xl/worksheets/{sheet}.xml")];
+        xml.split("<c r=\"")
+            .skip(1)
+            .filter_map(|c| {
+                let f = c.split("<f>").nth(1)?.split("</f>").next()?.to_string();
+                let v = c.split("<v>").nth(1)?.split("</v>").next()?.to_string();
+                Some((f, v))
+            })
+            .collect()
+    };
+    let npv: Vec<f64> = cells("sheet6")
+        .iter()
+        .filter(|(f, _)| f.starts_with("NPV(") && f.contains("Discount_rate"))
+        .map(|(_, v)| v.parse().unwrap())
+        .collect();
+    let m = &st.run.finance.metrics;
+    assert_eq!(npv.len(), 3 * m.npv.len(), "{npv:?}");
+    for x in &npv {
+        assert!(
+            m.npv.iter().any(
+                |n| [n.project_after_tax_usd, n.project_pre_tax_usd, n.equity_usd].contains(x)
+            ),
+            "{x} is not one of manto's NPVs"
+        );
+    }
+    let b = report::xlsx::book(st);
+    let cfads_row = b
+        .rows
+        .iter()
+        .filter(|r| r.sheet == report::xlsx::Sheet::Calculations)
+        .position(|r| r.key == "cfads")
+        .unwrap();
+    let row_ref = format!("{}", cfads_row + 4);
+    let xml = &files["xl/worksheets/sheet5.xml"];
+    let stored: Vec<f64> = xml
+        .split("<c r=\"")
+        .skip(1)
+        .filter(|c| {
+            let r: String = c
+                .chars()
+                .skip_while(|ch| ch.is_ascii_uppercase())
+                .take_while(|ch| ch.is_ascii_digit())
+                .collect();
+            r == row_ref && c.contains("<f>")
+        })
+        .map(|c| {
+            c.split("<v>")
+                .nth(1)
+                .unwrap()
+                .split("</v>")
+                .next()
+                .unwrap()
+                .parse()
+                .unwrap()
+        })
+        .collect();
+    let manto: Vec<f64> = st
+        .run
+        .finance
+        .quarterly
+        .iter()
+        .map(|p| p.cfads_usd)
+        .collect();
+    assert_eq!(stored.len(), manto.len());
+    for (t, (a, b)) in stored.iter().zip(&manto).enumerate() {
+        assert!(
+            (a - b).abs() <= 1e-6 * b.abs().max(1e3),
+            "quarter {t}: stored {a}, manto {b}"
+        );
+    }
+}

@@ -25,7 +25,7 @@ use crate::export::ExportError;
 use expr::Place;
 use rust_xlsxwriter::utility::{column_number_to_name, row_col_to_cell};
 use rust_xlsxwriter::{
-    Chart, ChartType, Color, DocProperties, ExcelDateTime, Format, FormatBorder, Workbook,
+    Chart, ChartType, Color, DocProperties, ExcelDateTime, Format, FormatBorder, Formula, Workbook,
     Worksheet, XlsxError,
 };
 use std::collections::HashMap;
@@ -42,6 +42,17 @@ const TOP: u32 = 3;
 pub fn input_name(key: &str) -> String {
     let k = key.strip_prefix("finance.").unwrap_or(key);
     k.replace('[', "_").replace(']', "").replace('.', "_")
+}
+
+/// A formula with its value stored beside it (the value the workbook computes, so a viewer
+/// that does not recalculate shows the numbers; Excel and LibreOffice recalculate anyway).
+fn live(formula: &str, value: f64) -> Formula {
+    let shown = if value.is_finite() {
+        format!("{value}")
+    } else {
+        String::new()
+    };
+    Formula::new(formula).set_result(shown)
 }
 
 /// A quarterly sheet's column, for rendering formulas.
@@ -236,6 +247,7 @@ fn build(r: &ReportStudy, risk: Option<&RiskResult>) -> Result<Vec<u8>, XlsxErro
     let labels: Vec<String> = q.iter().map(|p| p.label.clone()).collect();
     let last_col = FIRST + n as u16 - 1;
     let bk = book(r);
+    let vals = evaluate(&bk);
     let mut wb = Workbook::new();
     // Fixed creation date: the same scenario and seed give the same bytes.
     let epoch = ExcelDateTime::from_ymd(2000, 1, 1)?;
@@ -486,7 +498,10 @@ fn build(r: &ReportStudy, risk: Option<&RiskResult>) -> Result<Vec<u8>, XlsxErro
                 ws.write_formula_with_format(
                     xr,
                     FIRST + j as u16,
-                    format!("={}", e.render(&p)).as_str(),
+                    live(
+                        &format!("={}", e.render(&p)),
+                        vals[&format!("Deck_{}", d.name)][j],
+                    ),
                     &fm.live_num,
                 )?;
             }
@@ -573,7 +588,7 @@ fn build(r: &ReportStudy, risk: Option<&RiskResult>) -> Result<Vec<u8>, XlsxErro
                         ws.write_formula_with_format(
                             xr,
                             c,
-                            format!("={}", e.render(&p)).as_str(),
+                            live(&format!("={}", e.render(&p)), vals[&row.key][t]),
                             fmt,
                         )?;
                     }
@@ -640,6 +655,25 @@ fn build(r: &ReportStudy, risk: Option<&RiskResult>) -> Result<Vec<u8>, XlsxErro
             ("equity_cf", "equity cash flow"),
         ];
         let mut annual_row: HashMap<&str, u32> = HashMap::new();
+        // The workbook's own annual sums, for the stored values.
+        let annual = |key: &str, year: i32| -> f64 {
+            vals[key]
+                .iter()
+                .zip(&vals["year"])
+                .filter(|(_, y)| **y == f64::from(year))
+                .map(|(x, _)| *x)
+                .sum()
+        };
+        let real = r.finance.metrics.npv_basis == finance::config::Basis::Real;
+        let deflator = |k: usize| -> f64 {
+            let y = years[k];
+            let j = bk.years.iter().position(|x| *x == y);
+            match (real, j) {
+                (false, _) => 1.0,
+                (true, Some(j)) => 1.0 / vals["Deck_usd_inflation_index"][j],
+                (true, None) => f64::NAN,
+            }
+        };
         for (i, (key, label)) in annual_keys.iter().enumerate() {
             let xr = TOP + i as u32;
             annual_row.insert(key, xr);
@@ -658,7 +692,10 @@ fn build(r: &ReportStudy, risk: Option<&RiskResult>) -> Result<Vec<u8>, XlsxErro
                 ws.write_formula_with_format(
                     xr,
                     c,
-                    format!("=SUMIF({tyr},{yc},{range})").as_str(),
+                    live(
+                        &format!("=SUMIF({tyr},{yc},{range})"),
+                        annual(key, years[k as usize]),
+                    ),
                     &fm.live_usd,
                 )?;
             }
@@ -679,11 +716,13 @@ fn build(r: &ReportStudy, risk: Option<&RiskResult>) -> Result<Vec<u8>, XlsxErro
             ws.write_formula_with_format(
                 deflator_row,
                 c,
-                format!(
-                    "=IF({}=\"real\",1/INDEX(Deck_usd_inflation_index,MATCH({yc},Deck_year,0)),1)",
-                    input_name("finance.metrics.npv_basis")
-                )
-                .as_str(),
+                live(
+                    &format!(
+                        "=IF({}=\"real\",1/INDEX(Deck_usd_inflation_index,MATCH({yc},Deck_year,0)),1)",
+                        input_name("finance.metrics.npv_basis")
+                    ),
+                    deflator(k as usize),
+                ),
                 &fm.ratio,
             )?;
         }
@@ -710,12 +749,14 @@ fn build(r: &ReportStudy, risk: Option<&RiskResult>) -> Result<Vec<u8>, XlsxErro
                 ws.write_formula_with_format(
                     xr,
                     c,
-                    format!(
-                        "={}*{}",
-                        row_col_to_cell(annual_row[key], c),
-                        row_col_to_cell(deflator_row, c)
-                    )
-                    .as_str(),
+                    live(
+                        &format!(
+                            "={}*{}",
+                            row_col_to_cell(annual_row[key], c),
+                            row_col_to_cell(deflator_row, c)
+                        ),
+                        annual(key, years[k as usize]) * deflator(k as usize),
+                    ),
                     &fm.live_usd,
                 )?;
             }
@@ -826,7 +867,8 @@ fn build(r: &ReportStudy, risk: Option<&RiskResult>) -> Result<Vec<u8>, XlsxErro
             } else {
                 &fm.ratio
             };
-            ws.write_formula_with_format(xr, 2, formula.as_str(), fmt)?;
+            // The stored value is manto's: the checks below show the workbook equals it.
+            ws.write_formula_with_format(xr, 2, live(formula, *manto), fmt)?;
             if manto.is_finite() {
                 ws.write_number_with_format(xr, 3, *manto, &fm.input_num)?;
             } else {
@@ -836,7 +878,10 @@ fn build(r: &ReportStudy, risk: Option<&RiskResult>) -> Result<Vec<u8>, XlsxErro
             ws.write_formula_with_format(
                 xr,
                 FIRST,
-                format!("=IFERROR(ABS({a}-{b})/MAX(1,ABS({b})),\"n/a\")").as_str(),
+                live(
+                    &format!("=IFERROR(ABS({a}-{b})/MAX(1,ABS({b})),\"n/a\")"),
+                    if manto.is_finite() { 0.0 } else { f64::NAN },
+                ),
                 &fm.note,
             )?;
             check_rows.push(xr);
@@ -890,7 +935,10 @@ fn build(r: &ReportStudy, risk: Option<&RiskResult>) -> Result<Vec<u8>, XlsxErro
                     ws.write_formula_with_format(
                         xr,
                         c,
-                        format!("=Calculations!{}", row_col_to_cell(at[*key], c)).as_str(),
+                        live(
+                            &format!("=Calculations!{}", row_col_to_cell(at[*key], c)),
+                            vals[*key][t],
+                        ),
                         fmt,
                     )?;
                 }
@@ -909,6 +957,11 @@ fn build(r: &ReportStudy, risk: Option<&RiskResult>) -> Result<Vec<u8>, XlsxErro
             if !names.iter().any(|(n, _)| n == name) {
                 continue;
             }
+            let covenant_value = if name == "Covenant_min_DSCR" {
+                r.finance.covenants.min_dscr
+            } else {
+                r.finance.covenants.lock_up_dscr
+            };
             ws.write_string(xr, 0, label)?;
             ws.write_string(xr, 1, "x")?;
             ws.write_string(xr, 2, "named input on Inputs")?;
@@ -916,7 +969,7 @@ fn build(r: &ReportStudy, risk: Option<&RiskResult>) -> Result<Vec<u8>, XlsxErro
                 ws.write_formula_with_format(
                     xr,
                     FIRST + t as u16,
-                    format!("={name}").as_str(),
+                    live(&format!("={name}"), covenant_value),
                     &fm.ratio,
                 )?;
             }
