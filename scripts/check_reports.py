@@ -319,6 +319,16 @@ def num(s):
     return float(s)
 
 
+MODEL_CHECK = "model check: the balance sheet balances in every quarter (to 1e-6 of the largest total assets)"
+
+
+def model_check(by_label, problems):
+    """The workbook's own model check on Outputs reads OK after the recalculation."""
+    r = by_label.get(MODEL_CHECK)
+    if r is None or len(r) < 3 or r[2] != "OK":
+        problems.append(f"Outputs: model check {r[2] if r and len(r) > 2 else 'missing'!r}, not 'OK'")
+
+
 def check_xlsx(outputs_csv, run_path):
     import os
 
@@ -370,6 +380,7 @@ def check_xlsx(outputs_csv, run_path):
         close(f"{what}, %", got, m[field])
     r = by_label.get("minimum DSCR (quarters repaying principal)")
     close("minimum DSCR", num(r[2]) if r else None, m["min_dscr"])
+    model_check(by_label, problems)
     for what, field in (("minimum LLCR", "min_llcr"), ("minimum PLCR", "min_plcr")):
         r = by_label.get(what)
         close(what, num(r[2]) if r else None, m[field])
@@ -478,6 +489,7 @@ def check_xlsx_case(outputs_csv, run_path, cases_path, case_name, held_target=Fa
         close("equity IRR, %", value("equity IRR"), case["equity_irr_pct"])
     close("minimum DSCR", value("minimum DSCR (quarters repaying principal)"), case["min_dscr"])
     close("minimum LLCR", value("minimum LLCR"), case["min_llcr"])
+    model_check(by_label, problems)
     b = by_label.get("balance check (workbook)")
     bs = run["finance"]["balance_sheet"]
     if b is None:

@@ -952,7 +952,7 @@ pub fn book(st: &ReportStudy) -> Book {
     rows.push(
         live(
             "ebitda",
-            "EBITDA (also the base of the special mining duty)",
+            "EBITDA after closure cost, as manto reports it (also the base of the special mining duty)",
             "US$",
             signed(vec![
                 (true, r("net_revenue")),
@@ -1804,7 +1804,7 @@ pub fn book(st: &ReportStudy) -> Book {
     );
     rows.push(live(
         "cfbt",
-        "cash flow before tax (after sustaining capex and working capital)",
+        "cash flow before income taxes: after the mining duty, sustaining capex, working capital and IVA",
         "US$",
         signed(vec![
             (true, r("ebitda")),
@@ -1819,7 +1819,7 @@ pub fn book(st: &ReportStudy) -> Book {
     rows.push(
         live(
             "cfads",
-            "CFADS (cash flow available for debt service; none in construction, funded by the sources)",
+            "CFADS: cash flow before income taxes − PTU − ISR paid + IVA facility drawn − repaid (none in construction, funded by the sources)",
             "US$",
             mul(
                 sub(c(1.0), r("construction")),
@@ -3034,14 +3034,14 @@ pub fn book(st: &ReportStudy) -> Book {
                         ),
                         r("prod_feed"),
                     ),
-                    // No debt service passes the ratio (Excel's AND evaluates every
-                    // argument, so the ratio is guarded by IF, not by an OR beside it).
+                    // No debt service passes the ratio (it stands at its minimum: Excel's
+                    // AND evaluates every argument, so the ratio is guarded by IF).
                     Cond::Le(
                         ct("min_dscr"),
                         iff(
                             Cond::Gt(r("senior_ds"), c(1e-6)),
                             div(r("cfads"), r("senior_ds")),
-                            c(1e300),
+                            ct("min_dscr"),
                         ),
                     ),
                 ])),

@@ -162,6 +162,10 @@ struct Formats {
     text: Format,
     note: Format,
     input_text: Format,
+    /// manto's own number shown beside the workbook's, for the check (not an input).
+    manto: Format,
+    /// An input no formula reads (the simulation's, the sizing's, the book's structure).
+    unread: Format,
 }
 
 fn formats() -> Formats {
@@ -192,6 +196,11 @@ fn formats() -> Formats {
         note: Format::new()
             .set_italic()
             .set_font_color(Color::RGB(0x555555)),
+        manto: Format::new()
+            .set_num_format("General")
+            .set_italic()
+            .set_font_color(Color::RGB(0x7030A0)),
+        unread: Format::new().set_font_color(Color::RGB(0x808080)),
     }
 }
 
@@ -277,40 +286,40 @@ fn build(r: &ReportStudy, risk: Option<&RiskResult>) -> Result<Vec<u8>, XlsxErro
         "tonnes and cost drivers, an input block) | Calculations (manto's flows taken as given, then live formulas) | Outputs (annual roll-up, NPV, IRR, DSCR,".into(),
         "balance check, checks against manto, charts) | Risk (only when the scenario has a risk study: manto's Monte Carlo output as values, not formulas, with charts).".into(),
         String::new(),
-        "Colour code: blue on yellow = input (a scenario input, or a number manto computed and this workbook takes as given); black = live formula.".into(),
-        "Live formulas (one per row, the same in every column): the timeline (period, calendar year, quarter, phase flags from the timing inputs and the number of".into(),
-        "quarters of manto's production schedule); the by-year block (from the inputs above it); revenue by product (tonnes × price of the year × escalation ×".into(),
-        "payable), refining, freight, insurance, royalty; every operating-cost line from its driver (the MXN share re-priced at the year's exchange rate); EBITDA;".into(),
-        "the special mining duty; receivables, inventory, payables and the working-capital increase; initial capex; IVA paid, refunded after the lag, the IVA".into(),
-        "receivable and the IVA facility; each debt facility's corkscrew and interest ((base rate + margin) ÷ 4 on the opening balance), interest expense; the".into(),
-        "taxes, levered and without financing: PTU, ISR on the base less tax losses (a FIFO pool expiring after its term, as corkscrews), IETU after its credits".into(),
-        "(the same pool) where above ISR, tax paid (as computed or by provisional payments on last year's profit coefficient, with the true-up) and payable;".into(),
-        "cash flow before tax, CFADS, project and equity cash flows; each loan's repayment window and final maturity, its scheduled principal (the fixed".into(),
-        "profile of a sized loan × its balance at COD, equal instalments, or level debt service) and the balance due at maturity; senior debt service, DSCR;".into(),
-        "the operating waterfall from COD in manto's order: the maintenance reserve pays sustaining capital, the DSRA or its letter of credit meets a shortfall,".into(),
-        "sponsor support before completion (the lenders' completion test: sustained feed and cover) within its limit, debt service cash cannot meet is deferred".into(),
-        "(principal first, then interest capitalised), the DSRA, letter of credit and maintenance reserve are brought to their targets, subordinated debt".into(),
-        "service, a funding shortfall, the covenant DSCR (quarter or trailing twelve months) and lock-up, the cash sweep, the closure reserve and the".into(),
-        "distributions; LLCR and PLCR (NPV of CFADS at the senior rate over the loan life, or to the last operating quarter, ÷ the senior debt);".into(),
-        "book depreciation (units of production), net income; fixed-asset additions (capital + capitalised financing); the corkscrews of equity, cash, DSRA,".into(),
-        "letter of credit, maintenance reserve, fixed assets and retained earnings; the balance sheet and its check; on Outputs the annual roll-up, NPV".into(),
-        "before tax, after tax and to equity, the three IRRs, the minimum DSCR, LLCR and PLCR.".into(),
-        "tax depreciation by class (each quarter's additions in service from the next quarter and COD at the class rate ÷ 4 of cost, the rest written off at the".into(),
-        "end of operations; the capitalised financing costs in their class), as corkscrews of the written-down value.".into(),
-        "capital: each area's direct cost on its phases' spend profiles (uniform, S-curve or explicit weights) or its own, contingency, owner's costs, overrun,".into(),
-        "the leased share, sustaining capital, closure cost, escalation and the additions by tax class; the sources and uses of construction quarter by".into(),
-        "quarter: uses (capital, the DSRA funded at completion, IVA net, financing costs), the lease for the leased equipment, equity first, the lenders pro".into(),
-        "rata by commitment within headroom, the cost overrun facility and contingent equity once capital runs over budget, interest capitalised within".into(),
-        "headroom, commitment and upfront fees, and a funding shortfall.".into(),
+        "Colour code: blue on yellow = input read by the formulas (a scenario input, or one of the two numbers manto computed that this workbook takes as".into(),
+        "given); grey on Inputs = an input no formula reads (the simulation's, the sizing's, the structure's); black = live formula; purple italic = manto's own".into(),
+        "number beside the workbook's, for the check. Key results and the model check are at the end of this sheet, linked to Outputs.".into(),
+        String::new(),
+        "Live formulas (one per row, the same in every column; in the first and last period a reference to the quarter before or after reads its start value):".into(),
+        "- the timeline: period, calendar year, quarter, phase flags from the timing inputs and the number of quarters of manto's production schedule; the".into(),
+        "  by-year block (prices, exchange rate, IVA and duty rates, base rates, escalation and inflation indices) from the inputs above it;".into(),
+        "- capital: each area's direct cost on its phases' spend profiles (uniform, S-curve or explicit weights) or its own, contingency, owner's costs,".into(),
+        "  overrun, the leased share, sustaining capital, closure cost, escalation and the additions by tax class;".into(),
+        "- revenue by product (tonnes × price of the year × escalation × payable), refining, freight, insurance, royalty; every operating-cost line from its".into(),
+        "  driver (the MXN share re-priced at the year's exchange rate); EBITDA after closure cost; the special mining duty; working capital; IVA paid,".into(),
+        "  refunded after the lag, the IVA receivable and the IVA facility;".into(),
+        "- the sources and uses of construction quarter by quarter: uses (capital, the DSRA funded at completion, IVA net, financing costs), the lease for".into(),
+        "  the leased equipment, equity first, the lenders pro rata by commitment within headroom, the cost overrun facility and contingent equity once".into(),
+        "  capital runs over budget, interest capitalised within headroom, commitment and upfront fees, a funding shortfall;".into(),
+        "- each debt facility's corkscrew and interest ((base rate + margin) ÷ 4 on the opening balance), its repayment window and final maturity, its".into(),
+        "  scheduled principal (the fixed profile of a sized loan × its balance at COD, equal instalments, or level debt service; all of it at maturity);".into(),
+        "- tax depreciation by class (additions in service from the next quarter and COD at the class rate ÷ 4 of cost, the rest written off at the end of".into(),
+        "  operations) as corkscrews; the taxes, levered and without financing: PTU, ISR less tax losses (a FIFO pool expiring after its term), IETU after".into(),
+        "  its credits where above ISR, tax paid (as computed or by provisional payments with the true-up) and payable;".into(),
+        "- CFADS, senior debt service, DSCR; the operating waterfall from COD in manto's order (maintenance reserve, DSRA or its letter of credit, sponsor".into(),
+        "  support before completion with the lenders' completion test, deferral of debt service cash cannot meet, reserves to their targets, subordinated".into(),
+        "  debt service, funding shortfall, covenant DSCR and lock-up, cash sweep, closure reserve, distributions); LLCR and PLCR;".into(),
+        "- book depreciation (units of production), net income; the corkscrews of equity, cash, DSRA, letter of credit, maintenance reserve, fixed assets".into(),
+        "  and retained earnings; the balance sheet and its check; on Outputs the annual roll-up, NPV before tax, after tax and to equity, the three IRRs,".into(),
+        "  the minimum DSCR, LLCR and PLCR.".into(),
         "Not live (manto's numbers, labelled inputs, and why): the debt sizing (each sized loan's signed amount and its repayment profile, sculpted on the".into(),
         "banking case: the signed loan a bank model holds) and the DSRA target (the next quarters' senior debt service of manto's planning pass: the".into(),
-        "reserve's circularity, which a spreadsheet breaks by pasting the target, as here).".into(),
-        "Change a price, a cost, a rate, a tonnage, a capital cost or a financing term and revenue, costs, duty, IVA, working capital, capital, funding,".into(),
-        "taxes, CFADS, debt service, the reserves, the sweep, the distributions, DSCR, LLCR, net income, cash and the returns recalculate with the signed".into(),
-        "debt held, as a bank case does, and the balance sheet balances. Every price 10% lower gives manto's bank case price_-10, every operating unit cost".into(),
-        "10% higher its opex_+10, the capital 10% higher its capex_+10 (the equity return then differs by the DSRA target held), the metal tonnes on".into(),
-        "Production (named rows Row_prod_cu, ...) 10% lower its production_-10; check-reports.sh checks it in LibreOffice.".into(),
-        "The columns are the timeline manto built: changing the construction length or the production start moves the flags, not the production placed in them.".into(),
+        "reserve's circularity, which a spreadsheet breaks by pasting the target, as here). The columns are the timeline manto built: changing the".into(),
+        "construction length or the start date moves flags and labels, not the production placed in the columns, and adds no columns.".into(),
+        "What follows: change a price, a cost, a rate, a tonnage, a capital cost or a financing term and everything above recalculates with the signed debt".into(),
+        "held, as a bank case does, and the balance sheet balances. Every price 10% lower gives manto's bank case price_-10, every operating unit cost 10%".into(),
+        "higher its opex_+10, the capital 10% higher its capex_+10 (the equity return then differs by the DSRA target held), the metal on Production".into(),
+        "(named rows Row_prod_cu, ...) 10% lower its production_-10.".into(),
         "Checked: scripts/check-reports.sh recalculates this workbook in LibreOffice and compares every live row manto reports (column D names its JSON key),".into(),
         "NPV, IRR, every quarter's DSCR and balance check with manto within 1e-6 relative.".into(),
     ];
@@ -318,6 +327,7 @@ fn build(r: &ReportStudy, risk: Option<&RiskResult>) -> Result<Vec<u8>, XlsxErro
         let fmt = if i == 0 { &fm.title } else { &fm.text };
         cover.write_string_with_format(i as u32, 0, l, fmt)?;
     }
+    let cover_lines = lines.len();
 
     // ---- Inputs ----------------------------------------------------------------
     let mut names: Vec<(String, String)> = Vec::new();
@@ -343,7 +353,7 @@ fn build(r: &ReportStudy, risk: Option<&RiskResult>) -> Result<Vec<u8>, XlsxErro
         ws.write_string_with_format(
             0,
             0,
-            "Every input of the scenario (mine and finance), as validated; blue on yellow: change them here",
+            "Every input of the scenario (mine and finance), as validated. Blue on yellow: read by the formulas, change them here; grey: not read by this workbook (the mine simulation's inputs, the debt sizing's and the book's structure), change them in the scenario and run manto again",
             &fm.title,
         )?;
         for (c, h) in ["key", "value", "unit", "source"].iter().enumerate() {
@@ -389,18 +399,27 @@ fn build(r: &ReportStudy, risk: Option<&RiskResult>) -> Result<Vec<u8>, XlsxErro
         let mut row = TOP;
         for (key, value, src) in &list {
             ws.write_string(row, 0, key)?;
+            let read = used.binary_search(key).is_ok()
+                || key.starts_with("finance.metrics.discount_rates_pct[")
+                || key == "finance.covenants.min_dscr"
+                || key == "finance.covenants.lock_up_dscr";
+            let (num_fmt, text_fmt) = if read {
+                (&fm.input_num, &fm.input_text)
+            } else {
+                (&fm.unread, &fm.unread)
+            };
             match value {
                 serde_json::Value::Number(x) => {
-                    ws.write_number_with_format(row, 1, x.as_f64().unwrap_or(0.0), &fm.input_num)?;
+                    ws.write_number_with_format(row, 1, x.as_f64().unwrap_or(0.0), num_fmt)?;
                 }
                 serde_json::Value::Bool(b) => {
-                    ws.write_boolean_with_format(row, 1, *b, &fm.input_num)?;
+                    ws.write_boolean_with_format(row, 1, *b, num_fmt)?;
                 }
                 other => {
                     let s = other
                         .as_str()
                         .map_or_else(|| other.to_string(), str::to_string);
-                    ws.write_string_with_format(row, 1, &s, &fm.input_text)?;
+                    ws.write_string_with_format(row, 1, &s, text_fmt)?;
                 }
             }
             let unit = match value {
@@ -413,8 +432,14 @@ fn build(r: &ReportStudy, risk: Option<&RiskResult>) -> Result<Vec<u8>, XlsxErro
             if used.binary_search(key).is_ok() {
                 names.push((input_name(key), cell.clone()));
                 ws.write_string(row, 3, format!("{src}; named {}", input_name(key)))?;
-            } else {
+            } else if read {
                 ws.write_string(row, 3, src)?;
+            } else {
+                ws.write_string(
+                    row,
+                    3,
+                    format!("{src}; not read by this workbook (manto's simulation, debt sizing or the book's structure)"),
+                )?;
             }
             if key == "finance.covenants.min_dscr" {
                 names.push(("Covenant_min_DSCR".into(), cell.clone()));
@@ -425,8 +450,6 @@ fn build(r: &ReportStudy, risk: Option<&RiskResult>) -> Result<Vec<u8>, XlsxErro
                 let name = format!("Discount_rate_{}", idx.trim_end_matches(']'));
                 names.push((name.clone(), cell.clone()));
                 rate_cells.push((rate, name));
-            } else if key == "finance.timing.start_year" {
-                names.push(("Start_year".into(), cell.clone()));
             }
             row += 1;
         }
@@ -557,8 +580,13 @@ fn build(r: &ReportStudy, risk: Option<&RiskResult>) -> Result<Vec<u8>, XlsxErro
                             xr + 1
                         ),
                     ));
+                    let fmt = if row.unit == "US$" {
+                        &fm.input_usd
+                    } else {
+                        &fm.input_num
+                    };
                     for (t, x) in v.iter().enumerate() {
-                        ws.write_number_with_format(xr, FIRST + t as u16, *x, &fm.input_usd)?;
+                        ws.write_number_with_format(xr, FIRST + t as u16, *x, fmt)?;
                     }
                 }
                 RowKind::Live(e) => {
@@ -588,7 +616,10 @@ fn build(r: &ReportStudy, risk: Option<&RiskResult>) -> Result<Vec<u8>, XlsxErro
                         ws.write_formula_with_format(
                             xr,
                             c,
-                            live(&format!("={}", e.render(&p)), vals[&row.key][t]),
+                            live(
+                                &format!("={}", e.render(&p)),
+                                vals[&row.key].get(t).copied().unwrap_or(f64::NAN),
+                            ),
                             fmt,
                         )?;
                     }
@@ -611,6 +642,8 @@ fn build(r: &ReportStudy, risk: Option<&RiskResult>) -> Result<Vec<u8>, XlsxErro
         .collect();
 
     // ---- Outputs -----------------------------------------------------------------
+    // Key results for the Cover: (label, formula, stored result, format is a ratio).
+    let mut key_results: Vec<(String, String, String, bool)> = Vec::new();
     {
         let years: Vec<i32> = {
             let mut y: Vec<i32> = q.iter().map(|p| p.year).collect();
@@ -870,23 +903,99 @@ fn build(r: &ReportStudy, risk: Option<&RiskResult>) -> Result<Vec<u8>, XlsxErro
             // The stored value is manto's: the checks below show the workbook equals it.
             ws.write_formula_with_format(xr, 2, live(formula, *manto), fmt)?;
             if manto.is_finite() {
-                ws.write_number_with_format(xr, 3, *manto, &fm.input_num)?;
+                ws.write_number_with_format(xr, 3, *manto, &fm.manto)?;
             } else {
-                ws.write_string_with_format(xr, 3, "n/a", &fm.input_text)?;
+                ws.write_string_with_format(xr, 3, "n/a", &fm.manto)?;
             }
             let (a, b) = (row_col_to_cell(xr, 2), row_col_to_cell(xr, 3));
             ws.write_formula_with_format(
                 xr,
                 FIRST,
                 live(
-                    &format!("=IFERROR(ABS({a}-{b})/MAX(1,ABS({b})),\"n/a\")"),
+                    &format!("=IF(ISNUMBER({b}),ABS({a}-{b})/MAX(1,ABS({b})),\"manto: n/a\")"),
                     if manto.is_finite() { 0.0 } else { f64::NAN },
                 ),
                 &fm.note,
             )?;
             check_rows.push(xr);
+            let headline = label.contains(&format!(
+                "after tax at {}%",
+                m.npv
+                    .get(1)
+                    .or(m.npv.first())
+                    .map_or(0.0, |x| x.discount_rate_pct)
+            )) && label.starts_with("project NPV");
+            if headline
+                || label.contains("IRR")
+                || label.starts_with("minimum DSCR")
+                || label.starts_with("minimum LLCR")
+            {
+                key_results.push((
+                    label.clone(),
+                    format!("=Outputs!{}", row_col_to_cell(xr, 2)),
+                    if manto.is_finite() {
+                        format!("{manto}")
+                    } else {
+                        String::new()
+                    },
+                    *unit != "US$",
+                ));
+            }
             xr += 1;
         }
+        // The model check: the balance sheet balances in every quarter, to 1e-6 of the
+        // largest total assets.
+        let whole = |key: &str| {
+            format!(
+                "Calculations!${}${}:${}${}",
+                column_number_to_name(FIRST),
+                at[key] + 1,
+                column_number_to_name(last_col),
+                at[key] + 1
+            )
+        };
+        let (bc, ta) = (whole("balance_check"), whole("total_assets"));
+        let worst = vals["balance_check"]
+            .iter()
+            .fold(0.0_f64, |a, x| a.max(x.abs()));
+        ws.write_string(
+            xr,
+            0,
+            "balance check: largest absolute value over the quarters",
+        )?;
+        ws.write_string(xr, 1, "US$")?;
+        ws.write_formula_with_format(
+            xr,
+            2,
+            live(&format!("=MAX(MAX({bc}),-MIN({bc}))"), worst),
+            &fm.live_usd,
+        )?;
+        let largest = vals["total_assets"]
+            .iter()
+            .fold(0.0_f64, |a, x| a.max(x.abs()));
+        let ok = worst <= 1e-6 * largest.max(1.0);
+        let check_cell = row_col_to_cell(xr + 1, 2);
+        ws.write_string(
+            xr + 1,
+            0,
+            "model check: the balance sheet balances in every quarter (to 1e-6 of the largest total assets)",
+        )?;
+        ws.write_formula(
+            xr + 1,
+            2,
+            Formula::new(format!(
+                "=IF({}<=0.000001*MAX(1,MAX({ta})),\"OK\",\"ERROR\")",
+                row_col_to_cell(xr, 2)
+            ))
+            .set_result(if ok { "OK" } else { "ERROR" }),
+        )?;
+        key_results.push((
+            "model check (balance sheet, every quarter)".into(),
+            format!("=Outputs!{check_cell}"),
+            if ok { "OK" } else { "ERROR" }.into(),
+            false,
+        ));
+        xr += 2;
         // Quarterly cover and balance check against manto.
         xr += 1;
         ws.write_string_with_format(xr, 0, "by quarter", &fm.header)?;
@@ -929,7 +1038,7 @@ fn build(r: &ReportStudy, risk: Option<&RiskResult>) -> Result<Vec<u8>, XlsxErro
                 if key.is_empty() {
                     let v = manto.get(t).copied().unwrap_or(f64::NAN);
                     if v.is_finite() {
-                        ws.write_number_with_format(xr, c, v, &fm.input_num)?;
+                        ws.write_number_with_format(xr, c, v, &fm.manto)?;
                     }
                 } else {
                     ws.write_formula_with_format(
@@ -937,7 +1046,7 @@ fn build(r: &ReportStudy, risk: Option<&RiskResult>) -> Result<Vec<u8>, XlsxErro
                         c,
                         live(
                             &format!("=Calculations!{}", row_col_to_cell(at[*key], c)),
-                            vals[*key][t],
+                            vals[*key].get(t).copied().unwrap_or(f64::NAN),
                         ),
                         fmt,
                     )?;
@@ -1034,7 +1143,26 @@ fn build(r: &ReportStudy, risk: Option<&RiskResult>) -> Result<Vec<u8>, XlsxErro
         c3.y_axis().set_name("US$");
         c3.set_width(900).set_height(320);
         ws.insert_chart(xr + 39, 0, &c3)?;
-        ws.set_active(true);
+    }
+    // The Cover's key results, linked to Outputs; the book opens on the Cover.
+    {
+        let cover = wb.worksheet_from_name("Cover")?;
+        cover.set_column_width(1, 18)?;
+        let top = cover_lines as u32 + 1;
+        cover.write_string_with_format(top, 0, "Key results (live, from Outputs)", &fm.header)?;
+        cover.write_string_with_format(top, 1, "workbook", &fm.header)?;
+        for (i, (label, formula, result, ratio)) in key_results.iter().enumerate() {
+            let row = top + 1 + i as u32;
+            cover.write_string(row, 0, label)?;
+            let fmt = if *ratio { &fm.ratio } else { &fm.live_usd };
+            cover.write_formula_with_format(
+                row,
+                1,
+                Formula::new(formula).set_result(result.clone()),
+                fmt,
+            )?;
+        }
+        cover.set_active(true);
     }
     if let Some(k) = risk {
         risk::sheet(&mut wb, k, &fm)?;
