@@ -1136,3 +1136,42 @@ fn formulas_store_their_values() {
         );
     }
 }
+
+/// The dates are live: the start year one later on `Inputs` moves the calendar years, the
+/// prices, rates, IVA and IETU regimes of each year with it. manto sizes the debt of the
+/// later project afresh; with that sizing pasted (the signed amounts, the repayment
+/// profiles and the DSRA target, the book's only pasted numbers), the book is manto's own
+/// run of the scenario started a year later, every live row in every quarter.
+#[test]
+fn the_start_year_is_live() {
+    let base = report::xlsx::book(study());
+    let later = short_study(&["finance.timing.start_year=2009"]);
+    assert_eq!(study().finance.timing.start_year + 1, 2009);
+    let want = report::xlsx::book(&later);
+    // The later run's numbers, row by row, to compare a book with; its pasted rows pasted.
+    let against_later = |mut b: report::xlsx::Book, paste: bool| {
+        for (row, w) in b.rows.iter_mut().zip(&want.rows) {
+            assert_eq!(row.key, w.key);
+            row.manto = w.manto.clone();
+            if paste && (row.key == "dsra_target" || row.key.ends_with("_share")) {
+                row.kind = w.kind.clone();
+            }
+        }
+        if paste {
+            for (k, v, _) in &want.outputs {
+                b.inputs.insert(k.clone(), serde_json::Value::from(*v));
+            }
+        }
+        live_rows_against_manto(&b, 1e-9)
+    };
+    let mut moved = base.clone();
+    moved.inputs.insert(
+        "finance.timing.start_year".into(),
+        serde_json::Value::from(2009),
+    );
+    let (checked, bad) = against_later(moved, true);
+    assert!(bad.is_empty(), "{}", bad[..bad.len().min(20)].join("\n"));
+    assert!(checked >= 100, "{checked}");
+    // And not by accident: the unmoved book differs from the later run.
+    assert!(!against_later(base, true).1.is_empty());
+}

@@ -199,13 +199,21 @@ fn fin(key: &str) -> Expr {
     input(&format!("finance.{key}"))
 }
 
-/// The formula of a [`ByYear`] input in `year`: the input cell of the range holding it.
-fn by_year_cell(key: &str, v: &ByYear, year: i32) -> Expr {
+/// The formula of a [`ByYear`] input in a column of the by-year block: the value of the
+/// last range that starts at or before the column's year (the first range before them
+/// all), as manto's `ByYear::at`.
+fn by_year_cell(key: &str, v: &ByYear, _year: i32) -> Expr {
     match v {
         ByYear::Flat(_) => fin(key),
         ByYear::Steps(steps) => {
-            let k = steps.iter().rposition(|s| s.from_year <= year).unwrap_or(0);
-            fin(&format!("{key}[{k}].value"))
+            let value = |k: usize| fin(&format!("{key}[{k}].value"));
+            (1..steps.len()).fold(value(0), |rest, k| {
+                iff(
+                    Cond::Le(fin(&format!("{key}[{k}].from_year")), r("year")),
+                    value(k),
+                    rest,
+                )
+            })
         }
     }
 }
@@ -399,8 +407,12 @@ fn decks(st: &ReportStudy, years: &[i32]) -> Vec<DeckRow> {
 fn deck_years(f: &FinanceResult, base: i32) -> Vec<i32> {
     let lo = f.quarterly.first().map_or(base, |p| p.year).min(base);
     let hi = f.quarterly.last().map_or(base, |p| p.year).max(base);
-    (lo..=hi).collect()
+    (lo..=hi + SPARE_YEARS).collect()
 }
+
+/// Years of the by-year block past the timeline's last: a start moved later in Excel still
+/// finds its prices, rates and indices.
+const SPARE_YEARS: i32 = 3;
 
 /// The workbook's rows for a report study.
 pub fn book(st: &ReportStudy) -> Book {
@@ -4290,9 +4302,13 @@ pub fn input_value(v: &serde_json::Value) -> f64 {
 /// `Deck_<name>`, one value per year) and every quarterly row (an empty ratio is NaN).
 pub fn evaluate(b: &Book) -> HashMap<String, Vec<f64>> {
     let mut decks: HashMap<String, Vec<f64>> = HashMap::new();
+    // The block's years, live: the earlier of the escalation base year and the start year,
+    // then one more each column.
+    let year_of = |k: &str| b.inputs.get(k).map_or(f64::NAN, input_value);
+    let first = year_of("finance.escalation.base_year").min(year_of("finance.timing.start_year"));
     decks.insert(
         "year".into(),
-        b.years.iter().map(|&y| f64::from(y)).collect(),
+        (0..b.years.len()).map(|j| first + j as f64).collect(),
     );
     struct DeckVals<'a> {
         b: &'a Book,

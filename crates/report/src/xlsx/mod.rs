@@ -214,15 +214,14 @@ fn time_header(
     f: &Formats,
     title: &str,
     labels: &[String],
+    (year_row, quarter_row): (u32, u32),
 ) -> Result<(), XlsxError> {
     ws.write_string_with_format(0, 0, title, &f.title)?;
     ws.write_string_with_format(2, 0, "line", &f.header)?;
     ws.write_string_with_format(2, 1, "unit", &f.header)?;
     ws.write_string_with_format(2, 2, "how", &f.header)?;
     ws.write_string_with_format(2, 3, "manto JSON", &f.header)?;
-    for (t, l) in labels.iter().enumerate() {
-        ws.write_string_with_format(2, FIRST + t as u16, l, &f.header)?;
-    }
+    quarter_labels(ws, f, 2, labels, (year_row, quarter_row))?;
     ws.set_column_width(0, 52)?;
     ws.set_column_width(1, 8)?;
     ws.set_column_width(2, 40)?;
@@ -231,6 +230,26 @@ fn time_header(
         ws.set_column_width(FIRST + t as u16, 13)?;
     }
     ws.set_freeze_panes(TOP, FIRST)?;
+    Ok(())
+}
+
+/// The quarter labels of a header row (`2010Q3`): live from Time's calendar year and quarter.
+fn quarter_labels(
+    ws: &mut Worksheet,
+    f: &Formats,
+    row: u32,
+    labels: &[String],
+    (year_row, quarter_row): (u32, u32),
+) -> Result<(), XlsxError> {
+    for (t, l) in labels.iter().enumerate() {
+        let c = FIRST + t as u16;
+        let formula = format!(
+            "=Time!{}&\"Q\"&Time!{}",
+            row_col_to_cell(year_row, c),
+            row_col_to_cell(quarter_row, c)
+        );
+        ws.write_formula_with_format(row, c, Formula::new(formula).set_result(l), &f.header)?;
+    }
     Ok(())
 }
 
@@ -344,6 +363,8 @@ fn build(r: &ReportStudy, risk: Option<&RiskResult>) -> Result<Vec<u8>, XlsxErro
         }
     }
     used.push("finance.metrics.npv_timing".into());
+    used.push("finance.escalation.base_year".into());
+    used.push("finance.timing.start_year".into());
     used.push("finance.metrics.npv_basis".into());
     used.sort();
     used.dedup();
@@ -469,9 +490,22 @@ fn build(r: &ReportStudy, risk: Option<&RiskResult>) -> Result<Vec<u8>, XlsxErro
         ws.write_string_with_format(row, 1, "Deck_year", &fm.header)?;
         ws.write_string_with_format(row, 2, "year", &fm.header)?;
         ws.write_string_with_format(row, 3, "how", &fm.header)?;
+        // Live: the earlier of the escalation base year and the start year, then one more
+        // each column (a few years past the timeline, so a later start still finds its
+        // prices).
         for (j, y) in bk.years.iter().enumerate() {
-            ws.write_number_with_format(row, FIRST + j as u16, f64::from(*y), &fm.header)?;
-            ws.set_column_width(FIRST + j as u16, 12)?;
+            let c = FIRST + j as u16;
+            let f = if j == 0 {
+                format!(
+                    "=MIN({},{})",
+                    input_name("finance.escalation.base_year"),
+                    input_name("finance.timing.start_year")
+                )
+            } else {
+                format!("={}+1", row_col_to_cell(row, c - 1))
+            };
+            ws.write_formula_with_format(row, c, live(&f, f64::from(*y)), &fm.header)?;
+            ws.set_column_width(c, 12)?;
         }
         row_of.insert("year".to_string(), row);
         dlabels.insert("year".to_string(), "calendar year".to_string());
@@ -558,7 +592,13 @@ fn build(r: &ReportStudy, risk: Option<&RiskResult>) -> Result<Vec<u8>, XlsxErro
             ),
             Sheet::Calculations => "Calculations: quarterly, US$ unless stated".into(),
         };
-        time_header(ws, &fm, &title, &labels)?;
+        time_header(
+            ws,
+            &fm,
+            &title,
+            &labels,
+            (place["year"].1, place["quarter"].1),
+        )?;
         for row in bk.rows.iter().filter(|x| x.sheet == sheet) {
             let xr = place[&row.key].1;
             match &row.kind {
@@ -645,9 +685,14 @@ fn build(r: &ReportStudy, risk: Option<&RiskResult>) -> Result<Vec<u8>, XlsxErro
     // Key results for the Cover: (label, formula, stored result, format is a ratio).
     let mut key_results: Vec<(String, String, String, bool)> = Vec::new();
     {
+        // The calendar years of the timeline and one more, so a later start quarter in
+        // Excel keeps every flow (the spare year holds zeros, which change no NPV or IRR).
         let years: Vec<i32> = {
             let mut y: Vec<i32> = q.iter().map(|p| p.year).collect();
             y.dedup();
+            if let Some(&last) = y.last() {
+                y.push(last + 1);
+            }
             y
         };
         let ny = years.len() as u16;
@@ -669,7 +714,13 @@ fn build(r: &ReportStudy, risk: Option<&RiskResult>) -> Result<Vec<u8>, XlsxErro
         // Annual roll-up.
         ws.write_string_with_format(2, 0, "annual (calendar year)", &fm.header)?;
         for (k, y) in years.iter().enumerate() {
-            ws.write_number_with_format(2, FIRST + k as u16, f64::from(*y), &fm.header)?;
+            let c = FIRST + k as u16;
+            let f = if k == 0 {
+                format!("=Time!{}", row_col_to_cell(time_year_row, FIRST))
+            } else {
+                format!("={}+1", row_col_to_cell(2, c - 1))
+            };
+            ws.write_formula_with_format(2, c, live(&f, f64::from(*y)), &fm.header)?;
         }
         let tyr = format!(
             "Time!${}${}:${}${}",
@@ -999,9 +1050,7 @@ fn build(r: &ReportStudy, risk: Option<&RiskResult>) -> Result<Vec<u8>, XlsxErro
         // Quarterly cover and balance check against manto.
         xr += 1;
         ws.write_string_with_format(xr, 0, "by quarter", &fm.header)?;
-        for (t, l) in labels.iter().enumerate() {
-            ws.write_string_with_format(xr, FIRST + t as u16, l, &fm.header)?;
-        }
+        quarter_labels(ws, &fm, xr, &labels, (time_year_row, place["quarter"].1))?;
         xr += 1;
         let quarter_rows: [(&str, &str, &str, Vec<f64>); 6] = [
             ("DSCR (workbook)", "x", "dscr", vec![]),
