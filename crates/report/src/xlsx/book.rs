@@ -13,6 +13,9 @@ use study::ReportStudy;
 /// Pounds per tonne, as manto's revenue uses it.
 pub const LB_PER_T: f64 = finance::LB_PER_T;
 
+/// Its key on `Inputs` (a definition, not a scenario input).
+const LB_PER_T_KEY: &str = "constant.lb_per_t";
+
 /// The sheet a quarterly row is on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Sheet {
@@ -377,7 +380,7 @@ fn decks(st: &ReportStudy, years: &[i32]) -> Vec<DeckRow> {
                     .map(|&y| {
                         mul(
                             by_year_cell(&format!("revenue.{key}.price_usd_per_lb"), lb, y),
-                            c(LB_PER_T),
+                            input(LB_PER_T_KEY),
                         )
                     })
                     .collect(),
@@ -425,12 +428,19 @@ pub fn book(st: &ReportStudy) -> Book {
     let bsc = |g: fn(&BalanceSheet) -> f64| -> Vec<f64> { bs.iter().map(g).collect() };
     let mut rows = Vec::new();
     // manto's outputs the formulas read as inputs: (key, value, where it comes from).
-    let mut outputs: Vec<(String, f64, String)> = vec![(
-        OPERATING_QUARTERS.into(),
-        st.production.len() as f64,
-        "manto simulation output: quarters of the production schedule (not a scenario input)"
-            .into(),
-    )];
+    let mut outputs: Vec<(String, f64, String)> = vec![
+        (
+            OPERATING_QUARTERS.into(),
+            st.production.len() as f64,
+            "manto simulation output: quarters of the production schedule (not a scenario input)"
+                .into(),
+        ),
+        (
+            LB_PER_T_KEY.into(),
+            LB_PER_T,
+            "definition: pounds in a tonne, 1 lb = 0.45359237 kg (not a scenario input)".into(),
+        ),
+    ];
     // A facility sized by manto (its fixed repayment profile and signed amount).
     let sized = |i: usize| {
         f.debt_sizing
@@ -586,31 +596,9 @@ pub fn book(st: &ReportStudy) -> Book {
         wf,
     ));
     for (i, name) in f.facility_names.iter().enumerate() {
-        let fac = |g: fn(&FacilityRow) -> f64| -> Vec<f64> {
-            q.iter()
-                .map(|r| r.facilities.get(i).map_or(0.0, g))
-                .collect()
-        };
         let equity = f.facilities.get(i).is_some_and(|x| x.kind == "equity");
         if equity {
-            for (k, what, g) in [
-                (
-                    "capint",
-                    "capitalised interest",
-                    (|x| x.capitalised_interest_usd) as fn(&FacilityRow) -> f64,
-                ),
-                ("principal", "principal", |x| x.principal_usd),
-                ("prepay", "prepayment", |x| x.prepayment_usd),
-            ] {
-                rows.push(input_row(
-                    &format!("fac{i}_{k}"),
-                    &format!("{name}: {what}"),
-                    "US$",
-                    fac(g),
-                    wf,
-                ));
-            }
-            continue;
+            continue; // equity bears no interest and is not repaid
         }
         if let Some(sf) = sized(i) {
             // The fixed profile of the sized loan, placed from manto's first repayment.
@@ -3910,17 +3898,7 @@ pub fn book(st: &ReportStudy) -> Book {
         "US$",
         mul(
             r("construction"),
-            add(
-                r("financing_costs_paid"),
-                sum_of(
-                    &(0..f.facility_names.len())
-                        .map(|i| format!("fac{i}_capint"))
-                        .collect::<Vec<_>>()
-                        .iter()
-                        .map(String::as_str)
-                        .collect::<Vec<_>>(),
-                ),
-            ),
+            add(r("financing_costs_paid"), fac_sum(&debt, "capint")),
         ),
         None,
     ));
