@@ -390,7 +390,7 @@ def check_xlsx(outputs_csv, run_path):
     # after everything is distributed holds almost nothing: its rounding is that of the
     # hundred-million-dollar flows through it).
     assets_scale = max([1.0] + [abs(x["total_assets_usd"]) for x in bs])
-    first = 4
+    first = 5  # A label, B unit, C how, D JSON key, E the start column
     d = by_label.get("DSCR (workbook)")
     b = by_label.get("balance check (workbook)")
     if d is None or b is None:
@@ -496,7 +496,7 @@ def check_xlsx_case(outputs_csv, run_path, cases_path, case_name, held_target=Fa
         problems.append("Outputs: balance check row missing")
     else:
         for t, row in enumerate(bs):
-            x = num(b[4 + t])
+            x = num(b[5 + t])
             if x is None or abs(x) > REL * max([1.0] + [abs(y["total_assets_usd"]) for y in bs]):
                 problems.append(f"balance check {row['label']}: {x!r}: the balance sheet does not balance")
     if problems:

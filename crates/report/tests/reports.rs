@@ -1175,3 +1175,104 @@ fn the_start_year_is_live() {
     // And not by accident: the unmoved book differs from the later run.
     assert!(!against_later(base, true).1.is_empty());
 }
+
+/// A cell reference's column (`AB` → 27), or None.
+fn column_number(letters: &str) -> u32 {
+    letters
+        .bytes()
+        .fold(0, |n, b| n * 26 + u32::from(b - b'A' + 1))
+}
+
+/// A formula with every relative column reference written as an offset from `col` (R1C1
+/// style for columns): the same text in every column means the same formula.
+fn relative(formula: &str, col: u32) -> String {
+    let b = formula.as_bytes();
+    let mut out = String::new();
+    let mut i = 0;
+    while i < b.len() {
+        let starts = b[i].is_ascii_uppercase()
+            && (i == 0
+                || !(b[i - 1].is_ascii_alphanumeric() || b[i - 1] == b'_' || b[i - 1] == b'$'));
+        if starts {
+            let mut j = i;
+            while j < b.len() && b[j].is_ascii_uppercase() {
+                j += 1;
+            }
+            let mut k = j;
+            if k < b.len() && b[k] == b'$' {
+                k += 1;
+            }
+            let d0 = k;
+            while k < b.len() && b[k].is_ascii_digit() {
+                k += 1;
+            }
+            let is_ref = k > d0
+                && j - i <= 3
+                && (k == b.len()
+                    || !(b[k].is_ascii_alphanumeric() || b[k] == b'_' || b[k] == b'('));
+            if is_ref {
+                let c = column_number(&formula[i..j]) as i64 - i64::from(col);
+                out.push_str(&format!("C[{c}]{}", &formula[j..k]));
+                i = k;
+                continue;
+            }
+            out.push_str(&formula[i..j]);
+            i = j;
+            continue;
+        }
+        out.push(b[i] as char);
+        i += 1;
+    }
+    out
+}
+
+/// FAST: one formula per row, the same in every quarter, first and last included (the blank
+/// columns either side of the timeline stand in for the quarters before and after).
+#[test]
+fn one_formula_per_row_in_every_quarter() {
+    assert_eq!(relative("E4+1", 5), "C[0]4+1");
+    assert_eq!(
+        relative("IF(D9>0,MIN($E$3,Time!F4),NPV(x,OFFSET(E7,0,0,1,2)))", 5),
+        "IF(C[-1]9>0,MIN($E$3,Time!C[1]4),NPV(x,OFFSET(C[0]7,0,0,1,2)))"
+    );
+    let files = unzip(&report::xlsx::render(study()).unwrap());
+    let mut rows_checked = 0;
+    for sheet in ["sheet3", "sheet5"] {
+        let xml = &files[&format!("xl/worksheets/{sheet}.xml")];
+        let mut by_row: std::collections::BTreeMap<u32, Vec<String>> = Default::default();
+        for c in xml.split("<c r=\"").skip(1) {
+            let Some(f) = c.split("<f>").nth(1).and_then(|x| x.split("</f>").next()) else {
+                continue;
+            };
+            let letters: String = c.chars().take_while(|ch| ch.is_ascii_uppercase()).collect();
+            let row: u32 = c[letters.len()..]
+                .chars()
+                .take_while(|ch| ch.is_ascii_digit())
+                .collect::<String>()
+                .parse()
+                .unwrap();
+            if row <= 3 {
+                continue; // the quarter labels
+            }
+            let f = f
+                .replace("&amp;", "&")
+                .replace("&quot;", "\"")
+                .replace("&lt;", "<")
+                .replace("&gt;", ">");
+            by_row
+                .entry(row)
+                .or_default()
+                .push(relative(&f, column_number(&letters)));
+        }
+        for (row, fs) in by_row {
+            assert!(
+                fs.iter().all(|f| *f == fs[0]),
+                "{sheet} row {row}: {} differs from {}",
+                fs.iter().find(|f| **f != fs[0]).unwrap(),
+                fs[0]
+            );
+            rows_checked += 1;
+        }
+    }
+    assert!(rows_checked > 250, "{rows_checked}");
+}

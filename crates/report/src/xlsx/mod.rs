@@ -32,8 +32,9 @@ use std::collections::HashMap;
 use study::risk::RiskResult;
 use study::ReportStudy;
 
-/// First column holding a period (A label, B unit, C how, D manto's JSON key).
-const FIRST: u16 = 4;
+/// First column holding a period (A label, B unit, C how, D manto's JSON key, E the start
+/// column).
+const FIRST: u16 = 5;
 /// First row of data on the time-based sheets (rows 0-2: title, period label, header).
 const TOP: u32 = 3;
 
@@ -68,7 +69,10 @@ impl Place for QPlace<'_> {
     fn cell(&self, key: &str, offset: i32) -> Option<String> {
         let (s, row) = *self.at.get(key)?;
         let c = i32::from(self.col) + offset;
-        if c < i32::from(FIRST) || c > i32::from(self.last) {
+        // The blank columns either side of the timeline (the start column before the first
+        // quarter, the one after the last) read 0: the first and last quarters have the
+        // same formula as every other.
+        if c < i32::from(FIRST) - 1 || c > i32::from(self.last) + 1 {
             return None;
         }
         let cell = row_col_to_cell(row, c as u16);
@@ -221,11 +225,15 @@ fn time_header(
     ws.write_string_with_format(2, 1, "unit", &f.header)?;
     ws.write_string_with_format(2, 2, "how", &f.header)?;
     ws.write_string_with_format(2, 3, "manto JSON", &f.header)?;
+    ws.write_string_with_format(2, FIRST - 1, "start", &f.header)?;
+    ws.write_string_with_format(2, FIRST + labels.len() as u16, "after", &f.header)?;
     quarter_labels(ws, f, 2, labels, (year_row, quarter_row))?;
     ws.set_column_width(0, 52)?;
     ws.set_column_width(1, 8)?;
     ws.set_column_width(2, 40)?;
     ws.set_column_width(3, 12)?;
+    ws.set_column_width(FIRST - 1, 6)?;
+    ws.set_column_width(FIRST + labels.len() as u16, 6)?;
     for t in 0..labels.len() {
         ws.set_column_width(FIRST + t as u16, 13)?;
     }

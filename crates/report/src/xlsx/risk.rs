@@ -12,7 +12,10 @@
 //! paths and `scripts/check_reports.py xlsx-risk` ties LibreOffice's reading of the sheet to
 //! `manto risk --json`.
 
-use super::{unit_of, Formats, FIRST};
+use super::{unit_of, Formats};
+
+/// First column of the data blocks (A label, B unit, C how, D JSON path).
+const FIRST: u16 = 4;
 use rust_xlsxwriter::{Chart, ChartType, Format, Workbook, Worksheet, XlsxError};
 use study::risk::RiskResult;
 
