@@ -3318,17 +3318,27 @@ pub fn book(st: &ReportStudy) -> Book {
         |r| r.maintenance_reserve_release_usd,
         "quarterly.maintenance_reserve_release_usd",
     );
+    // With no subordinated facility these rows are 0 and say so.
+    let (sub_int, sub_pri, none) = if subs.is_empty() {
+        (c(0.0), c(0.0), " (no subordinated facility: 0)")
+    } else {
+        (
+            mul(ops(), fac_sum(&subs, "interest")),
+            mul(ops(), fac_sum(&subs, "due")),
+            "",
+        )
+    };
     wrow(
         &mut rows,
         "sub_interest",
-        "subordinated interest",
-        mul(ops(), fac_sum(&subs, "interest")),
+        &format!("subordinated interest{none}"),
+        sub_int,
     );
     wrow(
         &mut rows,
         "sub_principal",
-        "subordinated scheduled principal",
-        mul(ops(), fac_sum(&subs, "due")),
+        &format!("subordinated scheduled principal{none}"),
+        sub_pri,
     );
     wrow(
         &mut rows,
@@ -3643,7 +3653,11 @@ pub fn book(st: &ReportStudy) -> Book {
         rows.push(
             live(
                 &format!("fac{i}_prepay"),
-                &format!("{name}: prepaid from the cash sweep"),
+                &if sweepable.contains(&i) {
+                    format!("{name}: prepaid from the cash sweep")
+                } else {
+                    format!("{name}: prepaid from the cash sweep (not a sweepable loan: 0)")
+                },
                 "US$",
                 prepay,
                 Some(fac(|x| x.prepayment_usd)),
