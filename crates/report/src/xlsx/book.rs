@@ -581,6 +581,17 @@ pub fn book(st: &ReportStudy) -> Book {
     for (key, label, unit, g) in prod {
         rows.push(input_row(key, label, unit, placed(g), src).on(Sheet::Production));
     }
+    // The reconciliation of ore and feed: what the plant did not take went to the stockpile.
+    rows.push(
+        live(
+            "prod_to_stockpile",
+            "ore mined less plant feed: to (+) or from (−) the stockpile",
+            "dry t",
+            sub(add(r("prod_ug"), r("prod_op")), r("prod_feed")),
+            None,
+        )
+        .on(Sheet::Production),
+    );
 
     // ---- Calculations: manto's numbers ---------------------------------------------------
     let wf = "manto finance: quarterly waterfall";
