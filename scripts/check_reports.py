@@ -54,10 +54,17 @@ from html.parser import HTMLParser
 REL = 1e-6
 
 
-def fail(problems):
-    for p in problems:
+def fail(problems, most=40):
+    """Prints the problems (the first `most`, then how many more) and exits 1."""
+    shown = problems[:most] + ([f"... and {len(problems) - most} more"] if len(problems) > most else [])
+    for p in shown:
         print(f"FAIL: {p}", file=sys.stderr)
     sys.exit(1)
+
+
+def largest_assets(bs):
+    """The largest total assets over the quarters (at least 1): the scale of a balance check."""
+    return max([1.0] + [abs(x["total_assets_usd"]) for x in bs])
 
 
 def resolve(doc, path):
@@ -389,7 +396,7 @@ def check_xlsx(outputs_csv, run_path):
     # A balance is checked relative to the largest total assets of the model (a quarter
     # after everything is distributed holds almost nothing: its rounding is that of the
     # hundred-million-dollar flows through it).
-    assets_scale = max([1.0] + [abs(x["total_assets_usd"]) for x in bs])
+    assets_scale = largest_assets(bs)
     first = 5  # A label, B unit, C how, D JSON key, E the start column
     d = by_label.get("DSCR (workbook)")
     b = by_label.get("balance check (workbook)")
@@ -443,7 +450,7 @@ def check_xlsx(outputs_csv, run_path):
     if live_rows < 40:
         problems.append(f"only {live_rows} live rows name manto's JSON key (Time, Calculations)")
     if problems:
-        fail(problems[:40] + ([f"... and {len(problems) - 40} more"] if len(problems) > 40 else []))
+        fail(problems)
     print(f"xlsx: {checked} recalculated values equal to manto within {REL:g} relative "
           f"(NPV after tax, before tax and equity at {len(m['npv'])} rates, three IRRs, min DSCR, LLCR and PLCR, {len(q)} quarters of DSCR and balance check, "
           f"{live_rows} live rows of Time and Calculations quarter by quarter)")
@@ -495,12 +502,13 @@ def check_xlsx_case(outputs_csv, run_path, cases_path, case_name, held_target=Fa
     if b is None:
         problems.append("Outputs: balance check row missing")
     else:
+        scale = largest_assets(bs)
         for t, row in enumerate(bs):
             x = num(b[5 + t])
-            if x is None or abs(x) > REL * max([1.0] + [abs(y["total_assets_usd"]) for y in bs]):
+            if x is None or abs(x) > REL * scale:
                 problems.append(f"balance check {row['label']}: {x!r}: the balance sheet does not balance")
     if problems:
-        fail(problems[:20])
+        fail(problems, most=20)
     irrs = "the project IRR (the equity IRR follows the held DSRA target)" if held_target else "the two IRRs"
     print(f"xlsx: the recalculated workbook is manto's bank case {case_name}: NPV after tax at {case['npv_rate_pct']:g}%, "
           f"{irrs}, min DSCR and min LLCR within {REL:g}, balance sheet balanced in all {len(bs)} quarters")
@@ -641,7 +649,7 @@ def check_xlsx_risk(risk_csv, risk_path):
     if missing:
         problems.append(f"{len(missing)} of manto risk's numbers not on the Risk sheet: {missing[:10]}")
     if problems:
-        fail(problems[:40] + ([f"... and {len(problems) - 40} more"] if len(problems) > 40 else []))
+        fail(problems)
     print(f"xlsx-risk: {len(checked)} cells of the Risk sheet equal to manto risk --json (numbers within {REL:g} "
           f"relative), among them {risk['headline_npv']} mean, P10, P50, P90 and {len(risk['probabilities'])} probabilities; "
           f"all {len(leaves)} numbers of the JSON but the fast path's are on the sheet")
