@@ -81,8 +81,8 @@ pub struct DeckRow {
     pub unit: &'static str,
     /// Where it comes from, in words.
     pub how: String,
-    /// One formula per year.
-    pub cells: Vec<Expr>,
+    /// Its formula, the same in every year (it reads the column's year where it must).
+    pub cell: Expr,
 }
 
 /// Everything the workbook's live part is made of.
@@ -205,7 +205,7 @@ fn fin(key: &str) -> Expr {
 /// The formula of a [`ByYear`] input in a column of the by-year block: the value of the
 /// last range that starts at or before the column's year (the first range before them
 /// all), as manto's `ByYear::at`.
-fn by_year_cell(key: &str, v: &ByYear, _year: i32) -> Expr {
+fn by_year_cell(key: &str, v: &ByYear) -> Expr {
     match v {
         ByYear::Flat(_) => fin(key),
         ByYear::Steps(steps) => {
@@ -222,7 +222,7 @@ fn by_year_cell(key: &str, v: &ByYear, _year: i32) -> Expr {
 }
 
 /// The by-year block.
-fn decks(st: &ReportStudy, years: &[i32]) -> Vec<DeckRow> {
+fn decks(st: &ReportStudy) -> Vec<DeckRow> {
     let cfg = &st.finance;
     let mut out = Vec::new();
     let mut by_year = |name: &str, label: &str, unit: &'static str, key: &str, v: &ByYear| {
@@ -231,7 +231,7 @@ fn decks(st: &ReportStudy, years: &[i32]) -> Vec<DeckRow> {
             label: label.into(),
             unit,
             how: format!("input `finance.{key}` of the year"),
-            cells: years.iter().map(|&y| by_year_cell(key, v, y)).collect(),
+            cell: by_year_cell(key, v),
         });
     };
     by_year(
@@ -293,16 +293,11 @@ fn decks(st: &ReportStudy, years: &[i32]) -> Vec<DeckRow> {
         label: "IVA rate of the region".into(),
         unit: "%",
         how: "input `finance.vat.border_rate_pct` of the year in the border region, else `finance.vat.general_rate_pct`".into(),
-        cells: years
-            .iter()
-            .map(|&y| {
-                iff(
-                    Cond::InputIs("finance.vat.region".into(), "border".into()),
-                    by_year_cell("vat.border_rate_pct", &cfg.vat.border_rate_pct, y),
-                    by_year_cell("vat.general_rate_pct", &cfg.vat.general_rate_pct, y),
-                )
-            })
-            .collect(),
+        cell: iff(
+            Cond::InputIs("finance.vat.region".into(), "border".into()),
+            by_year_cell("vat.border_rate_pct", &cfg.vat.border_rate_pct),
+            by_year_cell("vat.general_rate_pct", &cfg.vat.general_rate_pct),
+        ),
     });
     // Escalation indices: 1 in the base year, compounded forward and discounted back.
     for (cur, label) in [
@@ -336,7 +331,7 @@ fn decks(st: &ReportStudy, years: &[i32]) -> Vec<DeckRow> {
             unit: "x",
             how: "live: 1 with nominal decks; real: Π (1 + inflation ÷ 100) from the base year"
                 .into(),
-            cells: vec![cell; years.len()],
+            cell,
         });
     }
     // The USD inflation index whatever the decks: the deflator of a real valuation.
@@ -364,7 +359,7 @@ fn decks(st: &ReportStudy, years: &[i32]) -> Vec<DeckRow> {
         label: "USD inflation index (the real valuation's deflator)".into(),
         unit: "x",
         how: "live: Π (1 + USD inflation ÷ 100) from the base year, whatever the decks".into(),
-        cells: vec![cell; years.len()],
+        cell,
     });
     for (key, short, label, _) in PRODUCTS {
         let p = match key {
@@ -373,34 +368,26 @@ fn decks(st: &ReportStudy, years: &[i32]) -> Vec<DeckRow> {
             "znso4" => &cfg.revenue.znso4,
             _ => &cfg.revenue.mnco3,
         };
-        let (cells, how) = match (&p.price_usd_per_lb, &p.price_usd_per_t) {
+        let (cell, how) = match (&p.price_usd_per_lb, &p.price_usd_per_t) {
             (Some(lb), _) => (
-                years
-                    .iter()
-                    .map(|&y| {
-                        mul(
-                            by_year_cell(&format!("revenue.{key}.price_usd_per_lb"), lb, y),
-                            input(LB_PER_T_KEY),
-                        )
-                    })
-                    .collect(),
+                mul(
+                    by_year_cell(&format!("revenue.{key}.price_usd_per_lb"), lb),
+                    input(LB_PER_T_KEY),
+                ),
                 format!("input `finance.revenue.{key}.price_usd_per_lb` × {LB_PER_T} lb/t"),
             ),
             (None, Some(t)) => (
-                years
-                    .iter()
-                    .map(|&y| by_year_cell(&format!("revenue.{key}.price_usd_per_t"), t, y))
-                    .collect(),
+                by_year_cell(&format!("revenue.{key}.price_usd_per_t"), t),
                 format!("input `finance.revenue.{key}.price_usd_per_t`"),
             ),
-            (None, None) => (vec![c(0.0); years.len()], "no price: 0".into()),
+            (None, None) => (c(0.0), "no price: 0".into()),
         };
         out.push(DeckRow {
             name: format!("price_{short}_usd_per_t"),
             label: format!("price, {label}"),
             unit: "US$/t",
             how,
-            cells,
+            cell,
         });
     }
     out
@@ -4063,7 +4050,7 @@ pub fn book(st: &ReportStudy) -> Book {
     Book {
         n,
         rows,
-        decks: decks(st, &years),
+        decks: decks(st),
         years,
         inputs,
         outputs,
@@ -4215,8 +4202,9 @@ const MAX_PASSES: usize = 6;
 /// column (as a spreadsheet orders its recalculation), the book's order where it is free.
 /// A formula that reads itself in its own column has no such order; the book's order is
 /// kept for what is left (the passes of [`evaluate`] then do not settle, and the tests
-/// comparing with manto fail).
-fn column_order(rows: &[Row]) -> Vec<usize> {
+/// comparing with manto fail). Also returns how many rows lead the order in sound
+/// dependency order: the rows after them are on a circular reference or read one.
+fn column_order(rows: &[Row]) -> (Vec<usize>, usize) {
     let index: HashMap<&str, usize> = rows
         .iter()
         .enumerate()
@@ -4261,35 +4249,20 @@ fn column_order(rows: &[Row]) -> Vec<usize> {
             None => break,
         }
     }
+    let sound = order.len();
     order.extend(live.iter().copied().filter(|&i| !done[i]));
-    order
+    (order, sound)
 }
 
-/// The live rows that read themselves in the same column, directly or through other rows:
-/// a circular reference, which Excel and LibreOffice refuse to calculate. Empty for a
-/// sound book.
+/// The live rows on a circular reference (a row that reads itself in the same column,
+/// directly or through other rows) or reading one: Excel and LibreOffice refuse to
+/// calculate them. Empty for a sound book.
 pub fn circular(b: &Book) -> Vec<String> {
-    let mut done = std::collections::HashSet::new();
-    let mut stuck = Vec::new();
-    for i in column_order(&b.rows) {
-        let RowKind::Live(e) = &b.rows[i].kind else {
-            continue;
-        };
-        let mut keys = Vec::new();
-        e.rows(&mut keys);
-        let waits = keys.iter().any(|k| {
-            k != &b.rows[i].key
-                && !done.contains(k.as_str())
-                && b.rows
-                    .iter()
-                    .any(|r| &r.key == k && matches!(r.kind, RowKind::Live(_)))
-        });
-        if waits {
-            stuck.push(b.rows[i].key.clone());
-        }
-        done.insert(b.rows[i].key.as_str());
-    }
-    stuck
+    let (order, sound) = column_order(&b.rows);
+    order[sound..]
+        .iter()
+        .map(|&i| b.rows[i].key.clone())
+        .collect()
 }
 
 /// An input's value as a number (booleans 1/0, text NaN).
@@ -4345,7 +4318,7 @@ pub fn evaluate(b: &Book) -> HashMap<String, Vec<f64>> {
         // or after (before it).
         let order: Vec<usize> = (0..b.years.len()).chain((0..b.years.len()).rev()).collect();
         for j in order {
-            let x = row.cells[j].eval(&DeckVals { b, d: &decks, j });
+            let x = row.cell.eval(&DeckVals { b, d: &decks, j });
             decks.get_mut(&row.name).expect("allocated")[j] = x;
         }
     }
@@ -4397,7 +4370,7 @@ pub fn evaluate(b: &Book) -> HashMap<String, Vec<f64>> {
     // A few rows read later columns (the cover ratios read CFADS to the end of the loan,
     // the repayment quarter is the largest of a row): passes repeat until nothing
     // changes, as a spreadsheet's recalculation settles on its acyclic graph.
-    let order = column_order(&b.rows);
+    let (order, _) = column_order(&b.rows);
     for _pass in 0..MAX_PASSES {
         let mut changed = false;
         for t in 0..b.n {

@@ -366,9 +366,7 @@ fn build(r: &ReportStudy, risk: Option<&RiskResult>) -> Result<Vec<u8>, XlsxErro
         }
     }
     for d in &bk.decks {
-        for e in &d.cells {
-            e.inputs(&mut used);
-        }
+        d.cell.inputs(&mut used);
     }
     used.push("finance.metrics.npv_timing".into());
     used.push("finance.escalation.base_year".into());
@@ -376,7 +374,6 @@ fn build(r: &ReportStudy, risk: Option<&RiskResult>) -> Result<Vec<u8>, XlsxErro
     used.push("finance.metrics.npv_basis".into());
     used.sort();
     used.dedup();
-    let deck_row_of: HashMap<String, u32>;
     {
         let ws = wb.add_worksheet().set_name("Inputs")?;
         ws.write_string_with_format(
@@ -544,16 +541,8 @@ fn build(r: &ReportStudy, risk: Option<&RiskResult>) -> Result<Vec<u8>, XlsxErro
                 row_of: &row_of,
                 labels: &dlabels,
             };
-            ws.write_string(
-                xr,
-                3,
-                format!(
-                    "{}: {}",
-                    d.how,
-                    d.cells.first().map_or(String::new(), |e| e.words(&p0))
-                ),
-            )?;
-            for (j, e) in d.cells.iter().enumerate() {
+            ws.write_string(xr, 3, format!("{}: {}", d.how, d.cell.words(&p0)))?;
+            for (j, value) in vals[&format!("Deck_{}", d.name)].iter().enumerate() {
                 let p = DPlace {
                     col: FIRST + j as u16,
                     last: last_year_col,
@@ -563,18 +552,13 @@ fn build(r: &ReportStudy, risk: Option<&RiskResult>) -> Result<Vec<u8>, XlsxErro
                 ws.write_formula_with_format(
                     xr,
                     FIRST + j as u16,
-                    live(
-                        &format!("={}", e.render(&p)),
-                        vals[&format!("Deck_{}", d.name)][j],
-                    ),
+                    live(&format!("={}", d.cell.render(&p)), *value),
                     &fm.live_num,
                 )?;
             }
             names.push((format!("Deck_{}", d.name), range(xr)[1..].to_string()));
         }
-        deck_row_of = row_of;
     }
-    let _ = deck_row_of;
     for (name, cell) in &names {
         wb.define_name(name, &format!("={cell}"))?;
     }
