@@ -261,6 +261,24 @@ fn quarter_labels(
     Ok(())
 }
 
+/// One row of the annual block on Outputs: its label, unit and how, then year by year
+/// (column `FIRST + k`) the formula and the value it stores.
+fn year_row(
+    ws: &mut Worksheet,
+    row: u32,
+    (label, unit, how): (&str, &str, &str),
+    cells: impl Iterator<Item = (String, f64)>,
+    fmt: &Format,
+) -> Result<(), XlsxError> {
+    ws.write_string(row, 0, label)?;
+    ws.write_string(row, 1, unit)?;
+    ws.write_string(row, 2, how)?;
+    for (k, (formula, value)) in cells.enumerate() {
+        ws.write_formula_with_format(row, FIRST + k as u16, live(&formula, value), fmt)?;
+    }
+    Ok(())
+}
+
 /// Renders the workbook.
 pub fn render(r: &ReportStudy) -> Result<Vec<u8>, ExportError> {
     render_with_risk(r, None)
@@ -753,55 +771,46 @@ fn build(r: &ReportStudy, risk: Option<&RiskResult>) -> Result<Vec<u8>, XlsxErro
         for (i, (key, label)) in annual_keys.iter().enumerate() {
             let xr = TOP + i as u32;
             annual_row.insert(key, xr);
-            ws.write_string(xr, 0, *label)?;
-            ws.write_string(xr, 1, "US$")?;
-            ws.write_string(xr, 2, "SUMIF over Time's year row")?;
             let cr = at[*key] + 1;
             let range = format!(
                 "Calculations!${}${cr}:${}${cr}",
                 column_number_to_name(FIRST),
                 column_number_to_name(last_col)
             );
-            for k in 0..ny {
-                let c = FIRST + k;
-                let yc = row_col_to_cell(2, c);
-                ws.write_formula_with_format(
-                    xr,
-                    c,
-                    live(
-                        &format!("=SUMIF({tyr},{yc},{range})"),
-                        annual(key, years[k as usize]),
-                    ),
-                    &fm.live_usd,
-                )?;
-            }
+            year_row(
+                ws,
+                xr,
+                (label, "US$", "SUMIF over Time's year row"),
+                years.iter().enumerate().map(|(k, &y)| {
+                    let yc = row_col_to_cell(2, FIRST + k as u16);
+                    (format!("=SUMIF({tyr},{yc},{range})"), annual(key, y))
+                }),
+                &fm.live_usd,
+            )?;
         }
         // Valuation money: nominal, or real (each year's flow in money of the escalation
         // base year, ÷ the USD inflation index), as manto's metrics.
         let deflator_row = TOP + annual_keys.len() as u32;
-        ws.write_string(
+        year_row(
+            ws,
             deflator_row,
-            0,
-            "valuation deflator (1 nominal; real: 1 ÷ USD inflation index)",
-        )?;
-        ws.write_string(deflator_row, 1, "x")?;
-        ws.write_string(deflator_row, 2, "npv_basis on Inputs")?;
-        for k in 0..ny {
-            let c = FIRST + k;
-            let yc = row_col_to_cell(2, c);
-            ws.write_formula_with_format(
-                deflator_row,
-                c,
-                live(
-                    &format!(
+            (
+                "valuation deflator (1 nominal; real: 1 ÷ USD inflation index)",
+                "x",
+                "npv_basis on Inputs",
+            ),
+            (0..years.len()).map(|k| {
+                let yc = row_col_to_cell(2, FIRST + k as u16);
+                (
+                    format!(
                         "=IF({}=\"real\",1/INDEX(Deck_usd_inflation_index,MATCH({yc},Deck_year,0)),1)",
                         input_name("finance.metrics.npv_basis")
                     ),
-                    deflator(k as usize),
-                ),
-                &fm.ratio,
-            )?;
-        }
+                    deflator(k),
+                )
+            }),
+            &fm.ratio,
+        )?;
         let valued = [
             (
                 "project_cf_pre_tax",
@@ -817,25 +826,23 @@ fn build(r: &ReportStudy, risk: Option<&RiskResult>) -> Result<Vec<u8>, XlsxErro
         for (i, (key, label)) in valued.iter().enumerate() {
             let xr = deflator_row + 1 + i as u32;
             valued_row.insert(key, xr);
-            ws.write_string(xr, 0, *label)?;
-            ws.write_string(xr, 1, "US$")?;
-            ws.write_string(xr, 2, "annual flow × deflator")?;
-            for k in 0..ny {
-                let c = FIRST + k;
-                ws.write_formula_with_format(
-                    xr,
-                    c,
-                    live(
-                        &format!(
+            year_row(
+                ws,
+                xr,
+                (label, "US$", "annual flow × deflator"),
+                years.iter().enumerate().map(|(k, &y)| {
+                    let c = FIRST + k as u16;
+                    (
+                        format!(
                             "={}*{}",
                             row_col_to_cell(annual_row[key], c),
                             row_col_to_cell(deflator_row, c)
                         ),
-                        annual(key, years[k as usize]) * deflator(k as usize),
-                    ),
-                    &fm.live_usd,
-                )?;
-            }
+                        annual(key, y) * deflator(k),
+                    )
+                }),
+                &fm.live_usd,
+            )?;
         }
         // Returns and cover.
         let mut xr = deflator_row + valued.len() as u32 + 2;
