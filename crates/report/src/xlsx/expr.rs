@@ -132,6 +132,9 @@ impl Expr {
 
     /// The Excel formula (without `=`) at a place.
     pub fn render(&self, p: &dyn Place) -> String {
+        // A cell or range, or Excel's #N/A where there is none; a row's cell in this column.
+        let na = |x: Option<String>| x.unwrap_or_else(|| "NA()".into());
+        let here = |k: &str| na(p.cell(k, 0));
         let bin = |a: &Expr, op: &str, b: &Expr, prec: u8| {
             let l = a.render(p);
             let r = b.render(p);
@@ -144,44 +147,32 @@ impl Expr {
             format!("{l}{op}{r}")
         };
         match self {
-            Expr::Ref(k) => p.cell(k, 0).unwrap_or_else(|| "NA()".into()),
+            Expr::Ref(k) => here(k),
             Expr::Prev(k, d) => p.cell(k, -1).unwrap_or_else(|| num(*d)),
             Expr::Next(k, d) => p.cell(k, 1).unwrap_or_else(|| num(*d)),
             Expr::Input(k) => p.input(k),
             Expr::Deck(n) => p.deck(n),
-            Expr::Offset(k, back) => format!(
-                "OFFSET({},0,-({}))",
-                p.cell(k, 0).unwrap_or_else(|| "NA()".into()),
-                back.render(p)
-            ),
+            Expr::Offset(k, back) => format!("OFFSET({},0,-({}))", here(k), back.render(p)),
             Expr::SumBack(k, back) => {
                 let b = back.render(p);
-                format!(
-                    "SUM(OFFSET({},0,-({b}),1,({b})+1))",
-                    p.cell(k, 0).unwrap_or_else(|| "NA()".into())
-                )
+                format!("SUM(OFFSET({},0,-({b}),1,({b})+1))", here(k))
             }
-            Expr::SumToEnd(k) => format!(
-                "SUM({})",
-                p.range_to_end(k).unwrap_or_else(|| "NA()".into())
-            ),
-            Expr::RowMax(k) => format!("MAX({})", p.range_all(k).unwrap_or_else(|| "NA()".into())),
-            Expr::RowSum(k) => format!("SUM({})", p.range_all(k).unwrap_or_else(|| "NA()".into())),
+            Expr::SumToEnd(k) => format!("SUM({})", na(p.range_to_end(k))),
+            Expr::RowMax(k) => format!("MAX({})", na(p.range_all(k))),
+            Expr::RowSum(k) => format!("SUM({})", na(p.range_all(k))),
             Expr::Choose(i, xs) => format!(
                 "CHOOSE({},{})",
                 i.render(p),
                 xs.iter().map(|x| x.render(p)).collect::<Vec<_>>().join(",")
             ),
-            Expr::SumAhead(k, count) => format!(
-                "SUM(OFFSET({},0,1,1,{}))",
-                p.cell(k, 0).unwrap_or_else(|| "NA()".into()),
-                count.render(p)
-            ),
+            Expr::SumAhead(k, count) => {
+                format!("SUM(OFFSET({},0,1,1,{}))", here(k), count.render(p))
+            }
             Expr::Pow(a, b) => format!("POWER({},{})", a.render(p), b.render(p)),
             Expr::Npv(rate, k, count) => format!(
                 "NPV({},OFFSET({},0,0,1,{}))",
                 rate.render(p),
-                p.cell(k, 0).unwrap_or_else(|| "NA()".into()),
+                here(k),
                 count.render(p)
             ),
             Expr::Const(x) => num(*x),
