@@ -152,6 +152,11 @@ pub struct Period {
     pub head_grade: Grades,
     /// Metal fed `[cu, co, zn, mn]`, t.
     pub metal_fed_t: [f64; 4],
+    /// Metal fed weighted by the recovery reached, as a share of design recovery (the
+    /// ramp-up's recovery curve), t; the products are this times the design recoveries.
+    /// Equal to `metal_fed_t` when no ramp-up curve applies.
+    #[serde(skip)]
+    pub recovery_basis_t: [f64; 4],
     /// Copper cathode, t.
     pub cu_cathode_t: f64,
     /// Cobalt cathode, t.
@@ -549,6 +554,7 @@ pub fn replication_from(
     let plant = model.plant;
     let slots_per_day = cal.shifts.len();
     let plant_cap_slot = plant.capacity_dry_t_per_h() * 24.0 / slots_per_day as f64;
+    let ramp = plant.active_ramp_up();
     // Stockpile: dry t and metal t, perfectly mixed.
     let first_grades = layout.mantos.first().map(|m| m.grades).unwrap_or_default();
     let mut stock_dry = plant.stockpile_initial_dry_t;
@@ -585,6 +591,21 @@ pub fn replication_from(
         let q = (year as usize - 1) * 4 + (day % 365) * 4 / 365;
         let working_day = (day % 7) < cal.days_per_week as usize;
         let target_slot = plant.target_dry_t(year) / (365.0 * slots_per_day as f64);
+        // What the plant can treat while it ramps up (at mid-day of the day's month
+        // position): design x throughput, capacity x availability, and the share of design
+        // recovery reached.
+        let (feed_cap_slot, rec_factor) = match ramp {
+            Some(r) => {
+                let (thr, avail, rec) =
+                    r.factors_pct((day as f64 + 0.5) / crate::plant::rampup::DAYS_PER_MONTH);
+                let design_slot = plant.design_dry_t(year) / (365.0 * slots_per_day as f64);
+                (
+                    (design_slot * thr / 100.0).min(plant_cap_slot * avail / 100.0),
+                    rec / 100.0,
+                )
+            }
+            None => (plant_cap_slot, 1.0),
+        };
         for slot in 0..slots_per_day {
             let a = &mut acc[q];
             if working_day && cal.shifts[slot] == ShiftKind::Production {
@@ -651,12 +672,18 @@ pub fn replication_from(
             }
             // The plant draws from the perfectly mixed stockpile.
             a.p.plant_target_dry_t += target_slot;
-            let feed = target_slot.min(plant_cap_slot).min(stock_dry);
+            let feed = target_slot.min(feed_cap_slot).min(stock_dry);
             if feed > 0.0 {
                 let f = feed / stock_dry;
-                for (fed, m) in a.p.metal_fed_t.iter_mut().zip(stock_metal.iter_mut()) {
+                for ((fed, basis), m) in
+                    a.p.metal_fed_t
+                        .iter_mut()
+                        .zip(a.p.recovery_basis_t.iter_mut())
+                        .zip(stock_metal.iter_mut())
+                {
                     let t = *m * f;
                     *fed += t;
+                    *basis += t * rec_factor;
                     *m -= t;
                 }
                 stock_dry -= feed;
@@ -695,7 +722,7 @@ pub fn replication_from(
 
 /// Derived quantities of a period from its flows.
 fn finish_period(p: &mut Period, model: &MineModel, bolters: f64, haulers: f64) {
-    let [cu, co, zn, mn] = model.plant.products_t(p.metal_fed_t);
+    let [cu, co, zn, mn] = model.plant.products_t(p.recovery_basis_t);
     p.cu_cathode_t = cu;
     p.co_cathode_t = co;
     p.znso4_t = zn;
@@ -747,6 +774,9 @@ fn add_flows(a: &mut Period, b: &Period, w: f64) {
     a.plant_feed_dry_t += w * b.plant_feed_dry_t;
     a.plant_target_dry_t += w * b.plant_target_dry_t;
     for (x, y) in a.metal_fed_t.iter_mut().zip(b.metal_fed_t) {
+        *x += w * y;
+    }
+    for (x, y) in a.recovery_basis_t.iter_mut().zip(b.recovery_basis_t) {
         *x += w * y;
     }
     a.section_shifts += w * b.section_shifts;
@@ -833,7 +863,7 @@ pub fn aggregate(model: &MineModel, seed: u64, reps: &[ScheduleReplication]) -> 
             .collect()
     };
     let plant = model.plant;
-    let annual_cu = per_year(&|p: &Period| p.metal_fed_t[0] * plant.recovery.cu_pct / 100.0);
+    let annual_cu = per_year(&|p: &Period| p.recovery_basis_t[0] * plant.recovery.cu_pct / 100.0);
     let max_sections = model.layout.sections() as f64;
     Schedule {
         replications: cfg.replications,

@@ -50,7 +50,7 @@ fn num(v: f64, name: &str) -> Cell {
 }
 
 /// Outputs the terminal shows.
-const HEADLINE: [&str; 10] = [
+const HEADLINE: [&str; 14] = [
     "project_irr_pct",
     "equity_irr_pct",
     "min_dscr",
@@ -60,6 +60,10 @@ const HEADLINE: [&str; 10] = [
     "overrun_facility_drawn_usd",
     "plant_feed_dry_t",
     "cu_cathode_t",
+    "cu_op_year1_t",
+    "cu_op_year2_t",
+    "cu_op_year3_t",
+    "cu_op_year4_t",
     "section_productivity_factor",
 ];
 
@@ -246,7 +250,7 @@ fn tornado_table(r: &RiskResult, top: usize) -> Table {
 fn fan_table(r: &RiskResult) -> Table {
     let mut t = Table::new(
         "by_year",
-        "By year, P10 / P50 / P90 across iterations (fan-chart data)",
+        "By calendar year, P10 / P50 / P90 across iterations (fan-chart data; operating years counted from first production are the cu_op_year / feed_op_year outputs)",
         &[
             "year",
             "feed_p10_kt",

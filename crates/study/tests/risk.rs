@@ -339,3 +339,41 @@ fn bad_risk_tables_name_file_line_and_key() {
         .to_string();
     assert!(e.contains("no [risk] table"), "{e}");
 }
+
+#[test]
+fn operating_years_count_from_first_production_whatever_the_delay() {
+    // The production table's first four quarters are operating year 1 however late
+    // construction finishes: a 3-quarter delay moves them to other calendar years but
+    // leaves every operating year's copper and feed as it was. The calendar view does move.
+    let p = plan(
+        r#"
+[risk]
+iterations = 10
+[[risk.inputs]]
+name = "delay"
+key = "case.delay_quarters"
+value = { dist = "empirical", values = [0, 3] }
+"#,
+    );
+    let on_time = p.evaluate_at(&[0.0], 0).unwrap();
+    let late = p.evaluate_at(&[3.0], 0).unwrap();
+    let table = p.scenario.finance.production_table().expect("a table");
+    for n in 1..=risk::OPERATING_YEARS_RECORDED {
+        let at = |r: &risk::IterationRecord, name: &str| {
+            r.outputs[p.outputs.iter().position(|o| o == name).expect(name)]
+        };
+        let cu = format!("cu_op_year{n}_t");
+        let feed = format!("feed_op_year{n}_dry_t");
+        // By hand: quarters 4(n-1) .. 4n-1 of the table.
+        let q = &table.periods[4 * (n - 1)..4 * n];
+        let cu_hand: f64 = q.iter().map(|q| q.cu_cathode_t).sum();
+        let feed_hand: f64 = q.iter().map(|q| q.plant_feed_dry_t).sum();
+        assert!(cu_hand > 0.0);
+        assert_eq!(at(&on_time, &cu), cu_hand, "{cu}");
+        assert_eq!(at(&late, &cu), cu_hand, "{cu} late");
+        assert_eq!(at(&on_time, &feed), feed_hand, "{feed}");
+        assert_eq!(at(&late, &feed), feed_hand, "{feed} late");
+    }
+    // The calendar years are not the same: the delay shifts copper between them.
+    assert_ne!(on_time.cu_t, late.cu_t);
+}

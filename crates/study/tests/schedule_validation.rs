@@ -12,7 +12,8 @@
 use manto_study as study;
 
 use mine::layout::{Grades, LayoutConfig, Manto, MineConfig, OpenPitConfig, PanelRun};
-use mine::plant::{FeedTarget, PlantConfig, Recoveries};
+use mine::plant::rampup::CurvePoint;
+use mine::plant::{FeedTarget, PlantConfig, RampUpConfig, Recoveries};
 use mine::schedule::{MineModel, Period, Schedule, ScheduleConfig};
 use proptest::prelude::*;
 use std::sync::OnceLock;
@@ -104,6 +105,7 @@ fn boleo() -> Part {
             zn_pct: REC_ZN_PCT,
             mn_pct: 0.0,
         },
+        ramp_up: None,
     };
     let op = p
         .deposit
@@ -579,6 +581,105 @@ fn plant_draws_the_least_of_target_capacity_and_stockpile() {
         assert_eq!(q.plant_feed_dry_t, 0.0);
         assert_eq!(q.stockpile_closing_dry_t, 0.0);
     }
+}
+
+#[test]
+fn a_ramp_up_curve_caps_feed_at_design_times_throughput_and_scales_recovery() {
+    // No mine, a 100 Mt pad at 3% Cu that never runs dry: the plant is limited only by the
+    // plan (70/85/95/100% of 2.6 Mt/y) and by what it can do on McNulty's series 3, which
+    // is linear within each year (30 -> 60 -> 85 -> 100% of design at months 0, 12, 24,
+    // 36). Sampled at mid-day of days 0-364 (month (d + 1/2) x 12/365, symmetric about
+    // month 6 of the year), a linear curve averages its mid-year value: 45% and 72.5% of
+    // design in years 1 and 2 (under the plan's 70% and 85% all year), and in year 4 the
+    // plan's and the curve's 100%. In year 3 the curve (85 -> 100) passes the plan's 95%
+    // two thirds through the year: 2/3 x 90 + 1/3 x 95 = 91.667% (to the day-sampling's
+    // resolution at the kink).
+    let ramp = |p: &mut Part, r: RampUpConfig| {
+        p.deposit = LayoutConfig {
+            mantos: vec![manto("rich", 1e6, grades(3.0, 0.1, 0.5, 3.0))],
+            mines: vec![mine_of("M", &[99], &[("rich", 1, 100_000.0)])],
+            open_pit: None,
+        };
+        p.plant.stockpile_capacity_dry_t = 1e9;
+        p.plant.stockpile_initial_dry_t = 1e8;
+        p.plant.ramp_up = Some(r);
+    };
+    let mut p = boleo();
+    ramp(
+        &mut p,
+        RampUpConfig {
+            series: 3,
+            ..Default::default()
+        },
+    );
+    let s = p.run(4, 1, 1);
+    assert_mass_balance(&s, 1e8).unwrap();
+    for (yr, pct, tol) in [
+        (0, 45.0, 1e-9),
+        (1, 72.5, 1e-9),
+        (2, 275.0 / 3.0, 1e-5),
+        (3, 100.0, 1e-9),
+    ]
+    .map(|(y, p, t)| (&s.years[y], p, t))
+    {
+        assert!(
+            close(yr.plant_feed_dry_t, TARGET_DRY_T * pct / 100.0, tol),
+            "{}: {} against {pct}% of design",
+            yr.label,
+            yr.plant_feed_dry_t
+        );
+    }
+    // Flat user curves: throughput 50% (under the plan's 70%) and recovery 90% of design.
+    let flat = |pct| vec![CurvePoint { month: 0.0, pct }];
+    let mut p = boleo();
+    ramp(
+        &mut p,
+        RampUpConfig {
+            series: 0,
+            throughput: flat(50.0),
+            recovery: flat(90.0),
+            availability: Vec::new(),
+        },
+    );
+    let s = p.run(1, 1, 1);
+    let y = &s.years[0];
+    assert!(close(y.plant_feed_dry_t, TARGET_DRY_T * 0.5, 1e-9));
+    assert!(close(
+        y.cu_cathode_t,
+        y.plant_feed_dry_t * 0.03 * 0.87 * 0.9,
+        1e-9
+    ));
+    assert!(close(
+        y.co_cathode_t,
+        y.plant_feed_dry_t * 0.001 * 0.60 * 0.9,
+        1e-9
+    ));
+    // Availability at 10% of design takes the plant's 3.10 Mt/y capacity to 310 kt/y.
+    let mut p = boleo();
+    ramp(
+        &mut p,
+        RampUpConfig {
+            availability: flat(10.0),
+            ..Default::default()
+        },
+    );
+    let s = p.run(1, 1, 1);
+    let cap = 405.0 * 0.92 * 0.95 * 8760.0 * 0.10;
+    assert!(close(s.years[0].plant_feed_dry_t, cap, 1e-9));
+}
+
+#[test]
+fn a_ramp_up_table_of_series_0_changes_nothing() {
+    let (p, s) = boleo_3y();
+    let mut q = p.clone();
+    q.plant.ramp_up = Some(RampUpConfig::default());
+    assert_eq!(&q.run(3, 2, 2007), s);
+    // A deliberately active table does change it (so the comparison can fail).
+    q.plant.ramp_up = Some(RampUpConfig {
+        series: 1,
+        ..Default::default()
+    });
+    assert_ne!(&q.run(3, 2, 2007), s);
 }
 
 #[test]

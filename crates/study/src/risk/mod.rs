@@ -98,7 +98,7 @@ fn npv_name(rate_pct: f64) -> String {
 }
 
 /// The outputs recorded after the NPVs, with what each is.
-pub const FIXED_OUTPUTS: [(&str, &str); 19] = [
+pub const FIXED_OUTPUTS: [(&str, &str); 25] = [
     ("project_irr_pct", "project IRR after tax, %"),
     ("equity_irr_pct", "equity IRR, %"),
     ("min_dscr", "minimum senior DSCR"),
@@ -135,14 +135,41 @@ pub const FIXED_OUTPUTS: [(&str, &str); 19] = [
         "section rate at the drawn inputs / at the base inputs",
     ),
     (
+        "feed_op_year1_dry_t",
+        "plant feed in operating year 1 (the 4 quarters from first production), dry t",
+    ),
+    (
         "feed_op_year2_dry_t",
-        "plant feed in the second operating year (ramp-up), dry t",
+        "plant feed in operating year 2 (quarters 5-8 from first production), dry t",
+    ),
+    (
+        "feed_op_year3_dry_t",
+        "plant feed in operating year 3 (quarters 9-12 from first production), dry t",
+    ),
+    (
+        "feed_op_year4_dry_t",
+        "plant feed in operating year 4 (quarters 13-16 from first production), dry t",
+    ),
+    (
+        "cu_op_year1_t",
+        "copper cathode in operating year 1 (the 4 quarters from first production), t",
     ),
     (
         "cu_op_year2_t",
-        "copper cathode in the second operating year (ramp-up), t",
+        "copper cathode in operating year 2 (quarters 5-8 from first production), t",
+    ),
+    (
+        "cu_op_year3_t",
+        "copper cathode in operating year 3 (quarters 9-12 from first production), t",
+    ),
+    (
+        "cu_op_year4_t",
+        "copper cathode in operating year 4 (quarters 13-16 from first production), t",
     ),
 ];
+
+/// Operating years recorded as outputs (`feed_op_yearN_dry_t`, `cu_op_yearN_t`).
+pub const OPERATING_YEARS_RECORDED: usize = 4;
 
 /// How to run a risk study beyond its scenario.
 #[derive(Copy, Clone, Debug, Default)]
@@ -230,6 +257,20 @@ pub struct IterationRecord {
     /// Annual DSCR (CFADS / senior debt service; NaN without debt service).
     #[serde(with = "crate::shard::exact_f64s")]
     pub dscr: Vec<f64>,
+}
+
+/// `(plant feed dry t, copper cathode t)` in operating years 1 to `years`: the sums of
+/// quarters 4(N-1) to 4N-1 of `prod`, whose first quarter is the first production quarter
+/// (0 for years past its end).
+pub fn operating_years(prod: &ProductionProfile, years: usize) -> Vec<(f64, f64)> {
+    (0..years)
+        .map(|y| {
+            let q = prod.periods.iter().skip(4 * y).take(4);
+            q.fold((0.0, 0.0), |(f, c), p| {
+                (f + p.plant_feed_dry_t, c + p.cu_cathode_t)
+            })
+        })
+        .collect()
 }
 
 fn study_error(message: impl Into<String>) -> StudyError {
@@ -824,7 +865,7 @@ impl RiskPlan {
         let (production, factor) = mined.unwrap_or_else(|| self.mine(&s, values, trial));
         let (cfg, prod) = finance::cases::apply(&case, &s.finance, &production);
         let r = finance::run_with_debt(&cfg, &prod, &self.sized);
-        Ok(self.record(trial, values, paths, &r, factor))
+        Ok(self.record(trial, values, paths, &r, &prod, factor))
     }
 
     fn record(
@@ -833,6 +874,7 @@ impl RiskPlan {
         values: &[f64],
         paths: &[Vec<f64>],
         r: &FinanceResult,
+        prod: &ProductionProfile,
         factor: f64,
     ) -> IterationRecord {
         let m = &r.metrics;
@@ -863,10 +905,13 @@ impl RiskPlan {
             m.life_of_mine_cu_t,
             factor,
         ]);
-        // The second calendar year with copper: operating year 2 of the ramp-up.
-        let op2 = r.annual.iter().filter(|a| a.cu_cathode_t > 0.0).nth(1);
-        outputs.push(op2.map_or(0.0, |a| a.plant_feed_dry_t));
-        outputs.push(op2.map_or(0.0, |a| a.cu_cathode_t));
+        // Operating year N: quarters 4(N-1) to 4N-1 of the production the finance model
+        // valued (the first is the first production quarter, whatever the construction
+        // delay), not calendar years, so a first calendar year worked only in part does
+        // not count as a year.
+        let op = operating_years(prod, OPERATING_YEARS_RECORDED);
+        outputs.extend(op.iter().map(|y| y.0));
+        outputs.extend(op.iter().map(|y| y.1));
         let (y0, y1) = self.base_operating_years;
         let avg_prices = self
             .config

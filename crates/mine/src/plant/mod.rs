@@ -1,9 +1,12 @@
 //! The processing plant: nameplate capacity, availability and utilisation, feed targets by
 //! year with a ramp-up, the run-of-mine stockpile between mine and plant, and recoveries of
-//! each metal to its product.
+//! each metal to its product; how the plant ramps up ([`rampup`]).
+
+pub mod rampup;
 
 use crate::limits;
 use des::input::Invalid;
+pub use rampup::RampUpConfig;
 use serde::{Deserialize, Serialize};
 
 /// Molar-mass ratio of zinc sulphate monohydrate (ZnSO4·H2O, 179.47 g/mol) to zinc (65.38).
@@ -56,6 +59,10 @@ pub struct PlantConfig {
     pub stockpile_initial_dry_t: f64,
     /// Metal recoveries to products.
     pub recovery: Recoveries,
+    /// What the plant can do while it ramps up (a McNulty series or curves by month);
+    /// absent, the plant is at design from the start.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ramp_up: Option<RampUpConfig>,
 }
 
 impl PlantConfig {
@@ -169,6 +176,9 @@ impl PlantConfig {
                 "must be between 0 and the capacity",
             ));
         }
+        if let Some(r) = &self.ramp_up {
+            out.extend(r.validate(&p("ramp_up")));
+        }
         let r = &self.recovery;
         for (k, v) in [
             ("cu_pct", r.cu_pct),
@@ -186,14 +196,24 @@ impl PlantConfig {
         out
     }
 
-    /// Feed target for operating year `year` (1-based), ramp-up applied, dry t/y.
-    pub fn target_dry_t(&self, year: u32) -> f64 {
-        let base = self
-            .feed_targets
+    /// Design feed rate for operating year `year` (1-based), before the plan's ramp-up,
+    /// dry t/y: what a ramp-up curve's 100% means.
+    pub fn design_dry_t(&self, year: u32) -> f64 {
+        self.feed_targets
             .iter()
             .rev()
             .find(|t| t.from_year <= year)
-            .map_or(0.0, |t| t.dry_t_per_year);
+            .map_or(0.0, |t| t.dry_t_per_year)
+    }
+
+    /// The ramp-up in force, if it changes anything.
+    pub fn active_ramp_up(&self) -> Option<&RampUpConfig> {
+        self.ramp_up.as_ref().filter(|r| r.active())
+    }
+
+    /// Feed target for operating year `year` (1-based), ramp-up applied, dry t/y.
+    pub fn target_dry_t(&self, year: u32) -> f64 {
+        let base = self.design_dry_t(year);
         let ramp = self
             .ramp_up_pct
             .get(year as usize - 1)
