@@ -175,6 +175,9 @@ pub fn apply(
         per.znso4_t *= f;
         per.mnco3_t *= f;
         if ramp != 1.0 {
+            if let Some(a) = per.acid_t.as_mut() {
+                *a *= ramp;
+            }
             for v in [
                 &mut per.ore_mined_wet_t,
                 &mut per.ore_mined_dry_t,

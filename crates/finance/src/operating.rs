@@ -209,11 +209,21 @@ pub fn opex(
             })
             .collect(),
         processing: line(&feed, o.processing_usd_per_dry_t, sh.processing_pct),
-        acid: line(
-            &feed,
-            o.acid_kg_per_dry_t / 1000.0 * o.acid_usd_per_t,
-            sh.acid_pct,
-        ),
+        // The mine's own acid where it computed it (a metallurgy table by ore type),
+        // else the flat rate per dry t fed.
+        acid: if prod.periods.iter().any(|p| p.acid_t.is_some()) {
+            let rate_t = o.acid_kg_per_dry_t / 1000.0;
+            let acid_t = tl.place_operations(
+                &prod.series(|p| p.acid_t.unwrap_or(p.plant_feed_dry_t * rate_t)),
+            );
+            line(&acid_t, o.acid_usd_per_t, sh.acid_pct)
+        } else {
+            line(
+                &feed,
+                o.acid_kg_per_dry_t / 1000.0 * o.acid_usd_per_t,
+                sh.acid_pct,
+            )
+        },
         limestone: line(
             &feed,
             o.limestone_t_per_dry_t * o.limestone_usd_per_t,

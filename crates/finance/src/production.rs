@@ -34,6 +34,10 @@ pub struct ProductionPeriod {
     pub znso4_t: f64,
     /// Manganese carbonate product, t (0 if not produced).
     pub mnco3_t: f64,
+    /// Sulphuric acid consumed, t, when the mine model computes it (a metallurgy table by
+    /// ore type); absent, the opex's `acid_kg_per_dry_t` × plant feed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub acid_t: Option<f64>,
 }
 
 /// The production schedule: quarter 0 is the first quarter of ramp-up/production.
@@ -64,6 +68,7 @@ impl ProductionProfile {
                     co_cathode_t: at(&t.co_cathode_t, y),
                     znso4_t: at(&t.znso4_t, y) + at(&t.zn_contained_t, y) / ZN_IN_ZNSO4_H2O,
                     mnco3_t: at(&t.mnco3_t, y),
+                    acid_t: None,
                 };
                 std::iter::repeat_n(p, 4)
             })

@@ -488,3 +488,56 @@ repayment = "straight_line"
         close(r.quarterly[t].dsra_lc_drawing_usd, 0.0, 1e-12);
     }
 }
+
+#[test]
+fn acid_the_mine_computed_is_priced_instead_of_the_flat_rate() {
+    // One operating year of 4 quarters feeding 1,000 dry t each. The flat rate, 100 kg/t at
+    // US$200/t, costs 1,000 x 0.1 x 200 = 20,000 a quarter; a metallurgy table's own acid
+    // (50 t a quarter, say a feed poorer in clay) costs 50 x 200 = 10,000 a quarter.
+    let cfg = parse(
+        r#"
+[finance]
+[finance.timing]
+start_year = 2008
+construction_quarters = 4
+closure_quarters = 0
+[finance.revenue.cu_cathode]
+price_usd_per_t = 1.0
+[finance.opex]
+acid_kg_per_dry_t = 100.0
+acid_usd_per_t = 200.0
+[[finance.capex.areas]]
+name = "plant"
+direct_usd = 1000.0
+tax_class = "plant"
+profile = { first_quarter = 3, last_quarter = 3 }
+[[finance.tax.depreciation_classes]]
+name = "plant"
+rate_pct = 10.0
+"#,
+    );
+    let prod = |acid_t: Option<f64>| ProductionProfile {
+        periods: vec![
+            ProductionPeriod {
+                plant_feed_dry_t: 1000.0,
+                acid_t,
+                ..Default::default()
+            };
+            4
+        ],
+    };
+    let acid = |r: &FinanceResult| -> Vec<f64> {
+        r.quarterly
+            .iter()
+            .filter(|q| q.year == 2009)
+            .map(|q| q.opex_acid_usd)
+            .collect()
+    };
+    let flat = run(&cfg, &prod(None));
+    let own = run(&cfg, &prod(Some(50.0)));
+    assert_eq!(acid(&flat).len(), 4);
+    for (a, b) in acid(&flat).iter().zip(acid(&own)) {
+        close(*a, 20_000.0, 1e-6);
+        close(b, 10_000.0, 1e-6);
+    }
+}

@@ -51,6 +51,43 @@ impl Grades {
     }
 }
 
+fn check_clay(out: &mut Vec<Invalid>, path: &str, clay_pct: Option<f64>) {
+    if let Some(c) = clay_pct {
+        if !(0.0..=100.0).contains(&c) {
+            out.push(Invalid::new(
+                format!("{path}.clay_pct"),
+                "must be between 0 and 100 % of dry ore",
+            ));
+        }
+    }
+}
+
+/// Problems with ore attributes a plant table reads: with a `[plant.metallurgy]` every
+/// manto and the open pit need `clay_pct`. `path` is the deposit's.
+pub fn validate_attributes(layout: &LayoutConfig, needs_clay: bool, path: &str) -> Vec<Invalid> {
+    let mut out = Vec::new();
+    if !needs_clay {
+        return out;
+    }
+    for (i, m) in layout.mantos.iter().enumerate() {
+        if m.clay_pct.is_none() {
+            out.push(Invalid::new(
+                format!("{path}.mantos[{i}].clay_pct"),
+                "is needed by [plant.metallurgy] (recovery, acid and throughput by clay content)",
+            ));
+        }
+    }
+    if let Some(op) = &layout.open_pit {
+        if op.clay_pct.is_none() {
+            out.push(Invalid::new(
+                format!("{path}.open_pit.clay_pct"),
+                "is needed by [plant.metallurgy] (recovery, acid and throughput by clay content)",
+            ));
+        }
+    }
+    out
+}
+
 /// One ore bed.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -64,6 +101,9 @@ pub struct Manto {
     /// Reserve grades.
     #[serde(flatten)]
     pub grades: Grades,
+    /// Clay content, % of dry ore (read by `[plant.metallurgy]`, which needs it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub clay_pct: Option<f64>,
 }
 
 /// A run of identical panels in one manto.
@@ -113,6 +153,9 @@ pub struct OpenPitConfig {
     /// Reserve grades.
     #[serde(flatten)]
     pub grades: Grades,
+    /// Clay content, % of dry ore (read by `[plant.metallurgy]`, which needs it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub clay_pct: Option<f64>,
 }
 
 /// Deposit and mines.
@@ -182,6 +225,7 @@ impl LayoutConfig {
                 );
             }
             m.grades.validate(&p, &mut out);
+            check_clay(&mut out, &p, m.clay_pct);
             if self.mantos[..i].iter().any(|o| o.name == m.name) {
                 out.push(Invalid::new(
                     format!("{p}.name"),
@@ -320,6 +364,7 @@ impl LayoutConfig {
         }
         if let Some(op) = &self.open_pit {
             let p = format!("{path}.open_pit");
+            check_clay(&mut out, &p, op.clay_pct);
             for (k, what, v) in [
                 ("reserve_dry_t", "reserve", op.reserve_dry_t),
                 ("max_dry_t_per_year", "rate", op.max_dry_t_per_year),

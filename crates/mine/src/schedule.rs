@@ -157,6 +157,16 @@ pub struct Period {
     /// Equal to `metal_fed_t` when no ramp-up curve applies.
     #[serde(skip)]
     pub recovery_basis_t: [f64; 4],
+    /// Metal recovered `[cu, co, zn, mn]`, t, at the recoveries of a metallurgy table (and
+    /// the ramp-up's recovery curve); unused without the table.
+    #[serde(skip)]
+    pub metal_recovered_t: [f64; 4],
+    /// Clay fed to the plant, dry t (with a metallurgy table; 0 and not written otherwise).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub clay_fed_t: f64,
+    /// Sulphuric acid consumed, t (with a metallurgy table; 0 and not written otherwise).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub acid_t: f64,
     /// Copper cathode, t.
     pub cu_cathode_t: f64,
     /// Cobalt cathode, t.
@@ -187,6 +197,10 @@ pub struct Period {
     pub bolts: f64,
     /// Cuts.
     pub cuts: f64,
+}
+
+fn is_zero(v: &f64) -> bool {
+    *v == 0.0
 }
 
 /// The schedule result: means of the replications by quarter and by year.
@@ -555,10 +569,24 @@ pub fn replication_from(
     let slots_per_day = cal.shifts.len();
     let plant_cap_slot = plant.capacity_dry_t_per_h() * 24.0 / slots_per_day as f64;
     let ramp = plant.active_ramp_up();
+    let met = plant.metallurgy.as_ref();
+    // Clay, dry t, in the stockpile: a mass balance like the metals'.
+    let clay_of_manto: Vec<f64> = layout
+        .mantos
+        .iter()
+        .map(|m| m.clay_pct.unwrap_or(0.0) / 100.0)
+        .collect();
+    let op_clay = layout
+        .open_pit
+        .as_ref()
+        .and_then(|o| o.clay_pct)
+        .unwrap_or(0.0)
+        / 100.0;
     // Stockpile: dry t and metal t, perfectly mixed.
     let first_grades = layout.mantos.first().map(|m| m.grades).unwrap_or_default();
     let mut stock_dry = plant.stockpile_initial_dry_t;
     let mut stock_metal = first_grades.metal_t(stock_dry);
+    let mut stock_clay = stock_dry * clay_of_manto.first().copied().unwrap_or(0.0);
     let (mut op_left, op_rate_slot, op_wet_per_dry) = match &layout.open_pit {
         Some(op) => (
             op.reserve_dry_t,
@@ -644,6 +672,7 @@ pub fn replication_from(
                     a.p.bolts += f64::from(sh.bolts);
                     a.p.cuts += f64::from(sh.cuts);
                     stock_dry += take;
+                    stock_clay += take * clay_of_manto[manto];
                     for (m, t) in stock_metal
                         .iter_mut()
                         .zip(layout.mantos[manto].grades.metal_t(take))
@@ -664,6 +693,7 @@ pub fn replication_from(
                         a.p.open_pit_dry_t += take;
                         a.p.open_pit_wet_t += take * op_wet_per_dry;
                         stock_dry += take;
+                        stock_clay += take * op_clay;
                         for (m, t) in stock_metal.iter_mut().zip(op.grades.metal_t(take)) {
                             *m += t;
                         }
@@ -672,9 +702,31 @@ pub fn replication_from(
             }
             // The plant draws from the perfectly mixed stockpile.
             a.p.plant_target_dry_t += target_slot;
-            let feed = target_slot.min(feed_cap_slot).min(stock_dry);
+            // The metallurgy of what the perfectly mixed stockpile holds now.
+            let now = met.map(|m| {
+                let clay_pct = if stock_dry > 0.0 {
+                    100.0 * stock_clay / stock_dry
+                } else {
+                    0.0
+                };
+                m.at(clay_pct)
+            });
+            let cap_slot = match &now {
+                Some(x) => feed_cap_slot * x.throughput_pct / 100.0,
+                None => feed_cap_slot,
+            };
+            let feed = target_slot.min(cap_slot).min(stock_dry);
             if feed > 0.0 {
                 let f = feed / stock_dry;
+                if let Some(x) = &now {
+                    for (k, m) in stock_metal.iter().enumerate() {
+                        a.p.metal_recovered_t[k] += *m * f * rec_factor * x.recovery_pct[k] / 100.0;
+                    }
+                    let clay = stock_clay * f;
+                    a.p.clay_fed_t += clay;
+                    stock_clay -= clay;
+                    a.p.acid_t += feed * x.acid_kg_per_dry_t / 1000.0;
+                }
                 for ((fed, basis), m) in
                     a.p.metal_fed_t
                         .iter_mut()
@@ -722,7 +774,11 @@ pub fn replication_from(
 
 /// Derived quantities of a period from its flows.
 fn finish_period(p: &mut Period, model: &MineModel, bolters: f64, haulers: f64) {
-    let [cu, co, zn, mn] = model.plant.products_t(p.recovery_basis_t);
+    let [cu, co, zn, mn] = if model.plant.metallurgy.is_some() {
+        model.plant.recovered_products_t(p.metal_recovered_t)
+    } else {
+        model.plant.products_t(p.recovery_basis_t)
+    };
     p.cu_cathode_t = cu;
     p.co_cathode_t = co;
     p.znso4_t = zn;
@@ -779,6 +835,11 @@ fn add_flows(a: &mut Period, b: &Period, w: f64) {
     for (x, y) in a.recovery_basis_t.iter_mut().zip(b.recovery_basis_t) {
         *x += w * y;
     }
+    for (x, y) in a.metal_recovered_t.iter_mut().zip(b.metal_recovered_t) {
+        *x += w * y;
+    }
+    a.clay_fed_t += w * b.clay_fed_t;
+    a.acid_t += w * b.acid_t;
     a.section_shifts += w * b.section_shifts;
     a.section_shifts_pad_full += w * b.section_shifts_pad_full;
     a.advance_m += w * b.advance_m;
@@ -863,7 +924,13 @@ pub fn aggregate(model: &MineModel, seed: u64, reps: &[ScheduleReplication]) -> 
             .collect()
     };
     let plant = model.plant;
-    let annual_cu = per_year(&|p: &Period| p.recovery_basis_t[0] * plant.recovery.cu_pct / 100.0);
+    let annual_cu = per_year(&|p: &Period| {
+        if plant.metallurgy.is_some() {
+            p.metal_recovered_t[0]
+        } else {
+            p.recovery_basis_t[0] * plant.recovery.cu_pct / 100.0
+        }
+    });
     let max_sections = model.layout.sections() as f64;
     Schedule {
         replications: cfg.replications,

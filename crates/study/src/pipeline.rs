@@ -130,7 +130,7 @@ pub struct Trial {
 /// Trial `k` of scenario `s` under `seed`: simulate, convert, value.
 pub fn trial(s: &Scenario, seed: u64, k: u64) -> Trial {
     let replication = schedule_trial(s, seed, k);
-    let production = production::profile(&replication.quarters);
+    let production = production::profile(&replication.quarters, s.plant.metallurgy.is_some());
     let sized = banking_sizing(s, &production);
     value_trial(s, replication, production, &sized)
 }
@@ -182,7 +182,7 @@ pub struct Production {
 pub fn production_for(s: &Scenario, schedule: Option<&Schedule>) -> Production {
     match (s.finance.production_source, schedule) {
         (ProductionSource::Schedule, Some(sched)) => Production {
-            profile: production::profile(&sched.quarters),
+            profile: production::profile(&sched.quarters, s.plant.metallurgy.is_some()),
             source: "schedule",
         },
         // Validation guarantees the table exists when it is the source.
@@ -392,7 +392,7 @@ pub fn run(s: &Scenario, progress: &dyn Progress) -> RunResult {
     let valued: Vec<Trial> = trials
         .into_par_iter()
         .map(|r| {
-            let p = production::profile(&r.quarters);
+            let p = production::profile(&r.quarters, s.plant.metallurgy.is_some());
             value_trial(s, r, p, &sized)
         })
         .collect();

@@ -5,8 +5,10 @@
 use finance::{ProductionPeriod, ProductionProfile};
 use mine::schedule::Period;
 
-/// Quarter by quarter; the first quarter is the first operating quarter.
-pub fn profile(quarters: &[Period]) -> ProductionProfile {
+/// Quarter by quarter; the first quarter is the first operating quarter. With a
+/// metallurgy table (`metallurgy`) the acid the plant consumed goes with each quarter, for
+/// the finance model to price.
+pub fn profile(quarters: &[Period], metallurgy: bool) -> ProductionProfile {
     let periods = quarters
         .iter()
         .map(|q| ProductionPeriod {
@@ -23,6 +25,7 @@ pub fn profile(quarters: &[Period]) -> ProductionProfile {
             co_cathode_t: q.co_cathode_t,
             znso4_t: q.znso4_t,
             mnco3_t: q.mnco3_t,
+            acid_t: metallurgy.then_some(q.acid_t),
         })
         .collect();
     ProductionProfile { periods }

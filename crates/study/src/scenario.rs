@@ -169,6 +169,11 @@ pub(crate) fn validate(s: &Scenario) -> Vec<Invalid> {
     out.extend(s.schedule.validate_with_layout("schedule", &s.deposit));
     out.extend(s.deposit.validate("deposit"));
     out.extend(s.plant.validate("plant"));
+    out.extend(mine::layout::validate_attributes(
+        &s.deposit,
+        s.plant.metallurgy.is_some(),
+        "deposit",
+    ));
     out.extend(s.crew.validate("crew"));
     out.extend(s.finance.validate());
     if let Some(r) = &s.risk {

@@ -12,8 +12,9 @@
 use manto_study as study;
 
 use mine::layout::{Grades, LayoutConfig, Manto, MineConfig, OpenPitConfig, PanelRun};
+use mine::plant::metallurgy::MetallurgyRow;
 use mine::plant::rampup::CurvePoint;
-use mine::plant::{FeedTarget, PlantConfig, RampUpConfig, Recoveries};
+use mine::plant::{FeedTarget, MetallurgyConfig, PlantConfig, RampUpConfig, Recoveries};
 use mine::schedule::{MineModel, Period, Schedule, ScheduleConfig};
 use proptest::prelude::*;
 use std::sync::OnceLock;
@@ -106,6 +107,7 @@ fn boleo() -> Part {
             mn_pct: 0.0,
         },
         ramp_up: None,
+        metallurgy: None,
     };
     let op = p
         .deposit
@@ -219,6 +221,7 @@ fn manto(name: &str, reserve_dry_t: f64, g: Grades) -> Manto {
         reserve_dry_t,
         thickness_m: 2.5,
         grades: g,
+        clay_pct: None,
     }
 }
 
@@ -666,6 +669,71 @@ fn a_ramp_up_curve_caps_feed_at_design_times_throughput_and_scales_recovery() {
     let s = p.run(1, 1, 1);
     let cap = 405.0 * 0.92 * 0.95 * 8760.0 * 0.10;
     assert!(close(s.years[0].plant_feed_dry_t, cap, 1e-9));
+}
+
+#[test]
+fn recovery_acid_and_throughput_follow_the_metallurgy_table_by_clay() {
+    // No mine; a 10 Mt pad of one manto at 40% clay, halfway between the table's rows at
+    // 30% and 50% clay, so every quantity is the mean of the two rows: recoveries Cu 83,
+    // Co 65, Zn 45, Mn 5%; throughput 60% of design; acid 350 kg/t. The plan (2.6 Mt/y, no
+    // ramp-up) is above 60% of the plant's 3.10 Mt/y capacity (1.86 Mt), so the table's
+    // throughput binds.
+    let mut p = boleo();
+    let mut m = manto("clayey", 1e6, grades(3.0, 0.1, 0.5, 3.0));
+    m.clay_pct = Some(40.0);
+    p.deposit = LayoutConfig {
+        mantos: vec![m],
+        mines: vec![mine_of("M", &[99], &[("clayey", 1, 100_000.0)])],
+        open_pit: None,
+    };
+    p.plant.ramp_up_pct.clear();
+    p.plant.stockpile_capacity_dry_t = 1e9;
+    p.plant.stockpile_initial_dry_t = 1e7;
+    let row = |clay_pct, cu, co, zn, mn, thr, acid| MetallurgyRow {
+        clay_pct,
+        cu_recovery_pct: cu,
+        co_recovery_pct: co,
+        zn_recovery_pct: zn,
+        mn_recovery_pct: mn,
+        throughput_pct: thr,
+        acid_kg_per_dry_t: acid,
+    };
+    p.plant.metallurgy = Some(MetallurgyConfig {
+        by_clay: vec![
+            row(30.0, 88.0, 70.0, 50.0, 10.0, 100.0, 300.0),
+            row(50.0, 78.0, 60.0, 40.0, 0.0, 20.0, 400.0),
+        ],
+        recovery_shift_pct: [0.0; 4],
+        acid_factor: 1.0,
+    });
+    let s = p.run(2, 1, 1);
+    assert_mass_balance(&s, 1e7).unwrap();
+    let cap = 405.0 * 0.92 * 0.95 * 8760.0;
+    for y in &s.years {
+        let feed = y.plant_feed_dry_t;
+        assert!(close(feed, cap * 0.60, 1e-9), "{}: {feed}", y.label);
+        assert!(close(y.cu_cathode_t, feed * 0.03 * 0.83, 1e-9));
+        assert!(close(y.co_cathode_t, feed * 0.001 * 0.65, 1e-9));
+        let zn = feed * 0.005 * 0.45 * M_ZNSO4_H2O / M_ZN;
+        assert!(close(y.znso4_t, zn, 1e-9));
+        let mn = feed * 0.03 * 0.05 * M_MNCO3 / M_MN;
+        assert!(close(y.mnco3_t, mn, 1e-9));
+        assert!(close(y.acid_t, feed * 0.350, 1e-9));
+        assert!(close(y.clay_fed_t, feed * 0.40, 1e-9));
+    }
+    // The annual spread of copper reads the same recovered metal.
+    assert!(close(
+        s.annual_cu_cathode_t[0].mean,
+        s.years[0].cu_cathode_t,
+        1e-12
+    ));
+    // Without a clay on the manto the scenario is refused, naming the key.
+    let mut bad = p.clone();
+    bad.deposit.mantos[0].clay_pct = None;
+    let err = mine::layout::validate_attributes(&bad.deposit, true, "deposit");
+    assert_eq!(err.len(), 1);
+    assert_eq!(err[0].path, "deposit.mantos[0].clay_pct");
+    assert!(mine::layout::validate_attributes(&p.deposit, true, "deposit").is_empty());
 }
 
 #[test]

@@ -1,11 +1,14 @@
 //! The processing plant: nameplate capacity, availability and utilisation, feed targets by
 //! year with a ramp-up, the run-of-mine stockpile between mine and plant, and recoveries of
-//! each metal to its product; how the plant ramps up ([`rampup`]).
+//! each metal to its product; how the plant ramps up ([`rampup`]) and what it does with
+//! the ore by its clay content ([`metallurgy`]).
 
+pub mod metallurgy;
 pub mod rampup;
 
 use crate::limits;
 use des::input::Invalid;
+pub use metallurgy::MetallurgyConfig;
 pub use rampup::RampUpConfig;
 use serde::{Deserialize, Serialize};
 
@@ -63,6 +66,10 @@ pub struct PlantConfig {
     /// absent, the plant is at design from the start.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ramp_up: Option<RampUpConfig>,
+    /// Recovery, acid and throughput by the clay content of the feed; absent, the fixed
+    /// `recovery` and the finance model's acid rate apply.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metallurgy: Option<MetallurgyConfig>,
 }
 
 impl PlantConfig {
@@ -179,6 +186,9 @@ impl PlantConfig {
         if let Some(r) = &self.ramp_up {
             out.extend(r.validate(&p("ramp_up")));
         }
+        if let Some(m) = &self.metallurgy {
+            out.extend(m.validate(&p("metallurgy")));
+        }
         let r = &self.recovery;
         for (k, v) in [
             ("cu_pct", r.cu_pct),
@@ -225,6 +235,17 @@ impl PlantConfig {
     /// Dry tonnes the plant can treat per hour of calendar time.
     pub fn capacity_dry_t_per_h(&self) -> f64 {
         self.nameplate_dry_t_per_h * self.availability_pct / 100.0 * self.utilisation_pct / 100.0
+    }
+
+    /// Products `[cu cathode, co cathode, ZnSO4·H2O, MnCO3]` in tonnes from metal already
+    /// recovered `[cu, co, zn, mn]` in tonnes (a metallurgy table's recoveries applied).
+    pub fn recovered_products_t(&self, recovered_t: [f64; 4]) -> [f64; 4] {
+        [
+            recovered_t[0],
+            recovered_t[1],
+            recovered_t[2] * ZNSO4_H2O_PER_ZN,
+            recovered_t[3] * MNCO3_PER_MN,
+        ]
     }
 
     /// Products `[cu cathode, co cathode, ZnSO4·H2O, MnCO3]` in tonnes from metal fed

@@ -835,7 +835,10 @@ impl RiskPlan {
             );
             (rep, f)
         };
-        (production::profile(&rep.quarters), f)
+        (
+            production::profile(&rep.quarters, s.plant.metallurgy.is_some()),
+            f,
+        )
     }
 
     /// One evaluation: drawn values and paths through mine and finance.
