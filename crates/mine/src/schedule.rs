@@ -154,19 +154,23 @@ pub struct Period {
     pub metal_fed_t: [f64; 4],
     /// Metal fed weighted by the recovery reached, as a share of design recovery (the
     /// ramp-up's recovery curve), t; the products are this times the design recoveries.
-    /// Equal to `metal_fed_t` when no ramp-up curve applies.
-    #[serde(skip)]
-    pub recovery_basis_t: [f64; 4],
+    /// `None` (and not written) when no ramp-up curve applies: then it is `metal_fed_t`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recovery_basis_t: Option<[f64; 4]>,
     /// Metal recovered `[cu, co, zn, mn]`, t, at the recoveries of a metallurgy table (and
-    /// the ramp-up's recovery curve); unused without the table.
-    #[serde(skip)]
-    pub metal_recovered_t: [f64; 4],
+    /// the ramp-up's recovery curve); `None` (and not written) without the table.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metal_recovered_t: Option<[f64; 4]>,
     /// Clay fed to the plant, dry t (with a metallurgy table; 0 and not written otherwise).
     #[serde(default, skip_serializing_if = "is_zero")]
     pub clay_fed_t: f64,
     /// Sulphuric acid consumed, t (with a metallurgy table; 0 and not written otherwise).
     #[serde(default, skip_serializing_if = "is_zero")]
     pub acid_t: f64,
+    /// Hours the plant was up (with a simulated `[plant.downtime]`; 0 and not written
+    /// otherwise): availability = this ÷ the period's hours.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub plant_up_h: f64,
     /// Copper cathode, t.
     pub cu_cathode_t: f64,
     /// Cobalt cathode, t.
@@ -201,6 +205,14 @@ pub struct Period {
 
 fn is_zero(v: &f64) -> bool {
     *v == 0.0
+}
+
+impl Period {
+    /// Metal fed weighted by the share of design recovery reached (the metal fed itself
+    /// when no ramp-up curve applies), t.
+    pub fn recovery_basis(&self) -> [f64; 4] {
+        self.recovery_basis_t.unwrap_or(self.metal_fed_t)
+    }
 }
 
 /// The schedule result: means of the replications by quarter and by year.
@@ -567,7 +579,22 @@ pub fn replication_from(
 
     let plant = model.plant;
     let slots_per_day = cal.shifts.len();
-    let plant_cap_slot = plant.capacity_dry_t_per_h() * 24.0 / slots_per_day as f64;
+    // With simulated downtime the plant's capacity is nameplate x utilisation while it is
+    // up; its availability comes from the simulation instead of `availability_pct`.
+    let mut downtime = plant.downtime.as_ref().map(|d| {
+        crate::plant::downtime::DowntimeRun::new(
+            d,
+            StreamKey::root(seed)
+                .child(crate::plant::downtime::PLANT_STREAMS)
+                .child(trial),
+        )
+    });
+    let slot_h = 24.0 / slots_per_day as f64;
+    let plant_cap_slot = if downtime.is_some() {
+        plant.nameplate_dry_t_per_h * plant.utilisation_pct / 100.0 * slot_h
+    } else {
+        plant.capacity_dry_t_per_h() * 24.0 / slots_per_day as f64
+    };
     let ramp = plant.active_ramp_up();
     let met = plant.metallurgy.as_ref();
     // Clay, dry t, in the stockpile: a mass balance like the metals'.
@@ -711,31 +738,38 @@ pub fn replication_from(
                 };
                 m.at(clay_pct)
             });
-            let cap_slot = match &now {
+            let mut cap_slot = match &now {
                 Some(x) => feed_cap_slot * x.throughput_pct / 100.0,
                 None => feed_cap_slot,
             };
+            if let Some(d) = downtime.as_mut() {
+                let t0 = day as f64 * 24.0 + slot as f64 * slot_h;
+                let up = d.up_h((day % 365) as u32, t0, t0 + slot_h);
+                a.p.plant_up_h += up;
+                cap_slot *= up / slot_h;
+            }
             let feed = target_slot.min(cap_slot).min(stock_dry);
             if feed > 0.0 {
                 let f = feed / stock_dry;
                 if let Some(x) = &now {
+                    let rec = a.p.metal_recovered_t.get_or_insert([0.0; 4]);
                     for (k, m) in stock_metal.iter().enumerate() {
-                        a.p.metal_recovered_t[k] += *m * f * rec_factor * x.recovery_pct[k] / 100.0;
+                        rec[k] += *m * f * rec_factor * x.recovery_pct[k] / 100.0;
                     }
                     let clay = stock_clay * f;
                     a.p.clay_fed_t += clay;
                     stock_clay -= clay;
                     a.p.acid_t += feed * x.acid_kg_per_dry_t / 1000.0;
                 }
-                for ((fed, basis), m) in
-                    a.p.metal_fed_t
-                        .iter_mut()
-                        .zip(a.p.recovery_basis_t.iter_mut())
-                        .zip(stock_metal.iter_mut())
-                {
+                if ramp.is_some() {
+                    let basis = a.p.recovery_basis_t.get_or_insert([0.0; 4]);
+                    for (b, m) in basis.iter_mut().zip(&stock_metal) {
+                        *b += *m * f * rec_factor;
+                    }
+                }
+                for (fed, m) in a.p.metal_fed_t.iter_mut().zip(stock_metal.iter_mut()) {
                     let t = *m * f;
                     *fed += t;
-                    *basis += t * rec_factor;
                     *m -= t;
                 }
                 stock_dry -= feed;
@@ -775,9 +809,11 @@ pub fn replication_from(
 /// Derived quantities of a period from its flows.
 fn finish_period(p: &mut Period, model: &MineModel, bolters: f64, haulers: f64) {
     let [cu, co, zn, mn] = if model.plant.metallurgy.is_some() {
-        model.plant.recovered_products_t(p.metal_recovered_t)
+        model
+            .plant
+            .recovered_products_t(p.metal_recovered_t.unwrap_or_default())
     } else {
-        model.plant.products_t(p.recovery_basis_t)
+        model.plant.products_t(p.recovery_basis())
     };
     p.cu_cathode_t = cu;
     p.co_cathode_t = co;
@@ -829,17 +865,28 @@ fn add_flows(a: &mut Period, b: &Period, w: f64) {
     }
     a.plant_feed_dry_t += w * b.plant_feed_dry_t;
     a.plant_target_dry_t += w * b.plant_target_dry_t;
+    // The basis and the recovered metal exist only with their tables; a side without
+    // them stands for its metal fed (basis) or nothing recovered.
+    if a.recovery_basis_t.is_some() || b.recovery_basis_t.is_some() {
+        let mut x = a.recovery_basis();
+        for (x, y) in x.iter_mut().zip(b.recovery_basis()) {
+            *x += w * y;
+        }
+        a.recovery_basis_t = Some(x);
+    }
+    if a.metal_recovered_t.is_some() || b.metal_recovered_t.is_some() {
+        let mut x = a.metal_recovered_t.unwrap_or_default();
+        for (x, y) in x.iter_mut().zip(b.metal_recovered_t.unwrap_or_default()) {
+            *x += w * y;
+        }
+        a.metal_recovered_t = Some(x);
+    }
     for (x, y) in a.metal_fed_t.iter_mut().zip(b.metal_fed_t) {
-        *x += w * y;
-    }
-    for (x, y) in a.recovery_basis_t.iter_mut().zip(b.recovery_basis_t) {
-        *x += w * y;
-    }
-    for (x, y) in a.metal_recovered_t.iter_mut().zip(b.metal_recovered_t) {
         *x += w * y;
     }
     a.clay_fed_t += w * b.clay_fed_t;
     a.acid_t += w * b.acid_t;
+    a.plant_up_h += w * b.plant_up_h;
     a.section_shifts += w * b.section_shifts;
     a.section_shifts_pad_full += w * b.section_shifts_pad_full;
     a.advance_m += w * b.advance_m;
@@ -926,9 +973,9 @@ pub fn aggregate(model: &MineModel, seed: u64, reps: &[ScheduleReplication]) -> 
     let plant = model.plant;
     let annual_cu = per_year(&|p: &Period| {
         if plant.metallurgy.is_some() {
-            p.metal_recovered_t[0]
+            p.metal_recovered_t.unwrap_or_default()[0]
         } else {
-            p.recovery_basis_t[0] * plant.recovery.cu_pct / 100.0
+            p.recovery_basis()[0] * plant.recovery.cu_pct / 100.0
         }
     });
     let max_sections = model.layout.sections() as f64;

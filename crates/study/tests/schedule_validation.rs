@@ -12,9 +12,12 @@
 use manto_study as study;
 
 use mine::layout::{Grades, LayoutConfig, Manto, MineConfig, OpenPitConfig, PanelRun};
+use mine::plant::downtime::{PlantArea, Shutdown};
 use mine::plant::metallurgy::MetallurgyRow;
 use mine::plant::rampup::CurvePoint;
-use mine::plant::{FeedTarget, MetallurgyConfig, PlantConfig, RampUpConfig, Recoveries};
+use mine::plant::{
+    DowntimeConfig, FeedTarget, MetallurgyConfig, PlantConfig, RampUpConfig, Recoveries,
+};
 use mine::schedule::{MineModel, Period, Schedule, ScheduleConfig};
 use proptest::prelude::*;
 use std::sync::OnceLock;
@@ -108,6 +111,7 @@ fn boleo() -> Part {
         },
         ramp_up: None,
         metallurgy: None,
+        downtime: None,
     };
     let op = p
         .deposit
@@ -617,6 +621,11 @@ fn a_ramp_up_curve_caps_feed_at_design_times_throughput_and_scales_recovery() {
     );
     let s = p.run(4, 1, 1);
     assert_mass_balance(&s, 1e8).unwrap();
+    // The quarters survive a shard file (JSON) with what their products are made from.
+    let back: Vec<Period> =
+        serde_json::from_str(&serde_json::to_string(&s.quarters).unwrap()).unwrap();
+    assert_eq!(back, s.quarters);
+    assert!(s.quarters[0].recovery_basis_t.is_some());
     for (yr, pct, tol) in [
         (0, 45.0, 1e-9),
         (1, 72.5, 1e-9),
@@ -708,6 +717,9 @@ fn recovery_acid_and_throughput_follow_the_metallurgy_table_by_clay() {
     });
     let s = p.run(2, 1, 1);
     assert_mass_balance(&s, 1e7).unwrap();
+    let back: Vec<Period> =
+        serde_json::from_str(&serde_json::to_string(&s.quarters).unwrap()).unwrap();
+    assert_eq!(back, s.quarters);
     let cap = 405.0 * 0.92 * 0.95 * 8760.0;
     for y in &s.years {
         let feed = y.plant_feed_dry_t;
@@ -734,6 +746,59 @@ fn recovery_acid_and_throughput_follow_the_metallurgy_table_by_clay() {
     assert_eq!(err.len(), 1);
     assert_eq!(err[0].path, "deposit.mantos[0].clay_pct");
     assert!(mine::layout::validate_attributes(&p.deposit, true, "deposit").is_empty());
+}
+
+#[test]
+fn a_planned_shutdown_stops_the_plant_and_availability_is_an_output() {
+    // No mine, a 10 Mt pad, a plant of 50 t/h at 90% utilisation (capacity-bound: 394 kt a
+    // year against a 2.6 Mt plan) and a 30-day shutdown from day 100 every year: the plant
+    // is up 335 x 24 h a year and treats 50 x 0.9 t in each of them; `availability_pct`
+    // (92) is not applied, as the simulation replaces it.
+    let mut p = boleo();
+    p.deposit = LayoutConfig {
+        mantos: vec![manto("rich", 1e6, grades(3.0, 0.1, 0.5, 3.0))],
+        mines: vec![mine_of("M", &[99], &[("rich", 1, 100_000.0)])],
+        open_pit: None,
+    };
+    p.plant.ramp_up_pct.clear();
+    p.plant.nameplate_dry_t_per_h = 50.0;
+    p.plant.utilisation_pct = 90.0;
+    p.plant.stockpile_capacity_dry_t = 1e9;
+    p.plant.stockpile_initial_dry_t = 1e7;
+    p.plant.downtime = Some(DowntimeConfig {
+        planned: vec![Shutdown {
+            start_day: 100,
+            days: 30,
+        }],
+        areas: vec![],
+    });
+    let s = p.run(2, 1, 1);
+    assert_mass_balance(&s, 1e7).unwrap();
+    for y in &s.years {
+        assert!(close(y.plant_up_h, 335.0 * 24.0, 1e-12), "{}", y.label);
+        assert!(close(y.plant_feed_dry_t, 335.0 * 24.0 * 45.0, 1e-9));
+    }
+    // Quarter 2 (days 92-182) holds the whole shutdown: 61 of its 91 days up.
+    assert!(close(s.quarters[1].plant_up_h, 61.0 * 24.0, 1e-12));
+    // An area failing about every 100 h for about 10 h takes the plant to roughly
+    // 100/110 of the shutdown-free time (two years, so a loose bound).
+    let mut q = p.clone();
+    q.plant.downtime = Some(DowntimeConfig {
+        planned: vec![],
+        areas: vec![PlantArea {
+            name: "CCD".into(),
+            tbf_h: des::Dist::exponential(100.0).unwrap(),
+            ttr_h: des::Dist::exponential(10.0).unwrap(),
+        }],
+    });
+    let s = q.run(2, 1, 1);
+    let a = sum(&s.years, |y| y.plant_up_h) / (2.0 * 8760.0);
+    assert!((a - 100.0 / 110.0).abs() < 0.03, "{a}");
+    assert!(close(
+        sum(&s.years, |y| y.plant_feed_dry_t),
+        sum(&s.years, |y| y.plant_up_h) * 45.0,
+        1e-9
+    ));
 }
 
 #[test]

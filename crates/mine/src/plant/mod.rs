@@ -3,11 +3,13 @@
 //! each metal to its product; how the plant ramps up ([`rampup`]) and what it does with
 //! the ore by its clay content ([`metallurgy`]).
 
+pub mod downtime;
 pub mod metallurgy;
 pub mod rampup;
 
 use crate::limits;
 use des::input::Invalid;
+pub use downtime::DowntimeConfig;
 pub use metallurgy::MetallurgyConfig;
 pub use rampup::RampUpConfig;
 use serde::{Deserialize, Serialize};
@@ -70,6 +72,10 @@ pub struct PlantConfig {
     /// `recovery` and the finance model's acid rate apply.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metallurgy: Option<MetallurgyConfig>,
+    /// Planned shutdowns and unplanned stops by plant area, simulated; with it
+    /// `availability_pct` is not applied (availability becomes an output).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub downtime: Option<DowntimeConfig>,
 }
 
 impl PlantConfig {
@@ -188,6 +194,9 @@ impl PlantConfig {
         }
         if let Some(m) = &self.metallurgy {
             out.extend(m.validate(&p("metallurgy")));
+        }
+        if let Some(d) = &self.downtime {
+            out.extend(d.validate(&p("downtime")));
         }
         let r = &self.recovery;
         for (k, v) in [
