@@ -323,6 +323,9 @@ struct BacktestArgs {
     /// Full DES life of mine in every iteration instead of the fast path
     #[arg(long)]
     exact: bool,
+    /// Write an HTML page drawing each actual on the study's S-curve and fan chart
+    #[arg(long, value_name = "PATH", conflicts_with = "shard")]
+    html: Option<PathBuf>,
     #[command(flatten)]
     shard: ShardArgs,
 }
@@ -969,11 +972,33 @@ fn backtest(mut a: BacktestArgs) -> Result<(), CliError> {
         );
     }
     let out = Outputs::new(&a.common)?;
+    let html = match &a.html {
+        Some(p) if p.as_os_str() == "-" => {
+            return Err(StudyError::usage(
+                "--html",
+                "the page cannot go to standard output beside the terminal tables: give a file",
+            )
+            .into())
+        }
+        Some(p) => Some(OutputSet::new(&[("--html", p)])?),
+        None => None,
+    };
     let progress = bar(&a.common);
     let plan = study::risk::RiskPlan::prepare(&s, opts, &progress)?;
     let setting = study::backtest::Setting::of(&plan, &actuals_file, hindsight, a.allow_hindsight);
     let r = study::backtest::run(&plan, &actuals, setting, &progress)?;
-    out.emit(&r)
+    drop(progress);
+    out.emit(&r)?;
+    if let Some(set) = html {
+        let page = report::html::backtest::render(&r).map_err(ExportError::Report)?;
+        set.commit(&[page.into_bytes()])?;
+        for d in set.destinations() {
+            if !d.is_stdout() {
+                eprintln!("wrote {}", d.path().display());
+            }
+        }
+    }
+    Ok(())
 }
 
 /// `manto risk` on a dated study: the hindsight lint's findings as warnings on standard

@@ -1245,3 +1245,73 @@ fn bad_actuals_exit_2_at_file_line_and_key() {
     );
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn backtest_shards_merge_to_the_unsharded_run_byte_for_byte() {
+    let dir = tmp("backtest-shards");
+    let p = |f: &str| dir.join(f).to_str().unwrap().to_string();
+    let mut full = vec!["backtest", "-q"];
+    full.extend(SHORT_BACKTEST);
+    let whole = p("whole.json");
+    let mut args = full.clone();
+    args.extend(["--json", &whole]);
+    let (code, _, err) = run(&args);
+    assert_eq!(code, 0, "{err}");
+    let parts: Vec<String> = (0..3).map(|k| p(&format!("part{k}.json"))).collect();
+    for (k, part) in parts.iter().enumerate() {
+        let shard = format!("{k}/3");
+        let mut args = full.clone();
+        args.extend(["--shard", &shard, "--out", part]);
+        let (code, _, err) = run(&args);
+        assert_eq!(code, 0, "{err}");
+    }
+    let merged = p("merged.json");
+    let mut args = vec!["merge", "--json", &merged];
+    args.extend(parts.iter().map(String::as_str));
+    let (code, _, err) = run(&args);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        std::fs::read(&whole).unwrap(),
+        std::fs::read(&merged).unwrap()
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn backtest_html_draws_each_actual_on_its_s_curve_and_a_series_on_its_fan() {
+    let dir = tmp("backtest-html");
+    let actuals = dir.join("a.csv");
+    std::fs::write(
+        &actuals,
+        "quantity,period,value,unit,source,known\n\
+         cu_cathode_t,2016,14284,t,BNamericas,2017-03\n\
+         capex overrun,,178.9,pct,Marketwire 2010; Reuters 2012,2012-12\n",
+    )
+    .unwrap();
+    let html = dir.join("b.html");
+    let mut args = vec![
+        "backtest",
+        "--actuals",
+        actuals.to_str().unwrap(),
+        "--html",
+        html.to_str().unwrap(),
+    ];
+    args.extend(SHORT_BACKTEST);
+    let v = json_of(&args, &dir, "b.json");
+    let page = std::fs::read_to_string(&html).unwrap();
+    for id in [
+        "chart-backtest-s-curve-1",
+        "chart-backtest-s-curve-2",
+        "chart-backtest-fan-1",
+    ] {
+        assert!(page.contains(&format!("id=\"{id}\"")), "{id}");
+    }
+    assert!(!page.contains("chart-backtest-fan-2"));
+    assert!(!page.contains("backtest-hindsight"));
+    // The page's percentile is the JSON's.
+    let p = v["actuals"][0]["percentile"].as_f64().unwrap();
+    assert!(page.contains(&format!("<td>{p:.1}</td>")), "{p}");
+    let fan = v["actuals"][0]["fan"].as_array().unwrap();
+    assert!(fan.iter().any(|f| f["year"] == 2016));
+    std::fs::remove_dir_all(&dir).ok();
+}
