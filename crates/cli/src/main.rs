@@ -133,6 +133,9 @@ struct MergeArgs {
     /// Risk parts: write every iteration as a wide CSV here (as `manto risk --iterations-csv`)
     #[arg(long, value_name = "PATH", conflicts_with = "missing")]
     iterations_csv: Option<PathBuf>,
+    /// No progress bar (merge shows one while it reads and checks the parts)
+    #[arg(long, short)]
+    quiet: bool,
 }
 
 /// `manto finance`.
@@ -356,16 +359,64 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             for line in e.lines() {
-                eprintln!("error: {line}");
+                eprintln!("error: {}", escape_controls(&line));
             }
             ExitCode::from(e.exit_code())
         }
     }
 }
 
+/// `text` with its control characters (an escape sequence, a carriage return, a bell: from
+/// a file name, a key or a value echoed in a message) written as Rust escapes (`\u{1b}`),
+/// so a message cannot drive the terminal; line breaks between problems stay.
+fn escape_controls(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c.is_control() && c != '\n' {
+                c.escape_default().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
+/// `manto NAME` where NAME is neither a bundled scenario nor a file: when NAME is close to
+/// a command (`manto shedule`), the error says so instead of only "no such file".
+fn check_command_typo(name: &str) -> Result<(), CliError> {
+    use clap::CommandFactory;
+    if study::bundled(name).is_some() || Path::new(name).exists() {
+        return Ok(());
+    }
+    let commands: Vec<String> = Cli::command()
+        .get_subcommands()
+        .map(|c| format!("`{}`", c.get_name()))
+        .collect();
+    let message = study::with_hint(&format!(
+        "unknown variant `{name}`, expected one of {}",
+        commands.join(", ")
+    ));
+    if let Some((_, hint)) = message.split_once("; did you mean ") {
+        let names: Vec<&str> = study::BUNDLED.iter().map(|b| b.name).collect();
+        return Err(StudyError::usage(
+            name,
+            format!(
+                "no such file, not a bundled scenario (bundled: {}) and not a command; did you mean {}",
+                names.join(", "),
+                hint.replacen('`', "`manto ", 1)
+            ),
+        )
+        .into());
+    }
+    Ok(())
+}
+
 fn try_main() -> Result<(), CliError> {
     report::output::install_interrupt_cleanup()?;
     let cli = Cli::parse();
+    if let (None, Some(name)) = (&cli.command, &cli.run.common.scenario) {
+        check_command_typo(name)?;
+    }
     let command = cli.command.unwrap_or(Command::Run(cli.run));
     match command {
         Command::Section(a) => {
@@ -630,12 +681,33 @@ fn merge(a: &MergeArgs) -> Result<(), CliError> {
             &report::export::DataCsvExporter,
         )],
     )?;
+    // An output that is one of the parts would replace what is being read.
+    for p in &a.parts {
+        if let Some(d) = out.set.same_file(p) {
+            return Err(StudyError::usage(
+                d.flag().unwrap_or("output"),
+                format!(
+                    "{} is also an input part ({}): write the result elsewhere",
+                    d.path().display(),
+                    p.display()
+                ),
+            )
+            .into());
+        }
+    }
+    let progress = bar(&Common {
+        quiet: a.quiet,
+        ..Common::default()
+    });
+    progress.0.set_message("merge: checking parts");
+    progress.0.set_length(a.parts.len() as u64);
     // Headers first (records skipped): every file is checked before any is kept.
     let mut headers = Vec::with_capacity(a.parts.len());
     for p in &a.parts {
         let name = p.display().to_string();
         let bytes = study::shard::read_part(p)?;
         headers.push((name.clone(), study::shard::parse_header(&name, &bytes)?));
+        progress.0.inc(1);
     }
     let missing = study::shard::check(&headers)?;
     if a.missing {
@@ -660,7 +732,7 @@ fn merge(a: &MergeArgs) -> Result<(), CliError> {
     }
     match command.as_str() {
         "risk" => {
-            let m = read_parts::<study::risk::IterationRecord>(&a.parts)?;
+            let m = read_parts::<study::risk::IterationRecord>(&a.parts, &progress)?;
             let n = m.scenario.risk.as_ref().map_or(0, |r| r.iterations);
             check_total(&first, &m, n, "risk.iterations")?;
             let exact = match m.options.as_str() {
@@ -677,7 +749,7 @@ fn merge(a: &MergeArgs) -> Result<(), CliError> {
             out.emit(&study::risk::summarise(&plan, m.records)?)
         }
         "size" => {
-            let m = read_parts::<f64>(&a.parts)?;
+            let m = read_parts::<f64>(&a.parts, &progress)?;
             let plan = study::SizePlan::parse(&m.options).map_err(|e| {
                 StudyError::usage(&first, format!("unknown size options `{}`: {e}", m.options))
             })?;
@@ -704,13 +776,13 @@ fn merge(a: &MergeArgs) -> Result<(), CliError> {
             out.emit(&report::SizingReport { studies })
         }
         "section" => {
-            let m = read_parts::<mine::section::Replication>(&a.parts)?;
+            let m = read_parts::<mine::section::Replication>(&a.parts, &progress)?;
             let n = m.scenario.simulation.replications;
             check_total(&first, &m, u64::from(n), "simulation.replications")?;
             out.emit(&study::section_summary(&m.scenario, &m.records))
         }
         "schedule" => {
-            let m = read_parts::<mine::schedule::ScheduleReplication>(&a.parts)?;
+            let m = read_parts::<mine::schedule::ScheduleReplication>(&a.parts, &progress)?;
             let n = m.scenario.schedule.replications;
             check_total(&first, &m, u64::from(n), "schedule.replications")?;
             out.emit(&study::schedule_of(&m.scenario, &m.records))
@@ -742,15 +814,18 @@ fn check_total<R>(
 }
 
 /// Reads every part with its records and merges them (checked again, now with records).
-fn read_parts<R: serde::de::DeserializeOwned>(
+fn read_parts<R: serde::de::DeserializeOwned + serde::Serialize + study::shard::Record>(
     paths: &[PathBuf],
+    progress: &dyn study::Progress,
 ) -> Result<study::shard::Merged<R>, CliError> {
+    progress.phase("merge: reading records", paths.len() as u64);
     let mut parts = Vec::with_capacity(paths.len());
     for p in paths {
         let name = p.display().to_string();
         let bytes = study::shard::read_part(p)?;
         let part: Partial<R> = study::shard::parse(&name, &bytes)?;
         parts.push((name, part));
+        progress.advance(1);
     }
     Ok(study::shard::merge(parts)?)
 }

@@ -134,7 +134,7 @@ fn source(arg: Option<&str>) -> Result<(String, String), StudyError> {
 pub fn text(arg: Option<&str>, overrides: &[Override]) -> Result<String, StudyError> {
     let (src, file) = source(arg)?;
     let edited = overrides::apply(&src, &file, overrides)?;
-    parse_overridden(&edited, &file, overrides)?;
+    parse_overridden(&src, &edited, &file, overrides)?;
     Ok(edited)
 }
 
@@ -143,11 +143,18 @@ pub fn text(arg: Option<&str>, overrides: &[Override]) -> Result<String, StudyEr
 pub fn load(arg: Option<&str>, overrides: &[Override]) -> Result<Scenario, StudyError> {
     let (src, file) = source(arg)?;
     let edited = overrides::apply(&src, &file, overrides)?;
-    parse_overridden(&edited, &file, overrides)
+    parse_overridden(&src, &edited, &file, overrides)
 }
 
-fn parse_overridden(src: &str, file: &str, overrides: &[Override]) -> Result<Scenario, StudyError> {
-    parse(src, file).map_err(|e| StudyError::Input(overrides::attribute(e, overrides)))
+/// Parses `edited` (`original` with `overrides` applied), naming the override in a
+/// problem it caused.
+fn parse_overridden(
+    original: &str,
+    edited: &str,
+    file: &str,
+    overrides: &[Override],
+) -> Result<Scenario, StudyError> {
+    parse(edited, file).map_err(|e| StudyError::Input(overrides::attribute(e, overrides, original)))
 }
 
 /// Parses and validates scenario text.

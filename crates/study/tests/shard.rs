@@ -191,7 +191,7 @@ fn every_set_that_is_not_one_complete_study_is_refused() {
         (
             "other version",
             with(3, edit(&parts[3], |v| v["manto_version"] = "0.0.9".into())),
-            "part-3.json: not a shard of the same study as part-0.json: manto version `0.0.9`",
+            "part-3.json: written by manto 0.0.9, this is manto 0.1.0: run the shards with one version",
         ),
         (
             "other scenario",
@@ -268,7 +268,7 @@ fn every_set_that_is_not_one_complete_study_is_refused() {
         (
             "another format",
             with(2, edit(&parts[2], |v| v["format"] = "manto-partial/9".into())),
-            "part-2.json: partial result format `manto-partial/9`, this manto reads `manto-partial/1`",
+            "part-2.json: partial result format `manto-partial/9`, this manto reads `manto-partial/2`",
         ),
         (
             "damaged record",
@@ -508,4 +508,30 @@ fn size_parts_of_another_plan_are_refused_naming_what_differs() {
     });
     let err = merge_size(&f).unwrap_err();
     assert!(err.ends_with("(days, max_bolters differ)"), "{err}");
+}
+
+/// The shifts a section record must hold, as `merge` checks them, are the shifts the
+/// simulation counts: every calendar (5, 6 and 7 working days, warm-ups that start the
+/// counting mid-week) and run length.
+#[test]
+fn counted_shifts_are_the_shifts_a_replication_counts() {
+    for dpw in [5, 6, 7] {
+        for warmup in [0u32, 1, 3, 6] {
+            for days in [1u32, 2, 9] {
+                let d = format!("calendar.days_per_week={dpw}");
+                let (_, s) = scenario(&[d.as_str()]);
+                let opts = mine::section::RunOptions {
+                    days,
+                    warmup_days: warmup,
+                    ..s.simulation
+                };
+                let rep = mine::section::replication(&s.section, &s.calendar, opts, 0);
+                assert_eq!(
+                    rep.shifts.len() as u64,
+                    s.calendar.counted_shifts(warmup, days),
+                    "{dpw} days a week, warm-up {warmup}, {days} days"
+                );
+            }
+        }
+    }
 }

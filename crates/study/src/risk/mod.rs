@@ -232,6 +232,44 @@ pub struct IterationRecord {
     pub dscr: Vec<f64>,
 }
 
+/// `risk`: one iteration; its lists as long as its scenario's `[risk]` makes them (and
+/// its outputs as many as the study's first record's), its annual series of one length.
+impl crate::shard::Record for IterationRecord {
+    fn shape_error(&self, index: u64, s: &Scenario, first: &Self) -> Option<String> {
+        if self.iteration != index {
+            return Some(format!(
+                "iteration {} where index {index} belongs",
+                self.iteration
+            ));
+        }
+        let Some(risk) = &s.risk else {
+            return Some("its scenario has no [risk] table".into());
+        };
+        for (what, got, want) in [
+            ("inputs", self.inputs.len(), risk.inputs.len()),
+            ("avg_prices", self.avg_prices.len(), risk.prices.len()),
+            ("outputs", self.outputs.len(), first.outputs.len()),
+        ] {
+            if got != want {
+                return Some(format!("{got} {what} where its study has {want}"));
+            }
+        }
+        // The annual series cover the iteration's own years (a delay moves them), but
+        // the same years each.
+        let years = self.feed_dry_t.len();
+        for (what, got) in [
+            ("cu_t", self.cu_t.len()),
+            ("cfads_usd", self.cfads_usd.len()),
+            ("dscr", self.dscr.len()),
+        ] {
+            if got != years {
+                return Some(format!("{got} years of {what} for {years} of feed_dry_t"));
+            }
+        }
+        None
+    }
+}
+
 fn study_error(message: impl Into<String>) -> StudyError {
     StudyError::usage("[risk]", message)
 }
