@@ -1,7 +1,8 @@
 //! The `manto` command: parses arguments, turns flags into scenario overrides, calls the
 //! study library and renders. It holds no model logic. One exit point ([`main`] over
 //! [`try_main`]): bad input or usage exits 2 with one `error:` line per problem naming the
-//! file, line and key (or the flag); a failure to write an output exits 1.
+//! file, line and key (or the flag); a failure to write an output exits 1; a NaN or an
+//! infinity reaching an output (an internal error) exits 3, nothing written.
 
 use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -330,6 +331,10 @@ enum CliError {
     /// A partial result could not be serialised exactly: exit 1.
     #[error("cannot write the partial result (--out): {0}")]
     Partial(String),
+    /// A NaN or an infinity reached an output (a bug: bounded inputs cannot make one):
+    /// exit 3, nothing written.
+    #[error("internal error: {0}; nothing was written (please report it with the scenario)")]
+    NonFinite(String),
 }
 
 impl CliError {
@@ -343,6 +348,7 @@ impl CliError {
                 | OutputError::SameDestination { .. },
             ) => 2,
             CliError::Output(_) | CliError::Export(_) | CliError::Partial(_) => 1,
+            CliError::NonFinite(_) => 3,
         }
     }
 
@@ -641,6 +647,7 @@ fn run_shard<R: serde::Serialize + serde::de::DeserializeOwned>(
     let part_cost = study::Estimate {
         section_days: e.section_days * share,
         cpu_seconds: e.cpu_seconds * share,
+        memory_bytes: e.memory_bytes * share,
     };
     announce(part_cost, indices.len().min(u32::MAX as usize) as u32, c);
     let records = work(&s, &indices, &bar(c))?;
@@ -842,6 +849,31 @@ fn risk(mut a: RiskArgs) -> Result<(), CliError> {
             .as_ref()
             .map(|m| Override::flag("--sampling", "risk.sampling", format!("\"{m}\""))),
     );
+    // `--iterations`, `--sampling` or a `--set risk.KEY` would make a [risk] table of
+    // their own in a scenario without one: refuse it as `manto risk SCENARIO` alone does.
+    let made_by = [
+        a.iterations.map(|_| "--iterations".to_string()),
+        a.sampling.as_ref().map(|_| "--sampling".to_string()),
+        a.common
+            .set
+            .iter()
+            .find(|s| s.trim_start().starts_with("risk.") || s.trim_start().starts_with("risk="))
+            .map(|s| format!("--set {s}")),
+    ];
+    if let Some(flag) = made_by.into_iter().flatten().next() {
+        let plain = study::load(a.common.scenario.as_deref(), &[])?;
+        if plain.risk.is_none() {
+            return Err(StudyError::usage(
+                flag,
+                format!(
+                    "scenario `{}` has no [risk] table (the bundled risk study is `boleo-risk`; \
+                     docs/risk.md shows how to write one)",
+                    plain.name
+                ),
+            )
+            .into());
+        }
+    }
     if let (Some(shard), Some(path)) = (a.shard.shard, &a.shard.out) {
         let opts = study::risk::RiskOptions { exact: a.exact };
         let options = risk_options(opts);
@@ -891,17 +923,29 @@ fn risk(mut a: RiskArgs) -> Result<(), CliError> {
             n.min(u64::from(u32::MAX)) as u32,
             &a.common,
         );
+    } else {
+        let n = s.risk.as_ref().map_or(0, |r| r.iterations);
+        announce(
+            risk_estimate(&s, false),
+            n.min(u64::from(u32::MAX)) as u32,
+            &a.common,
+        );
     }
     let r = study::risk::run(&s, opts, &bar(&a.common))?;
     out.emit(&r)
 }
 
-/// What `--exact` costs: a life-of-mine trial per iteration (the fast path: nothing to say).
+/// What a risk study costs: with `--exact` a life-of-mine trial per iteration; on the fast
+/// path [`study::risk::FAST_SECONDS_PER_ITERATION`] an iteration (no section-days).
 fn risk_estimate(s: &study::Scenario, exact: bool) -> study::Estimate {
-    if !exact {
-        return study::Estimate::default();
-    }
     let n = s.risk.as_ref().map_or(0, |r| r.iterations);
+    if !exact {
+        return study::Estimate {
+            section_days: 0.0,
+            cpu_seconds: n as f64 * study::risk::FAST_SECONDS_PER_ITERATION,
+            memory_bytes: n as f64 * study::risk::BYTES_PER_ITERATION,
+        };
+    }
     study::Estimate::schedule(s).times(n as f64 / f64::from(s.schedule.replications.max(1)))
 }
 
@@ -1059,9 +1103,18 @@ fn announce(e: study::Estimate, parallel_units: u32, c: &Common) {
     let threads = rayon::current_num_threads();
     let wall = e.wall_seconds(threads, u64::from(parallel_units));
     if !c.quiet && wall > ANNOUNCE_AFTER_S {
+        let work = if e.section_days > 0.0 {
+            format!("about {:.0} section-days to simulate", e.section_days)
+        } else {
+            format!("{parallel_units} iterations to compute")
+        };
+        let memory = if e.memory_bytes >= 1e8 {
+            format!(" and about {:.1} GB of memory", e.memory_bytes / 1e9)
+        } else {
+            String::new()
+        };
         eprintln!(
-            "note: about {:.0} section-days to simulate: roughly {} on {threads} thread(s)",
-            e.section_days,
+            "note: {work}: roughly {} on {threads} thread(s){memory}",
             human_seconds(wall)
         );
     }
@@ -1157,6 +1210,9 @@ impl Outputs {
     /// Prints the terminal tables (unless a file output goes to standard output) and
     /// commits every requested file together.
     fn emit(&self, output: &dyn Output) -> Result<(), CliError> {
+        if let Some(field) = report::export::non_finite(output) {
+            return Err(CliError::NonFinite(field));
+        }
         if !self.set.writes_stdout() {
             let term = if self.wide {
                 TerminalExporter::full()

@@ -1351,3 +1351,89 @@ fn merge_and_messages_refuse_what_would_hurt() {
     assert!(err.contains("evil\\u{1b}[2J\\u{7}.toml"), "{err}");
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// Issue 18, point 5: money inputs are bounded (a NaN NPV with exit 0 before); the risk
+/// flags refuse a scenario without [risk] as `manto risk SCENARIO` does; an output path
+/// ending in a slash is refused; a long fast-path risk run says its cost first.
+#[test]
+fn money_bounds_risk_flags_and_directory_outputs_are_refused() {
+    for key in [
+        "finance.opex.wage_mxn_per_shift=1e308",
+        "finance.opex.usd_per_bolt=1e300",
+        "finance.capex.areas[0].direct_usd=1e200",
+    ] {
+        let (code, _, err) = run(&["finance", "-q", "--set", key]);
+        assert_eq!(code, 2, "{key}: {err}");
+        assert!(
+            err.starts_with(&format!("error: --set {key}"))
+                && err.contains("must be at most 1,000,000,000,000"),
+            "{key}: {err}"
+        );
+    }
+    let (plain, _, plain_err) = run(&["risk", "boleo", "-q"]);
+    assert_eq!(plain, 2, "{plain_err}");
+    for extra in [
+        &["--iterations", "20"][..],
+        &["--sampling", "monte_carlo"][..],
+        &["--set", "risk.iterations=20"][..],
+    ] {
+        let mut a = vec!["risk", "boleo", "-q"];
+        a.extend(extra);
+        let (code, out, err) = run(&a);
+        assert_eq!(code, 2, "{extra:?}: {err}");
+        assert!(out.is_empty());
+        assert!(
+            err.contains("scenario `boleo` has no [risk] table"),
+            "{extra:?}: {err}"
+        );
+    }
+    let dir = tmp("slash");
+    let nd = format!("{}/newdir/", dir.display());
+    let (code, _, err) = run(&[
+        "section",
+        "--days",
+        "1",
+        "--replications",
+        "1",
+        "-q",
+        "--json",
+        &nd,
+    ]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("ends with a slash"), "{err}");
+    assert!(!dir.join("newdir").exists(), "no file named newdir");
+    let existing = format!("{}/", dir.display());
+    let (code, _, err) = run(&[
+        "section",
+        "--days",
+        "1",
+        "--replications",
+        "1",
+        "-q",
+        "--csv",
+        &existing,
+    ]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("is a directory"), "{err}");
+    std::fs::remove_dir_all(&dir).ok();
+
+    // 1,000,000 fast-path iterations: the estimate comes before the run (which is killed).
+    use std::io::BufRead;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_manto"))
+        .args(["risk", "--iterations", "1000000", "--threads", "1"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    std::io::BufReader::new(child.stderr.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let _ = child.kill();
+    let _ = child.wait();
+    // 1e6 x 2 ms on one thread is about 33 min; 1e6 x 2 KB about 2 GB.
+    assert_eq!(
+        line.trim(),
+        "note: 1000000 iterations to compute: roughly 33 min on 1 thread(s) and about 2.0 GB of memory"
+    );
+}

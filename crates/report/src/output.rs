@@ -252,6 +252,24 @@ impl Destination {
             path: path.to_path_buf(),
             source,
         };
+        // `newdir/` names a directory whether or not it exists (`Path` drops the slash,
+        // which would write a file `newdir`).
+        if path
+            .as_os_str()
+            .to_string_lossy()
+            .ends_with(std::path::is_separator)
+        {
+            return match fs::metadata(path) {
+                Ok(m) if m.is_dir() => Err(OutputError::IsDirectory {
+                    flag,
+                    path: path.to_path_buf(),
+                }),
+                _ => Err(resolve(io::Error::new(
+                    io::ErrorKind::NotADirectory,
+                    "ends with a slash, so it names a directory, not a file (and there is none)",
+                ))),
+            };
+        }
         // `metadata` follows symbolic links: the destination is what they point to.
         match fs::metadata(path) {
             Ok(meta) if meta.is_dir() => Err(OutputError::IsDirectory {

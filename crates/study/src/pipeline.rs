@@ -606,8 +606,11 @@ impl SizePlan {
 pub struct Estimate {
     /// Section-days the DES will simulate.
     pub section_days: f64,
-    /// CPU seconds at [`SECONDS_PER_SECTION_DAY`].
+    /// CPU seconds at [`SECONDS_PER_SECTION_DAY`] (or, for a study that simulates no
+    /// section-days, its own rate).
     pub cpu_seconds: f64,
+    /// Memory the study holds beyond the program's own, bytes (0 when small).
+    pub memory_bytes: f64,
 }
 
 /// CPU time of one simulated section-day of the default section, release build: a
@@ -619,6 +622,7 @@ impl Estimate {
         Estimate {
             section_days,
             cpu_seconds: section_days * SECONDS_PER_SECTION_DAY,
+            memory_bytes: 0.0,
         }
     }
 
