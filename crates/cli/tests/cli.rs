@@ -1431,9 +1431,9 @@ fn money_bounds_risk_flags_and_directory_outputs_are_refused() {
         .unwrap();
     let _ = child.kill();
     let _ = child.wait();
-    // 1e6 x 2 ms on one thread is about 33 min; 1e6 x 2 KB about 2 GB.
+    // 1e6 x 2 ms on one thread is about 33 min; 1e6 x 3 KB about 3.1 GB.
     assert_eq!(
         line.trim(),
-        "note: 1000000 iterations to compute: roughly 33 min on 1 thread(s) and about 2.0 GB of memory"
+        "note: 1000000 iterations to compute: roughly 33 min on 1 thread(s) and about 3.1 GB of memory"
     );
 }

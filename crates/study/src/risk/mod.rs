@@ -66,15 +66,15 @@ pub const RISK_STREAMS: u64 = 0x715C_0001;
 pub const DEFAULT_SCENARIO: &str = "boleo-risk";
 
 /// CPU seconds of one fast-path iteration of the bundled study (draws, the emulated mine,
-/// the finance model and its record): measured as the difference of
-/// `manto risk --iterations 200` and `--iterations 2000` with `--threads 1` on a 2-core
-/// machine shared with other builds (see docs/risk.md#cost), rounded up.
+/// the finance model and its record) on an idle machine: the difference of
+/// `manto risk --iterations N --threads 1` for two N (docs/risk.md#cost; 2.5 times more on
+/// a machine shared with other builds).
 pub const FAST_SECONDS_PER_ITERATION: f64 = 2.0e-3;
 
 /// Memory one iteration holds until the summary (its record and its share of the
-/// statistics), bytes: measured as the difference of the largest resident sizes of the
-/// same two runs, rounded up.
-pub const BYTES_PER_ITERATION: f64 = 2048.0;
+/// statistics), bytes: the difference of the largest resident sizes of the same two runs
+/// (2.8 KB), rounded up.
+pub const BYTES_PER_ITERATION: f64 = 3072.0;
 
 /// The trial index the deterministic runs (base and tornado) use for the mine's streams.
 pub const TORNADO_TRIAL: u64 = u64::MAX;
