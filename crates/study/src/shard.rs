@@ -577,6 +577,8 @@ pub struct Merged<R> {
     pub options: String,
     /// The scenario (overrides applied), parsed from the partials' text.
     pub scenario: Scenario,
+    /// That text.
+    pub text: String,
     /// One record per index `0..total`, in index order.
     pub records: Vec<R>,
 }
@@ -642,6 +644,7 @@ pub fn merge<R: Record + Serialize>(
     check_complete(&parts)?;
     let (name, first) = &parts[0];
     let scenario = scenario::parse(&first.scenario, name).map_err(StudyError::Input)?;
+    let text = first.scenario.clone();
     let command = first.command.clone();
     let options = first.options.clone();
     let total = first.total;
@@ -685,6 +688,7 @@ pub fn merge<R: Record + Serialize>(
         command,
         options,
         scenario,
+        text,
         records,
     })
 }
