@@ -66,7 +66,7 @@ fn bad_ground_tables_name_file_line_and_key() {
 #[test]
 fn a_pillar_under_the_minimum_is_refused_unless_sized() {
     let deep = Override::parse_set("ground.pillars.depth_of_cover_m=400").unwrap();
-    let e = study::load(Some("boleo-ground"), &[deep.clone()]).unwrap_err();
+    let e = study::load(Some("boleo-ground"), std::slice::from_ref(&deep)).unwrap_err();
     let lines = e.lines();
     assert!(
         lines[0].contains("ground.pillars.min_safety_factor"),

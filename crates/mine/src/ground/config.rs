@@ -618,9 +618,9 @@ impl GroundConfig {
 impl SupportPattern {
     /// Mean bolting time per metre of heading, min, derived from the pattern and the
     /// bolter's mean drill and install times per bolt with `booms` drilling in parallel:
-    /// rows per metre x (bolts per boom x (drill + install) + straps x strap time)
-    /// + mesh time + the expected supplementary support per metre of a `cut_m` cut.
-    /// (Cable bolts at intersections are extra, per intersection.)
+    /// rows per metre x (bolts per boom x (drill + install) + straps x strap time), plus
+    /// the mesh time and the expected supplementary support per metre of a `cut_m` cut;
+    /// cable bolts at intersections are extra, per intersection.
     pub fn minutes_per_m(&self, drill_min: f64, install_min: f64, booms: u32, cut_m: f64) -> f64 {
         let per_boom = f64::from(self.bolts_per_row.div_ceil(booms.max(1)));
         let row = per_boom * (drill_min + install_min) + self.straps_per_row * self.strap_min;
