@@ -160,6 +160,8 @@ enum Ev {
     Fail(u32),
     Repaired(u32),
     Calendar(CalendarEvent),
+    /// A place held for roof-fall clean-up is free again (ground only).
+    PlaceFree(u32),
 }
 
 struct Mode {
@@ -221,6 +223,10 @@ struct Place {
     exposed: SimTime,
     /// Did the last cut cross a crosscut line (an intersection)?
     intersection: bool,
+    /// Held for roof-fall clean-up until then (ground only).
+    held_until: SimTime,
+    /// The last cut's falls have been drawn (once per cut).
+    falls_drawn: bool,
 }
 
 /// Production counted in one production shift.
@@ -468,6 +474,7 @@ fn run_sim(
             Ev::Done(i) => sim.on_done(i as usize),
             Ev::Fail(i) => sim.on_fail(i as usize),
             Ev::Repaired(i) => sim.on_repaired(i as usize),
+            Ev::PlaceFree(p) => sim.on_place_free(p as usize),
         }
         if sim.check {
             sim.check_invariants();
@@ -513,6 +520,8 @@ impl<'a> Sim<'a> {
                 class: 0,
                 exposed: SimTime::ZERO,
                 intersection: false,
+                held_until: SimTime::ZERO,
+                falls_drawn: false,
             })
             .collect();
         // The miner starts at the middle entry; cars start queued at it.
@@ -763,6 +772,8 @@ impl<'a> Sim<'a> {
                     class: 0,
                     exposed: SimTime::ZERO,
                     intersection: false,
+                    held_until: SimTime::ZERO,
+                    falls_drawn: false,
                 });
                 self.open_xc[pair] = Some(self.places.len() - 1);
                 self.active.push(self.places.len() - 1);
@@ -858,6 +869,7 @@ impl<'a> Sim<'a> {
         if let Some(gr) = &mut self.ground {
             pl.class = self.cut_class as u8;
             pl.exposed = now;
+            pl.falls_drawn = false;
             pl.intersection = if pl.crosscut {
                 pl.left_m - depth <= 1e-9
             } else {
@@ -910,14 +922,23 @@ impl<'a> Sim<'a> {
             return;
         }
         let here = self.m[b].place;
+        let now = self.q.now();
+        let ground = self.ground.is_some();
         let best = self
             .active
             .iter()
             .copied()
-            .filter(|&p| self.places[p].status == PlaceStatus::Unbolted)
+            .filter(|&p| {
+                self.places[p].status == PlaceStatus::Unbolted && self.places[p].held_until <= now
+            })
             .min_by(|&a, &c| {
-                self.dist(here, a)
-                    .total_cmp(&self.dist(here, c))
+                // In ground, the roof exposed longest first (stand-up time), then the nearest.
+                let age = if ground {
+                    self.places[a].exposed.cmp(&self.places[c].exposed)
+                } else {
+                    std::cmp::Ordering::Equal
+                };
+                age.then(self.dist(here, a).total_cmp(&self.dist(here, c)))
                     .then(a.cmp(&c))
             });
         match best {
@@ -988,24 +1009,16 @@ impl<'a> Sim<'a> {
         (SimTime::from_min(total), rows * bolts_per_row)
     }
 
-    /// Ground at the start of bolting place `p` (the bolter's `dur` and `bolts` for it):
-    /// consumables, then the falls of its roof (unsupported since the cut, by the
-    /// Weibull hazard; supported, a Poisson count per metre and intersection), each held
-    /// for clean-up and re-support, adding fallen waste, perhaps abandoning the heading.
-    /// Returns the extra time the bolter and the place are held.
-    fn ground_at_bolting(&mut self, p: usize, dur: SimTime, bolts: u32) -> SimTime {
-        use rand::Rng;
-        let now = self.q.now();
+    /// Support of place `p` as bolted (`dur`, `bolts`): time and consumables, with their
+    /// cost, in the shift's and the class's tallies.
+    fn ground_support(&mut self, p: usize, dur: SimTime, bolts: u32) {
         let counting = self.counting;
         let g = &self.cfg.geometry;
-        let dry_fraction = self.dry_fraction;
-        let seam = self.seam_height_m;
         let gr = self.ground.as_mut().expect("ground");
         let cfg = gr.prep.cfg;
         let pl = &self.places[p];
         let c = pl.class as usize;
-        let class = &cfg.classes[c];
-        let s = &class.support;
+        let s = &cfg.classes[c].support;
         let depth = pl.last_cut_m;
         let rows = ((depth / s.row_spacing_m) - 1e-9).ceil().max(1.0);
         let mut tally = GroundShift {
@@ -1030,7 +1043,35 @@ impl<'a> Sim<'a> {
             + tally.mesh_m2 * k.mesh_usd_per_m2
             + tally.straps * k.strap_usd
             + tally.cable_bolts * k.cable_bolt_usd;
-        let f = &class.falls;
+        if counting {
+            gr.classes[c].bolts += bolts;
+            gr.classes[c].ground.add(&tally, 1.0);
+            if let Some(sh) = self.shifts.last_mut() {
+                sh.ground.add(&tally, 1.0);
+            }
+        }
+    }
+
+    /// The roof falls of place `p`'s last cut, drawn once when a bolter first reaches it:
+    /// unsupported since the cut (the Weibull stand-up hazard) and supported (a Poisson
+    /// count per metre and intersection). Each fall holds the place for clean-up and
+    /// re-support, adds fallen waste and may abandon the heading (the face re-collared
+    /// further on, the ore skipped lost). Returns when the place is free again, or `None`
+    /// when nothing fell.
+    fn ground_falls(&mut self, p: usize) -> Option<SimTime> {
+        use rand::Rng;
+        let now = self.q.now();
+        let counting = self.counting;
+        let g = &self.cfg.geometry;
+        let dry_fraction = self.dry_fraction;
+        let seam = self.seam_height_m;
+        let gr = self.ground.as_mut().expect("ground");
+        let cfg = gr.prep.cfg;
+        self.places[p].falls_drawn = true;
+        let pl = &self.places[p];
+        let c = pl.class as usize;
+        let f = &cfg.classes[c].falls;
+        let depth = pl.last_cut_m;
         let mut falls = 0;
         if f.stand_up_h > 0.0 {
             let t_h = (now - pl.exposed).as_h();
@@ -1046,6 +1087,10 @@ impl<'a> Sim<'a> {
                 0.0
             };
         falls += poisson(lambda, &mut gr.rng);
+        if falls == 0 {
+            return None;
+        }
+        let mut tally = GroundShift::default();
         let mut held_h = 0.0;
         let mut skip_m = 0.0;
         for _ in 0..falls {
@@ -1080,7 +1125,6 @@ impl<'a> Sim<'a> {
             }
         }
         if counting {
-            gr.classes[c].bolts += bolts;
             gr.classes[c].ground.add(&tally, 1.0);
             if let Some(sh) = self.shifts.last_mut() {
                 sh.ground.add(&tally, 1.0);
@@ -1089,7 +1133,18 @@ impl<'a> Sim<'a> {
         if skip_m > 0.0 {
             self.open_crosscuts();
         }
-        SimTime::from_h(held_h)
+        // The re-supported roof is fresh: its exposure starts when the place is free.
+        let until = now + SimTime::from_h(held_h);
+        self.places[p].exposed = until;
+        Some(until)
+    }
+
+    /// A place held for clean-up is free: a bolter may re-support it.
+    fn on_place_free(&mut self, p: usize) {
+        if self.places[p].status == PlaceStatus::Unbolted {
+            self.wake_bolters();
+        }
+        self.sync_partners();
     }
 
     fn wake_bolters(&mut self) {
@@ -1218,11 +1273,29 @@ impl<'a> Sim<'a> {
                 self.miner_load();
             }
             Act::Tram { to } => {
-                let (mut dur, bolts) = self.bolt_time(i, self.places[to].last_cut_m);
-                if self.ground.is_some() {
-                    dur = dur + self.ground_at_bolting(to, dur, bolts);
+                let held = if self.ground.is_some() && !self.places[to].falls_drawn {
+                    self.ground_falls(to)
+                } else {
+                    None
+                };
+                match held {
+                    Some(until) => {
+                        // A fall: the place is held for clean-up and the bolter moves on.
+                        let pl = &mut self.places[to];
+                        pl.status = PlaceStatus::Unbolted;
+                        pl.held_until = until;
+                        self.q.schedule_at(until, Ev::PlaceFree(to as u32));
+                        self.set_state(i, State::Idle);
+                        self.bolter_next(i);
+                    }
+                    None => {
+                        let (dur, bolts) = self.bolt_time(i, self.places[to].last_cut_m);
+                        if self.ground.is_some() {
+                            self.ground_support(to, dur, bolts);
+                        }
+                        self.start(i, Act::Bolt { place: to, bolts }, dur);
+                    }
                 }
-                self.start(i, Act::Bolt { place: to, bolts }, dur);
             }
             Act::Bolt { place, bolts } => {
                 let pl = &mut self.places[place];
