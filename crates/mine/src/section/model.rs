@@ -923,7 +923,11 @@ impl<'a> Sim<'a> {
         }
         let here = self.m[b].place;
         let now = self.q.now();
-        let ground = self.ground.is_some();
+        // With a stand-up time the roof exposed longest is bolted first.
+        let ground = self
+            .ground
+            .as_ref()
+            .is_some_and(|g| g.prep.cfg.classes.iter().any(|c| c.falls.stand_up_h > 0.0));
         let best = self
             .active
             .iter()
@@ -932,7 +936,7 @@ impl<'a> Sim<'a> {
                 self.places[p].status == PlaceStatus::Unbolted && self.places[p].held_until <= now
             })
             .min_by(|&a, &c| {
-                // In ground, the roof exposed longest first (stand-up time), then the nearest.
+                // The roof exposed longest first (stand-up time), then the nearest.
                 let age = if ground {
                     self.places[a].exposed.cmp(&self.places[c].exposed)
                 } else {
