@@ -4,7 +4,6 @@
 //! pipes written through, files replaced atomically and all of a run's files committed
 //! together ([`output::OutputSet`]); [`write_atomic`] is the one-file shorthand.
 
-mod backtest;
 mod cases;
 pub mod export;
 mod finance;
@@ -18,6 +17,7 @@ mod section;
 mod table;
 pub mod xlsx;
 
+pub use finance::CaseFinance;
 pub use fleet::SizingReport;
 pub use output::{Destination, OutputError, OutputSet};
 pub use risk::iterations_table;
