@@ -577,9 +577,20 @@ fn backticked(s: &str) -> impl Iterator<Item = &str> {
     s.split('`').skip(1).step_by(2)
 }
 
-/// Levenshtein distance between two short strings, in characters (`strsim::levenshtein`).
+/// Levenshtein distance between two short strings.
 pub fn edit_distance(a: &str, b: &str) -> usize {
-    strsim::levenshtein(a, b)
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let cur = row[j + 1];
+            row[j + 1] = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(cur + 1);
+            prev = cur;
+        }
+    }
+    row[b.len()]
 }
 
 // ---- range checks shared by every validating crate ----------------------------------

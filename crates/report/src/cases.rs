@@ -16,14 +16,12 @@ fn text(v: &Option<String>) -> Cell {
 
 /// The sensitivity table: NPV, IRRs, minimum and average DSCR, minimum LLCR, funding
 /// shortfall and its first quarter, covenant and payment-default quarters.
-pub fn sensitivity_table(cases: &[CaseResult], covenant_test: &str) -> Table {
+pub fn sensitivity_table(cases: &[CaseResult]) -> Table {
     let rate = cases.first().map_or(8.0, |c| c.npv_rate_pct);
     let npv_col = format!("npv{rate}_after_tax_musd");
     let mut t = Table::new(
         "cases",
-        &format!(
-            "Bank cases (debt sized on the base case; repayment profile fixed). min_dscr is the lowest single quarter; lock-up and default quarters count the covenant's test, on the {covenant_test} DSCR, so a case can have a quarter below the minimum and no default"
-        ),
+        "Bank cases (debt sized on the base case; repayment profile fixed)",
         &[
             "case",
             "description",
@@ -125,7 +123,7 @@ impl crate::export::Output for study::CasesResult {
 
     fn tables(&self) -> Vec<Table> {
         vec![
-            sensitivity_table(&self.cases, &self.covenant_test),
+            sensitivity_table(&self.cases),
             breakeven_table(&self.breakevens),
         ]
     }

@@ -4,6 +4,7 @@
 //! pipes written through, files replaced atomically and all of a run's files committed
 //! together ([`output::OutputSet`]); [`write_atomic`] is the one-file shorthand.
 
+mod backtest;
 mod cases;
 pub mod export;
 mod finance;
@@ -17,7 +18,6 @@ mod section;
 mod table;
 pub mod xlsx;
 
-pub use finance::CaseFinance;
 pub use fleet::SizingReport;
 pub use output::{Destination, OutputError, OutputSet};
 pub use risk::iterations_table;

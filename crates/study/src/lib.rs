@@ -16,6 +16,7 @@
 //! The one adapter from mine types to finance types ([`production::profile`]) lives here,
 //! so `finance` never sees the mine. Errors are [`StudyError`]s; the library never prints.
 
+pub mod backtest;
 mod error;
 mod overrides;
 mod pipeline;
@@ -37,6 +38,3 @@ pub use pipeline::{
 };
 pub use scenario::{bundled, load, parse, text, Bundled, Scenario, BUNDLED, DEFAULT};
 pub use trace::{report_study, shift_trace, ReportStudy, ShiftTrace, Spell};
-
-/// Most worker threads a run may use (`--threads`; `mine::limits::MAX_THREADS`).
-pub const MAX_THREADS: usize = mine::limits::MAX_THREADS;

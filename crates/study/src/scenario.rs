@@ -65,12 +65,6 @@ pub struct Bundled {
 }
 
 impl Scenario {
-    /// True when the finance model reads the scenario's production table rather than the
-    /// simulated schedule (`finance.production_source = "table"`).
-    pub fn uses_production_table(&self) -> bool {
-        self.finance.production_source == finance::config::ProductionSource::Table
-    }
-
     /// The mine-to-plant model of this scenario.
     pub fn mine_model(&self) -> MineModel<'_> {
         MineModel {
@@ -97,8 +91,13 @@ pub const BUNDLED: &[Bundled] = &[
     },
     Bundled {
         name: "boleo-risk",
-        summary: "El Boleo risk study dated mid-2007: priors from reference classes, price processes (manto risk)",
-        text: fragments!("risk-boleo.toml", "boleo.toml", "boleo-mine.toml", "finance-boleo.toml"),
+        summary: "El Boleo risk study dated mid-2007, from sources public by then: priors from reference classes, price processes (manto risk, manto backtest)",
+        text: fragments!("risk-boleo.toml", "boleo.toml", "boleo-mine.toml", "finance-boleo-2007.toml"),
+    },
+    Bundled {
+        name: "boleo-risk-hindsight",
+        summary: "The first El Boleo risk study: dated mid-2007 but citing later sources and tax reforms (for comparison)",
+        text: fragments!("risk-boleo-hindsight.toml", "boleo.toml", "boleo-mine.toml", "finance-boleo.toml"),
     },
 ];
 

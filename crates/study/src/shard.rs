@@ -272,12 +272,6 @@ pub fn read_part(path: &Path) -> Result<Vec<u8>, StudyError> {
 /// A partial's header: every field, the records skipped (not kept in memory).
 pub type Header = Partial<IgnoredAny>;
 
-/// The record of one section replication (`manto section --shard`).
-pub type SectionRecord = mine::section::Replication;
-
-/// The record of one life-of-mine trial (`manto schedule --shard`).
-pub type ScheduleRecord = mine::schedule::ScheduleReplication;
-
 /// Parses a partial result file's bytes; `name` (the file) is named in any error.
 pub fn parse<R: DeserializeOwned>(name: &str, bytes: &[u8]) -> Result<Partial<R>, StudyError> {
     // The format tag first, so a file of another kind or version says so plainly.
@@ -432,6 +426,8 @@ pub struct Merged<R> {
     pub options: String,
     /// The scenario (overrides applied), parsed from the partials' text.
     pub scenario: Scenario,
+    /// That text.
+    pub text: String,
     /// One record per index `0..total`, in index order.
     pub records: Vec<R>,
 }
@@ -459,6 +455,7 @@ pub fn merge<R>(parts: Vec<(String, Partial<R>)>) -> Result<Merged<R>, StudyErro
     check_complete(&parts)?;
     let (name, first) = &parts[0];
     let scenario = scenario::parse(&first.scenario, name).map_err(StudyError::Input)?;
+    let text = first.scenario.clone();
     let command = first.command.clone();
     let options = first.options.clone();
     let total = first.total;
@@ -478,6 +475,7 @@ pub fn merge<R>(parts: Vec<(String, Partial<R>)>) -> Result<Merged<R>, StudyErro
         command,
         options,
         scenario,
+        text,
         records,
     })
 }
