@@ -48,10 +48,22 @@ pub fn section_replications(
     progress: &dyn Progress,
 ) -> Vec<Replication> {
     progress.phase("section replications", indices.len() as u64);
+    // With [ground], the section study runs in the classes' own shares (a manto's shares
+    // apply to its panels in the schedule).
+    let ground = s
+        .ground
+        .as_ref()
+        .map(|g| mine::ground::Prepared::new(g, ""));
     indices
         .par_iter()
         .map(|&r| {
-            let rep = mine::section::replication(&s.section, &s.calendar, s.simulation, r);
+            let rep = mine::section::replication_in(
+                &s.section,
+                &s.calendar,
+                s.simulation,
+                r,
+                ground.as_ref(),
+            );
             progress.advance(1);
             rep
         })

@@ -36,6 +36,10 @@ pub struct Scenario {
     pub plant: PlantConfig,
     /// Crews and staff.
     pub crew: CrewConfig,
+    /// Ground classes, support, roof falls and pillars (optional; without it the section
+    /// runs as before).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ground: Option<mine::ground::GroundConfig>,
     /// Project economics and financing.
     pub finance: finance::FinanceConfig,
     /// The risk study (`manto risk`): uncertain inputs, correlations, price processes.
@@ -73,6 +77,7 @@ impl Scenario {
             layout: &self.deposit,
             plant: &self.plant,
             crew: &self.crew,
+            ground: self.ground.as_ref(),
         }
     }
 }
@@ -98,6 +103,11 @@ pub const BUNDLED: &[Bundled] = &[
         name: "boleo-risk-hindsight",
         summary: "The first El Boleo risk study: dated mid-2007 but citing later sources and tax reforms (for comparison)",
         text: fragments!("risk-boleo-hindsight.toml", "boleo.toml", "boleo-mine.toml", "finance-boleo.toml"),
+    },
+    Bundled {
+        name: "boleo-ground",
+        summary: "El Boleo with ground classes for the clay mantos: support by class, roof falls, bogging, pillars ([ground])",
+        text: fragments!("boleo-ground-name.toml", "boleo.toml", "boleo-mine.toml", "finance-boleo.toml", "ground-boleo.toml"),
     },
 ];
 
@@ -182,6 +192,16 @@ pub(crate) fn validate(s: &Scenario) -> Vec<Invalid> {
     out.extend(s.deposit.validate("deposit"));
     out.extend(s.plant.validate("plant"));
     out.extend(s.crew.validate("crew"));
+    if let Some(g) = &s.ground {
+        let mantos: Vec<String> = s.deposit.mantos.iter().map(|m| m.name.clone()).collect();
+        let before = out.len();
+        out.extend(g.validate("ground", s.section.geometry.entry_width_m, &mantos));
+        if out.len() == before {
+            out.extend(mine::ground::validate_pillars(
+                g, "ground", &s.section, &s.deposit,
+            ));
+        }
+    }
     out.extend(s.finance.validate());
     if let Some(r) = &s.risk {
         if out.is_empty() {

@@ -48,8 +48,9 @@ use des::StreamKey;
 use finance::cases::CaseSpec;
 use finance::config::ProductionSource;
 use finance::{FinanceResult, ProductionProfile, SizedDebt};
+use mine::ground::Prepared;
 use mine::schedule::{mean_dry_t, PooledShifts, ShiftPool};
-use mine::section::{simulate, RunSpec, ShiftTally};
+use mine::section::{simulate_in, RunSpec, ShiftTally};
 use rand_distr::{Distribution, StandardNormal};
 use rayon::prelude::*;
 use serde::Serialize;
@@ -495,13 +496,26 @@ impl RiskPlan {
     fn build_pool(&self) -> Result<FastPath, StudyError> {
         let s = &self.scenario;
         let root = StreamKey::root(self.seed).child(RISK_STREAMS);
+        // A pool per distinct seam height (and, with [ground], per distinct class shares:
+        // the mantos' ground differs).
         let mut heights_m: Vec<f64> = Vec::new();
+        let mut shares: Vec<Vec<f64>> = Vec::new();
+        let mut first_manto: Vec<usize> = Vec::new();
         let mut group_of_manto = Vec::new();
-        for m in &s.deposit.mantos {
-            let g = match heights_m.iter().position(|h| *h == m.thickness_m) {
+        for (k, m) in s.deposit.mantos.iter().enumerate() {
+            let sh = s
+                .ground
+                .as_ref()
+                .map(|g| g.shares_of(&m.name))
+                .unwrap_or_default();
+            let g = match (0..heights_m.len())
+                .position(|g| heights_m[g] == m.thickness_m && shares[g] == sh)
+            {
                 Some(g) => g,
                 None => {
                     heights_m.push(m.thickness_m);
+                    shares.push(sh);
+                    first_manto.push(k);
                     heights_m.len() - 1
                 }
             };
@@ -511,7 +525,11 @@ impl RiskPlan {
             .par_iter()
             .enumerate()
             .map(|(g, &h)| {
-                simulate(
+                let ground = s
+                    .ground
+                    .as_ref()
+                    .map(|gr| Prepared::new(gr, &s.deposit.mantos[first_manto[g]].name));
+                simulate_in(
                     &s.section,
                     &s.calendar,
                     RunSpec {
@@ -522,6 +540,7 @@ impl RiskPlan {
                         stop_after_wet_t: None,
                         seam_height_m: Some(h),
                     },
+                    ground.as_ref(),
                 )
                 .shifts
             })
@@ -1152,8 +1171,10 @@ pub const PROBE_WARMUP_DAYS: u32 = 3;
 /// The section of `s` in a seam of `h` m: dry t per production shift over `days` counted
 /// days (after [`PROBE_WARMUP_DAYS`]) on `streams`.
 fn section_rate(s: &Scenario, days: u32, streams: StreamKey, h: f64) -> f64 {
+    // With [ground], in the classes' own shares (the surface is a ratio to its base point).
+    let ground = s.ground.as_ref().map(|g| Prepared::new(g, ""));
     mean_dry_t(
-        &simulate(
+        &simulate_in(
             &s.section,
             &s.calendar,
             RunSpec {
@@ -1164,6 +1185,7 @@ fn section_rate(s: &Scenario, days: u32, streams: StreamKey, h: f64) -> f64 {
                 stop_after_wet_t: None,
                 seam_height_m: Some(h),
             },
+            ground.as_ref(),
         )
         .shifts,
     )
