@@ -246,10 +246,6 @@ pub struct PanelRecord {
     pub support_cost_usd: f64,
 }
 
-fn is_zero(v: &f64) -> bool {
-    *v == 0.0
-}
-
 impl Period {
     /// Metal fed weighted by the share of design recovery reached (the metal fed itself
     /// when no ramp-up curve applies), t.
