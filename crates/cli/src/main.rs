@@ -464,11 +464,16 @@ fn try_main() -> Result<(), CliError> {
             let out = Outputs::new(&a.common)?;
             let s = load_finance(a)?;
             let progress = bar(&a.common);
-            let r = match &f.case {
-                Some(name) => study::finance_case(&s, name, &progress)?,
-                None => study::finance_study(&s, &progress),
-            };
-            out.emit(&r)
+            match &f.case {
+                Some(name) => {
+                    let r = study::finance_case(&s, name, &progress)?;
+                    out.emit(&report::CaseFinance {
+                        case: name,
+                        result: &r,
+                    })
+                }
+                None => out.emit(&study::finance_study(&s, &progress)),
+            }
         }
         Command::Cases(a) => {
             let out = Outputs::new(&a.common)?;
@@ -534,7 +539,7 @@ fn flag(name: &'static str, key: &str, value: Option<u32>) -> Option<Override> {
 /// something when the production source is the schedule, and are refused otherwise.
 fn load_finance(a: &ScheduleArgs) -> Result<study::Scenario, CliError> {
     let s = load(&a.common, &schedule_flags(a))?;
-    if s.finance.production_source == finance::config::ProductionSource::Table {
+    if s.uses_production_table() {
         for (name, given) in [
             ("--years", a.years.is_some()),
             ("--replications", a.replications.is_some()),
@@ -575,7 +580,7 @@ fn load(c: &Common, flags: &[Option<Override>]) -> Result<study::Scenario, CliEr
 /// then `--seed`.
 fn overrides(c: &Common, flags: &[Option<Override>]) -> Result<Vec<Override>, CliError> {
     if let Some(n) = c.threads {
-        let max = mine::limits::MAX_THREADS;
+        let max = study::MAX_THREADS;
         if n == 0 || n > max {
             return Err(StudyError::usage("--threads", format!("must be 1 to {max}")).into());
         }
@@ -760,13 +765,13 @@ fn merge(a: &MergeArgs) -> Result<(), CliError> {
             out.emit(&report::SizingReport { studies })
         }
         "section" => {
-            let m = read_parts::<mine::section::Replication>(&a.parts)?;
+            let m = read_parts::<study::shard::SectionRecord>(&a.parts)?;
             let n = m.scenario.simulation.replications;
             check_total(&first, &m, u64::from(n), "simulation.replications")?;
             out.emit(&study::section_summary(&m.scenario, &m.records))
         }
         "schedule" => {
-            let m = read_parts::<mine::schedule::ScheduleReplication>(&a.parts)?;
+            let m = read_parts::<study::shard::ScheduleRecord>(&a.parts)?;
             let n = m.scenario.schedule.replications;
             check_total(&first, &m, u64::from(n), "schedule.replications")?;
             out.emit(&study::schedule_of(&m.scenario, &m.records))

@@ -18,6 +18,7 @@ mod section;
 mod table;
 pub mod xlsx;
 
+pub use finance::CaseFinance;
 pub use fleet::SizingReport;
 pub use output::{Destination, OutputError, OutputSet};
 pub use risk::iterations_table;

@@ -65,6 +65,12 @@ pub struct Bundled {
 }
 
 impl Scenario {
+    /// True when the finance model reads the scenario's production table rather than the
+    /// simulated schedule (`finance.production_source = "table"`).
+    pub fn uses_production_table(&self) -> bool {
+        self.finance.production_source == finance::config::ProductionSource::Table
+    }
+
     /// The mine-to-plant model of this scenario.
     pub fn mine_model(&self) -> MineModel<'_> {
         MineModel {

@@ -27,17 +27,18 @@ mod sample;
 mod summary;
 
 pub use config::{
-    parse_path, Correlation, How, Precision, RiskConfig, RiskInput, Seg, Target, CASE_KEYS,
+    parse_path, CaseKey, Correlation, How, Precision, RiskConfig, RiskInput, Seg, Target,
     MAX_INPUTS, MAX_ITERATIONS,
 };
 pub use prices::{PriceProcess, Process, PRODUCTS};
 pub use sample::{
-    cholesky, correlation_problem, iman_conover, percentile_sorted, ranks, spearman, uniforms,
-    Sampling,
+    cholesky, correlation_problem, iman_conover, pearson_target, percentile_sorted, ranks,
+    spearman, spearman_to_pearson, uniforms, Sampling,
 };
 pub use summary::{
-    summarise, summarise_with, Convergence, FanYear, Histogram, InputSummary, OutputStats,
-    Probability, RiskResult, SCurve, Sensitivity, SensitivityEntry, Tornado, TornadoBar,
+    price_average_label, price_deck_label, summarise, summarise_with, Convergence, FanYear,
+    Histogram, InputSummary, OutputStats, Probability, RankCorrelation, RiskResult, SCurve,
+    Sensitivity, SensitivityEntry, Tornado, TornadoBar,
 };
 
 use crate::error::StudyError;
@@ -155,25 +156,25 @@ pub struct RiskOptions {
 /// every iteration's input draws, the fixed debt, the shift pool.
 pub struct RiskPlan {
     /// The scenario (with its `[risk]` table).
-    pub scenario: Scenario,
+    pub(crate) scenario: Scenario,
     /// The risk settings.
-    pub config: RiskConfig,
+    pub(crate) config: RiskConfig,
     /// Base seed.
-    pub seed: u64,
+    pub(crate) seed: u64,
     /// Full DES per iteration.
-    pub exact: bool,
+    pub(crate) exact: bool,
     /// Output names, record order.
-    pub outputs: Vec<String>,
+    pub(crate) outputs: Vec<String>,
     base_doc: toml::Value,
     /// design[j][i]: input j's draw in iteration i.
     design: Vec<Vec<f64>>,
     price_keys: Vec<&'static str>,
     price_chol: Option<Vec<Vec<f64>>>,
     /// The debt, sized once on the banking case.
-    pub sized: SizedDebt,
+    pub(crate) sized: SizedDebt,
     fast: Option<FastPath>,
     /// Base value of each input (the scenario's own; 1 for scale, 0 for add; neutral case).
-    pub base_values: Vec<f64>,
+    pub(crate) base_values: Vec<f64>,
     /// Calendar years of the price paths' first and the model's first year.
     first_price_year: Vec<i32>,
     finance_first_year: i32,
@@ -333,8 +334,8 @@ impl RiskPlan {
             .inputs
             .iter()
             .map(|inp| match inp.target() {
-                Target::Case(k) => {
-                    if CASE_KEYS[k].0.ends_with("_factor") {
+                Target::Case(c) => {
+                    if c.is_factor() {
                         1.0
                     } else {
                         0.0
@@ -431,6 +432,27 @@ impl RiskPlan {
         );
         plan.base_record = Some(base);
         Ok(plan)
+    }
+
+    /// The scenario (with its `[risk]` table).
+    pub fn scenario(&self) -> &Scenario {
+        &self.scenario
+    }
+
+    /// The risk settings.
+    pub fn config(&self) -> &RiskConfig {
+        &self.config
+    }
+
+    /// Output names, in record order.
+    pub fn outputs(&self) -> &[String] {
+        &self.outputs
+    }
+
+    /// Base value of each input (the scenario's own; 1 for scale, 0 for add; the neutral
+    /// case), in `risk.inputs` order.
+    pub fn base_values(&self) -> &[f64] {
+        &self.base_values
     }
 
     /// Iterations the study plans.
@@ -683,16 +705,16 @@ impl RiskPlan {
         let mut case = CaseSpec::default();
         for (inp, &x) in self.config.inputs.iter().zip(values) {
             match inp.target() {
-                Target::Case(k) => match CASE_KEYS[k].0 {
-                    "case.delay_quarters" => case.delay_quarters = x.round().max(0.0) as usize,
-                    "case.ramp_up_shortfall_pct" => {
+                Target::Case(c) => match c {
+                    CaseKey::DelayQuarters => case.delay_quarters = x.round().max(0.0) as usize,
+                    CaseKey::RampUpShortfallPct => {
                         case.ramp_up_factors =
                             (0..8).map(|y| 1.0 - (x / 100.0) * 0.5f64.powi(y)).collect()
                     }
-                    "case.production_factor" => case.production_factor = x,
-                    "case.opex_factor" => case.opex_factor = x,
-                    "case.capex_factor" => case.capex_factor = x,
-                    _ => case.price_factor = x,
+                    CaseKey::ProductionFactor => case.production_factor = x,
+                    CaseKey::OpexFactor => case.opex_factor = x,
+                    CaseKey::CapexFactor => case.capex_factor = x,
+                    CaseKey::PriceFactor => case.price_factor = x,
                 },
                 Target::Key(segs) => {
                     let v = get_mut(&mut doc, &segs)
@@ -816,6 +838,19 @@ impl RiskPlan {
         trial: u64,
         mined: Option<(ProductionProfile, f64)>,
     ) -> Result<IterationRecord, StudyError> {
+        let (r, factor) = self.finance_mined(values, paths, trial, mined)?;
+        Ok(self.record(trial, values, paths, &r, factor))
+    }
+
+    /// The finance model's full result at drawn `values` and price `paths` (the mine of
+    /// trial `trial`, or `mined`), and the productivity factor applied.
+    fn finance_mined(
+        &self,
+        values: &[f64],
+        paths: &[Vec<f64>],
+        trial: u64,
+        mined: Option<(ProductionProfile, f64)>,
+    ) -> Result<(FinanceResult, f64), StudyError> {
         let (s, case) = self.scenario_at(values, paths).map_err(|e| {
             study_error(format!(
                 "iteration {trial}: the drawn inputs make the scenario invalid: {e}"
@@ -823,8 +858,18 @@ impl RiskPlan {
         })?;
         let (production, factor) = mined.unwrap_or_else(|| self.mine(&s, values, trial));
         let (cfg, prod) = finance::cases::apply(&case, &s.finance, &production);
-        let r = finance::run_with_debt(&cfg, &prod, &self.sized);
-        Ok(self.record(trial, values, paths, &r, factor))
+        Ok((finance::run_with_debt(&cfg, &prod, &self.sized), factor))
+    }
+
+    /// Iteration `i`'s full finance result (every quarter), as the study computes it before
+    /// keeping its record: what an audit recomputes the record's statistics from.
+    pub fn iteration_finance(&self, i: u64) -> Result<FinanceResult, StudyError> {
+        let values: Vec<f64> = (0..self.design.len())
+            .map(|j| self.design[j][i as usize])
+            .collect();
+        Ok(self
+            .finance_mined(&values, &self.price_paths(i), i, None)?
+            .0)
     }
 
     fn record(
@@ -954,7 +999,7 @@ impl RiskPlan {
                 let paths = self.quantile_paths(k, q);
                 let first = paths[k][0];
                 jobs.push((
-                    format!("{} price", p.product),
+                    summary::price_deck_label(&p.product),
                     self.base_values.clone(),
                     paths,
                     first,
