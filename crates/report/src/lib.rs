@@ -4,6 +4,7 @@
 //! pipes written through, files replaced atomically and all of a run's files committed
 //! together ([`output::OutputSet`]); [`write_atomic`] is the one-file shorthand.
 
+mod build;
 mod cases;
 pub mod export;
 mod finance;
@@ -17,6 +18,7 @@ mod section;
 mod table;
 pub mod xlsx;
 
+pub use build::build_iterations_table;
 pub use fleet::SizingReport;
 pub use output::{Destination, OutputError, OutputSet};
 pub use risk::iterations_table;

@@ -41,6 +41,10 @@ pub struct Scenario {
     /// The risk study (`manto risk`): uncertain inputs, correlations, price processes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub risk: Option<crate::risk::RiskConfig>,
+    /// The build and financing schedule (`manto build`; with `[risk]`, the schedule behind
+    /// each risk iteration's commercial-production date and capital).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub construction: Option<crate::build::ConstructionConfig>,
 }
 
 /// A bundled scenario's text: its fragments in `scenarios/`, joined by newlines.
@@ -65,6 +69,27 @@ pub struct Bundled {
 }
 
 impl Scenario {
+    /// The `[construction]` schedule model, when the scenario has one (validated when the
+    /// scenario was parsed; a network file is read again here).
+    pub fn construction_model(&self) -> Option<Result<crate::build::Model, StudyError>> {
+        let c = self.construction.as_ref()?;
+        Some(crate::build::Model::new(c, None).map_err(|e| {
+            match e {
+                crate::build::ModelError::File(e) => StudyError::Input(vec![e]),
+                crate::build::ModelError::Invalid(p) => StudyError::Input(
+                    p.into_iter()
+                        .map(|i| InputError {
+                            file: "<scenario>".into(),
+                            line: None,
+                            path: i.path,
+                            message: i.message,
+                        })
+                        .collect(),
+                ),
+            }
+        }))
+    }
+
     /// The mine-to-plant model of this scenario.
     pub fn mine_model(&self) -> MineModel<'_> {
         MineModel {
@@ -92,7 +117,13 @@ pub const BUNDLED: &[Bundled] = &[
     Bundled {
         name: "boleo-risk",
         summary: "El Boleo risk study dated mid-2007: priors from reference classes, price processes (manto risk)",
-        text: fragments!("risk-boleo.toml", "boleo.toml", "boleo-mine.toml", "finance-boleo.toml"),
+        text: fragments!(
+            "risk-boleo.toml",
+            "boleo.toml",
+            "boleo-mine.toml",
+            "finance-boleo.toml",
+            "construction-boleo.toml"
+        ),
     },
 ];
 
@@ -152,13 +183,28 @@ fn parse_overridden(src: &str, file: &str, overrides: &[Override]) -> Result<Sce
 
 /// Parses and validates scenario text.
 pub fn parse(src: &str, file: &str) -> Result<Scenario, Vec<InputError>> {
-    let scenario: Scenario = input::parse(src, file).map_err(|e| vec![e])?;
+    let mut scenario: Scenario = input::parse(src, file).map_err(|e| vec![e])?;
     let problems = validate(&scenario);
-    if problems.is_empty() {
-        Ok(scenario)
-    } else {
-        Err(input::locate_all(src, file, &problems))
+    if !problems.is_empty() {
+        return Err(input::locate_all(src, file, &problems));
     }
+    if let Some(c) = &mut scenario.construction {
+        // A network file is found relative to the scenario file's directory.
+        let dir = std::path::Path::new(file).parent();
+        if let (Some(f), Some(dir)) = (&mut c.file, dir) {
+            if std::path::Path::new(f).is_relative() && std::path::Path::new(file).exists() {
+                *f = dir.join(&*f).display().to_string();
+            }
+        }
+        match crate::build::Model::new(c, None) {
+            Ok(_) => {}
+            Err(crate::build::ModelError::File(e)) => return Err(vec![e]),
+            Err(crate::build::ModelError::Invalid(p)) => {
+                return Err(input::locate_all(src, file, &p))
+            }
+        }
+    }
+    Ok(scenario)
 }
 
 pub(crate) fn validate(s: &Scenario) -> Vec<Invalid> {
@@ -171,6 +217,9 @@ pub(crate) fn validate(s: &Scenario) -> Vec<Invalid> {
     out.extend(s.plant.validate("plant"));
     out.extend(s.crew.validate("crew"));
     out.extend(s.finance.validate());
+    if let Some(c) = &s.construction {
+        out.extend(c.validate());
+    }
     if let Some(r) = &s.risk {
         if out.is_empty() {
             if let Some(doc) = crate::risk::doc_for_validation(s) {

@@ -446,7 +446,7 @@ impl RiskConfig {
     }
 }
 
-fn validate_correlation(
+pub(crate) fn validate_correlation(
     c: &Correlation,
     path: &str,
     what: &str,

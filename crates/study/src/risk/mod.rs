@@ -43,6 +43,7 @@ pub use summary::{
 use crate::error::StudyError;
 use crate::scenario::Scenario;
 use crate::{production, Progress};
+pub(crate) use config::validate_correlation;
 use config::{get, get_mut, is_thickness, price_key};
 use des::StreamKey;
 use finance::cases::CaseSpec;
