@@ -280,7 +280,7 @@ enum Command {
 /// `manto build`.
 #[derive(Args, Clone)]
 #[command(mut_arg("scenario", |a| a.help(
-    "Scenario with a [construction] table (bundled name or TOML file; default `boleo-risk`), \
+    "Scenario with a [construction] table (bundled name or TOML file; default `boleo-build`), \
      or a Primavera P6 XER (.xer) or MS Project XML (.xml) schedule file"
 )))]
 struct BuildArgs {
@@ -912,7 +912,7 @@ fn build(mut a: BuildArgs) -> Result<(), CliError> {
         }
         a.common
             .scenario
-            .get_or_insert_with(|| study::risk::DEFAULT_SCENARIO.to_string());
+            .get_or_insert_with(|| study::build::DEFAULT_SCENARIO.to_string());
         let ov = [a
             .iterations
             .map(|n| Override::flag("--iterations", "construction.iterations", n))];
@@ -921,7 +921,7 @@ fn build(mut a: BuildArgs) -> Result<(), CliError> {
             return Err(StudyError::usage(
                 "manto build",
                 format!(
-                    "scenario `{}` has no [construction] table (docs/build.md; the bundled `boleo-risk` has one)",
+                    "scenario `{}` has no [construction] table (docs/build.md; the bundled `boleo-build` has one)",
                     s.name
                 ),
             )

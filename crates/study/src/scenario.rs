@@ -117,8 +117,13 @@ pub const BUNDLED: &[Bundled] = &[
     Bundled {
         name: "boleo-risk",
         summary: "El Boleo risk study dated mid-2007: priors from reference classes, price processes (manto risk)",
+        text: fragments!("risk-boleo.toml", "boleo.toml", "boleo-mine.toml", "finance-boleo.toml"),
+    },
+    Bundled {
+        name: "boleo-build",
+        summary: "El Boleo with the mid-2007 build and financing schedule (manto build)",
         text: fragments!(
-            "risk-boleo.toml",
+            "boleo-build-name.toml",
             "boleo.toml",
             "boleo-mine.toml",
             "finance-boleo.toml",

@@ -332,7 +332,7 @@ fn driver_correlation_carries_to_the_durations() {
 
 #[test]
 fn same_seed_same_result_whatever_the_threads() {
-    let s = manto_study::load(Some("boleo-risk"), &[]).unwrap();
+    let s = manto_study::load(Some("boleo-build"), &[]).unwrap();
     let m = s.construction_model().unwrap().unwrap();
     let run = |threads| {
         let pool = rayon::ThreadPoolBuilder::new()
@@ -345,7 +345,7 @@ fn same_seed_same_result_whatever_the_threads() {
 }
 
 fn scenario_err(edit: impl Fn(&str) -> String) -> des::input::InputError {
-    let base = manto_study::bundled("boleo-risk").unwrap();
+    let base = manto_study::bundled("boleo-build").unwrap();
     manto_study::parse(&edit(base), "x.toml")
         .unwrap_err()
         .remove(0)
@@ -353,7 +353,7 @@ fn scenario_err(edit: impl Fn(&str) -> String) -> des::input::InputError {
 
 #[test]
 fn bad_construction_input_names_line_and_key() {
-    let base = manto_study::bundled("boleo-risk").unwrap();
+    let base = manto_study::bundled("boleo-build").unwrap();
     let line_of = |needle: &str| base[..base.find(needle).unwrap()].lines().count() + 1;
     let e = scenario_err(|b| {
         b.replace(

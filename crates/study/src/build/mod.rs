@@ -44,6 +44,9 @@ use crate::Progress;
 use rayon::prelude::*;
 use serde::Serialize;
 
+/// The scenario `manto build` runs when none is named.
+pub const DEFAULT_SCENARIO: &str = "boleo-build";
+
 /// Iterations per block: blocks are summed in index order, whatever the threads.
 const BLOCK: u64 = 64;
 
@@ -223,6 +226,17 @@ pub fn plan(m: &Model) -> Dates {
         .map(|a| a.duration_days)
         .collect();
     m.prepared.schedule(&working)
+}
+
+/// The planned cost of a model at its CPM dates (no event, no suspension), USD.
+pub fn planned_cost(m: &Model, det: &Dates) -> f64 {
+    let s = Scratch {
+        d: det.duration.clone(),
+        es: det.es.clone(),
+        ef: det.ef.clone(),
+        ..Scratch::default()
+    };
+    mc::phase_costs(m, &s, &mut Vec::new())
 }
 
 /// Accumulators of one block of iterations.

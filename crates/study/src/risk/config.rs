@@ -369,6 +369,12 @@ impl RiskConfig {
             out.push(Invalid::new(format!("{path}.value"), e.to_string()));
             return;
         }
+        if inp.key == "case.delay_quarters" && doc.get("construction").is_some() {
+            out.push(Invalid::new(
+                format!("{path}.key"),
+                "the scenario has a [construction] schedule, which sets each iteration's delay to commercial production: remove this flat delay prior (or the [construction] table)",
+            ));
+        }
         if inp.key.starts_with("case.") {
             if !CASE_KEYS.iter().any(|(k, _)| *k == inp.key) {
                 let keys: Vec<&str> = CASE_KEYS.iter().map(|(k, _)| *k).collect();
