@@ -19,7 +19,9 @@ fn network(n: usize) -> study::build::Model {
     let mut s = String::from("[construction]\nstart_date = \"2007-06-01\"\n");
     let mut x: u64 = 12345;
     let mut next = |m: u64| {
-        x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        x = x
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         (x >> 33) % m
     };
     for a in 0..n {
@@ -45,7 +47,9 @@ fn network(n: usize) -> study::build::Model {
         }
     }
     for d in 0..4 {
-        let acts: Vec<String> = (0..100).map(|k| format!("\"A{}\"", (d * 100 + k * 3) % n)).collect();
+        let acts: Vec<String> = (0..100)
+            .map(|k| format!("\"A{}\"", (d * 100 + k * 3) % n))
+            .collect();
         writeln!(
             s,
             "[[construction.drivers]]\nname = \"d{d}\"\nfactor = {{ dist = \"triangular\", min = 0.9, mode = 1.0, max = 1.4 }}\nactivities = [{}]",
@@ -74,6 +78,9 @@ fn network(n: usize) -> study::build::Model {
 #[divan::bench(sample_count = 3, sample_size = 1)]
 fn ten_thousand_iterations_500_activities_one_thread(bencher: Bencher) {
     let m = network(500);
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .unwrap();
     bencher.bench_local(|| pool.install(|| study::build::run(&m, 1, 10_000, &Silent)));
 }

@@ -382,3 +382,159 @@ fn bad_construction_input_names_line_and_key() {
     let e = scenario_err(|b| b.replace("id = \"BE\"\n", "id = \"BE\"\nduraton = 3\n"));
     assert!(e.message.contains("duraton"), "{}", e.message);
 }
+
+fn boleo_model() -> Model {
+    let s = manto_study::load(Some("boleo-build"), &[]).unwrap();
+    s.construction_model().unwrap().unwrap()
+}
+
+/// An XER file written from El Boleo's network reads back to the same network (after the
+/// first write, which turns the built-in elapsed calendar into a file calendar), with the
+/// same CPM dates.
+#[test]
+fn xer_round_trips_to_the_same_network() {
+    let m = boleo_model();
+    let text = build::xer::write(&m.network, &[1, 2], "2007-06-01");
+    let once = build::xer::parse(&text, "a.xer").unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(once.start_date.as_deref(), Some("2007-06-01"));
+    assert_eq!(once.milestones, [1, 2]);
+    let twice = build::xer::parse(
+        &build::xer::write(&once.network, &once.milestones, "2007-06-01"),
+        "b.xer",
+    )
+    .unwrap();
+    assert_eq!(once.network.relations, twice.network.relations);
+    assert_eq!(once.milestones, twice.milestones);
+    assert_eq!(once.network.activities.len(), m.network.activities.len());
+    for (a, b) in once.network.activities.iter().zip(&m.network.activities) {
+        assert_eq!((&a.id, &a.name), (&b.id, &b.name));
+        assert!((a.duration_days - b.duration_days).abs() < 1e-9, "{}", a.id);
+    }
+    let read = Model::from_file(once, "2007-06-01", 10).unwrap();
+    let (p0, p1) = (build::plan(&m), build::plan(&read));
+    for a in 0..p0.es.len() {
+        assert!((p0.es[a] - p1.es[a]).abs() < 1e-6 && (p0.lf[a] - p1.lf[a]).abs() < 1e-6);
+    }
+}
+
+const XER: &str = "ERMHDR\t19.12\n\
+%T\tCALENDAR\n%F\tweek_hr_cnt\tclndr_name\tday_hr_cnt\tclndr_id\n%R\t40\tStandard\t8\t7\n\
+%T\tTASK\n%F\ttarget_drtn_hr_cnt\ttask_name\tclndr_id\ttask_code\ttask_type\ttask_id\n\
+%R\t80\tfirst\t7\tA\tTT_Task\t11\n%R\t40\tsecond\t7\tB\tTT_Task\t12\n%R\t0\tend\t7\tM\tTT_FinMile\t13\n\
+%T\tTASKPRED\n%F\tlag_hr_cnt\tpred_type\tpred_task_id\ttask_id\n%R\t16\tPR_SS\t11\t12\n%R\t0\tPR_FS\t12\t13\n%R\t0\tPR_FS\t11\t13\n%E\n";
+
+/// Fields are found by name, whatever their order: a 5-day, 8-hour calendar, 80 h = 10
+/// working days = 14 elapsed; B starts 2 working days (16 h) after A starts: day 2.8.
+#[test]
+fn xer_fields_are_found_by_name() {
+    let f = build::xer::parse(XER, "order.xer").unwrap_or_else(|e| panic!("{e}"));
+    let m = Model::from_file(f, "2007-06-01", 10).unwrap();
+    let d = build::plan(&m);
+    assert_eq!(m.network.activities[0].duration_days, 10.0);
+    assert!((d.es[1] - 2.8).abs() < 1e-9, "{}", d.es[1]);
+    assert!((d.finish - 14.0).abs() < 1e-9);
+    assert_eq!(m.milestones, [("M".to_string(), 2)]);
+}
+
+#[test]
+fn malformed_xer_is_refused_at_line_and_field() {
+    let e = build::xer::parse(&XER.replace("%R\t40\tsecond", "%R\tforty\tsecond"), "x.xer")
+        .unwrap_err();
+    assert_eq!(
+        (e.line, e.path.as_str()),
+        (Some(8), "TASK.target_drtn_hr_cnt")
+    );
+    assert!(
+        e.to_string()
+            .starts_with("x.xer:8: key `TASK.target_drtn_hr_cnt`"),
+        "{e}"
+    );
+    let e = build::xer::parse(&XER.replace("\ttask_code\t", "\ttask_kode\t"), "x.xer").unwrap_err();
+    assert_eq!((e.line, e.path.as_str()), (Some(6), "TASK.task_code"));
+    let e = build::xer::parse(&XER.replace("PR_SS", "PR_XX"), "x.xer").unwrap_err();
+    assert_eq!((e.line, e.path.as_str()), (Some(12), "TASKPRED.pred_type"));
+    let e = build::xer::parse(&XER.replace("\t11\t12\n", "\t99\t12\n"), "x.xer").unwrap_err();
+    assert_eq!(
+        (e.line, e.path.as_str()),
+        (Some(12), "TASKPRED.pred_task_id")
+    );
+    let e = build::xer::parse("hello\n", "x.xer").unwrap_err();
+    assert_eq!(e.line, Some(1));
+}
+
+/// The 2007 risk study with the schedule in place of the flat delay prior.
+fn coupled_text() -> String {
+    let risk = manto_study::bundled("boleo-risk").unwrap();
+    let build = manto_study::bundled("boleo-build").unwrap();
+    let construction = &build[build.find("[construction]").unwrap()..];
+    let start = risk
+        .find("[[risk.inputs]]\nname = \"construction delay\"")
+        .unwrap();
+    let end = start
+        + risk[start..]
+            .find("[[risk.inputs]]\nname = \"ramp-up")
+            .unwrap();
+    let mut t = format!("{}{}", &risk[..start], &risk[end..]);
+    t = t.replace(
+        "names = [\"capex overrun\", \"construction delay\", \"ramp-up shortfall\"]\nmatrix = [\n  [1.0, 0.6, 0.3],\n  [0.6, 1.0, 0.3],\n  [0.3, 0.3, 1.0],\n]",
+        "names = [\"capex overrun\", \"ramp-up shortfall\"]\nmatrix = [\n  [1.0, 0.3],\n  [0.3, 1.0],\n]",
+    );
+    format!("{t}\n{construction}").replace(
+        "production_source = \"schedule\"",
+        "production_source = \"table\"",
+    )
+}
+
+#[test]
+fn risk_takes_each_iterations_dates_and_capital_from_its_schedule() {
+    use manto_study::risk::{RiskOptions, RiskPlan};
+    let text = coupled_text();
+    let s = manto_study::parse(&text, "coupled.toml").unwrap_or_else(|e| panic!("{e:?}"));
+    let plan = RiskPlan::prepare(&s, RiskOptions::default(), &Silent).unwrap();
+    let m = s.construction_model().unwrap().unwrap();
+    let sm = build::Samplers::new(&m);
+    let det = build::plan(&m);
+    let q = |d: f64| (d / 91.3125).floor() as i64;
+    let fc0 = q(det.ef[m.financial_close.unwrap()]);
+    let cod0 = q(det.ef[m.commercial_production.unwrap()]);
+    let mut later = 0;
+    for i in 0..20u64 {
+        let e = plan.schedule_effect(i).unwrap();
+        let it = build::iteration(
+            &m,
+            &sm,
+            s.simulation.seed,
+            i,
+            &mut build::Scratch::default(),
+        );
+        let fc = q(it.fc_days.unwrap());
+        let cod = q(it.cod_days);
+        assert_eq!(e.start_shift_quarters, fc - fc0);
+        assert_eq!(e.extra_construction_quarters, (cod - fc) - (cod0 - fc0));
+        assert!((e.capex_factor - it.cost_usd / build::planned_cost(&m, &det)).abs() < 1e-12);
+        // The record's first copper comes no earlier than the schedule's commercial production.
+        let r = plan.iteration(i).unwrap();
+        let first_cu = r.first_year + r.cu_t.iter().position(|&c| c > 0.0).unwrap() as i32;
+        let cod_year = build::date::after(m.start_day, it.cod_days)[..4]
+            .parse::<i32>()
+            .unwrap();
+        assert!(first_cu >= cod_year - 1, "{first_cu} vs {cod_year}");
+        later += i32::from(e.extra_construction_quarters + e.start_shift_quarters > 0);
+    }
+    assert!(later > 10, "{later}");
+    // The base case keeps the plan.
+    assert_eq!(plan.schedule_effect(manto_study::risk::TORNADO_TRIAL), None);
+    // A flat delay prior beside the schedule is refused.
+    let both = format!(
+        "{}\n{}",
+        manto_study::bundled("boleo-risk").unwrap(),
+        &text[text.find("[construction]").unwrap()..]
+    );
+    let e = manto_study::parse(&both, "both.toml")
+        .unwrap_err()
+        .remove(0);
+    assert!(
+        e.path.ends_with(".key") && e.message.contains("[construction]"),
+        "{e}"
+    );
+}

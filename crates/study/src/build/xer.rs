@@ -54,7 +54,12 @@ pub fn parse(text: &str, file: &str) -> Result<FileNetwork, InputError> {
             "%T" => {
                 let name = cells.next().unwrap_or("").trim().to_string();
                 if name.is_empty() {
-                    return Err(err(file, line, "%T".into(), "a %T line must name its table"));
+                    return Err(err(
+                        file,
+                        line,
+                        "%T".into(),
+                        "a %T line must name its table",
+                    ));
                 }
                 tables.push(Table {
                     name,
@@ -65,17 +70,32 @@ pub fn parse(text: &str, file: &str) -> Result<FileNetwork, InputError> {
             }
             "%F" => {
                 let Some(t) = tables.last_mut() else {
-                    return Err(err(file, line, "%F".into(), "field names before any %T table line"));
+                    return Err(err(
+                        file,
+                        line,
+                        "%F".into(),
+                        "field names before any %T table line",
+                    ));
                 };
                 t.fields = cells.map(|c| c.trim().to_string()).collect();
                 t.line = line;
             }
             "%R" => {
                 let Some(t) = tables.last_mut() else {
-                    return Err(err(file, line, "%R".into(), "a row before any %T table line"));
+                    return Err(err(
+                        file,
+                        line,
+                        "%R".into(),
+                        "a row before any %T table line",
+                    ));
                 };
                 if t.fields.is_empty() {
-                    return Err(err(file, line, format!("{}", t.name), "a row before the table's %F field names"));
+                    return Err(err(
+                        file,
+                        line,
+                        t.name.clone(),
+                        "a row before the table's %F field names",
+                    ));
                 }
                 let v: Vec<String> = cells.map(str::to_string).collect();
                 if v.len() > t.fields.len() {
@@ -94,28 +114,52 @@ pub fn parse(text: &str, file: &str) -> Result<FileNetwork, InputError> {
                     file,
                     line,
                     String::new(),
-                    format!("`{}` is not an XER line (ERMHDR, %T, %F, %R or %E)", tag.chars().take(20).collect::<String>()),
+                    format!(
+                        "`{}` is not an XER line (ERMHDR, %T, %F, %R or %E)",
+                        tag.chars().take(20).collect::<String>()
+                    ),
                 ))
             }
         }
     }
     if !seen_header {
-        return Err(err(file, 1, "ERMHDR".into(), "not a P6 XER file: no ERMHDR header line"));
+        return Err(err(
+            file,
+            1,
+            "ERMHDR".into(),
+            "not a P6 XER file: no ERMHDR header line",
+        ));
     }
     let find = |name: &str| tables.iter().find(|t| t.name == name);
     let need = |t: &Table, field: &str| -> Result<usize, InputError> {
         t.col(field).ok_or_else(|| {
-            err(file, t.line, format!("{}.{field}", t.name), format!("the {} table has no `{field}` field", t.name))
+            err(
+                file,
+                t.line,
+                format!("{}.{field}", t.name),
+                format!("the {} table has no `{field}` field", t.name),
+            )
         })
     };
-    let get = |t: &Table, row: &[String], c: Option<usize>| -> String {
-        c.and_then(|c| row.get(c)).map_or(String::new(), |s| s.trim().to_string())
+    let get = |_t: &Table, row: &[String], c: Option<usize>| -> String {
+        c.and_then(|c| row.get(c))
+            .map_or(String::new(), |s| s.trim().to_string())
     };
-    let number = |t: &Table, line: usize, row: &[String], c: usize, field: &str| -> Result<f64, InputError> {
+    let number = |t: &Table,
+                  line: usize,
+                  row: &[String],
+                  c: usize,
+                  field: &str|
+     -> Result<f64, InputError> {
         let s = get(t, row, Some(c));
         match s.parse::<f64>() {
             Ok(v) if v.is_finite() => Ok(v),
-            _ => Err(err(file, line, format!("{}.{field}", t.name), format!("`{s}` is not a number"))),
+            _ => Err(err(
+                file,
+                line,
+                format!("{}.{field}", t.name),
+                format!("`{s}` is not a number"),
+            )),
         }
     };
     // Calendars.
@@ -124,22 +168,40 @@ pub fn parse(text: &str, file: &str) -> Result<FileNetwork, InputError> {
     let mut default_cal = 0;
     if let Some(t) = find("CALENDAR") {
         let id = need(t, "clndr_id")?;
-        let (name, day, week) = (t.col("clndr_name"), t.col("day_hr_cnt"), t.col("week_hr_cnt"));
+        let (name, day, week) = (
+            t.col("clndr_name"),
+            t.col("day_hr_cnt"),
+            t.col("week_hr_cnt"),
+        );
         for (line, row) in &t.rows {
             let hours_per_day = match day {
-                Some(c) if !get(t, row, Some(c)).is_empty() => number(t, *line, row, c, "day_hr_cnt")?,
+                Some(c) if !get(t, row, Some(c)).is_empty() => {
+                    number(t, *line, row, c, "day_hr_cnt")?
+                }
                 _ => 8.0,
             };
             let week_h = match week {
-                Some(c) if !get(t, row, Some(c)).is_empty() => number(t, *line, row, c, "week_hr_cnt")?,
+                Some(c) if !get(t, row, Some(c)).is_empty() => {
+                    number(t, *line, row, c, "week_hr_cnt")?
+                }
                 _ => 5.0 * hours_per_day,
             };
             if !(hours_per_day > 0.0 && hours_per_day <= 24.0) {
-                return Err(err(file, *line, "CALENDAR.day_hr_cnt".into(), format!("{hours_per_day} hours a day: must lie in (0, 24]")));
+                return Err(err(
+                    file,
+                    *line,
+                    "CALENDAR.day_hr_cnt".into(),
+                    format!("{hours_per_day} hours a day: must lie in (0, 24]"),
+                ));
             }
             let days_per_week = week_h / hours_per_day;
             if !(days_per_week > 0.0 && days_per_week <= 7.0) {
-                return Err(err(file, *line, "CALENDAR.week_hr_cnt".into(), format!("{week_h} hours a week is not 1 to 7 days of {hours_per_day} h")));
+                return Err(err(
+                    file,
+                    *line,
+                    "CALENDAR.week_hr_cnt".into(),
+                    format!("{week_h} hours a week is not 1 to 7 days of {hours_per_day} h"),
+                ));
             }
             cal_of.insert(get(t, row, Some(id)), calendars.len());
             calendars.push(Calendar {
@@ -159,12 +221,26 @@ pub fn parse(text: &str, file: &str) -> Result<FileNetwork, InputError> {
     });
     // Tasks.
     let Some(tt) = find("TASK") else {
-        return Err(err(file, text.lines().count().max(1), "TASK".into(), "the file has no TASK table"));
+        return Err(err(
+            file,
+            text.lines().count().max(1),
+            "TASK".into(),
+            "the file has no TASK table",
+        ));
     };
-    let (c_id, c_code, c_dur) = (need(tt, "task_id")?, need(tt, "task_code")?, need(tt, "target_drtn_hr_cnt")?);
+    let (c_id, c_code, c_dur) = (
+        need(tt, "task_id")?,
+        need(tt, "task_code")?,
+        need(tt, "target_drtn_hr_cnt")?,
+    );
     let (c_name, c_type, c_cal) = (tt.col("task_name"), tt.col("task_type"), tt.col("clndr_id"));
     if tt.rows.len() > MAX_ACTIVITIES {
-        return Err(err(file, tt.line, "TASK".into(), format!("{} tasks; at most {MAX_ACTIVITIES}", tt.rows.len())));
+        return Err(err(
+            file,
+            tt.line,
+            "TASK".into(),
+            format!("{} tasks; at most {MAX_ACTIVITIES}", tt.rows.len()),
+        ));
     }
     let mut activities = Vec::new();
     let mut milestones = Vec::new();
@@ -176,17 +252,32 @@ pub fn parse(text: &str, file: &str) -> Result<FileNetwork, InputError> {
             return Err(err(file, *line, "TASK.task_code".into(), "empty task code"));
         }
         if codes.insert(code.clone(), *line).is_some() {
-            return Err(err(file, *line, "TASK.task_code".into(), format!("task code `{code}` appears twice")));
+            return Err(err(
+                file,
+                *line,
+                "TASK.task_code".into(),
+                format!("task code `{code}` appears twice"),
+            ));
         }
         let calendar = match c_cal.map(|c| get(tt, row, Some(c))) {
             Some(k) if !k.is_empty() => *cal_of.get(&k).ok_or_else(|| {
-                err(file, *line, "TASK.clndr_id".into(), format!("no calendar `{k}` in the CALENDAR table"))
+                err(
+                    file,
+                    *line,
+                    "TASK.clndr_id".into(),
+                    format!("no calendar `{k}` in the CALENDAR table"),
+                )
             })?,
             _ => default_cal,
         };
         let hours = number(tt, *line, row, c_dur, "target_drtn_hr_cnt")?;
         if !(0.0..=1e7).contains(&hours) {
-            return Err(err(file, *line, "TASK.target_drtn_hr_cnt".into(), format!("{hours} hours must lie in [0, 1e7]")));
+            return Err(err(
+                file,
+                *line,
+                "TASK.target_drtn_hr_cnt".into(),
+                format!("{hours} hours must lie in [0, 1e7]"),
+            ));
         }
         let kind = get(tt, row, c_type);
         if kind == "TT_Mile" || kind == "TT_FinMile" {
@@ -206,13 +297,23 @@ pub fn parse(text: &str, file: &str) -> Result<FileNetwork, InputError> {
         let (c_succ, c_pred) = (need(t, "task_id")?, need(t, "pred_task_id")?);
         let (c_type, c_lag) = (t.col("pred_type"), t.col("lag_hr_cnt"));
         if t.rows.len() > MAX_RELATIONS {
-            return Err(err(file, t.line, "TASKPRED".into(), format!("{} relationships; at most {MAX_RELATIONS}", t.rows.len())));
+            return Err(err(
+                file,
+                t.line,
+                "TASKPRED".into(),
+                format!("{} relationships; at most {MAX_RELATIONS}", t.rows.len()),
+            ));
         }
         for (line, row) in &t.rows {
             let task = |c: usize, field: &str| -> Result<usize, InputError> {
                 let k = get(t, row, Some(c));
                 by_task_id.get(&k).copied().ok_or_else(|| {
-                    err(file, *line, format!("TASKPRED.{field}"), format!("no task with task_id `{k}`"))
+                    err(
+                        file,
+                        *line,
+                        format!("TASKPRED.{field}"),
+                        format!("no task with task_id `{k}`"),
+                    )
                 })
             };
             let succ = task(c_succ, "task_id")?;
@@ -224,18 +325,35 @@ pub fn parse(text: &str, file: &str) -> Result<FileNetwork, InputError> {
                 "PR_FF" => RelKind::FinishFinish,
                 "PR_SF" => RelKind::StartFinish,
                 other => {
-                    return Err(err(file, *line, "TASKPRED.pred_type".into(), format!("`{other}` is not PR_FS, PR_SS, PR_FF or PR_SF")))
+                    return Err(err(
+                        file,
+                        *line,
+                        "TASKPRED.pred_type".into(),
+                        format!("`{other}` is not PR_FS, PR_SS, PR_FF or PR_SF"),
+                    ))
                 }
             };
             let lag_h = match c_lag {
-                Some(c) if !get(t, row, Some(c)).is_empty() => number(t, *line, row, c, "lag_hr_cnt")?,
+                Some(c) if !get(t, row, Some(c)).is_empty() => {
+                    number(t, *line, row, c, "lag_hr_cnt")?
+                }
                 _ => 0.0,
             };
             if lag_h.abs() > 1e7 {
-                return Err(err(file, *line, "TASKPRED.lag_hr_cnt".into(), format!("{lag_h} hours is out of range")));
+                return Err(err(
+                    file,
+                    *line,
+                    "TASKPRED.lag_hr_cnt".into(),
+                    format!("{lag_h} hours is out of range"),
+                ));
             }
             if pred == succ {
-                return Err(err(file, *line, "TASKPRED.pred_task_id".into(), "a task cannot follow itself"));
+                return Err(err(
+                    file,
+                    *line,
+                    "TASKPRED.pred_task_id".into(),
+                    "a task cannot follow itself",
+                ));
             }
             relations.push(Relation {
                 pred,
@@ -246,7 +364,15 @@ pub fn parse(text: &str, file: &str) -> Result<FileNetwork, InputError> {
         }
     }
     let name = find("PROJECT")
-        .and_then(|t| t.col("proj_short_name").map(|c| get(t, &t.rows.first().map(|r| r.1.clone()).unwrap_or_default(), Some(c))))
+        .and_then(|t| {
+            t.col("proj_short_name").map(|c| {
+                get(
+                    t,
+                    &t.rows.first().map(|r| r.1.clone()).unwrap_or_default(),
+                    Some(c),
+                )
+            })
+        })
         .unwrap_or_default();
     Ok(FileNetwork {
         network: Network {
@@ -278,7 +404,11 @@ pub fn write(net: &Network, milestones: &[usize], start_date: &str) -> String {
     }
     s.push_str("%T\tTASK\n%F\ttask_id\tproj_id\tclndr_id\ttask_code\ttask_name\ttask_type\ttarget_drtn_hr_cnt\n");
     for (i, a) in net.activities.iter().enumerate() {
-        let kind = if milestones.contains(&i) { "TT_FinMile" } else { "TT_Task" };
+        let kind = if milestones.contains(&i) {
+            "TT_FinMile"
+        } else {
+            "TT_Task"
+        };
         s.push_str(&format!(
             "%R\t{}\t1\t{}\t{}\t{}\t{kind}\t{}\n",
             i + 1,

@@ -227,7 +227,9 @@ impl Coupled {
         let planned = crate::build::IterationSchedule {
             milestone_days: Vec::new(),
             finish_days: det.finish,
-            cod_days: model.commercial_production.map_or(det.finish, |a| det.ef[a]),
+            cod_days: model
+                .commercial_production
+                .map_or(det.finish, |a| det.ef[a]),
             fc_days: model.financial_close.map(|a| det.ef[a]),
             cost_usd: 0.0,
             cost_by_month: Vec::new(),
