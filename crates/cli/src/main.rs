@@ -1,7 +1,8 @@
 //! The `manto` command: parses arguments, turns flags into scenario overrides, calls the
 //! study library and renders. It holds no model logic. One exit point ([`main`] over
 //! [`try_main`]): bad input or usage exits 2 with one `error:` line per problem naming the
-//! file, line and key (or the flag); a failure to write an output exits 1.
+//! file, line and key (or the flag); a failure to write an output exits 1; a NaN or an
+//! infinity reaching an output (an internal error) exits 3, nothing written.
 
 use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -133,6 +134,9 @@ struct MergeArgs {
     /// Risk parts: write every iteration as a wide CSV here (as `manto risk --iterations-csv`)
     #[arg(long, value_name = "PATH", conflicts_with = "missing")]
     iterations_csv: Option<PathBuf>,
+    /// No progress bar (merge shows one while it reads and checks the parts)
+    #[arg(long, short)]
+    quiet: bool,
 }
 
 /// `manto finance`.
@@ -387,6 +391,10 @@ enum CliError {
     /// A partial result could not be serialised exactly: exit 1.
     #[error("cannot write the partial result (--out): {0}")]
     Partial(String),
+    /// A NaN or an infinity reached an output (a bug: bounded inputs cannot make one):
+    /// exit 3, nothing written.
+    #[error("internal error: {0}; nothing was written (please report it with the scenario)")]
+    NonFinite(String),
 }
 
 impl CliError {
@@ -400,6 +408,7 @@ impl CliError {
                 | OutputError::SameDestination { .. },
             ) => 2,
             CliError::Output(_) | CliError::Export(_) | CliError::Partial(_) => 1,
+            CliError::NonFinite(_) => 3,
         }
     }
 
@@ -416,16 +425,64 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             for line in e.lines() {
-                eprintln!("error: {line}");
+                eprintln!("error: {}", escape_controls(&line));
             }
             ExitCode::from(e.exit_code())
         }
     }
 }
 
+/// `text` with its control characters (an escape sequence, a carriage return, a bell: from
+/// a file name, a key or a value echoed in a message) written as Rust escapes (`\u{1b}`),
+/// so a message cannot drive the terminal; line breaks between problems stay.
+fn escape_controls(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c.is_control() && c != '\n' {
+                c.escape_default().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
+/// `manto NAME` where NAME is neither a bundled scenario nor a file: when NAME is close to
+/// a command (`manto shedule`), the error says so instead of only "no such file".
+fn check_command_typo(name: &str) -> Result<(), CliError> {
+    use clap::CommandFactory;
+    if study::bundled(name).is_some() || Path::new(name).exists() {
+        return Ok(());
+    }
+    let commands: Vec<String> = Cli::command()
+        .get_subcommands()
+        .map(|c| format!("`{}`", c.get_name()))
+        .collect();
+    let message = study::with_hint(&format!(
+        "unknown variant `{name}`, expected one of {}",
+        commands.join(", ")
+    ));
+    if let Some((_, hint)) = message.split_once("; did you mean ") {
+        let names: Vec<&str> = study::BUNDLED.iter().map(|b| b.name).collect();
+        return Err(StudyError::usage(
+            name,
+            format!(
+                "no such file, not a bundled scenario (bundled: {}) and not a command; did you mean {}",
+                names.join(", "),
+                hint.replacen('`', "`manto ", 1)
+            ),
+        )
+        .into());
+    }
+    Ok(())
+}
+
 fn try_main() -> Result<(), CliError> {
     report::output::install_interrupt_cleanup()?;
     let cli = Cli::parse();
+    if let (None, Some(name)) = (&cli.command, &cli.run.common.scenario) {
+        check_command_typo(name)?;
+    }
     let command = cli.command.unwrap_or(Command::Run(cli.run));
     match command {
         Command::Section(a) => {
@@ -657,6 +714,7 @@ fn run_shard<R: serde::Serialize + serde::de::DeserializeOwned>(
     let part_cost = study::Estimate {
         section_days: e.section_days * share,
         cpu_seconds: e.cpu_seconds * share,
+        memory_bytes: e.memory_bytes * share,
     };
     announce(part_cost, indices.len().min(u32::MAX as usize) as u32, c);
     let records = work(&s, &indices, &bar(c))?;
@@ -697,12 +755,33 @@ fn merge(a: &MergeArgs) -> Result<(), CliError> {
             &report::export::DataCsvExporter,
         )],
     )?;
+    // An output that is one of the parts would replace what is being read.
+    for p in &a.parts {
+        if let Some(d) = out.set.same_file(p) {
+            return Err(StudyError::usage(
+                d.flag().unwrap_or("output"),
+                format!(
+                    "{} is also an input part ({}): write the result elsewhere",
+                    d.path().display(),
+                    p.display()
+                ),
+            )
+            .into());
+        }
+    }
+    let progress = bar(&Common {
+        quiet: a.quiet,
+        ..Common::default()
+    });
+    progress.0.set_message("merge: checking parts");
+    progress.0.set_length(a.parts.len() as u64);
     // Headers first (records skipped): every file is checked before any is kept.
     let mut headers = Vec::with_capacity(a.parts.len());
     for p in &a.parts {
         let name = p.display().to_string();
         let bytes = study::shard::read_part(p)?;
         headers.push((name.clone(), study::shard::parse_header(&name, &bytes)?));
+        progress.0.inc(1);
     }
     let missing = study::shard::check(&headers)?;
     if a.missing {
@@ -727,7 +806,7 @@ fn merge(a: &MergeArgs) -> Result<(), CliError> {
     }
     match command.as_str() {
         "risk" => {
-            let m = read_parts::<study::risk::IterationRecord>(&a.parts)?;
+            let m = read_parts::<study::risk::IterationRecord>(&a.parts, &progress)?;
             let n = m.scenario.risk.as_ref().map_or(0, |r| r.iterations);
             check_total(&first, &m, n, "risk.iterations")?;
             let exact = match m.options.as_str() {
@@ -744,7 +823,7 @@ fn merge(a: &MergeArgs) -> Result<(), CliError> {
             out.emit(&study::risk::summarise(&plan, m.records)?)
         }
         "backtest" => {
-            let m = read_parts::<study::risk::IterationRecord>(&a.parts)?;
+            let m = read_parts::<study::risk::IterationRecord>(&a.parts, &progress)?;
             let n = m.scenario.risk.as_ref().map_or(0, |r| r.iterations);
             check_total(&first, &m, n, "risk.iterations")?;
             let o = study::backtest::ShardOptions::parse(&m.options, &first)?;
@@ -761,7 +840,7 @@ fn merge(a: &MergeArgs) -> Result<(), CliError> {
             out.emit(&study::backtest::backtest(setting, &m.records, &actuals))
         }
         "size" => {
-            let m = read_parts::<f64>(&a.parts)?;
+            let m = read_parts::<f64>(&a.parts, &progress)?;
             let plan = study::SizePlan::parse(&m.options).map_err(|e| {
                 StudyError::usage(&first, format!("unknown size options `{}`: {e}", m.options))
             })?;
@@ -788,13 +867,13 @@ fn merge(a: &MergeArgs) -> Result<(), CliError> {
             out.emit(&report::SizingReport { studies })
         }
         "section" => {
-            let m = read_parts::<mine::section::Replication>(&a.parts)?;
+            let m = read_parts::<mine::section::Replication>(&a.parts, &progress)?;
             let n = m.scenario.simulation.replications;
             check_total(&first, &m, u64::from(n), "simulation.replications")?;
             out.emit(&study::section_summary(&m.scenario, &m.records))
         }
         "schedule" => {
-            let m = read_parts::<mine::schedule::ScheduleReplication>(&a.parts)?;
+            let m = read_parts::<mine::schedule::ScheduleReplication>(&a.parts, &progress)?;
             let n = m.scenario.schedule.replications;
             check_total(&first, &m, u64::from(n), "schedule.replications")?;
             out.emit(&study::schedule_of(&m.scenario, &m.records))
@@ -826,15 +905,18 @@ fn check_total<R>(
 }
 
 /// Reads every part with its records and merges them (checked again, now with records).
-fn read_parts<R: serde::de::DeserializeOwned>(
+fn read_parts<R: serde::de::DeserializeOwned + serde::Serialize + study::shard::Record>(
     paths: &[PathBuf],
+    progress: &dyn study::Progress,
 ) -> Result<study::shard::Merged<R>, CliError> {
+    progress.phase("merge: reading records", paths.len() as u64);
     let mut parts = Vec::with_capacity(paths.len());
     for p in paths {
         let name = p.display().to_string();
         let bytes = study::shard::read_part(p)?;
         let part: Partial<R> = study::shard::parse(&name, &bytes)?;
         parts.push((name, part));
+        progress.advance(1);
     }
     Ok(study::shard::merge(parts)?)
 }
@@ -851,6 +933,31 @@ fn risk(mut a: RiskArgs) -> Result<(), CliError> {
             .as_ref()
             .map(|m| Override::flag("--sampling", "risk.sampling", format!("\"{m}\""))),
     );
+    // `--iterations`, `--sampling` or a `--set risk.KEY` would make a [risk] table of
+    // their own in a scenario without one: refuse it as `manto risk SCENARIO` alone does.
+    let made_by = [
+        a.iterations.map(|_| "--iterations".to_string()),
+        a.sampling.as_ref().map(|_| "--sampling".to_string()),
+        a.common
+            .set
+            .iter()
+            .find(|s| s.trim_start().starts_with("risk.") || s.trim_start().starts_with("risk="))
+            .map(|s| format!("--set {s}")),
+    ];
+    if let Some(flag) = made_by.into_iter().flatten().next() {
+        let plain = study::load(a.common.scenario.as_deref(), &[])?;
+        if plain.risk.is_none() {
+            return Err(StudyError::usage(
+                flag,
+                format!(
+                    "scenario `{}` has no [risk] table (the bundled risk study is `boleo-risk`; \
+                     docs/risk.md shows how to write one)",
+                    plain.name
+                ),
+            )
+            .into());
+        }
+    }
     if let (Some(shard), Some(path)) = (a.shard.shard, &a.shard.out) {
         let opts = study::risk::RiskOptions { exact: a.exact };
         let options = risk_options(opts);
@@ -899,6 +1006,13 @@ fn risk(mut a: RiskArgs) -> Result<(), CliError> {
         });
         announce(
             risk_estimate(&s, true),
+            n.min(u64::from(u32::MAX)) as u32,
+            &a.common,
+        );
+    } else {
+        let n = s.risk.as_ref().map_or(0, |r| r.iterations);
+        announce(
+            risk_estimate(&s, false),
             n.min(u64::from(u32::MAX)) as u32,
             &a.common,
         );
@@ -1134,12 +1248,17 @@ fn warn_hindsight(s: &study::Scenario) {
     }
 }
 
-/// What `--exact` costs: a life-of-mine trial per iteration (the fast path: nothing to say).
+/// What a risk study costs: with `--exact` a life-of-mine trial per iteration; on the fast
+/// path [`study::risk::FAST_SECONDS_PER_ITERATION`] an iteration (no section-days).
 fn risk_estimate(s: &study::Scenario, exact: bool) -> study::Estimate {
-    if !exact {
-        return study::Estimate::default();
-    }
     let n = s.risk.as_ref().map_or(0, |r| r.iterations);
+    if !exact {
+        return study::Estimate {
+            section_days: 0.0,
+            cpu_seconds: n as f64 * study::risk::FAST_SECONDS_PER_ITERATION,
+            memory_bytes: n as f64 * study::risk::BYTES_PER_ITERATION,
+        };
+    }
     study::Estimate::schedule(s).times(n as f64 / f64::from(s.schedule.replications.max(1)))
 }
 
@@ -1297,9 +1416,18 @@ fn announce(e: study::Estimate, parallel_units: u32, c: &Common) {
     let threads = rayon::current_num_threads();
     let wall = e.wall_seconds(threads, u64::from(parallel_units));
     if !c.quiet && wall > ANNOUNCE_AFTER_S {
+        let work = if e.section_days > 0.0 {
+            format!("about {:.0} section-days to simulate", e.section_days)
+        } else {
+            format!("{parallel_units} iterations to compute")
+        };
+        let memory = if e.memory_bytes >= 1e8 {
+            format!(" and about {:.1} GB of memory", e.memory_bytes / 1e9)
+        } else {
+            String::new()
+        };
         eprintln!(
-            "note: about {:.0} section-days to simulate: roughly {} on {threads} thread(s)",
-            e.section_days,
+            "note: {work}: roughly {} on {threads} thread(s){memory}",
             human_seconds(wall)
         );
     }
@@ -1395,6 +1523,9 @@ impl Outputs {
     /// Prints the terminal tables (unless a file output goes to standard output) and
     /// commits every requested file together.
     fn emit(&self, output: &dyn Output) -> Result<(), CliError> {
+        if let Some(field) = report::export::non_finite(output) {
+            return Err(CliError::NonFinite(field));
+        }
         if !self.set.writes_stdout() {
             let term = if self.wide {
                 TerminalExporter::full()

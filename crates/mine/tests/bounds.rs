@@ -309,6 +309,7 @@ fn tiny_output_reports_no_sections_needed() {
         mass: MassBalance::default(),
         events: 0,
         max_machines_per_place: 0,
+        ground: None,
     };
     let opts = p.simulation;
     for dry_t in [1e-9, 0.0] {

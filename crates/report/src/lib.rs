@@ -24,7 +24,7 @@ pub use fleet::SizingReport;
 pub use output::{Destination, OutputError, OutputSet};
 pub use risk::iterations_table;
 pub use run::Headline;
-pub use table::{Cell, Table};
+pub use table::{csv_safe, Cell, Table};
 
 use std::path::Path;
 

@@ -28,6 +28,9 @@ pub mod shard;
 
 mod trace;
 
+/// "did you mean `x`?" for an unknown name (`unknown command `y`, expected one of `a`,
+/// `b`` gets the closest candidate appended), as the scenario's unknown keys get.
+pub use des::input::with_hint;
 pub use error::StudyError;
 pub use overrides::Override;
 pub use pipeline::{

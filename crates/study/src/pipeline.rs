@@ -48,10 +48,22 @@ pub fn section_replications(
     progress: &dyn Progress,
 ) -> Vec<Replication> {
     progress.phase("section replications", indices.len() as u64);
+    // With [ground], the section study runs in the classes' own shares (a manto's shares
+    // apply to its panels in the schedule).
+    let ground = s
+        .ground
+        .as_ref()
+        .map(|g| mine::ground::Prepared::new(g, ""));
     indices
         .par_iter()
         .map(|&r| {
-            let rep = mine::section::replication(&s.section, &s.calendar, s.simulation, r);
+            let rep = mine::section::replication_in(
+                &s.section,
+                &s.calendar,
+                s.simulation,
+                r,
+                ground.as_ref(),
+            );
             progress.advance(1);
             rep
         })
@@ -606,8 +618,11 @@ impl SizePlan {
 pub struct Estimate {
     /// Section-days the DES will simulate.
     pub section_days: f64,
-    /// CPU seconds at [`SECONDS_PER_SECTION_DAY`].
+    /// CPU seconds at [`SECONDS_PER_SECTION_DAY`] (or, for a study that simulates no
+    /// section-days, its own rate).
     pub cpu_seconds: f64,
+    /// Memory the study holds beyond the program's own, bytes (0 when small).
+    pub memory_bytes: f64,
 }
 
 /// CPU time of one simulated section-day of the default section, release build: a
@@ -619,6 +634,7 @@ impl Estimate {
         Estimate {
             section_days,
             cpu_seconds: section_days * SECONDS_PER_SECTION_DAY,
+            memory_bytes: 0.0,
         }
     }
 

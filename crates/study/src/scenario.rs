@@ -36,6 +36,10 @@ pub struct Scenario {
     pub plant: PlantConfig,
     /// Crews and staff.
     pub crew: CrewConfig,
+    /// Ground classes, support, roof falls and pillars (optional; without it the section
+    /// runs as before).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ground: Option<mine::ground::GroundConfig>,
     /// Project economics and financing.
     pub finance: finance::FinanceConfig,
     /// The risk study (`manto risk`): uncertain inputs, correlations, price processes.
@@ -98,6 +102,7 @@ impl Scenario {
             layout: &self.deposit,
             plant: &self.plant,
             crew: &self.crew,
+            ground: self.ground.as_ref(),
         }
     }
 }
@@ -134,6 +139,11 @@ pub const BUNDLED: &[Bundled] = &[
             "finance-boleo.toml",
             "construction-boleo.toml"
         ),
+    },
+    Bundled {
+        name: "boleo-ground",
+        summary: "El Boleo with ground classes for the clay mantos: support by class, roof falls, bogging, pillars ([ground])",
+        text: fragments!("boleo-ground-name.toml", "boleo.toml", "boleo-mine.toml", "finance-boleo.toml", "ground-boleo.toml"),
     },
 ];
 
@@ -175,7 +185,7 @@ fn source(arg: Option<&str>) -> Result<(String, String), StudyError> {
 pub fn text(arg: Option<&str>, overrides: &[Override]) -> Result<String, StudyError> {
     let (src, file) = source(arg)?;
     let edited = overrides::apply(&src, &file, overrides)?;
-    parse_overridden(&edited, &file, overrides)?;
+    parse_overridden(&src, &edited, &file, overrides)?;
     Ok(edited)
 }
 
@@ -184,11 +194,18 @@ pub fn text(arg: Option<&str>, overrides: &[Override]) -> Result<String, StudyEr
 pub fn load(arg: Option<&str>, overrides: &[Override]) -> Result<Scenario, StudyError> {
     let (src, file) = source(arg)?;
     let edited = overrides::apply(&src, &file, overrides)?;
-    parse_overridden(&edited, &file, overrides)
+    parse_overridden(&src, &edited, &file, overrides)
 }
 
-fn parse_overridden(src: &str, file: &str, overrides: &[Override]) -> Result<Scenario, StudyError> {
-    parse(src, file).map_err(|e| StudyError::Input(overrides::attribute(e, overrides)))
+/// Parses `edited` (`original` with `overrides` applied), naming the override in a
+/// problem it caused.
+fn parse_overridden(
+    original: &str,
+    edited: &str,
+    file: &str,
+    overrides: &[Override],
+) -> Result<Scenario, StudyError> {
+    parse(edited, file).map_err(|e| StudyError::Input(overrides::attribute(e, overrides, original)))
 }
 
 /// Parses and validates scenario text.
@@ -226,6 +243,16 @@ pub(crate) fn validate(s: &Scenario) -> Vec<Invalid> {
     out.extend(s.deposit.validate("deposit"));
     out.extend(s.plant.validate("plant"));
     out.extend(s.crew.validate("crew"));
+    if let Some(g) = &s.ground {
+        let mantos: Vec<String> = s.deposit.mantos.iter().map(|m| m.name.clone()).collect();
+        let before = out.len();
+        out.extend(g.validate("ground", s.section.geometry.entry_width_m, &mantos));
+        if out.len() == before {
+            out.extend(mine::ground::validate_pillars(
+                g, "ground", &s.section, &s.deposit,
+            ));
+        }
+    }
     out.extend(s.finance.validate());
     if let Some(c) = &s.construction {
         out.extend(c.validate());

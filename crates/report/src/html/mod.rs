@@ -812,8 +812,52 @@ fn mine(r: &ReportStudy) -> Result<String, String> {
                 .map_or("n/a".into(), |v| v.to_string()),
         ));
     }
-    out.push_str("</tbody></table>\n</section>\n");
+    out.push_str("</tbody></table>\n");
+    out.push_str(&ground(r));
+    out.push_str("</section>\n");
     Ok(out)
+}
+
+/// The ground (`[ground]` only): class shares along the panels with their support, falls
+/// and time lost (from the section study), and the fall record by year (the schedule).
+fn ground(r: &ReportStudy) -> String {
+    let run = &r.run;
+    let Some(classes) = &run.section.ground else {
+        return String::new();
+    };
+    let mut out = String::from("<h3>Ground</h3>\n<p>Roof classes met along the headings of the section study (docs/ground.md): share of the metres driven, support, roof falls and time lost, by class.</p>\n");
+    out.push_str("<table id=\"ground-classes\"><thead><tr><th scope=\"col\" class=\"text\">class</th><th scope=\"col\">share of advance</th><th scope=\"col\">bolting min/m</th><th scope=\"col\">falls/km</th><th scope=\"col\">falls/100 kt</th><th scope=\"col\">fall clean-up min/shift</th><th scope=\"col\">bogging min/shift</th><th scope=\"col\">waste dry t/shift</th><th scope=\"col\">ore lost dry t/shift</th><th scope=\"col\">support US$/m</th></tr></thead><tbody>\n");
+    for c in classes {
+        out.push_str(&format!(
+            "<tr><td class=\"text\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
+            esc(&c.class),
+            Cell::Num(100.0 * c.advance_share, 1).display(),
+            Cell::Num(c.support_min_per_m, 2).display(),
+            Cell::Num(c.falls_per_km, 2).display(),
+            Cell::Num(c.falls_per_100kt, 2).display(),
+            Cell::Num(c.fall_min_per_shift, 1).display(),
+            Cell::Num(c.bog_min_per_shift, 1).display(),
+            Cell::Num(c.waste_dry_t_per_shift, 1).display(),
+            Cell::Num(c.ore_lost_dry_t_per_shift, 1).display(),
+            Cell::Num(c.support_usd_per_m, 1).display(),
+        ));
+    }
+    out.push_str("</tbody></table>\n");
+    out.push_str("<p>The fall record of the life of mine (mean of the simulated schedules):</p>\n");
+    out.push_str("<table id=\"ground-falls\"><thead><tr><th scope=\"col\" class=\"text\">year</th><th scope=\"col\">roof falls</th><th scope=\"col\">clean-up h</th><th scope=\"col\">waste dilution, dry t</th><th scope=\"col\">ore lost, dry t</th><th scope=\"col\">support consumables, US$</th></tr></thead><tbody>\n");
+    for p in &run.schedule.years {
+        out.push_str(&format!(
+            "<tr><td class=\"text\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
+            esc(&p.label),
+            Cell::Num(p.ground.falls, 1).display(),
+            Cell::Num(p.ground.fall_min / 60.0, 0).display(),
+            Cell::Num(p.waste_dilution_t, 0).display(),
+            Cell::Num(p.ore_lost_t, 0).display(),
+            Cell::Num(p.ground.support_cost_usd, 0).display(),
+        ));
+    }
+    out.push_str("</tbody></table>\n");
+    out
 }
 
 /// The fleet-sizing curve: probability of meeting each target against the number of

@@ -210,7 +210,9 @@ impl RiskInput {
 
     /// True when the draw changes the section DES (the fast path measures its effect).
     pub fn drives_section(&self) -> bool {
-        self.key.starts_with("section.") || is_thickness(&self.key)
+        self.key.starts_with("section.")
+            || self.key.starts_with("ground.")
+            || is_thickness(&self.key)
     }
 }
 

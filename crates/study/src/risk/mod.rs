@@ -49,8 +49,9 @@ use des::StreamKey;
 use finance::cases::CaseSpec;
 use finance::config::ProductionSource;
 use finance::{FinanceResult, ProductionProfile, SizedDebt};
+use mine::ground::Prepared;
 use mine::schedule::{mean_dry_t, PooledShifts, ShiftPool};
-use mine::section::{simulate, RunSpec, ShiftTally};
+use mine::section::{simulate_in, RunSpec, ShiftTally};
 use rand_distr::{Distribution, StandardNormal};
 use rayon::prelude::*;
 use serde::Serialize;
@@ -65,6 +66,17 @@ pub const RISK_STREAMS: u64 = 0x715C_0001;
 
 /// The scenario `manto risk` runs when none is named.
 pub const DEFAULT_SCENARIO: &str = "boleo-risk";
+
+/// CPU seconds of one fast-path iteration of the bundled study (draws, the emulated mine,
+/// the finance model and its record) on an idle machine: the difference of
+/// `manto risk --iterations N --threads 1` for two N (docs/risk.md#cost; 2.5 times more on
+/// a machine shared with other builds).
+pub const FAST_SECONDS_PER_ITERATION: f64 = 2.0e-3;
+
+/// Memory one iteration holds until the summary (its record and its share of the
+/// statistics), bytes: the difference of the largest resident sizes of the same two runs
+/// (2.8 KB), rounded up.
+pub const BYTES_PER_ITERATION: f64 = 3072.0;
 
 /// The trial index the deterministic runs (base and tornado) use for the mine's streams.
 pub const TORNADO_TRIAL: u64 = u64::MAX;
@@ -326,6 +338,44 @@ fn apply_schedule(cfg: &mut finance::FinanceConfig, e: ScheduleEffect) {
     cfg.capex.overrun_pct = ((1.0 + cfg.capex.overrun_pct / 100.0) * e.capex_factor - 1.0) * 100.0;
 }
 
+/// `risk`: one iteration; its lists as long as its scenario's `[risk]` makes them (and
+/// its outputs as many as the study's first record's), its annual series of one length.
+impl crate::shard::Record for IterationRecord {
+    fn shape_error(&self, index: u64, s: &Scenario, first: &Self) -> Option<String> {
+        if self.iteration != index {
+            return Some(format!(
+                "iteration {} where index {index} belongs",
+                self.iteration
+            ));
+        }
+        let Some(risk) = &s.risk else {
+            return Some("its scenario has no [risk] table".into());
+        };
+        for (what, got, want) in [
+            ("inputs", self.inputs.len(), risk.inputs.len()),
+            ("avg_prices", self.avg_prices.len(), risk.prices.len()),
+            ("outputs", self.outputs.len(), first.outputs.len()),
+        ] {
+            if got != want {
+                return Some(format!("{got} {what} where its study has {want}"));
+            }
+        }
+        // The annual series cover the iteration's own years (a delay moves them), but
+        // the same years each.
+        let years = self.feed_dry_t.len();
+        for (what, got) in [
+            ("cu_t", self.cu_t.len()),
+            ("cfads_usd", self.cfads_usd.len()),
+            ("dscr", self.dscr.len()),
+        ] {
+            if got != years {
+                return Some(format!("{got} years of {what} for {years} of feed_dry_t"));
+            }
+        }
+        None
+    }
+}
+
 fn study_error(message: impl Into<String>) -> StudyError {
     StudyError::usage("[risk]", message)
 }
@@ -541,13 +591,26 @@ impl RiskPlan {
     fn build_pool(&self) -> Result<FastPath, StudyError> {
         let s = &self.scenario;
         let root = StreamKey::root(self.seed).child(RISK_STREAMS);
+        // A pool per distinct seam height (and, with [ground], per distinct class shares:
+        // the mantos' ground differs).
         let mut heights_m: Vec<f64> = Vec::new();
+        let mut shares: Vec<Vec<f64>> = Vec::new();
+        let mut first_manto: Vec<usize> = Vec::new();
         let mut group_of_manto = Vec::new();
-        for m in &s.deposit.mantos {
-            let g = match heights_m.iter().position(|h| *h == m.thickness_m) {
+        for (k, m) in s.deposit.mantos.iter().enumerate() {
+            let sh = s
+                .ground
+                .as_ref()
+                .map(|g| g.shares_of(&m.name))
+                .unwrap_or_default();
+            let g = match (0..heights_m.len())
+                .position(|g| heights_m[g] == m.thickness_m && shares[g] == sh)
+            {
                 Some(g) => g,
                 None => {
                     heights_m.push(m.thickness_m);
+                    shares.push(sh);
+                    first_manto.push(k);
                     heights_m.len() - 1
                 }
             };
@@ -557,7 +620,11 @@ impl RiskPlan {
             .par_iter()
             .enumerate()
             .map(|(g, &h)| {
-                simulate(
+                let ground = s
+                    .ground
+                    .as_ref()
+                    .map(|gr| Prepared::new(gr, &s.deposit.mantos[first_manto[g]].name));
+                simulate_in(
                     &s.section,
                     &s.calendar,
                     RunSpec {
@@ -568,6 +635,7 @@ impl RiskPlan {
                         stop_after_wet_t: None,
                         seam_height_m: Some(h),
                     },
+                    ground.as_ref(),
                 )
                 .shifts
             })
@@ -1208,8 +1276,10 @@ pub const PROBE_WARMUP_DAYS: u32 = 3;
 /// The section of `s` in a seam of `h` m: dry t per production shift over `days` counted
 /// days (after [`PROBE_WARMUP_DAYS`]) on `streams`.
 fn section_rate(s: &Scenario, days: u32, streams: StreamKey, h: f64) -> f64 {
+    // With [ground], in the classes' own shares (the surface is a ratio to its base point).
+    let ground = s.ground.as_ref().map(|g| Prepared::new(g, ""));
     mean_dry_t(
-        &simulate(
+        &simulate_in(
             &s.section,
             &s.calendar,
             RunSpec {
@@ -1220,6 +1290,7 @@ fn section_rate(s: &Scenario, days: u32, streams: StreamKey, h: f64) -> f64 {
                 stop_after_wet_t: None,
                 seam_height_m: Some(h),
             },
+            ground.as_ref(),
         )
         .shifts,
     )
