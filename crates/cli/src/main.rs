@@ -265,6 +265,11 @@ enum Command {
     /// the debt sized once and held fixed. Without a scenario: `boleo-risk`, the El Boleo
     /// study dated mid-2007
     Risk(RiskArgs),
+    /// Build and financing schedule risk: the CPM of the scenario's [construction]
+    /// network (or a P6 XER or MS Project XML file) with floats and the critical path, and
+    /// the Monte Carlo of its risk drivers, risk register and financing window: milestone
+    /// P10-P90 dates, criticality and cruciality, merge bias, the cost S-curve
+    Build(BuildArgs),
     /// Back-testing: what happened placed on a risk study's distribution (each actual's
     /// percentile, the futures nearest it, calibration and proper scores), after the
     /// hindsight lint. Without arguments: the bundled 2007 El Boleo study against the
@@ -279,6 +284,28 @@ enum Command {
         #[command(subcommand)]
         action: ScenarioAction,
     },
+}
+
+/// `manto build`.
+#[derive(Args, Clone)]
+#[command(mut_arg("scenario", |a| a.help(
+    "Scenario with a [construction] table (bundled name or TOML file; default `boleo-build`), \
+     or a Primavera P6 XER (.xer) or MS Project XML (.xml) schedule file"
+)))]
+struct BuildArgs {
+    #[command(flatten)]
+    common: Common,
+    /// Monte Carlo iterations (scenario key `construction.iterations`; for a schedule file,
+    /// default 1000)
+    #[arg(long)]
+    iterations: Option<u64>,
+    /// Day 0 of a schedule file's network, YYYY-MM-DD (default: the file's project start);
+    /// a scenario's is `construction.start_date`
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    start_date: Option<String>,
+    /// Write every iteration's milestone days and dates and its cost as a wide CSV here
+    #[arg(long, value_name = "PATH")]
+    iterations_csv: Option<PathBuf>,
 }
 
 /// `manto risk`.
@@ -556,6 +583,7 @@ fn try_main() -> Result<(), CliError> {
         Command::Size(a) => size(&a),
         Command::Merge(a) => merge(&a),
         Command::Risk(a) => risk(a),
+        Command::Build(a) => build(a),
         Command::Backtest(a) => backtest(a),
         Command::Report(a) => report(&a),
         Command::Scenario { action } => match action {
@@ -995,6 +1023,94 @@ fn risk(mut a: RiskArgs) -> Result<(), CliError> {
         );
     }
     let r = study::risk::run(&s, opts, &bar(&a.common))?;
+    out.emit(&r)
+}
+
+fn build(mut a: BuildArgs) -> Result<(), CliError> {
+    let out = Outputs::with(
+        &a.common.out,
+        &[(
+            "--iterations-csv",
+            &a.iterations_csv,
+            &report::export::DataCsvExporter,
+        )],
+    )?;
+    let is_file = a.common.scenario.as_deref().is_some_and(|n| {
+        let l = n.to_ascii_lowercase();
+        l.ends_with(".xer") || l.ends_with(".xml")
+    });
+    let (model, seed, n) = if is_file {
+        let name = a.common.scenario.clone().unwrap_or_default();
+        if !a.common.set.is_empty() {
+            return Err(StudyError::usage(
+                "--set",
+                "a schedule file has no scenario keys: put the file in a scenario's [construction] table (`file = ...`) to add risks and costs",
+            )
+            .into());
+        }
+        overrides(&a.common, &[])?;
+        let f = study::build::read_network_file(Path::new(&name), study::build::MAX_FILE_BYTES)
+            .map_err(|e| StudyError::Input(vec![e]))?;
+        let start = match a.start_date.clone().or_else(|| f.start_date.clone()) {
+            Some(d) => d,
+            None => {
+                return Err(StudyError::usage(
+                    "--start-date",
+                    format!(
+                    "{name} gives no project start date: give day 0 with --start-date YYYY-MM-DD"
+                ),
+                )
+                .into())
+            }
+        };
+        if study::build::date::parse(&start).is_none() {
+            return Err(StudyError::usage(
+                "--start-date",
+                format!("`{start}` is not a date YYYY-MM-DD"),
+            )
+            .into());
+        }
+        let n = a.iterations.unwrap_or(1000);
+        if n == 0 || n > study::build::MAX_ITERATIONS {
+            return Err(StudyError::usage(
+                "--iterations",
+                format!("must be 1 to {}", study::build::MAX_ITERATIONS),
+            )
+            .into());
+        }
+        let model = study::build::Model::from_file(f, &start, n)
+            .map_err(|e| StudyError::usage(name.clone(), e.to_string()))?;
+        (model, a.common.seed.unwrap_or(1), n)
+    } else {
+        if a.start_date.is_some() {
+            return Err(StudyError::usage(
+                "--start-date",
+                "only for a schedule file; a scenario's day 0 is `construction.start_date` (use --set)",
+            )
+            .into());
+        }
+        a.common
+            .scenario
+            .get_or_insert_with(|| study::build::DEFAULT_SCENARIO.to_string());
+        let ov = [a
+            .iterations
+            .map(|n| Override::flag("--iterations", "construction.iterations", n))];
+        let s = load(&a.common, &ov)?;
+        let Some(model) = s.construction_model() else {
+            return Err(StudyError::usage(
+                "manto build",
+                format!(
+                    "scenario `{}` has no [construction] table (docs/build.md; the bundled `boleo-build` has one)",
+                    s.name
+                ),
+            )
+            .into());
+        };
+        let model = model?;
+        let n = model.iterations;
+        (model, s.simulation.seed, n)
+    };
+    let r = study::build::run(&model, seed, n, &bar(&a.common));
     out.emit(&r)
 }
 

@@ -17,6 +17,7 @@
 //! so `finance` never sees the mine. Errors are [`StudyError`]s; the library never prints.
 
 pub mod backtest;
+pub mod build;
 mod error;
 mod overrides;
 mod pipeline;

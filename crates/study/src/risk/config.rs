@@ -428,6 +428,12 @@ impl RiskConfig {
             out.push(Invalid::new(format!("{path}.value"), e.to_string()));
             return;
         }
+        if inp.key == "case.delay_quarters" && doc.get("construction").is_some() {
+            out.push(Invalid::new(
+                format!("{path}.key"),
+                "the scenario has a [construction] schedule, which sets each iteration's delay to commercial production: remove this flat delay prior (or the [construction] table)",
+            ));
+        }
         if inp.key.starts_with("case.") {
             let Some(case) = CaseKey::parse(&inp.key) else {
                 let keys: Vec<&str> = CaseKey::ALL.iter().map(|c| c.key()).collect();
@@ -501,7 +507,7 @@ impl RiskConfig {
     }
 }
 
-fn validate_correlation(
+pub(crate) fn validate_correlation(
     c: &Correlation,
     path: &str,
     what: &str,

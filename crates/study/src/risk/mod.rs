@@ -44,6 +44,7 @@ pub use summary::{
 use crate::error::StudyError;
 use crate::scenario::Scenario;
 use crate::{production, Progress};
+pub(crate) use config::validate_correlation;
 use config::{get, get_mut, is_thickness, price_key};
 use des::StreamKey;
 use finance::cases::CaseSpec;
@@ -197,6 +198,86 @@ pub struct RiskPlan {
     base_record: Option<IterationRecord>,
     /// Median price paths (every shock zero), computed once.
     median: Vec<Vec<f64>>,
+    /// The `[construction]` schedule, when the scenario has one: iteration `i` takes its
+    /// commercial-production date and capital from schedule iteration `i`.
+    schedule: Option<Coupled>,
+}
+
+/// The build schedule coupled into the risk study.
+struct Coupled {
+    model: crate::build::Model,
+    samplers: crate::build::Samplers,
+    /// The plan's cost, USD.
+    planned_cost_usd: f64,
+    /// The plan's financial-close and commercial-production quarters (from day 0).
+    planned_fc_q: i64,
+    planned_cod_q: i64,
+}
+
+/// Elapsed days in a quarter (365.25 / 4).
+const DAYS_PER_QUARTER: f64 = 91.3125;
+
+/// What one schedule iteration does to the finance model: quarters the financial close
+/// moves, quarters construction lengthens, the factor on capital.
+#[derive(Copy, Clone, Debug, PartialEq)]
+pub struct ScheduleEffect {
+    /// Quarters the start (financial close) moves later.
+    pub start_shift_quarters: i64,
+    /// Quarters added to construction (financial close to commercial production).
+    pub extra_construction_quarters: i64,
+    /// Schedule cost over the planned cost.
+    pub capex_factor: f64,
+}
+
+impl Coupled {
+    fn new(s: &Scenario) -> Result<Option<Coupled>, StudyError> {
+        let Some(model) = s.construction_model() else {
+            return Ok(None);
+        };
+        let model = model?;
+        let det = crate::build::plan(&model);
+        let samplers = crate::build::Samplers::new(&model);
+        let planned = crate::build::IterationSchedule {
+            milestone_days: Vec::new(),
+            finish_days: det.finish,
+            cod_days: model
+                .commercial_production
+                .map_or(det.finish, |a| det.ef[a]),
+            fc_days: model.financial_close.map(|a| det.ef[a]),
+            cost_usd: 0.0,
+            cost_by_month: Vec::new(),
+        };
+        let planned_cost_usd = crate::build::planned_cost(&model, &det);
+        Ok(Some(Coupled {
+            planned_fc_q: quarter(planned.fc_days.unwrap_or(0.0)),
+            planned_cod_q: quarter(planned.cod_days),
+            model,
+            samplers,
+            planned_cost_usd,
+        }))
+    }
+
+    /// The effect of schedule iteration `i` under `seed`.
+    fn effect(&self, seed: u64, i: u64) -> ScheduleEffect {
+        let mut scratch = crate::build::Scratch::default();
+        let it = crate::build::iteration(&self.model, &self.samplers, seed, i, &mut scratch);
+        let fc = quarter(it.fc_days.unwrap_or(0.0));
+        let cod = quarter(it.cod_days);
+        ScheduleEffect {
+            start_shift_quarters: fc - self.planned_fc_q,
+            extra_construction_quarters: (cod - fc) - (self.planned_cod_q - self.planned_fc_q),
+            capex_factor: if self.planned_cost_usd > 0.0 {
+                it.cost_usd / self.planned_cost_usd
+            } else {
+                1.0
+            },
+        }
+    }
+}
+
+/// The quarter (from day 0) a day falls in.
+fn quarter(days: f64) -> i64 {
+    (days / DAYS_PER_QUARTER).floor() as i64
 }
 
 /// The fast path's pools and base rates, per seam-height group.
@@ -243,6 +324,19 @@ pub struct IterationRecord {
     /// Annual DSCR (CFADS / senior debt service; NaN without debt service).
     #[serde(with = "crate::shard::exact_f64s")]
     pub dscr: Vec<f64>,
+}
+
+/// Applies a schedule iteration to the finance inputs: the start (financial close) moves
+/// by whole quarters, construction lengthens by the quarters commercial production slips
+/// beyond that, and initial capital scales by the schedule's cost over its plan.
+fn apply_schedule(cfg: &mut finance::FinanceConfig, e: ScheduleEffect) {
+    let t = &mut cfg.timing;
+    let q = i64::from(t.start_year) * 4 + i64::from(t.start_quarter) - 1 + e.start_shift_quarters;
+    t.start_year = q.div_euclid(4) as i32;
+    t.start_quarter = (q.rem_euclid(4) + 1) as u32;
+    t.construction_quarters =
+        (t.construction_quarters as i64 + e.extra_construction_quarters).max(1) as usize;
+    cfg.capex.overrun_pct = ((1.0 + cfg.capex.overrun_pct / 100.0) * e.capex_factor - 1.0) * 100.0;
 }
 
 /// `risk`: one iteration; its lists as long as its scenario's `[risk]` makes them (and
@@ -422,6 +516,7 @@ impl RiskPlan {
             base_operating_years: (0, 0),
             base_record: None,
             median: Vec::new(),
+            schedule: Coupled::new(s)?,
         };
         plan.median = plan
             .config
@@ -925,7 +1020,10 @@ impl RiskPlan {
             ))
         })?;
         let (production, factor) = mined.unwrap_or_else(|| self.mine(&s, values, trial));
-        let (cfg, prod) = finance::cases::apply(&case, &s.finance, &production);
+        let (mut cfg, prod) = finance::cases::apply(&case, &s.finance, &production);
+        if let Some(e) = self.schedule_effect(trial) {
+            apply_schedule(&mut cfg, e);
+        }
         Ok((finance::run_with_debt(&cfg, &prod, &self.sized), factor))
     }
 
@@ -1020,6 +1118,13 @@ impl RiskPlan {
                 })
                 .collect(),
         }
+    }
+
+    /// What schedule iteration `trial` does to the finance model (None without a
+    /// `[construction]` table, and for the base case and the tornado, which keep the plan).
+    pub fn schedule_effect(&self, trial: u64) -> Option<ScheduleEffect> {
+        let c = self.schedule.as_ref()?;
+        (trial != TORNADO_TRIAL).then(|| c.effect(self.seed, trial))
     }
 
     /// Iteration `i` as the study draws it.
