@@ -978,17 +978,8 @@ fn risk(mut a: RiskArgs) -> Result<(), CliError> {
             |s| s.risk.as_ref().map_or(0, |r| r.iterations),
             |s| risk_estimate(s, a.exact),
             |s, idx, p| {
-                if s.risk.as_ref().is_some_and(|r| r.precision.is_some()) {
-                    return Err(StudyError::usage(
-                        "--shard",
-                        "the scenario's [risk.precision] stops at a block boundary that depends on the results, so its iterations cannot be split: remove the table to shard",
-                    )
-                    .into());
-                }
                 warn_hindsight(s);
-                let plan = study::risk::RiskPlan::prepare(s, opts, p)?;
-                p.phase(&format!("risk: {} iterations", idx.len()), idx.len() as u64);
-                Ok(study::risk::iterations(&plan, idx, p)?)
+                risk_shard_records("risk", s, opts, idx, p)
             },
         );
     }
@@ -1189,21 +1180,7 @@ fn backtest(mut a: BacktestArgs) -> Result<(), CliError> {
             },
             |s| s.risk.as_ref().map_or(0, |r| r.iterations),
             |s| risk_estimate(s, a.exact),
-            |s, idx, p| {
-                if s.risk.as_ref().is_some_and(|r| r.precision.is_some()) {
-                    return Err(StudyError::usage(
-                        "--shard",
-                        "the scenario's [risk.precision] stops at a block boundary that depends on the results, so its iterations cannot be split: remove the table to shard",
-                    )
-                    .into());
-                }
-                let plan = study::risk::RiskPlan::prepare(s, opts, p)?;
-                p.phase(
-                    &format!("backtest: {} iterations", idx.len()),
-                    idx.len() as u64,
-                );
-                Ok(study::risk::iterations(&plan, idx, p)?)
-            },
+            |s, idx, p| risk_shard_records("backtest", s, opts, idx, p),
         );
     }
     let out = Outputs::new(&a.common)?;
@@ -1255,6 +1232,30 @@ fn warn_hindsight(s: &study::Scenario) {
 
 /// What a risk study costs: with `--exact` a life-of-mine trial per iteration; on the fast
 /// path [`study::risk::FAST_SECONDS_PER_ITERATION`] an iteration (no section-days).
+/// The risk iterations `idx` of a shard of `command` (`risk` or `backtest`): a study with
+/// `[risk.precision]` is refused, as where it stops depends on the results.
+fn risk_shard_records(
+    command: &str,
+    s: &study::Scenario,
+    opts: study::risk::RiskOptions,
+    idx: &[u64],
+    p: &dyn study::Progress,
+) -> Result<Vec<study::risk::IterationRecord>, CliError> {
+    if s.risk.as_ref().is_some_and(|r| r.precision.is_some()) {
+        return Err(StudyError::usage(
+            "--shard",
+            "the scenario's [risk.precision] stops at a block boundary that depends on the results, so its iterations cannot be split: remove the table to shard",
+        )
+        .into());
+    }
+    let plan = study::risk::RiskPlan::prepare(s, opts, p)?;
+    p.phase(
+        &format!("{command}: {} iterations", idx.len()),
+        idx.len() as u64,
+    );
+    Ok(study::risk::iterations(&plan, idx, p)?)
+}
+
 fn risk_estimate(s: &study::Scenario, exact: bool) -> study::Estimate {
     let n = s.risk.as_ref().map_or(0, |r| r.iterations);
     if !exact {
