@@ -265,6 +265,11 @@ enum Command {
     /// the debt sized once and held fixed. Without a scenario: `boleo-risk`, the El Boleo
     /// study dated mid-2007
     Risk(RiskArgs),
+    /// Build and financing schedule risk: the CPM of the scenario's [construction]
+    /// network (or a P6 XER or MS Project XML file) with floats and the critical path, and
+    /// the Monte Carlo of its risk drivers, risk register and financing window: milestone
+    /// P10-P90 dates, criticality and cruciality, merge bias, the cost S-curve
+    Build(BuildArgs),
     /// Back-testing: what happened placed on a risk study's distribution (each actual's
     /// percentile, the futures nearest it, calibration and proper scores), after the
     /// hindsight lint. Without arguments: the bundled 2007 El Boleo study against the
@@ -279,6 +284,28 @@ enum Command {
         #[command(subcommand)]
         action: ScenarioAction,
     },
+}
+
+/// `manto build`.
+#[derive(Args, Clone)]
+#[command(mut_arg("scenario", |a| a.help(
+    "Scenario with a [construction] table (bundled name or TOML file; default `boleo-build`), \
+     or a Primavera P6 XER (.xer) or MS Project XML (.xml) schedule file"
+)))]
+struct BuildArgs {
+    #[command(flatten)]
+    common: Common,
+    /// Monte Carlo iterations (scenario key `construction.iterations`; for a schedule file,
+    /// default 1000)
+    #[arg(long)]
+    iterations: Option<u64>,
+    /// Day 0 of a schedule file's network, YYYY-MM-DD (default: the file's project start);
+    /// a scenario's is `construction.start_date`
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    start_date: Option<String>,
+    /// Write every iteration's milestone days and dates and its cost as a wide CSV here
+    #[arg(long, value_name = "PATH")]
+    iterations_csv: Option<PathBuf>,
 }
 
 /// `manto risk`.
@@ -521,11 +548,16 @@ fn try_main() -> Result<(), CliError> {
             let out = Outputs::new(&a.common)?;
             let s = load_finance(a)?;
             let progress = bar(&a.common);
-            let r = match &f.case {
-                Some(name) => study::finance_case(&s, name, &progress)?,
-                None => study::finance_study(&s, &progress),
-            };
-            out.emit(&r)
+            match &f.case {
+                Some(name) => {
+                    let r = study::finance_case(&s, name, &progress)?;
+                    out.emit(&report::CaseFinance {
+                        case: name,
+                        result: &r,
+                    })
+                }
+                None => out.emit(&study::finance_study(&s, &progress)),
+            }
         }
         Command::Cases(a) => {
             let out = Outputs::new(&a.common)?;
@@ -551,6 +583,7 @@ fn try_main() -> Result<(), CliError> {
         Command::Size(a) => size(&a),
         Command::Merge(a) => merge(&a),
         Command::Risk(a) => risk(a),
+        Command::Build(a) => build(a),
         Command::Backtest(a) => backtest(a),
         Command::Report(a) => report(&a),
         Command::Scenario { action } => match action {
@@ -591,7 +624,7 @@ fn flag(name: &'static str, key: &str, value: Option<u32>) -> Option<Override> {
 /// something when the production source is the schedule, and are refused otherwise.
 fn load_finance(a: &ScheduleArgs) -> Result<study::Scenario, CliError> {
     let s = load(&a.common, &schedule_flags(a))?;
-    if s.finance.production_source == finance::config::ProductionSource::Table {
+    if s.uses_production_table() {
         for (name, given) in [
             ("--years", a.years.is_some()),
             ("--replications", a.replications.is_some()),
@@ -632,7 +665,7 @@ fn load(c: &Common, flags: &[Option<Override>]) -> Result<study::Scenario, CliEr
 /// then `--seed`.
 fn overrides(c: &Common, flags: &[Option<Override>]) -> Result<Vec<Override>, CliError> {
     if let Some(n) = c.threads {
-        let max = mine::limits::MAX_THREADS;
+        let max = study::MAX_THREADS;
         if n == 0 || n > max {
             return Err(StudyError::usage("--threads", format!("must be 1 to {max}")).into());
         }
@@ -839,13 +872,13 @@ fn merge(a: &MergeArgs) -> Result<(), CliError> {
             out.emit(&report::SizingReport { studies })
         }
         "section" => {
-            let m = read_parts::<mine::section::Replication>(&a.parts, &progress)?;
+            let m = read_parts::<study::shard::SectionRecord>(&a.parts, &progress)?;
             let n = m.scenario.simulation.replications;
             check_total(&first, &m, u64::from(n), "simulation.replications")?;
             out.emit(&study::section_summary(&m.scenario, &m.records))
         }
         "schedule" => {
-            let m = read_parts::<mine::schedule::ScheduleReplication>(&a.parts, &progress)?;
+            let m = read_parts::<study::shard::ScheduleRecord>(&a.parts, &progress)?;
             let n = m.scenario.schedule.replications;
             check_total(&first, &m, u64::from(n), "schedule.replications")?;
             out.emit(&study::schedule_of(&m.scenario, &m.records))
@@ -945,17 +978,8 @@ fn risk(mut a: RiskArgs) -> Result<(), CliError> {
             |s| s.risk.as_ref().map_or(0, |r| r.iterations),
             |s| risk_estimate(s, a.exact),
             |s, idx, p| {
-                if s.risk.as_ref().is_some_and(|r| r.precision.is_some()) {
-                    return Err(StudyError::usage(
-                        "--shard",
-                        "the scenario's [risk.precision] stops at a block boundary that depends on the results, so its iterations cannot be split: remove the table to shard",
-                    )
-                    .into());
-                }
                 warn_hindsight(s);
-                let plan = study::risk::RiskPlan::prepare(s, opts, p)?;
-                p.phase(&format!("risk: {} iterations", idx.len()), idx.len() as u64);
-                Ok(study::risk::iterations(&plan, idx, p)?)
+                risk_shard_records("risk", s, opts, idx, p)
             },
         );
     }
@@ -990,6 +1014,94 @@ fn risk(mut a: RiskArgs) -> Result<(), CliError> {
         );
     }
     let r = study::risk::run(&s, opts, &bar(&a.common))?;
+    out.emit(&r)
+}
+
+fn build(mut a: BuildArgs) -> Result<(), CliError> {
+    let out = Outputs::with(
+        &a.common.out,
+        &[(
+            "--iterations-csv",
+            &a.iterations_csv,
+            &report::export::DataCsvExporter,
+        )],
+    )?;
+    let is_file = a.common.scenario.as_deref().is_some_and(|n| {
+        let l = n.to_ascii_lowercase();
+        l.ends_with(".xer") || l.ends_with(".xml")
+    });
+    let (model, seed, n) = if is_file {
+        let name = a.common.scenario.clone().unwrap_or_default();
+        if !a.common.set.is_empty() {
+            return Err(StudyError::usage(
+                "--set",
+                "a schedule file has no scenario keys: put the file in a scenario's [construction] table (`file = ...`) to add risks and costs",
+            )
+            .into());
+        }
+        overrides(&a.common, &[])?;
+        let f = study::build::read_network_file(Path::new(&name), study::build::MAX_FILE_BYTES)
+            .map_err(|e| StudyError::Input(vec![e]))?;
+        let start = match a.start_date.clone().or_else(|| f.start_date.clone()) {
+            Some(d) => d,
+            None => {
+                return Err(StudyError::usage(
+                    "--start-date",
+                    format!(
+                    "{name} gives no project start date: give day 0 with --start-date YYYY-MM-DD"
+                ),
+                )
+                .into())
+            }
+        };
+        if study::build::date::parse(&start).is_none() {
+            return Err(StudyError::usage(
+                "--start-date",
+                format!("`{start}` is not a date YYYY-MM-DD"),
+            )
+            .into());
+        }
+        let n = a.iterations.unwrap_or(1000);
+        if n == 0 || n > study::build::MAX_ITERATIONS {
+            return Err(StudyError::usage(
+                "--iterations",
+                format!("must be 1 to {}", study::build::MAX_ITERATIONS),
+            )
+            .into());
+        }
+        let model = study::build::Model::from_file(f, &start, n)
+            .map_err(|e| StudyError::usage(name.clone(), e.to_string()))?;
+        (model, a.common.seed.unwrap_or(1), n)
+    } else {
+        if a.start_date.is_some() {
+            return Err(StudyError::usage(
+                "--start-date",
+                "only for a schedule file; a scenario's day 0 is `construction.start_date` (use --set)",
+            )
+            .into());
+        }
+        a.common
+            .scenario
+            .get_or_insert_with(|| study::build::DEFAULT_SCENARIO.to_string());
+        let ov = [a
+            .iterations
+            .map(|n| Override::flag("--iterations", "construction.iterations", n))];
+        let s = load(&a.common, &ov)?;
+        let Some(model) = s.construction_model() else {
+            return Err(StudyError::usage(
+                "manto build",
+                format!(
+                    "scenario `{}` has no [construction] table (docs/build.md; the bundled `boleo-build` has one)",
+                    s.name
+                ),
+            )
+            .into());
+        };
+        let model = model?;
+        let n = model.iterations;
+        (model, s.simulation.seed, n)
+    };
+    let r = study::build::run(&model, seed, n, &bar(&a.common));
     out.emit(&r)
 }
 
@@ -1068,21 +1180,7 @@ fn backtest(mut a: BacktestArgs) -> Result<(), CliError> {
             },
             |s| s.risk.as_ref().map_or(0, |r| r.iterations),
             |s| risk_estimate(s, a.exact),
-            |s, idx, p| {
-                if s.risk.as_ref().is_some_and(|r| r.precision.is_some()) {
-                    return Err(StudyError::usage(
-                        "--shard",
-                        "the scenario's [risk.precision] stops at a block boundary that depends on the results, so its iterations cannot be split: remove the table to shard",
-                    )
-                    .into());
-                }
-                let plan = study::risk::RiskPlan::prepare(s, opts, p)?;
-                p.phase(
-                    &format!("backtest: {} iterations", idx.len()),
-                    idx.len() as u64,
-                );
-                Ok(study::risk::iterations(&plan, idx, p)?)
-            },
+            |s, idx, p| risk_shard_records("backtest", s, opts, idx, p),
         );
     }
     let out = Outputs::new(&a.common)?;
@@ -1134,6 +1232,30 @@ fn warn_hindsight(s: &study::Scenario) {
 
 /// What a risk study costs: with `--exact` a life-of-mine trial per iteration; on the fast
 /// path [`study::risk::FAST_SECONDS_PER_ITERATION`] an iteration (no section-days).
+/// The risk iterations `idx` of a shard of `command` (`risk` or `backtest`): a study with
+/// `[risk.precision]` is refused, as where it stops depends on the results.
+fn risk_shard_records(
+    command: &str,
+    s: &study::Scenario,
+    opts: study::risk::RiskOptions,
+    idx: &[u64],
+    p: &dyn study::Progress,
+) -> Result<Vec<study::risk::IterationRecord>, CliError> {
+    if s.risk.as_ref().is_some_and(|r| r.precision.is_some()) {
+        return Err(StudyError::usage(
+            "--shard",
+            "the scenario's [risk.precision] stops at a block boundary that depends on the results, so its iterations cannot be split: remove the table to shard",
+        )
+        .into());
+    }
+    let plan = study::risk::RiskPlan::prepare(s, opts, p)?;
+    p.phase(
+        &format!("{command}: {} iterations", idx.len()),
+        idx.len() as u64,
+    );
+    Ok(study::risk::iterations(&plan, idx, p)?)
+}
+
 fn risk_estimate(s: &study::Scenario, exact: bool) -> study::Estimate {
     let n = s.risk.as_ref().map_or(0, |r| r.iterations);
     if !exact {

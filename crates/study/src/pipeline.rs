@@ -252,6 +252,9 @@ pub struct CasesResult {
     pub scenario: String,
     /// Production valued: "schedule" (mean of the trials) or "table".
     pub production_source: String,
+    /// The DSCR the lock-up and default covenants test: "trailing-twelve-month" or
+    /// "quarterly" (`finance.covenants.test_on`).
+    pub covenant_test: String,
     /// The sensitivity table, base case first.
     pub cases: Vec<finance::cases::CaseResult>,
     /// Breakevens of the base case.
@@ -271,6 +274,11 @@ pub(crate) fn cases_on(s: &Scenario, p: &Production) -> CasesResult {
     CasesResult {
         scenario: s.name.clone(),
         production_source: p.source.to_string(),
+        covenant_test: match s.finance.covenants.test_on {
+            finance::config::CovenantTest::TrailingTwelveMonths => "trailing-twelve-month",
+            finance::config::CovenantTest::Quarter => "quarterly",
+        }
+        .into(),
         cases: finance::cases::run_cases_with_debt(&s.finance, &p.profile, &sized),
         breakevens: finance::cases::breakevens_with_debt(&s.finance, &p.profile, &sized),
     }

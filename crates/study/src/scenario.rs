@@ -45,6 +45,10 @@ pub struct Scenario {
     /// The risk study (`manto risk`): uncertain inputs, correlations, price processes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub risk: Option<crate::risk::RiskConfig>,
+    /// The build and financing schedule (`manto build`; with `[risk]`, the schedule behind
+    /// each risk iteration's commercial-production date and capital).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub construction: Option<crate::build::ConstructionConfig>,
 }
 
 /// A bundled scenario's text: its fragments in `scenarios/`, joined by newlines.
@@ -69,6 +73,33 @@ pub struct Bundled {
 }
 
 impl Scenario {
+    /// True when the finance model reads the scenario's production table rather than the
+    /// simulated schedule (`finance.production_source = "table"`).
+    pub fn uses_production_table(&self) -> bool {
+        self.finance.production_source == finance::config::ProductionSource::Table
+    }
+
+    /// The `[construction]` schedule model, when the scenario has one (validated when the
+    /// scenario was parsed; a network file is read again here).
+    pub fn construction_model(&self) -> Option<Result<crate::build::Model, StudyError>> {
+        let c = self.construction.as_ref()?;
+        Some(crate::build::Model::new(c, None).map_err(|e| {
+            match e {
+                crate::build::ModelError::File(e) => StudyError::Input(vec![e]),
+                crate::build::ModelError::Invalid(p) => StudyError::Input(
+                    p.into_iter()
+                        .map(|i| InputError {
+                            file: "<scenario>".into(),
+                            line: None,
+                            path: i.path,
+                            message: i.message,
+                        })
+                        .collect(),
+                ),
+            }
+        }))
+    }
+
     /// The mine-to-plant model of this scenario.
     pub fn mine_model(&self) -> MineModel<'_> {
         MineModel {
@@ -103,6 +134,17 @@ pub const BUNDLED: &[Bundled] = &[
         name: "boleo-risk-hindsight",
         summary: "The first El Boleo risk study: dated mid-2007 but citing later sources and tax reforms (for comparison)",
         text: fragments!("risk-boleo-hindsight.toml", "boleo.toml", "boleo-mine.toml", "finance-boleo.toml"),
+    },
+    Bundled {
+        name: "boleo-build",
+        summary: "El Boleo with the mid-2007 build and financing schedule (manto build)",
+        text: fragments!(
+            "boleo-build-name.toml",
+            "boleo.toml",
+            "boleo-mine.toml",
+            "finance-boleo.toml",
+            "construction-boleo.toml"
+        ),
     },
     Bundled {
         name: "boleo-ground",
@@ -174,13 +216,28 @@ fn parse_overridden(
 
 /// Parses and validates scenario text.
 pub fn parse(src: &str, file: &str) -> Result<Scenario, Vec<InputError>> {
-    let scenario: Scenario = input::parse(src, file).map_err(|e| vec![e])?;
+    let mut scenario: Scenario = input::parse(src, file).map_err(|e| vec![e])?;
     let problems = validate(&scenario);
-    if problems.is_empty() {
-        Ok(scenario)
-    } else {
-        Err(input::locate_all(src, file, &problems))
+    if !problems.is_empty() {
+        return Err(input::locate_all(src, file, &problems));
     }
+    if let Some(c) = &mut scenario.construction {
+        // A network file is found relative to the scenario file's directory.
+        let dir = std::path::Path::new(file).parent();
+        if let (Some(f), Some(dir)) = (&mut c.file, dir) {
+            if std::path::Path::new(f).is_relative() && std::path::Path::new(file).exists() {
+                *f = dir.join(&*f).display().to_string();
+            }
+        }
+        match crate::build::Model::new(c, None) {
+            Ok(_) => {}
+            Err(crate::build::ModelError::File(e)) => return Err(vec![e]),
+            Err(crate::build::ModelError::Invalid(p)) => {
+                return Err(input::locate_all(src, file, &p))
+            }
+        }
+    }
+    Ok(scenario)
 }
 
 pub(crate) fn validate(s: &Scenario) -> Vec<Invalid> {
@@ -208,6 +265,9 @@ pub(crate) fn validate(s: &Scenario) -> Vec<Invalid> {
         }
     }
     out.extend(s.finance.validate());
+    if let Some(c) = &s.construction {
+        out.extend(c.validate());
+    }
     if let Some(r) = &s.risk {
         if out.is_empty() {
             if let Some(doc) = crate::risk::doc_for_validation(s) {

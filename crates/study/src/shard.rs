@@ -415,6 +415,12 @@ pub fn read_part(path: &Path) -> Result<Vec<u8>, StudyError> {
 /// A partial's header: every field, the records skipped (not kept in memory).
 pub type Header = Partial<IgnoredAny>;
 
+/// The record of one section replication (`manto section --shard`).
+pub type SectionRecord = mine::section::Replication;
+
+/// The record of one life-of-mine trial (`manto schedule --shard`).
+pub type ScheduleRecord = mine::schedule::ScheduleReplication;
+
 /// Parses a partial result file's bytes; `name` (the file) is named in any error.
 pub fn parse<R: DeserializeOwned>(name: &str, bytes: &[u8]) -> Result<Partial<R>, StudyError> {
     // The format tag first, so a file of another kind or version says so plainly.
