@@ -1069,7 +1069,11 @@ impl RiskPlan {
         if let Some(e) = self.schedule_effect(trial) {
             apply_schedule(&mut cfg, e);
         }
-        Ok((finance::run_with_debt(&cfg, &prod, &self.sized), prod, factor))
+        Ok((
+            finance::run_with_debt(&cfg, &prod, &self.sized),
+            prod,
+            factor,
+        ))
     }
 
     /// Iteration `i`'s full finance result (every quarter), as the study computes it before
