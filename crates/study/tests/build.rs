@@ -476,8 +476,8 @@ fn coupled_text() -> String {
             .unwrap();
     let mut t = format!("{}{}", &risk[..start], &risk[end..]);
     t = t.replace(
-        "names = [\"capex overrun\", \"construction delay\", \"ramp-up shortfall\"]\nmatrix = [\n  [1.0, 0.6, 0.3],\n  [0.6, 1.0, 0.3],\n  [0.3, 0.3, 1.0],\n]",
-        "names = [\"capex overrun\", \"ramp-up shortfall\"]\nmatrix = [\n  [1.0, 0.3],\n  [0.3, 1.0],\n]",
+        "names = [\"capex overrun\", \"construction delay\", \"ramp-up series\"]\nmatrix = [\n  [1.0, 0.6, 0.3],\n  [0.6, 1.0, 0.3],\n  [0.3, 0.3, 1.0],\n]",
+        "names = [\"capex overrun\", \"ramp-up series\"]\nmatrix = [\n  [1.0, 0.3],\n  [0.3, 1.0],\n]",
     );
     format!("{t}\n{construction}").replace(
         "production_source = \"schedule\"",
