@@ -93,7 +93,7 @@ fn absurd_section_values_are_refused_with_the_range() {
             "entries = 5 ",
             "entries = 100000 ",
             "section.geometry.entries",
-            "entries 100,000 is outside the allowed 1 to 12",
+            "entries 100,000 is outside the allowed 1 to 40",
         ),
         (
             "booms = 2 ",
@@ -310,6 +310,8 @@ fn tiny_output_reports_no_sections_needed() {
         events: 0,
         max_machines_per_place: 0,
         ground: None,
+        phases: Vec::new(),
+        block_mined_h: None,
     };
     let opts = p.simulation;
     for dry_t in [1e-9, 0.0] {
@@ -379,7 +381,7 @@ fn the_edges_of_every_range_run() {
     type Set = fn(&mut SectionConfig, bool);
     let edges: &[(&str, Set)] = &[
         ("entries", |c, hi| {
-            c.geometry.entries = if hi { 12 } else { 1 }
+            c.geometry.entries = if hi { 40 } else { 1 }
         }),
         ("bolters", |c, hi| c.bolters.count = if hi { 10 } else { 1 }),
         ("haulers", |c, hi| c.haulage.count = if hi { 20 } else { 1 }),

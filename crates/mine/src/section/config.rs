@@ -26,6 +26,10 @@ pub struct SectionConfig {
     pub feeder: FeederConfig,
     /// The section belt that takes ore from the feeder out of the panel.
     pub belt: BeltConfig,
+    /// The mining plan: phases worked in turn (`[[section.plan]]`); empty: every entry,
+    /// nearest place first, without end.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub plan: Vec<super::plan::PhaseConfig>,
 }
 
 /// Panel geometry and in-situ ore properties.
@@ -80,6 +84,11 @@ pub struct MinerConfig {
     pub car_load_time_min: Option<Dist>,
     /// Tramming speed between places.
     pub tram_speed_m_per_min: f64,
+    /// If given, the time of a move between places whatever its distance (a time study's
+    /// move time), instead of distance / `tram_speed_m_per_min`; `place_change_min` is
+    /// added as before.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub move_time_min: Option<Dist>,
     /// Set-up at a new place (cable handling, positioning, ventilation), per place change.
     pub place_change_min: Dist,
     /// Breakdown modes.
@@ -428,6 +437,9 @@ impl SectionConfig {
             " m/min",
         );
         duration(&mut out, mp("place_change_min"), &m.place_change_min);
+        if let Some(d) = &m.move_time_min {
+            duration(&mut out, mp("move_time_min"), d);
+        }
         failures(&mut out, &format!("{path}.miner"), &m.failures);
 
         let b = &self.bolters;
@@ -603,6 +615,13 @@ impl SectionConfig {
             " t/h",
         );
         failures(&mut out, &format!("{path}.belt"), &self.belt.failures);
+        if out.is_empty() {
+            out.extend(super::plan::validate(
+                &self.plan,
+                &self.geometry,
+                &format!("{path}.plan"),
+            ));
+        }
         out
     }
 

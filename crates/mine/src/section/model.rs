@@ -16,6 +16,7 @@
 //! waits. Repairs take elapsed time and go on between shifts.
 
 use super::config::SectionConfig;
+use super::plan::{CutOrder, Phase, PlaceRef};
 use crate::calendar::{CalendarEvent, WEEK};
 use crate::ground::{poisson, ClassTally, GroundRun, GroundShift, Prepared};
 use des::random::{Stream, StreamKey};
@@ -287,6 +288,26 @@ pub struct Replication {
     /// Ground totals by class over the counted shifts (`None` without `[ground]`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ground: Option<Vec<ClassTally>>,
+    /// With a mining plan: per phase, its name, when it ended (hours from time zero, `None`
+    /// if it did not) and every machine's counted time in state during it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub phases: Vec<PhaseTally>,
+    /// With a plan whose last phase has an end: hours from time zero until the block was
+    /// mined (its last load dumped); `None` if the run ended first.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub block_mined_h: Option<f64>,
+}
+
+/// One phase of a plan in one replication.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PhaseTally {
+    /// The phase's name.
+    pub name: String,
+    /// Hours from time zero when the phase ended, if it did.
+    pub ended_h: Option<f64>,
+    /// Per machine (as in [`Replication::machines`]), milliseconds in each state during the
+    /// phase, counted scheduled time only.
+    pub state_ms: Vec<[u64; N_STATES]>,
 }
 
 impl Replication {
@@ -362,6 +383,33 @@ struct Sim<'a> {
     /// Ground class of the cut under way and its cutting-rate and haul-speed factors.
     cut_class: usize,
     cut_factor: f64,
+    /// The mining plan's phases (one phase of every entry without a plan), the phase under
+    /// way (`phases.len()` once the block is mined) and the cycle index of the last place
+    /// cut.
+    phases: Vec<Phase>,
+    phase: usize,
+    cycle_pos: usize,
+    /// With a plan: when each phase ended, and time in state per phase and machine.
+    phase_end: Vec<SimTime>,
+    phase_ms: Vec<Vec<[u64; N_STATES]>>,
+    block_done: Option<SimTime>,
+    /// Opt-in log of the cuts (`None`: not logged).
+    cut_log: Option<Vec<CutRecord>>,
+}
+
+/// One cut, as logged by [`simulate_logged`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct CutRecord {
+    /// The place cut.
+    pub place: PlaceRef,
+    /// The plan phase it was cut in (0 without a plan).
+    pub phase: usize,
+    /// Depth of the cut, m.
+    pub depth_m: f64,
+    /// Wet tonnes of the cut.
+    pub wet_t: f64,
+    /// When it was finished.
+    pub at: SimTime,
 }
 
 /// Runs one replication of a section for `spec.warmup_days + spec.days` days.
@@ -402,6 +450,20 @@ pub fn simulate_traced(
     run_sim(sim, calendar, spec)
 }
 
+/// [`simulate`] with a log of every cut in the order cut (place, phase, depth, tonnes,
+/// time), for checking a mining plan; the replication is identical to [`simulate`]'s.
+pub fn simulate_logged(
+    cfg: &SectionConfig,
+    calendar: &crate::calendar::CalendarConfig,
+    spec: RunSpec,
+) -> (Replication, Vec<CutRecord>) {
+    let mut sim = Sim::new(cfg, spec, None);
+    sim.cut_log = Some(Vec::new());
+    let mut log = Vec::new();
+    let (r, _) = run_sim_with(sim, calendar, spec, &mut log);
+    (r, log)
+}
+
 /// One spell of one machine in one state, in counted scheduled time.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TraceSegment {
@@ -437,9 +499,18 @@ fn push_segment(
 }
 
 fn run_sim(
+    sim: Sim<'_>,
+    calendar: &crate::calendar::CalendarConfig,
+    spec: RunSpec,
+) -> (Replication, Vec<TraceSegment>) {
+    run_sim_with(sim, calendar, spec, &mut Vec::new())
+}
+
+fn run_sim_with(
     mut sim: Sim<'_>,
     calendar: &crate::calendar::CalendarConfig,
     spec: RunSpec,
+    log: &mut Vec<CutRecord>,
 ) -> (Replication, Vec<TraceSegment>) {
     let week = calendar.week();
     let end = SimTime::from_days(u64::from(spec.warmup_days) + u64::from(spec.days));
@@ -482,9 +553,11 @@ fn run_sim(
         if sim.exhausted && sim.car_load_t.iter().all(|&l| l <= EPS_T) {
             let now = sim.q.now();
             sim.in_shift_cut_short = true;
+            *log = sim.cut_log.take().unwrap_or_default();
             return sim.finish_traced(now);
         }
     }
+    *log = sim.cut_log.take().unwrap_or_default();
     sim.finish_traced(end)
 }
 
@@ -566,7 +639,17 @@ impl<'a> Sim<'a> {
             ground: ground.map(|p| GroundRun::new(p, entries, spec.streams)),
             cut_class: 0,
             cut_factor: 1.0,
+            phases: super::plan::resolve(&cfg.plan, entries, g.entry_width_m, g.cut_depth_m),
+            phase: 0,
+            cycle_pos: usize::MAX,
+            phase_end: Vec::new(),
+            phase_ms: Vec::new(),
+            block_done: None,
+            cut_log: None,
         };
+        if !cfg.plan.is_empty() {
+            sim.phase_ms = vec![vec![[0; N_STATES]; sim.m.len()]; cfg.plan.len()];
+        }
         for c in first_car..first_car + cars {
             sim.m[c].state = State::WaitingForMiner;
             sim.m[c].resume_state = State::WaitingForMiner;
@@ -581,6 +664,11 @@ impl<'a> Sim<'a> {
         let mac = &mut self.m[i];
         if self.in_shift && self.counting {
             mac.state_ms[mac.state as usize] += (now - mac.since).0;
+            // Time after the block is mined (its last loads hauled) is the last phase's.
+            let k = self.phase.min(self.phase_ms.len().saturating_sub(1));
+            if let Some(ph) = self.phase_ms.get_mut(k) {
+                ph[i][mac.state as usize] += (now - mac.since).0;
+            }
             if let Some(trace) = &mut self.trace {
                 push_segment(trace, i, mac.state, mac.since, now, self.shifts.len());
             }
@@ -716,25 +804,91 @@ impl<'a> Sim<'a> {
         (p.x_m - feeder_x).abs() + (p.y_m - self.feeder_y_m).max(0.0)
     }
 
+    /// The least advanced face among the entries of the phase under way.
     fn min_entry_y(&self) -> f64 {
         let e = self.cfg.geometry.entries as usize;
+        let ph = &self.phases[self.phase.min(self.phases.len() - 1)];
         self.places[..e]
             .iter()
-            .map(|p| p.y_m)
+            .zip(&ph.in_phase)
+            .filter(|(_, &on)| on)
+            .map(|(p, _)| p.y_m)
             .fold(f64::INFINITY, f64::min)
+    }
+
+    /// The phase under way (the last one once the block is mined).
+    fn ph(&self) -> &Phase {
+        &self.phases[self.phase.min(self.phases.len() - 1)]
+    }
+
+    /// Is place `p` worked in the phase under way?
+    fn in_phase(&self, p: usize) -> bool {
+        let pl = &self.places[p];
+        let ph = self.ph();
+        if pl.crosscut {
+            ph.pair_active(pl.entry)
+        } else {
+            ph.in_phase[pl.entry]
+        }
+    }
+
+    /// The place's index in the phase's cycle (`None` for `nearest`).
+    fn cycle_index(&self, p: usize) -> Option<usize> {
+        let pl = &self.places[p];
+        let r = if pl.crosscut {
+            PlaceRef::Crosscut(pl.entry)
+        } else {
+            PlaceRef::Entry(pl.entry)
+        };
+        self.ph().cycle.iter().position(|&c| c == r)
+    }
+
+    /// Has the phase under way reached its end? Then start the next one, or, after the
+    /// last, mark the block mined.
+    fn check_phase_end(&mut self) {
+        while self.phase < self.phases.len() {
+            let ph = &self.phases[self.phase];
+            if !ph.advance_m.is_finite() {
+                return;
+            }
+            let e = self.cfg.geometry.entries as usize;
+            let entries_done = (0..e)
+                .filter(|&k| ph.in_phase[k])
+                .all(|k| self.places[k].y_m >= ph.advance_m - 1e-6);
+            let crosscuts_done = (0..e.saturating_sub(1))
+                .filter(|&k| ph.pair_active(k))
+                .all(|k| self.open_xc[k].is_none());
+            if !(entries_done && crosscuts_done) {
+                return;
+            }
+            self.flush_all();
+            self.phase_end.push(self.q.now());
+            self.phase += 1;
+            self.cycle_pos = usize::MAX;
+            if self.phase == self.phases.len() {
+                self.exhausted = true;
+                self.block_done = Some(self.q.now());
+                return;
+            }
+            self.open_crosscuts();
+        }
     }
 
     /// May the miner start a cut at `p` now?
     fn cuttable(&self, p: usize) -> bool {
         let pl = &self.places[p];
-        if pl.status != PlaceStatus::Ready {
+        if pl.status != PlaceStatus::Ready || !self.in_phase(p) {
             return false;
         }
         if pl.crosscut {
             return true;
         }
         let g = &self.cfg.geometry;
-        let after = pl.y_m + g.cut_depth_m;
+        let ph = self.ph();
+        if pl.y_m >= ph.advance_m - 1e-6 {
+            return false;
+        }
+        let after = pl.y_m + ph.cut_depth_m.min(ph.advance_m - pl.y_m);
         if after - self.min_entry_y() > g.max_entry_lead_m + 1e-9 {
             return false;
         }
@@ -743,10 +897,10 @@ impl<'a> Sim<'a> {
         let limit = |pair: usize| {
             (self.next_line[pair] as f64 + 1.0) * g.crosscut_centres_m + g.entry_width_m / 2.0
         };
-        if e > 0 && after > limit(e - 1) + 1e-9 {
+        if e > 0 && ph.pair_active(e - 1) && after > limit(e - 1) + 1e-9 {
             return false;
         }
-        if e + 1 < g.entries as usize && after > limit(e) + 1e-9 {
+        if e + 1 < g.entries as usize && ph.pair_active(e) && after > limit(e) + 1e-9 {
             return false;
         }
         true
@@ -754,19 +908,23 @@ impl<'a> Sim<'a> {
 
     fn open_crosscuts(&mut self) {
         let g = &self.cfg.geometry;
+        if self.phase >= self.phases.len() {
+            return;
+        }
+        let width = self.ph().entry_width_m;
         for pair in 0..self.next_line.len() {
-            if self.open_xc[pair].is_some() {
+            if self.open_xc[pair].is_some() || !self.ph().pair_active(pair) {
                 continue;
             }
             let line_y = self.next_line[pair] as f64 * g.crosscut_centres_m;
-            let need = line_y + g.entry_width_m / 2.0 - 1e-9;
+            let need = line_y + width / 2.0 - 1e-9;
             if self.places[pair].y_m >= need && self.places[pair + 1].y_m >= need {
                 self.places.push(Place {
                     entry: pair,
                     crosscut: true,
-                    x_m: pair as f64 * g.pillar_centres_m + g.entry_width_m / 2.0,
+                    x_m: pair as f64 * g.pillar_centres_m + width / 2.0,
                     y_m: line_y,
-                    left_m: g.pillar_centres_m - g.entry_width_m,
+                    left_m: g.pillar_centres_m - width,
                     last_cut_m: 0.0,
                     status: PlaceStatus::Ready,
                     class: 0,
@@ -794,25 +952,54 @@ impl<'a> Sim<'a> {
             return;
         }
         let here = self.m[0].place;
-        let best = self
-            .active
-            .iter()
-            .copied()
-            .filter(|&p| self.cuttable(p))
-            .min_by(|&a, &b| {
+        let cands = self.active.iter().copied().filter(|&p| self.cuttable(p));
+        let best = if self.ph().order == CutOrder::Nearest {
+            cands.min_by(|&a, &b| {
                 self.dist(here, a)
                     .total_cmp(&self.dist(here, b))
                     .then(a.cmp(&b))
-            });
+            })
+        } else {
+            // The first place after the last one cut, round the cycle.
+            let n = self.ph().cycle.len().max(1);
+            let from = self.cycle_pos.wrapping_add(1);
+            cands.min_by_key(|&p| {
+                let d = match self.cycle_index(p) {
+                    Some(k) => (k + n - from % n) % n,
+                    None => n,
+                };
+                (d, p)
+            })
+        };
         match best {
             Some(p) => {
                 self.places[p].status = PlaceStatus::Cutting;
-                let tram = self.dist(here, p) / self.cfg.miner.tram_speed_m_per_min;
+                if let Some(k) = self.cycle_index(p) {
+                    self.cycle_pos = k;
+                }
+                let tram = match &self.cfg.miner.move_time_min {
+                    Some(d) if p != here => d.sample(&mut self.m[0].rng),
+                    Some(_) => 0.0,
+                    None => self.dist(here, p) / self.cfg.miner.tram_speed_m_per_min,
+                };
                 let setup = self.cfg.miner.place_change_min.sample(&mut self.m[0].rng);
                 self.m[0].place = p;
                 self.start(0, Act::Tram { to: p }, SimTime::from_min(tram + setup));
             }
-            None => self.set_state(0, State::WaitingForPlace),
+            None => {
+                // A roof fall's abandoned face may have ended the phase.
+                let before = self.phase;
+                self.check_phase_end();
+                if self.phase != before && !self.exhausted {
+                    return self.miner_next();
+                }
+                let s = if self.exhausted {
+                    State::Idle
+                } else {
+                    State::WaitingForPlace
+                };
+                self.set_state(0, s);
+            }
         }
     }
 
@@ -863,6 +1050,22 @@ impl<'a> Sim<'a> {
         let now = self.q.now();
         let xc = self.cfg.geometry.crosscut_centres_m;
         let counting = self.counting;
+        if let Some(log) = &mut self.cut_log {
+            let pl = &self.places[p];
+            let g = &self.cfg.geometry;
+            let w = self.phases[self.phase.min(self.phases.len() - 1)].entry_width_m;
+            log.push(CutRecord {
+                place: if pl.crosscut {
+                    PlaceRef::Crosscut(pl.entry)
+                } else {
+                    PlaceRef::Entry(pl.entry)
+                },
+                phase: self.phase,
+                depth_m: depth,
+                wet_t: w * self.seam_height_m * depth * g.insitu_density_wet_t_per_m3,
+                at: now,
+            });
+        }
         let pl = &mut self.places[p];
         pl.last_cut_m = depth;
         pl.status = PlaceStatus::Unbolted;
@@ -881,8 +1084,8 @@ impl<'a> Sim<'a> {
                 t.cuts += 1;
                 t.intersections += u32::from(pl.intersection);
                 let g = &self.cfg.geometry;
-                t.cut_wet_t +=
-                    g.entry_width_m * self.seam_height_m * depth * g.insitu_density_wet_t_per_m3;
+                let w = self.phases[self.phase.min(self.phases.len() - 1)].entry_width_m;
+                t.cut_wet_t += w * self.seam_height_m * depth * g.insitu_density_wet_t_per_m3;
             }
         }
         if pl.crosscut {
@@ -904,8 +1107,10 @@ impl<'a> Sim<'a> {
             s.advance_m += depth;
         }
         self.open_crosscuts();
+        self.check_phase_end();
         let g = &self.cfg.geometry;
         if self.cfg.feeder.move_every_m > 0.0
+            && !self.exhausted
             && self.min_entry_y() - self.feeder_y_m
                 >= self.cfg.feeder.setback_m + self.cfg.feeder.move_every_m
             && g.entries > 0
@@ -1256,10 +1461,12 @@ impl<'a> Sim<'a> {
             Act::Tram { to } if i == 0 => {
                 let g = &self.cfg.geometry;
                 let pl = &self.places[to];
+                let ph = self.ph();
+                let width = ph.entry_width_m;
                 let mut depth = if pl.crosscut {
-                    g.cut_depth_m.min(pl.left_m)
+                    ph.cut_depth_m.min(pl.left_m)
                 } else {
-                    g.cut_depth_m
+                    ph.cut_depth_m.min(ph.advance_m - pl.y_m)
                 };
                 if let Some(gr) = &mut self.ground {
                     let c = gr.class_at(pl.entry, pl.y_m);
@@ -1268,8 +1475,7 @@ impl<'a> Sim<'a> {
                     self.cut_class = c;
                     self.cut_factor = class.cutting_rate_factor;
                 }
-                let full_t =
-                    g.entry_width_m * self.seam_height_m * depth * g.insitu_density_wet_t_per_m3;
+                let full_t = width * self.seam_height_m * depth * g.insitu_density_wet_t_per_m3;
                 // The panel's last cut takes only what is left of its tonnage.
                 self.cut_left_t = full_t.min(self.limit_wet_t - self.planned_wet_t);
                 self.cut_depth_now_m = depth * self.cut_left_t / full_t;
@@ -1634,6 +1840,20 @@ impl<'a> Sim<'a> {
                 state_ms: mac.state_ms,
             })
             .collect();
+        let phases = self
+            .phase_ms
+            .into_iter()
+            .enumerate()
+            .map(|(k, state_ms)| PhaseTally {
+                name: self.phases[k].name.clone(),
+                ended_h: self.phase_end.get(k).map(|t| t.as_h()),
+                state_ms,
+            })
+            .collect();
+        let block_mined_h = self
+            .block_done
+            .filter(|_| self.in_shift_cut_short)
+            .map(|_| end.as_h());
         let replication = Replication {
             shifts: self.shifts,
             machines,
@@ -1641,6 +1861,8 @@ impl<'a> Sim<'a> {
             events: self.events,
             max_machines_per_place: self.max_per_place,
             ground: self.ground.map(|g| g.classes),
+            phases,
+            block_mined_h,
         };
         (replication, self.trace.unwrap_or_default())
     }
