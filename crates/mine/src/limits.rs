@@ -86,6 +86,16 @@ pub const MAX_ENTRIES: u32 = 40;
 /// retreat, with room to spare.
 pub const MAX_PLAN_PHASES: usize = 20;
 
+/// Most nodes of a haul-road network (`[section.network]`): faces, feeder, station,
+/// passing points and points along the roads.
+pub const MAX_NETWORK_NODES: usize = 200;
+
+/// Most links of a haul-road network.
+pub const MAX_NETWORK_LINKS: usize = 400;
+
+/// Plausible length of one network link, m.
+pub const LINK_LENGTH_M: (f64, f64) = (0.1, 10_000.0);
+
 /// Plausible advance of a plan phase from the starting face line, m (a panel is at most a
 /// few kilometres long).
 pub const PLAN_ADVANCE_M: (f64, f64) = (0.5, 100_000.0);

@@ -312,6 +312,7 @@ fn tiny_output_reports_no_sections_needed() {
         ground: None,
         phases: Vec::new(),
         block_mined_h: None,
+        haul_cycles: Vec::new(),
     };
     let opts = p.simulation;
     for dry_t in [1e-9, 0.0] {
@@ -355,8 +356,10 @@ fn spec(days: u32) -> RunSpec {
 fn endless_activities_do_not_overflow() {
     let p = boleo();
     for set in [
-        |c: &mut SectionConfig| c.haulage.empty_speed_m_per_min = 1e-300,
-        |c: &mut SectionConfig| c.haulage.loaded_speed_m_per_min = 1e-300,
+        |c: &mut SectionConfig| c.haulage.empty_speed_m_per_min = des::Dist::fixed(1e-300).unwrap(),
+        |c: &mut SectionConfig| {
+            c.haulage.loaded_speed_m_per_min = des::Dist::fixed(1e-300).unwrap()
+        },
         |c: &mut SectionConfig| c.miner.tram_speed_m_per_min = 1e-300,
         |c: &mut SectionConfig| c.bolters.tram_speed_m_per_min = 1e-300,
     ] {
@@ -397,8 +400,8 @@ fn the_edges_of_every_range_run() {
         }),
         ("haul speeds", |c, hi| {
             let v = if hi { 1000.0 } else { 1.0 };
-            c.haulage.loaded_speed_m_per_min = v;
-            c.haulage.empty_speed_m_per_min = v;
+            c.haulage.loaded_speed_m_per_min = des::Dist::fixed(v).unwrap();
+            c.haulage.empty_speed_m_per_min = des::Dist::fixed(v).unwrap();
         }),
         ("tram speeds", |c, hi| {
             let v = if hi { 200.0 } else { 1.0 };

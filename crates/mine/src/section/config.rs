@@ -30,6 +30,10 @@ pub struct SectionConfig {
     /// nearest place first, without end.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub plan: Vec<super::plan::PhaseConfig>,
+    /// The haul-road network (`[section.network]`); `None`: the haul follows the face
+    /// (or `haulage.fixed_haul_m`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub network: Option<super::network::NetworkConfig>,
 }
 
 /// Panel geometry and in-situ ore properties.
@@ -148,10 +152,10 @@ pub struct HaulageConfig {
     pub count: u32,
     /// Payload per load, wet tonnes.
     pub payload_t: f64,
-    /// Average speed loaded.
-    pub loaded_speed_m_per_min: f64,
-    /// Average speed empty.
-    pub empty_speed_m_per_min: f64,
+    /// Speed loaded, m/min, drawn once per trip (a plain number: fixed).
+    pub loaded_speed_m_per_min: Dist,
+    /// Speed empty, m/min, drawn once per trip.
+    pub empty_speed_m_per_min: Dist,
     /// Change-out: spotting under the miner's conveyor.
     pub change_out_s: Dist,
     /// Fixed part of a dump at the feeder (positioning, discharge start); the flow part is
@@ -513,18 +517,26 @@ impl SectionConfig {
             limits::PAYLOAD_T,
             " t",
         );
-        for (k, v) in [
-            ("loaded_speed_m_per_min", h.loaded_speed_m_per_min),
-            ("empty_speed_m_per_min", h.empty_speed_m_per_min),
+        for (k, d) in [
+            ("loaded_speed_m_per_min", &h.loaded_speed_m_per_min),
+            ("empty_speed_m_per_min", &h.empty_speed_m_per_min),
         ] {
-            check_range(
-                &mut out,
-                hp(k),
-                "haul speed",
-                v,
-                limits::HAUL_SPEED_M_PER_MIN,
-                " m/min",
-            );
+            let fixed = match d.kind() {
+                des::DistKind::Fixed { value } => Some(value + d.offset()),
+                _ => None,
+            };
+            match fixed {
+                // A fixed speed reads as before.
+                Some(v) => check_range(
+                    &mut out,
+                    hp(k),
+                    "haul speed",
+                    v,
+                    limits::HAUL_SPEED_M_PER_MIN,
+                    " m/min",
+                ),
+                None => super::network::speed(&mut out, hp(k), d),
+            }
         }
         duration_in(&mut out, hp("change_out_s"), &h.change_out_s, 3_600.0);
         duration_in(&mut out, hp("dump_time_s"), &h.dump_time_s, 3_600.0);
@@ -615,6 +627,20 @@ impl SectionConfig {
             " t/h",
         );
         failures(&mut out, &format!("{path}.belt"), &self.belt.failures);
+        if let Some(n) = &self.network {
+            if self.haulage.fixed_haul_m.is_some() {
+                out.push(Invalid::new(
+                    hp("fixed_haul_m"),
+                    "a fixed haul and a haul-road network cannot both be given: the network's routes set the haul",
+                ));
+            }
+            out.extend(super::network::validate(
+                n,
+                self.geometry.entries,
+                self.haulage.battery_change_every_h > 0.0,
+                &format!("{path}.network"),
+            ));
+        }
         if out.is_empty() {
             out.extend(super::plan::validate(
                 &self.plan,

@@ -3,6 +3,7 @@
 
 mod config;
 mod model;
+pub mod network;
 pub mod plan;
 mod report;
 
@@ -11,8 +12,9 @@ pub use config::{
     MinerConfig, SectionConfig,
 };
 pub use model::{
-    simulate, simulate_in, simulate_logged, simulate_traced, CutRecord, MachineKind, MachineTally,
-    MassBalance, PhaseTally, Replication, RunSpec, ShiftTally, State, TraceSegment, N_STATES,
+    simulate, simulate_in, simulate_logged, simulate_traced, CutRecord, HaulCycle, MachineKind,
+    MachineTally, MassBalance, PhaseTally, Replication, RunSpec, ShiftTally, State, TraceSegment,
+    LEGS, N_LEGS, N_STATES,
 };
 pub use report::{
     replication, replication_in, run, summarise, Bottleneck, GroundClassReport, MachineReport,

@@ -16,6 +16,7 @@
 //! waits. Repairs take elapsed time and go on between shifts.
 
 use super::config::SectionConfig;
+use super::network::{Network, Route};
 use super::plan::{CutOrder, Phase, PlaceRef};
 use crate::calendar::{CalendarEvent, WEEK};
 use crate::ground::{poisson, ClassTally, GroundRun, GroundShift, Prepared};
@@ -296,6 +297,9 @@ pub struct Replication {
     /// mined (its last load dumped); `None` if the run ended first.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub block_mined_h: Option<f64>,
+    /// Per haul unit, its cycle broken into legs (counted time).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub haul_cycles: Vec<HaulCycle>,
 }
 
 /// One phase of a plan in one replication.
@@ -395,6 +399,74 @@ struct Sim<'a> {
     block_done: Option<SimTime>,
     /// Opt-in log of the cuts (`None`: not logged).
     cut_log: Option<Vec<CutRecord>>,
+    /// The haul-road network (`None`: the haul follows the face or is fixed).
+    net: Option<Network>,
+    /// Per segment: the unit on it (single-lane segments only) and the units waiting.
+    seg_holder: Vec<Option<usize>>,
+    seg_queue: Vec<VecDeque<usize>>,
+    /// Per unit: the trip leg under way on the network.
+    trips: Vec<Trip>,
+    /// Per unit: counted time in each leg of the haul cycle, and trips dumped.
+    car_legs: Vec<[u64; N_LEGS]>,
+    car_trips: Vec<u32>,
+}
+
+/// Which route of the network a leg follows.
+#[derive(Copy, Clone, Debug, PartialEq)]
+enum RouteRef {
+    Loaded(usize),
+    Empty(usize),
+    ToStation,
+    FromStation(usize),
+}
+
+#[derive(Copy, Clone, Debug, PartialEq)]
+enum Dest {
+    Feeder,
+    Face,
+    Station,
+}
+
+/// A unit's leg on the network: the route, the step reached, this trip's speed, where it
+/// goes, and whether it is waiting for a single-lane road.
+#[derive(Copy, Clone, Debug)]
+struct Trip {
+    route: RouteRef,
+    pos: usize,
+    loaded: bool,
+    speed_m_per_min: f64,
+    dest: Dest,
+    road_wait: bool,
+}
+
+/// Legs of a haul cycle, in report order.
+pub const LEGS: [&str; N_LEGS] = [
+    "load",
+    "haul",
+    "dump",
+    "travel",
+    "wait_at_miner",
+    "wait_at_feeder",
+    "wait_for_road",
+    "battery",
+    "broken_down",
+    "idle",
+];
+
+/// Number of [`LEGS`].
+pub const N_LEGS: usize = 10;
+
+/// One haul unit's cycle in one replication: counted time in each leg and trips dumped.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct HaulCycle {
+    /// Display name of the unit.
+    pub name: String,
+    /// Loads dumped in counted time.
+    pub trips: u32,
+    /// Milliseconds in each leg ([`LEGS`] order): spotting and loading under the miner,
+    /// hauling loaded, dumping, travelling empty, queued at the miner, queued at the
+    /// feeder, waiting for a single-lane road, battery change, broken down, idle.
+    pub leg_ms: [u64; N_LEGS],
 }
 
 /// One cut, as logged by [`simulate_logged`].
@@ -646,7 +718,30 @@ impl<'a> Sim<'a> {
             phase_ms: Vec::new(),
             block_done: None,
             cut_log: None,
+            net: cfg
+                .network
+                .as_ref()
+                .map(|n| super::network::resolve(n, g.entries)),
+            seg_holder: Vec::new(),
+            seg_queue: Vec::new(),
+            trips: vec![
+                Trip {
+                    route: RouteRef::ToStation,
+                    pos: 0,
+                    loaded: false,
+                    speed_m_per_min: 1.0,
+                    dest: Dest::Face,
+                    road_wait: false,
+                };
+                cars
+            ],
+            car_legs: vec![[0; N_LEGS]; cars],
+            car_trips: vec![0; cars],
         };
+        if let Some(n) = &sim.net {
+            sim.seg_holder = vec![None; n.segments];
+            sim.seg_queue = vec![VecDeque::new(); n.segments];
+        }
         if !cfg.plan.is_empty() {
             sim.phase_ms = vec![vec![[0; N_STATES]; sim.m.len()]; cfg.plan.len()];
         }
@@ -659,11 +754,36 @@ impl<'a> Sim<'a> {
 
     // ---- state accounting and failure clocks -------------------------------------------
 
+    /// The haul-cycle leg of unit `i`'s current spell (`None` for other machines).
+    fn leg(&self, i: usize) -> Option<(usize, usize)> {
+        if !(self.first_car..self.feeder).contains(&i) {
+            return None;
+        }
+        let c = i - self.first_car;
+        let leg = match self.m[i].state {
+            State::Working if self.loading_car == Some(i) => 0,
+            State::Working => 2,
+            State::Tramming if self.car_load_t[c] > EPS_T => 1,
+            State::Tramming => 3,
+            State::WaitingForMiner | State::WaitingAtFeeder if self.trips[c].road_wait => 6,
+            State::WaitingForMiner => 4,
+            State::WaitingAtFeeder => 5,
+            State::Servicing => 7,
+            State::BrokenDown => 8,
+            _ => 9,
+        };
+        Some((c, leg))
+    }
+
     fn set_state(&mut self, i: usize, s: State) {
         let now = self.q.now();
+        let leg = self.leg(i);
         let mac = &mut self.m[i];
         if self.in_shift && self.counting {
             mac.state_ms[mac.state as usize] += (now - mac.since).0;
+            if let Some((c, leg)) = leg {
+                self.car_legs[c][leg] += (now - mac.since).0;
+            }
             // Time after the block is mined (its last loads hauled) is the last phase's.
             let k = self.phase.min(self.phase_ms.len().saturating_sub(1));
             if let Some(ph) = self.phase_ms.get_mut(k) {
@@ -1367,8 +1487,17 @@ impl<'a> Sim<'a> {
     // ---- haulage and feeder -------------------------------------------------------------
 
     fn car_depart_loaded(&mut self, car: usize) {
+        if self.net.is_some() {
+            let f = self.face_node(self.m[0].place);
+            return self.car_leg(car, RouteRef::Loaded(f), true, Dest::Feeder);
+        }
         let d = self.haul_m(self.m[0].place);
-        let mut min = d / self.cfg.haulage.loaded_speed_m_per_min;
+        let speed = self
+            .cfg
+            .haulage
+            .loaded_speed_m_per_min
+            .sample(&mut self.m[car].rng);
+        let mut min = d / speed;
         if self.ground.is_some() {
             min = self.ground_haul(min);
         }
@@ -1410,15 +1539,180 @@ impl<'a> Sim<'a> {
                 .haulage
                 .battery_change_min
                 .sample(&mut self.m[car].rng);
+            if self.net.as_ref().is_some_and(|n| n.to_station.is_some()) {
+                // To the station first; the change starts there.
+                return self.car_leg(car, RouteRef::ToStation, false, Dest::Station);
+            }
             self.start(car, Act::Battery, SimTime::from_min(min));
             return;
         }
+        if self.net.is_some() {
+            let f = self.face_node(self.m[0].place);
+            return self.car_leg(car, RouteRef::Empty(f), false, Dest::Face);
+        }
         let d = self.haul_m(self.m[0].place);
-        let mut min = d / self.cfg.haulage.empty_speed_m_per_min;
+        let speed = self
+            .cfg
+            .haulage
+            .empty_speed_m_per_min
+            .sample(&mut self.m[car].rng);
+        let mut min = d / speed;
         if self.ground.is_some() {
             min = self.ground_haul(min);
         }
         self.start(car, Act::HaulEmpty, SimTime::from_min(min));
+    }
+
+    // ---- the haul-road network -----------------------------------------------------------
+
+    /// The face node serving place `p`.
+    fn face_node(&self, p: usize) -> usize {
+        let net = self.net.as_ref().expect("network");
+        let e = self.places[p.min(self.places.len() - 1)].entry;
+        net.face_of_entry[e]
+    }
+
+    fn route(&self, r: RouteRef) -> &Route {
+        let net = self.net.as_ref().expect("network");
+        match r {
+            RouteRef::Loaded(f) => &net.loaded[f],
+            RouteRef::Empty(f) => &net.empty[f],
+            RouteRef::ToStation => net.to_station.as_ref().expect("station"),
+            RouteRef::FromStation(f) => &net.from_station[f],
+        }
+    }
+
+    /// Unit `car` sets off on a leg: its speed for the trip is drawn, then it takes the
+    /// route's first segment.
+    fn car_leg(&mut self, car: usize, route: RouteRef, loaded: bool, dest: Dest) {
+        let h = &self.cfg.haulage;
+        let d = if loaded {
+            &h.loaded_speed_m_per_min
+        } else {
+            &h.empty_speed_m_per_min
+        };
+        let speed = d.sample(&mut self.m[car].rng);
+        self.trips[car - self.first_car] = Trip {
+            route,
+            pos: 0,
+            loaded,
+            speed_m_per_min: speed,
+            dest,
+            road_wait: false,
+        };
+        self.car_step(car);
+    }
+
+    /// Unit `car`, standing at a stop holding no road, takes the next segment of its
+    /// route, or waits for it, or has arrived.
+    fn car_step(&mut self, car: usize) {
+        let c = car - self.first_car;
+        let trip = self.trips[c];
+        let Some(step) = self.route(trip.route).get(trip.pos) else {
+            return self.car_arrive(car);
+        };
+        let (seg, single) = (step.segment, step.single_lane);
+        if single {
+            if self.seg_holder[seg].is_some() {
+                self.seg_queue[seg].push_back(car);
+                self.trips[c].road_wait = true;
+                let s = if trip.loaded {
+                    State::WaitingAtFeeder
+                } else {
+                    State::WaitingForMiner
+                };
+                self.set_state(car, s);
+                return;
+            }
+            self.seg_holder[seg] = Some(car);
+        }
+        self.traverse(car);
+    }
+
+    /// Unit `car` drives the segment it now holds (or a two-lane one).
+    fn traverse(&mut self, car: usize) {
+        let c = car - self.first_car;
+        let trip = self.trips[c];
+        let net = self.net.as_ref().expect("network");
+        let links = match trip.route {
+            RouteRef::Loaded(f) => &net.loaded[f],
+            RouteRef::Empty(f) => &net.empty[f],
+            RouteRef::ToStation => net.to_station.as_ref().expect("station"),
+            RouteRef::FromStation(f) => &net.from_station[f],
+        }[trip.pos]
+            .links
+            .clone();
+        let mut min = 0.0;
+        for l in links {
+            let link = &self.net.as_ref().expect("network").links[l];
+            let own = if trip.loaded {
+                &link.loaded_speed_m_per_min
+            } else {
+                &link.empty_speed_m_per_min
+            };
+            let speed = match own {
+                Some(d) => d.sample(&mut self.m[car].rng),
+                None => trip.speed_m_per_min,
+            };
+            min += link.length_m / speed;
+        }
+        if self.ground.is_some() {
+            // The class's speed factor on every segment, a bogging once per leg.
+            min = if trip.pos == 0 {
+                self.ground_haul(min)
+            } else {
+                let gr = self.ground.as_ref().expect("ground");
+                min / gr.prep.cfg.classes[self.cut_class].haul_speed_factor
+            };
+        }
+        let act = if trip.loaded {
+            Act::HaulLoaded
+        } else {
+            Act::HaulEmpty
+        };
+        self.start(car, act, SimTime::from_min(min));
+        self.trips[c].road_wait = false;
+    }
+
+    /// Unit `car` has reached the end of a segment: it lets the road go (to the first unit
+    /// waiting for it) and goes on.
+    fn car_segment_done(&mut self, car: usize) {
+        let c = car - self.first_car;
+        let trip = self.trips[c];
+        let step = &self.route(trip.route)[trip.pos];
+        let (seg, single) = (step.segment, step.single_lane);
+        self.trips[c].pos += 1;
+        if single {
+            self.seg_holder[seg] = None;
+            if let Some(next) = self.seg_queue[seg].pop_front() {
+                self.seg_holder[seg] = Some(next);
+                self.traverse(next);
+            }
+        }
+        self.car_step(car);
+    }
+
+    fn car_arrive(&mut self, car: usize) {
+        match self.trips[car - self.first_car].dest {
+            Dest::Feeder => {
+                self.feeder_queue.push_back(car);
+                self.set_state(car, State::WaitingAtFeeder);
+                self.feeder_try();
+            }
+            Dest::Face => {
+                self.car_queue.push_back(car);
+                self.set_state(car, State::WaitingForMiner);
+                self.miner_load();
+            }
+            Dest::Station => {
+                let min = self
+                    .cfg
+                    .haulage
+                    .battery_change_min
+                    .sample(&mut self.m[car].rng);
+                self.start(car, Act::Battery, SimTime::from_min(min));
+            }
+        }
     }
 
     fn feeder_try(&mut self) {
@@ -1533,8 +1827,10 @@ impl<'a> Sim<'a> {
                 let full = self.car_load_t[c] >= self.cfg.haulage.payload_t - EPS_T;
                 let cut_done = self.cut_left_t <= EPS_T;
                 if full || cut_done {
-                    self.loading_car = None;
+                    // Departs before it stops being the loading car, so that its time
+                    // under the miner is booked as loading.
                     self.car_depart_loaded(car);
+                    self.loading_car = None;
                 }
                 if cut_done {
                     self.cut_left_t = 0.0;
@@ -1551,6 +1847,7 @@ impl<'a> Sim<'a> {
                 self.set_state(i, State::WaitingForMiner);
                 self.miner_load();
             }
+            Act::HaulLoaded | Act::HaulEmpty if self.net.is_some() => self.car_segment_done(i),
             Act::HaulLoaded => {
                 self.feeder_queue.push_back(i);
                 self.set_state(i, State::WaitingAtFeeder);
@@ -1566,12 +1863,29 @@ impl<'a> Sim<'a> {
                     s.dry_t += dry;
                     s.loads += 1;
                 }
+                if self.counting {
+                    self.car_trips[c] += 1;
+                }
                 self.car_return(car);
                 self.feeder_try();
             }
+            Act::Battery if self.net.is_some() => {
+                let f = self.face_node(self.m[0].place);
+                let r = if self.net.as_ref().is_some_and(|n| n.to_station.is_some()) {
+                    RouteRef::FromStation(f)
+                } else {
+                    RouteRef::Empty(f)
+                };
+                self.car_leg(i, r, false, Dest::Face);
+            }
             Act::Battery => {
                 let d = self.haul_m(self.m[0].place);
-                let min = d / self.cfg.haulage.empty_speed_m_per_min;
+                let speed = self
+                    .cfg
+                    .haulage
+                    .empty_speed_m_per_min
+                    .sample(&mut self.m[i].rng);
+                let min = d / speed;
                 self.start(i, Act::HaulEmpty, SimTime::from_min(min));
             }
             Act::HaulEmpty => {
@@ -1811,9 +2125,17 @@ impl<'a> Sim<'a> {
         if end > now {
             // Advance the clock for accounting without firing anything.
             for i in 0..self.m.len() {
+                let leg = self.leg(i);
                 let mac = &mut self.m[i];
                 if self.in_shift && self.counting {
                     mac.state_ms[mac.state as usize] += (end - mac.since).0;
+                    if let Some((c, leg)) = leg {
+                        self.car_legs[c][leg] += (end - mac.since).0;
+                    }
+                    let k = self.phase.min(self.phase_ms.len().saturating_sub(1));
+                    if let Some(ph) = self.phase_ms.get_mut(k) {
+                        ph[i][mac.state as usize] += (end - mac.since).0;
+                    }
                     if let Some(trace) = &mut self.trace {
                         push_segment(trace, i, mac.state, mac.since, end, self.shifts.len());
                     }
@@ -1833,7 +2155,7 @@ impl<'a> Sim<'a> {
         let machines = self
             .m
             .iter()
-            .zip(names)
+            .zip(names.iter().cloned())
             .map(|(mac, name)| MachineTally {
                 name,
                 kind: mac.kind,
@@ -1863,6 +2185,13 @@ impl<'a> Sim<'a> {
             ground: self.ground.map(|g| g.classes),
             phases,
             block_mined_h,
+            haul_cycles: (0..self.car_legs.len())
+                .map(|c| HaulCycle {
+                    name: names[self.first_car + c].clone(),
+                    trips: self.car_trips[c],
+                    leg_ms: self.car_legs[c],
+                })
+                .collect(),
         };
         (replication, self.trace.unwrap_or_default())
     }
