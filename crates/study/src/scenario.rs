@@ -152,8 +152,11 @@ fn parse_overridden(src: &str, file: &str, overrides: &[Override]) -> Result<Sce
 
 /// Parses and validates scenario text.
 pub fn parse(src: &str, file: &str) -> Result<Scenario, Vec<InputError>> {
-    let scenario: Scenario = input::parse(src, file).map_err(|e| vec![e])?;
-    let problems = validate(&scenario);
+    let mut scenario: Scenario = input::parse(src, file).map_err(|e| vec![e])?;
+    let mut problems = scenario.finance.apply_fiscal_rules();
+    if problems.is_empty() {
+        problems = validate(&scenario);
+    }
     if problems.is_empty() {
         Ok(scenario)
     } else {
