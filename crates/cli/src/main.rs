@@ -261,6 +261,11 @@ enum Command {
     /// the debt sized once and held fixed. Without a scenario: `boleo-risk`, the El Boleo
     /// study dated mid-2007
     Risk(RiskArgs),
+    /// Back-testing: what happened placed on a risk study's distribution (each actual's
+    /// percentile, the futures nearest it, calibration and proper scores), after the
+    /// hindsight lint. Without arguments: the bundled 2007 El Boleo study against the
+    /// bundled El Boleo actuals
+    Backtest(BacktestArgs),
     /// Reports people read: an HTML report with charts (summary, mine, finance, risk) and
     /// an Excel workbook whose finance rows are live formulas; runs the main job, the bank
     /// cases, one traced shift and, when the scenario has a [risk] table, the risk study
@@ -293,6 +298,34 @@ struct RiskArgs {
     /// Write every iteration (inputs drawn, average prices, outputs) as a wide CSV here
     #[arg(long, value_name = "PATH", conflicts_with = "shard")]
     iterations_csv: Option<PathBuf>,
+    #[command(flatten)]
+    shard: ShardArgs,
+}
+
+/// `manto backtest`.
+#[derive(Args, Clone)]
+#[command(mut_arg("scenario", |a| a.help(
+    "Risk study (a [risk] table, dated): a bundled name or a TOML file; default `boleo-risk`"
+)))]
+struct BacktestArgs {
+    #[command(flatten)]
+    common: Common,
+    /// Actuals file: TOML (`[[actual]]` tables) or CSV (a name ending `.csv`); default:
+    /// the bundled El Boleo actuals (docs/backtest.md)
+    #[arg(long, value_name = "FILE")]
+    actuals: Option<PathBuf>,
+    /// Iterations (scenario key `risk.iterations`)
+    #[arg(long)]
+    iterations: Option<u64>,
+    /// Run a study the hindsight lint refuses; every output then says so
+    #[arg(long)]
+    allow_hindsight: bool,
+    /// Full DES life of mine in every iteration instead of the fast path
+    #[arg(long)]
+    exact: bool,
+    /// Write an HTML page drawing each actual on the study's S-curve and fan chart
+    #[arg(long, value_name = "PATH", conflicts_with = "shard")]
+    html: Option<PathBuf>,
     #[command(flatten)]
     shard: ShardArgs,
 }
@@ -461,11 +494,17 @@ fn try_main() -> Result<(), CliError> {
         Command::Size(a) => size(&a),
         Command::Merge(a) => merge(&a),
         Command::Risk(a) => risk(a),
+        Command::Backtest(a) => backtest(a),
         Command::Report(a) => report(&a),
         Command::Scenario { action } => match action {
             ScenarioAction::List => {
+                let w = study::BUNDLED
+                    .iter()
+                    .map(|b| b.name.len())
+                    .max()
+                    .unwrap_or(0);
                 for b in study::BUNDLED {
-                    println!("{:<14} {}", b.name, b.summary);
+                    println!("{:<w$} {}", b.name, b.summary);
                 }
                 Ok(())
             }
@@ -676,6 +715,23 @@ fn merge(a: &MergeArgs) -> Result<(), CliError> {
             let plan = study::risk::RiskPlan::prepare(&m.scenario, opts, &study::Silent)?;
             out.emit(&study::risk::summarise(&plan, m.records)?)
         }
+        "backtest" => {
+            let m = read_parts::<study::risk::IterationRecord>(&a.parts)?;
+            let n = m.scenario.risk.as_ref().map_or(0, |r| r.iterations);
+            check_total(&first, &m, n, "risk.iterations")?;
+            let o = study::backtest::ShardOptions::parse(&m.options, &first)?;
+            let hindsight = study::backtest::lint::lint(&m.scenario)?;
+            if !hindsight.is_empty() && !o.allow_hindsight {
+                return Err(study::backtest::refusal(&hindsight, &m.text, &first).into());
+            }
+            let cat = study::backtest::Catalogue::of(&m.scenario);
+            let actuals = study::backtest::actuals::parse(&o.actuals, &o.actuals_file, &cat)?;
+            let opts = study::risk::RiskOptions { exact: o.exact };
+            let plan = study::risk::RiskPlan::prepare(&m.scenario, opts, &study::Silent)?;
+            let setting =
+                study::backtest::Setting::of(&plan, &o.actuals_file, hindsight, o.allow_hindsight);
+            out.emit(&study::backtest::backtest(setting, &m.records, &actuals))
+        }
         "size" => {
             let m = read_parts::<f64>(&a.parts)?;
             let plan = study::SizePlan::parse(&m.options).map_err(|e| {
@@ -789,6 +845,7 @@ fn risk(mut a: RiskArgs) -> Result<(), CliError> {
                     )
                     .into());
                 }
+                warn_hindsight(s);
                 let plan = study::risk::RiskPlan::prepare(s, opts, p)?;
                 p.phase(&format!("risk: {} iterations", idx.len()), idx.len() as u64);
                 Ok(study::risk::iterations(&plan, idx, p)?)
@@ -804,6 +861,7 @@ fn risk(mut a: RiskArgs) -> Result<(), CliError> {
         )],
     )?;
     let s = load(&a.common, &ov)?;
+    warn_hindsight(&s);
     let opts = study::risk::RiskOptions { exact: a.exact };
     if a.exact {
         // Every iteration, the base case and the tornado's two runs per input and price
@@ -819,6 +877,145 @@ fn risk(mut a: RiskArgs) -> Result<(), CliError> {
     }
     let r = study::risk::run(&s, opts, &bar(&a.common))?;
     out.emit(&r)
+}
+
+/// The file name a scenario argument is reported under (as `study::load` names it).
+fn scenario_file(arg: &str) -> String {
+    if study::bundled(arg).is_some() {
+        format!("<bundled {arg}>")
+    } else {
+        arg.to_string()
+    }
+}
+
+/// `manto backtest`: the hindsight lint first (refused unless `--allow-hindsight`), then
+/// the actuals, then the study's iterations and the back-test.
+fn backtest(mut a: BacktestArgs) -> Result<(), CliError> {
+    let name = a
+        .common
+        .scenario
+        .get_or_insert_with(|| study::backtest::DEFAULT_SCENARIO.to_string())
+        .clone();
+    let ov = [a
+        .iterations
+        .map(|n| Override::flag("--iterations", "risk.iterations", n))];
+    let all = overrides(&a.common, &ov)?;
+    let text = study::text(Some(&name), &all)?;
+    let file = scenario_file(&name);
+    let s = study::parse(&text, &file).map_err(StudyError::Input)?;
+    if s.risk.is_none() {
+        return Err(StudyError::usage(
+            "SCENARIO",
+            format!(
+                "scenario `{}` has no [risk] table: a back-test places actuals on a risk study's distribution (the bundled one is `boleo-risk`)",
+                s.name
+            ),
+        )
+        .into());
+    }
+    // The lint runs before any actuals are read.
+    let hindsight = study::backtest::lint::lint(&s)?;
+    if !hindsight.is_empty() && !a.allow_hindsight {
+        return Err(study::backtest::refusal(&hindsight, &text, &file).into());
+    }
+    let (actuals_text, actuals_file) = match &a.actuals {
+        Some(p) => (study::backtest::read_actuals(p)?, p.display().to_string()),
+        None => (
+            study::backtest::BUNDLED_ACTUALS.to_string(),
+            study::backtest::BUNDLED_ACTUALS_NAME.to_string(),
+        ),
+    };
+    let cat = study::backtest::Catalogue::of(&s);
+    let actuals = study::backtest::actuals::parse(&actuals_text, &actuals_file, &cat)?;
+    if !hindsight.is_empty() && !a.common.quiet {
+        eprintln!(
+            "warning: --allow-hindsight: the study dated {} uses {} item(s) known only later",
+            s.risk.as_ref().map_or("", |r| r.dated.as_str()),
+            hindsight.len()
+        );
+    }
+    let opts = study::risk::RiskOptions { exact: a.exact };
+    if let (Some(shard), Some(path)) = (a.shard.shard, &a.shard.out) {
+        let options = study::backtest::ShardOptions {
+            exact: a.exact,
+            allow_hindsight: a.allow_hindsight,
+            actuals_file: actuals_file.clone(),
+            actuals: actuals_text.clone(),
+        }
+        .to_json();
+        return run_shard(
+            ShardJob {
+                command: "backtest",
+                options: &|_| options.clone(),
+                common: &a.common,
+                flags: &ov,
+                shard,
+                out: path,
+            },
+            |s| s.risk.as_ref().map_or(0, |r| r.iterations),
+            |s| risk_estimate(s, a.exact),
+            |s, idx, p| {
+                if s.risk.as_ref().is_some_and(|r| r.precision.is_some()) {
+                    return Err(StudyError::usage(
+                        "--shard",
+                        "the scenario's [risk.precision] stops at a block boundary that depends on the results, so its iterations cannot be split: remove the table to shard",
+                    )
+                    .into());
+                }
+                let plan = study::risk::RiskPlan::prepare(s, opts, p)?;
+                p.phase(
+                    &format!("backtest: {} iterations", idx.len()),
+                    idx.len() as u64,
+                );
+                Ok(study::risk::iterations(&plan, idx, p)?)
+            },
+        );
+    }
+    let out = Outputs::new(&a.common)?;
+    let html = match &a.html {
+        Some(p) if p.as_os_str() == "-" => {
+            return Err(StudyError::usage(
+                "--html",
+                "the page cannot go to standard output beside the terminal tables: give a file",
+            )
+            .into())
+        }
+        Some(p) => Some(OutputSet::new(&[("--html", p)])?),
+        None => None,
+    };
+    let progress = bar(&a.common);
+    let plan = study::risk::RiskPlan::prepare(&s, opts, &progress)?;
+    let setting = study::backtest::Setting::of(&plan, &actuals_file, hindsight, a.allow_hindsight);
+    let r = study::backtest::run(&plan, &actuals, setting, &progress)?;
+    drop(progress);
+    out.emit(&r)?;
+    if let Some(set) = html {
+        let page = report::html::backtest::render(&r).map_err(ExportError::Report)?;
+        set.commit(&[page.into_bytes()])?;
+        for d in set.destinations() {
+            if !d.is_stdout() {
+                eprintln!("wrote {}", d.path().display());
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `manto risk` on a dated study: the hindsight lint's findings as warnings on standard
+/// error (a risk study may use what it likes; a back-test of it may not).
+fn warn_hindsight(s: &study::Scenario) {
+    match study::backtest::lint::lint(s) {
+        Ok(items) => {
+            for h in items {
+                eprintln!("warning: {}", h.message());
+            }
+        }
+        Err(e) => {
+            for line in e.lines() {
+                eprintln!("warning: {line}");
+            }
+        }
+    }
 }
 
 /// What `--exact` costs: a life-of-mine trial per iteration (the fast path: nothing to say).

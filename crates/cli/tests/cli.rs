@@ -1126,3 +1126,192 @@ fn report_runs_the_risk_study_of_a_scenario_with_one() {
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// Keeps `manto backtest` short: a few iterations, a short fast path.
+const SHORT_BACKTEST: [&str; 8] = [
+    "--iterations",
+    "24",
+    "--set",
+    "risk.pool_days=200",
+    "--set",
+    "risk.probe_days=20",
+    "--set",
+    "risk.design_points=40",
+];
+
+#[test]
+fn backtest_of_the_bundled_study_is_lint_clean_and_places_every_actual() {
+    let dir = tmp("backtest");
+    let mut args = vec!["backtest"];
+    args.extend(SHORT_BACKTEST);
+    let v = json_of(&args, &dir, "b.json");
+    assert_eq!(v["scenario"], "boleo-risk");
+    assert_eq!(v["hindsight"].as_array().unwrap().len(), 0);
+    assert!(v.get("note").is_none());
+    let acts = v["actuals"].as_array().unwrap();
+    assert_eq!(acts.len(), 4);
+    // The 16-quarter delay is beyond the prior's 8-quarter tail: outside the support.
+    let delay = acts
+        .iter()
+        .find(|a| a["actual"]["quantity"] == "construction delay")
+        .unwrap();
+    assert_eq!(delay["outside"]["side"], "above");
+    assert_eq!(delay["percentile"], 100.0);
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn backtest_refuses_planted_hindsight_before_reading_actuals_and_lists_it() {
+    // A citation from 2008 planted in a study dated 2007-06, and an actuals file that does
+    // not exist: the lint refuses first, naming the key, its line, the year and the date.
+    let (code, _, err) = run(&[
+        "backtest",
+        "--set",
+        "risk.inputs[0].source=\"Bertisen and Davis (2008)\"",
+        "--actuals",
+        "/nonexistent/actuals.toml",
+    ]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("key `risk.inputs[0].source`: hindsight (citation)")
+            && err.contains("dates from 2008")
+            && err.contains("after the study's date 2007-06"),
+        "{err}"
+    );
+    assert!(!err.contains("nonexistent"), "{err}");
+    // The first study, as it was: refused, with each item listed.
+    let (code, _, err) = run(&["backtest", "boleo-risk-hindsight"]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("finance.tax.ietu_pct") && err.contains("2015"),
+        "{err}"
+    );
+    // Allowed: it runs, and every output says so.
+    let dir = tmp("backtest-hindsight");
+    let mut args = vec!["backtest", "boleo-risk-hindsight", "--allow-hindsight"];
+    args.extend(SHORT_BACKTEST);
+    let csv = dir.join("b.csv");
+    let c = csv.to_str().unwrap().to_string();
+    args.extend(["--csv", &c]);
+    let v = json_of(&args, &dir, "b.json");
+    assert!(v["note"].as_str().unwrap().contains("HINDSIGHT ALLOWED"));
+    assert!(v["hindsight_allowed"].as_bool().unwrap());
+    let csv = std::fs::read_to_string(&csv).unwrap();
+    assert!(csv.contains("HINDSIGHT ALLOWED"), "{}", &csv[..200]);
+    // `manto risk` warns.
+    let (code, _, err) = run(&[
+        "risk",
+        "boleo-risk-hindsight",
+        "--iterations",
+        "2",
+        "-q",
+        "--set",
+        "risk.pool_days=100",
+        "--set",
+        "risk.probe_days=10",
+        "--set",
+        "risk.design_points=40",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("warning: hindsight (citation)"), "{err}");
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn bad_actuals_exit_2_at_file_line_and_key() {
+    let dir = tmp("bad-actuals");
+    let f = dir.join("a.toml");
+    std::fs::write(
+        &f,
+        "[[actual]]\nquantity = \"cu_op_year2_t\"\nvalue = 14284\nunit = \"kt\"\nsource = \"x\"\nknown = \"2017-03\"\n",
+    )
+    .unwrap();
+    let (code, _, err) = run(&["backtest", "--actuals", f.to_str().unwrap()]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("a.toml:4: key `actual[0].unit`: `cu_op_year2_t` is in `t`, not `kt`"),
+        "{err}"
+    );
+    std::fs::write(
+        &f,
+        "[[actual]]\nquantity = \"cu_cathode_t\"\nperiod = 2200\nvalue = 1\nunit = \"t\"\nsource = \"x\"\nknown = \"2017-03\"\n",
+    )
+    .unwrap();
+    let (code, _, err) = run(&["backtest", "--actuals", f.to_str().unwrap()]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("a.toml:3: key `actual[0].period`: the period is outside the study"),
+        "{err}"
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn backtest_shards_merge_to_the_unsharded_run_byte_for_byte() {
+    let dir = tmp("backtest-shards");
+    let p = |f: &str| dir.join(f).to_str().unwrap().to_string();
+    let mut full = vec!["backtest", "-q"];
+    full.extend(SHORT_BACKTEST);
+    let whole = p("whole.json");
+    let mut args = full.clone();
+    args.extend(["--json", &whole]);
+    let (code, _, err) = run(&args);
+    assert_eq!(code, 0, "{err}");
+    let parts: Vec<String> = (0..3).map(|k| p(&format!("part{k}.json"))).collect();
+    for (k, part) in parts.iter().enumerate() {
+        let shard = format!("{k}/3");
+        let mut args = full.clone();
+        args.extend(["--shard", &shard, "--out", part]);
+        let (code, _, err) = run(&args);
+        assert_eq!(code, 0, "{err}");
+    }
+    let merged = p("merged.json");
+    let mut args = vec!["merge", "--json", &merged];
+    args.extend(parts.iter().map(String::as_str));
+    let (code, _, err) = run(&args);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        std::fs::read(&whole).unwrap(),
+        std::fs::read(&merged).unwrap()
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn backtest_html_draws_each_actual_on_its_s_curve_and_a_series_on_its_fan() {
+    let dir = tmp("backtest-html");
+    let actuals = dir.join("a.csv");
+    std::fs::write(
+        &actuals,
+        "quantity,period,value,unit,source,known\n\
+         cu_cathode_t,2016,14284,t,BNamericas,2017-03\n\
+         capex overrun,,178.9,pct,Marketwire 2010; Reuters 2012,2012-12\n",
+    )
+    .unwrap();
+    let html = dir.join("b.html");
+    let mut args = vec![
+        "backtest",
+        "--actuals",
+        actuals.to_str().unwrap(),
+        "--html",
+        html.to_str().unwrap(),
+    ];
+    args.extend(SHORT_BACKTEST);
+    let v = json_of(&args, &dir, "b.json");
+    let page = std::fs::read_to_string(&html).unwrap();
+    for id in [
+        "chart-backtest-s-curve-1",
+        "chart-backtest-s-curve-2",
+        "chart-backtest-fan-1",
+    ] {
+        assert!(page.contains(&format!("id=\"{id}\"")), "{id}");
+    }
+    assert!(!page.contains("chart-backtest-fan-2"));
+    assert!(!page.contains("backtest-hindsight"));
+    // The page's percentile is the JSON's.
+    let p = v["actuals"][0]["percentile"].as_f64().unwrap();
+    assert!(page.contains(&format!("<td>{p:.1}</td>")), "{p}");
+    let fan = v["actuals"][0]["fan"].as_array().unwrap();
+    assert!(fan.iter().any(|f| f["year"] == 2016));
+    std::fs::remove_dir_all(&dir).ok();
+}

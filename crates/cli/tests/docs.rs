@@ -139,3 +139,55 @@ fn generated_examples_match_real_runs() {
         stale.join("\n")
     );
 }
+
+/// The README's bad-input example is what manto prints: the file line is the line of
+/// `cut_depth_m` in `manto scenario show`, edited to 5.5 m, and the `--set` line is the
+/// override's message. (The line number had drifted from 35 to 32 once.)
+#[test]
+fn readme_error_example_is_a_real_run() {
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let file_line = readme
+        .lines()
+        .find(|l| l.starts_with("error: my.toml:"))
+        .expect("README shows the file error example");
+    let set_line = readme
+        .lines()
+        .find(|l| l.starts_with("error: --set section.geometry.cut_depth_m=5.5:"))
+        .expect("README shows the --set error example");
+    let manto = env!("CARGO_BIN_EXE_manto");
+    let shown = Command::new(manto)
+        .args(["scenario", "show"])
+        .output()
+        .expect("manto runs");
+    assert!(shown.status.success());
+    let text = String::from_utf8(shown.stdout).unwrap();
+    let mut edited = 0;
+    let lines: Vec<String> = text
+        .lines()
+        .map(|l| match l.strip_prefix("cut_depth_m = ") {
+            Some(rest) if edited == 0 => {
+                edited += 1;
+                let comment = rest.find('#').map_or("", |i| &rest[i..]);
+                format!("cut_depth_m = 5.5 {comment}")
+            }
+            _ => l.to_string(),
+        })
+        .collect();
+    assert_eq!(edited, 1, "scenario show has one cut_depth_m");
+    let dir = std::env::temp_dir().join(format!("manto-readme-err-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("my.toml");
+    std::fs::write(&path, lines.join("\n") + "\n").unwrap();
+    let run = |args: &[&str]| {
+        let out = Command::new(manto).args(args).output().expect("manto runs");
+        assert_eq!(out.status.code(), Some(2), "manto {args:?} exits 2");
+        let err = String::from_utf8(out.stderr).unwrap();
+        err.lines().next().unwrap_or_default().to_string()
+    };
+    let from_file = run(&["section", path.to_str().unwrap(), "-q"]);
+    let from_file = from_file.replace(path.to_str().unwrap(), "my.toml");
+    let from_set = run(&["section", "--set", "section.geometry.cut_depth_m=5.5", "-q"]);
+    std::fs::remove_dir_all(&dir).ok();
+    assert_eq!(from_file, file_line, "README's file error example");
+    assert_eq!(from_set, set_line, "README's --set error example");
+}

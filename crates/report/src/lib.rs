@@ -4,6 +4,7 @@
 //! pipes written through, files replaced atomically and all of a run's files committed
 //! together ([`output::OutputSet`]); [`write_atomic`] is the one-file shorthand.
 
+mod backtest;
 mod cases;
 pub mod export;
 mod finance;

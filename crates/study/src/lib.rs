@@ -16,6 +16,7 @@
 //! The one adapter from mine types to finance types ([`production::profile`]) lives here,
 //! so `finance` never sees the mine. Errors are [`StudyError`]s; the library never prints.
 
+pub mod backtest;
 mod error;
 mod overrides;
 mod pipeline;

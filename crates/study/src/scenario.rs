@@ -91,8 +91,13 @@ pub const BUNDLED: &[Bundled] = &[
     },
     Bundled {
         name: "boleo-risk",
-        summary: "El Boleo risk study dated mid-2007: priors from reference classes, price processes (manto risk)",
-        text: fragments!("risk-boleo.toml", "boleo.toml", "boleo-mine.toml", "finance-boleo.toml"),
+        summary: "El Boleo risk study dated mid-2007, from sources public by then: priors from reference classes, price processes (manto risk, manto backtest)",
+        text: fragments!("risk-boleo.toml", "boleo.toml", "boleo-mine.toml", "finance-boleo-2007.toml"),
+    },
+    Bundled {
+        name: "boleo-risk-hindsight",
+        summary: "The first El Boleo risk study: dated mid-2007 but citing later sources and tax reforms (for comparison)",
+        text: fragments!("risk-boleo-hindsight.toml", "boleo.toml", "boleo-mine.toml", "finance-boleo.toml"),
     },
 ];
 

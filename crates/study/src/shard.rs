@@ -426,6 +426,8 @@ pub struct Merged<R> {
     pub options: String,
     /// The scenario (overrides applied), parsed from the partials' text.
     pub scenario: Scenario,
+    /// That text.
+    pub text: String,
     /// One record per index `0..total`, in index order.
     pub records: Vec<R>,
 }
@@ -453,6 +455,7 @@ pub fn merge<R>(parts: Vec<(String, Partial<R>)>) -> Result<Merged<R>, StudyErro
     check_complete(&parts)?;
     let (name, first) = &parts[0];
     let scenario = scenario::parse(&first.scenario, name).map_err(StudyError::Input)?;
+    let text = first.scenario.clone();
     let command = first.command.clone();
     let options = first.options.clone();
     let total = first.total;
@@ -472,6 +475,7 @@ pub fn merge<R>(parts: Vec<(String, Partial<R>)>) -> Result<Merged<R>, StudyErro
         command,
         options,
         scenario,
+        text,
         records,
     })
 }

@@ -106,6 +106,17 @@ pub enum Kind {
         /// with little debt service left can be huge and would flatten the rest.
         y_max: Option<f64>,
     },
+    /// Lines (a fan with `band`) over `x` with horizontal and vertical reference lines
+    /// (name, value), the x range widened to show every vertical line: an actual on its
+    /// S-curve or its fan chart.
+    Marked {
+        /// Horizontal reference lines.
+        hlines: Vec<(String, f64)>,
+        /// Vertical reference lines.
+        vlines: Vec<(String, f64)>,
+        /// Shade the band between the first and the third series.
+        band: bool,
+    },
 }
 
 /// A chart and its data table.
@@ -251,6 +262,11 @@ impl Chart {
                 Kind::Histogram { bins, marks } => self.histogram(&root, bins, marks),
                 Kind::Tornado { base, .. } => self.tornado(&root, *base),
                 Kind::Fan { hlines, y_max } => self.lines_band(&root, hlines, true, *y_max),
+                Kind::Marked {
+                    hlines,
+                    vlines,
+                    band,
+                } => self.lines_marked(&root, hlines, vlines, *band),
             }
             .map_err(|e| format!("chart {}: {e}", self.id))?;
             full.present().map_err(|e| e.to_string())?;
@@ -295,6 +311,11 @@ impl Chart {
                 .collect(),
             Kind::Tornado { base_label, .. } => series(false)
                 .chain([(base_label.clone(), TORNADO_BASE_COLOUR, true)])
+                .collect(),
+            Kind::Marked { hlines, vlines, .. } => series(true)
+                .chain(after(
+                    hlines.iter().chain(vlines).map(|h| h.0.clone()).collect(),
+                ))
                 .collect(),
         }
     }
@@ -469,6 +490,16 @@ impl Chart {
         self.lines_band(root, hlines, false, None)
     }
 
+    fn lines_marked(
+        &self,
+        root: &DrawingArea<SVGBackend<'_>, plotters::coord::Shift>,
+        hlines: &[(String, f64)],
+        vlines: &[(String, f64)],
+        band: bool,
+    ) -> Result<(), Box<dyn std::error::Error + '_>> {
+        self.lines_band_v(root, hlines, vlines, band, None)
+    }
+
     /// Lines, and with `band` the area between the first and the third series shaded (in
     /// runs where both are defined).
     fn lines_band(
@@ -478,10 +509,24 @@ impl Chart {
         band: bool,
         y_max: Option<f64>,
     ) -> Result<(), Box<dyn std::error::Error + '_>> {
+        self.lines_band_v(root, hlines, &[], band, y_max)
+    }
+
+    /// [`Self::lines_band`] with vertical reference lines too.
+    fn lines_band_v(
+        &self,
+        root: &DrawingArea<SVGBackend<'_>, plotters::coord::Shift>,
+        hlines: &[(String, f64)],
+        vlines: &[(String, f64)],
+        band: bool,
+        y_max: Option<f64>,
+    ) -> Result<(), Box<dyn std::error::Error + '_>> {
         let cap = |v: f64| y_max.map_or(v, |m| v.min(m));
         let xs = &self.x;
         let (x0, x1) = xs
             .iter()
+            .chain(vlines.iter().map(|v| &v.1))
+            .filter(|x| x.is_finite())
             .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), x| {
                 (a.min(*x), b.max(*x))
             });
@@ -559,6 +604,17 @@ impl Chart {
             let col = colour(self.series.len() + k);
             let style = ShapeStyle::from(&col).stroke_width(1);
             chart.draw_series(DashedLineSeries::new(vec![(x0, *v), (x1, *v)], 6, 4, style))?;
+        }
+        for (k, (_, v)) in vlines.iter().enumerate() {
+            let col = colour(self.series.len() + hlines.len() + k);
+            let style = ShapeStyle::from(&col).stroke_width(2);
+            let top = hi + 0.08 * span;
+            chart.draw_series(DashedLineSeries::new(
+                vec![(*v, lo), (*v, top)],
+                6,
+                4,
+                style,
+            ))?;
         }
         Ok(())
     }

@@ -12,6 +12,7 @@
 //! `data-risk-json` instead, their path in `manto risk --json` for the same scenario, seed
 //! and iterations.
 
+pub mod backtest;
 pub mod chart;
 
 use crate::Cell;
