@@ -514,18 +514,19 @@ fn validation_reports_exact_paths() {
     cfg.facilities[2].tenor_years = 0.0;
     cfg.facilities[2].overrun_share_pct = 140.0;
     let src = BOLEO.replace(
-        "income_tax_pct = 28.0  #",
-        "income_tax_pct = [{ from_year = 2007, to_year = 2009, value = 28.0 }, { from_year = 2011, value = 30.0 }]  #",
+        "ptu_pct = 10.0  #",
+        "ptu_pct = [{ from_year = 2007, to_year = 2009, value = 28.0 }, { from_year = 2011, value = 30.0 }]  #",
     );
+    assert_ne!(src, BOLEO);
     let gap = FinanceConfig::from_scenario_toml(&src, "x.toml").unwrap();
-    cfg.tax.income_tax_pct = gap.tax.income_tax_pct.clone();
+    cfg.tax.ptu_pct = gap.tax.ptu_pct.clone();
     cfg.escalation.usd_inflation_pct = manto_finance::config::ByYear::Flat(-80.0);
     let paths: Vec<String> = cfg.validate().into_iter().map(|i| i.path).collect();
     for p in [
         "finance.facilities[1].commitment_usd",
         "finance.facilities[2].tenor_years",
         "finance.facilities[2].overrun_share_pct",
-        "finance.tax.income_tax_pct[1].from_year",
+        "finance.tax.ptu_pct[1].from_year",
         "finance.escalation.usd_inflation_pct",
     ] {
         assert!(paths.iter().any(|x| x == p), "missing {p} in {paths:?}");
@@ -535,7 +536,7 @@ fn validation_reports_exact_paths() {
     let inv = gap
         .validate()
         .into_iter()
-        .find(|i| i.path.contains("income_tax"))
+        .find(|i| i.path.contains("ptu_pct"))
         .unwrap();
     let located = des::input::locate(&src, "x.toml", &inv);
     assert!(located.line.is_some());
@@ -1144,7 +1145,7 @@ fn fiscal_rules_refuse_a_mixed_or_incomplete_vintage() {
     // A misspelt rate and a bad date, located at their rule.
     let bad = REFORMS.replacen("rate = \"income_tax_pct\"", "rate = \"income_tax\"", 1);
     let e = err(&format!("[finance.tax]\n{bad}"));
-    assert!(e.contains("rules[0].rate") && e.contains("line"), "{e}");
+    assert!(e.contains("rules[0].rate") && e.contains("x.toml:"), "{e}");
     let bad = REFORMS.replacen("2004-12-01", "2004-13-01", 1);
     let e = err(&format!("[finance.tax]\n{bad}"));
     assert!(e.contains("rules[0].enacted"), "{e}");
