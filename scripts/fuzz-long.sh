@@ -3,7 +3,8 @@
 #
 #   scripts/fuzz-long.sh [SECONDS] [SEED]
 #
-# Runs the suite's fuzz test (crates/cli/tests/fuzz.rs) for SECONDS (default 300) with
+# Runs the suite's fuzz tests (crates/cli/tests/fuzz.rs: mutated scenarios, then damaged
+# partial results through `manto merge`) for SECONDS each (default 300) with
 # SEED (default: the clock), each run under a wall-clock limit (MANTO_FUZZ_TIMEOUT seconds,
 # default 60) and an address-space limit (MANTO_FUZZ_MEM_MB, default 2048, via ulimit -v;
 # /usr/bin/time -v reports the largest resident size when present). It prints the runs,

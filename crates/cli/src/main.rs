@@ -1,7 +1,8 @@
 //! The `manto` command: parses arguments, turns flags into scenario overrides, calls the
 //! study library and renders. It holds no model logic. One exit point ([`main`] over
 //! [`try_main`]): bad input or usage exits 2 with one `error:` line per problem naming the
-//! file, line and key (or the flag); a failure to write an output exits 1.
+//! file, line and key (or the flag); a failure to write an output exits 1; a NaN or an
+//! infinity reaching an output (an internal error) exits 3, nothing written.
 
 use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -133,6 +134,9 @@ struct MergeArgs {
     /// Risk parts: write every iteration as a wide CSV here (as `manto risk --iterations-csv`)
     #[arg(long, value_name = "PATH", conflicts_with = "missing")]
     iterations_csv: Option<PathBuf>,
+    /// No progress bar (merge shows one while it reads and checks the parts)
+    #[arg(long, short)]
+    quiet: bool,
 }
 
 /// `manto finance`.
@@ -261,6 +265,11 @@ enum Command {
     /// the debt sized once and held fixed. Without a scenario: `boleo-risk`, the El Boleo
     /// study dated mid-2007
     Risk(RiskArgs),
+    /// Build and financing schedule risk: the CPM of the scenario's [construction]
+    /// network (or a P6 XER or MS Project XML file) with floats and the critical path, and
+    /// the Monte Carlo of its risk drivers, risk register and financing window: milestone
+    /// P10-P90 dates, criticality and cruciality, merge bias, the cost S-curve
+    Build(BuildArgs),
     /// Back-testing: what happened placed on a risk study's distribution (each actual's
     /// percentile, the futures nearest it, calibration and proper scores), after the
     /// hindsight lint. Without arguments: the bundled 2007 El Boleo study against the
@@ -275,6 +284,28 @@ enum Command {
         #[command(subcommand)]
         action: ScenarioAction,
     },
+}
+
+/// `manto build`.
+#[derive(Args, Clone)]
+#[command(mut_arg("scenario", |a| a.help(
+    "Scenario with a [construction] table (bundled name or TOML file; default `boleo-build`), \
+     or a Primavera P6 XER (.xer) or MS Project XML (.xml) schedule file"
+)))]
+struct BuildArgs {
+    #[command(flatten)]
+    common: Common,
+    /// Monte Carlo iterations (scenario key `construction.iterations`; for a schedule file,
+    /// default 1000)
+    #[arg(long)]
+    iterations: Option<u64>,
+    /// Day 0 of a schedule file's network, YYYY-MM-DD (default: the file's project start);
+    /// a scenario's is `construction.start_date`
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    start_date: Option<String>,
+    /// Write every iteration's milestone days and dates and its cost as a wide CSV here
+    #[arg(long, value_name = "PATH")]
+    iterations_csv: Option<PathBuf>,
 }
 
 /// `manto risk`.
@@ -360,6 +391,10 @@ enum CliError {
     /// A partial result could not be serialised exactly: exit 1.
     #[error("cannot write the partial result (--out): {0}")]
     Partial(String),
+    /// A NaN or an infinity reached an output (a bug: bounded inputs cannot make one):
+    /// exit 3, nothing written.
+    #[error("internal error: {0}; nothing was written (please report it with the scenario)")]
+    NonFinite(String),
 }
 
 impl CliError {
@@ -373,6 +408,7 @@ impl CliError {
                 | OutputError::SameDestination { .. },
             ) => 2,
             CliError::Output(_) | CliError::Export(_) | CliError::Partial(_) => 1,
+            CliError::NonFinite(_) => 3,
         }
     }
 
@@ -389,16 +425,64 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             for line in e.lines() {
-                eprintln!("error: {line}");
+                eprintln!("error: {}", escape_controls(&line));
             }
             ExitCode::from(e.exit_code())
         }
     }
 }
 
+/// `text` with its control characters (an escape sequence, a carriage return, a bell: from
+/// a file name, a key or a value echoed in a message) written as Rust escapes (`\u{1b}`),
+/// so a message cannot drive the terminal; line breaks between problems stay.
+fn escape_controls(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c.is_control() && c != '\n' {
+                c.escape_default().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
+/// `manto NAME` where NAME is neither a bundled scenario nor a file: when NAME is close to
+/// a command (`manto shedule`), the error says so instead of only "no such file".
+fn check_command_typo(name: &str) -> Result<(), CliError> {
+    use clap::CommandFactory;
+    if study::bundled(name).is_some() || Path::new(name).exists() {
+        return Ok(());
+    }
+    let commands: Vec<String> = Cli::command()
+        .get_subcommands()
+        .map(|c| format!("`{}`", c.get_name()))
+        .collect();
+    let message = study::with_hint(&format!(
+        "unknown variant `{name}`, expected one of {}",
+        commands.join(", ")
+    ));
+    if let Some((_, hint)) = message.split_once("; did you mean ") {
+        let names: Vec<&str> = study::BUNDLED.iter().map(|b| b.name).collect();
+        return Err(StudyError::usage(
+            name,
+            format!(
+                "no such file, not a bundled scenario (bundled: {}) and not a command; did you mean {}",
+                names.join(", "),
+                hint.replacen('`', "`manto ", 1)
+            ),
+        )
+        .into());
+    }
+    Ok(())
+}
+
 fn try_main() -> Result<(), CliError> {
     report::output::install_interrupt_cleanup()?;
     let cli = Cli::parse();
+    if let (None, Some(name)) = (&cli.command, &cli.run.common.scenario) {
+        check_command_typo(name)?;
+    }
     let command = cli.command.unwrap_or(Command::Run(cli.run));
     match command {
         Command::Section(a) => {
@@ -464,11 +548,16 @@ fn try_main() -> Result<(), CliError> {
             let out = Outputs::new(&a.common)?;
             let s = load_finance(a)?;
             let progress = bar(&a.common);
-            let r = match &f.case {
-                Some(name) => study::finance_case(&s, name, &progress)?,
-                None => study::finance_study(&s, &progress),
-            };
-            out.emit(&r)
+            match &f.case {
+                Some(name) => {
+                    let r = study::finance_case(&s, name, &progress)?;
+                    out.emit(&report::CaseFinance {
+                        case: name,
+                        result: &r,
+                    })
+                }
+                None => out.emit(&study::finance_study(&s, &progress)),
+            }
         }
         Command::Cases(a) => {
             let out = Outputs::new(&a.common)?;
@@ -494,6 +583,7 @@ fn try_main() -> Result<(), CliError> {
         Command::Size(a) => size(&a),
         Command::Merge(a) => merge(&a),
         Command::Risk(a) => risk(a),
+        Command::Build(a) => build(a),
         Command::Backtest(a) => backtest(a),
         Command::Report(a) => report(&a),
         Command::Scenario { action } => match action {
@@ -534,7 +624,7 @@ fn flag(name: &'static str, key: &str, value: Option<u32>) -> Option<Override> {
 /// something when the production source is the schedule, and are refused otherwise.
 fn load_finance(a: &ScheduleArgs) -> Result<study::Scenario, CliError> {
     let s = load(&a.common, &schedule_flags(a))?;
-    if s.finance.production_source == finance::config::ProductionSource::Table {
+    if s.uses_production_table() {
         for (name, given) in [
             ("--years", a.years.is_some()),
             ("--replications", a.replications.is_some()),
@@ -575,7 +665,7 @@ fn load(c: &Common, flags: &[Option<Override>]) -> Result<study::Scenario, CliEr
 /// then `--seed`.
 fn overrides(c: &Common, flags: &[Option<Override>]) -> Result<Vec<Override>, CliError> {
     if let Some(n) = c.threads {
-        let max = mine::limits::MAX_THREADS;
+        let max = study::MAX_THREADS;
         if n == 0 || n > max {
             return Err(StudyError::usage("--threads", format!("must be 1 to {max}")).into());
         }
@@ -629,6 +719,7 @@ fn run_shard<R: serde::Serialize + serde::de::DeserializeOwned>(
     let part_cost = study::Estimate {
         section_days: e.section_days * share,
         cpu_seconds: e.cpu_seconds * share,
+        memory_bytes: e.memory_bytes * share,
     };
     announce(part_cost, indices.len().min(u32::MAX as usize) as u32, c);
     let records = work(&s, &indices, &bar(c))?;
@@ -669,12 +760,33 @@ fn merge(a: &MergeArgs) -> Result<(), CliError> {
             &report::export::DataCsvExporter,
         )],
     )?;
+    // An output that is one of the parts would replace what is being read.
+    for p in &a.parts {
+        if let Some(d) = out.set.same_file(p) {
+            return Err(StudyError::usage(
+                d.flag().unwrap_or("output"),
+                format!(
+                    "{} is also an input part ({}): write the result elsewhere",
+                    d.path().display(),
+                    p.display()
+                ),
+            )
+            .into());
+        }
+    }
+    let progress = bar(&Common {
+        quiet: a.quiet,
+        ..Common::default()
+    });
+    progress.0.set_message("merge: checking parts");
+    progress.0.set_length(a.parts.len() as u64);
     // Headers first (records skipped): every file is checked before any is kept.
     let mut headers = Vec::with_capacity(a.parts.len());
     for p in &a.parts {
         let name = p.display().to_string();
         let bytes = study::shard::read_part(p)?;
         headers.push((name.clone(), study::shard::parse_header(&name, &bytes)?));
+        progress.0.inc(1);
     }
     let missing = study::shard::check(&headers)?;
     if a.missing {
@@ -699,7 +811,7 @@ fn merge(a: &MergeArgs) -> Result<(), CliError> {
     }
     match command.as_str() {
         "risk" => {
-            let m = read_parts::<study::risk::IterationRecord>(&a.parts)?;
+            let m = read_parts::<study::risk::IterationRecord>(&a.parts, &progress)?;
             let n = m.scenario.risk.as_ref().map_or(0, |r| r.iterations);
             check_total(&first, &m, n, "risk.iterations")?;
             let exact = match m.options.as_str() {
@@ -716,7 +828,7 @@ fn merge(a: &MergeArgs) -> Result<(), CliError> {
             out.emit(&study::risk::summarise(&plan, m.records)?)
         }
         "backtest" => {
-            let m = read_parts::<study::risk::IterationRecord>(&a.parts)?;
+            let m = read_parts::<study::risk::IterationRecord>(&a.parts, &progress)?;
             let n = m.scenario.risk.as_ref().map_or(0, |r| r.iterations);
             check_total(&first, &m, n, "risk.iterations")?;
             let o = study::backtest::ShardOptions::parse(&m.options, &first)?;
@@ -733,7 +845,7 @@ fn merge(a: &MergeArgs) -> Result<(), CliError> {
             out.emit(&study::backtest::backtest(setting, &m.records, &actuals))
         }
         "size" => {
-            let m = read_parts::<f64>(&a.parts)?;
+            let m = read_parts::<f64>(&a.parts, &progress)?;
             let plan = study::SizePlan::parse(&m.options).map_err(|e| {
                 StudyError::usage(&first, format!("unknown size options `{}`: {e}", m.options))
             })?;
@@ -760,13 +872,13 @@ fn merge(a: &MergeArgs) -> Result<(), CliError> {
             out.emit(&report::SizingReport { studies })
         }
         "section" => {
-            let m = read_parts::<mine::section::Replication>(&a.parts)?;
+            let m = read_parts::<study::shard::SectionRecord>(&a.parts, &progress)?;
             let n = m.scenario.simulation.replications;
             check_total(&first, &m, u64::from(n), "simulation.replications")?;
             out.emit(&study::section_summary(&m.scenario, &m.records))
         }
         "schedule" => {
-            let m = read_parts::<mine::schedule::ScheduleReplication>(&a.parts)?;
+            let m = read_parts::<study::shard::ScheduleRecord>(&a.parts, &progress)?;
             let n = m.scenario.schedule.replications;
             check_total(&first, &m, u64::from(n), "schedule.replications")?;
             out.emit(&study::schedule_of(&m.scenario, &m.records))
@@ -798,15 +910,18 @@ fn check_total<R>(
 }
 
 /// Reads every part with its records and merges them (checked again, now with records).
-fn read_parts<R: serde::de::DeserializeOwned>(
+fn read_parts<R: serde::de::DeserializeOwned + serde::Serialize + study::shard::Record>(
     paths: &[PathBuf],
+    progress: &dyn study::Progress,
 ) -> Result<study::shard::Merged<R>, CliError> {
+    progress.phase("merge: reading records", paths.len() as u64);
     let mut parts = Vec::with_capacity(paths.len());
     for p in paths {
         let name = p.display().to_string();
         let bytes = study::shard::read_part(p)?;
         let part: Partial<R> = study::shard::parse(&name, &bytes)?;
         parts.push((name, part));
+        progress.advance(1);
     }
     Ok(study::shard::merge(parts)?)
 }
@@ -823,6 +938,31 @@ fn risk(mut a: RiskArgs) -> Result<(), CliError> {
             .as_ref()
             .map(|m| Override::flag("--sampling", "risk.sampling", format!("\"{m}\""))),
     );
+    // `--iterations`, `--sampling` or a `--set risk.KEY` would make a [risk] table of
+    // their own in a scenario without one: refuse it as `manto risk SCENARIO` alone does.
+    let made_by = [
+        a.iterations.map(|_| "--iterations".to_string()),
+        a.sampling.as_ref().map(|_| "--sampling".to_string()),
+        a.common
+            .set
+            .iter()
+            .find(|s| s.trim_start().starts_with("risk.") || s.trim_start().starts_with("risk="))
+            .map(|s| format!("--set {s}")),
+    ];
+    if let Some(flag) = made_by.into_iter().flatten().next() {
+        let plain = study::load(a.common.scenario.as_deref(), &[])?;
+        if plain.risk.is_none() {
+            return Err(StudyError::usage(
+                flag,
+                format!(
+                    "scenario `{}` has no [risk] table (the bundled risk study is `boleo-risk`; \
+                     docs/risk.md shows how to write one)",
+                    plain.name
+                ),
+            )
+            .into());
+        }
+    }
     if let (Some(shard), Some(path)) = (a.shard.shard, &a.shard.out) {
         let opts = study::risk::RiskOptions { exact: a.exact };
         let options = risk_options(opts);
@@ -838,17 +978,8 @@ fn risk(mut a: RiskArgs) -> Result<(), CliError> {
             |s| s.risk.as_ref().map_or(0, |r| r.iterations),
             |s| risk_estimate(s, a.exact),
             |s, idx, p| {
-                if s.risk.as_ref().is_some_and(|r| r.precision.is_some()) {
-                    return Err(StudyError::usage(
-                        "--shard",
-                        "the scenario's [risk.precision] stops at a block boundary that depends on the results, so its iterations cannot be split: remove the table to shard",
-                    )
-                    .into());
-                }
                 warn_hindsight(s);
-                let plan = study::risk::RiskPlan::prepare(s, opts, p)?;
-                p.phase(&format!("risk: {} iterations", idx.len()), idx.len() as u64);
-                Ok(study::risk::iterations(&plan, idx, p)?)
+                risk_shard_records("risk", s, opts, idx, p)
             },
         );
     }
@@ -874,8 +1005,103 @@ fn risk(mut a: RiskArgs) -> Result<(), CliError> {
             n.min(u64::from(u32::MAX)) as u32,
             &a.common,
         );
+    } else {
+        let n = s.risk.as_ref().map_or(0, |r| r.iterations);
+        announce(
+            risk_estimate(&s, false),
+            n.min(u64::from(u32::MAX)) as u32,
+            &a.common,
+        );
     }
     let r = study::risk::run(&s, opts, &bar(&a.common))?;
+    out.emit(&r)
+}
+
+fn build(mut a: BuildArgs) -> Result<(), CliError> {
+    let out = Outputs::with(
+        &a.common.out,
+        &[(
+            "--iterations-csv",
+            &a.iterations_csv,
+            &report::export::DataCsvExporter,
+        )],
+    )?;
+    let is_file = a.common.scenario.as_deref().is_some_and(|n| {
+        let l = n.to_ascii_lowercase();
+        l.ends_with(".xer") || l.ends_with(".xml")
+    });
+    let (model, seed, n) = if is_file {
+        let name = a.common.scenario.clone().unwrap_or_default();
+        if !a.common.set.is_empty() {
+            return Err(StudyError::usage(
+                "--set",
+                "a schedule file has no scenario keys: put the file in a scenario's [construction] table (`file = ...`) to add risks and costs",
+            )
+            .into());
+        }
+        overrides(&a.common, &[])?;
+        let f = study::build::read_network_file(Path::new(&name), study::build::MAX_FILE_BYTES)
+            .map_err(|e| StudyError::Input(vec![e]))?;
+        let start = match a.start_date.clone().or_else(|| f.start_date.clone()) {
+            Some(d) => d,
+            None => {
+                return Err(StudyError::usage(
+                    "--start-date",
+                    format!(
+                    "{name} gives no project start date: give day 0 with --start-date YYYY-MM-DD"
+                ),
+                )
+                .into())
+            }
+        };
+        if study::build::date::parse(&start).is_none() {
+            return Err(StudyError::usage(
+                "--start-date",
+                format!("`{start}` is not a date YYYY-MM-DD"),
+            )
+            .into());
+        }
+        let n = a.iterations.unwrap_or(1000);
+        if n == 0 || n > study::build::MAX_ITERATIONS {
+            return Err(StudyError::usage(
+                "--iterations",
+                format!("must be 1 to {}", study::build::MAX_ITERATIONS),
+            )
+            .into());
+        }
+        let model = study::build::Model::from_file(f, &start, n)
+            .map_err(|e| StudyError::usage(name.clone(), e.to_string()))?;
+        (model, a.common.seed.unwrap_or(1), n)
+    } else {
+        if a.start_date.is_some() {
+            return Err(StudyError::usage(
+                "--start-date",
+                "only for a schedule file; a scenario's day 0 is `construction.start_date` (use --set)",
+            )
+            .into());
+        }
+        a.common
+            .scenario
+            .get_or_insert_with(|| study::build::DEFAULT_SCENARIO.to_string());
+        let ov = [a
+            .iterations
+            .map(|n| Override::flag("--iterations", "construction.iterations", n))];
+        let s = load(&a.common, &ov)?;
+        let Some(model) = s.construction_model() else {
+            return Err(StudyError::usage(
+                "manto build",
+                format!(
+                    "scenario `{}` has no [construction] table (docs/build.md; the bundled `boleo-build` has one)",
+                    s.name
+                ),
+            )
+            .into());
+        };
+        let model = model?;
+        let n = model.iterations;
+        (model, s.simulation.seed, n)
+    };
+    let r = study::build::run(&model, seed, n, &bar(&a.common));
     out.emit(&r)
 }
 
@@ -954,21 +1180,7 @@ fn backtest(mut a: BacktestArgs) -> Result<(), CliError> {
             },
             |s| s.risk.as_ref().map_or(0, |r| r.iterations),
             |s| risk_estimate(s, a.exact),
-            |s, idx, p| {
-                if s.risk.as_ref().is_some_and(|r| r.precision.is_some()) {
-                    return Err(StudyError::usage(
-                        "--shard",
-                        "the scenario's [risk.precision] stops at a block boundary that depends on the results, so its iterations cannot be split: remove the table to shard",
-                    )
-                    .into());
-                }
-                let plan = study::risk::RiskPlan::prepare(s, opts, p)?;
-                p.phase(
-                    &format!("backtest: {} iterations", idx.len()),
-                    idx.len() as u64,
-                );
-                Ok(study::risk::iterations(&plan, idx, p)?)
-            },
+            |s, idx, p| risk_shard_records("backtest", s, opts, idx, p),
         );
     }
     let out = Outputs::new(&a.common)?;
@@ -1018,12 +1230,41 @@ fn warn_hindsight(s: &study::Scenario) {
     }
 }
 
-/// What `--exact` costs: a life-of-mine trial per iteration (the fast path: nothing to say).
-fn risk_estimate(s: &study::Scenario, exact: bool) -> study::Estimate {
-    if !exact {
-        return study::Estimate::default();
+/// What a risk study costs: with `--exact` a life-of-mine trial per iteration; on the fast
+/// path [`study::risk::FAST_SECONDS_PER_ITERATION`] an iteration (no section-days).
+/// The risk iterations `idx` of a shard of `command` (`risk` or `backtest`): a study with
+/// `[risk.precision]` is refused, as where it stops depends on the results.
+fn risk_shard_records(
+    command: &str,
+    s: &study::Scenario,
+    opts: study::risk::RiskOptions,
+    idx: &[u64],
+    p: &dyn study::Progress,
+) -> Result<Vec<study::risk::IterationRecord>, CliError> {
+    if s.risk.as_ref().is_some_and(|r| r.precision.is_some()) {
+        return Err(StudyError::usage(
+            "--shard",
+            "the scenario's [risk.precision] stops at a block boundary that depends on the results, so its iterations cannot be split: remove the table to shard",
+        )
+        .into());
     }
+    let plan = study::risk::RiskPlan::prepare(s, opts, p)?;
+    p.phase(
+        &format!("{command}: {} iterations", idx.len()),
+        idx.len() as u64,
+    );
+    Ok(study::risk::iterations(&plan, idx, p)?)
+}
+
+fn risk_estimate(s: &study::Scenario, exact: bool) -> study::Estimate {
     let n = s.risk.as_ref().map_or(0, |r| r.iterations);
+    if !exact {
+        return study::Estimate {
+            section_days: 0.0,
+            cpu_seconds: n as f64 * study::risk::FAST_SECONDS_PER_ITERATION,
+            memory_bytes: n as f64 * study::risk::BYTES_PER_ITERATION,
+        };
+    }
     study::Estimate::schedule(s).times(n as f64 / f64::from(s.schedule.replications.max(1)))
 }
 
@@ -1181,9 +1422,18 @@ fn announce(e: study::Estimate, parallel_units: u32, c: &Common) {
     let threads = rayon::current_num_threads();
     let wall = e.wall_seconds(threads, u64::from(parallel_units));
     if !c.quiet && wall > ANNOUNCE_AFTER_S {
+        let work = if e.section_days > 0.0 {
+            format!("about {:.0} section-days to simulate", e.section_days)
+        } else {
+            format!("{parallel_units} iterations to compute")
+        };
+        let memory = if e.memory_bytes >= 1e8 {
+            format!(" and about {:.1} GB of memory", e.memory_bytes / 1e9)
+        } else {
+            String::new()
+        };
         eprintln!(
-            "note: about {:.0} section-days to simulate: roughly {} on {threads} thread(s)",
-            e.section_days,
+            "note: {work}: roughly {} on {threads} thread(s){memory}",
             human_seconds(wall)
         );
     }
@@ -1279,6 +1529,9 @@ impl Outputs {
     /// Prints the terminal tables (unless a file output goes to standard output) and
     /// commits every requested file together.
     fn emit(&self, output: &dyn Output) -> Result<(), CliError> {
+        if let Some(field) = report::export::non_finite(output) {
+            return Err(CliError::NonFinite(field));
+        }
         if !self.set.writes_stdout() {
             let term = if self.wide {
                 TerminalExporter::full()

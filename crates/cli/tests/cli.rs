@@ -1127,6 +1127,317 @@ fn report_runs_the_risk_study_of_a_scenario_with_one() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+/// SIGTERM while the outputs' temporaries are being written: 40 runs, each sent SIGTERM
+/// a varying small delay (0 to 2.8 ms) after its first temporary appears, must leave no
+/// temporary behind (the handler and the registration of a temporary are one critical
+/// section). Counted, not timed: a run that finished before the signal counts too.
+#[cfg(unix)]
+#[test]
+fn sigterm_while_committing_leaves_no_temporary() {
+    use std::time::{Duration, Instant};
+    // On disk (not a tmpfs): the fsync of the first temporary takes long enough for the
+    // signal to land while the second is being made.
+    let dir =
+        PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("sigterm-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let temps = |d: &std::path::Path| -> Vec<String> {
+        std::fs::read_dir(d)
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| n.starts_with('.') && n.ends_with(".tmp"))
+            .collect()
+    };
+    let (mut left, mut interrupted, mut finished) = (Vec::new(), 0, 0);
+    for i in 0..40u64 {
+        let (json, csv) = (
+            dir.join(format!("x{i}.json")),
+            dir.join(format!("x{i}.csv")),
+        );
+        let mut child = Command::new(env!("CARGO_BIN_EXE_manto"))
+            .args([
+                "section",
+                "--days",
+                "1",
+                "--warmup-days",
+                "0",
+                "--replications",
+                "1",
+                "-q",
+            ])
+            .arg("--json")
+            .arg(&json)
+            .arg("--csv")
+            .arg(&csv)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let start = Instant::now();
+        // Wait for the first temporary (or the end of the run).
+        while temps(&dir).is_empty() && child.try_wait().unwrap().is_none() {
+            if start.elapsed() > Duration::from_secs(60) {
+                break;
+            }
+        }
+        std::thread::sleep(Duration::from_micros(400 * (i % 8)));
+        let _ = Command::new("kill")
+            .args(["-TERM", &child.id().to_string()])
+            .stderr(std::process::Stdio::null())
+            .status();
+        let status = child.wait().unwrap();
+        if status.code() == Some(130) {
+            interrupted += 1;
+        } else if status.success() {
+            finished += 1;
+        }
+        let t = temps(&dir);
+        left.extend(t.iter().map(|n| format!("try {i}: {n}")));
+        for n in t {
+            let _ = std::fs::remove_file(dir.join(n));
+        }
+        let _ = std::fs::remove_file(&json);
+        let _ = std::fs::remove_file(&csv);
+    }
+    eprintln!("sigterm: 40 tries, {interrupted} interrupted, {finished} finished first");
+    assert_eq!(
+        interrupted + finished,
+        40,
+        "every run ends by the signal or by itself"
+    );
+    assert!(
+        left.is_empty(),
+        "temporaries left behind:\n{}",
+        left.join("\n")
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+/// Issue 18, point 6: a misspelt table in `--set` names the `--set` and suggests the
+/// table; a misspelt command suggests the command; `merge` takes `-q`.
+#[test]
+fn misspellings_name_what_was_typed_and_suggest_the_right_word() {
+    let (code, _, err) = run(&["section", "-q", "--set", "section.bolter.count=2"]);
+    assert_eq!(code, 2, "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.starts_with(
+            "error: --set section.bolter.count=2: key `section.bolter`: unknown field `bolter`"
+        ) && err.contains("did you mean `bolters`?")
+            && !err.contains("<bundled boleo>"),
+        "{err}"
+    );
+    // A misspelt table inside an existing one is still found (and a key the file has is
+    // still blamed on the file when a --set did not make it).
+    let (code, _, err) = run(&["section", "-q", "--set", "section.miner.failurs[0].tbf_h=3"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.starts_with("error: --set section.miner.failurs[0].tbf_h=3"),
+        "{err}"
+    );
+    let (code, _, err) = run(&["shedule"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("did you mean `manto schedule`?"), "{err}");
+    // A name far from every command keeps the plain message.
+    let (code, _, err) = run(&["no-such-thing.toml"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("no such file") && !err.contains("did you mean"),
+        "{err}"
+    );
+    let dir = tmp("mergeq");
+    let part = dir.join("p.json").to_str().unwrap().to_string();
+    let (code, _, err) = run(&[
+        "section",
+        "--days",
+        "1",
+        "--replications",
+        "1",
+        "-q",
+        "--shard",
+        "0/1",
+        "--out",
+        &part,
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let (code, out, err) = run(&["merge", "-q", &part]);
+    assert_eq!(code, 0, "{err}");
+    assert!(!out.is_empty() && err.is_empty(), "{err}");
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+/// Issue 18, point 5: merge refuses an output that is one of its parts, summarises the
+/// missing shards of a lone part of 1,000,000 in one short line, and refuses a part over
+/// 1 GiB by its size, unread; the 64-bit overflow message names its key with an override
+/// too; a control character from the input is escaped in the message.
+#[test]
+fn merge_and_messages_refuse_what_would_hurt() {
+    let dir = tmp("merge-hurt");
+    let p = |f: &str| dir.join(f).to_str().unwrap().to_string();
+    let sec = ["section", "--days", "1", "--replications", "3", "-q"];
+    for k in 0..3 {
+        let (shard, out) = (format!("{k}/3"), p(&format!("p{k}.json")));
+        let mut a = sec.to_vec();
+        a.extend(["--shard", &shard, "--out", &out]);
+        assert_eq!(run(&a).0, 0);
+    }
+    let (p0, p1, p2) = (p("p0.json"), p("p1.json"), p("p2.json"));
+    let before = std::fs::read(&p0).unwrap();
+    let spelt_otherwise = format!(
+        "{}/../{}/p0.json",
+        dir.display(),
+        dir.file_name().unwrap().to_str().unwrap()
+    );
+    for out in [p0.as_str(), spelt_otherwise.as_str()] {
+        let (code, _, err) = run(&["merge", &p0, &p1, &p2, "--json", out]);
+        assert_eq!(code, 2, "{err}");
+        assert!(
+            err.contains("--json") && err.contains("is also an input part"),
+            "{err}"
+        );
+    }
+    let (code, _, err) = run(&["merge", &p0, &p1, &p2, "--csv", &p2]);
+    assert!(code == 2 && err.contains("--csv"), "{err}");
+    assert_eq!(std::fs::read(&p0).unwrap(), before, "the part is untouched");
+
+    let lone = p("lone.json");
+    let mut a = sec.to_vec();
+    a.extend(["--shard", "17/1000000", "--out", &lone]);
+    assert_eq!(run(&a).0, 0);
+    let (code, _, err) = run(&["merge", &lone]);
+    assert_eq!(code, 2, "{err}");
+    assert_eq!(
+        err.trim(),
+        "error: merge: incomplete study: missing shard(s) 0-16, 18-999999 of 1000000 (`manto merge --missing` lists them)"
+    );
+
+    // A sparse file of 1 GiB + 1 byte: refused by its size, so no 1 GiB is read.
+    let big = p("big.json");
+    std::fs::File::create(&big)
+        .unwrap()
+        .set_len((1 << 30) + 1)
+        .unwrap();
+    let (code, _, err) = run(&["merge", &big]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("larger than 1024 MiB (1073741825 bytes)"),
+        "{err}"
+    );
+    std::fs::remove_file(&big).ok();
+
+    let file = p("overflow.toml");
+    let (_, text, _) = run(&["scenario", "show"]);
+    let text = String::from_utf8(text).unwrap();
+    let seed_line = text.lines().find(|l| l.starts_with("seed =")).unwrap();
+    std::fs::write(
+        &file,
+        text.replace(seed_line, "seed = 99999999999999999999"),
+    )
+    .unwrap();
+    for extra in [&[][..], &["--days", "1"][..]] {
+        let mut a = vec!["section", &file, "-q"];
+        a.extend(extra);
+        let (code, _, err) = run(&a);
+        assert_eq!(code, 2, "{err}");
+        assert!(
+            err.contains("key `simulation.seed`: the integer is out of range"),
+            "{extra:?}: {err}"
+        );
+    }
+
+    let (code, _, err) = run(&["section", "evil\u{1b}[2J\u{7}.toml"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(!err.contains('\u{1b}') && !err.contains('\u{7}'), "{err:?}");
+    assert!(err.contains("evil\\u{1b}[2J\\u{7}.toml"), "{err}");
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+/// Issue 18, point 5: money inputs are bounded (a NaN NPV with exit 0 before); the risk
+/// flags refuse a scenario without [risk] as `manto risk SCENARIO` does; an output path
+/// ending in a slash is refused; a long fast-path risk run says its cost first.
+#[test]
+fn money_bounds_risk_flags_and_directory_outputs_are_refused() {
+    for key in [
+        "finance.opex.wage_mxn_per_shift=1e308",
+        "finance.opex.usd_per_bolt=1e300",
+        "finance.capex.areas[0].direct_usd=1e200",
+    ] {
+        let (code, _, err) = run(&["finance", "-q", "--set", key]);
+        assert_eq!(code, 2, "{key}: {err}");
+        assert!(
+            err.starts_with(&format!("error: --set {key}"))
+                && err.contains("must be at most 1,000,000,000,000"),
+            "{key}: {err}"
+        );
+    }
+    let (plain, _, plain_err) = run(&["risk", "boleo", "-q"]);
+    assert_eq!(plain, 2, "{plain_err}");
+    for extra in [
+        &["--iterations", "20"][..],
+        &["--sampling", "monte_carlo"][..],
+        &["--set", "risk.iterations=20"][..],
+    ] {
+        let mut a = vec!["risk", "boleo", "-q"];
+        a.extend(extra);
+        let (code, out, err) = run(&a);
+        assert_eq!(code, 2, "{extra:?}: {err}");
+        assert!(out.is_empty());
+        assert!(
+            err.contains("scenario `boleo` has no [risk] table"),
+            "{extra:?}: {err}"
+        );
+    }
+    let dir = tmp("slash");
+    let nd = format!("{}/newdir/", dir.display());
+    let (code, _, err) = run(&[
+        "section",
+        "--days",
+        "1",
+        "--replications",
+        "1",
+        "-q",
+        "--json",
+        &nd,
+    ]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("ends with a slash"), "{err}");
+    assert!(!dir.join("newdir").exists(), "no file named newdir");
+    let existing = format!("{}/", dir.display());
+    let (code, _, err) = run(&[
+        "section",
+        "--days",
+        "1",
+        "--replications",
+        "1",
+        "-q",
+        "--csv",
+        &existing,
+    ]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("is a directory"), "{err}");
+    std::fs::remove_dir_all(&dir).ok();
+
+    // 1,000,000 fast-path iterations: the estimate comes before the run (which is killed).
+    use std::io::BufRead;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_manto"))
+        .args(["risk", "--iterations", "1000000", "--threads", "1"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    std::io::BufReader::new(child.stderr.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let _ = child.kill();
+    let _ = child.wait();
+    // 1e6 x 2 ms on one thread is about 33 min; 1e6 x 3 KB about 3.1 GB.
+    assert_eq!(
+        line.trim(),
+        "note: 1000000 iterations to compute: roughly 33 min on 1 thread(s) and about 3.1 GB of memory"
+    );
+}
+
 /// Keeps `manto backtest` short: a few iterations, a short fast path.
 const SHORT_BACKTEST: [&str; 8] = [
     "--iterations",

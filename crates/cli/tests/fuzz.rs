@@ -380,3 +380,259 @@ fn mutated_scenarios_never_panic_or_run_away() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// SHA-256 of the compact JSON of `records`, as a part's `records_sha256` (for parts
+/// forged consistently: edited and re-hashed, so that only the shape checks can refuse them).
+fn records_sha256(records: &serde_json::Value) -> String {
+    use sha2::{Digest, Sha256};
+    let bytes = serde_json::to_vec(records).unwrap();
+    Sha256::digest(&bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Every number (as a JSON pointer) in `v`.
+fn number_pointers(v: &serde_json::Value, at: String, out: &mut Vec<String>) {
+    match v {
+        serde_json::Value::Number(_) => out.push(at),
+        serde_json::Value::Array(a) => {
+            for (i, x) in a.iter().enumerate() {
+                number_pointers(x, format!("{at}/{i}"), out);
+            }
+        }
+        serde_json::Value::Object(o) => {
+            for (k, x) in o {
+                number_pointers(x, format!("{at}/{k}"), out);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Every array and object (as a JSON pointer) in `v`, `v` itself excluded.
+fn container_pointers(v: &serde_json::Value, at: String, out: &mut Vec<String>) {
+    let children: Vec<(String, &serde_json::Value)> = match v {
+        serde_json::Value::Array(a) => a
+            .iter()
+            .enumerate()
+            .map(|(i, x)| (i.to_string(), x))
+            .collect(),
+        serde_json::Value::Object(o) => o.iter().map(|(k, x)| (k.clone(), x)).collect(),
+        _ => return,
+    };
+    for (k, x) in children {
+        if x.is_array() || x.is_object() {
+            let p = format!("{at}/{k}");
+            out.push(p.clone());
+            container_pointers(x, p, out);
+        }
+    }
+}
+
+/// Damaged partial results through `manto merge`: parts of a section and a schedule study
+/// (2 shards of 4 indices each) truncated, with a record's number edited, with a list or
+/// an object inside a record cut, emptied, grown or its entry removed (re-hashed, so only
+/// the shape checks can catch it), with records reordered (re-hashed or not), a record
+/// duplicated, a part given twice, and a part of another version or format. Each must be
+/// refused with exit 2 and one `error:` line naming a part file, never a panic. 100 cases
+/// in the suite; `scripts/fuzz-long.sh` runs more (`MANTO_FUZZ_SECONDS`).
+#[test]
+fn damaged_parts_are_refused_naming_the_file() {
+    let dir = tmp().join("parts");
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = |f: &str| dir.join(f).to_str().unwrap().to_string();
+    let studies: [(&str, Vec<&str>); 2] = [
+        (
+            "section",
+            vec![
+                "section",
+                "--days",
+                "1",
+                "--warmup-days",
+                "1",
+                "--replications",
+                "4",
+            ],
+        ),
+        (
+            "schedule",
+            vec!["schedule", "--years", "1", "--replications", "4"],
+        ),
+    ];
+    let mut good: Vec<(String, [serde_json::Value; 2])> = Vec::new();
+    for (name, args) in &studies {
+        let mut parts = Vec::new();
+        for k in 0..2 {
+            let out = path(&format!("{name}-{k}.json"));
+            let shard = format!("{k}/2");
+            let mut a = args.clone();
+            a.extend(["-q", "--shard", &shard, "--out", &out]);
+            let o = Command::new(bin()).args(&a).output().unwrap();
+            assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+            parts.push(serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap());
+        }
+        let merged = Command::new(bin())
+            .args([
+                "merge",
+                "-q",
+                &path(&format!("{name}-1.json")),
+                &path(&format!("{name}-0.json")),
+            ])
+            .output()
+            .unwrap();
+        assert!(
+            merged.status.success(),
+            "{}",
+            String::from_utf8_lossy(&merged.stderr)
+        );
+        good.push((name.to_string(), parts.try_into().unwrap()));
+    }
+    let seed = env_u64("MANTO_FUZZ_SEED").unwrap_or(SEED);
+    let seconds = env_u64("MANTO_FUZZ_SECONDS");
+    let mut rng = Rng(seed.rotate_left(17) | 1);
+    let started = Instant::now();
+    let mut failures = Vec::new();
+    let mut case = 0usize;
+    let line = |v: &serde_json::Value| {
+        let mut b = serde_json::to_vec(v).unwrap();
+        b.push(b'\n');
+        b
+    };
+    loop {
+        match seconds {
+            Some(s) if started.elapsed() >= Duration::from_secs(s) => break,
+            None if case >= 100 => break,
+            _ => {}
+        }
+        case += 1;
+        let (study, parts) = &good[rng.below(good.len())];
+        let k = rng.below(2);
+        let mut part = parts[k].clone();
+        let mut files: Vec<Vec<u8>> = vec![line(&parts[0]), line(&parts[1])];
+        let mut extra: Option<Vec<u8>> = None;
+        let rehash = |p: &mut serde_json::Value| {
+            p["records_sha256"] = records_sha256(&p["records"]).into();
+        };
+        let desc = match rng.below(8) {
+            0 => {
+                let bytes = line(&part);
+                let cut = rng.below(bytes.len() - 1);
+                files[k] = bytes[..cut].to_vec();
+                format!("truncated at byte {cut}")
+            }
+            1 => {
+                let mut at = Vec::new();
+                number_pointers(&part["records"], "/records".into(), &mut at);
+                let p = at[rng.below(at.len())].clone();
+                let old = part.pointer(&p).unwrap().clone();
+                let new: serde_json::Value = match old.as_f64() {
+                    Some(x) if x != 1.0 => serde_json::json!(1.0),
+                    _ => serde_json::json!(2.5),
+                };
+                *part.pointer_mut(&p).unwrap() = new.clone();
+                files[k] = line(&part);
+                format!("{p}: {old} -> {new}, not re-hashed")
+            }
+            2 | 3 => {
+                // A list or an object inside a record changed in size, re-hashed.
+                let mut at = Vec::new();
+                container_pointers(&part["records"], "/records".into(), &mut at);
+                let p = at[rng.below(at.len())].clone();
+                let what = rng.below(3);
+                let target = part.pointer_mut(&p).unwrap();
+                let d = match (target, what) {
+                    (serde_json::Value::Array(a), 0) if !a.is_empty() => {
+                        a.pop();
+                        "last entry removed"
+                    }
+                    (serde_json::Value::Array(a), 1) if !a.is_empty() => {
+                        let x = a[0].clone();
+                        a.push(x);
+                        "first entry appended again"
+                    }
+                    (serde_json::Value::Array(a), _) => {
+                        a.clear();
+                        "emptied"
+                    }
+                    (serde_json::Value::Object(o), _) => {
+                        let key = o.keys().next().unwrap().clone();
+                        o.remove(&key);
+                        "first key removed"
+                    }
+                    _ => unreachable!(),
+                };
+                rehash(&mut part);
+                files[k] = line(&part);
+                format!("{p}: {d}, re-hashed")
+            }
+            4 => {
+                let r = part["records"].as_array_mut().unwrap();
+                r.swap(0, 1);
+                let again = study == "schedule" && rng.below(2) == 0;
+                if again {
+                    rehash(&mut part);
+                }
+                files[k] = line(&part);
+                format!("records 1 and 2 swapped, re-hashed {again}")
+            }
+            5 => {
+                let r = part["records"].as_array_mut().unwrap();
+                let x = r[0].clone();
+                r.push(x);
+                rehash(&mut part);
+                files[k] = line(&part);
+                "first record duplicated, re-hashed".into()
+            }
+            6 => {
+                extra = Some(files[k].clone());
+                "part given twice".into()
+            }
+            _ => {
+                if rng.below(2) == 0 {
+                    part["manto_version"] = "0.0.9".into();
+                } else {
+                    part["format"] = "manto-partial/1".into();
+                }
+                files[k] = line(&part);
+                "from another version".into()
+            }
+        };
+        let mut names = Vec::new();
+        for (i, bytes) in files.iter().chain(extra.iter()).enumerate() {
+            let f = path(&format!("case-{case}-{i}.json"));
+            std::fs::write(&f, bytes).unwrap();
+            names.push(f);
+        }
+        let mut args = vec!["merge".to_string(), "-q".to_string()];
+        args.extend(names.iter().cloned());
+        let a: Vec<&str> = args.iter().map(String::as_str).collect();
+        let o = run(&a, &dir, Duration::from_secs(TIMEOUT_S), MEM_MB);
+        let what = format!("case {case} ({study} part {k}: {desc})");
+        let names_a_part = names.iter().any(|n| o.stderr.contains(n.as_str()));
+        if o.code != Some(2)
+            || !o.stderr.starts_with("error: ")
+            || o.stderr.trim_end().lines().count() != 1
+            || !names_a_part
+            || o.stderr.contains("panicked")
+        {
+            failures.push(format!("{what}: exit {:?}: {}", o.code, o.stderr.trim()));
+        } else {
+            for n in &names {
+                let _ = std::fs::remove_file(n);
+            }
+        }
+    }
+    eprintln!(
+        "fuzz: {case} damaged-part cases in {:.1?}",
+        started.elapsed()
+    );
+    assert!(
+        failures.is_empty(),
+        "{} failures (parts kept in {}):\n{}",
+        failures.len(),
+        dir.display(),
+        failures.join("\n")
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

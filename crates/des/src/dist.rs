@@ -1064,6 +1064,12 @@ use special::{erf, erfc};
 use special::{erfcx, gamma, ln_gamma, std_normal_cdf, std_normal_pdf};
 
 mod special {
+    //! Kept as ports rather than statrs' `function::erf` and `function::gamma` (issue 18
+    //! asked for statrs; tried and measured): statrs 0.18's erf is accurate to about 1e-10
+    //! relative (erf(0.5) = 0.5204998777636538 against 0.52049987781304654), which moves
+    //! the truncated normal's mean by 1.4e-10 relative, and its gamma(170.5) misses by more
+    //! than 1e-12; these ports are within 1e-15 (erf) and 1e-13 (gamma) of mpmath, as the
+    //! tests below check, and statrs has no scaled erfc at all.
     // The coefficients are quoted with the digits of their published sources.
     #![allow(clippy::excessive_precision)]
 

@@ -577,20 +577,9 @@ fn backticked(s: &str) -> impl Iterator<Item = &str> {
     s.split('`').skip(1).step_by(2)
 }
 
-/// Levenshtein distance between two short strings.
+/// Levenshtein distance between two short strings, in characters (`strsim::levenshtein`).
 pub fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut prev = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let cur = row[j + 1];
-            row[j + 1] = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(cur + 1);
-            prev = cur;
-        }
-    }
-    row[b.len()]
+    strsim::levenshtein(a, b)
 }
 
 // ---- range checks shared by every validating crate ----------------------------------

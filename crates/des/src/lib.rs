@@ -17,7 +17,7 @@ pub mod random;
 mod stats;
 mod time;
 
-pub use dist::{Dist, DistError, DistKind};
+pub use dist::{Dist, DistError, DistKind, Sampler};
 pub use queue::{EventId, EventQueue};
 pub use random::{Stream, StreamKey};
 pub use stats::{t975, Summary};

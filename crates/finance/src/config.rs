@@ -1608,9 +1608,19 @@ impl FinanceConfig {
     }
 }
 
+/// An amount, a unit cost or a rate: from 0 to [`limits::MAX_AMOUNT`].
 fn non_negative(path: &str, v: f64, out: &mut Vec<Invalid>) {
     if !(v.is_finite() && v >= 0.0) {
         out.push(Invalid::new(path, "must not be negative"));
+    } else if v > limits::MAX_AMOUNT {
+        out.push(Invalid::new(
+            path,
+            format!(
+                "must be at most {} (an amount, unit cost or rate past it means nothing and \
+                 overflows the model: docs/scenario.md#limits)",
+                limits::fmt_num(limits::MAX_AMOUNT)
+            ),
+        ));
     }
 }
 

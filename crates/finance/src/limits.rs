@@ -31,3 +31,10 @@ pub const MAX_DISCOUNT_RATE_PCT: f64 = 1_000.0;
 /// Largest annual inflation, % (hyperinflation beyond it makes a deck meaningless; the
 /// floor is −50 %).
 pub const MAX_INFLATION_PCT: f64 = 1_000.0;
+
+/// Largest money amount, unit cost or rate of use a finance input may give (capex areas,
+/// owner's and closure costs, sustaining capital, every opex rate: US$ or MXN, per unit or
+/// in total; crew sizes, kg or kWh per tonne). 10^12 is a thousand times the largest
+/// mine ever built (about US$ 1e10); products of several such inputs stay far inside an
+/// f64, where `1e308` made NPVs NaN.
+pub const MAX_AMOUNT: f64 = 1e12;

@@ -163,6 +163,33 @@ impl CalendarConfig {
     }
 }
 
+impl CalendarConfig {
+    /// Production shifts a section run counts: those starting in the counted days, after
+    /// `warmup_days` and before `warmup_days + days` (the section simulation starts on the
+    /// first day of a week and walks [`CalendarConfig::week`] cyclically). Every
+    /// replication of a run counts this many, whatever its draws.
+    pub fn counted_shifts(&self, warmup_days: u32, days: u32) -> u64 {
+        let from = u64::from(warmup_days) * MS_PER_DAY;
+        let to = (u64::from(warmup_days) + u64::from(days)) * MS_PER_DAY;
+        let starts: Vec<u64> = self
+            .week()
+            .iter()
+            .filter(|(_, e)| *e == CalendarEvent::ShiftStart)
+            .map(|(t, _)| t.0)
+            .collect();
+        let mut n = 0;
+        let mut week = from / WEEK.0 * WEEK.0;
+        while week < to {
+            n += starts
+                .iter()
+                .filter(|&&t| (from..to).contains(&(week + t)))
+                .count() as u64;
+            week += WEEK.0;
+        }
+        n
+    }
+}
+
 /// Length of a calendar week.
 pub const WEEK: SimTime = SimTime(7 * MS_PER_DAY);
 

@@ -136,6 +136,44 @@ pub const MTBF_H: (f64, f64) = (0.1, 1e9);
 /// activity): a typing error otherwise.
 pub const MAX_MEAN_DURATION_H: f64 = 8_760.0;
 
+// ---- ground (physical plausibility and cost) -----------------------------------------
+
+/// Most ground classes (`[[ground.classes]]`): real roof classifications use three to six.
+/// Cost: the class chain and the per-class tallies grow with it.
+pub const MAX_GROUND_CLASSES: usize = 8;
+/// Plausible step of the class chain along a heading, m (a fraction of a cut to a pillar).
+pub const GROUND_STEP_M: (f64, f64) = (0.1, 50.0);
+/// Plausible mean run length of one class along a heading, m: at least one step, at most
+/// 100 km (a class that never changes).
+pub const GROUND_RUN_M: (f64, f64) = (0.1, 100_000.0);
+/// Plausible roof rating (CMRR and RMR run 0 to 100; Q is mapped to the same scale by the
+/// user).
+pub const GROUND_RATING: (f64, f64) = (0.0, 100.0);
+/// Plausible cutting-rate and haulage-speed factors of a class (a tenth to twice the base).
+pub const GROUND_FACTOR: (f64, f64) = (0.1, 2.0);
+/// Plausible bolt length, m.
+pub const BOLT_LENGTH_M: (f64, f64) = (0.3, 12.0);
+/// Most resin cartridges per bolt, straps per row, cable bolts per intersection.
+pub const MAX_SUPPORT_UNITS: f64 = 50.0;
+/// Plausible supported-roof falls per km of drivage (0 to one every metre).
+pub const FALLS_PER_KM: (f64, f64) = (0.0, 1_000.0);
+/// Plausible stand-up time of unsupported roof (Weibull scale), h: ten minutes to ten
+/// years.
+pub const STAND_UP_H: (f64, f64) = (0.1, 87_600.0);
+/// Plausible Weibull shape of the unsupported-roof hazard (below 1 falls early, above 1
+/// the roof weakens with time).
+pub const HAZARD_SHAPE: (f64, f64) = (0.2, 10.0);
+/// Plausible unit cost of one support item, US$ (0 when not costed).
+pub const SUPPORT_UNIT_USD: (f64, f64) = (0.0, 100_000.0);
+/// Plausible depth of cover, m.
+pub const DEPTH_OF_COVER_M: (f64, f64) = (1.0, 3_000.0);
+/// Plausible in-situ pillar strength (the formula's S1), MPa.
+pub const PILLAR_STRENGTH_MPA: (f64, f64) = (0.1, 200.0);
+/// Plausible minimum pillar safety factor.
+pub const PILLAR_SAFETY_FACTOR: (f64, f64) = (0.5, 10.0);
+/// Plausible overburden density, t/m3.
+pub const OVERBURDEN_DENSITY_T_PER_M3: (f64, f64) = (1.0, 4.0);
+
 // ---- the calendar --------------------------------------------------------------------
 
 /// Plausible shift length, h (so at most 12 shifts a day).

@@ -20,10 +20,11 @@
 //! in products = feed x head grade x recovery; no manto below zero.
 
 use crate::calendar::{CalendarConfig, ShiftKind};
+use crate::ground::{GroundConfig, GroundShift, Prepared};
 use crate::layout::{Grades, LayoutConfig};
 use crate::limits;
 use crate::plant::{CrewConfig, PlantConfig};
-use crate::section::{simulate, RunSpec, SectionConfig, ShiftTally};
+use crate::section::{simulate_in, RunSpec, SectionConfig, ShiftTally};
 use des::input::Invalid;
 use des::{StreamKey, Summary};
 use rayon::prelude::*;
@@ -102,6 +103,8 @@ pub struct MineModel<'a> {
     pub plant: &'a PlantConfig,
     /// Crews.
     pub crew: &'a CrewConfig,
+    /// Ground classes, support and falls (`None`: no `[ground]`).
+    pub ground: Option<&'a GroundConfig>,
 }
 
 /// One production shift of one section, as the DES delivered it.
@@ -115,6 +118,8 @@ struct SectionShift {
     bolts: u32,
     /// False during a panel move.
     working: bool,
+    /// Ground: fallen waste, ore lost, falls, time, consumables.
+    ground: GroundShift,
 }
 
 /// Quantities of one period (quarter or year); flows unless noted.
@@ -182,6 +187,44 @@ pub struct Period {
     pub bolts: f64,
     /// Cuts.
     pub cuts: f64,
+    /// Unplanned dilution: fallen roof joining the feed at zero grade, dry t (included in
+    /// the mined and underground tonnes). Zero without `[ground]`.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub waste_dilution_t: f64,
+    /// Ore left behind in abandoned headings, dry t (taken from the manto's reserve, never
+    /// mined). Zero without `[ground]`.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub ore_lost_t: f64,
+    /// Ground: falls, time lost by cause, consumables and their cost.
+    #[serde(default, skip_serializing_if = "GroundShift::is_zero")]
+    pub ground: GroundShift,
+}
+
+fn is_zero(v: &f64) -> bool {
+    *v == 0.0
+}
+
+/// One panel of one trial, as mined: where, when, and what the ground did to it.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct PanelRecord {
+    /// Section index (scenario order of the mines' section start years).
+    pub section: u32,
+    /// Mine index.
+    pub mine: u32,
+    /// Manto index.
+    pub manto: u32,
+    /// Quarter (0-based) in which the section started it.
+    pub start_quarter: u32,
+    /// Ore mined, dry t (what the DES delivered; the walk may stop earlier).
+    pub ore_dry_t: f64,
+    /// Fallen roof joining the feed, dry t.
+    pub waste_dilution_t: f64,
+    /// Ore left in abandoned headings, dry t.
+    pub ore_lost_t: f64,
+    /// Roof falls.
+    pub falls: f64,
+    /// Support consumables, US$.
+    pub support_cost_usd: f64,
 }
 
 /// The schedule result: means of the replications by quarter and by year.
@@ -241,7 +284,7 @@ fn section_plans(layout: &LayoutConfig) -> Vec<SectionPlan> {
 struct PanelPool(Vec<std::collections::VecDeque<(usize, f64)>>);
 
 impl PanelPool {
-    fn new(layout: &LayoutConfig) -> PanelPool {
+    fn new(layout: &LayoutConfig, factors: &[f64]) -> PanelPool {
         PanelPool(
             layout
                 .mines
@@ -251,7 +294,10 @@ impl PanelPool {
                         .iter()
                         .flat_map(|run| {
                             let manto = layout.manto_index(&run.manto).expect("validated manto");
-                            std::iter::repeat_n((manto, run.dry_t), run.count as usize)
+                            std::iter::repeat_n(
+                                (manto, run.dry_t * factors[manto]),
+                                run.count as usize,
+                            )
                         })
                         .collect()
                 })
@@ -304,7 +350,10 @@ impl ShiftSource for Des {
         days_left: u32,
         key: StreamKey,
     ) -> (Vec<ShiftTally>, u64) {
-        let rep = simulate(
+        let prepared = model
+            .ground
+            .map(|g| Prepared::new(g, &model.layout.mantos[manto].name));
+        let rep = simulate_in(
             model.section,
             model.calendar,
             RunSpec {
@@ -315,6 +364,7 @@ impl ShiftSource for Des {
                 stop_after_wet_t: Some(dry_t / model.section.dry_fraction()),
                 seam_height_m: Some(model.layout.mantos[manto].thickness_m),
             },
+            prepared.as_ref(),
         );
         (rep.shifts, rep.events)
     }
@@ -389,6 +439,13 @@ impl ShiftSource for ShiftPool {
                 advance_m: s.advance_m * f,
                 bolts: count(s.bolts),
                 loads: count(s.loads),
+                ground: if s.ground.is_zero() {
+                    crate::ground::GroundShift::default()
+                } else {
+                    let mut g = crate::ground::GroundShift::default();
+                    g.add(&s.ground, *f);
+                    g
+                },
             };
             cum += scaled.dry_t;
             out.push(scaled);
@@ -408,6 +465,8 @@ struct SectionRun {
     panels: u64,
     retired: bool,
     events: u64,
+    /// Panels taken, with their ground (kept only with `[ground]`).
+    records: Vec<PanelRecord>,
 }
 
 impl SectionRun {
@@ -422,6 +481,8 @@ impl SectionRun {
         pool: &mut PanelPool,
         days_left: u32,
         key: StreamKey,
+        quarter: u32,
+        section: u32,
     ) -> bool {
         while self.shifts.is_empty() && !self.retired {
             let Some((mine, manto, dry_t)) = pool.take(home) else {
@@ -453,7 +514,25 @@ impl SectionRun {
                 advance_m: s.advance_m,
                 bolts: s.bolts,
                 working: true,
+                ground: s.ground,
             }));
+            if model.ground.is_some() {
+                let mut g = GroundShift::default();
+                for s in &shifts {
+                    g.add(&s.ground, 1.0);
+                }
+                self.records.push(PanelRecord {
+                    section,
+                    mine: mine as u32,
+                    manto: manto as u32,
+                    start_quarter: quarter,
+                    ore_dry_t: shifts.iter().map(|s| s.dry_t).sum(),
+                    waste_dilution_t: g.fallen_dry_t,
+                    ore_lost_t: g.ore_lost_dry_t,
+                    falls: g.falls,
+                    support_cost_usd: g.support_cost_usd,
+                });
+            }
         }
         !self.retired || !self.shifts.is_empty()
     }
@@ -485,6 +564,9 @@ pub struct ScheduleReplication {
     pub open_pit_left_dry_t: f64,
     /// DES events simulated.
     pub events: u64,
+    /// Every panel taken, in the order taken, with its ground (empty without `[ground]`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub panels: Vec<PanelRecord>,
 }
 
 impl ScheduleReplication {
@@ -532,7 +614,8 @@ pub fn replication_from(
     let layout = model.layout;
     let cal = model.calendar;
     let plans = section_plans(layout);
-    let mut pool = PanelPool::new(layout);
+    let factors = crate::ground::tonnage_factors(model.ground, model.section, layout);
+    let mut pool = PanelPool::new(layout, &factors);
     let mut runs: Vec<SectionRun> = plans
         .iter()
         .map(|_| SectionRun {
@@ -540,6 +623,7 @@ pub fn replication_from(
             panels: 0,
             retired: false,
             events: 0,
+            records: Vec::new(),
         })
         .collect();
     let section_keys: Vec<StreamKey> = (0..plans.len()).map(|s| streams.child(s as u64)).collect();
@@ -597,7 +681,9 @@ pub fn replication_from(
                     if runs[s].shifts.is_empty() {
                         let days_left = (cfg.years as usize * 365 - day) as u32;
                         let key = section_keys[s];
-                        if !runs[s].ensure(model, source, plan.mine, &mut pool, days_left, key) {
+                        if !runs[s].ensure(
+                            model, source, plan.mine, &mut pool, days_left, key, q as u32, s as u32,
+                        ) {
                             continue;
                         }
                     }
@@ -613,6 +699,23 @@ pub fn replication_from(
                     let manto = sh.manto as usize;
                     let take = sh.dry_t.min(reserves[manto]);
                     reserves[manto] -= take;
+                    if !sh.ground.is_zero() {
+                        // Fallen roof joins the run of mine at zero grade; ore left in an
+                        // abandoned heading leaves the reserve unmined.
+                        let waste = sh.ground.fallen_dry_t;
+                        let lost = sh.ground.ore_lost_dry_t.min(reserves[manto]);
+                        reserves[manto] -= lost;
+                        a.p.waste_dilution_t += waste;
+                        a.p.ore_lost_t += lost;
+                        a.p.ground.add(&sh.ground, 1.0);
+                        a.p.mined_dry_t += waste;
+                        a.p.mined_wet_t += waste * ug_wet_per_dry;
+                        a.p.underground_dry_t += waste;
+                        a.p.underground_wet_t += waste * ug_wet_per_dry;
+                        a.p.by_mine_dry_t[sh.mine as usize] += waste;
+                        a.p.by_mine_wet_t[sh.mine as usize] += waste * ug_wet_per_dry;
+                        stock_dry += waste;
+                    }
                     a.p.mined_dry_t += take;
                     a.p.mined_wet_t += take * ug_wet_per_dry;
                     a.p.underground_dry_t += take;
@@ -690,6 +793,7 @@ pub fn replication_from(
         reserves_left_dry_t: reserves,
         open_pit_left_dry_t: op_left,
         events,
+        panels: runs.into_iter().flat_map(|r| r.records).collect(),
     }
 }
 
@@ -754,6 +858,9 @@ fn add_flows(a: &mut Period, b: &Period, w: f64) {
     a.advance_m += w * b.advance_m;
     a.bolts += w * b.bolts;
     a.cuts += w * b.cuts;
+    a.waste_dilution_t += w * b.waste_dilution_t;
+    a.ore_lost_t += w * b.ore_lost_t;
+    a.ground.add(&b.ground, w);
 }
 
 /// Runs `cfg.replications` replications of the life of mine and averages them.

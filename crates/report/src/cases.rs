@@ -16,12 +16,14 @@ fn text(v: &Option<String>) -> Cell {
 
 /// The sensitivity table: NPV, IRRs, minimum and average DSCR, minimum LLCR, funding
 /// shortfall and its first quarter, covenant and payment-default quarters.
-pub fn sensitivity_table(cases: &[CaseResult]) -> Table {
+pub fn sensitivity_table(cases: &[CaseResult], covenant_test: &str) -> Table {
     let rate = cases.first().map_or(8.0, |c| c.npv_rate_pct);
     let npv_col = format!("npv{rate}_after_tax_musd");
     let mut t = Table::new(
         "cases",
-        "Bank cases (debt sized on the base case; repayment profile fixed)",
+        &format!(
+            "Bank cases (debt sized on the base case; repayment profile fixed). min_dscr is the lowest single quarter; lock-up and default quarters count the covenant's test, on the {covenant_test} DSCR, so a case can have a quarter below the minimum and no default"
+        ),
         &[
             "case",
             "description",
@@ -123,7 +125,7 @@ impl crate::export::Output for study::CasesResult {
 
     fn tables(&self) -> Vec<Table> {
         vec![
-            sensitivity_table(&self.cases),
+            sensitivity_table(&self.cases, &self.covenant_test),
             breakeven_table(&self.breakevens),
         ]
     }

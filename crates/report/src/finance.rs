@@ -861,12 +861,74 @@ impl Output for FinanceResult {
     }
 }
 
+/// One bank case's finance result (`manto finance --case NAME`): the model's output with
+/// the case named in every table's title and in the JSON (`case`), so that a printout says
+/// which case it is.
+pub struct CaseFinance<'a> {
+    /// The case's name (`price_-10`).
+    pub case: &'a str,
+    /// The result of the case.
+    pub result: &'a FinanceResult,
+}
+
+impl CaseFinance<'_> {
+    fn named(&self, mut tables: Vec<Table>) -> Vec<Table> {
+        for t in &mut tables {
+            t.title = format!("Bank case `{}`: {}", self.case, t.title);
+        }
+        tables
+    }
+}
+
+impl Output for CaseFinance<'_> {
+    /// The result's JSON with `case` (the case's name) first.
+    fn json(&self) -> serde_json::Value {
+        let mut m = serde_json::Map::new();
+        m.insert("case".into(), self.case.into());
+        if let serde_json::Value::Object(rest) = self.result.json() {
+            m.extend(rest);
+        }
+        serde_json::Value::Object(m)
+    }
+
+    fn tables(&self) -> Vec<Table> {
+        self.named(self.result.tables())
+    }
+
+    fn terminal_tables(&self) -> Vec<Table> {
+        self.named(self.result.terminal_tables())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::export::{CsvExporter, Exporter, TerminalExporter};
     use finance::FinanceConfig;
     use std::sync::OnceLock;
+
+    #[test]
+    fn a_bank_case_says_which_case_it_is() {
+        let r = FinanceResult::default();
+        let c = CaseFinance {
+            case: "price_-10",
+            result: &r,
+        };
+        let j = c.json();
+        assert_eq!(j["case"], "price_-10");
+        // Every other field of the result is there.
+        assert_eq!(
+            j.as_object().unwrap().len(),
+            r.json().as_object().unwrap().len() + 1
+        );
+        for t in c.tables() {
+            assert!(
+                t.title.starts_with("Bank case `price_-10`: "),
+                "{}",
+                t.title
+            );
+        }
+    }
 
     fn result() -> &'static FinanceResult {
         static R: OnceLock<FinanceResult> = OnceLock::new();

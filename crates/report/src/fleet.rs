@@ -80,7 +80,7 @@ impl SizingReport {
         let mut t = Table::new(
             "marginal",
             "Marginal dry tonnes per year of each machine added to (or taken from) the chosen fleet",
-            &["study", "change", "dry t/y"],
+            &["study", "change", "dry t/y", "note"],
         );
         for s in &self.studies {
             for m in &s.marginal {
@@ -88,6 +88,7 @@ impl SizingReport {
                     label(s).into(),
                     m.change.clone().into(),
                     Cell::Num(m.dry_t_per_year, 0),
+                    marginal_note(&m.change, m.dry_t_per_year).into(),
                 ]);
             }
         }
@@ -127,6 +128,22 @@ impl SizingReport {
             }
         }
         t
+    }
+}
+
+/// Why a marginal change has the "wrong" sign: a machine added that loses tonnes (or one
+/// taken away that gains) is not the section's constraint; the two fleets' rates are each
+/// estimated from their own simulated days, so the difference is noise within their 95%
+/// confidence intervals (the options table) or the extra machine waiting for places.
+fn marginal_note(change: &str, dry_t_per_year: f64) -> String {
+    let added = change.starts_with("one more");
+    if (added && dry_t_per_year < 0.0) || (!added && dry_t_per_year > 0.0) {
+        format!(
+            "no real {}: not the bottleneck; the difference is simulation noise (see the options' 95% CIs) or the machine waiting for places",
+            if added { "gain" } else { "loss" }
+        )
+    } else {
+        String::new()
     }
 }
 
@@ -170,5 +187,24 @@ impl Output for SizingReport {
 
     fn terminal_tables(&self) -> Vec<Table> {
         vec![self.summary(), self.equipment(), self.marginal()]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_machine_that_adds_nothing_is_explained() {
+        assert!(
+            marginal_note("one more roof bolter in one section", -1_014.0)
+                .starts_with("no real gain: not the bottleneck")
+        );
+        assert!(marginal_note("one hauler fewer in one section", 591.0).starts_with("no real loss"));
+        assert_eq!(
+            marginal_note("one more hauler in one section", 47_830.0),
+            ""
+        );
+        assert_eq!(marginal_note("one section fewer", -616_550.0), "");
     }
 }

@@ -5,6 +5,7 @@
 //! together ([`output::OutputSet`]); [`write_atomic`] is the one-file shorthand.
 
 mod backtest;
+mod build;
 mod cases;
 pub mod export;
 mod finance;
@@ -18,11 +19,13 @@ mod section;
 mod table;
 pub mod xlsx;
 
+pub use build::build_iterations_table;
+pub use finance::CaseFinance;
 pub use fleet::SizingReport;
 pub use output::{Destination, OutputError, OutputSet};
 pub use risk::iterations_table;
 pub use run::Headline;
-pub use table::{Cell, Table};
+pub use table::{csv_safe, Cell, Table};
 
 use std::path::Path;
 

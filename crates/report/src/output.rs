@@ -252,6 +252,24 @@ impl Destination {
             path: path.to_path_buf(),
             source,
         };
+        // `newdir/` names a directory whether or not it exists (`Path` drops the slash,
+        // which would write a file `newdir`).
+        if path
+            .as_os_str()
+            .to_string_lossy()
+            .ends_with(std::path::is_separator)
+        {
+            return match fs::metadata(path) {
+                Ok(m) if m.is_dir() => Err(OutputError::IsDirectory {
+                    flag,
+                    path: path.to_path_buf(),
+                }),
+                _ => Err(resolve(io::Error::new(
+                    io::ErrorKind::NotADirectory,
+                    "ends with a slash, so it names a directory, not a file (and there is none)",
+                ))),
+            };
+        }
         // `metadata` follows symbolic links: the destination is what they point to.
         match fs::metadata(path) {
             Ok(meta) if meta.is_dir() => Err(OutputError::IsDirectory {
@@ -420,6 +438,18 @@ impl OutputSet {
         Ok(OutputSet { destinations })
     }
 
+    /// The destination that is the existing file `input` (the same file however spelt:
+    /// device and inode on Unix, the canonical path elsewhere), if any: an output that
+    /// would replace a file the run reads.
+    pub fn same_file(&self, input: &Path) -> Option<&Destination> {
+        let meta = fs::metadata(input).ok()?;
+        let canonical = fs::canonicalize(input).ok()?;
+        let id = identity_of(&meta, &canonical);
+        self.destinations.iter().find(|d| {
+            d.identity == id || matches!(&d.kind, Kind::Replace { target } if *target == canonical)
+        })
+    }
+
     /// The destinations, in the order given.
     pub fn destinations(&self) -> &[Destination] {
         &self.destinations
@@ -561,18 +591,8 @@ fn write_temp(target: &Path, bytes: &[u8]) -> io::Result<PathBuf> {
     };
     let _ = clean_stale_temps(dir, name);
     let tmp = dir.join(temp_name(name, std::process::id()));
-    register(&tmp);
     let result = (|| {
-        // `create_new` never follows a link planted at the temporary's name. A file of
-        // that name can only be ours: an earlier process with our PID, or an earlier
-        // failed attempt of this one.
-        let mut f = match OpenOptions::new().write(true).create_new(true).open(&tmp) {
-            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
-                fs::remove_file(&tmp)?;
-                OpenOptions::new().write(true).create_new(true).open(&tmp)?
-            }
-            r => r?,
-        };
+        let mut f = create_registered(&tmp)?;
         if let Ok(old) = fs::metadata(target) {
             f.set_permissions(old.permissions())?;
         }
@@ -648,9 +668,26 @@ fn live() -> &'static Mutex<Vec<PathBuf>> {
     LIVE.get_or_init(|| Mutex::new(Vec::new()))
 }
 
-fn register(tmp: &Path) {
+/// Creates the temporary `tmp` and registers it, in one critical section with the
+/// interrupt handler (which removes every registered temporary and exits holding the same
+/// lock): a temporary is either created and registered before the handler looks, so the
+/// handler removes it, or never created, as this thread then waits on the lock until the
+/// process exits. (Registering first and creating after, outside the lock, left the file
+/// the handler had just failed to find.)
+fn create_registered(tmp: &Path) -> io::Result<File> {
     let mut l = live().lock().unwrap_or_else(|p| p.into_inner());
+    // `create_new` never follows a link planted at the temporary's name. A file of that
+    // name can only be ours: an earlier process with our PID, or an earlier failed
+    // attempt of this one.
+    let f = match OpenOptions::new().write(true).create_new(true).open(tmp) {
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
+            fs::remove_file(tmp)?;
+            OpenOptions::new().write(true).create_new(true).open(tmp)?
+        }
+        r => r?,
+    };
     l.push(tmp.to_path_buf());
+    Ok(f)
 }
 
 fn unregister(tmp: &Path) {
@@ -677,7 +714,9 @@ pub fn install_interrupt_cleanup() -> Result<(), OutputError> {
         return Ok(());
     }
     ctrlc::set_handler(|| {
-        for tmp in live_temporaries() {
+        // The lock is held to the exit: no temporary is created after the removal.
+        let live = live().lock().unwrap_or_else(|p| p.into_inner());
+        for tmp in live.iter() {
             let _ = fs::remove_file(tmp);
         }
         std::process::exit(130);

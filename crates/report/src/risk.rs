@@ -67,14 +67,15 @@ fn outputs_table(r: &RiskResult, only: Option<&[&str]>) -> Table {
     let mut t = Table::new(
         "outputs",
         &format!(
-            "Risk: {} ({} of {} iterations, {}, mine {}, seed {}{}); debt sized once on the banking case and held fixed",
+            "Risk: {} ({} of {} iterations, {}, mine {}, seed {}{}); debt sized once on the banking case and held fixed; {}",
             r.scenario,
             r.iterations,
             r.iterations_planned,
             r.sampling,
             r.mine_path,
             r.seed,
-            if r.dated.is_empty() { String::new() } else { format!(", dated {}", r.dated) }
+            if r.dated.is_empty() { String::new() } else { format!(", dated {}", r.dated) },
+            r.sampling_note
         ),
         &[
             "output", "mean", "ci95_low", "ci95_high", "sd", "p5", "p10", "p50", "p90", "p95",
@@ -129,6 +130,23 @@ fn probability_table(r: &RiskResult) -> Table {
             Cell::Num(100.0 * p.ci95_high, 1),
             Cell::Num(p.count as f64, 0),
             Cell::Text(p.description.clone()),
+        ]);
+    }
+    t
+}
+
+fn correlation_table(r: &RiskResult) -> Table {
+    let mut t = Table::new(
+        "correlations",
+        "Rank correlations of the drawn inputs: target and achieved (Spearman; ties in an empirical input keep it below its target)",
+        &["input_a", "input_b", "target", "achieved"],
+    );
+    for c in &r.correlations {
+        t.push(vec![
+            Cell::Text(c.a.clone()),
+            Cell::Text(c.b.clone()),
+            Cell::Num(c.target, 2),
+            Cell::Num(c.achieved, 3),
         ]);
     }
     t
@@ -213,12 +231,13 @@ fn sensitivity_table(r: &RiskResult, top: usize) -> Table {
 fn tornado_table(r: &RiskResult, top: usize) -> Table {
     let mut t = Table::new(
         "tornado",
-        "Tornado: each input at its P10 and P90, the others at base",
+        "Tornado: each input at its P10 and P90, the others at base (a price deck: every year at its P10 or P90; its first year's price shown); money in US$ M",
         &[
             "output",
             "input",
             "input_p10",
             "input_p90",
+            "input_unit",
             "output_at_p10",
             "output_at_p90",
             "swing",
@@ -233,6 +252,7 @@ fn tornado_table(r: &RiskResult, top: usize) -> Table {
                 Cell::Text(b.input.clone()),
                 Cell::Num(b.input_p10, 3),
                 Cell::Num(b.input_p90, 3),
+                Cell::Text(b.input_unit.clone()),
                 num(b.output_at_p10, n),
                 num(b.output_at_p90, n),
                 num(b.swing, n),
@@ -382,6 +402,7 @@ impl Output for RiskResult {
             outputs_table(self, None),
             probability_table(self),
             inputs_table(self),
+            correlation_table(self),
             sensitivity_table(self, usize::MAX),
             tornado_table(self, usize::MAX),
             fan_table(self),
@@ -392,13 +413,17 @@ impl Output for RiskResult {
     }
 
     fn terminal_tables(&self) -> Vec<Table> {
-        vec![
+        let mut v = vec![
             outputs_table(self, Some(&HEADLINE)),
             probability_table(self),
             tornado_table(self, 6),
             sensitivity_table(self, 5),
-            convergence_table(self),
-        ]
+        ];
+        if !self.correlations.is_empty() {
+            v.push(correlation_table(self));
+        }
+        v.push(convergence_table(self));
+        v
     }
 
     fn data(&self) -> Option<Table> {

@@ -149,21 +149,79 @@ fn reserves(s: &Schedule) -> Table {
     t
 }
 
+/// Ground by year (`[ground]` only): falls, time lost by cause, dilution, ore lost,
+/// support consumables and their cost.
+fn ground_by_year(s: &Schedule) -> Option<Table> {
+    if s.years
+        .iter()
+        .all(|p| p.ground.is_zero() && p.ore_lost_t == 0.0)
+    {
+        return None;
+    }
+    let mut t = Table::new(
+        "ground",
+        "Ground by year: roof falls, hours lost by cause, unplanned dilution, ore lost, support consumables",
+        &[
+            "year",
+            "falls",
+            "falls/km",
+            "fall clean-up h",
+            "bogging h",
+            "bolting h",
+            "waste dilution dry t",
+            "ore lost dry t",
+            "resin",
+            "mesh m2",
+            "cable bolts",
+            "support US$",
+        ],
+    );
+    for p in &s.years {
+        let g = &p.ground;
+        t.push(vec![
+            p.label.clone().into(),
+            Cell::Num(g.falls, 1),
+            Cell::Num(
+                if p.advance_m > 0.0 {
+                    g.falls * 1e3 / p.advance_m
+                } else {
+                    0.0
+                },
+                2,
+            ),
+            Cell::Num(g.fall_min / 60.0, 0),
+            Cell::Num(g.bog_min / 60.0, 0),
+            Cell::Num(g.support_min / 60.0, 0),
+            Cell::Num(p.waste_dilution_t, 0),
+            Cell::Num(p.ore_lost_t, 0),
+            Cell::Num(g.resin, 0),
+            Cell::Num(g.mesh_m2, 0),
+            Cell::Num(g.cable_bolts, 0),
+            Cell::Num(g.support_cost_usd, 0),
+        ]);
+    }
+    Some(t)
+}
+
 impl Output for Schedule {
     fn json(&self) -> serde_json::Value {
         serde_json::to_value(self).expect("schedule serialises")
     }
 
     fn tables(&self) -> Vec<Table> {
-        vec![
+        let mut out = vec![
             period_table("years", "Schedule by year", self, &self.years),
             period_table("quarters", "Schedule by quarter", self, &self.quarters),
             headcount(self),
             reserves(self),
-        ]
+        ];
+        out.extend(ground_by_year(self));
+        out
     }
 
     fn terminal_tables(&self) -> Vec<Table> {
-        vec![annual_summary(self), headcount(self), reserves(self)]
+        let mut out = vec![annual_summary(self), headcount(self), reserves(self)];
+        out.extend(ground_by_year(self));
+        out
     }
 }

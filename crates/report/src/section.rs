@@ -86,6 +86,55 @@ impl Output for SectionReport {
                     .map_or("n/a".into(), |n| Cell::Num(f64::from(n), 0)),
             ]);
         }
-        vec![prod, mach, need]
+        let mut out = vec![prod, mach, need];
+        if let Some(g) = &self.ground {
+            out.push(ground_table(g));
+        }
+        out
     }
+}
+
+/// The ground by class: where the section drove, its support, falls and time lost.
+fn ground_table(g: &[mine::section::GroundClassReport]) -> Table {
+    let mut t = Table::new(
+        "ground",
+        "Ground by class: share of advance, support, roof falls, time lost, dilution, ore lost, consumables",
+        &[
+            "class",
+            "advance share",
+            "m/shift",
+            "support min/m",
+            "falls/km",
+            "falls/100kt",
+            "fall min/shift",
+            "bog min/shift",
+            "waste dry t/shift",
+            "ore lost dry t/shift",
+            "bolts/m",
+            "resin/m",
+            "mesh m2/m",
+            "cable bolts/m",
+            "support US$/m",
+        ],
+    );
+    for c in g {
+        t.push(vec![
+            c.class.clone().into(),
+            Cell::Num(c.advance_share, 3),
+            Cell::Num(c.advance_m_per_shift, 2),
+            Cell::Num(c.support_min_per_m, 2),
+            Cell::Num(c.falls_per_km, 2),
+            Cell::Num(c.falls_per_100kt, 2),
+            Cell::Num(c.fall_min_per_shift, 2),
+            Cell::Num(c.bog_min_per_shift, 2),
+            Cell::Num(c.waste_dry_t_per_shift, 2),
+            Cell::Num(c.ore_lost_dry_t_per_shift, 2),
+            Cell::Num(c.bolts_per_m, 2),
+            Cell::Num(c.resin_per_m, 2),
+            Cell::Num(c.mesh_m2_per_m, 2),
+            Cell::Num(c.cable_bolts_per_m, 3),
+            Cell::Num(c.support_usd_per_m, 1),
+        ]);
+    }
+    t
 }

@@ -34,6 +34,14 @@ impl Cell {
             Cell::Missing => String::new(),
         }
     }
+    /// [`Cell::raw`] made safe for a spreadsheet: text through [`csv_safe`] (numbers stay
+    /// numbers, a negative one included).
+    pub fn csv(&self) -> String {
+        match self {
+            Cell::Text(s) => csv_safe(s),
+            other => other.raw(),
+        }
+    }
 }
 
 impl From<&str> for Cell {
@@ -84,6 +92,20 @@ impl Table {
     }
 }
 
+/// A CSV text cell neutralised against formula injection, as OWASP's "CSV Injection"
+/// advice says: text starting with `=`, `+`, `-`, `@`, a tab or a carriage return (a
+/// scenario or case name such as `=HYPERLINK(...)`) gets a leading single quote, so a
+/// spreadsheet shows it as text instead of running it. Text that is a number (`-12.5`,
+/// `+3`) is left as it is: it is a number, not a formula.
+pub fn csv_safe(s: &str) -> String {
+    let risky = s.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    if risky && s.parse::<f64>().is_err() {
+        format!("'{s}")
+    } else {
+        s.to_string()
+    }
+}
+
 /// "1234567.5" becomes "1,234,567.5"; other text is returned unchanged.
 pub fn group_thousands(s: &str) -> String {
     let (sign, rest) = s.strip_prefix('-').map_or(("", s), |r| ("-", r));
@@ -109,6 +131,27 @@ pub fn group_thousands(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn csv_text_cannot_be_a_formula_and_numbers_stay_numbers() {
+        for (text, csv) in [
+            ("=1+2", "'=1+2"),
+            ("+cmd", "'+cmd"),
+            ("-x", "'-x"),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("\t=1", "'\t=1"),
+            ("\r=1", "'\r=1"),
+            ("boleo", "boleo"),
+            ("a=b", "a=b"),
+            ("-12.5", "-12.5"),
+            ("+3", "+3"),
+            ("", ""),
+        ] {
+            assert_eq!(Cell::from(text).csv(), csv, "{text:?}");
+        }
+        assert_eq!(Cell::Num(-12.5, 1).csv(), "-12.5");
+        assert_eq!(Cell::Missing.csv(), "");
+    }
 
     #[test]
     fn thousands() {

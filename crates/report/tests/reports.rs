@@ -424,9 +424,15 @@ fn risk_html() -> &'static str {
 
 /// The figure of chart `id`: present, with its title, SVG (axis text) and data table.
 fn figure<'a>(h: &'a str, id: &str) -> &'a str {
-    let start = h
-        .find(&format!("<figure class=\"chart\" id=\"chart-{id}\">"))
+    // `<figure class="chart" id=...>`, or `class="chart wide"` when its table goes under it.
+    let at = h
+        .find(&format!(" id=\"chart-{id}\">"))
         .unwrap_or_else(|| panic!("chart {id} missing"));
+    let start = h[..at].rfind("<figure class=\"chart").unwrap();
+    assert!(
+        at - start <= "<figure class=\"chart wide\"".len(),
+        "{id}: a figure"
+    );
     let end = start + h[start..].find("</figure>").unwrap();
     let fig = &h[start..end];
     assert!(fig.contains("<figcaption>"), "{id}: title");
@@ -555,6 +561,13 @@ fn the_summary_risk_numbers_are_the_risk_result() {
     for b in 0..3 {
         for f in ["output_at_p10", "output_at_p90", "swing"] {
             want.push(format!("tornado.{t}.bars.{b}.{f}"));
+        }
+    }
+    // The risk section: each rank correlation's target and what the draws reached.
+    assert!(!k.correlations.is_empty());
+    for i in 0..k.correlations.len() {
+        for f in ["target", "achieved"] {
+            want.push(format!("correlations.{i}.{f}"));
         }
     }
     assert_eq!(seen, want);

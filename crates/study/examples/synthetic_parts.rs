@@ -15,8 +15,8 @@
 //! ```
 //!
 //! `section`, `schedule` (25-year trials) and `risk` (the bundled `boleo-risk` on the fast
-//! path) parts carry copies of one real replication, trial or iteration under every index (the merge does
-//! not look inside a record), in a real scenario with `simulation.replications` = the
+//! path) parts carry copies of one real replication, trial or iteration under every index
+//! (renumbered: the merge checks a record's shape and index, not its values), in a real scenario with `simulation.replications` = the
 //! total, so `manto merge` accepts them. `iterations` parts carry [`Iteration`] records
 //! of the size a Monte Carlo iteration's result will have (an index and eight numbers).
 
@@ -26,6 +26,13 @@ use std::path::Path;
 use std::time::Instant;
 use study::shard::{self, Partial, Shard};
 use study::{Override, Silent};
+
+/// Its index is its place.
+impl shard::Record for Iteration {
+    fn shape_error(&self, index: u64, _: &study::Scenario, _: &Self) -> Option<String> {
+        (self.index != index).then(|| format!("index {} where {index} belongs", self.index))
+    }
+}
 
 /// A small per-index record: what one risk iteration might keep.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -155,8 +162,10 @@ fn main() {
                 let text = study::text(None, &ov).expect("scenario");
                 let s = study::parse(&text, "synthetic").expect("scenario");
                 let one = study::schedule_trials_for(&s, &[0], &Silent).remove(0);
-                write_parts("schedule", &text, s.simulation.seed, total, n, dir, |_| {
-                    one.clone()
+                write_parts("schedule", &text, s.simulation.seed, total, n, dir, |i| {
+                    let mut t = one.clone();
+                    t.trial = i;
+                    t
                 });
             } else {
                 // The default scenario: merging parses it, as a real study's.

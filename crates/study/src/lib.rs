@@ -17,6 +17,7 @@
 //! so `finance` never sees the mine. Errors are [`StudyError`]s; the library never prints.
 
 pub mod backtest;
+pub mod build;
 mod error;
 mod overrides;
 mod pipeline;
@@ -27,6 +28,9 @@ pub mod shard;
 
 mod trace;
 
+/// "did you mean `x`?" for an unknown name (`unknown command `y`, expected one of `a`,
+/// `b`` gets the closest candidate appended), as the scenario's unknown keys get.
+pub use des::input::with_hint;
 pub use error::StudyError;
 pub use overrides::Override;
 pub use pipeline::{
@@ -38,3 +42,6 @@ pub use pipeline::{
 };
 pub use scenario::{bundled, load, parse, text, Bundled, Scenario, BUNDLED, DEFAULT};
 pub use trace::{report_study, shift_trace, ReportStudy, ShiftTrace, Spell};
+
+/// Most worker threads a run may use (`--threads`; `mine::limits::MAX_THREADS`).
+pub const MAX_THREADS: usize = mine::limits::MAX_THREADS;

@@ -124,6 +124,14 @@ impl Override {
         })
     }
 
+    /// True when `path` is a table or array on the way to this override's key (which the
+    /// override creates when it is not there).
+    fn made(&self, path: &str) -> bool {
+        self.key.strip_prefix(path).is_some_and(|rest| {
+            !path.is_empty() && (rest.starts_with('.') || rest.starts_with('['))
+        })
+    }
+
     /// True when a problem at `path` is about this override's key (the key itself or
     /// something inside it).
     fn covers(&self, path: &str) -> bool {
@@ -140,7 +148,11 @@ pub(crate) fn apply(src: &str, file: &str, overrides: &[Override]) -> Result<Str
         return Ok(src.to_string());
     }
     let mut doc: DocumentMut = src.parse().map_err(|e: toml_edit::TomlError| {
-        // The file itself does not parse: report it as the file's own syntax error.
+        // The file itself does not parse: report it as the file's own error, located and
+        // worded as without overrides (an integer past 64 bits names its key).
+        if let Err(located) = des::input::parse::<toml::Table>(src, file) {
+            return StudyError::Input(vec![located]);
+        }
         let offset = e.span().map(|s| s.start);
         StudyError::Input(vec![InputError {
             file: file.to_string(),
@@ -163,21 +175,72 @@ pub(crate) fn apply(src: &str, file: &str, overrides: &[Override]) -> Result<Str
 }
 
 /// Re-attributes the problems of an overridden scenario: a problem at an overridden key
-/// names the override (the last one that covers it), not a line of the file.
-pub(crate) fn attribute(errors: Vec<InputError>, overrides: &[Override]) -> Vec<InputError> {
+/// names the override (the last one that covers it), not a line of the file. So does a
+/// problem at a table that only an override made (`--set section.bolter.count=2` makes a
+/// table `section.bolter`, which the file, `src`, does not have: its misspelling is the
+/// override's, not a line of the file's).
+pub(crate) fn attribute(
+    errors: Vec<InputError>,
+    overrides: &[Override],
+    src: &str,
+) -> Vec<InputError> {
+    let original: Option<DocumentMut> = src.parse().ok();
     errors
         .into_iter()
-        .map(
-            |e| match overrides.iter().rev().find(|o| o.covers(&e.path)) {
+        .map(|e| {
+            let by = overrides
+                .iter()
+                .rev()
+                .find(|o| o.covers(&e.path))
+                .or_else(|| {
+                    overrides.iter().rev().find(|o| {
+                        o.made(&e.path)
+                            && original
+                                .as_ref()
+                                .is_some_and(|d| !exists(d.as_table(), &e.path))
+                    })
+                });
+            match by {
                 Some(o) => InputError {
                     file: o.label(),
                     line: None,
                     ..e
                 },
                 None => e,
-            },
-        )
+            }
+        })
         .collect()
+}
+
+/// Whether the key at `path` (as errors print it) is in `table`.
+fn exists(table: &Table, path: &str) -> bool {
+    #[derive(Clone, Copy)]
+    enum Node<'a> {
+        Table(&'a Table),
+        Item(&'a Item),
+        Value(&'a Value),
+    }
+    let Some(segs) = parse_path(path) else {
+        return false;
+    };
+    let mut here = Node::Table(table);
+    for seg in &segs {
+        let next = match (here, seg) {
+            (Node::Table(t) | Node::Item(Item::Table(t)), Seg::Key(k)) => t.get(k).map(Node::Item),
+            (Node::Item(Item::ArrayOfTables(a)), Seg::Index(i)) => a.get(*i).map(Node::Table),
+            (Node::Item(Item::Value(v)) | Node::Value(v), seg) => match (v, seg) {
+                (Value::InlineTable(t), Seg::Key(k)) => t.get(k).map(Node::Value),
+                (Value::Array(a), Seg::Index(i)) => a.get(*i).map(Node::Value),
+                _ => None,
+            },
+            _ => None,
+        };
+        match next {
+            Some(n) => here = n,
+            None => return false,
+        }
+    }
+    true
 }
 
 fn join(done: &str, name: &str) -> String {
@@ -318,7 +381,7 @@ mod tests {
             path: "simulation.daysx".into(),
             ..e.clone()
         };
-        let out = attribute(vec![e, other.clone()], &o);
+        let out = attribute(vec![e, other.clone()], &o, "[simulation]\ndays = 3\n");
         assert_eq!(
             out[0].to_string(),
             "--days 0: key `simulation.days`: must be at least 1"

@@ -48,10 +48,22 @@ pub fn section_replications(
     progress: &dyn Progress,
 ) -> Vec<Replication> {
     progress.phase("section replications", indices.len() as u64);
+    // With [ground], the section study runs in the classes' own shares (a manto's shares
+    // apply to its panels in the schedule).
+    let ground = s
+        .ground
+        .as_ref()
+        .map(|g| mine::ground::Prepared::new(g, ""));
     indices
         .par_iter()
         .map(|&r| {
-            let rep = mine::section::replication(&s.section, &s.calendar, s.simulation, r);
+            let rep = mine::section::replication_in(
+                &s.section,
+                &s.calendar,
+                s.simulation,
+                r,
+                ground.as_ref(),
+            );
             progress.advance(1);
             rep
         })
@@ -240,6 +252,9 @@ pub struct CasesResult {
     pub scenario: String,
     /// Production valued: "schedule" (mean of the trials) or "table".
     pub production_source: String,
+    /// The DSCR the lock-up and default covenants test: "trailing-twelve-month" or
+    /// "quarterly" (`finance.covenants.test_on`).
+    pub covenant_test: String,
     /// The sensitivity table, base case first.
     pub cases: Vec<finance::cases::CaseResult>,
     /// Breakevens of the base case.
@@ -259,6 +274,11 @@ pub(crate) fn cases_on(s: &Scenario, p: &Production) -> CasesResult {
     CasesResult {
         scenario: s.name.clone(),
         production_source: p.source.to_string(),
+        covenant_test: match s.finance.covenants.test_on {
+            finance::config::CovenantTest::TrailingTwelveMonths => "trailing-twelve-month",
+            finance::config::CovenantTest::Quarter => "quarterly",
+        }
+        .into(),
         cases: finance::cases::run_cases_with_debt(&s.finance, &p.profile, &sized),
         breakevens: finance::cases::breakevens_with_debt(&s.finance, &p.profile, &sized),
     }
@@ -606,8 +626,11 @@ impl SizePlan {
 pub struct Estimate {
     /// Section-days the DES will simulate.
     pub section_days: f64,
-    /// CPU seconds at [`SECONDS_PER_SECTION_DAY`].
+    /// CPU seconds at [`SECONDS_PER_SECTION_DAY`] (or, for a study that simulates no
+    /// section-days, its own rate).
     pub cpu_seconds: f64,
+    /// Memory the study holds beyond the program's own, bytes (0 when small).
+    pub memory_bytes: f64,
 }
 
 /// CPU time of one simulated section-day of the default section, release build: a
@@ -619,6 +642,7 @@ impl Estimate {
         Estimate {
             section_days,
             cpu_seconds: section_days * SECONDS_PER_SECTION_DAY,
+            memory_bytes: 0.0,
         }
     }
 

@@ -36,11 +36,19 @@ pub struct Scenario {
     pub plant: PlantConfig,
     /// Crews and staff.
     pub crew: CrewConfig,
+    /// Ground classes, support, roof falls and pillars (optional; without it the section
+    /// runs as before).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ground: Option<mine::ground::GroundConfig>,
     /// Project economics and financing.
     pub finance: finance::FinanceConfig,
     /// The risk study (`manto risk`): uncertain inputs, correlations, price processes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub risk: Option<crate::risk::RiskConfig>,
+    /// The build and financing schedule (`manto build`; with `[risk]`, the schedule behind
+    /// each risk iteration's commercial-production date and capital).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub construction: Option<crate::build::ConstructionConfig>,
 }
 
 /// A bundled scenario's text: its fragments in `scenarios/`, joined by newlines.
@@ -65,6 +73,33 @@ pub struct Bundled {
 }
 
 impl Scenario {
+    /// True when the finance model reads the scenario's production table rather than the
+    /// simulated schedule (`finance.production_source = "table"`).
+    pub fn uses_production_table(&self) -> bool {
+        self.finance.production_source == finance::config::ProductionSource::Table
+    }
+
+    /// The `[construction]` schedule model, when the scenario has one (validated when the
+    /// scenario was parsed; a network file is read again here).
+    pub fn construction_model(&self) -> Option<Result<crate::build::Model, StudyError>> {
+        let c = self.construction.as_ref()?;
+        Some(crate::build::Model::new(c, None).map_err(|e| {
+            match e {
+                crate::build::ModelError::File(e) => StudyError::Input(vec![e]),
+                crate::build::ModelError::Invalid(p) => StudyError::Input(
+                    p.into_iter()
+                        .map(|i| InputError {
+                            file: "<scenario>".into(),
+                            line: None,
+                            path: i.path,
+                            message: i.message,
+                        })
+                        .collect(),
+                ),
+            }
+        }))
+    }
+
     /// The mine-to-plant model of this scenario.
     pub fn mine_model(&self) -> MineModel<'_> {
         MineModel {
@@ -73,6 +108,7 @@ impl Scenario {
             layout: &self.deposit,
             plant: &self.plant,
             crew: &self.crew,
+            ground: self.ground.as_ref(),
         }
     }
 }
@@ -98,6 +134,22 @@ pub const BUNDLED: &[Bundled] = &[
         name: "boleo-risk-hindsight",
         summary: "The first El Boleo risk study: dated mid-2007 but citing later sources and tax reforms (for comparison)",
         text: fragments!("risk-boleo-hindsight.toml", "boleo.toml", "boleo-mine.toml", "finance-boleo.toml"),
+    },
+    Bundled {
+        name: "boleo-build",
+        summary: "El Boleo with the mid-2007 build and financing schedule (manto build)",
+        text: fragments!(
+            "boleo-build-name.toml",
+            "boleo.toml",
+            "boleo-mine.toml",
+            "finance-boleo.toml",
+            "construction-boleo.toml"
+        ),
+    },
+    Bundled {
+        name: "boleo-ground",
+        summary: "El Boleo with ground classes for the clay mantos: support by class, roof falls, bogging, pillars ([ground])",
+        text: fragments!("boleo-ground-name.toml", "boleo.toml", "boleo-mine.toml", "finance-boleo.toml", "ground-boleo.toml"),
     },
 ];
 
@@ -139,7 +191,7 @@ fn source(arg: Option<&str>) -> Result<(String, String), StudyError> {
 pub fn text(arg: Option<&str>, overrides: &[Override]) -> Result<String, StudyError> {
     let (src, file) = source(arg)?;
     let edited = overrides::apply(&src, &file, overrides)?;
-    parse_overridden(&edited, &file, overrides)?;
+    parse_overridden(&src, &edited, &file, overrides)?;
     Ok(edited)
 }
 
@@ -148,11 +200,18 @@ pub fn text(arg: Option<&str>, overrides: &[Override]) -> Result<String, StudyEr
 pub fn load(arg: Option<&str>, overrides: &[Override]) -> Result<Scenario, StudyError> {
     let (src, file) = source(arg)?;
     let edited = overrides::apply(&src, &file, overrides)?;
-    parse_overridden(&edited, &file, overrides)
+    parse_overridden(&src, &edited, &file, overrides)
 }
 
-fn parse_overridden(src: &str, file: &str, overrides: &[Override]) -> Result<Scenario, StudyError> {
-    parse(src, file).map_err(|e| StudyError::Input(overrides::attribute(e, overrides)))
+/// Parses `edited` (`original` with `overrides` applied), naming the override in a
+/// problem it caused.
+fn parse_overridden(
+    original: &str,
+    edited: &str,
+    file: &str,
+    overrides: &[Override],
+) -> Result<Scenario, StudyError> {
+    parse(edited, file).map_err(|e| StudyError::Input(overrides::attribute(e, overrides, original)))
 }
 
 /// Parses and validates scenario text.
@@ -162,11 +221,26 @@ pub fn parse(src: &str, file: &str) -> Result<Scenario, Vec<InputError>> {
     if problems.is_empty() {
         problems = validate(&scenario);
     }
-    if problems.is_empty() {
-        Ok(scenario)
-    } else {
-        Err(input::locate_all(src, file, &problems))
+    if !problems.is_empty() {
+        return Err(input::locate_all(src, file, &problems));
     }
+    if let Some(c) = &mut scenario.construction {
+        // A network file is found relative to the scenario file's directory.
+        let dir = std::path::Path::new(file).parent();
+        if let (Some(f), Some(dir)) = (&mut c.file, dir) {
+            if std::path::Path::new(f).is_relative() && std::path::Path::new(file).exists() {
+                *f = dir.join(&*f).display().to_string();
+            }
+        }
+        match crate::build::Model::new(c, None) {
+            Ok(_) => {}
+            Err(crate::build::ModelError::File(e)) => return Err(vec![e]),
+            Err(crate::build::ModelError::Invalid(p)) => {
+                return Err(input::locate_all(src, file, &p))
+            }
+        }
+    }
+    Ok(scenario)
 }
 
 pub(crate) fn validate(s: &Scenario) -> Vec<Invalid> {
@@ -178,7 +252,20 @@ pub(crate) fn validate(s: &Scenario) -> Vec<Invalid> {
     out.extend(s.deposit.validate("deposit"));
     out.extend(s.plant.validate("plant"));
     out.extend(s.crew.validate("crew"));
+    if let Some(g) = &s.ground {
+        let mantos: Vec<String> = s.deposit.mantos.iter().map(|m| m.name.clone()).collect();
+        let before = out.len();
+        out.extend(g.validate("ground", s.section.geometry.entry_width_m, &mantos));
+        if out.len() == before {
+            out.extend(mine::ground::validate_pillars(
+                g, "ground", &s.section, &s.deposit,
+            ));
+        }
+    }
     out.extend(s.finance.validate());
+    if let Some(c) = &s.construction {
+        out.extend(c.validate());
+    }
     if let Some(r) = &s.risk {
         if out.is_empty() {
             if let Some(doc) = crate::risk::doc_for_validation(s) {

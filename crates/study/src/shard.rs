@@ -19,7 +19,7 @@ use std::path::Path;
 use std::str::FromStr;
 
 /// The `format` tag of a partial result file.
-pub const FORMAT: &str = "manto-partial/1";
+pub const FORMAT: &str = "manto-partial/2";
 
 /// The manto version written into (and required of) every partial.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -119,6 +119,9 @@ pub struct Partial<R> {
     /// none, as `section` and `schedule`): a study such as `size` or `risk` records its
     /// plan here, and every part must carry the same.
     pub options: String,
+    /// SHA-256 of `records` as written (their JSON text, compact), lower-case hex: a record
+    /// edited, cut, reordered or dropped after the run no longer matches it.
+    pub records_sha256: String,
     /// One record per entry of `indices`, same order.
     pub records: Vec<R>,
 }
@@ -129,6 +132,135 @@ pub fn sha256_hex(text: &str) -> String {
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect()
+}
+
+/// SHA-256 of the compact JSON text of `records` (what [`Partial::records_sha256`] holds).
+pub fn records_sha256<R: Serialize>(records: &[R]) -> Result<String, String> {
+    let bytes = serde_json::to_vec(records).map_err(|e| e.to_string())?;
+    Ok(Sha256::digest(&bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect())
+}
+
+/// A per-index record of a sharded study, checked against its study when parts are
+/// merged: a part from another version, a record cut short or an edited list (a schedule
+/// of 12 quarters for 8, an emptied list of shifts) is refused by its shape before any
+/// aggregate reads it, instead of panicking on an index or silently changing the answer.
+pub trait Record {
+    /// What is wrong with this record, the one of index `index`, in a study of `scenario`
+    /// whose record of the lowest index is `first` (the records of one study share their
+    /// shape); `None` when its shape is right.
+    fn shape_error(&self, index: u64, scenario: &Scenario, first: &Self) -> Option<String>;
+}
+
+/// `size`: one section-year's dry tonnes, a finite non-negative number.
+impl Record for f64 {
+    fn shape_error(&self, _: u64, _: &Scenario, _: &f64) -> Option<String> {
+        (!(self.is_finite() && *self >= 0.0))
+            .then(|| format!("{self} dry t is not a section-year's tonnage (finite, not negative)"))
+    }
+}
+
+/// `section`: one replication.
+impl Record for mine::section::Replication {
+    fn shape_error(&self, _: u64, s: &Scenario, first: &Self) -> Option<String> {
+        let sim = s.simulation;
+        let counted = s.calendar.counted_shifts(sim.warmup_days, sim.days);
+        if self.shifts.len() as u64 != counted {
+            // The calendar, not chance, decides which shifts are counted.
+            return Some(format!(
+                "{} shifts, but its scenario's calendar counts {counted} in simulation.days {} after simulation.warmup_days {}",
+                self.shifts.len(),
+                sim.days,
+                sim.warmup_days
+            ));
+        }
+        let names = |r: &Self| {
+            r.machines
+                .iter()
+                .map(|m| (m.name.clone(), m.kind))
+                .collect::<Vec<_>>()
+        };
+        if names(self) != names(first) {
+            return Some(format!(
+                "{} machines ({}) where the study's first record has {} ({})",
+                self.machines.len(),
+                self.machines
+                    .iter()
+                    .map(|m| m.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                first.machines.len(),
+                first
+                    .machines
+                    .iter()
+                    .map(|m| m.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
+        if self.machines.is_empty() {
+            return Some("no machines".into());
+        }
+        None
+    }
+}
+
+/// `schedule`: one life-of-mine trial.
+impl Record for mine::schedule::ScheduleReplication {
+    fn shape_error(&self, index: u64, s: &Scenario, first: &Self) -> Option<String> {
+        if self.trial != index {
+            return Some(format!("trial {} where index {index} belongs", self.trial));
+        }
+        let years = s.schedule.years as usize;
+        if self.quarters.len() != 4 * years {
+            return Some(format!(
+                "{} quarters, but its scenario's schedule.years {years} makes {}",
+                self.quarters.len(),
+                4 * years
+            ));
+        }
+        for (i, q) in self.quarters.iter().enumerate() {
+            let (year, quarter) = (i / 4 + 1, i % 4 + 1);
+            if (q.year as usize, q.quarter as usize) != (year, quarter) {
+                return Some(format!(
+                    "quarter {} is labelled year {} quarter {}, not year {year} quarter {quarter}",
+                    i + 1,
+                    q.year,
+                    q.quarter
+                ));
+            }
+            let mines = s.deposit.mines.len();
+            if q.by_mine_dry_t.len() != mines || q.by_mine_wet_t.len() != mines {
+                return Some(format!(
+                    "quarter {} has {} and {} mines, its scenario {mines} (deposit.mines)",
+                    i + 1,
+                    q.by_mine_dry_t.len(),
+                    q.by_mine_wet_t.len()
+                ));
+            }
+            let roles = first
+                .quarters
+                .first()
+                .map_or(0, |f| f.headcount_by_role.len());
+            if q.headcount_by_role.len() != roles {
+                return Some(format!(
+                    "quarter {} has {} crew roles where the study's first record has {roles}",
+                    i + 1,
+                    q.headcount_by_role.len()
+                ));
+            }
+        }
+        let mantos = s.deposit.mantos.len();
+        if self.reserves_left_dry_t.len() != mantos {
+            return Some(format!(
+                "reserves left for {} mantos, its scenario has {mantos} (deposit.mantos)",
+                self.reserves_left_dry_t.len()
+            ));
+        }
+        None
+    }
 }
 
 impl<R: Serialize + DeserializeOwned> Partial<R> {
@@ -167,6 +299,7 @@ impl<R: Serialize + DeserializeOwned> Partial<R> {
             indices: shard.indices(total),
             scenario: scenario_text.into(),
             options: options.into(),
+            records_sha256: records_sha256(&records).unwrap_or_default(),
             records,
         }
     }
@@ -253,8 +386,18 @@ pub fn read_part(path: &Path) -> Result<Vec<u8>, StudyError> {
     let name = path.display().to_string();
     let err = |m: String| StudyError::usage(&name, m);
     let file = std::fs::File::open(path).map_err(|e| err(format!("cannot read: {e}")))?;
-    if file.metadata().map(|m| m.is_dir()).unwrap_or(false) {
+    let meta = file.metadata().ok();
+    if meta.as_ref().is_some_and(|m| m.is_dir()) {
         return Err(err("is a directory, not a partial result file".into()));
+    }
+    // A regular file's size is known before reading it: refuse a big one unread.
+    if let Some(len) = meta.filter(|m| m.is_file()).map(|m| m.len()) {
+        if len > MAX_PART_BYTES {
+            return Err(err(format!(
+                "larger than {} MiB ({len} bytes): not a partial result, or split the study into more shards",
+                MAX_PART_BYTES >> 20
+            )));
+        }
     }
     let mut bytes = Vec::new();
     file.take(MAX_PART_BYTES + 1)
@@ -271,6 +414,12 @@ pub fn read_part(path: &Path) -> Result<Vec<u8>, StudyError> {
 
 /// A partial's header: every field, the records skipped (not kept in memory).
 pub type Header = Partial<IgnoredAny>;
+
+/// The record of one section replication (`manto section --shard`).
+pub type SectionRecord = mine::section::Replication;
+
+/// The record of one life-of-mine trial (`manto schedule --shard`).
+pub type ScheduleRecord = mine::schedule::ScheduleReplication;
 
 /// Parses a partial result file's bytes; `name` (the file) is named in any error.
 pub fn parse<R: DeserializeOwned>(name: &str, bytes: &[u8]) -> Result<Partial<R>, StudyError> {
@@ -326,6 +475,14 @@ pub fn check<R>(parts: &[(String, Partial<R>)]) -> Result<Vec<u32>, StudyError> 
             Ok(s) => s,
             Err(e) => return err(format!("bad shard {}/{}: {e}", p.shard, p.shards)),
         };
+        if p.manto_version != VERSION {
+            // Another version may simulate, round or order differently: its records are
+            // not this version's, and a merged study must be one version's throughout.
+            return err(format!(
+                "written by manto {}, this is manto {VERSION}: run the shards with one version",
+                p.manto_version
+            ));
+        }
         if sha256_hex(&p.scenario) != p.scenario_sha256 {
             return err("its scenario does not match its scenario_sha256 (edited?)".into());
         }
@@ -438,20 +595,58 @@ pub fn check_complete<R>(parts: &[(String, Partial<R>)]) -> Result<(), StudyErro
     if missing.is_empty() {
         return Ok(());
     }
-    let list: Vec<String> = missing.iter().map(|k| k.to_string()).collect();
     Err(StudyError::usage(
         "merge",
         format!(
             "incomplete study: missing shard(s) {} of {} (`manto merge --missing` lists them)",
-            list.join(", "),
+            ranges(&missing),
             parts[0].1.shards
         ),
     ))
 }
 
-/// Checks that `parts` (file name, partial) are every shard of one study exactly once and
-/// returns the records in index order; a missing shard is an error listing them all.
-pub fn merge<R>(parts: Vec<(String, Partial<R>)>) -> Result<Merged<R>, StudyError> {
+/// Most runs of consecutive shard numbers [`ranges`] writes out.
+const MAX_RANGES_SHOWN: usize = 20;
+
+/// Ascending shard numbers as runs: `0-3, 5, 7-999999`; past [`MAX_RANGES_SHOWN`] runs,
+/// the first ones and how many more (so a message stays one short line whatever N).
+pub fn ranges(sorted: &[u32]) -> String {
+    let mut runs: Vec<(u32, u32)> = Vec::new();
+    for &k in sorted {
+        match runs.last_mut() {
+            Some((_, hi)) if k == *hi + 1 => *hi = k,
+            _ => runs.push((k, k)),
+        }
+    }
+    let shown: Vec<String> = runs
+        .iter()
+        .take(MAX_RANGES_SHOWN)
+        .map(|&(lo, hi)| {
+            if lo == hi {
+                lo.to_string()
+            } else {
+                format!("{lo}-{hi}")
+            }
+        })
+        .collect();
+    let mut text = shown.join(", ");
+    if runs.len() > MAX_RANGES_SHOWN {
+        text.push_str(&format!(
+            " and {} more runs ({} shards in all)",
+            runs.len() - MAX_RANGES_SHOWN,
+            sorted.len()
+        ));
+    }
+    text
+}
+
+/// Checks that `parts` (file name, partial) are every shard of one study exactly once,
+/// that each part's records match its `records_sha256` and that every record has the shape
+/// its scenario gives ([`Record`]), and returns the records in index order; a missing
+/// shard is an error listing them.
+pub fn merge<R: Record + Serialize>(
+    parts: Vec<(String, Partial<R>)>,
+) -> Result<Merged<R>, StudyError> {
     check_complete(&parts)?;
     let (name, first) = &parts[0];
     let scenario = scenario::parse(&first.scenario, name).map_err(StudyError::Input)?;
@@ -459,8 +654,32 @@ pub fn merge<R>(parts: Vec<(String, Partial<R>)>) -> Result<Merged<R>, StudyErro
     let command = first.command.clone();
     let options = first.options.clone();
     let total = first.total;
-    let mut parts: Vec<Partial<R>> = parts.into_iter().map(|(_, p)| p).collect();
-    parts.sort_by_key(|p| p.shard);
+    let mut parts = parts;
+    parts.sort_by_key(|(_, p)| p.shard);
+    for (name, p) in &parts {
+        if records_sha256(&p.records).ok().as_deref() != Some(p.records_sha256.as_str()) {
+            return Err(StudyError::usage(
+                name,
+                "its records do not match its records_sha256 (edited, reordered or damaged?)",
+            ));
+        }
+    }
+    if let Some(lowest) = parts[0].1.records.first() {
+        for (name, p) in &parts {
+            for (j, (r, &i)) in p.records.iter().zip(&p.indices).enumerate() {
+                if let Some(m) = r.shape_error(i, &scenario, lowest) {
+                    return Err(StudyError::usage(
+                        name,
+                        format!(
+                            "record {} (index {i}) does not fit its scenario: {m}",
+                            j + 1
+                        ),
+                    ));
+                }
+            }
+        }
+    }
+    let parts: Vec<Partial<R>> = parts.into_iter().map(|(_, p)| p).collect();
     let n = parts.len() as u64;
     let mut iters: Vec<std::vec::IntoIter<R>> =
         parts.into_iter().map(|p| p.records.into_iter()).collect();
@@ -505,6 +724,23 @@ mod tests {
                 assert_eq!(all, (0..total).collect::<Vec<_>>());
             }
         }
+    }
+
+    #[test]
+    fn missing_shards_are_written_as_runs() {
+        assert_eq!(ranges(&[]), "");
+        assert_eq!(ranges(&[3]), "3");
+        assert_eq!(ranges(&[1, 5]), "1, 5");
+        assert_eq!(ranges(&[0, 1, 2, 3, 5, 7, 8, 9]), "0-3, 5, 7-9");
+        let lone: Vec<u32> = (0..1_000_000).filter(|&k| k != 17).collect();
+        assert_eq!(ranges(&lone), "0-16, 18-999999");
+        let every_other: Vec<u32> = (0..1000).step_by(2).collect();
+        let text = ranges(&every_other);
+        assert!(
+            text.ends_with(" and 480 more runs (500 shards in all)"),
+            "{text}"
+        );
+        assert!(text.len() < 200, "{text}");
     }
 
     #[test]

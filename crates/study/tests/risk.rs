@@ -80,7 +80,7 @@ fn agrees(v: &[f64], mean: f64, var: f64) -> bool {
 #[test]
 fn drawn_inputs_reproduce_their_declared_moments() {
     let p = plan(MOMENTS);
-    let cfg = p.config.clone();
+    let cfg = p.config().clone();
     for (j, inp) in cfg.inputs.iter().enumerate() {
         let v: Vec<f64> = (0..p.planned()).map(|i| p.draw(j, i)).collect();
         let (m, s2) = mean_var(&v);
@@ -117,8 +117,10 @@ matrix = [[1.0, 0.6, 0.3], [0.6, 1.0, -0.4], [0.3, -0.4, 1.0]]
     ];
     for ((a, b), rho) in target {
         let r = spearman(&col(&p, a), &col(&p, b));
-        // Ties in the empirical delay (half its draws are 0) cap its rank correlations.
-        let tol = if b == 5 { 0.08 } else { 0.03 };
+        // Ties in the empirical delay (half its draws are 0) cap its rank correlations;
+        // continuous inputs reach the target within the normal scores' sampling error (the
+        // target is corrected from Spearman to Pearson first: without that, 0.6 gives 0.58).
+        let tol = if b == 5 { 0.08 } else { 0.015 };
         assert!(
             (r - rho).abs() < tol,
             "rank correlation ({a},{b}) = {r}, target {rho}"
@@ -148,7 +150,7 @@ value = { dist = "normal", mean = 8_000_000, sd = 400_000 }
 #[test]
 fn linear_npv_gives_the_analytic_mean_sd_tail_and_tornado() {
     let p = plan(LINEAR);
-    let k = p.outputs.iter().position(|o| o == "npv8_usd").unwrap();
+    let k = p.outputs().iter().position(|o| o == "npv8_usd").unwrap();
     let npv = |g: f64| p.evaluate_at(&[g], 0).unwrap().outputs[k];
     let (mu, sd) = (8e6, 4e5);
     let (lo, mid, hi) = (npv(mu - 2.0 * sd), npv(mu), npv(mu + 2.0 * sd));
@@ -160,7 +162,7 @@ fn linear_npv_gives_the_analytic_mean_sd_tail_and_tornado() {
     );
     assert!(slope < 0.0);
     let (m_true, sd_true) = (mid, slope.abs() * sd);
-    let r = risk::run(&p.scenario, RiskOptions::default(), &Silent).unwrap();
+    let r = risk::run(p.scenario(), RiskOptions::default(), &Silent).unwrap();
     let o = r.outputs.iter().find(|o| o.name == "npv8_usd").unwrap();
     let n = r.iterations as f64;
     assert!(
@@ -231,13 +233,13 @@ fn the_precision_stop_stops_when_the_interval_is_narrow_enough() {
         "{}{stop}",
         LINEAR.replace("iterations = 4000", "iterations = 3000")
     ));
-    let r = risk::run(&p.scenario, RiskOptions::default(), &Silent).unwrap();
+    let r = risk::run(p.scenario(), RiskOptions::default(), &Silent).unwrap();
     assert!(
         r.stopped_early && r.iterations < 3000 && r.iterations.is_multiple_of(50),
         "{}",
         r.iterations
     );
-    let k = p.outputs.iter().position(|o| o == "npv8_usd").unwrap();
+    let k = p.outputs().iter().position(|o| o == "npv8_usd").unwrap();
     let half = |m: usize| {
         let v: Vec<f64> = r.records[..m].iter().map(|x| x.outputs[k]).collect();
         let s = des::Summary::of(&v);
@@ -256,7 +258,7 @@ fn the_precision_stop_stops_when_the_interval_is_narrow_enough() {
         LINEAR.replace("iterations = 4000", "iterations = 300"),
         stop.replace("0.05", "0.000001")
     ));
-    let r = risk::run(&tight.scenario, RiskOptions::default(), &Silent).unwrap();
+    let r = risk::run(tight.scenario(), RiskOptions::default(), &Silent).unwrap();
     assert!(!r.stopped_early && r.iterations == 300);
 }
 
@@ -338,4 +340,75 @@ fn bad_risk_tables_name_file_line_and_key() {
         .unwrap()
         .to_string();
     assert!(e.contains("no [risk] table"), "{e}");
+}
+
+/// The covenant's DSCR recomputed from a quarterly series by its own definition: over the
+/// quarter and the three before it, Σ CFADS ÷ Σ senior debt service of the quarters from
+/// the first operating quarter with debt service, tested in quarters with debt service.
+fn ttm_dscrs(q: &[finance::result::PeriodRow]) -> Vec<f64> {
+    let cod = q.iter().position(|r| r.operations > 0.0).unwrap_or(q.len());
+    let ds = |r: &finance::result::PeriodRow| r.senior_interest_usd + r.senior_principal_usd;
+    (0..q.len())
+        .filter(|&t| t >= cod && ds(&q[t]) > 1e-6)
+        .map(|t| {
+            let w = &q[t.saturating_sub(3).max(cod)..=t];
+            let (cf, d) = w
+                .iter()
+                .filter(|r| ds(r) > 1e-6)
+                .fold((0.0, 0.0), |(a, b), r| (a + r.cfads_usd, b + ds(r)));
+            cf / d
+        })
+        .collect()
+}
+
+#[test]
+fn lock_up_probability_is_the_covenants_trailing_twelve_month_test() {
+    let corr = "[risk.correlation]\nnames = [\"overrun\", \"opex\", \"delay\"]\nmatrix = [[1.0, 0.6, 0.3], [0.6, 1.0, 0.0], [0.3, 0.0, 1.0]]\n";
+    let p = plan(&format!(
+        "{}{corr}",
+        MOMENTS.replace("iterations = 4000", "iterations = 300")
+    ));
+    assert_eq!(
+        p.scenario().finance.covenants.test_on,
+        finance::config::CovenantTest::TrailingTwelveMonths
+    );
+    let lock = p.scenario().finance.covenants.lock_up_dscr;
+    let records = risk::iterations(&p, &(0..300).collect::<Vec<_>>(), &Silent).unwrap();
+    let r = risk::summarise(&p, records).unwrap();
+    let (mut ttm, mut quarter) = (0, 0);
+    for i in 0..300 {
+        let f = p.iteration_finance(i).unwrap();
+        if ttm_dscrs(&f.quarterly).iter().any(|d| *d < lock) {
+            ttm += 1;
+        }
+        if f.quarterly.iter().any(|q| q.dscr.is_some_and(|d| d < lock)) {
+            quarter += 1;
+        }
+    }
+    let prob = |name: &str| r.probabilities.iter().find(|x| x.name == name).unwrap();
+    assert_eq!(prob("dscr_below_lock_up").count, ttm, "covenant basis");
+    assert!(prob("dscr_below_lock_up")
+        .description
+        .contains("trailing twelve months"));
+    assert_eq!(prob("quarter_dscr_below_lock_up").count, quarter);
+    // The two bases differ here (a single bad quarter is not a lock-up): a test that
+    // mixed them up would fail.
+    assert!(quarter > ttm && ttm > 0, "quarter {quarter}, ttm {ttm}");
+    // The achieved rank correlations are reported beside their targets, recomputed from
+    // the records' draws.
+    assert_eq!(r.correlations.len(), 3);
+    for c in &r.correlations {
+        let col = |n: &str| -> Vec<f64> {
+            let j = p.config().inputs.iter().position(|i| i.name == n).unwrap();
+            r.records.iter().map(|x| x.inputs[j]).collect()
+        };
+        assert_eq!(c.achieved, spearman(&col(&c.a), &col(&c.b)));
+    }
+    let c = &r.correlations[0];
+    assert!((c.target, c.a.as_str(), c.b.as_str()) == (0.6, "overrun", "opex"));
+    assert!((c.achieved - 0.6).abs() < 0.04, "{}", c.achieved);
+    assert_eq!(
+        r.sampling_note,
+        "Latin hypercube stratifies the 7 drawn inputs"
+    );
 }

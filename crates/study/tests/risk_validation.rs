@@ -30,7 +30,7 @@ fn fast_path_matches_the_full_des_at_three_input_points() {
         .map(|i| i.name.as_str())
         .collect();
     let at = |edits: &[(&str, f64)]| {
-        let mut v = fast.base_values.clone();
+        let mut v = fast.base_values().to_vec();
         for (name, x) in edits {
             v[names.iter().position(|n| n == name).unwrap()] = *x;
         }
@@ -51,7 +51,7 @@ fn fast_path_matches_the_full_des_at_three_input_points() {
             at(&[("manto 3 seam height", -0.4), ("bolt install time", 1.25)]),
         ),
     ];
-    let npv = fast.outputs.iter().position(|o| o == "npv8_usd").unwrap();
+    let npv = fast.outputs().iter().position(|o| o == "npv8_usd").unwrap();
     let mut worst = 0.0f64;
     for (label, values) in &points {
         let run = |plan: &RiskPlan| -> Vec<IterationRecord> {
@@ -66,7 +66,7 @@ fn fast_path_matches_the_full_des_at_three_input_points() {
         );
         println!(
             "{label}: productivity factor {:.3}",
-            f[0].outputs[fast.outputs.len() - 1]
+            f[0].outputs[fast.outputs().len() - 1]
         );
         println!("  year  fast kt  full DES kt  diff %");
         for (k, (a, b)) in ff.iter().zip(&ef).enumerate() {

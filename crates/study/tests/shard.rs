@@ -191,7 +191,7 @@ fn every_set_that_is_not_one_complete_study_is_refused() {
         (
             "other version",
             with(3, edit(&parts[3], |v| v["manto_version"] = "0.0.9".into())),
-            "part-3.json: not a shard of the same study as part-0.json: manto version `0.0.9`",
+            "part-3.json: written by manto 0.0.9, this is manto 0.1.0: run the shards with one version",
         ),
         (
             "other scenario",
@@ -268,7 +268,7 @@ fn every_set_that_is_not_one_complete_study_is_refused() {
         (
             "another format",
             with(2, edit(&parts[2], |v| v["format"] = "manto-partial/9".into())),
-            "part-2.json: partial result format `manto-partial/9`, this manto reads `manto-partial/1`",
+            "part-2.json: partial result format `manto-partial/9`, this manto reads `manto-partial/2`",
         ),
         (
             "damaged record",
@@ -508,4 +508,110 @@ fn size_parts_of_another_plan_are_refused_naming_what_differs() {
     });
     let err = merge_size(&f).unwrap_err();
     assert!(err.ends_with("(days, max_bolters differ)"), "{err}");
+}
+
+/// The shifts a section record must hold, as `merge` checks them, are the shifts the
+/// simulation counts: every calendar (5, 6 and 7 working days, warm-ups that start the
+/// counting mid-week) and run length.
+#[test]
+fn counted_shifts_are_the_shifts_a_replication_counts() {
+    for dpw in [5, 6, 7] {
+        for warmup in [0u32, 1, 3, 6] {
+            for days in [1u32, 2, 9] {
+                let d = format!("calendar.days_per_week={dpw}");
+                let (_, s) = scenario(&[d.as_str()]);
+                let opts = mine::section::RunOptions {
+                    days,
+                    warmup_days: warmup,
+                    ..s.simulation
+                };
+                let rep = mine::section::replication(&s.section, &s.calendar, opts, 0);
+                assert_eq!(
+                    rep.shifts.len() as u64,
+                    s.calendar.counted_shifts(warmup, days),
+                    "{dpw} days a week, warm-up {warmup}, {days} days"
+                );
+            }
+        }
+    }
+}
+
+/// Issue 18, point 4: records whose shape their scenario does not give are refused even
+/// when their digest was recomputed (a part from another version, or forged), naming the
+/// file and the record; edited records whose digest was not recomputed are refused by it.
+#[test]
+fn records_of_the_wrong_shape_or_edited_are_refused() {
+    let (text, s) = schedule_scenario();
+    let trials = schedule_trials();
+    let one_part = |recs: Vec<ScheduleReplication>| -> Result<(), String> {
+        let p = Partial::new("schedule", text, s.simulation.seed, Shard::ALL, 5, recs);
+        let bytes = p.to_json().unwrap();
+        let part = shard::parse::<ScheduleReplication>("part.json", &bytes).unwrap();
+        shard::merge(vec![("part.json".to_string(), part)])
+            .map(|_| ())
+            .map_err(|e| e.to_string())
+    };
+    assert_eq!(one_part(trials.clone()), Ok(()));
+    // 8 quarters for a 1-year schedule (the panic of issue 18: index out of bounds).
+    let mut long = trials.clone();
+    let extra = long[2].quarters.clone();
+    long[2].quarters.extend(extra);
+    assert_eq!(
+        one_part(long).unwrap_err(),
+        "part.json: record 3 (index 2) does not fit its scenario: 8 quarters, but its scenario's schedule.years 1 makes 4"
+    );
+    // A record cut short: no quarters (it merged into a schedule with no years, exit 0).
+    let mut cut = trials.clone();
+    cut[0].quarters.clear();
+    assert!(one_part(cut)
+        .unwrap_err()
+        .contains("record 1 (index 0) does not fit its scenario: 0 quarters"));
+    // Records reordered (the trials say where they belong).
+    let mut swapped = trials.clone();
+    swapped.swap(0, 1);
+    assert!(one_part(swapped)
+        .unwrap_err()
+        .contains("trial 1 where index 0 belongs"));
+
+    // An emptied list of shifts (it silently changed the section study and sizing).
+    let (stext, ss) = section_scenario();
+    let mut reps = study::section_replications(ss, &[0, 1], &Silent);
+    let counted = reps[1].shifts.len();
+    reps[1].shifts.clear();
+    let p = Partial::new(
+        "section",
+        stext,
+        ss.simulation.seed,
+        Shard::ALL,
+        2,
+        reps.clone(),
+    );
+    let bytes = p.to_json().unwrap();
+    let part = shard::parse::<Replication>("sec.json", &bytes).unwrap();
+    let err = shard::merge(vec![("sec.json".to_string(), part)])
+        .unwrap_err()
+        .to_string();
+    assert_eq!(
+        err,
+        format!("sec.json: record 2 (index 1) does not fit its scenario: 0 shifts, but its scenario's calendar counts {counted} in simulation.days 2 after simulation.warmup_days {}", ss.simulation.warmup_days)
+    );
+    // The same edit made in the file, the digest left as written: refused by the digest.
+    let good = Partial::new(
+        "section",
+        stext,
+        ss.simulation.seed,
+        Shard::ALL,
+        2,
+        study::section_replications(ss, &[0, 1], &Silent),
+    );
+    let mut edited = good.clone();
+    edited.records[1].shifts.clear();
+    let err = shard::merge(vec![("sec.json".to_string(), edited)])
+        .unwrap_err()
+        .to_string();
+    assert_eq!(
+        err,
+        "sec.json: its records do not match its records_sha256 (edited, reordered or damaged?)"
+    );
+    assert!(shard::merge(vec![("sec.json".to_string(), good)]).is_ok());
 }

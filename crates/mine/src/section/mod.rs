@@ -10,10 +10,10 @@ pub use config::{
     MinerConfig, SectionConfig,
 };
 pub use model::{
-    simulate, simulate_traced, MachineKind, MachineTally, MassBalance, Replication, RunSpec,
-    ShiftTally, State, TraceSegment, N_STATES,
+    simulate, simulate_in, simulate_traced, MachineKind, MachineTally, MassBalance, Replication,
+    RunSpec, ShiftTally, State, TraceSegment, N_STATES,
 };
 pub use report::{
-    replication, run, summarise, Bottleneck, MachineReport, MassBalanceReport, Percentiles,
-    RunOptions, SectionReport, SectionsNeeded, Targets,
+    replication, replication_in, run, summarise, Bottleneck, GroundClassReport, MachineReport,
+    MassBalanceReport, Percentiles, RunOptions, SectionReport, SectionsNeeded, Targets,
 };

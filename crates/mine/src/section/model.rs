@@ -17,6 +17,7 @@
 
 use super::config::SectionConfig;
 use crate::calendar::{CalendarEvent, WEEK};
+use crate::ground::{poisson, ClassTally, GroundRun, GroundShift, Prepared};
 use des::random::{Stream, StreamKey};
 use des::{EventId, EventQueue, SimTime};
 use rand::Rng;
@@ -159,6 +160,8 @@ enum Ev {
     Fail(u32),
     Repaired(u32),
     Calendar(CalendarEvent),
+    /// A place held for roof-fall clean-up is free again (ground only).
+    PlaceFree(u32),
 }
 
 struct Mode {
@@ -214,6 +217,16 @@ struct Place {
     /// Depth of the last cut, which is what the bolter must support.
     last_cut_m: f64,
     status: PlaceStatus,
+    /// Ground class of the last cut (0 without `[ground]`).
+    class: u8,
+    /// When the last cut was finished (its roof exposed).
+    exposed: SimTime,
+    /// Did the last cut cross a crosscut line (an intersection)?
+    intersection: bool,
+    /// Held for roof-fall clean-up until then (ground only).
+    held_until: SimTime,
+    /// The last cut's falls have been drawn (once per cut).
+    falls_drawn: bool,
 }
 
 /// Production counted in one production shift.
@@ -231,6 +244,9 @@ pub struct ShiftTally {
     pub bolts: u32,
     /// Car loads dumped.
     pub loads: u32,
+    /// Ground: falls, time lost, waste, ore lost, consumables (zero without `[ground]`).
+    #[serde(default, skip_serializing_if = "GroundShift::is_zero")]
+    pub ground: GroundShift,
 }
 
 /// Time in each state of one machine over the counted scheduled time.
@@ -268,6 +284,9 @@ pub struct Replication {
     pub events: u64,
     /// Largest number of machines found in one place at any event (1 when the rule holds).
     pub max_machines_per_place: u32,
+    /// Ground totals by class over the counted shifts (`None` without `[ground]`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ground: Option<Vec<ClassTally>>,
 }
 
 impl Replication {
@@ -338,6 +357,11 @@ struct Sim<'a> {
     max_per_place: u32,
     /// Opt-in trace of counted state spells (`None`: not traced, and nothing recorded).
     trace: Option<Vec<TraceSegment>>,
+    /// The ground model (`None`: no `[ground]`, the section as without one).
+    ground: Option<GroundRun<'a>>,
+    /// Ground class of the cut under way and its cutting-rate and haul-speed factors.
+    cut_class: usize,
+    cut_factor: f64,
 }
 
 /// Runs one replication of a section for `spec.warmup_days + spec.days` days.
@@ -346,7 +370,21 @@ pub fn simulate(
     calendar: &crate::calendar::CalendarConfig,
     spec: RunSpec,
 ) -> Replication {
-    run_sim(Sim::new(cfg, spec), calendar, spec).0
+    run_sim(Sim::new(cfg, spec, None), calendar, spec).0
+}
+
+/// [`simulate`] in a manto's ground (`None`: exactly [`simulate`]). The class of each cut
+/// sets its depth, cutting rate, support pattern (bolting time), haul speed and bogging;
+/// roof falls hold the bolter and the place for clean-up and re-support, add fallen waste
+/// and may abandon a heading (ore lost). Ground draws come from their own streams
+/// ([`crate::ground::GROUND_STREAMS`]), so the machines' draws are unchanged.
+pub fn simulate_in(
+    cfg: &SectionConfig,
+    calendar: &crate::calendar::CalendarConfig,
+    spec: RunSpec,
+    ground: Option<&Prepared<'_>>,
+) -> Replication {
+    run_sim(Sim::new(cfg, spec, ground), calendar, spec).0
 }
 
 /// [`simulate`] with a trace of every machine's state over the counted scheduled time:
@@ -359,7 +397,7 @@ pub fn simulate_traced(
     calendar: &crate::calendar::CalendarConfig,
     spec: RunSpec,
 ) -> (Replication, Vec<TraceSegment>) {
-    let mut sim = Sim::new(cfg, spec);
+    let mut sim = Sim::new(cfg, spec, None);
     sim.trace = Some(Vec::new());
     run_sim(sim, calendar, spec)
 }
@@ -436,6 +474,7 @@ fn run_sim(
             Ev::Done(i) => sim.on_done(i as usize),
             Ev::Fail(i) => sim.on_fail(i as usize),
             Ev::Repaired(i) => sim.on_repaired(i as usize),
+            Ev::PlaceFree(p) => sim.on_place_free(p as usize),
         }
         if sim.check {
             sim.check_invariants();
@@ -450,7 +489,7 @@ fn run_sim(
 }
 
 impl<'a> Sim<'a> {
-    fn new(cfg: &'a SectionConfig, spec: RunSpec) -> Sim<'a> {
+    fn new(cfg: &'a SectionConfig, spec: RunSpec, ground: Option<&'a Prepared<'a>>) -> Sim<'a> {
         let g = &cfg.geometry;
         let mut m = Vec::new();
         let mut add = |kind: MachineKind, modes: &[super::config::FailureMode], idx: u64| {
@@ -478,6 +517,11 @@ impl<'a> Sim<'a> {
                 left_m: f64::INFINITY,
                 last_cut_m: 0.0,
                 status: PlaceStatus::Ready,
+                class: 0,
+                exposed: SimTime::ZERO,
+                intersection: false,
+                held_until: SimTime::ZERO,
+                falls_drawn: false,
             })
             .collect();
         // The miner starts at the middle entry; cars start queued at it.
@@ -519,6 +563,9 @@ impl<'a> Sim<'a> {
             check: spec.check_invariants,
             max_per_place: 0,
             trace: None,
+            ground: ground.map(|p| GroundRun::new(p, entries, spec.streams)),
+            cut_class: 0,
+            cut_factor: 1.0,
         };
         for c in first_car..first_car + cars {
             sim.m[c].state = State::WaitingForMiner;
@@ -722,6 +769,11 @@ impl<'a> Sim<'a> {
                     left_m: g.pillar_centres_m - g.entry_width_m,
                     last_cut_m: 0.0,
                     status: PlaceStatus::Ready,
+                    class: 0,
+                    exposed: SimTime::ZERO,
+                    intersection: false,
+                    held_until: SimTime::ZERO,
+                    falls_drawn: false,
                 });
                 self.open_xc[pair] = Some(self.places.len() - 1);
                 self.active.push(self.places.len() - 1);
@@ -774,15 +826,20 @@ impl<'a> Sim<'a> {
                 let space = self.cfg.haulage.payload_t - self.car_load_t[car - self.first_car];
                 let wet_t = space.min(self.cut_left_t);
                 let min = match &self.cfg.miner.car_load_time_min {
-                    Some(d) => d.sample(&mut self.m[0].rng) * wet_t / self.cfg.haulage.payload_t,
+                    Some(d) => {
+                        d.sample(&mut self.m[0].rng) * wet_t
+                            / self.cfg.haulage.payload_t
+                            / self.cut_factor
+                    }
                     None => {
                         wet_t
-                            / self
+                            / (self
                                 .cfg
                                 .miner
                                 .cutting_rate_t_per_min
                                 .sample(&mut self.m[0].rng)
                                 .max(1e-9)
+                                * self.cut_factor)
                     }
                 };
                 self.start(0, Act::Load { car, wet_t }, SimTime::from_min(min));
@@ -803,9 +860,31 @@ impl<'a> Sim<'a> {
 
     fn cut_finished(&mut self, p: usize) {
         let depth = self.cut_depth_now_m;
+        let now = self.q.now();
+        let xc = self.cfg.geometry.crosscut_centres_m;
+        let counting = self.counting;
         let pl = &mut self.places[p];
         pl.last_cut_m = depth;
         pl.status = PlaceStatus::Unbolted;
+        if let Some(gr) = &mut self.ground {
+            pl.class = self.cut_class as u8;
+            pl.exposed = now;
+            pl.falls_drawn = false;
+            pl.intersection = if pl.crosscut {
+                pl.left_m - depth <= 1e-9
+            } else {
+                ((pl.y_m + depth) / xc + 1e-9).floor() > (pl.y_m / xc + 1e-9).floor()
+            };
+            if counting {
+                let t = &mut gr.classes[self.cut_class];
+                t.advance_m += depth;
+                t.cuts += 1;
+                t.intersections += u32::from(pl.intersection);
+                let g = &self.cfg.geometry;
+                t.cut_wet_t +=
+                    g.entry_width_m * self.seam_height_m * depth * g.insitu_density_wet_t_per_m3;
+            }
+        }
         if pl.crosscut {
             pl.x_m += depth;
             pl.left_m -= depth;
@@ -843,14 +922,27 @@ impl<'a> Sim<'a> {
             return;
         }
         let here = self.m[b].place;
+        let now = self.q.now();
+        // With a stand-up time the roof exposed longest is bolted first.
+        let ground = self
+            .ground
+            .as_ref()
+            .is_some_and(|g| g.prep.cfg.classes.iter().any(|c| c.falls.stand_up_h > 0.0));
         let best = self
             .active
             .iter()
             .copied()
-            .filter(|&p| self.places[p].status == PlaceStatus::Unbolted)
+            .filter(|&p| {
+                self.places[p].status == PlaceStatus::Unbolted && self.places[p].held_until <= now
+            })
             .min_by(|&a, &c| {
-                self.dist(here, a)
-                    .total_cmp(&self.dist(here, c))
+                // The roof exposed longest first (stand-up time), then the nearest.
+                let age = if ground {
+                    self.places[a].exposed.cmp(&self.places[c].exposed)
+                } else {
+                    std::cmp::Ordering::Equal
+                };
+                age.then(self.dist(here, a).total_cmp(&self.dist(here, c)))
                     .then(a.cmp(&c))
             });
         match best {
@@ -868,7 +960,30 @@ impl<'a> Sim<'a> {
 
     fn bolt_time(&mut self, b: usize, depth_m: f64) -> (SimTime, u32) {
         let cfg = &self.cfg.bolters;
-        let rows = ((depth_m / cfg.row_spacing_m) - 1e-9).ceil().max(1.0) as u32;
+        // The pattern: the place's ground class's, else the bolters'.
+        let place = self.m[b].place;
+        let pattern = self.ground.as_ref().map(|gr| {
+            let pl = &self.places[place];
+            (
+                &gr.prep.cfg.classes[pl.class as usize].support,
+                pl.intersection,
+            )
+        });
+        let (bolts_per_row, row_spacing_m, p_extra, extra) = match pattern {
+            Some((s, _)) => (
+                s.bolts_per_row,
+                s.row_spacing_m,
+                s.extra_support_probability,
+                &s.extra_support_min,
+            ),
+            None => (
+                cfg.bolts_per_row,
+                cfg.row_spacing_m,
+                cfg.extra_support_probability,
+                &cfg.extra_support_min,
+            ),
+        };
+        let rows = ((depth_m / row_spacing_m) - 1e-9).ceil().max(1.0) as u32;
         let booms = cfg.booms.max(1);
         let rng = &mut self.m[b].rng;
         let mut total = 0.0;
@@ -877,7 +992,7 @@ impl<'a> Sim<'a> {
             for boom in 0..booms {
                 let mut t = 0.0;
                 let mut k = boom;
-                while k < cfg.bolts_per_row {
+                while k < bolts_per_row {
                     t += cfg.drill_time_min.sample(rng) + cfg.install_time_min.sample(rng);
                     k += booms;
                 }
@@ -885,12 +1000,155 @@ impl<'a> Sim<'a> {
             }
             total += longest;
         }
-        if cfg.extra_support_probability > 0.0
-            && rng.random::<f64>() < cfg.extra_support_probability
-        {
-            total += cfg.extra_support_min.sample(rng);
+        if p_extra > 0.0 && rng.random::<f64>() < p_extra {
+            total += extra.sample(rng);
         }
-        (SimTime::from_min(total), rows * cfg.bolts_per_row)
+        if let Some((s, intersection)) = pattern {
+            // Straps per row, mesh per metre, cable bolts at an intersection.
+            total += f64::from(rows) * s.straps_per_row * s.strap_min + depth_m * s.mesh_min_per_m;
+            if intersection {
+                total += s.cable_bolts_per_intersection * s.cable_bolt_min;
+            }
+        }
+        (SimTime::from_min(total), rows * bolts_per_row)
+    }
+
+    /// Support of place `p` as bolted (`dur`, `bolts`): time and consumables, with their
+    /// cost, in the shift's and the class's tallies.
+    fn ground_support(&mut self, p: usize, dur: SimTime, bolts: u32) {
+        let counting = self.counting;
+        let g = &self.cfg.geometry;
+        let gr = self.ground.as_mut().expect("ground");
+        let cfg = gr.prep.cfg;
+        let pl = &self.places[p];
+        let c = pl.class as usize;
+        let s = &cfg.classes[c].support;
+        let depth = pl.last_cut_m;
+        let rows = ((depth / s.row_spacing_m) - 1e-9).ceil().max(1.0);
+        let mut tally = GroundShift {
+            support_min: dur.as_min(),
+            resin: f64::from(bolts) * s.resin_per_bolt,
+            mesh_m2: if s.mesh_min_per_m > 0.0 {
+                depth * g.entry_width_m
+            } else {
+                0.0
+            },
+            straps: rows * s.straps_per_row,
+            cable_bolts: if pl.intersection {
+                s.cable_bolts_per_intersection
+            } else {
+                0.0
+            },
+            ..GroundShift::default()
+        };
+        let k = &cfg.costs;
+        tally.support_cost_usd = f64::from(bolts) * k.bolt_usd
+            + tally.resin * k.resin_usd
+            + tally.mesh_m2 * k.mesh_usd_per_m2
+            + tally.straps * k.strap_usd
+            + tally.cable_bolts * k.cable_bolt_usd;
+        if counting {
+            gr.classes[c].bolts += bolts;
+            gr.classes[c].ground.add(&tally, 1.0);
+            if let Some(sh) = self.shifts.last_mut() {
+                sh.ground.add(&tally, 1.0);
+            }
+        }
+    }
+
+    /// The roof falls of place `p`'s last cut, drawn once when a bolter first reaches it:
+    /// unsupported since the cut (the Weibull stand-up hazard) and supported (a Poisson
+    /// count per metre and intersection). Each fall holds the place for clean-up and
+    /// re-support, adds fallen waste and may abandon the heading (the face re-collared
+    /// further on, the ore skipped lost). Returns when the place is free again, or `None`
+    /// when nothing fell.
+    fn ground_falls(&mut self, p: usize) -> Option<SimTime> {
+        use rand::Rng;
+        let now = self.q.now();
+        let counting = self.counting;
+        let g = &self.cfg.geometry;
+        let dry_fraction = self.dry_fraction;
+        let seam = self.seam_height_m;
+        let gr = self.ground.as_mut().expect("ground");
+        let cfg = gr.prep.cfg;
+        self.places[p].falls_drawn = true;
+        let pl = &self.places[p];
+        let c = pl.class as usize;
+        let f = &cfg.classes[c].falls;
+        let depth = pl.last_cut_m;
+        let mut falls = 0;
+        if f.stand_up_h > 0.0 {
+            let t_h = (now - pl.exposed).as_h();
+            let p_fall = 1.0 - (-(t_h / f.stand_up_h).powf(f.shape)).exp();
+            if gr.rng.random::<f64>() < p_fall {
+                falls += 1;
+            }
+        }
+        let lambda = f.per_km * depth / 1_000.0
+            + if pl.intersection {
+                f.per_intersection
+            } else {
+                0.0
+            };
+        falls += poisson(lambda, &mut gr.rng);
+        if falls == 0 {
+            return None;
+        }
+        let mut tally = GroundShift::default();
+        let mut held_h = 0.0;
+        let mut skip_m = 0.0;
+        for _ in 0..falls {
+            held_h += f.cleanup_h.sample(&mut gr.rng);
+            tally.fallen_dry_t += f.fallen_wet_t.sample(&mut gr.rng) * dry_fraction;
+            if f.abandon_probability > 0.0 && gr.rng.random::<f64>() < f.abandon_probability {
+                skip_m += f.abandon_skip_m;
+            }
+        }
+        tally.falls = f64::from(falls);
+        tally.fall_min = held_h * 60.0;
+        if skip_m > 0.0 {
+            let pl = &mut self.places[p];
+            let lost_m = if pl.crosscut {
+                skip_m.min(pl.left_m)
+            } else {
+                skip_m
+            };
+            tally.ore_lost_dry_t =
+                g.entry_width_m * seam * lost_m * g.insitu_density_wet_t_per_m3 * dry_fraction;
+            if pl.crosscut {
+                pl.x_m += lost_m;
+                pl.left_m -= lost_m;
+                if pl.left_m <= 1e-9 && self.open_xc[pl.entry] == Some(p) {
+                    pl.left_m = 0.0;
+                    let pair = pl.entry;
+                    self.open_xc[pair] = None;
+                    self.next_line[pair] += 1;
+                }
+            } else {
+                pl.y_m += lost_m;
+            }
+        }
+        if counting {
+            gr.classes[c].ground.add(&tally, 1.0);
+            if let Some(sh) = self.shifts.last_mut() {
+                sh.ground.add(&tally, 1.0);
+            }
+        }
+        if skip_m > 0.0 {
+            self.open_crosscuts();
+        }
+        // The re-supported roof is fresh: its exposure starts when the place is free.
+        let until = now + SimTime::from_h(held_h);
+        self.places[p].exposed = until;
+        Some(until)
+    }
+
+    /// A place held for clean-up is free: a bolter may re-support it.
+    fn on_place_free(&mut self, p: usize) {
+        if self.places[p].status == PlaceStatus::Unbolted {
+            self.wake_bolters();
+        }
+        self.sync_partners();
     }
 
     fn wake_bolters(&mut self) {
@@ -905,8 +1163,36 @@ impl<'a> Sim<'a> {
 
     fn car_depart_loaded(&mut self, car: usize) {
         let d = self.haul_m(self.m[0].place);
-        let min = d / self.cfg.haulage.loaded_speed_m_per_min;
+        let mut min = d / self.cfg.haulage.loaded_speed_m_per_min;
+        if self.ground.is_some() {
+            min = self.ground_haul(min);
+        }
         self.start(car, Act::HaulLoaded, SimTime::from_min(min));
+    }
+
+    /// A haul of `min` minutes on the floor of the class being cut: slower by its speed
+    /// factor, and perhaps bogged.
+    fn ground_haul(&mut self, min: f64) -> f64 {
+        let counting = self.counting;
+        let Some(gr) = &mut self.ground else {
+            return min;
+        };
+        let class = &gr.prep.cfg.classes[self.cut_class];
+        let mut out = min / class.haul_speed_factor;
+        if class.bog_probability > 0.0 {
+            use rand::Rng;
+            if gr.rng.random::<f64>() < class.bog_probability {
+                let bog = class.bog_recovery_min.sample(&mut gr.rng);
+                out += bog;
+                if counting {
+                    gr.classes[self.cut_class].ground.bog_min += bog;
+                    if let Some(s) = self.shifts.last_mut() {
+                        s.ground.bog_min += bog;
+                    }
+                }
+            }
+        }
+        out
     }
 
     fn car_return(&mut self, car: usize) {
@@ -923,7 +1209,10 @@ impl<'a> Sim<'a> {
             return;
         }
         let d = self.haul_m(self.m[0].place);
-        let min = d / self.cfg.haulage.empty_speed_m_per_min;
+        let mut min = d / self.cfg.haulage.empty_speed_m_per_min;
+        if self.ground.is_some() {
+            min = self.ground_haul(min);
+        }
         self.start(car, Act::HaulEmpty, SimTime::from_min(min));
     }
 
@@ -967,11 +1256,18 @@ impl<'a> Sim<'a> {
             Act::Tram { to } if i == 0 => {
                 let g = &self.cfg.geometry;
                 let pl = &self.places[to];
-                let depth = if pl.crosscut {
+                let mut depth = if pl.crosscut {
                     g.cut_depth_m.min(pl.left_m)
                 } else {
                     g.cut_depth_m
                 };
+                if let Some(gr) = &mut self.ground {
+                    let c = gr.class_at(pl.entry, pl.y_m);
+                    let class = &gr.prep.cfg.classes[c];
+                    depth = depth.min(class.max_cut_depth_m);
+                    self.cut_class = c;
+                    self.cut_factor = class.cutting_rate_factor;
+                }
                 let full_t =
                     g.entry_width_m * self.seam_height_m * depth * g.insitu_density_wet_t_per_m3;
                 // The panel's last cut takes only what is left of its tonnage.
@@ -981,8 +1277,29 @@ impl<'a> Sim<'a> {
                 self.miner_load();
             }
             Act::Tram { to } => {
-                let (dur, bolts) = self.bolt_time(i, self.places[to].last_cut_m);
-                self.start(i, Act::Bolt { place: to, bolts }, dur);
+                let held = if self.ground.is_some() && !self.places[to].falls_drawn {
+                    self.ground_falls(to)
+                } else {
+                    None
+                };
+                match held {
+                    Some(until) => {
+                        // A fall: the place is held for clean-up and the bolter moves on.
+                        let pl = &mut self.places[to];
+                        pl.status = PlaceStatus::Unbolted;
+                        pl.held_until = until;
+                        self.q.schedule_at(until, Ev::PlaceFree(to as u32));
+                        self.set_state(i, State::Idle);
+                        self.bolter_next(i);
+                    }
+                    None => {
+                        let (dur, bolts) = self.bolt_time(i, self.places[to].last_cut_m);
+                        if self.ground.is_some() {
+                            self.ground_support(to, dur, bolts);
+                        }
+                        self.start(i, Act::Bolt { place: to, bolts }, dur);
+                    }
+                }
             }
             Act::Bolt { place, bolts } => {
                 let pl = &mut self.places[place];
@@ -1323,6 +1640,7 @@ impl<'a> Sim<'a> {
             mass: self.mass,
             events: self.events,
             max_machines_per_place: self.max_per_place,
+            ground: self.ground.map(|g| g.classes),
         };
         (replication, self.trace.unwrap_or_default())
     }

@@ -6,7 +6,7 @@
 //! in replication order, so the report is identical whatever the number of threads.
 
 use super::config::SectionConfig;
-use super::model::{simulate, MachineKind, Replication, RunSpec, State, N_STATES};
+use super::model::{MachineKind, Replication, RunSpec, State, N_STATES};
 use crate::calendar::CalendarConfig;
 use crate::limits;
 use des::{StreamKey, Summary};
@@ -210,6 +210,94 @@ pub struct SectionReport {
     pub mass_balance: MassBalanceReport,
     /// Mean events per replication.
     pub events_per_replication: f64,
+    /// Ground by class (`[ground]` only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ground: Option<Vec<GroundClassReport>>,
+}
+
+/// One ground class over all replications of a section study.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct GroundClassReport {
+    /// Class name.
+    pub class: String,
+    /// Share of the metres advanced.
+    pub advance_share: f64,
+    /// Metres advanced per production shift (in this class).
+    pub advance_m_per_shift: f64,
+    /// Roof falls per km driven in the class.
+    pub falls_per_km: f64,
+    /// Roof falls per 100,000 dry t cut in the class.
+    pub falls_per_100kt: f64,
+    /// Bolting (support) minutes per metre.
+    pub support_min_per_m: f64,
+    /// Minutes per production shift lost to fall clean-up and re-support.
+    pub fall_min_per_shift: f64,
+    /// Minutes per production shift haulers spent bogged.
+    pub bog_min_per_shift: f64,
+    /// Fallen waste (unplanned dilution) per production shift, dry t.
+    pub waste_dry_t_per_shift: f64,
+    /// Ore lost in abandoned headings per production shift, dry t.
+    pub ore_lost_dry_t_per_shift: f64,
+    /// Roof bolts per metre.
+    pub bolts_per_m: f64,
+    /// Resin cartridges per metre.
+    pub resin_per_m: f64,
+    /// Mesh per metre, m2.
+    pub mesh_m2_per_m: f64,
+    /// Cable bolts per metre.
+    pub cable_bolts_per_m: f64,
+    /// Support consumables per metre, US$.
+    pub support_usd_per_m: f64,
+}
+
+fn ground_report(reps: &[Replication], dry_fraction: f64) -> Option<Vec<GroundClassReport>> {
+    let first = reps.first()?.ground.as_ref()?;
+    let shifts: f64 = reps
+        .iter()
+        .map(|r| r.shifts.len() as f64)
+        .sum::<f64>()
+        .max(1.0);
+    let mut total: Vec<crate::ground::ClassTally> = first
+        .iter()
+        .map(|c| crate::ground::ClassTally {
+            name: c.name.clone(),
+            ..Default::default()
+        })
+        .collect();
+    for r in reps {
+        for (t, c) in total.iter_mut().zip(r.ground.iter().flatten()) {
+            t.advance_m += c.advance_m;
+            t.cut_wet_t += c.cut_wet_t;
+            t.cuts += c.cuts;
+            t.intersections += c.intersections;
+            t.bolts += c.bolts;
+            t.ground.add(&c.ground, 1.0);
+        }
+    }
+    let all_m: f64 = total.iter().map(|t| t.advance_m).sum::<f64>().max(1e-12);
+    let per_m = |v: f64, m: f64| if m > 0.0 { v / m } else { 0.0 };
+    Some(
+        total
+            .iter()
+            .map(|t| GroundClassReport {
+                class: t.name.clone(),
+                advance_share: t.advance_m / all_m,
+                advance_m_per_shift: t.advance_m / shifts,
+                falls_per_km: per_m(t.ground.falls * 1_000.0, t.advance_m),
+                falls_per_100kt: per_m(t.ground.falls * 1e5, t.cut_wet_t * dry_fraction),
+                support_min_per_m: per_m(t.ground.support_min, t.advance_m),
+                fall_min_per_shift: t.ground.fall_min / shifts,
+                bog_min_per_shift: t.ground.bog_min / shifts,
+                waste_dry_t_per_shift: t.ground.fallen_dry_t / shifts,
+                ore_lost_dry_t_per_shift: t.ground.ore_lost_dry_t / shifts,
+                bolts_per_m: per_m(f64::from(t.bolts), t.advance_m),
+                resin_per_m: per_m(t.ground.resin, t.advance_m),
+                mesh_m2_per_m: per_m(t.ground.mesh_m2, t.advance_m),
+                cable_bolts_per_m: per_m(t.ground.cable_bolts, t.advance_m),
+                support_usd_per_m: per_m(t.ground.support_cost_usd, t.advance_m),
+            })
+            .collect(),
+    )
 }
 
 /// Replication `r` of the section under `opts` (its days, warm-up and seed; `opts.replications`
@@ -220,7 +308,18 @@ pub fn replication(
     opts: RunOptions,
     r: u64,
 ) -> Replication {
-    simulate(
+    replication_in(cfg, calendar, opts, r, None)
+}
+
+/// [`replication`] in a ground (`None`: the same run).
+pub fn replication_in(
+    cfg: &SectionConfig,
+    calendar: &CalendarConfig,
+    opts: RunOptions,
+    r: u64,
+    ground: Option<&crate::ground::Prepared<'_>>,
+) -> Replication {
+    super::model::simulate_in(
         cfg,
         calendar,
         RunSpec {
@@ -231,6 +330,7 @@ pub fn replication(
             stop_after_wet_t: None,
             seam_height_m: None,
         },
+        ground,
     )
 }
 
@@ -263,6 +363,11 @@ pub fn summarise(
     calendar: &CalendarConfig,
     targets: &Targets,
 ) -> SectionReport {
+    let dry_fraction = reps
+        .iter()
+        .flat_map(|r| r.shifts.iter())
+        .find(|s| s.wet_t > 0.0)
+        .map_or(1.0, |s| s.dry_t / s.wet_t);
     let per_shift = |f: &dyn Fn(&super::model::ShiftTally) -> f64| -> Summary {
         let means: Vec<f64> = reps.iter().map(|r| r.mean_per_shift(f)).collect();
         Summary::of(&means)
@@ -321,6 +426,7 @@ pub fn summarise(
         sections_needed,
         mass_balance: mass,
         events_per_replication: reps.iter().map(|r| r.events as f64).sum::<f64>() / n,
+        ground: ground_report(reps, dry_fraction),
     }
 }
 

@@ -1,5 +1,6 @@
 //! CSV in long ("tidy") form: `table,row,column,value`, one line per cell, so every table
-//! of a result fits one file and pivots directly in a spreadsheet.
+//! of a result fits one file and pivots directly in a spreadsheet. Text cells are
+//! neutralised against formula injection ([`crate::csv_safe`]).
 
 use super::{ExportError, Exporter, Output};
 
@@ -12,9 +13,9 @@ impl Exporter for CsvExporter {
         w.write_record(["table", "row", "column", "value"])?;
         for t in output.tables() {
             for row in &t.rows {
-                let label = row.first().map(|c| c.raw()).unwrap_or_default();
+                let label = row.first().map(|c| c.csv()).unwrap_or_default();
                 for (col, cell) in t.columns.iter().zip(row).skip(1) {
-                    w.write_record([t.name.as_str(), &label, col, &cell.raw()])?;
+                    w.write_record([t.name.as_str(), &label, col, &cell.csv()])?;
                 }
             }
         }

@@ -1,6 +1,7 @@
 //! Wide CSV of an output's per-unit data table (the risk study's per-iteration table):
 //! one header row of column names, one row per unit, numbers at full precision (Rust's
-//! shortest round-trip form), empty cells for undefined values. Loads directly in pandas
+//! shortest round-trip form), empty cells for undefined values, text cells neutralised
+//! against formula injection ([`crate::csv_safe`]). Loads directly in pandas
 //! (`pd.read_csv`), R (`read.csv`) or a spreadsheet.
 
 use super::{ExportError, Exporter, Output};
@@ -16,7 +17,7 @@ impl Exporter for DataCsvExporter {
             Some(t) => {
                 w.write_record(&t.columns)?;
                 for row in &t.rows {
-                    w.write_record(row.iter().map(|c| c.raw()))?;
+                    w.write_record(row.iter().map(|c| c.csv()))?;
                 }
             }
             None => w.write_record(["no per-iteration data"])?,

@@ -49,8 +49,64 @@ pub enum ExportError {
     Report(String),
 }
 
+/// The first number of `output`'s tables (and of its per-unit data table) that is NaN or
+/// infinite, as `table TABLE, row ROW, column COLUMN is VALUE`; `None` when every number
+/// is finite. The CLI checks it before writing anything (an undefined value is
+/// [`Cell::Missing`](crate::Cell::Missing), never a NaN).
+pub fn non_finite(output: &dyn Output) -> Option<String> {
+    let data = output.data();
+    output.tables().iter().chain(data.iter()).find_map(|t| {
+        t.rows.iter().find_map(|row| {
+            row.iter()
+                .zip(&t.columns)
+                .find_map(|(cell, col)| match cell {
+                    crate::Cell::Num(v, _) if !v.is_finite() => Some(format!(
+                        "output {}, row {}, column {col} is {v}",
+                        t.name,
+                        row.first().map(|c| c.raw()).unwrap_or_default()
+                    )),
+                    _ => None,
+                })
+        })
+    })
+}
+
 /// Turns an output into the bytes of one format.
 pub trait Exporter {
     /// Serialises `output`.
     fn serialize(&self, output: &dyn Output) -> Result<Vec<u8>, ExportError>;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Cell;
+
+    struct One(f64);
+
+    impl Output for One {
+        fn json(&self) -> serde_json::Value {
+            serde_json::Value::Null
+        }
+        fn tables(&self) -> Vec<Table> {
+            let mut t = Table::new("finance_summary", "t", &["metric", "value"]);
+            t.push(vec!["npv5_usd".into(), Cell::Num(1.0, 0)]);
+            t.push(vec!["npv8_usd".into(), Cell::Num(self.0, 0)]);
+            t.push(vec!["irr_pct".into(), Cell::Missing]);
+            vec![t]
+        }
+    }
+
+    #[test]
+    fn a_nan_or_an_infinity_in_an_output_is_named() {
+        assert_eq!(non_finite(&One(2.0)), None);
+        assert_eq!(
+            non_finite(&One(f64::NAN)).as_deref(),
+            Some("output finance_summary, row npv8_usd, column value is NaN")
+        );
+        assert_eq!(
+            non_finite(&One(f64::NEG_INFINITY)).as_deref(),
+            Some("output finance_summary, row npv8_usd, column value is -inf")
+        );
+    }
 }

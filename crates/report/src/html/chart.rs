@@ -18,6 +18,31 @@ const H: u32 = 400;
 const PRINT_ROWS: usize = 40;
 /// Width of the legend panel at the right of the plot.
 const LEGEND_W: u32 = 220;
+/// Most series a data table shows as columns; with more series than categories it is
+/// written one row per series instead (it would scroll sideways).
+const TABLE_COLUMNS: usize = 6;
+/// Characters of a legend line that fit in the panel beside the swatch (15 px sans-serif,
+/// about 8 px a character, in the panel's 190 px).
+const LEGEND_CHARS: usize = 22;
+
+/// `text` in lines of at most `width` characters, broken at spaces (a longer word keeps
+/// its own line).
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    for word in text.split(' ') {
+        match lines.last_mut() {
+            Some(l) if l.chars().count() + 1 + word.chars().count() <= width => {
+                l.push(' ');
+                l.push_str(word);
+            }
+            _ => lines.push(word.to_string()),
+        }
+    }
+    if lines.is_empty() {
+        lines.push(String::new());
+    }
+    lines
+}
 
 /// A colour-blind-safe palette (Okabe-Ito, then Tol's muted), in series order.
 pub const PALETTE: [(u8, u8, u8); 12] = [
@@ -149,8 +174,21 @@ impl Chart {
     pub fn html(&self) -> Result<String, String> {
         let svg = self.svg()?;
         let mut out = String::new();
+        // A table of more than four numeric columns goes under the plot, full width, instead
+        // of scrolling sideways in the narrow column beside it.
+        let columns = match &self.kind {
+            Kind::Gantt { .. } => 3,
+            Kind::Bars { overlay, .. } => self.series.len() + overlay.len(),
+            _ => self.series.len(),
+        };
+        let columns = if columns > TABLE_COLUMNS && columns > self.categories.len() {
+            self.categories.len()
+        } else {
+            columns
+        };
         out.push_str(&format!(
-            "<figure class=\"chart\" id=\"chart-{}\">\n<figcaption>{}</figcaption>\n<div class=\"plot\" role=\"img\" aria-label=\"{}\">{}</div>\n",
+            "<figure class=\"chart{}\" id=\"chart-{}\">\n<figcaption>{}</figcaption>\n<div class=\"plot\" role=\"img\" aria-label=\"{}\">{}</div>\n",
+            if columns > 4 { " wide" } else { "" },
             self.id,
             esc(&self.title),
             esc(&self.title),
@@ -215,6 +253,36 @@ impl Chart {
                         Cell::Num(*b, 1).display()
                     ));
                 }
+            }
+            out.push_str("</tbody>");
+            return out;
+        }
+        // More series than categories (sources and uses: a dozen lines, two bars) reads
+        // across, one row per series, so the table fits its column instead of scrolling
+        // sideways.
+        if cols.len() > TABLE_COLUMNS && cols.len() > self.categories.len() {
+            out.truncate(out.rfind("<th scope=\"col\">").unwrap_or(out.len()));
+            out.push_str("<th scope=\"col\">series</th>");
+            for c in &self.categories {
+                out.push_str(&format!("<th scope=\"col\">{}</th>", esc(c)));
+            }
+            out.push_str("</tr></thead>\n<tbody>\n");
+            for s in &cols {
+                out.push_str(&format!("<tr><th scope=\"row\">{}</th>", esc(&s.name)));
+                for i in 0..self.categories.len() {
+                    let v = s.values.get(i).copied().unwrap_or(f64::NAN);
+                    let cell = if v.is_finite() {
+                        Cell::Num(v, self.decimals)
+                    } else {
+                        Cell::Missing
+                    };
+                    out.push_str(&format!(
+                        "<td data-value=\"{}\">{}</td>",
+                        cell.raw(),
+                        cell.display()
+                    ));
+                }
+                out.push_str("</tr>\n");
             }
             out.push_str("</tbody>");
             return out;
@@ -325,9 +393,22 @@ impl Chart {
         &self,
         side: &DrawingArea<SVGBackend<'_>, plotters::coord::Shift>,
     ) -> Result<(), DrawingAreaErrorKind<std::io::Error>> {
-        let font = ("sans-serif", 15).into_font().color(&BLACK);
-        for (k, (name, c, line)) in self.legend_entries().into_iter().enumerate() {
-            let y = 50 + 22 * k as i32;
+        // 15 px, or 12 px when the wrapped entries would run past the panel's foot.
+        let entries = self.legend_entries();
+        let height = |chars: usize, step: i32, wrap_step: i32| -> i32 {
+            entries
+                .iter()
+                .map(|(n, _, _)| step + wrap_step * (wrap(n, chars).len() as i32 - 1))
+                .sum()
+        };
+        let (size, chars, step, wrap_step) = if 50 + height(LEGEND_CHARS, 22, 17) <= H as i32 - 10 {
+            (15, LEGEND_CHARS, 22, 17)
+        } else {
+            (12, LEGEND_CHARS * 5 / 4, 17, 13)
+        };
+        let font = ("sans-serif", size).into_font().color(&BLACK);
+        let mut y = 50;
+        for (name, c, line) in entries {
             let col = colour(c);
             if line {
                 side.draw(&PathElement::new(
@@ -337,7 +418,16 @@ impl Chart {
             } else {
                 side.draw(&Rectangle::new([(8, y - 6), (22, y + 6)], col.filled()))?;
             }
-            side.draw(&Text::new(name, (30, y - 8), font.clone()))?;
+            // A long name wraps at word boundaries instead of running out of the panel.
+            let lines = wrap(&name, chars);
+            for (k, l) in lines.iter().enumerate() {
+                side.draw(&Text::new(
+                    l.clone(),
+                    (30, y - size / 2 - 1 + wrap_step * k as i32),
+                    font.clone(),
+                ))?;
+            }
+            y += step + wrap_step * (lines.len() as i32 - 1);
         }
         Ok(())
     }
@@ -824,4 +914,78 @@ const BAND_COLOUR: usize = 1;
 
 fn finite(v: Option<&f64>) -> f64 {
     v.copied().filter(|x| x.is_finite()).unwrap_or(0.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn bars(series: usize, categories: usize) -> Chart {
+        Chart {
+            id: "t",
+            title: "t".into(),
+            x_label: "x".into(),
+            y_label: "y".into(),
+            categories: (0..categories).map(|c| format!("c{c}")).collect(),
+            x: vec![],
+            series: (0..series)
+                .map(|s| {
+                    Series::new(
+                        format!("source: a rather long series name number {s}"),
+                        vec![1.0; categories],
+                    )
+                })
+                .collect(),
+            kind: Kind::Bars {
+                horizontal: false,
+                overlay: vec![],
+            },
+            decimals: 1,
+            note: String::new(),
+        }
+    }
+
+    #[test]
+    fn long_legend_names_wrap_inside_the_panel() {
+        assert_eq!(
+            wrap("source: cost overrun facility drawn", 22),
+            vec!["source: cost overrun", "facility drawn"]
+        );
+        for l in wrap("source: IVA facility (drawn less repaid)", LEGEND_CHARS) {
+            assert!(l.chars().count() <= LEGEND_CHARS, "{l}");
+        }
+        // A dozen wrapped entries stay above the foot of the panel: every legend text's
+        // y is within the drawing.
+        let svg = bars(12, 2).svg().unwrap();
+        let side = &svg[svg.find("source: a rather").unwrap()..];
+        assert!(!side.is_empty());
+        for part in svg.split("<text").skip(1) {
+            if let Some(at) = part.find("y=\"") {
+                let y: f64 = part[at + 3..].split('"').next().unwrap().parse().unwrap();
+                assert!(y < f64::from(H), "text at y = {y}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_table_wider_than_it_is_long_reads_across_and_sits_under_the_plot() {
+        // Twelve series over two categories: one row per series, two value columns,
+        // beside the plot.
+        let h = bars(12, 2).html().unwrap();
+        assert!(h.starts_with("<figure class=\"chart\" id="), "{}", &h[..60]);
+        assert_eq!(h.matches("<tr><th scope=\"row\">source:").count(), 12);
+        assert_eq!(h.matches("<th scope=\"col\">c").count(), 2);
+        // Six series over ten categories: six value columns, under the plot.
+        let h = bars(6, 10).html().unwrap();
+        assert!(
+            h.starts_with("<figure class=\"chart wide\" id="),
+            "{}",
+            &h[..60]
+        );
+        assert_eq!(h.matches("<tr><th scope=\"row\">c").count(), 10);
+        // Two series over many categories: as before, one row per category, beside it.
+        let h = bars(2, 20).html().unwrap();
+        assert!(h.starts_with("<figure class=\"chart\" id="));
+        assert_eq!(h.matches("<tr><th scope=\"row\">c").count(), 20);
+    }
 }

@@ -82,6 +82,8 @@ table.kpi td.value { font-weight: 600; white-space: nowrap; }
 figure.chart { display: grid; grid-template-columns: minmax(0, 3fr) minmax(0, 2fr); gap: 1rem;
                margin: 1rem 0 1.5rem; break-inside: avoid; }
 figure.chart figcaption { grid-column: 1 / -1; font-weight: 600; }
+figure.chart.wide { grid-template-columns: minmax(0, 1fr); }
+figure.chart.wide .plot svg { max-width: 820px; }
 figure.chart .plot svg { width: 100%; height: auto; display: block; }
 figure.chart .data { max-height: 380px; overflow: auto; border: 1px solid var(--rule); }
 figure.chart .data table { width: 100%; }
@@ -336,7 +338,11 @@ fn summary(r: &ReportStudy, risk: Option<&RiskResult>) -> String {
             zn,
         ),
         kpi(
-            "manganese carbonate, life of mine",
+            if mn == 0.0 {
+                "manganese carbonate, life of mine (none: the plant recovers no manganese, plant.recovery.mn_pct = 0, as the 2007 base case sold none)"
+            } else {
+                "manganese carbonate, life of mine"
+            },
             Cell::Num(mn / 1e3, 1),
             "kt",
         )
@@ -563,7 +569,7 @@ fn risk_summary(k: &RiskResult, lock_up: f64) -> String {
         ("npv_negative", format!("{npv} below zero")),
         (
             "dscr_below_lock_up",
-            format!("DSCR below lock-up ({lock_up:.2}x) in a quarter"),
+            format!("lock-up: the covenant's DSCR below {lock_up:.2}x in a quarter"),
         ),
         ("funding_shortfall", "a funding shortfall".to_string()),
         (
@@ -573,6 +579,12 @@ fn risk_summary(k: &RiskResult, lock_up: f64) -> String {
     ] {
         if let Some(i) = k.probabilities.iter().position(|p| p.name == name) {
             let p = &k.probabilities[i];
+            // The covenant's basis (trailing twelve months or the quarter) is in the
+            // event's description; the summary's label keeps it short.
+            let label = match name {
+                "dscr_below_lock_up" | "event_of_default" => p.description.clone(),
+                _ => label,
+            };
             out.push_str(&format!(
                 "<tr><th scope=\"row\">{}</th>{}<td>{:.1} to {:.1}</td></tr>\n",
                 esc(&label),
@@ -737,7 +749,13 @@ fn mine(r: &ReportStudy) -> Result<String, String> {
         ],
         kind: Kind::Lines { hlines: vec![] },
         decimals: 3,
-        note: "Products = feed × head grade × recovery, after the plant's ramp-up.".into(),
+        note: if s.years.iter().all(|p| p.mnco3_t == 0.0) {
+            "Products = feed × head grade × recovery, after the plant's ramp-up. Manganese carbonate is zero: the scenario's plant \
+             recovers no manganese (plant.recovery.mn_pct = 0; the 2007 base case sold none)."
+                .into()
+        } else {
+            "Products = feed × head grade × recovery, after the plant's ramp-up.".into()
+        },
     };
     out.push_str(&metal.html()?);
     let q = &s.quarters;
@@ -812,8 +830,52 @@ fn mine(r: &ReportStudy) -> Result<String, String> {
                 .map_or("n/a".into(), |v| v.to_string()),
         ));
     }
-    out.push_str("</tbody></table>\n</section>\n");
+    out.push_str("</tbody></table>\n");
+    out.push_str(&ground(r));
+    out.push_str("</section>\n");
     Ok(out)
+}
+
+/// The ground (`[ground]` only): class shares along the panels with their support, falls
+/// and time lost (from the section study), and the fall record by year (the schedule).
+fn ground(r: &ReportStudy) -> String {
+    let run = &r.run;
+    let Some(classes) = &run.section.ground else {
+        return String::new();
+    };
+    let mut out = String::from("<h3>Ground</h3>\n<p>Roof classes met along the headings of the section study (docs/ground.md): share of the metres driven, support, roof falls and time lost, by class.</p>\n");
+    out.push_str("<table id=\"ground-classes\"><thead><tr><th scope=\"col\" class=\"text\">class</th><th scope=\"col\">share of advance</th><th scope=\"col\">bolting min/m</th><th scope=\"col\">falls/km</th><th scope=\"col\">falls/100 kt</th><th scope=\"col\">fall clean-up min/shift</th><th scope=\"col\">bogging min/shift</th><th scope=\"col\">waste dry t/shift</th><th scope=\"col\">ore lost dry t/shift</th><th scope=\"col\">support US$/m</th></tr></thead><tbody>\n");
+    for c in classes {
+        out.push_str(&format!(
+            "<tr><td class=\"text\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
+            esc(&c.class),
+            Cell::Num(100.0 * c.advance_share, 1).display(),
+            Cell::Num(c.support_min_per_m, 2).display(),
+            Cell::Num(c.falls_per_km, 2).display(),
+            Cell::Num(c.falls_per_100kt, 2).display(),
+            Cell::Num(c.fall_min_per_shift, 1).display(),
+            Cell::Num(c.bog_min_per_shift, 1).display(),
+            Cell::Num(c.waste_dry_t_per_shift, 1).display(),
+            Cell::Num(c.ore_lost_dry_t_per_shift, 1).display(),
+            Cell::Num(c.support_usd_per_m, 1).display(),
+        ));
+    }
+    out.push_str("</tbody></table>\n");
+    out.push_str("<p>The fall record of the life of mine (mean of the simulated schedules):</p>\n");
+    out.push_str("<table id=\"ground-falls\"><thead><tr><th scope=\"col\" class=\"text\">year</th><th scope=\"col\">roof falls</th><th scope=\"col\">clean-up h</th><th scope=\"col\">waste dilution, dry t</th><th scope=\"col\">ore lost, dry t</th><th scope=\"col\">support consumables, US$</th></tr></thead><tbody>\n");
+    for p in &run.schedule.years {
+        out.push_str(&format!(
+            "<tr><td class=\"text\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
+            esc(&p.label),
+            Cell::Num(p.ground.falls, 1).display(),
+            Cell::Num(p.ground.fall_min / 60.0, 0).display(),
+            Cell::Num(p.waste_dilution_t, 0).display(),
+            Cell::Num(p.ore_lost_t, 0).display(),
+            Cell::Num(p.ground.support_cost_usd, 0).display(),
+        ));
+    }
+    out.push_str("</tbody></table>\n");
+    out
 }
 
 /// The fleet-sizing curve: probability of meeting each target against the number of
@@ -1038,10 +1100,14 @@ fn finance(r: &ReportStudy) -> Result<String, String> {
         note: "From the quarterly waterfall of the finance model (manto finance --json: quarterly[].cfads_usd, senior_debt_service_usd).".into(),
     };
     out.push_str(&cf.html()?);
+    // Debt only: equity's "balance" is the equity contributed to date, not debt. One line
+    // per facility on a calendar-year axis (bars per quarter stacked the facilities and
+    // crowded 150 quarter labels onto the axis).
+    let is_debt = |i: usize| f.facilities.get(i).is_none_or(|fs| fs.kind != "equity");
     let bal = Chart {
         id: "debt-balance",
-        title: "Debt outstanding by facility at quarter end".into(),
-        x_label: "quarter".into(),
+        title: "Debt outstanding by facility at quarter end (equity not included)".into(),
+        x_label: "calendar year".into(),
         y_label: "US$ M".into(),
         categories: cats.clone(),
         x: x.clone(),
@@ -1049,6 +1115,7 @@ fn finance(r: &ReportStudy) -> Result<String, String> {
             .facility_names
             .iter()
             .enumerate()
+            .filter(|(i, _)| is_debt(*i))
             .map(|(i, name)| {
                 Series::new(
                     name.clone(),
@@ -1060,12 +1127,9 @@ fn finance(r: &ReportStudy) -> Result<String, String> {
                 )
             })
             .collect(),
-        kind: Kind::Bars {
-            horizontal: false,
-            overlay: vec![],
-        },
+        kind: Kind::Lines { hlines: vec![] },
         decimals: 3,
-        note: "Closing balance of each facility (drawdowns and capitalised interest in, principal and prepayments out).".into(),
+        note: "Closing balance of each debt facility (drawdowns and capitalised interest in, principal and prepayments out); each facility is its own line, not stacked.".into(),
     };
     out.push_str(&bal.html()?);
     let cov = &r.finance.covenants;
@@ -1103,7 +1167,13 @@ fn finance(r: &ReportStudy) -> Result<String, String> {
     };
     out.push_str(&ratios.html()?);
     // Bank cases.
-    out.push_str("<h3>Bank cases</h3>\n<p>Every case holds the base case's sized debt (<code>manto cases</code>).</p>\n");
+    out.push_str(&format!(
+        "<h3>Bank cases</h3>\n<p>Every case holds the base case's sized debt (<code>manto cases</code>). The minimum DSCR is the lowest \
+         single quarter's; the default quarters count the covenant's own test, on the {} DSCR (<code>finance.covenants.test_on</code>), \
+         so a case whose worst quarter is below the {:.2}x minimum can have no default quarter.</p>\n",
+        esc(&r.cases.covenant_test),
+        cov.min_dscr
+    ));
     out.push_str("<table id=\"bank-cases\"><thead><tr><th scope=\"col\" class=\"text\">case</th><th scope=\"col\" class=\"text\">what</th>");
     let rate = r.cases.cases.first().map_or(8.0, |c| c.npv_rate_pct);
     out.push_str(&format!("<th scope=\"col\">NPV{rate} after tax, US$ M</th><th scope=\"col\">IRR, %</th><th scope=\"col\">min DSCR, x</th><th scope=\"col\">min LLCR, x</th><th scope=\"col\">funded</th><th scope=\"col\">shortfall, US$ M</th><th scope=\"col\">default quarters</th></tr></thead><tbody>\n"));
@@ -1182,15 +1252,29 @@ pub fn risk_section(r: &ReportStudy, risk: Option<&RiskResult>) -> Result<String
         "<p class=\"lede\">{} of {} planned iterations{} ({} sampling, mine by the {} path, seed {}{}). Every iteration draws the \
          scenario's uncertain inputs and a metal price path per product, simulates the mine at those inputs and values it \
          with the debt sized once on the banking case and held fixed. Every number below is in <code>manto risk --json</code> \
-         for the same scenario, seed and iterations.</p>\n",
+         for the same scenario, seed and iterations. Sampling: {}.</p>\n",
         k.iterations,
         k.iterations_planned,
         if k.stopped_early { " (the precision stop ended the run)" } else { "" },
         esc(&k.sampling.replace('_', " ")),
         esc(&k.mine_path),
         k.seed,
-        if k.dated.is_empty() { String::new() } else { format!(", dated {}", esc(&k.dated)) }
+        if k.dated.is_empty() { String::new() } else { format!(", dated {}", esc(&k.dated)) },
+        esc(&k.sampling_note)
     ));
+    if !k.correlations.is_empty() {
+        out.push_str("<table id=\"risk-correlations\"><caption>Rank correlations of the drawn inputs: the target and what the draws reached (Spearman; Iman–Conover with the target corrected to the normal scores' Pearson correlation, 2 sin(πρ/6); ties in an empirical input keep its correlations below target)</caption>\n<thead><tr><th scope=\"col\" class=\"text\">inputs</th><th scope=\"col\">target</th><th scope=\"col\">achieved</th></tr></thead><tbody>\n");
+        for (i, c) in k.correlations.iter().enumerate() {
+            out.push_str(&format!(
+                "<tr><th scope=\"row\">{} and {}</th>{}{}</tr>\n",
+                esc(&c.a),
+                esc(&c.b),
+                risk_td(&format!("correlations.{i}.target"), c.target, 1.0, 2),
+                risk_td(&format!("correlations.{i}.achieved"), c.achieved, 1.0, 3),
+            ));
+        }
+        out.push_str("</tbody></table>\n");
+    }
     let head = k.outputs.iter().find(|o| o.name == k.headline_npv);
     let p_neg = k.probabilities.iter().find(|p| p.name == "npv_negative");
     // Distribution of the NPV.
@@ -1246,7 +1330,7 @@ pub fn risk_section(r: &ReportStudy, risk: Option<&RiskResult>) -> Result<String
             },
             decimals: 0,
             note: format!(
-                "The {npv} at every 5% of cumulative probability (percentiles interpolated between order statistics, as Excel's PERCENTILE.INC): \
+                "The {npv} at every 1% of cumulative probability (percentiles interpolated between order statistics, as Excel's PERCENTILE.INC): \
                  read the chance of an {npv} at or below a value off the curve."
             ),
         };

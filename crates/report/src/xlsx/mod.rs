@@ -170,6 +170,32 @@ struct Formats {
     manto: Format,
     /// An input no formula reads (the simulation's, the sizing's, the book's structure).
     unread: Format,
+    /// A live whole number: a period, a year, a flag, a count.
+    live_int: Format,
+    /// A live tonnage, thousands separated.
+    live_t: Format,
+    /// A check figure: a relative difference, as a percentage.
+    check: Format,
+    /// manto's US$ beside the workbook's.
+    manto_usd: Format,
+    /// manto's ratio beside the workbook's.
+    manto_ratio: Format,
+}
+
+/// Number format of a live number that is not money, a ratio or a whole number: thousands
+/// separated, up to four decimals (never Excel's General, which shows a tiny difference in
+/// E-13 notation).
+const NUM: &str = "#,##0.0###;[Red]-#,##0.0###";
+
+/// The number format of a live row by its unit.
+fn live_format<'a>(fm: &'a Formats, unit: &str) -> &'a Format {
+    match unit {
+        "US$" => &fm.live_usd,
+        "x" => &fm.ratio,
+        "#" | "year" | "0/1" | "quarters" | "quarter" => &fm.live_int,
+        "t" | "dry t" | "wet t" => &fm.live_t,
+        _ => &fm.live_num,
+    }
 }
 
 fn formats() -> Formats {
@@ -194,14 +220,28 @@ fn formats() -> Formats {
             .set_font_color(input_font)
             .set_background_color(input_fill),
         live_usd: Format::new().set_num_format("#,##0;[Red]-#,##0"),
-        live_num: Format::new().set_num_format("General"),
+        live_num: Format::new().set_num_format(NUM),
+        live_int: Format::new().set_num_format("0"),
+        live_t: Format::new().set_num_format("#,##0;[Red]-#,##0"),
+        check: Format::new()
+            .set_num_format("0.0000%")
+            .set_italic()
+            .set_font_color(Color::RGB(0x555555)),
         ratio: Format::new().set_num_format("0.000"),
         text: Format::new(),
         note: Format::new()
             .set_italic()
             .set_font_color(Color::RGB(0x555555)),
         manto: Format::new()
-            .set_num_format("General")
+            .set_num_format(NUM)
+            .set_italic()
+            .set_font_color(Color::RGB(0x7030A0)),
+        manto_usd: Format::new()
+            .set_num_format("#,##0;[Red]-#,##0")
+            .set_italic()
+            .set_font_color(Color::RGB(0x7030A0)),
+        manto_ratio: Format::new()
+            .set_num_format("0.000")
             .set_italic()
             .set_font_color(Color::RGB(0x7030A0)),
         unread: Format::new().set_font_color(Color::RGB(0x808080)),
@@ -333,7 +373,7 @@ fn build(r: &ReportStudy, risk: Option<&RiskResult>) -> Result<Vec<u8>, XlsxErro
         String::new(),
         "Colour code: blue on yellow = input read by the formulas (a scenario input, or one of the two numbers manto computed that this workbook takes as".into(),
         "given); grey on Inputs = an input no formula reads (the simulation's, the sizing's, the structure's); black = live formula; purple italic = manto's own".into(),
-        "number beside the workbook's, for the check. Key results and the model check are at the end of this sheet, linked to Outputs.".into(),
+        "number beside the workbook's, for the check. The key results and the model check above are linked to Outputs.".into(),
         String::new(),
         "Live formulas (one per row, the same in every column; in the first and last period a reference to the quarter before or after reads its start value):".into(),
         "- the timeline: period, calendar year, quarter, phase flags from the timing inputs and the number of quarters of manto's production schedule; the".into(),
@@ -368,11 +408,10 @@ fn build(r: &ReportStudy, risk: Option<&RiskResult>) -> Result<Vec<u8>, XlsxErro
         "Checked: scripts/check-reports.sh recalculates this workbook in LibreOffice and compares every live row manto reports (column D names its JSON key),".into(),
         "NPV, IRR, every quarter's DSCR and balance check with manto within 1e-6 relative.".into(),
     ];
-    for (i, l) in lines.iter().enumerate() {
-        let fmt = if i == 0 { &fm.title } else { &fm.text };
-        cover.write_string_with_format(i as u32, 0, l, fmt)?;
-    }
-    let cover_lines = lines.len();
+    // The title and description now; the key results below them and then the rest of
+    // these lines are written at the end, once Outputs has the key results' cells.
+    cover.write_string_with_format(0, 0, &lines[0], &fm.title)?;
+    cover.write_string_with_format(1, 0, &lines[1], &fm.text)?;
 
     // ---- Inputs ----------------------------------------------------------------
     let mut names: Vec<(String, String)> = Vec::new();
@@ -649,11 +688,7 @@ fn build(r: &ReportStudy, risk: Option<&RiskResult>) -> Result<Vec<u8>, XlsxErro
                         labels: &rowlabels,
                     };
                     ws.write_string(xr, 2, format!("formula: {}", e.words(&p0)))?;
-                    let fmt = match row.unit {
-                        "US$" => &fm.live_usd,
-                        "x" => &fm.ratio,
-                        _ => &fm.live_num,
-                    };
+                    let fmt = live_format(&fm, row.unit);
                     for t in 0..n {
                         let c = FIRST + t as u16;
                         let p = QPlace {
@@ -693,7 +728,7 @@ fn build(r: &ReportStudy, risk: Option<&RiskResult>) -> Result<Vec<u8>, XlsxErro
 
     // ---- Outputs -----------------------------------------------------------------
     // Key results for the Cover: (label, formula, stored result, format is a ratio).
-    let mut key_results: Vec<(String, String, String, bool)> = Vec::new();
+    let mut key_results: Vec<(String, String, String, &str)> = Vec::new();
     {
         // The calendar years of the timeline and one more, so a later start quarter in
         // Excel keeps every flow (the spare year holds zeros, which change no NPV or IRR).
@@ -953,7 +988,12 @@ fn build(r: &ReportStudy, risk: Option<&RiskResult>) -> Result<Vec<u8>, XlsxErro
             // The stored value is manto's: the checks below show the workbook equals it.
             ws.write_formula_with_format(xr, 2, live(formula, *manto), fmt)?;
             if manto.is_finite() {
-                ws.write_number_with_format(xr, 3, *manto, &fm.manto)?;
+                let mf = if *unit == "US$" {
+                    &fm.manto_usd
+                } else {
+                    &fm.manto_ratio
+                };
+                ws.write_number_with_format(xr, 3, *manto, mf)?;
             } else {
                 ws.write_string_with_format(xr, 3, "n/a", &fm.manto)?;
             }
@@ -965,7 +1005,7 @@ fn build(r: &ReportStudy, risk: Option<&RiskResult>) -> Result<Vec<u8>, XlsxErro
                     &format!("=IF(ISNUMBER({b}),ABS({a}-{b})/MAX(1,ABS({b})),\"manto: n/a\")"),
                     if manto.is_finite() { 0.0 } else { f64::NAN },
                 ),
-                &fm.note,
+                &fm.check,
             )?;
             check_rows.push(xr);
             let headline = label.contains(&format!(
@@ -988,7 +1028,7 @@ fn build(r: &ReportStudy, risk: Option<&RiskResult>) -> Result<Vec<u8>, XlsxErro
                     } else {
                         String::new()
                     },
-                    *unit != "US$",
+                    *unit,
                 ));
             }
             xr += 1;
@@ -1043,7 +1083,7 @@ fn build(r: &ReportStudy, risk: Option<&RiskResult>) -> Result<Vec<u8>, XlsxErro
             "model check (balance sheet, every quarter)".into(),
             format!("=Outputs!{check_cell}"),
             if ok { "OK" } else { "ERROR" }.into(),
-            false,
+            "",
         ));
         xr += 2;
         // Quarterly cover and balance check against manto.
@@ -1086,7 +1126,12 @@ fn build(r: &ReportStudy, risk: Option<&RiskResult>) -> Result<Vec<u8>, XlsxErro
                 if key.is_empty() {
                     let v = manto.get(t).copied().unwrap_or(f64::NAN);
                     if v.is_finite() {
-                        ws.write_number_with_format(xr, c, v, &fm.manto)?;
+                        let mf = if *unit == "x" {
+                            &fm.manto_ratio
+                        } else {
+                            &fm.manto_usd
+                        };
+                        ws.write_number_with_format(xr, c, v, mf)?;
                     }
                 } else {
                     ws.write_formula_with_format(
@@ -1143,11 +1188,15 @@ fn build(r: &ReportStudy, risk: Option<&RiskResult>) -> Result<Vec<u8>, XlsxErro
         };
         let mut c1 = Chart::new(ChartType::Line);
         c1.title()
-            .set_name("CFADS and senior debt service, US$ per quarter");
+            .set_name("CFADS and senior debt service, US$ M per quarter");
         calc_series(&mut c1, "cfads", "CFADS");
         calc_series(&mut c1, "senior_ds", "senior debt service");
-        c1.x_axis().set_name("quarter");
-        c1.y_axis().set_name("US$");
+        c1.x_axis()
+            .set_name("quarter")
+            .set_label_interval(QUARTER_LABEL_EVERY)
+            .set_tick_interval(QUARTER_LABEL_EVERY);
+        // US$ M: the format's two trailing commas divide by a million.
+        c1.y_axis().set_name("US$ M").set_num_format("#,##0,,");
         c1.set_width(900).set_height(320);
         ws.insert_chart(xr + 3, 0, &c1)?;
         let mut c2 = Chart::new(ChartType::Line);
@@ -1176,19 +1225,22 @@ fn build(r: &ReportStudy, risk: Option<&RiskResult>) -> Result<Vec<u8>, XlsxErro
                 .set_categories(quarters)
                 .set_values(("Outputs", row, FIRST, row, last_col));
         }
-        c2.x_axis().set_name("quarter");
+        c2.x_axis()
+            .set_name("quarter")
+            .set_label_interval(QUARTER_LABEL_EVERY)
+            .set_tick_interval(QUARTER_LABEL_EVERY);
         c2.y_axis().set_name("cover ratio, x");
         c2.set_width(900).set_height(320);
         ws.insert_chart(xr + 21, 0, &c2)?;
         let mut c3 = Chart::new(ChartType::Column);
         c3.title()
-            .set_name("Project cash flow after tax by year, US$");
+            .set_name("Project cash flow after tax by year, US$ M");
         c3.add_series()
             .set_name("project cash flow after tax")
             .set_categories(("Outputs", 2, FIRST, 2, FIRST + ny - 1))
             .set_values(("Outputs", pat - 1, FIRST, pat - 1, FIRST + ny - 1));
         c3.x_axis().set_name("calendar year");
-        c3.y_axis().set_name("US$");
+        c3.y_axis().set_name("US$ M").set_num_format("#,##0,,");
         c3.set_width(900).set_height(320);
         ws.insert_chart(xr + 39, 0, &c3)?;
     }
@@ -1196,26 +1248,74 @@ fn build(r: &ReportStudy, risk: Option<&RiskResult>) -> Result<Vec<u8>, XlsxErro
     {
         let cover = wb.worksheet_from_name("Cover")?;
         cover.set_column_width(1, 18)?;
-        let top = cover_lines as u32 + 1;
+        cover.set_column_width(2, 8)?;
+        let top = 3;
         cover.write_string_with_format(top, 0, "Key results (live, from Outputs)", &fm.header)?;
         cover.write_string_with_format(top, 1, "workbook", &fm.header)?;
-        for (i, (label, formula, result, ratio)) in key_results.iter().enumerate() {
+        cover.write_string_with_format(top, 2, "unit", &fm.header)?;
+        for (i, (label, formula, result, unit)) in key_results.iter().enumerate() {
             let row = top + 1 + i as u32;
             cover.write_string(row, 0, label)?;
-            let fmt = if *ratio { &fm.ratio } else { &fm.live_usd };
+            let fmt = match *unit {
+                "US$" => &fm.live_usd,
+                "" => &fm.text,
+                _ => &fm.ratio,
+            };
             cover.write_formula_with_format(
                 row,
                 1,
                 Formula::new(formula).set_result(result.clone()),
                 fmt,
             )?;
+            cover.write_string(row, 2, *unit)?;
+        }
+        let below = top + key_results.len() as u32 + 2;
+        for (i, l) in lines.iter().enumerate().skip(2) {
+            cover.write_string_with_format(below + i as u32 - 2, 0, l, &fm.text)?;
         }
         cover.set_active(true);
     }
     if let Some(k) = risk {
         risk::sheet(&mut wb, k, &fm)?;
     }
+    print_setup(&mut wb, n)?;
     wb.save_to_buffer()
+}
+
+/// The quarterly charts label every eighth quarter (two years): 150 labels on one axis
+/// overlap.
+const QUARTER_LABEL_EVERY: u16 = 8;
+
+/// Quarter columns printed on one page's width, beside the repeated label column.
+const QUARTERS_PER_PAGE: usize = 16;
+
+/// Print setup of every sheet: landscape; the Cover, Inputs and Risk fitted to one page's
+/// width; the quarterly sheets (Time, Production, Calculations, Outputs) to one page per
+/// [`QUARTERS_PER_PAGE`] quarters, so the numbers stay legible; each page repeats the
+/// sheet's title and header rows and its label column.
+fn print_setup(wb: &mut Workbook, quarters: usize) -> Result<(), XlsxError> {
+    let wide = quarters.div_ceil(QUARTERS_PER_PAGE).max(1) as u16;
+    for ws in wb.worksheets_mut() {
+        ws.set_landscape();
+        ws.set_paper_size(9); // A4
+        let name = ws.name();
+        match name.as_str() {
+            "Cover" => {
+                ws.set_print_fit_to_pages(1, 0);
+            }
+            "Inputs" | "Risk" => {
+                ws.set_print_fit_to_pages(1, 0);
+                ws.set_repeat_rows(0, 2)?;
+                ws.set_repeat_columns(0, 0)?;
+            }
+            _ => {
+                ws.set_print_fit_to_pages(wide, 0);
+                ws.set_repeat_rows(0, TOP - 1)?;
+                ws.set_repeat_columns(0, 0)?;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Flattens a JSON value into (dotted path, scalar) pairs in document order.

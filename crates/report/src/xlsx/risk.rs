@@ -151,7 +151,6 @@ fn input_unit(risk: &RiskResult, name: &str) -> String {
         Some(i) if i.how == "scale" => "× base".into(),
         Some(i) if i.key.ends_with("_factor") => "factor".into(),
         Some(i) => unit_of(&i.key).into(),
-        None if name.ends_with(" price") => "price deck unit".into(),
         None => String::new(),
     }
 }
@@ -191,6 +190,13 @@ pub fn blocks(risk: &RiskResult) -> Vec<RiskBlock> {
             "latin_hypercube or monte_carlo",
             "sampling".into(),
             vec![Text(risk.sampling.clone())],
+        ),
+        row(
+            "what is stratified",
+            "text",
+            "Latin hypercube stratifies the drawn inputs; the price shocks are plain Monte Carlo",
+            "sampling_note".into(),
+            vec![Text(risk.sampling_note.clone())],
         ),
         row(
             "mine path",
@@ -296,6 +302,30 @@ pub fn blocks(risk: &RiskResult) -> Vec<RiskBlock> {
             })
             .collect(),
     });
+
+    // Rank correlations: target and achieved.
+    if !risk.correlations.is_empty() {
+        out.push(RiskBlock {
+            title: "Rank correlations of the drawn inputs: the target and the Spearman correlation the draws reached".into(),
+            path: "correlations".into(),
+            heads: heads("input", "unit", "with input"),
+            columns: cols(&[("target", "target"), ("achieved", "achieved")]),
+            rows: risk
+                .correlations
+                .iter()
+                .enumerate()
+                .map(|(i, c)| {
+                    row(
+                        &c.a,
+                        "Spearman ρ",
+                        &c.b,
+                        format!("correlations.{i}"),
+                        vec![Num(c.target, Ratio), Num(c.achieved, Ratio)],
+                    )
+                })
+                .collect(),
+        });
+    }
 
     // Price processes.
     out.push(RiskBlock {
@@ -448,7 +478,7 @@ pub fn blocks(risk: &RiskResult) -> Vec<RiskBlock> {
                     row(
                         &b.input,
                         unit,
-                        &input_unit(risk, &b.input),
+                        &b.input_unit,
                         format!("tornado.{t}.bars.{k}"),
                         vec![
                             Num(b.input_p10, General),
@@ -618,7 +648,7 @@ pub fn blocks(risk: &RiskResult) -> Vec<RiskBlock> {
         let f = unit_fmt(unit);
         out.push(RiskBlock {
             title: format!(
-                "S-curve of {} ({unit}): its percentiles 0, 5, ..., 100",
+                "S-curve of {} ({unit}): its percentiles 0, 1, ..., 100",
                 s.output
             ),
             path: format!("s_curves.{i}"),

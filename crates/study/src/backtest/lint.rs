@@ -213,14 +213,7 @@ pub fn lint(s: &Scenario) -> Result<Vec<Hindsight>, StudyError> {
     })?;
     let doc = toml::Value::try_from(s)
         .map_err(|e| StudyError::usage("SCENARIO", format!("cannot read the scenario: {e}")))?;
-    let mut out = Vec::new();
-    let mut ctx = Ctx {
-        sy,
-        sm,
-        dated: r.dated.clone(),
-        out: &mut out,
-    };
-    ctx.walk(&doc, "");
+    let mut out = lint_doc(&doc, (sy, sm), &r.dated);
     for (k, p) in r.prices.iter().enumerate() {
         if p.start_year > sy {
             out.push(Hindsight {
@@ -239,10 +232,99 @@ pub fn lint(s: &Scenario) -> Result<Vec<Hindsight>, StudyError> {
     Ok(out)
 }
 
+/// The citation and dated-value checks of a scenario document (`lint` adds the price
+/// processes). Fiscal rules with their enactment dates (`[[finance.tax.rules]]`, each
+/// `{ rate, from_year, value, enacted, source }`, applied by `finance.tax.vintage`) are
+/// judged by when they were enacted, not when they apply: a rule the scenario applies that
+/// was enacted after the study's date is hindsight, as is an `as_known_at` vintage later
+/// than it; a rule it does not apply (enacted after its `known_at`) is documentation, and
+/// its citation is not read; a rate the rules govern is not judged by its by-year steps.
+pub fn lint_doc(doc: &toml::Value, (sy, sm): (i32, u32), dated: &str) -> Vec<Hindsight> {
+    let mut out = Vec::new();
+    let tax = doc.get("finance").and_then(|f| f.get("tax"));
+    let rules = tax
+        .and_then(|t| t.get("rules"))
+        .and_then(|r| r.as_array())
+        .cloned()
+        .unwrap_or_default();
+    let as_known_at =
+        tax.and_then(|t| t.get("vintage")).and_then(|v| v.as_str()) == Some("as_known_at");
+    let known_at = tax
+        .and_then(|t| t.get("known_at"))
+        .and_then(|v| v.as_str())
+        .and_then(|k| parse_dated(k.get(..7)?));
+    if let (true, Some(k)) = (as_known_at, known_at) {
+        if k > (sy, sm) {
+            out.push(Hindsight {
+                kind: Kind::FiscalRule,
+                key: "finance.tax.known_at".into(),
+                year: k.0,
+                month: Some(k.1),
+                study_dated: dated.to_string(),
+                what: "the fiscal law as known after the study's date".into(),
+            });
+        }
+    }
+    let mut skip = Vec::new();
+    let mut governed = Vec::new();
+    for (i, rule) in rules.iter().enumerate() {
+        let key = format!("finance.tax.rules[{i}]");
+        let enacted = rule
+            .get("enacted")
+            .and_then(|e| e.as_str())
+            .and_then(|e| parse_dated(e.get(..7)?));
+        let rate = rule.get("rate").and_then(|r| r.as_str()).unwrap_or("");
+        let applied = !as_known_at || matches!((enacted, known_at), (Some(e), Some(k)) if e <= k);
+        if !applied {
+            skip.push(format!("{key}.source"));
+            continue;
+        }
+        governed.push(if rate.starts_with("vat.") {
+            format!("finance.{rate}")
+        } else {
+            format!("finance.tax.{rate}")
+        });
+        match enacted {
+            Some(e) if e > (sy, sm) => out.push(Hindsight {
+                kind: Kind::FiscalRule,
+                key,
+                year: e.0,
+                month: Some(e.1),
+                study_dated: dated.to_string(),
+                what: format!(
+                    "{rate} = {} from {}, enacted {}",
+                    rule.get("value")
+                        .and_then(|v| v.as_float().or(v.as_integer().map(|i| i as f64)))
+                        .map_or("?".into(), des::input::fmt_num),
+                    rule.get("from_year")
+                        .and_then(|v| v.as_integer())
+                        .unwrap_or(0),
+                    rule.get("enacted").and_then(|e| e.as_str()).unwrap_or("")
+                ),
+            }),
+            _ => {}
+        }
+    }
+    let mut ctx = Ctx {
+        sy,
+        sm,
+        dated: dated.to_string(),
+        skip,
+        governed,
+        out: &mut out,
+    };
+    ctx.walk(doc, "");
+    out
+}
+
 struct Ctx<'a> {
     sy: i32,
     sm: u32,
     dated: String,
+    /// `source` keys not read (fiscal rules the scenario does not apply).
+    skip: Vec<String>,
+    /// By-year rates set by the fiscal rules (judged by the rules' enactment).
+    governed: Vec<String>,
     out: &'a mut Vec<Hindsight>,
 }
 
@@ -259,7 +341,7 @@ impl Ctx<'_> {
             toml::Value::Table(t) => {
                 for (k, x) in t {
                     let p = join(k);
-                    if k == "source" {
+                    if k == "source" && !self.skip.contains(&p) {
                         if let Some(text) = x.as_str() {
                             self.citation(&p, text);
                         }
@@ -268,7 +350,11 @@ impl Ctx<'_> {
                 }
             }
             toml::Value::Array(a) => {
-                if path.starts_with("finance.") && is_steps(a) {
+                if path.starts_with("finance.")
+                    && is_steps(a)
+                    && !path.starts_with("finance.tax.rules")
+                    && !self.governed.iter().any(|g| g == path)
+                {
                     self.steps(a, path);
                 }
                 for (i, x) in a.iter().enumerate() {
@@ -367,6 +453,66 @@ mod tests {
         assert!(cites_later(2007, Some(7), 2007, 6));
         assert!(!cites_later(2007, Some(6), 2007, 6));
         assert!(!cites_later(2006, None, 2007, 6));
+    }
+
+    #[test]
+    fn fiscal_rules_are_judged_by_their_enactment() {
+        let doc: toml::Value = toml::from_str(
+            r#"
+            [finance.tax]
+            vintage = "as_known_at"
+            known_at = "2007-06"
+            mining_duty_pct = [{ from_year = 2007, to_year = 2013, value = 0.0 }, { from_year = 2014, value = 7.5 }]
+            [[finance.tax.rules]]
+            rate = "income_tax_pct"
+            from_year = 2005
+            value = 28.0
+            enacted = "2004-12-01"
+            source = "LISR, DOF 1 Dec 2004"
+            [[finance.tax.rules]]
+            rate = "mining_duty_pct"
+            from_year = 2014
+            value = 7.5
+            enacted = "2013-12-11"
+            source = "DOF 11 Dec 2013"
+            "#,
+        )
+        .unwrap();
+        // Known at the study's date: the 2013 rule is not applied, its citation not read,
+        // and the mining duty's 2014 step is the rules' business, not a step to judge...
+        let h = lint_doc(&doc, (2007, 6), "2007-06");
+        assert_eq!(
+            h.iter().filter(|x| x.kind == Kind::Citation).count(),
+            0,
+            "{h:?}"
+        );
+        // ... except that the mining duty is governed only by an applied rule: here none
+        // applied sets it, so its by-year step of 2014 is still judged.
+        assert_eq!(h.len(), 1, "{h:?}");
+        assert_eq!((h[0].kind, h[0].year), (Kind::FiscalRule, 2014));
+        // As enacted: the 2013 rule applies, enacted after the study's date: hindsight.
+        let enacted = toml::Value::try_from(
+            doc.as_table()
+                .map(|t| {
+                    let mut t = t.clone();
+                    t["finance"]["tax"]["vintage"] = toml::Value::String("as_enacted".into());
+                    t
+                })
+                .unwrap(),
+        )
+        .unwrap();
+        let h = lint_doc(&enacted, (2007, 6), "2007-06");
+        assert!(
+            h.iter().any(|x| x.key == "finance.tax.rules[1]"
+                && x.kind == Kind::FiscalRule
+                && (x.year, x.month) == (2013, Some(12))),
+            "{h:?}"
+        );
+        // A vintage known after the study's date is hindsight itself.
+        let mut later = doc.clone();
+        later["finance"]["tax"]["known_at"] = toml::Value::String("2010-01".into());
+        let h = lint_doc(&later, (2007, 6), "2007-06");
+        assert!(h.iter().any(|x| x.key == "finance.tax.known_at"), "{h:?}");
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //! the sampling and the precision stop. Validated against the scenario it belongs to.
 
 use super::prices::{PriceProcess, Process, PRODUCTS};
-use super::sample::{correlation_problem, Sampling};
+use super::sample::{cholesky, correlation_problem, pearson_target, Sampling};
 use des::input::{check_count, check_len, check_range, Invalid};
 use des::Dist;
 use serde::{Deserialize, Serialize};
@@ -96,7 +96,7 @@ pub struct RiskInput {
     pub name: String,
     /// A scenario key path (`finance.capex.overrun_pct`, `section.bolters.bolt_min`,
     /// `deposit.mantos[0].thickness_m`) or a project risk applied as a case: one of
-    /// [`CASE_KEYS`].
+    /// [`CaseKey`]s.
     pub key: String,
     /// How the draw changes the key.
     #[serde(default)]
@@ -108,21 +108,78 @@ pub struct RiskInput {
     pub source: String,
 }
 
-/// Project risks applied through the finance model's case machinery rather than a key.
-pub const CASE_KEYS: [(&str, &str); 6] = [
-    (
-        "case.delay_quarters",
-        "quarters of construction delay (rounded to whole quarters; capital as planned, start-up later)",
-    ),
-    (
-        "case.ramp_up_shortfall_pct",
-        "production short of plan in operating year 1, %; the shortfall halves each year after",
-    ),
-    ("case.production_factor", "factor on metal production"),
-    ("case.opex_factor", "factor on every operating unit cost"),
-    ("case.capex_factor", "factor on initial capital"),
-    ("case.price_factor", "factor on every product price"),
-];
+/// A project risk applied through the finance model's case machinery rather than a key
+/// (`key = "case.…"` in `[[risk.inputs]]`).
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum CaseKey {
+    /// `case.delay_quarters`.
+    DelayQuarters,
+    /// `case.ramp_up_shortfall_pct`.
+    RampUpShortfallPct,
+    /// `case.production_factor`.
+    ProductionFactor,
+    /// `case.opex_factor`.
+    OpexFactor,
+    /// `case.capex_factor`.
+    CapexFactor,
+    /// `case.price_factor`.
+    PriceFactor,
+}
+
+impl CaseKey {
+    /// Every case key, in the order the documentation lists them.
+    pub const ALL: [CaseKey; 6] = [
+        CaseKey::DelayQuarters,
+        CaseKey::RampUpShortfallPct,
+        CaseKey::ProductionFactor,
+        CaseKey::OpexFactor,
+        CaseKey::CapexFactor,
+        CaseKey::PriceFactor,
+    ];
+
+    /// The key as written in a scenario.
+    pub fn key(self) -> &'static str {
+        match self {
+            CaseKey::DelayQuarters => "case.delay_quarters",
+            CaseKey::RampUpShortfallPct => "case.ramp_up_shortfall_pct",
+            CaseKey::ProductionFactor => "case.production_factor",
+            CaseKey::OpexFactor => "case.opex_factor",
+            CaseKey::CapexFactor => "case.capex_factor",
+            CaseKey::PriceFactor => "case.price_factor",
+        }
+    }
+
+    /// What the drawn value means.
+    pub fn description(self) -> &'static str {
+        match self {
+            CaseKey::DelayQuarters => "quarters of construction delay (rounded to whole quarters; capital as planned, start-up later)",
+            CaseKey::RampUpShortfallPct => "production short of plan in operating year 1, %; the shortfall halves each year after",
+            CaseKey::ProductionFactor => "factor on metal production",
+            CaseKey::OpexFactor => "factor on every operating unit cost",
+            CaseKey::CapexFactor => "factor on initial capital",
+            CaseKey::PriceFactor => "factor on every product price",
+        }
+    }
+
+    /// The case key written `key`, if any.
+    pub fn parse(key: &str) -> Option<CaseKey> {
+        CaseKey::ALL.into_iter().find(|c| c.key() == key)
+    }
+
+    /// True for a factor (neutral at 1); the others are neutral at 0.
+    pub fn is_factor(self) -> bool {
+        !matches!(self, CaseKey::DelayQuarters | CaseKey::RampUpShortfallPct)
+    }
+
+    /// The range a drawn value must stay in.
+    pub fn range(self) -> (f64, f64) {
+        match self {
+            CaseKey::DelayQuarters => (0.0, 40.0),
+            CaseKey::RampUpShortfallPct => (0.0, 100.0),
+            _ => (0.0, 10.0),
+        }
+    }
+}
 
 /// A rank-correlation matrix over named inputs (or products).
 #[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
@@ -167,8 +224,8 @@ fn default_min_iterations() -> u64 {
 pub enum Target {
     /// A scenario key path, as segments (key or index).
     Key(Vec<Seg>),
-    /// A case field (index into [`CASE_KEYS`]).
-    Case(usize),
+    /// A project risk applied as a case.
+    Case(CaseKey),
 }
 
 pub use crate::overrides::{parse_path, Seg};
@@ -202,15 +259,17 @@ const FORBIDDEN: [(&str, &str); 6] = [
 impl RiskInput {
     /// Where the draw goes (the key is validated).
     pub fn target(&self) -> Target {
-        match CASE_KEYS.iter().position(|(k, _)| *k == self.key) {
-            Some(i) => Target::Case(i),
+        match CaseKey::parse(&self.key) {
+            Some(c) => Target::Case(c),
             None => Target::Key(parse_path(&self.key).unwrap_or_default()),
         }
     }
 
     /// True when the draw changes the section DES (the fast path measures its effect).
     pub fn drives_section(&self) -> bool {
-        self.key.starts_with("section.") || is_thickness(&self.key)
+        self.key.starts_with("section.")
+            || self.key.starts_with("ground.")
+            || is_thickness(&self.key)
     }
 }
 
@@ -369,9 +428,15 @@ impl RiskConfig {
             out.push(Invalid::new(format!("{path}.value"), e.to_string()));
             return;
         }
+        if inp.key == "case.delay_quarters" && doc.get("construction").is_some() {
+            out.push(Invalid::new(
+                format!("{path}.key"),
+                "the scenario has a [construction] schedule, which sets each iteration's delay to commercial production: remove this flat delay prior (or the [construction] table)",
+            ));
+        }
         if inp.key.starts_with("case.") {
-            if !CASE_KEYS.iter().any(|(k, _)| *k == inp.key) {
-                let keys: Vec<&str> = CASE_KEYS.iter().map(|(k, _)| *k).collect();
+            let Some(case) = CaseKey::parse(&inp.key) else {
+                let keys: Vec<&str> = CaseKey::ALL.iter().map(|c| c.key()).collect();
                 out.push(Invalid::new(
                     format!("{path}.key"),
                     format!(
@@ -381,7 +446,7 @@ impl RiskConfig {
                     ),
                 ));
                 return;
-            }
+            };
             if inp.how != How::Set {
                 out.push(Invalid::new(
                     format!("{path}.how"),
@@ -389,11 +454,7 @@ impl RiskConfig {
                 ));
             }
             let (lo, hi) = inp.value.support();
-            let (min, max) = match inp.key.as_str() {
-                "case.delay_quarters" => (0.0, 40.0),
-                "case.ramp_up_shortfall_pct" => (0.0, 100.0),
-                _ => (0.0, 10.0),
-            };
+            let (min, max) = case.range();
             if lo < min || hi > max {
                 out.push(Invalid::new(
                     format!("{path}.value"),
@@ -446,7 +507,7 @@ impl RiskConfig {
     }
 }
 
-fn validate_correlation(
+pub(crate) fn validate_correlation(
     c: &Correlation,
     path: &str,
     what: &str,
@@ -485,6 +546,11 @@ fn validate_correlation(
         out.push(Invalid::new(
             format!("{path}.matrix"),
             format!("not a valid correlation matrix: {why}"),
+        ));
+    } else if what == "input" && cholesky(&pearson_target(&c.matrix)).is_none() {
+        out.push(Invalid::new(
+            format!("{path}.matrix"),
+            "these rank correlations need a Pearson matrix on the normal scores (2 sin(pi r / 6) entry by entry) that is not positive definite: weaken the largest correlations",
         ));
     }
 }

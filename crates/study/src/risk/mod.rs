@@ -27,29 +27,32 @@ mod sample;
 mod summary;
 
 pub use config::{
-    parse_path, Correlation, How, Precision, RiskConfig, RiskInput, Seg, Target, CASE_KEYS,
+    parse_path, CaseKey, Correlation, How, Precision, RiskConfig, RiskInput, Seg, Target,
     MAX_INPUTS, MAX_ITERATIONS,
 };
 pub use prices::{PriceProcess, Process, PRODUCTS};
 pub use sample::{
-    cholesky, correlation_problem, iman_conover, percentile_sorted, ranks, spearman, uniforms,
-    Sampling,
+    cholesky, correlation_problem, iman_conover, pearson_target, percentile_sorted, ranks,
+    spearman, spearman_to_pearson, uniforms, Sampling,
 };
 pub use summary::{
-    summarise, summarise_with, Convergence, FanYear, Histogram, InputSummary, OutputStats,
-    Probability, RiskResult, SCurve, Sensitivity, SensitivityEntry, Tornado, TornadoBar,
+    price_average_label, price_deck_label, summarise, summarise_with, Convergence, FanYear,
+    Histogram, InputSummary, OutputStats, Probability, RankCorrelation, RiskResult, SCurve,
+    Sensitivity, SensitivityEntry, Tornado, TornadoBar,
 };
 
 use crate::error::StudyError;
 use crate::scenario::Scenario;
 use crate::{production, Progress};
+pub(crate) use config::validate_correlation;
 use config::{get, get_mut, is_thickness, price_key};
 use des::StreamKey;
 use finance::cases::CaseSpec;
 use finance::config::ProductionSource;
 use finance::{FinanceResult, ProductionProfile, SizedDebt};
+use mine::ground::Prepared;
 use mine::schedule::{mean_dry_t, PooledShifts, ShiftPool};
-use mine::section::{simulate, RunSpec, ShiftTally};
+use mine::section::{simulate_in, RunSpec, ShiftTally};
 use rand_distr::{Distribution, StandardNormal};
 use rayon::prelude::*;
 use serde::Serialize;
@@ -64,6 +67,17 @@ pub const RISK_STREAMS: u64 = 0x715C_0001;
 
 /// The scenario `manto risk` runs when none is named.
 pub const DEFAULT_SCENARIO: &str = "boleo-risk";
+
+/// CPU seconds of one fast-path iteration of the bundled study (draws, the emulated mine,
+/// the finance model and its record) on an idle machine: the difference of
+/// `manto risk --iterations N --threads 1` for two N (docs/risk.md#cost; 2.5 times more on
+/// a machine shared with other builds).
+pub const FAST_SECONDS_PER_ITERATION: f64 = 2.0e-3;
+
+/// Memory one iteration holds until the summary (its record and its share of the
+/// statistics), bytes: the difference of the largest resident sizes of the same two runs
+/// (2.8 KB), rounded up.
+pub const BYTES_PER_ITERATION: f64 = 3072.0;
 
 /// The trial index the deterministic runs (base and tornado) use for the mine's streams.
 pub const TORNADO_TRIAL: u64 = u64::MAX;
@@ -155,25 +169,25 @@ pub struct RiskOptions {
 /// every iteration's input draws, the fixed debt, the shift pool.
 pub struct RiskPlan {
     /// The scenario (with its `[risk]` table).
-    pub scenario: Scenario,
+    pub(crate) scenario: Scenario,
     /// The risk settings.
-    pub config: RiskConfig,
+    pub(crate) config: RiskConfig,
     /// Base seed.
-    pub seed: u64,
+    pub(crate) seed: u64,
     /// Full DES per iteration.
-    pub exact: bool,
+    pub(crate) exact: bool,
     /// Output names, record order.
-    pub outputs: Vec<String>,
+    pub(crate) outputs: Vec<String>,
     base_doc: toml::Value,
     /// design[j][i]: input j's draw in iteration i.
     design: Vec<Vec<f64>>,
     price_keys: Vec<&'static str>,
     price_chol: Option<Vec<Vec<f64>>>,
     /// The debt, sized once on the banking case.
-    pub sized: SizedDebt,
+    pub(crate) sized: SizedDebt,
     fast: Option<FastPath>,
     /// Base value of each input (the scenario's own; 1 for scale, 0 for add; neutral case).
-    pub base_values: Vec<f64>,
+    pub(crate) base_values: Vec<f64>,
     /// Calendar years of the price paths' first and the model's first year.
     first_price_year: Vec<i32>,
     finance_first_year: i32,
@@ -184,6 +198,86 @@ pub struct RiskPlan {
     base_record: Option<IterationRecord>,
     /// Median price paths (every shock zero), computed once.
     median: Vec<Vec<f64>>,
+    /// The `[construction]` schedule, when the scenario has one: iteration `i` takes its
+    /// commercial-production date and capital from schedule iteration `i`.
+    schedule: Option<Coupled>,
+}
+
+/// The build schedule coupled into the risk study.
+struct Coupled {
+    model: crate::build::Model,
+    samplers: crate::build::Samplers,
+    /// The plan's cost, USD.
+    planned_cost_usd: f64,
+    /// The plan's financial-close and commercial-production quarters (from day 0).
+    planned_fc_q: i64,
+    planned_cod_q: i64,
+}
+
+/// Elapsed days in a quarter (365.25 / 4).
+const DAYS_PER_QUARTER: f64 = 91.3125;
+
+/// What one schedule iteration does to the finance model: quarters the financial close
+/// moves, quarters construction lengthens, the factor on capital.
+#[derive(Copy, Clone, Debug, PartialEq)]
+pub struct ScheduleEffect {
+    /// Quarters the start (financial close) moves later.
+    pub start_shift_quarters: i64,
+    /// Quarters added to construction (financial close to commercial production).
+    pub extra_construction_quarters: i64,
+    /// Schedule cost over the planned cost.
+    pub capex_factor: f64,
+}
+
+impl Coupled {
+    fn new(s: &Scenario) -> Result<Option<Coupled>, StudyError> {
+        let Some(model) = s.construction_model() else {
+            return Ok(None);
+        };
+        let model = model?;
+        let det = crate::build::plan(&model);
+        let samplers = crate::build::Samplers::new(&model);
+        let planned = crate::build::IterationSchedule {
+            milestone_days: Vec::new(),
+            finish_days: det.finish,
+            cod_days: model
+                .commercial_production
+                .map_or(det.finish, |a| det.ef[a]),
+            fc_days: model.financial_close.map(|a| det.ef[a]),
+            cost_usd: 0.0,
+            cost_by_month: Vec::new(),
+        };
+        let planned_cost_usd = crate::build::planned_cost(&model, &det);
+        Ok(Some(Coupled {
+            planned_fc_q: quarter(planned.fc_days.unwrap_or(0.0)),
+            planned_cod_q: quarter(planned.cod_days),
+            model,
+            samplers,
+            planned_cost_usd,
+        }))
+    }
+
+    /// The effect of schedule iteration `i` under `seed`.
+    fn effect(&self, seed: u64, i: u64) -> ScheduleEffect {
+        let mut scratch = crate::build::Scratch::default();
+        let it = crate::build::iteration(&self.model, &self.samplers, seed, i, &mut scratch);
+        let fc = quarter(it.fc_days.unwrap_or(0.0));
+        let cod = quarter(it.cod_days);
+        ScheduleEffect {
+            start_shift_quarters: fc - self.planned_fc_q,
+            extra_construction_quarters: (cod - fc) - (self.planned_cod_q - self.planned_fc_q),
+            capex_factor: if self.planned_cost_usd > 0.0 {
+                it.cost_usd / self.planned_cost_usd
+            } else {
+                1.0
+            },
+        }
+    }
+}
+
+/// The quarter (from day 0) a day falls in.
+fn quarter(days: f64) -> i64 {
+    (days / DAYS_PER_QUARTER).floor() as i64
 }
 
 /// The fast path's pools and base rates, per seam-height group.
@@ -230,6 +324,57 @@ pub struct IterationRecord {
     /// Annual DSCR (CFADS / senior debt service; NaN without debt service).
     #[serde(with = "crate::shard::exact_f64s")]
     pub dscr: Vec<f64>,
+}
+
+/// Applies a schedule iteration to the finance inputs: the start (financial close) moves
+/// by whole quarters, construction lengthens by the quarters commercial production slips
+/// beyond that, and initial capital scales by the schedule's cost over its plan.
+fn apply_schedule(cfg: &mut finance::FinanceConfig, e: ScheduleEffect) {
+    let t = &mut cfg.timing;
+    let q = i64::from(t.start_year) * 4 + i64::from(t.start_quarter) - 1 + e.start_shift_quarters;
+    t.start_year = q.div_euclid(4) as i32;
+    t.start_quarter = (q.rem_euclid(4) + 1) as u32;
+    t.construction_quarters =
+        (t.construction_quarters as i64 + e.extra_construction_quarters).max(1) as usize;
+    cfg.capex.overrun_pct = ((1.0 + cfg.capex.overrun_pct / 100.0) * e.capex_factor - 1.0) * 100.0;
+}
+
+/// `risk`: one iteration; its lists as long as its scenario's `[risk]` makes them (and
+/// its outputs as many as the study's first record's), its annual series of one length.
+impl crate::shard::Record for IterationRecord {
+    fn shape_error(&self, index: u64, s: &Scenario, first: &Self) -> Option<String> {
+        if self.iteration != index {
+            return Some(format!(
+                "iteration {} where index {index} belongs",
+                self.iteration
+            ));
+        }
+        let Some(risk) = &s.risk else {
+            return Some("its scenario has no [risk] table".into());
+        };
+        for (what, got, want) in [
+            ("inputs", self.inputs.len(), risk.inputs.len()),
+            ("avg_prices", self.avg_prices.len(), risk.prices.len()),
+            ("outputs", self.outputs.len(), first.outputs.len()),
+        ] {
+            if got != want {
+                return Some(format!("{got} {what} where its study has {want}"));
+            }
+        }
+        // The annual series cover the iteration's own years (a delay moves them), but
+        // the same years each.
+        let years = self.feed_dry_t.len();
+        for (what, got) in [
+            ("cu_t", self.cu_t.len()),
+            ("cfads_usd", self.cfads_usd.len()),
+            ("dscr", self.dscr.len()),
+        ] {
+            if got != years {
+                return Some(format!("{got} years of {what} for {years} of feed_dry_t"));
+            }
+        }
+        None
+    }
 }
 
 fn study_error(message: impl Into<String>) -> StudyError {
@@ -333,8 +478,8 @@ impl RiskPlan {
             .inputs
             .iter()
             .map(|inp| match inp.target() {
-                Target::Case(k) => {
-                    if CASE_KEYS[k].0.ends_with("_factor") {
+                Target::Case(c) => {
+                    if c.is_factor() {
                         1.0
                     } else {
                         0.0
@@ -371,6 +516,7 @@ impl RiskPlan {
             base_operating_years: (0, 0),
             base_record: None,
             median: Vec::new(),
+            schedule: Coupled::new(s)?,
         };
         plan.median = plan
             .config
@@ -433,6 +579,27 @@ impl RiskPlan {
         Ok(plan)
     }
 
+    /// The scenario (with its `[risk]` table).
+    pub fn scenario(&self) -> &Scenario {
+        &self.scenario
+    }
+
+    /// The risk settings.
+    pub fn config(&self) -> &RiskConfig {
+        &self.config
+    }
+
+    /// Output names, in record order.
+    pub fn outputs(&self) -> &[String] {
+        &self.outputs
+    }
+
+    /// Base value of each input (the scenario's own; 1 for scale, 0 for add; the neutral
+    /// case), in `risk.inputs` order.
+    pub fn base_values(&self) -> &[f64] {
+        &self.base_values
+    }
+
     /// Iterations the study plans.
     pub fn planned(&self) -> u64 {
         self.config.iterations
@@ -446,13 +613,26 @@ impl RiskPlan {
     fn build_pool(&self) -> Result<FastPath, StudyError> {
         let s = &self.scenario;
         let root = StreamKey::root(self.seed).child(RISK_STREAMS);
+        // A pool per distinct seam height (and, with [ground], per distinct class shares:
+        // the mantos' ground differs).
         let mut heights_m: Vec<f64> = Vec::new();
+        let mut shares: Vec<Vec<f64>> = Vec::new();
+        let mut first_manto: Vec<usize> = Vec::new();
         let mut group_of_manto = Vec::new();
-        for m in &s.deposit.mantos {
-            let g = match heights_m.iter().position(|h| *h == m.thickness_m) {
+        for (k, m) in s.deposit.mantos.iter().enumerate() {
+            let sh = s
+                .ground
+                .as_ref()
+                .map(|g| g.shares_of(&m.name))
+                .unwrap_or_default();
+            let g = match (0..heights_m.len())
+                .position(|g| heights_m[g] == m.thickness_m && shares[g] == sh)
+            {
                 Some(g) => g,
                 None => {
                     heights_m.push(m.thickness_m);
+                    shares.push(sh);
+                    first_manto.push(k);
                     heights_m.len() - 1
                 }
             };
@@ -462,7 +642,11 @@ impl RiskPlan {
             .par_iter()
             .enumerate()
             .map(|(g, &h)| {
-                simulate(
+                let ground = s
+                    .ground
+                    .as_ref()
+                    .map(|gr| Prepared::new(gr, &s.deposit.mantos[first_manto[g]].name));
+                simulate_in(
                     &s.section,
                     &s.calendar,
                     RunSpec {
@@ -473,6 +657,7 @@ impl RiskPlan {
                         stop_after_wet_t: None,
                         seam_height_m: Some(h),
                     },
+                    ground.as_ref(),
                 )
                 .shifts
             })
@@ -683,16 +868,16 @@ impl RiskPlan {
         let mut case = CaseSpec::default();
         for (inp, &x) in self.config.inputs.iter().zip(values) {
             match inp.target() {
-                Target::Case(k) => match CASE_KEYS[k].0 {
-                    "case.delay_quarters" => case.delay_quarters = x.round().max(0.0) as usize,
-                    "case.ramp_up_shortfall_pct" => {
+                Target::Case(c) => match c {
+                    CaseKey::DelayQuarters => case.delay_quarters = x.round().max(0.0) as usize,
+                    CaseKey::RampUpShortfallPct => {
                         case.ramp_up_factors =
                             (0..8).map(|y| 1.0 - (x / 100.0) * 0.5f64.powi(y)).collect()
                     }
-                    "case.production_factor" => case.production_factor = x,
-                    "case.opex_factor" => case.opex_factor = x,
-                    "case.capex_factor" => case.capex_factor = x,
-                    _ => case.price_factor = x,
+                    CaseKey::ProductionFactor => case.production_factor = x,
+                    CaseKey::OpexFactor => case.opex_factor = x,
+                    CaseKey::CapexFactor => case.capex_factor = x,
+                    CaseKey::PriceFactor => case.price_factor = x,
                 },
                 Target::Key(segs) => {
                     let v = get_mut(&mut doc, &segs)
@@ -816,15 +1001,41 @@ impl RiskPlan {
         trial: u64,
         mined: Option<(ProductionProfile, f64)>,
     ) -> Result<IterationRecord, StudyError> {
+        let (r, factor) = self.finance_mined(values, paths, trial, mined)?;
+        Ok(self.record(trial, values, paths, &r, factor))
+    }
+
+    /// The finance model's full result at drawn `values` and price `paths` (the mine of
+    /// trial `trial`, or `mined`), and the productivity factor applied.
+    fn finance_mined(
+        &self,
+        values: &[f64],
+        paths: &[Vec<f64>],
+        trial: u64,
+        mined: Option<(ProductionProfile, f64)>,
+    ) -> Result<(FinanceResult, f64), StudyError> {
         let (s, case) = self.scenario_at(values, paths).map_err(|e| {
             study_error(format!(
                 "iteration {trial}: the drawn inputs make the scenario invalid: {e}"
             ))
         })?;
         let (production, factor) = mined.unwrap_or_else(|| self.mine(&s, values, trial));
-        let (cfg, prod) = finance::cases::apply(&case, &s.finance, &production);
-        let r = finance::run_with_debt(&cfg, &prod, &self.sized);
-        Ok(self.record(trial, values, paths, &r, factor))
+        let (mut cfg, prod) = finance::cases::apply(&case, &s.finance, &production);
+        if let Some(e) = self.schedule_effect(trial) {
+            apply_schedule(&mut cfg, e);
+        }
+        Ok((finance::run_with_debt(&cfg, &prod, &self.sized), factor))
+    }
+
+    /// Iteration `i`'s full finance result (every quarter), as the study computes it before
+    /// keeping its record: what an audit recomputes the record's statistics from.
+    pub fn iteration_finance(&self, i: u64) -> Result<FinanceResult, StudyError> {
+        let values: Vec<f64> = (0..self.design.len())
+            .map(|j| self.design[j][i as usize])
+            .collect();
+        Ok(self
+            .finance_mined(&values, &self.price_paths(i), i, None)?
+            .0)
     }
 
     fn record(
@@ -909,6 +1120,13 @@ impl RiskPlan {
         }
     }
 
+    /// What schedule iteration `trial` does to the finance model (None without a
+    /// `[construction]` table, and for the base case and the tornado, which keep the plan).
+    pub fn schedule_effect(&self, trial: u64) -> Option<ScheduleEffect> {
+        let c = self.schedule.as_ref()?;
+        (trial != TORNADO_TRIAL).then(|| c.effect(self.seed, trial))
+    }
+
     /// Iteration `i` as the study draws it.
     pub fn iteration(&self, i: u64) -> Result<IterationRecord, StudyError> {
         let values: Vec<f64> = (0..self.design.len())
@@ -954,7 +1172,7 @@ impl RiskPlan {
                 let paths = self.quantile_paths(k, q);
                 let first = paths[k][0];
                 jobs.push((
-                    format!("{} price", p.product),
+                    summary::price_deck_label(&p.product),
                     self.base_values.clone(),
                     paths,
                     first,
@@ -1103,8 +1321,10 @@ pub const PROBE_WARMUP_DAYS: u32 = 3;
 /// The section of `s` in a seam of `h` m: dry t per production shift over `days` counted
 /// days (after [`PROBE_WARMUP_DAYS`]) on `streams`.
 fn section_rate(s: &Scenario, days: u32, streams: StreamKey, h: f64) -> f64 {
+    // With [ground], in the classes' own shares (the surface is a ratio to its base point).
+    let ground = s.ground.as_ref().map(|g| Prepared::new(g, ""));
     mean_dry_t(
-        &simulate(
+        &simulate_in(
             &s.section,
             &s.calendar,
             RunSpec {
@@ -1115,6 +1335,7 @@ fn section_rate(s: &Scenario, days: u32, streams: StreamKey, h: f64) -> f64 {
                 stop_after_wet_t: None,
                 seam_height_m: Some(h),
             },
+            ground.as_ref(),
         )
         .shifts,
     )

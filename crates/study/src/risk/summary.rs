@@ -4,7 +4,7 @@
 //! tornado; convergence. Percentiles interpolate linearly between order statistics (Excel's
 //! PERCENTILE.INC); undefined values (no IRR, no DSCR) are left out and counted.
 
-use super::sample::{percentile_sorted, spearman};
+use super::sample::{percentile_sorted, spearman, Sampling};
 use super::{IterationRecord, Precision, RiskPlan, FIXED_OUTPUTS};
 use crate::error::StudyError;
 use des::Summary;
@@ -67,7 +67,7 @@ pub struct Histogram {
     pub bins: Vec<(f64, f64, usize)>,
 }
 
-/// S-curve (cumulative distribution) of one output: its percentiles 0, 5, ..., 100.
+/// S-curve (cumulative distribution) of one output: its percentiles 0, 1, ..., 100.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SCurve {
     /// Output name.
@@ -115,8 +115,11 @@ pub struct Sensitivity {
 /// One tornado bar.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct TornadoBar {
-    /// Input (or `<product> price`).
+    /// Input (or [`price_deck_label`]: a price process's whole deck).
     pub input: String,
+    /// Unit of `input_p10` and `input_p90` (`× base` for a scaled input; a price deck's
+    /// unit for its first year's price).
+    pub input_unit: String,
     /// The input at its P10 (for a price: the first year's P10 price).
     pub input_p10: f64,
     /// The input at its P90.
@@ -184,6 +187,31 @@ pub struct InputSummary {
     pub p90: f64,
 }
 
+/// A rank correlation asked for in `[risk.correlation]` and the one the draws reached.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RankCorrelation {
+    /// First input.
+    pub a: String,
+    /// Second input.
+    pub b: String,
+    /// The target (Spearman rank correlation).
+    pub target: f64,
+    /// Spearman rank correlation of the drawn values over the iterations run (ties in an
+    /// empirical distribution keep it below the target).
+    pub achieved: f64,
+}
+
+/// The tornado's label of a price process's bars: the whole deck at one quantile.
+pub fn price_deck_label(product: &str) -> String {
+    format!("{product} price, every year at P10 / P90")
+}
+
+/// The sensitivity's label of a price process: the average price an iteration drew over
+/// the base case's operating years.
+pub fn price_average_label(product: &str) -> String {
+    format!("{product} price, operating-years average")
+}
+
 /// Everything `manto risk` reports.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct RiskResult {
@@ -195,6 +223,10 @@ pub struct RiskResult {
     pub seed: u64,
     /// `latin_hypercube` or `monte_carlo`.
     pub sampling: String,
+    /// What the sampling stratifies and what it does not, in words.
+    pub sampling_note: String,
+    /// Each target of `[risk.correlation]` beside the rank correlation achieved.
+    pub correlations: Vec<RankCorrelation>,
     /// `fast` (shift pool + DES probe) or `exact` (full DES per iteration).
     pub mine_path: String,
     /// Iterations planned.
@@ -352,6 +384,13 @@ pub fn summarise_with(
     let count = |f: &dyn Fn(&IterationRecord) -> bool| records.iter().filter(|r| f(r)).count();
     let o = |r: &IterationRecord, name: &str| r.outputs[idx(names, name)];
     let lock_up = plan.scenario.finance.covenants.lock_up_dscr;
+    let ttm = plan.scenario.finance.covenants.test_on
+        == finance::config::CovenantTest::TrailingTwelveMonths;
+    let basis = if ttm {
+        "trailing twelve months"
+    } else {
+        "the quarter's"
+    };
     let overrun_commitment: f64 = plan
         .scenario
         .finance
@@ -363,17 +402,27 @@ pub fn summarise_with(
     let events: Vec<(&str, String, usize)> = vec![
         (
             "npv_negative",
-            format!("{} below zero", names[h]),
+            format!("{} below zero", describe(h)),
             count(&|r| r.outputs[h] < 0.0),
         ),
         (
             "dscr_below_lock_up",
-            format!("DSCR below the lock-up level ({lock_up}) in at least one quarter"),
-            count(&|r| o(r, "lock_up_quarters") > 0.0 || o(r, "min_dscr") < lock_up),
+            format!(
+                "distributions locked up: the covenant's DSCR ({basis}) below the lock-up level ({lock_up}) in at least one quarter"
+            ),
+            count(&|r| o(r, "lock_up_quarters") > 0.0),
+        ),
+        (
+            "quarter_dscr_below_lock_up",
+            format!(
+                "a single quarter's DSCR below the lock-up level ({lock_up}){}",
+                if ttm { " (not the covenant's test: it tests trailing twelve months)" } else { " (the covenant's test)" }
+            ),
+            count(&|r| o(r, "min_dscr") < lock_up),
         ),
         (
             "event_of_default",
-            "an event of default (covenant or payment)".into(),
+            format!("an event of default: the covenant's DSCR ({basis}) below the minimum or debt service unpaid"),
             count(&|r| o(r, "default_quarters") > 0.0 || o(r, "payment_default_quarters") > 0.0),
         ),
         (
@@ -442,8 +491,8 @@ pub fn summarise_with(
             let s = sorted_finite(&column(&records, k));
             SCurve {
                 output: names[k].clone(),
-                points: (0..=20)
-                    .map(|q| (q as f64 * 5.0, percentile_sorted(&s, q as f64 / 20.0)))
+                points: (0..=100)
+                    .map(|q| (q as f64, percentile_sorted(&s, q as f64 / 100.0)))
                     .collect(),
             }
         })
@@ -463,7 +512,7 @@ pub fn summarise_with(
         .collect();
     for (k, p) in plan.config.prices.iter().enumerate() {
         sources.push((
-            format!("{} price", p.product),
+            price_average_label(&p.product),
             records.iter().map(|r| r.avg_prices[k]).collect(),
         ));
     }
@@ -501,6 +550,7 @@ pub fn summarise_with(
                 .iter()
                 .map(|(name, xl, xh, rl, rh)| TornadoBar {
                     input: name.clone(),
+                    input_unit: unit_of_input(plan, name),
                     input_p10: *xl,
                     input_p90: *xh,
                     output_at_p10: rl.outputs[k],
@@ -560,11 +610,51 @@ pub fn summarise_with(
             }
         })
         .collect();
+    let correlations = match &plan.config.correlation {
+        Some(c) => {
+            let drawn = |name: &str| -> Vec<f64> {
+                let j = plan
+                    .config
+                    .inputs
+                    .iter()
+                    .position(|i| i.name == name)
+                    .expect("validated");
+                records.iter().map(|r| r.inputs[j]).collect()
+            };
+            let mut v = Vec::new();
+            for a in 0..c.names.len() {
+                for b in a + 1..c.names.len() {
+                    v.push(RankCorrelation {
+                        a: c.names[a].clone(),
+                        b: c.names[b].clone(),
+                        target: c.matrix[a][b],
+                        achieved: spearman(&drawn(&c.names[a]), &drawn(&c.names[b])),
+                    });
+                }
+            }
+            v
+        }
+        None => Vec::new(),
+    };
+    let n_inputs = plan.config.inputs.len();
+    let sampling_note = match (plan.config.sampling, plan.config.prices.is_empty()) {
+        (Sampling::LatinHypercube, false) => format!(
+            "Latin hypercube stratifies the {n_inputs} drawn inputs; the metal price paths' annual shocks are not stratified (independent normal draws per iteration, plain Monte Carlo)"
+        ),
+        (Sampling::LatinHypercube, true) => {
+            format!("Latin hypercube stratifies the {n_inputs} drawn inputs")
+        }
+        (Sampling::MonteCarlo, _) => {
+            "plain Monte Carlo: independent draws for every input and price shock".into()
+        }
+    };
     Ok(RiskResult {
         scenario: plan.scenario.name.clone(),
         dated: plan.config.dated.clone(),
         seed: plan.seed,
         sampling: plan.config.sampling.as_str().into(),
+        sampling_note,
+        correlations,
         mine_path: if plan.exact {
             "exact"
         } else if plan.fast_path_info().is_some() {
@@ -592,6 +682,47 @@ pub fn summarise_with(
         output_names: names.clone(),
         records,
     })
+}
+
+/// The unit of a drawn input (by its key and how it is applied) or of a price deck.
+fn unit_of_input(plan: &RiskPlan, name: &str) -> String {
+    if let Some(k) = plan
+        .config
+        .prices
+        .iter()
+        .position(|p| price_deck_label(&p.product) == name)
+    {
+        return match plan.price_keys[k] {
+            "price_usd_per_lb" => "US$/lb, first year",
+            _ => "US$/t, first year",
+        }
+        .into();
+    }
+    let Some(inp) = plan.config.inputs.iter().find(|i| i.name == name) else {
+        return String::new();
+    };
+    if inp.how == super::How::Scale {
+        return "× base".into();
+    }
+    let leaf = inp.key.rsplit('.').next().unwrap_or(&inp.key);
+    const UNITS: [(&str, &str); 12] = [
+        ("mxn_per_usd", "MXN/US$"),
+        ("_t_per_min", "t/min"),
+        ("_factor", "factor"),
+        ("_quarters", "quarters"),
+        ("_pct", "%"),
+        ("_usd", "US$"),
+        ("_min", "min"),
+        ("_days", "days"),
+        ("_h", "h"),
+        ("_m", "m"),
+        ("_t", "t"),
+        ("_kg", "kg"),
+    ];
+    UNITS
+        .iter()
+        .find(|(suffix, _)| leaf.ends_with(suffix))
+        .map_or(String::new(), |(_, u)| (*u).to_string())
 }
 
 /// 50, 100, 200, ... up to n, and n itself.
