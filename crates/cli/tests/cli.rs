@@ -1626,3 +1626,31 @@ fn backtest_html_draws_each_actual_on_its_s_curve_and_a_series_on_its_fan() {
     assert!(fan.iter().any(|f| f["year"] == 2016));
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn hold_debt_without_set_is_refused_and_with_set_says_the_sizing() {
+    let out = manto(&["finance", "-q", "--hold-debt"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.contains("--hold-debt") && err.contains("without --set"),
+        "{err}"
+    );
+    let out = manto(&[
+        "finance",
+        "-q",
+        "--hold-debt",
+        "--set",
+        "finance.production_source=\"table\"",
+        "--set",
+        "finance.revenue.cu_cathode.price_usd_per_lb=1.2",
+    ]);
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("held from the scenario before --set"),
+        "{text}"
+    );
+    // Not offered where nothing is valued.
+    assert_eq!(manto(&["section", "--hold-debt"]).status.code(), Some(2));
+}

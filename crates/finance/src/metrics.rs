@@ -214,6 +214,7 @@ pub(crate) fn metrics(
         base_year: esc.base_year,
         timing: cfg.metrics.npv_timing,
         discounted_to: format!("{first_year}-01-01"),
+        fiscal_rules: cfg.tax.vintage_label(),
         description: format!(
             "{} USD{}; decks {}; calendar-year flows at {}, discounted annually to {first_year}-01-01{}",
             match cfg.metrics.npv_basis {

@@ -502,6 +502,10 @@ pub struct NpvConvention {
     pub timing: crate::config::NpvTiming,
     /// Date the flows are discounted to (start of the first model year), ISO.
     pub discounted_to: String,
+    /// The fiscal vintage in words (`as enacted`, `as known at 2007-06`) when the tax rates
+    /// come from dated `[[finance.tax.rules]]`; `None` when they are typed directly.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fiscal_rules: Option<String>,
     /// All of it in words (the `npv_convention` metric).
     pub description: String,
 }
