@@ -1493,8 +1493,11 @@ fn backtest_refuses_planted_hindsight_before_reading_actuals_and_lists_it() {
     // The first study, as it was: refused, with each item listed.
     let (code, _, err) = run(&["backtest", "boleo-risk-hindsight"]);
     assert_eq!(code, 2);
+    // (its fiscal regime is the law as enacted: the dated rules of the 2009 and 2013
+    // reforms are listed by key, each with the date it was enacted)
     assert!(
-        err.contains("finance.tax.ietu_pct") && err.contains("2015"),
+        err.contains("key `finance.tax.rules[7]`: hindsight (fiscal rule)")
+            && err.contains("mining_duty_pct = 7.5 from 2014, enacted 2013-12-11"),
         "{err}"
     );
     // Allowed: it runs, and every output says so.
