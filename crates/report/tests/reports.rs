@@ -364,7 +364,8 @@ fn a_workbook_off_the_model_is_caught() {
     let mut b = report::xlsx::book(&st).unwrap();
     let key = "finance.revenue.cu_cathode.price_usd_per_lb";
     let x = report::xlsx::input_value(&b.inputs[key]);
-    b.inputs.insert(key.into(), serde_json::Value::from(x * 1.1));
+    b.inputs
+        .insert(key.into(), serde_json::Value::from(x * 1.1));
     let (_, bad) = live_rows_against_manto(&b, 1e-9);
     assert!(bad.iter().any(|l| l.contains("revenue_cu")), "{bad:?}");
 }
@@ -993,8 +994,14 @@ fn inputs_are_ordered_by_what_the_formulas_read_first() {
         }
     }
     let pos = |k: &str| keys.iter().position(|x| x == k);
-    let at: Vec<usize> = first.iter().map(|k| pos(k).unwrap_or_else(|| panic!("{k}"))).collect();
-    assert!(at.windows(2).all(|w| w[0] < w[1]), "not in first-read order");
+    let at: Vec<usize> = first
+        .iter()
+        .map(|k| pos(k).unwrap_or_else(|| panic!("{k}")))
+        .collect();
+    assert!(
+        at.windows(2).all(|w| w[0] < w[1]),
+        "not in first-read order"
+    );
     // A mine input the workbook does not read comes after every one it reads.
     let unread = pos("section.geometry.entries").expect("a mine input is listed");
     assert!(at.iter().all(|&p| p < unread));
@@ -1256,7 +1263,10 @@ fn unknown_references_and_unsettled_recalculation_are_errors() {
     let mut broken = b.clone();
     broken.rows.push(row(
         "typo",
-        add(r("cfads_typo"), add(prev("cfads"), input("finance.no_such_key"))),
+        add(
+            r("cfads_typo"),
+            add(prev("cfads"), input("finance.no_such_key")),
+        ),
     ));
     broken
         .rows
