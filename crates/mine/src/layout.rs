@@ -169,6 +169,13 @@ pub struct LayoutConfig {
     /// The open pit, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub open_pit: Option<OpenPitConfig>,
+    /// The spatial model of grade (`[deposit.grade]`); absent: every panel at its manto's
+    /// grades.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grade: Option<crate::grade::GradeConfig>,
+    /// Planned dilution (`[deposit.dilution]`); absent: none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dilution: Option<crate::grade::DilutionConfig>,
 }
 
 impl LayoutConfig {
@@ -404,6 +411,12 @@ impl LayoutConfig {
                 ));
             }
             op.grades.validate(&p, &mut out);
+        }
+        if let Some(g) = &self.grade {
+            out.extend(g.validate(&format!("{path}.grade")));
+        }
+        if let Some(d) = &self.dilution {
+            out.extend(d.validate(&format!("{path}.dilution")));
         }
         out
     }

@@ -9,6 +9,7 @@
 
 pub mod calendar;
 pub mod fleet;
+pub mod grade;
 pub mod ground;
 pub mod layout;
 pub mod limits;

@@ -111,6 +111,8 @@ pub struct MineModel<'a> {
 #[derive(Copy, Clone, Debug, Default)]
 struct SectionShift {
     dry_t: f64,
+    /// Grades of the panel it mines (its manto's without `[deposit.grade]`).
+    grades: Grades,
     manto: u16,
     mine: u16,
     cuts: u32,
@@ -214,6 +216,20 @@ pub struct Period {
     /// mined). Zero without `[ground]`.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub ore_lost_t: f64,
+    /// Planned dilution: waste cut with the ore at its declared grades, dry t (included in
+    /// the mined and underground tonnes). Zero (and not written) without
+    /// `[deposit.dilution]`.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub planned_dilution_t: f64,
+    /// Metal into the stockpile `[cu, co, zn, mn]`, t (ore, planned waste and the open pit;
+    /// fallen roof carries none). Written only with `[deposit.dilution]` or a
+    /// `[deposit.grade]` whose sill exceeds its nugget.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metal_mined_t: Option<[f64; 4]>,
+    /// Metal in the stockpile at the end of the period, t (a level; written when
+    /// `metal_mined_t` is).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stockpile_closing_metal_t: Option<[f64; 4]>,
     /// Ground: falls, time lost by cause, consumables and their cost.
     #[serde(default, skip_serializing_if = "GroundShift::is_zero")]
     pub ground: GroundShift,
@@ -307,24 +323,28 @@ fn section_plans(layout: &LayoutConfig) -> Vec<SectionPlan> {
         .collect()
 }
 
-/// The panels not yet taken, per mine, in mining order: (manto, dry t).
-struct PanelPool(Vec<std::collections::VecDeque<(usize, f64)>>);
+/// The panels not yet taken, per mine, in mining order: (manto, dry t, grades).
+struct PanelPool(Vec<std::collections::VecDeque<(usize, f64, Grades)>>);
 
 impl PanelPool {
-    fn new(layout: &LayoutConfig, factors: &[f64]) -> PanelPool {
+    /// The pool, each panel at its manto's grades or at `grades` (per mine, in mining
+    /// order: [`crate::grade::panel_grades`]).
+    fn new(layout: &LayoutConfig, factors: &[f64], grades: Option<Vec<Vec<Grades>>>) -> PanelPool {
+        let specs = crate::grade::panel_specs(layout);
         PanelPool(
-            layout
-                .mines
+            specs
                 .iter()
-                .map(|m| {
-                    m.panels
+                .enumerate()
+                .map(|(mi, panels)| {
+                    panels
                         .iter()
-                        .flat_map(|run| {
-                            let manto = layout.manto_index(&run.manto).expect("validated manto");
-                            std::iter::repeat_n(
-                                (manto, run.dry_t * factors[manto]),
-                                run.count as usize,
-                            )
+                        .enumerate()
+                        .map(|(p, spec)| {
+                            let g = match &grades {
+                                Some(g) => g[mi][p],
+                                None => layout.mantos[spec.manto].grades,
+                            };
+                            (spec.manto, spec.dry_t * factors[spec.manto], g)
                         })
                         .collect()
                 })
@@ -333,14 +353,16 @@ impl PanelPool {
     }
 
     /// The next panel for a section of mine `home`: its own mine's, else the first mine
-    /// with one left. Returns (mine, manto, dry t).
-    fn take(&mut self, home: usize) -> Option<(usize, usize, f64)> {
+    /// with one left. Returns (mine, manto, dry t, grades).
+    fn take(&mut self, home: usize) -> Option<(usize, usize, f64, Grades)> {
         let mine = if self.0[home].is_empty() {
             self.0.iter().position(|q| !q.is_empty())?
         } else {
             home
         };
-        self.0[mine].pop_front().map(|(manto, t)| (mine, manto, t))
+        self.0[mine]
+            .pop_front()
+            .map(|(manto, t, g)| (mine, manto, t, g))
     }
 }
 
@@ -512,7 +534,7 @@ impl SectionRun {
         section: u32,
     ) -> bool {
         while self.shifts.is_empty() && !self.retired {
-            let Some((mine, manto, dry_t)) = pool.take(home) else {
+            let Some((mine, manto, dry_t, grades)) = pool.take(home) else {
                 self.retired = true;
                 break;
             };
@@ -535,6 +557,7 @@ impl SectionRun {
             self.events += events;
             self.shifts.extend(shifts.iter().map(|s| SectionShift {
                 dry_t: s.dry_t,
+                grades,
                 manto: manto as u16,
                 mine: mine as u16,
                 cuts: s.cuts,
@@ -641,8 +664,21 @@ pub fn replication_from(
     let layout = model.layout;
     let cal = model.calendar;
     let plans = section_plans(layout);
-    let factors = crate::ground::tonnage_factors(model.ground, model.section, layout);
-    let mut pool = PanelPool::new(layout, &factors);
+    // A panel's tonnes with planned dilution are its ore and its skin of waste.
+    let factors: Vec<f64> = crate::ground::tonnage_factors(model.ground, model.section, layout)
+        .into_iter()
+        .zip(&layout.mantos)
+        .map(|(f, m)| match &layout.dilution {
+            Some(d) if d.ratio(m.thickness_m) > 0.0 => f * (1.0 + d.ratio(m.thickness_m)),
+            _ => f,
+        })
+        .collect();
+    let grades = layout.grade.as_ref().map(|g| {
+        let dry_density =
+            model.section.geometry.insitu_density_wet_t_per_m3 * model.section.dry_fraction();
+        crate::grade::panel_grades(g, layout, dry_density, seed, trial)
+    });
+    let mut pool = PanelPool::new(layout, &factors, grades);
     let mut runs: Vec<SectionRun> = plans
         .iter()
         .map(|_| SectionRun {
@@ -704,10 +740,28 @@ pub fn replication_from(
     };
     let n_quarters = cfg.years as usize * 4;
     let mut acc: Vec<Acc> = (0..n_quarters).map(|_| Acc::default()).collect();
+    // The stockpile's metal is written (and its inflow counted) with a grade or dilution
+    // table, so its balance can be checked from the outputs.
+    // (A grade table without a structure draws nothing and changes nothing, not even this.)
+    let track_metal =
+        layout.grade.as_ref().is_some_and(|g| g.structure() > 0.0) || layout.dilution.is_some();
     for a in &mut acc {
         a.p.by_mine_dry_t = vec![0.0; layout.mines.len()];
         a.p.by_mine_wet_t = vec![0.0; layout.mines.len()];
+        if track_metal {
+            a.p.metal_mined_t = Some([0.0; 4]);
+        }
     }
+    let dilution_ratio: Vec<f64> = layout
+        .mantos
+        .iter()
+        .map(|m| {
+            layout
+                .dilution
+                .as_ref()
+                .map_or(0.0, |d| d.ratio(m.thickness_m))
+        })
+        .collect();
     let (bolters, haulers) = (
         f64::from(model.section.bolters.count),
         f64::from(model.section.haulage.count),
@@ -769,8 +823,37 @@ pub fn replication_from(
                         a.p.section_shifts += 1.0;
                     }
                     let manto = sh.manto as usize;
-                    let take = sh.dry_t.min(reserves[manto]);
+                    // With planned dilution the section's tonnes are ore and its skin of
+                    // waste, in the ratio d: ore = tonnes ÷ (1 + d).
+                    let d = dilution_ratio[manto];
+                    let take = if d > 0.0 {
+                        (sh.dry_t / (1.0 + d)).min(reserves[manto])
+                    } else {
+                        sh.dry_t.min(reserves[manto])
+                    };
                     reserves[manto] -= take;
+                    if d > 0.0 {
+                        let dil = model.layout.dilution.as_ref().expect("a ratio");
+                        let waste = take * d;
+                        a.p.planned_dilution_t += waste;
+                        a.p.mined_dry_t += waste;
+                        a.p.mined_wet_t += waste * ug_wet_per_dry;
+                        a.p.underground_dry_t += waste;
+                        a.p.underground_wet_t += waste * ug_wet_per_dry;
+                        a.p.by_mine_dry_t[sh.mine as usize] += waste;
+                        a.p.by_mine_wet_t[sh.mine as usize] += waste * ug_wet_per_dry;
+                        stock_dry += waste;
+                        stock_clay += waste * dil.clay_pct.unwrap_or(0.0) / 100.0;
+                        let metal = dil.grades.metal_t(waste);
+                        for (m, t) in stock_metal.iter_mut().zip(metal) {
+                            *m += t;
+                        }
+                        if let Some(mm) = a.p.metal_mined_t.as_mut() {
+                            for (m, t) in mm.iter_mut().zip(metal) {
+                                *m += t;
+                            }
+                        }
+                    }
                     if !sh.ground.is_zero() {
                         // Fallen roof joins the run of mine at zero grade; ore left in an
                         // abandoned heading leaves the reserve unmined.
@@ -799,11 +882,14 @@ pub fn replication_from(
                     a.p.cuts += f64::from(sh.cuts);
                     stock_dry += take;
                     stock_clay += take * clay_of_manto[manto];
-                    for (m, t) in stock_metal
-                        .iter_mut()
-                        .zip(layout.mantos[manto].grades.metal_t(take))
-                    {
+                    let metal = sh.grades.metal_t(take);
+                    for (m, t) in stock_metal.iter_mut().zip(metal) {
                         *m += t;
+                    }
+                    if let Some(mm) = a.p.metal_mined_t.as_mut() {
+                        for (m, t) in mm.iter_mut().zip(metal) {
+                            *m += t;
+                        }
                     }
                 }
                 if let Some(op) = &layout.open_pit {
@@ -820,8 +906,14 @@ pub fn replication_from(
                         a.p.open_pit_wet_t += take * op_wet_per_dry;
                         stock_dry += take;
                         stock_clay += take * op_clay;
-                        for (m, t) in stock_metal.iter_mut().zip(op.grades.metal_t(take)) {
+                        let metal = op.grades.metal_t(take);
+                        for (m, t) in stock_metal.iter_mut().zip(metal) {
                             *m += t;
+                        }
+                        if let Some(mm) = a.p.metal_mined_t.as_mut() {
+                            for (m, t) in mm.iter_mut().zip(metal) {
+                                *m += t;
+                            }
                         }
                     }
                 }
@@ -875,6 +967,9 @@ pub fn replication_from(
                 a.p.plant_feed_dry_t += feed;
             }
             a.p.stockpile_closing_dry_t = stock_dry;
+            if track_metal {
+                a.p.stockpile_closing_metal_t = Some(stock_metal);
+            }
         }
     }
     year_done();
@@ -994,6 +1089,13 @@ fn add_flows(a: &mut Period, b: &Period, w: f64) {
     a.cuts += w * b.cuts;
     a.waste_dilution_t += w * b.waste_dilution_t;
     a.ore_lost_t += w * b.ore_lost_t;
+    a.planned_dilution_t += w * b.planned_dilution_t;
+    if let Some(y) = b.metal_mined_t {
+        let x = a.metal_mined_t.get_or_insert([0.0; 4]);
+        for (x, y) in x.iter_mut().zip(y) {
+            *x += w * y;
+        }
+    }
     a.ground.add(&b.ground, w);
 }
 
@@ -1042,6 +1144,12 @@ pub fn aggregate(model: &MineModel, seed: u64, reps: &[ScheduleReplication]) -> 
                 let q = &r.quarters[i];
                 add_flows(&mut p, q, 1.0 / n);
                 p.stockpile_closing_dry_t += q.stockpile_closing_dry_t / n;
+                if let Some(y) = q.stockpile_closing_metal_t {
+                    let x = p.stockpile_closing_metal_t.get_or_insert([0.0; 4]);
+                    for (x, y) in x.iter_mut().zip(y) {
+                        *x += y / n;
+                    }
+                }
                 p.sections += q.sections / n;
             }
             finish_period(&mut p, model, bolters, haulers);
@@ -1061,6 +1169,7 @@ pub fn aggregate(model: &MineModel, seed: u64, reps: &[ScheduleReplication]) -> 
                 p.sections += q.sections / 4.0;
             }
             p.stockpile_closing_dry_t = quarters[y * 4 + 3].stockpile_closing_dry_t;
+            p.stockpile_closing_metal_t = quarters[y * 4 + 3].stockpile_closing_metal_t;
             finish_period(&mut p, model, bolters, haulers);
             p
         })

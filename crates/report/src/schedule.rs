@@ -203,6 +203,70 @@ fn ground_by_year(s: &Schedule) -> Option<Table> {
     Some(t)
 }
 
+/// Ore and plant by year, written when a table drives them (`[deposit.grade]`,
+/// `[deposit.dilution]`, `[plant.ramp_up]`, `[plant.metallurgy]` or `[plant.downtime]`):
+/// head grade, dilution, copper recovery, acid and availability.
+pub(crate) fn ore_and_plant_by_year(s: &Schedule) -> Option<Table> {
+    let shown = s.years.iter().any(|p| {
+        p.metal_mined_t.is_some()
+            || p.planned_dilution_t > 0.0
+            || p.recovery_basis_t.is_some()
+            || p.metal_recovered_t.is_some()
+            || p.plant_up_h > 0.0
+    });
+    if !shown {
+        return None;
+    }
+    let mut t = Table::new(
+        "ore_plant",
+        "Ore and plant by year: head grade, dilution, recovery, acid, availability (docs/ore-plant.md)",
+        &[
+            "year",
+            "feed dry t",
+            "Cu %",
+            "Co %",
+            "Zn %",
+            "Mn %",
+            "planned dilution dry t",
+            "fallen waste dry t",
+            "dilution %",
+            "Cu recovery %",
+            "Co recovery %",
+            "acid t",
+            "acid kg/t",
+            "plant up h",
+            "availability %",
+        ],
+    );
+    let pct = |a: f64, b: f64| if b > 0.0 { 100.0 * a / b } else { 0.0 };
+    for p in &s.years {
+        let waste = p.planned_dilution_t + p.waste_dilution_t;
+        let hours = 365.0 * 24.0;
+        t.push(vec![
+            p.label.clone().into(),
+            Cell::Num(p.plant_feed_dry_t, 0),
+            Cell::Num(p.head_grade.cu_pct, 3),
+            Cell::Num(p.head_grade.co_pct, 4),
+            Cell::Num(p.head_grade.zn_pct, 3),
+            Cell::Num(p.head_grade.mn_pct, 3),
+            Cell::Num(p.planned_dilution_t, 0),
+            Cell::Num(p.waste_dilution_t, 0),
+            Cell::Num(pct(waste, p.underground_dry_t - waste), 2),
+            Cell::Num(pct(p.cu_cathode_t, p.metal_fed_t[0]), 2),
+            Cell::Num(pct(p.co_cathode_t, p.metal_fed_t[1]), 2),
+            Cell::Num(p.acid_t, 0),
+            Cell::Num(pct(p.acid_t, p.plant_feed_dry_t) * 10.0, 1),
+            Cell::Num(p.plant_up_h, 0),
+            if p.plant_up_h > 0.0 {
+                Cell::Num(pct(p.plant_up_h, hours), 2)
+            } else {
+                Cell::Missing
+            },
+        ]);
+    }
+    Some(t)
+}
+
 impl Output for Schedule {
     fn json(&self) -> serde_json::Value {
         serde_json::to_value(self).expect("schedule serialises")
@@ -216,12 +280,14 @@ impl Output for Schedule {
             reserves(self),
         ];
         out.extend(ground_by_year(self));
+        out.extend(ore_and_plant_by_year(self));
         out
     }
 
     fn terminal_tables(&self) -> Vec<Table> {
         let mut out = vec![annual_summary(self), headcount(self), reserves(self)];
         out.extend(ground_by_year(self));
+        out.extend(ore_and_plant_by_year(self));
         out
     }
 }

@@ -1510,3 +1510,57 @@ fn one_formula_per_row_in_every_quarter() {
     }
     assert!(rows_checked > 250, "{rows_checked}");
 }
+
+#[test]
+fn the_workbooks_acid_line_reads_the_simulated_acid() {
+    // With a metallurgy table by clay content the mine computes the acid it consumes and
+    // finance prices it; the workbook's Production sheet carries it as an input row and
+    // the acid opex line reads it, equal to manto's number (the flat rate would not be:
+    // 300-400 kg/t here against the scenario's rate).
+    let ov: Vec<Override> = SHORT
+        .iter()
+        .map(|s| Override::parse_set(s).unwrap())
+        .collect();
+    let mut s = study::load(Some("boleo"), &ov).unwrap();
+    for m in &mut s.deposit.mantos {
+        m.clay_pct = Some(40.0);
+    }
+    if let Some(op) = &mut s.deposit.open_pit {
+        op.clay_pct = Some(30.0);
+    }
+    let row = |clay_pct, acid_kg_per_dry_t| mine::plant::metallurgy::MetallurgyRow {
+        clay_pct,
+        cu_recovery_pct: 85.0,
+        co_recovery_pct: 60.0,
+        zn_recovery_pct: 40.0,
+        mn_recovery_pct: 0.0,
+        throughput_pct: 100.0,
+        acid_kg_per_dry_t,
+    };
+    s.plant.metallurgy = Some(mine::plant::MetallurgyConfig {
+        by_clay: vec![row(30.0, 300.0), row(50.0, 400.0)],
+        recovery_shift_pct: [0.0; 4],
+        acid_factor: 1.0,
+    });
+    let st = study::report_study(&s, &study::Silent);
+    let b = report::xlsx::book(&st).unwrap();
+    let (_, bad) = live_rows_against_manto(&b, 1e-9);
+    assert!(bad.is_empty(), "{}", bad[..bad.len().min(20)].join("\n"));
+    let acid = b
+        .rows
+        .iter()
+        .find(|r| r.key == "prod_acid")
+        .expect("prod_acid row");
+    assert!(
+        matches!(acid.kind, report::xlsx::RowKind::Input(..)),
+        "an input row"
+    );
+    let line = b.rows.iter().find(|r| r.key == "opex_acid").unwrap();
+    assert!(matches!(line.kind, report::xlsx::RowKind::Live(_)) && line.manto.is_some());
+    // The flat-rate book has no such row.
+    assert!(!report::xlsx::book(study())
+        .unwrap()
+        .rows
+        .iter()
+        .any(|r| r.key == "prod_acid"));
+}

@@ -262,6 +262,18 @@ pub(crate) fn validate(s: &Scenario) -> Vec<Invalid> {
         "deposit",
     ));
     out.extend(s.crew.validate("crew"));
+    if let Some(g) = &s.deposit.grade {
+        if out.is_empty() {
+            let dry_density =
+                s.section.geometry.insitu_density_wet_t_per_m3 * s.section.dry_fraction();
+            out.extend(mine::grade::validate_geometry(
+                g,
+                &s.deposit,
+                dry_density,
+                "deposit.grade",
+            ));
+        }
+    }
     if let Some(g) = &s.ground {
         let mantos: Vec<String> = s.deposit.mantos.iter().map(|m| m.name.clone()).collect();
         let before = out.len();

@@ -474,3 +474,54 @@ fn lock_up_probability_is_the_covenants_trailing_twelve_month_test() {
         "Latin hypercube stratifies the 7 drawn inputs"
     );
 }
+
+#[test]
+fn ore_and_plant_quantities_are_risk_inputs() {
+    // The variogram sill, a plant area's time between failures (scaled) and the McNulty
+    // series are ordinary risk inputs (any numeric key of the scenario is); a draw the
+    // model would refuse (a negative sill) is caught before the run, naming the input.
+    let tables = r#"
+[deposit.grade]
+sill = 0.3
+range_m = 300
+[plant.ramp_up]
+series = 0
+[plant.downtime]
+areas = [{ name = "leach", tbf_h = { dist = "exponential", mean = 500 }, ttr_h = 12 }]
+"#;
+    let risk = |sill: &str| {
+        format!(
+            "{tables}
+[risk]
+iterations = 10
+[[risk.inputs]]
+name = \"sill\"
+key = \"deposit.grade.sill\"
+value = {sill}
+[[risk.inputs]]
+name = \"leach failures\"
+key = \"plant.downtime.areas[0].tbf_h\"
+how = \"scale\"
+value = {{ dist = \"triangular\", min = 0.5, mode = 1.0, max = 1.2 }}
+[[risk.inputs]]
+name = \"ramp-up series\"
+key = \"plant.ramp_up.series\"
+value = {{ dist = \"empirical\", values = [2, 3, 4] }}
+"
+        )
+    };
+    let s = scenario(&risk("{ dist = \"uniform\", min = 0.1, max = 0.5 }"))
+        .unwrap_or_else(|e| panic!("{e:?}"));
+    let p =
+        RiskPlan::prepare(&s, RiskOptions::default(), &Silent).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(p.config().inputs.len(), 3);
+    let s = scenario(&risk("{ dist = \"uniform\", min = -0.5, max = 0.5 }")).unwrap();
+    let e = RiskPlan::prepare(&s, RiskOptions::default(), &Silent)
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(
+        e.contains("risk.inputs[0].value") && e.contains("sill"),
+        "{e}"
+    );
+}

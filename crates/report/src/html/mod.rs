@@ -832,6 +832,7 @@ fn mine(r: &ReportStudy) -> Result<String, String> {
     }
     out.push_str("</tbody></table>\n");
     out.push_str(&ground(r));
+    out.push_str(&ore_plant(r));
     out.push_str("</section>\n");
     Ok(out)
 }
@@ -873,6 +874,30 @@ fn ground(r: &ReportStudy) -> String {
             Cell::Num(p.ore_lost_t, 0).display(),
             Cell::Num(p.ground.support_cost_usd, 0).display(),
         ));
+    }
+    out.push_str("</tbody></table>\n");
+    out
+}
+
+/// Ore and plant by year (head grade, dilution, recovery, acid, availability), when a table
+/// drives them: the schedule's `ore_plant` table.
+fn ore_plant(r: &ReportStudy) -> String {
+    let Some(t) = crate::schedule::ore_and_plant_by_year(&r.run.schedule) else {
+        return String::new();
+    };
+    let mut out = String::from("<h3>Ore and plant</h3>\n<p>Head grade through the run-of-mine stockpile, planned and unplanned dilution, recovery, acid and plant availability by year (mean of the simulated schedules; docs/ore-plant.md).</p>\n<table id=\"ore-plant\"><thead><tr>");
+    for (i, c) in t.columns.iter().enumerate() {
+        let class = if i == 0 { " class=\"text\"" } else { "" };
+        out.push_str(&format!("<th scope=\"col\"{class}>{}</th>", esc(c)));
+    }
+    out.push_str("</tr></thead><tbody>\n");
+    for row in &t.rows {
+        out.push_str("<tr>");
+        for (i, c) in row.iter().enumerate() {
+            let class = if i == 0 { " class=\"text\"" } else { "" };
+            out.push_str(&format!("<td{class}>{}</td>", esc(&c.display())));
+        }
+        out.push_str("</tr>\n");
     }
     out.push_str("</tbody></table>\n");
     out

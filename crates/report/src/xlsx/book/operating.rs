@@ -156,7 +156,8 @@ pub(super) fn revenue(cx: &mut Ctx<'_>) {
 
 /// Operating cost: driver × rate, its MXN share re-priced at the year's rate.
 pub(super) fn opex(cx: &mut Ctx<'_>) {
-    let Src { f, .. } = cx.src;
+    let Src { f, st, .. } = cx.src;
+    let acid_simulated = super::production::has_simulated_acid(st);
     let q = &f.quarterly;
     let col = |g: &dyn Fn(&PeriodRow) -> f64| -> Vec<f64> { q.iter().map(g).collect() };
     let rows = &mut cx.rows;
@@ -257,14 +258,18 @@ pub(super) fn opex(cx: &mut Ctx<'_>) {
         (
             "opex_acid",
             "opex, acid",
-            line(
-                r("prod_feed"),
-                mul(
-                    div(fin("opex.acid_kg_per_dry_t"), c(1000.0)),
-                    fin("opex.acid_usd_per_t"),
-                ),
-                "acid_pct",
-            ),
+            if acid_simulated {
+                line(r("prod_acid"), fin("opex.acid_usd_per_t"), "acid_pct")
+            } else {
+                line(
+                    r("prod_feed"),
+                    mul(
+                        div(fin("opex.acid_kg_per_dry_t"), c(1000.0)),
+                        fin("opex.acid_usd_per_t"),
+                    ),
+                    "acid_pct",
+                )
+            },
             |r| r.opex_acid_usd,
             "opex_acid_usd",
         ),

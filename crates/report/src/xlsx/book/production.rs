@@ -43,6 +43,21 @@ pub(super) fn production(cx: &mut Ctx<'_>) {
     for (key, label, unit, g) in prod {
         rows.push(input_row(key, label, unit, placed(g), src).on(Sheet::Production));
     }
+    // The acid the mine simulated (a metallurgy table by clay content), which the finance
+    // model prices instead of the flat rate: an input row the opex line reads.
+    if has_simulated_acid(st) {
+        let rate_t = cfg.opex.acid_kg_per_dry_t / 1000.0;
+        let acid: Vec<f64> = (0..n)
+            .map(|i| {
+                i.checked_sub(cod)
+                    .and_then(|k| st.production.periods.get(k))
+                    .map_or(0.0, |p| p.acid_t.unwrap_or(p.plant_feed_dry_t * rate_t))
+            })
+            .collect();
+        rows.push(
+            input_row("prod_acid", "sulphuric acid consumed", "t", acid, src).on(Sheet::Production),
+        );
+    }
     // The reconciliation of ore and feed: what the plant did not take went to the stockpile.
     rows.push(
         live(
@@ -54,4 +69,10 @@ pub(super) fn production(cx: &mut Ctx<'_>) {
         )
         .on(Sheet::Production),
     );
+}
+
+/// True when the mine computed the acid it consumed (then the workbook's acid line reads
+/// the Production sheet's `prod_acid` instead of feed × the flat rate).
+pub(super) fn has_simulated_acid(st: &ReportStudy) -> bool {
+    st.production.periods.iter().any(|p| p.acid_t.is_some())
 }
