@@ -733,6 +733,17 @@ fn risk_takes_each_iterations_dates_and_capital_from_its_schedule() {
         assert_eq!(e.start_shift_quarters, fc - fc0);
         assert_eq!(e.extra_construction_quarters, (cod - fc) - (cod0 - fc0));
         assert!((e.capex_factor - it.cost_usd / build::planned_cost(&m, &det)).abs() < 1e-12);
+        // The capital's phasing: the iteration's cost by quarter from its financial close.
+        let phased: f64 = e.capital_by_quarter_usd.iter().sum();
+        assert!(
+            (phased - it.cost_usd).abs() < 1e-6 * it.cost_usd,
+            "{phased} {}",
+            it.cost_usd
+        );
+        assert_eq!(
+            e.capital_by_quarter_usd,
+            build::capital_by_quarter(&it.cost_by_month, it.fc_days)
+        );
         // The record's first copper comes no earlier than the schedule's commercial production.
         let r = plan.iteration(i).unwrap();
         let first_cu = r.first_year + r.cu_t.iter().position(|&c| c > 0.0).unwrap() as i32;
@@ -743,8 +754,26 @@ fn risk_takes_each_iterations_dates_and_capital_from_its_schedule() {
         later += i32::from(e.extra_construction_quarters + e.start_shift_quarters > 0);
     }
     assert!(later > 10, "{later}");
-    // The base case keeps the plan.
-    assert_eq!(plan.schedule_effect(manto_study::risk::TORNADO_TRIAL), None);
+    // The base case keeps the plan: its dates, its cost and its phasing.
+    let base = plan
+        .schedule_effect(manto_study::risk::TORNADO_TRIAL)
+        .unwrap();
+    assert_eq!(
+        (
+            base.start_shift_quarters,
+            base.extra_construction_quarters,
+            base.capex_factor
+        ),
+        (0, 0, 1.0)
+    );
+    assert_eq!(
+        base.capital_by_quarter_usd,
+        build::planned_capital_by_quarter(&m)
+    );
+    assert_eq!(
+        s.finance.capex.construction_phasing,
+        base.capital_by_quarter_usd
+    );
     // A flat delay prior beside the schedule is refused.
     let both = format!(
         "{}\n{}",
@@ -758,4 +787,79 @@ fn risk_takes_each_iterations_dates_and_capital_from_its_schedule() {
         e.path.ends_with(".key") && e.message.contains("[construction]"),
         "{e}"
     );
+}
+
+/// El Boleo with a small network whose cost phasing is computed by hand (elapsed days;
+/// 30.4375 days a month, 91.3125 a quarter): A costs 30M over days 0-91.3125 (quarter 0);
+/// financial close at day 91.3125 (quarter 1); B costs 1M a month for six months from the
+/// close (3M in quarters 1 and 2); C starts three months after B and costs 12M over six
+/// months (6M in quarters 2 and 3). From the close's quarter, with what is spent before it
+/// counted in the first: [30 + 3, 3 + 6, 6] = [33, 9, 6] M.
+fn phased_text() -> String {
+    let b = manto_study::bundled("boleo-build").unwrap();
+    let head = &b[..b.find("[construction]").unwrap()];
+    format!(
+        "{head}[construction]\nstart_date = \"2007-06-01\"\niterations = 100\n\
+[construction.milestones]\nfinancial_close = \"FC\"\ncommercial_production = \"COD\"\n\
+[[construction.activities]]\nid = \"A\"\nduration_days = 91.3125\nfixed_usd = 30e6\n\
+[[construction.activities]]\nid = \"FC\"\nduration_days = 0\n\
+[[construction.activities]]\nid = \"B\"\nduration_days = 182.625\nusd_per_month = 1e6\n\
+[[construction.activities]]\nid = \"C\"\nduration_days = 182.625\nfixed_usd = 12e6\n\
+[[construction.activities]]\nid = \"COD\"\nduration_days = 0\n\
+[[construction.relationships]]\nfrom = \"A\"\nto = \"FC\"\n\
+[[construction.relationships]]\nfrom = \"FC\"\nto = \"B\"\n\
+[[construction.relationships]]\nfrom = \"B\"\nto = \"C\"\ntype = \"SS\"\nlag_days = 91.3125\n\
+[[construction.relationships]]\nfrom = \"C\"\nto = \"COD\"\n"
+    )
+}
+
+/// The finance model's capital schedule takes the schedule's phasing: each EPCM phase's
+/// direct cost by construction quarter is its total times [33, 9, 6] / 48 (and nothing
+/// after), where without the schedule it follows the phase's own profile.
+#[test]
+fn finance_capital_schedule_is_the_schedules_phasing_by_hand() {
+    let s = manto_study::parse(&phased_text(), "phased.toml").unwrap_or_else(|e| panic!("{e:?}"));
+    let hand = [33e6, 9e6, 6e6];
+    let got = &s.finance.capex.construction_phasing;
+    assert!(got.len() >= 3, "{got:?}");
+    for (q, g) in got.iter().enumerate() {
+        assert!((g - hand.get(q).unwrap_or(&0.0)).abs() < 1e-3, "{got:?}");
+    }
+    let production = s.finance.production_table().unwrap();
+    let shares = |cfg: &finance::FinanceConfig| -> Vec<Vec<f64>> {
+        let r = finance::run(cfg, &production);
+        (0..r.phase_names.len())
+            .filter(|&j| cfg.capex.phases.iter().any(|p| p.name == r.phase_names[j]))
+            .map(|j| {
+                let v: Vec<f64> = r
+                    .quarterly
+                    .iter()
+                    .map(|q| q.capex_by_phase_usd[j])
+                    .collect();
+                let total: f64 = v.iter().sum();
+                v.iter().map(|x| x / total).collect()
+            })
+            .collect()
+    };
+    let phased = shares(&s.finance);
+    assert_eq!(phased.len(), s.finance.capex.phases.len());
+    for w in &phased {
+        for (q, x) in w.iter().enumerate() {
+            let want = hand.get(q).map_or(0.0, |h| h / 48e6);
+            assert!((x - want).abs() < 1e-12, "quarter {q}: {x} vs {want}");
+        }
+    }
+    // Without the schedule's phasing, the phases' own profiles: a different schedule.
+    let mut own = s.finance.clone();
+    own.capex.construction_phasing.clear();
+    assert_ne!(shares(&own), phased);
+}
+
+/// A scenario without `[construction]` keeps the finance model's own profiles: no phasing
+/// is set, and the result is the one the profiles give.
+#[test]
+fn without_construction_the_capital_schedule_is_unchanged() {
+    let s = manto_study::load(Some("boleo"), &[]).unwrap();
+    assert!(s.construction.is_none());
+    assert!(s.finance.capex.construction_phasing.is_empty());
 }
