@@ -1626,3 +1626,80 @@ fn backtest_html_draws_each_actual_on_its_s_curve_and_a_series_on_its_fan() {
     assert!(fan.iter().any(|f| f["year"] == 2016));
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// `manto build` as a user runs it: the bundled scenario (terminal and JSON), an XER and an
+/// MSPDI schedule file (the same network, so the same CPM finish), and a malformed file
+/// refused with exit 2 naming the line and the element.
+#[test]
+fn build_runs_on_the_bundled_scenario_an_xer_and_an_mspdi_file() {
+    let dir = tmp("build");
+    let out = manto(&["build", "--iterations", "200", "-q"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("commercial_production") && text.contains("Merge bias"),
+        "{text}"
+    );
+    let j = json_of(&["build", "--iterations", "200"], &dir, "b.json");
+    assert_eq!(j["iterations"], 200);
+    assert!(j["critical_path"].as_array().is_some_and(|c| !c.is_empty()));
+    // The hand-written MSPDI sample, then the same network written as XER.
+    let xml =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../study/tests/fixtures/sample-mspdi.xml");
+    let xml = xml.to_str().unwrap();
+    let jx = json_of(&["build", xml, "--iterations", "100"], &dir, "x.json");
+    let finish = |j: &serde_json::Value| {
+        j["milestones"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["name"] == "project_finish")
+            .unwrap()["planned_days"]
+            .as_f64()
+            .unwrap()
+    };
+    assert!((finish(&jx) - 51.6).abs() < 1e-9, "{}", finish(&jx));
+    assert_eq!(jx["start_date"], "2008-01-07");
+    let f = study::build::mspdi::parse(&std::fs::read_to_string(xml).unwrap(), "s.xml").unwrap();
+    let xer = dir.join("sample.xer");
+    std::fs::write(
+        &xer,
+        study::build::xer::write(&f.network, &f.milestones, "2008-01-07", &f.three_point),
+    )
+    .unwrap();
+    let je = json_of(
+        &["build", xer.to_str().unwrap(), "--iterations", "100"],
+        &dir,
+        "e.json",
+    );
+    assert!((finish(&je) - 51.6).abs() < 1e-6, "{}", finish(&je));
+    // Malformed: exit 2, the file, the line and the element.
+    let bad = dir.join("bad.xml");
+    std::fs::write(
+        &bad,
+        std::fs::read_to_string(xml)
+            .unwrap()
+            .replace("<Type>3</Type>", "<Type>9</Type>"),
+    )
+    .unwrap();
+    let out = manto(&["build", bad.to_str().unwrap(), "-q"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("bad.xml:") && err.contains("key `PredecessorLink.Type`"),
+        "{err}"
+    );
+    let badx = dir.join("bad.xer");
+    std::fs::write(&badx, "ERMHDR\t19.12\n%T\tTASK\n%R\t1\n").unwrap();
+    let out = manto(&["build", badx.to_str().unwrap(), "-q"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("bad.xer:3"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
