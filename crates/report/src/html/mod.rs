@@ -1248,9 +1248,6 @@ fn finance(r: &ReportStudy) -> Result<String, String> {
     Ok(out)
 }
 
-/// The risk section: the risk study's charts when the report ran it (the NPV histogram and
-/// S-curve, the tornadoes of the NPV and of the minimum DSCR, the fan charts of plant feed
-/// and of annual DSCR, the convergence of the mean NPV), else a note saying how to run it.
 /// Most activities drawn in the percentile Gantt (the table and JSON keep them all).
 const GANTT_ROWS: usize = 60;
 
@@ -1357,6 +1354,9 @@ pub fn build_section(b: &BuildResult) -> Result<String, String> {
     Ok(out)
 }
 
+/// The risk section: the risk study's charts when the report ran it (the NPV histogram and
+/// S-curve, the tornadoes of the NPV and of the minimum DSCR, the fan charts of plant feed
+/// and of annual DSCR, the convergence of the mean NPV), else a note saying how to run it.
 pub fn risk_section(r: &ReportStudy, risk: Option<&RiskResult>) -> Result<String, String> {
     let Some(k) = risk else {
         return Ok("<section class=\"page\" id=\"risk\">\n<h2>Risk</h2>\n\
