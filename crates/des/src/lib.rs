@@ -4,12 +4,14 @@
 //! queue with deterministic tie-breaking ([`EventQueue`]), random streams keyed by a path
 //! from the seed ([`random`], [`StreamKey`]), the input distributions users type into a
 //! scenario ([`Dist`]), the replication statistics reported on the outputs ([`Summary`]),
-//! and the input layer every crate reports bad input through ([`input`]: TOML parsing with
+//! and distributions in Rockwell Arena's notation
+//! ([`arena`]), the input layer every crate reports bad input through ([`input`]: TOML parsing with
 //! file:line:key errors, range checks).
 //!
-//! A façade: the modules are private but `input` and `random`, whose free functions are the
+//! A façade: the modules are private but `arena`, `input` and `random`, whose free functions are the
 //! API; callers use the types re-exported here.
 
+pub mod arena;
 mod dist;
 pub mod input;
 mod queue;
