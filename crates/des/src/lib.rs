@@ -5,10 +5,10 @@
 //! from the seed ([`random`], [`StreamKey`]), the input distributions users type into a
 //! scenario ([`Dist`]), the replication statistics reported on the outputs ([`Summary`]),
 //! and distributions in Rockwell Arena's notation
-//! ([`arena`]), the input layer every crate reports bad input through ([`input`]: TOML parsing with
+//! ([`arena`]), unit-suffixed keys in feet and short tons ([`units`]), the input layer every crate reports bad input through ([`input`]: TOML parsing with
 //! file:line:key errors, range checks).
 //!
-//! A façade: the modules are private but `arena`, `input` and `random`, whose free functions are the
+//! A façade: the modules are private but `arena`, `input`, `random` and `units`, whose free functions are the
 //! API; callers use the types re-exported here.
 
 pub mod arena;
@@ -18,6 +18,7 @@ mod queue;
 pub mod random;
 mod stats;
 mod time;
+pub mod units;
 
 pub use dist::{Dist, DistError, DistKind, Sampler};
 pub use queue::{EventId, EventQueue};
