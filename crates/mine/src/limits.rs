@@ -77,8 +77,28 @@ pub const MAX_HAULERS: u32 = 20;
 /// belt.
 pub const MAX_MACHINES_PER_SECTION: u32 = 1 + MAX_BOLTERS + MAX_HAULERS + 2;
 
-/// Most parallel entries of one section (production panels drive three to nine).
-pub const MAX_ENTRIES: u32 = 12;
+/// Most parallel entries of one section. Production panels drive three to nine, US coal
+/// super-sections and room panels up to 21 or so; 40 leaves room for any published panel
+/// while the place searches (linear in the entries) stay cheap.
+pub const MAX_ENTRIES: u32 = 40;
+
+/// Most phases of a mining plan (`[[section.plan]]`): development, rooms on each flank,
+/// retreat, with room to spare.
+pub const MAX_PLAN_PHASES: usize = 20;
+
+/// Most nodes of a haul-road network (`[section.network]`): faces, feeder, station,
+/// passing points and points along the roads.
+pub const MAX_NETWORK_NODES: usize = 200;
+
+/// Most links of a haul-road network.
+pub const MAX_NETWORK_LINKS: usize = 400;
+
+/// Plausible length of one network link, m.
+pub const LINK_LENGTH_M: (f64, f64) = (0.1, 10_000.0);
+
+/// Plausible advance of a plan phase from the starting face line, m (a panel is at most a
+/// few kilometres long).
+pub const PLAN_ADVANCE_M: (f64, f64) = (0.5, 100_000.0);
 
 /// Most drilling booms on one bolter.
 pub const MAX_BOOMS: u32 = 8;

@@ -93,7 +93,7 @@ fn absurd_section_values_are_refused_with_the_range() {
             "entries = 5 ",
             "entries = 100000 ",
             "section.geometry.entries",
-            "entries 100,000 is outside the allowed 1 to 12",
+            "entries 100,000 is outside the allowed 1 to 40",
         ),
         (
             "booms = 2 ",
@@ -310,6 +310,9 @@ fn tiny_output_reports_no_sections_needed() {
         events: 0,
         max_machines_per_place: 0,
         ground: None,
+        phases: Vec::new(),
+        block_mined_h: None,
+        haul_cycles: Vec::new(),
     };
     let opts = p.simulation;
     for dry_t in [1e-9, 0.0] {
@@ -353,8 +356,10 @@ fn spec(days: u32) -> RunSpec {
 fn endless_activities_do_not_overflow() {
     let p = boleo();
     for set in [
-        |c: &mut SectionConfig| c.haulage.empty_speed_m_per_min = 1e-300,
-        |c: &mut SectionConfig| c.haulage.loaded_speed_m_per_min = 1e-300,
+        |c: &mut SectionConfig| c.haulage.empty_speed_m_per_min = des::Dist::fixed(1e-300).unwrap(),
+        |c: &mut SectionConfig| {
+            c.haulage.loaded_speed_m_per_min = des::Dist::fixed(1e-300).unwrap()
+        },
         |c: &mut SectionConfig| c.miner.tram_speed_m_per_min = 1e-300,
         |c: &mut SectionConfig| c.bolters.tram_speed_m_per_min = 1e-300,
     ] {
@@ -379,7 +384,7 @@ fn the_edges_of_every_range_run() {
     type Set = fn(&mut SectionConfig, bool);
     let edges: &[(&str, Set)] = &[
         ("entries", |c, hi| {
-            c.geometry.entries = if hi { 12 } else { 1 }
+            c.geometry.entries = if hi { 40 } else { 1 }
         }),
         ("bolters", |c, hi| c.bolters.count = if hi { 10 } else { 1 }),
         ("haulers", |c, hi| c.haulage.count = if hi { 20 } else { 1 }),
@@ -395,8 +400,8 @@ fn the_edges_of_every_range_run() {
         }),
         ("haul speeds", |c, hi| {
             let v = if hi { 1000.0 } else { 1.0 };
-            c.haulage.loaded_speed_m_per_min = v;
-            c.haulage.empty_speed_m_per_min = v;
+            c.haulage.loaded_speed_m_per_min = des::Dist::fixed(v).unwrap();
+            c.haulage.empty_speed_m_per_min = des::Dist::fixed(v).unwrap();
         }),
         ("tram speeds", |c, hi| {
             let v = if hi { 200.0 } else { 1.0 };

@@ -26,6 +26,14 @@ pub struct SectionConfig {
     pub feeder: FeederConfig,
     /// The section belt that takes ore from the feeder out of the panel.
     pub belt: BeltConfig,
+    /// The mining plan: phases worked in turn (`[[section.plan]]`); empty: every entry,
+    /// nearest place first, without end.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub plan: Vec<super::plan::PhaseConfig>,
+    /// The haul-road network (`[section.network]`); `None`: the haul follows the face
+    /// (or `haulage.fixed_haul_m`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub network: Option<super::network::NetworkConfig>,
 }
 
 /// Panel geometry and in-situ ore properties.
@@ -82,6 +90,11 @@ pub struct MinerConfig {
     pub car_load_time_min: Option<Dist>,
     /// Tramming speed between places.
     pub tram_speed_m_per_min: f64,
+    /// If given, the time of a move between places whatever its distance (a time study's
+    /// move time), instead of distance / `tram_speed_m_per_min`; `place_change_min` is
+    /// added as before.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub move_time_min: Option<Dist>,
     /// Set-up at a new place (cable handling, positioning, ventilation), per place change.
     pub place_change_min: Dist,
     /// Breakdown modes.
@@ -141,10 +154,10 @@ pub struct HaulageConfig {
     pub count: u32,
     /// Payload per load, wet tonnes.
     pub payload_t: f64,
-    /// Average speed loaded.
-    pub loaded_speed_m_per_min: f64,
-    /// Average speed empty.
-    pub empty_speed_m_per_min: f64,
+    /// Speed loaded, m/min, drawn once per trip (a plain number: fixed).
+    pub loaded_speed_m_per_min: Dist,
+    /// Speed empty, m/min, drawn once per trip.
+    pub empty_speed_m_per_min: Dist,
     /// Change-out: spotting under the miner's conveyor.
     pub change_out_s: Dist,
     /// Fixed part of a dump at the feeder (positioning, discharge start); the flow part is
@@ -434,6 +447,9 @@ impl SectionConfig {
             " m/min",
         );
         duration(&mut out, mp("place_change_min"), &m.place_change_min);
+        if let Some(d) = &m.move_time_min {
+            duration(&mut out, mp("move_time_min"), d);
+        }
         failures(&mut out, &format!("{path}.miner"), &m.failures);
 
         let b = &self.bolters;
@@ -507,18 +523,26 @@ impl SectionConfig {
             limits::PAYLOAD_T,
             " t",
         );
-        for (k, v) in [
-            ("loaded_speed_m_per_min", h.loaded_speed_m_per_min),
-            ("empty_speed_m_per_min", h.empty_speed_m_per_min),
+        for (k, d) in [
+            ("loaded_speed_m_per_min", &h.loaded_speed_m_per_min),
+            ("empty_speed_m_per_min", &h.empty_speed_m_per_min),
         ] {
-            check_range(
-                &mut out,
-                hp(k),
-                "haul speed",
-                v,
-                limits::HAUL_SPEED_M_PER_MIN,
-                " m/min",
-            );
+            let fixed = match d.kind() {
+                des::DistKind::Fixed { value } => Some(value + d.offset()),
+                _ => None,
+            };
+            match fixed {
+                // A fixed speed reads as before.
+                Some(v) => check_range(
+                    &mut out,
+                    hp(k),
+                    "haul speed",
+                    v,
+                    limits::HAUL_SPEED_M_PER_MIN,
+                    " m/min",
+                ),
+                None => super::network::speed(&mut out, hp(k), d),
+            }
         }
         duration_in(&mut out, hp("change_out_s"), &h.change_out_s, 3_600.0);
         duration_in(&mut out, hp("dump_time_s"), &h.dump_time_s, 3_600.0);
@@ -609,6 +633,27 @@ impl SectionConfig {
             " t/h",
         );
         failures(&mut out, &format!("{path}.belt"), &self.belt.failures);
+        if let Some(n) = &self.network {
+            if self.haulage.fixed_haul_m.is_some() {
+                out.push(Invalid::new(
+                    hp("fixed_haul_m"),
+                    "a fixed haul and a haul-road network cannot both be given: the network's routes set the haul",
+                ));
+            }
+            out.extend(super::network::validate(
+                n,
+                self.geometry.entries,
+                self.haulage.battery_change_every_h > 0.0,
+                &format!("{path}.network"),
+            ));
+        }
+        if out.is_empty() {
+            out.extend(super::plan::validate(
+                &self.plan,
+                &self.geometry,
+                &format!("{path}.plan"),
+            ));
+        }
         out
     }
 

@@ -3,6 +3,8 @@
 
 mod config;
 mod model;
+pub mod network;
+pub mod plan;
 mod report;
 
 pub use config::{
@@ -10,8 +12,9 @@ pub use config::{
     MinerConfig, SectionConfig,
 };
 pub use model::{
-    simulate, simulate_in, simulate_traced, MachineKind, MachineTally, MassBalance, Replication,
-    RunSpec, ShiftTally, State, TraceSegment, N_STATES,
+    simulate, simulate_in, simulate_logged, simulate_traced, CutRecord, HaulCycle, MachineKind,
+    MachineTally, MassBalance, PhaseTally, Replication, RunSpec, ShiftTally, State, TraceSegment,
+    LEGS, N_LEGS, N_STATES,
 };
 pub use report::{
     replication, replication_in, run, summarise, Bottleneck, GroundClassReport, MachineReport,

@@ -16,6 +16,8 @@
 //! waits. Repairs take elapsed time and go on between shifts.
 
 use super::config::SectionConfig;
+use super::network::{Network, Route};
+use super::plan::{CutOrder, Phase, PlaceRef};
 use crate::calendar::{CalendarEvent, WEEK};
 use crate::ground::{poisson, ClassTally, GroundRun, GroundShift, Prepared};
 use des::random::{Stream, StreamKey};
@@ -287,6 +289,29 @@ pub struct Replication {
     /// Ground totals by class over the counted shifts (`None` without `[ground]`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ground: Option<Vec<ClassTally>>,
+    /// With a mining plan: per phase, its name, when it ended (hours from time zero, `None`
+    /// if it did not) and every machine's counted time in state during it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub phases: Vec<PhaseTally>,
+    /// With a plan whose last phase has an end: hours from time zero until the block was
+    /// mined (its last load dumped); `None` if the run ended first.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub block_mined_h: Option<f64>,
+    /// Per haul unit, its cycle broken into legs (counted time).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub haul_cycles: Vec<HaulCycle>,
+}
+
+/// One phase of a plan in one replication.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PhaseTally {
+    /// The phase's name.
+    pub name: String,
+    /// Hours from time zero when the phase ended, if it did.
+    pub ended_h: Option<f64>,
+    /// Per machine (as in [`Replication::machines`]), milliseconds in each state during the
+    /// phase, counted scheduled time only.
+    pub state_ms: Vec<[u64; N_STATES]>,
 }
 
 impl Replication {
@@ -362,6 +387,101 @@ struct Sim<'a> {
     /// Ground class of the cut under way and its cutting-rate and haul-speed factors.
     cut_class: usize,
     cut_factor: f64,
+    /// The mining plan's phases (one phase of every entry without a plan), the phase under
+    /// way (`phases.len()` once the block is mined) and the cycle index of the last place
+    /// cut.
+    phases: Vec<Phase>,
+    phase: usize,
+    cycle_pos: usize,
+    /// With a plan: when each phase ended, and time in state per phase and machine.
+    phase_end: Vec<SimTime>,
+    phase_ms: Vec<Vec<[u64; N_STATES]>>,
+    block_done: Option<SimTime>,
+    /// Opt-in log of the cuts (`None`: not logged).
+    cut_log: Option<Vec<CutRecord>>,
+    /// The haul-road network (`None`: the haul follows the face or is fixed).
+    net: Option<Network>,
+    /// Per segment: the unit on it (single-lane segments only) and the units waiting.
+    seg_holder: Vec<Option<usize>>,
+    seg_queue: Vec<VecDeque<usize>>,
+    /// Per unit: the trip leg under way on the network.
+    trips: Vec<Trip>,
+    /// Per unit: counted time in each leg of the haul cycle, and trips dumped.
+    car_legs: Vec<[u64; N_LEGS]>,
+    car_trips: Vec<u32>,
+}
+
+/// Which route of the network a leg follows.
+#[derive(Copy, Clone, Debug, PartialEq)]
+enum RouteRef {
+    Loaded(usize),
+    Empty(usize),
+    ToStation,
+    FromStation(usize),
+}
+
+#[derive(Copy, Clone, Debug, PartialEq)]
+enum Dest {
+    Feeder,
+    Face,
+    Station,
+}
+
+/// A unit's leg on the network: the route, the step reached, this trip's speed, where it
+/// goes, and whether it is waiting for a single-lane road.
+#[derive(Copy, Clone, Debug)]
+struct Trip {
+    route: RouteRef,
+    pos: usize,
+    loaded: bool,
+    speed_m_per_min: f64,
+    dest: Dest,
+    road_wait: bool,
+}
+
+/// Legs of a haul cycle, in report order.
+pub const LEGS: [&str; N_LEGS] = [
+    "load",
+    "haul",
+    "dump",
+    "travel",
+    "wait_at_miner",
+    "wait_at_feeder",
+    "wait_for_road",
+    "battery",
+    "broken_down",
+    "idle",
+];
+
+/// Number of [`LEGS`].
+pub const N_LEGS: usize = 10;
+
+/// One haul unit's cycle in one replication: counted time in each leg and trips dumped.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct HaulCycle {
+    /// Display name of the unit.
+    pub name: String,
+    /// Loads dumped in counted time.
+    pub trips: u32,
+    /// Milliseconds in each leg ([`LEGS`] order): spotting and loading under the miner,
+    /// hauling loaded, dumping, travelling empty, queued at the miner, queued at the
+    /// feeder, waiting for a single-lane road, battery change, broken down, idle.
+    pub leg_ms: [u64; N_LEGS],
+}
+
+/// One cut, as logged by [`simulate_logged`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct CutRecord {
+    /// The place cut.
+    pub place: PlaceRef,
+    /// The plan phase it was cut in (0 without a plan).
+    pub phase: usize,
+    /// Depth of the cut, m.
+    pub depth_m: f64,
+    /// Wet tonnes of the cut.
+    pub wet_t: f64,
+    /// When it was finished.
+    pub at: SimTime,
 }
 
 /// Runs one replication of a section for `spec.warmup_days + spec.days` days.
@@ -402,6 +522,20 @@ pub fn simulate_traced(
     run_sim(sim, calendar, spec)
 }
 
+/// [`simulate`] with a log of every cut in the order cut (place, phase, depth, tonnes,
+/// time), for checking a mining plan; the replication is identical to [`simulate`]'s.
+pub fn simulate_logged(
+    cfg: &SectionConfig,
+    calendar: &crate::calendar::CalendarConfig,
+    spec: RunSpec,
+) -> (Replication, Vec<CutRecord>) {
+    let mut sim = Sim::new(cfg, spec, None);
+    sim.cut_log = Some(Vec::new());
+    let mut log = Vec::new();
+    let (r, _) = run_sim_with(sim, calendar, spec, &mut log);
+    (r, log)
+}
+
 /// One spell of one machine in one state, in counted scheduled time.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TraceSegment {
@@ -437,9 +571,18 @@ fn push_segment(
 }
 
 fn run_sim(
+    sim: Sim<'_>,
+    calendar: &crate::calendar::CalendarConfig,
+    spec: RunSpec,
+) -> (Replication, Vec<TraceSegment>) {
+    run_sim_with(sim, calendar, spec, &mut Vec::new())
+}
+
+fn run_sim_with(
     mut sim: Sim<'_>,
     calendar: &crate::calendar::CalendarConfig,
     spec: RunSpec,
+    log: &mut Vec<CutRecord>,
 ) -> (Replication, Vec<TraceSegment>) {
     let week = calendar.week();
     let end = SimTime::from_days(u64::from(spec.warmup_days) + u64::from(spec.days));
@@ -482,9 +625,11 @@ fn run_sim(
         if sim.exhausted && sim.car_load_t.iter().all(|&l| l <= EPS_T) {
             let now = sim.q.now();
             sim.in_shift_cut_short = true;
+            *log = sim.cut_log.take().unwrap_or_default();
             return sim.finish_traced(now);
         }
     }
+    *log = sim.cut_log.take().unwrap_or_default();
     sim.finish_traced(end)
 }
 
@@ -566,7 +711,40 @@ impl<'a> Sim<'a> {
             ground: ground.map(|p| GroundRun::new(p, entries, spec.streams)),
             cut_class: 0,
             cut_factor: 1.0,
+            phases: super::plan::resolve(&cfg.plan, entries, g.entry_width_m, g.cut_depth_m),
+            phase: 0,
+            cycle_pos: usize::MAX,
+            phase_end: Vec::new(),
+            phase_ms: Vec::new(),
+            block_done: None,
+            cut_log: None,
+            net: cfg
+                .network
+                .as_ref()
+                .map(|n| super::network::resolve(n, g.entries)),
+            seg_holder: Vec::new(),
+            seg_queue: Vec::new(),
+            trips: vec![
+                Trip {
+                    route: RouteRef::ToStation,
+                    pos: 0,
+                    loaded: false,
+                    speed_m_per_min: 1.0,
+                    dest: Dest::Face,
+                    road_wait: false,
+                };
+                cars
+            ],
+            car_legs: vec![[0; N_LEGS]; cars],
+            car_trips: vec![0; cars],
         };
+        if let Some(n) = &sim.net {
+            sim.seg_holder = vec![None; n.segments];
+            sim.seg_queue = vec![VecDeque::new(); n.segments];
+        }
+        if !cfg.plan.is_empty() {
+            sim.phase_ms = vec![vec![[0; N_STATES]; sim.m.len()]; cfg.plan.len()];
+        }
         for c in first_car..first_car + cars {
             sim.m[c].state = State::WaitingForMiner;
             sim.m[c].resume_state = State::WaitingForMiner;
@@ -576,11 +754,41 @@ impl<'a> Sim<'a> {
 
     // ---- state accounting and failure clocks -------------------------------------------
 
+    /// The haul-cycle leg of unit `i`'s current spell (`None` for other machines).
+    fn leg(&self, i: usize) -> Option<(usize, usize)> {
+        if !(self.first_car..self.feeder).contains(&i) {
+            return None;
+        }
+        let c = i - self.first_car;
+        let leg = match self.m[i].state {
+            State::Working if self.loading_car == Some(i) => 0,
+            State::Working => 2,
+            State::Tramming if self.car_load_t[c] > EPS_T => 1,
+            State::Tramming => 3,
+            State::WaitingForMiner | State::WaitingAtFeeder if self.trips[c].road_wait => 6,
+            State::WaitingForMiner => 4,
+            State::WaitingAtFeeder => 5,
+            State::Servicing => 7,
+            State::BrokenDown => 8,
+            _ => 9,
+        };
+        Some((c, leg))
+    }
+
     fn set_state(&mut self, i: usize, s: State) {
         let now = self.q.now();
+        let leg = self.leg(i);
         let mac = &mut self.m[i];
         if self.in_shift && self.counting {
             mac.state_ms[mac.state as usize] += (now - mac.since).0;
+            if let Some((c, leg)) = leg {
+                self.car_legs[c][leg] += (now - mac.since).0;
+            }
+            // Time after the block is mined (its last loads hauled) is the last phase's.
+            let k = self.phase.min(self.phase_ms.len().saturating_sub(1));
+            if let Some(ph) = self.phase_ms.get_mut(k) {
+                ph[i][mac.state as usize] += (now - mac.since).0;
+            }
             if let Some(trace) = &mut self.trace {
                 push_segment(trace, i, mac.state, mac.since, now, self.shifts.len());
             }
@@ -716,25 +924,91 @@ impl<'a> Sim<'a> {
         (p.x_m - feeder_x).abs() + (p.y_m - self.feeder_y_m).max(0.0)
     }
 
+    /// The least advanced face among the entries of the phase under way.
     fn min_entry_y(&self) -> f64 {
         let e = self.cfg.geometry.entries as usize;
+        let ph = &self.phases[self.phase.min(self.phases.len() - 1)];
         self.places[..e]
             .iter()
-            .map(|p| p.y_m)
+            .zip(&ph.in_phase)
+            .filter(|(_, &on)| on)
+            .map(|(p, _)| p.y_m)
             .fold(f64::INFINITY, f64::min)
+    }
+
+    /// The phase under way (the last one once the block is mined).
+    fn ph(&self) -> &Phase {
+        &self.phases[self.phase.min(self.phases.len() - 1)]
+    }
+
+    /// Is place `p` worked in the phase under way?
+    fn in_phase(&self, p: usize) -> bool {
+        let pl = &self.places[p];
+        let ph = self.ph();
+        if pl.crosscut {
+            ph.pair_active(pl.entry)
+        } else {
+            ph.in_phase[pl.entry]
+        }
+    }
+
+    /// The place's index in the phase's cycle (`None` for `nearest`).
+    fn cycle_index(&self, p: usize) -> Option<usize> {
+        let pl = &self.places[p];
+        let r = if pl.crosscut {
+            PlaceRef::Crosscut(pl.entry)
+        } else {
+            PlaceRef::Entry(pl.entry)
+        };
+        self.ph().cycle.iter().position(|&c| c == r)
+    }
+
+    /// Has the phase under way reached its end? Then start the next one, or, after the
+    /// last, mark the block mined.
+    fn check_phase_end(&mut self) {
+        while self.phase < self.phases.len() {
+            let ph = &self.phases[self.phase];
+            if !ph.advance_m.is_finite() {
+                return;
+            }
+            let e = self.cfg.geometry.entries as usize;
+            let entries_done = (0..e)
+                .filter(|&k| ph.in_phase[k])
+                .all(|k| self.places[k].y_m >= ph.advance_m - 1e-6);
+            let crosscuts_done = (0..e.saturating_sub(1))
+                .filter(|&k| ph.pair_active(k))
+                .all(|k| self.open_xc[k].is_none());
+            if !(entries_done && crosscuts_done) {
+                return;
+            }
+            self.flush_all();
+            self.phase_end.push(self.q.now());
+            self.phase += 1;
+            self.cycle_pos = usize::MAX;
+            if self.phase == self.phases.len() {
+                self.exhausted = true;
+                self.block_done = Some(self.q.now());
+                return;
+            }
+            self.open_crosscuts();
+        }
     }
 
     /// May the miner start a cut at `p` now?
     fn cuttable(&self, p: usize) -> bool {
         let pl = &self.places[p];
-        if pl.status != PlaceStatus::Ready {
+        if pl.status != PlaceStatus::Ready || !self.in_phase(p) {
             return false;
         }
         if pl.crosscut {
             return true;
         }
         let g = &self.cfg.geometry;
-        let after = pl.y_m + g.cut_depth_m;
+        let ph = self.ph();
+        if pl.y_m >= ph.advance_m - 1e-6 {
+            return false;
+        }
+        let after = pl.y_m + ph.cut_depth_m.min(ph.advance_m - pl.y_m);
         if after - self.min_entry_y() > g.max_entry_lead_m + 1e-9 {
             return false;
         }
@@ -743,10 +1017,10 @@ impl<'a> Sim<'a> {
         let limit = |pair: usize| {
             (self.next_line[pair] as f64 + 1.0) * g.crosscut_centres_m + g.entry_width_m / 2.0
         };
-        if e > 0 && after > limit(e - 1) + 1e-9 {
+        if e > 0 && ph.pair_active(e - 1) && after > limit(e - 1) + 1e-9 {
             return false;
         }
-        if e + 1 < g.entries as usize && after > limit(e) + 1e-9 {
+        if e + 1 < g.entries as usize && ph.pair_active(e) && after > limit(e) + 1e-9 {
             return false;
         }
         true
@@ -754,19 +1028,23 @@ impl<'a> Sim<'a> {
 
     fn open_crosscuts(&mut self) {
         let g = &self.cfg.geometry;
+        if self.phase >= self.phases.len() {
+            return;
+        }
+        let width = self.ph().entry_width_m;
         for pair in 0..self.next_line.len() {
-            if self.open_xc[pair].is_some() {
+            if self.open_xc[pair].is_some() || !self.ph().pair_active(pair) {
                 continue;
             }
             let line_y = self.next_line[pair] as f64 * g.crosscut_centres_m;
-            let need = line_y + g.entry_width_m / 2.0 - 1e-9;
+            let need = line_y + width / 2.0 - 1e-9;
             if self.places[pair].y_m >= need && self.places[pair + 1].y_m >= need {
                 self.places.push(Place {
                     entry: pair,
                     crosscut: true,
-                    x_m: pair as f64 * g.pillar_centres_m + g.entry_width_m / 2.0,
+                    x_m: pair as f64 * g.pillar_centres_m + width / 2.0,
                     y_m: line_y,
-                    left_m: g.pillar_centres_m - g.entry_width_m,
+                    left_m: g.pillar_centres_m - width,
                     last_cut_m: 0.0,
                     status: PlaceStatus::Ready,
                     class: 0,
@@ -794,25 +1072,54 @@ impl<'a> Sim<'a> {
             return;
         }
         let here = self.m[0].place;
-        let best = self
-            .active
-            .iter()
-            .copied()
-            .filter(|&p| self.cuttable(p))
-            .min_by(|&a, &b| {
+        let cands = self.active.iter().copied().filter(|&p| self.cuttable(p));
+        let best = if self.ph().order == CutOrder::Nearest {
+            cands.min_by(|&a, &b| {
                 self.dist(here, a)
                     .total_cmp(&self.dist(here, b))
                     .then(a.cmp(&b))
-            });
+            })
+        } else {
+            // The first place after the last one cut, round the cycle.
+            let n = self.ph().cycle.len().max(1);
+            let from = self.cycle_pos.wrapping_add(1);
+            cands.min_by_key(|&p| {
+                let d = match self.cycle_index(p) {
+                    Some(k) => (k + n - from % n) % n,
+                    None => n,
+                };
+                (d, p)
+            })
+        };
         match best {
             Some(p) => {
                 self.places[p].status = PlaceStatus::Cutting;
-                let tram = self.dist(here, p) / self.cfg.miner.tram_speed_m_per_min;
+                if let Some(k) = self.cycle_index(p) {
+                    self.cycle_pos = k;
+                }
+                let tram = match &self.cfg.miner.move_time_min {
+                    Some(d) if p != here => d.sample(&mut self.m[0].rng),
+                    Some(_) => 0.0,
+                    None => self.dist(here, p) / self.cfg.miner.tram_speed_m_per_min,
+                };
                 let setup = self.cfg.miner.place_change_min.sample(&mut self.m[0].rng);
                 self.m[0].place = p;
                 self.start(0, Act::Tram { to: p }, SimTime::from_min(tram + setup));
             }
-            None => self.set_state(0, State::WaitingForPlace),
+            None => {
+                // A roof fall's abandoned face may have ended the phase.
+                let before = self.phase;
+                self.check_phase_end();
+                if self.phase != before && !self.exhausted {
+                    return self.miner_next();
+                }
+                let s = if self.exhausted {
+                    State::Idle
+                } else {
+                    State::WaitingForPlace
+                };
+                self.set_state(0, s);
+            }
         }
     }
 
@@ -859,6 +1166,22 @@ impl<'a> Sim<'a> {
         let now = self.q.now();
         let xc = self.cfg.geometry.crosscut_centres_m;
         let counting = self.counting;
+        if let Some(log) = &mut self.cut_log {
+            let pl = &self.places[p];
+            let g = &self.cfg.geometry;
+            let w = self.phases[self.phase.min(self.phases.len() - 1)].entry_width_m;
+            log.push(CutRecord {
+                place: if pl.crosscut {
+                    PlaceRef::Crosscut(pl.entry)
+                } else {
+                    PlaceRef::Entry(pl.entry)
+                },
+                phase: self.phase,
+                depth_m: depth,
+                wet_t: w * self.seam_height_m * depth * g.insitu_density_wet_t_per_m3,
+                at: now,
+            });
+        }
         let pl = &mut self.places[p];
         pl.last_cut_m = depth;
         pl.status = PlaceStatus::Unbolted;
@@ -877,8 +1200,8 @@ impl<'a> Sim<'a> {
                 t.cuts += 1;
                 t.intersections += u32::from(pl.intersection);
                 let g = &self.cfg.geometry;
-                t.cut_wet_t +=
-                    g.entry_width_m * self.seam_height_m * depth * g.insitu_density_wet_t_per_m3;
+                let w = self.phases[self.phase.min(self.phases.len() - 1)].entry_width_m;
+                t.cut_wet_t += w * self.seam_height_m * depth * g.insitu_density_wet_t_per_m3;
             }
         }
         if pl.crosscut {
@@ -900,8 +1223,10 @@ impl<'a> Sim<'a> {
             s.advance_m += depth;
         }
         self.open_crosscuts();
+        self.check_phase_end();
         let g = &self.cfg.geometry;
         if self.cfg.feeder.move_every_m > 0.0
+            && !self.exhausted
             && self.min_entry_y() - self.feeder_y_m
                 >= self.cfg.feeder.setback_m + self.cfg.feeder.move_every_m
             && g.entries > 0
@@ -1158,8 +1483,17 @@ impl<'a> Sim<'a> {
     // ---- haulage and feeder -------------------------------------------------------------
 
     fn car_depart_loaded(&mut self, car: usize) {
+        if self.net.is_some() {
+            let f = self.face_node(self.m[0].place);
+            return self.car_leg(car, RouteRef::Loaded(f), true, Dest::Feeder);
+        }
         let d = self.haul_m(self.m[0].place);
-        let mut min = d / self.cfg.haulage.loaded_speed_m_per_min;
+        let speed = self
+            .cfg
+            .haulage
+            .loaded_speed_m_per_min
+            .sample(&mut self.m[car].rng);
+        let mut min = d / speed;
         if self.ground.is_some() {
             min = self.ground_haul(min);
         }
@@ -1201,15 +1535,180 @@ impl<'a> Sim<'a> {
                 .haulage
                 .battery_change_min
                 .sample(&mut self.m[car].rng);
+            if self.net.as_ref().is_some_and(|n| n.to_station.is_some()) {
+                // To the station first; the change starts there.
+                return self.car_leg(car, RouteRef::ToStation, false, Dest::Station);
+            }
             self.start(car, Act::Battery, SimTime::from_min(min));
             return;
         }
+        if self.net.is_some() {
+            let f = self.face_node(self.m[0].place);
+            return self.car_leg(car, RouteRef::Empty(f), false, Dest::Face);
+        }
         let d = self.haul_m(self.m[0].place);
-        let mut min = d / self.cfg.haulage.empty_speed_m_per_min;
+        let speed = self
+            .cfg
+            .haulage
+            .empty_speed_m_per_min
+            .sample(&mut self.m[car].rng);
+        let mut min = d / speed;
         if self.ground.is_some() {
             min = self.ground_haul(min);
         }
         self.start(car, Act::HaulEmpty, SimTime::from_min(min));
+    }
+
+    // ---- the haul-road network -----------------------------------------------------------
+
+    /// The face node serving place `p`.
+    fn face_node(&self, p: usize) -> usize {
+        let net = self.net.as_ref().expect("network");
+        let e = self.places[p.min(self.places.len() - 1)].entry;
+        net.face_of_entry[e]
+    }
+
+    fn route(&self, r: RouteRef) -> &Route {
+        let net = self.net.as_ref().expect("network");
+        match r {
+            RouteRef::Loaded(f) => &net.loaded[f],
+            RouteRef::Empty(f) => &net.empty[f],
+            RouteRef::ToStation => net.to_station.as_ref().expect("station"),
+            RouteRef::FromStation(f) => &net.from_station[f],
+        }
+    }
+
+    /// Unit `car` sets off on a leg: its speed for the trip is drawn, then it takes the
+    /// route's first segment.
+    fn car_leg(&mut self, car: usize, route: RouteRef, loaded: bool, dest: Dest) {
+        let h = &self.cfg.haulage;
+        let d = if loaded {
+            &h.loaded_speed_m_per_min
+        } else {
+            &h.empty_speed_m_per_min
+        };
+        let speed = d.sample(&mut self.m[car].rng);
+        self.trips[car - self.first_car] = Trip {
+            route,
+            pos: 0,
+            loaded,
+            speed_m_per_min: speed,
+            dest,
+            road_wait: false,
+        };
+        self.car_step(car);
+    }
+
+    /// Unit `car`, standing at a stop holding no road, takes the next segment of its
+    /// route, or waits for it, or has arrived.
+    fn car_step(&mut self, car: usize) {
+        let c = car - self.first_car;
+        let trip = self.trips[c];
+        let Some(step) = self.route(trip.route).get(trip.pos) else {
+            return self.car_arrive(car);
+        };
+        let (seg, single) = (step.segment, step.single_lane);
+        if single {
+            if self.seg_holder[seg].is_some() {
+                self.seg_queue[seg].push_back(car);
+                self.trips[c].road_wait = true;
+                let s = if trip.loaded {
+                    State::WaitingAtFeeder
+                } else {
+                    State::WaitingForMiner
+                };
+                self.set_state(car, s);
+                return;
+            }
+            self.seg_holder[seg] = Some(car);
+        }
+        self.traverse(car);
+    }
+
+    /// Unit `car` drives the segment it now holds (or a two-lane one).
+    fn traverse(&mut self, car: usize) {
+        let c = car - self.first_car;
+        let trip = self.trips[c];
+        let net = self.net.as_ref().expect("network");
+        let links = match trip.route {
+            RouteRef::Loaded(f) => &net.loaded[f],
+            RouteRef::Empty(f) => &net.empty[f],
+            RouteRef::ToStation => net.to_station.as_ref().expect("station"),
+            RouteRef::FromStation(f) => &net.from_station[f],
+        }[trip.pos]
+            .links
+            .clone();
+        let mut min = 0.0;
+        for l in links {
+            let link = &self.net.as_ref().expect("network").links[l];
+            let own = if trip.loaded {
+                &link.loaded_speed_m_per_min
+            } else {
+                &link.empty_speed_m_per_min
+            };
+            let speed = match own {
+                Some(d) => d.sample(&mut self.m[car].rng),
+                None => trip.speed_m_per_min,
+            };
+            min += link.length_m / speed;
+        }
+        if self.ground.is_some() {
+            // The class's speed factor on every segment, a bogging once per leg.
+            min = if trip.pos == 0 {
+                self.ground_haul(min)
+            } else {
+                let gr = self.ground.as_ref().expect("ground");
+                min / gr.prep.cfg.classes[self.cut_class].haul_speed_factor
+            };
+        }
+        let act = if trip.loaded {
+            Act::HaulLoaded
+        } else {
+            Act::HaulEmpty
+        };
+        self.start(car, act, SimTime::from_min(min));
+        self.trips[c].road_wait = false;
+    }
+
+    /// Unit `car` has reached the end of a segment: it lets the road go (to the first unit
+    /// waiting for it) and goes on.
+    fn car_segment_done(&mut self, car: usize) {
+        let c = car - self.first_car;
+        let trip = self.trips[c];
+        let step = &self.route(trip.route)[trip.pos];
+        let (seg, single) = (step.segment, step.single_lane);
+        self.trips[c].pos += 1;
+        if single {
+            self.seg_holder[seg] = None;
+            if let Some(next) = self.seg_queue[seg].pop_front() {
+                self.seg_holder[seg] = Some(next);
+                self.traverse(next);
+            }
+        }
+        self.car_step(car);
+    }
+
+    fn car_arrive(&mut self, car: usize) {
+        match self.trips[car - self.first_car].dest {
+            Dest::Feeder => {
+                self.feeder_queue.push_back(car);
+                self.set_state(car, State::WaitingAtFeeder);
+                self.feeder_try();
+            }
+            Dest::Face => {
+                self.car_queue.push_back(car);
+                self.set_state(car, State::WaitingForMiner);
+                self.miner_load();
+            }
+            Dest::Station => {
+                let min = self
+                    .cfg
+                    .haulage
+                    .battery_change_min
+                    .sample(&mut self.m[car].rng);
+                self.start(car, Act::Battery, SimTime::from_min(min));
+            }
+        }
     }
 
     fn feeder_try(&mut self) {
@@ -1252,10 +1751,12 @@ impl<'a> Sim<'a> {
             Act::Tram { to } if i == 0 => {
                 let g = &self.cfg.geometry;
                 let pl = &self.places[to];
+                let ph = self.ph();
+                let width = ph.entry_width_m;
                 let mut depth = if pl.crosscut {
-                    g.cut_depth_m.min(pl.left_m)
+                    ph.cut_depth_m.min(pl.left_m)
                 } else {
-                    g.cut_depth_m
+                    ph.cut_depth_m.min(ph.advance_m - pl.y_m)
                 };
                 if let Some(gr) = &mut self.ground {
                     let c = gr.class_at(pl.entry, pl.y_m);
@@ -1264,8 +1765,7 @@ impl<'a> Sim<'a> {
                     self.cut_class = c;
                     self.cut_factor = class.cutting_rate_factor;
                 }
-                let full_t =
-                    g.entry_width_m * self.seam_height_m * depth * g.insitu_density_wet_t_per_m3;
+                let full_t = width * self.seam_height_m * depth * g.insitu_density_wet_t_per_m3;
                 // The panel's last cut takes only what is left of its tonnage.
                 self.cut_left_t = full_t.min(self.limit_wet_t - self.planned_wet_t);
                 self.cut_depth_now_m = depth * self.cut_left_t / full_t;
@@ -1323,8 +1823,10 @@ impl<'a> Sim<'a> {
                 let full = self.car_load_t[c] >= self.cfg.haulage.payload_t - EPS_T;
                 let cut_done = self.cut_left_t <= EPS_T;
                 if full || cut_done {
-                    self.loading_car = None;
+                    // Departs before it stops being the loading car, so that its time
+                    // under the miner is booked as loading.
                     self.car_depart_loaded(car);
+                    self.loading_car = None;
                 }
                 if cut_done {
                     self.cut_left_t = 0.0;
@@ -1341,6 +1843,7 @@ impl<'a> Sim<'a> {
                 self.set_state(i, State::WaitingForMiner);
                 self.miner_load();
             }
+            Act::HaulLoaded | Act::HaulEmpty if self.net.is_some() => self.car_segment_done(i),
             Act::HaulLoaded => {
                 self.feeder_queue.push_back(i);
                 self.set_state(i, State::WaitingAtFeeder);
@@ -1356,12 +1859,29 @@ impl<'a> Sim<'a> {
                     s.dry_t += dry;
                     s.loads += 1;
                 }
+                if self.counting {
+                    self.car_trips[c] += 1;
+                }
                 self.car_return(car);
                 self.feeder_try();
             }
+            Act::Battery if self.net.is_some() => {
+                let f = self.face_node(self.m[0].place);
+                let r = if self.net.as_ref().is_some_and(|n| n.to_station.is_some()) {
+                    RouteRef::FromStation(f)
+                } else {
+                    RouteRef::Empty(f)
+                };
+                self.car_leg(i, r, false, Dest::Face);
+            }
             Act::Battery => {
                 let d = self.haul_m(self.m[0].place);
-                let min = d / self.cfg.haulage.empty_speed_m_per_min;
+                let speed = self
+                    .cfg
+                    .haulage
+                    .empty_speed_m_per_min
+                    .sample(&mut self.m[i].rng);
+                let min = d / speed;
                 self.start(i, Act::HaulEmpty, SimTime::from_min(min));
             }
             Act::HaulEmpty => {
@@ -1601,9 +2121,17 @@ impl<'a> Sim<'a> {
         if end > now {
             // Advance the clock for accounting without firing anything.
             for i in 0..self.m.len() {
+                let leg = self.leg(i);
                 let mac = &mut self.m[i];
                 if self.in_shift && self.counting {
                     mac.state_ms[mac.state as usize] += (end - mac.since).0;
+                    if let Some((c, leg)) = leg {
+                        self.car_legs[c][leg] += (end - mac.since).0;
+                    }
+                    let k = self.phase.min(self.phase_ms.len().saturating_sub(1));
+                    if let Some(ph) = self.phase_ms.get_mut(k) {
+                        ph[i][mac.state as usize] += (end - mac.since).0;
+                    }
                     if let Some(trace) = &mut self.trace {
                         push_segment(trace, i, mac.state, mac.since, end, self.shifts.len());
                     }
@@ -1623,13 +2151,27 @@ impl<'a> Sim<'a> {
         let machines = self
             .m
             .iter()
-            .zip(names)
+            .zip(names.iter().cloned())
             .map(|(mac, name)| MachineTally {
                 name,
                 kind: mac.kind,
                 state_ms: mac.state_ms,
             })
             .collect();
+        let phases = self
+            .phase_ms
+            .into_iter()
+            .enumerate()
+            .map(|(k, state_ms)| PhaseTally {
+                name: self.phases[k].name.clone(),
+                ended_h: self.phase_end.get(k).map(|t| t.as_h()),
+                state_ms,
+            })
+            .collect();
+        let block_mined_h = self
+            .block_done
+            .filter(|_| self.in_shift_cut_short)
+            .map(|_| end.as_h());
         let replication = Replication {
             shifts: self.shifts,
             machines,
@@ -1637,6 +2179,15 @@ impl<'a> Sim<'a> {
             events: self.events,
             max_machines_per_place: self.max_per_place,
             ground: self.ground.map(|g| g.classes),
+            phases,
+            block_mined_h,
+            haul_cycles: (0..self.car_legs.len())
+                .map(|c| HaulCycle {
+                    name: names[self.first_car + c].clone(),
+                    trips: self.car_trips[c],
+                    leg_ms: self.car_legs[c],
+                })
+                .collect(),
         };
         (replication, self.trace.unwrap_or_default())
     }
