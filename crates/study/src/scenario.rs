@@ -54,6 +54,11 @@ pub struct Scenario {
     /// removed by the unit pre-pass before deserialisation; metric when absent).
     #[serde(skip)]
     pub units: UnitSystem,
+    /// Debt sized beforehand and held (`--hold-debt`: the banking-case sizing of the
+    /// scenario before its `--set` overrides); `None` sizes it on this scenario's banking
+    /// case ([`crate::pipeline::banking_sizing`]). Not a scenario key.
+    #[serde(skip)]
+    pub held_debt: Option<finance::SizedDebt>,
 }
 
 /// The tables a full scenario must have (every command but `manto section` needs them all).
@@ -458,7 +463,10 @@ pub fn parse(src: &str, file: &str) -> Result<Scenario, Vec<InputError>> {
     }
     let mut scenario: Scenario = input::parse(src, file).map_err(|e| vec![conv.user_error(e)])?;
     scenario.units = conv.units;
-    let problems = validate(&scenario);
+    let mut problems = scenario.finance.apply_fiscal_rules();
+    if problems.is_empty() {
+        problems = validate(&scenario);
+    }
     if !problems.is_empty() {
         return Err(located(&conv, file, &problems));
     }
