@@ -1734,3 +1734,73 @@ fn hold_debt_without_set_is_refused_and_with_set_says_the_sizing() {
     // Not offered where nothing is valued.
     assert_eq!(manto(&["section", "--hold-debt"]).status.code(), Some(2));
 }
+
+#[test]
+fn a_section_only_scenario_runs_with_section_alone_and_in_either_unit_system() {
+    // Other commands name the file and every table it lacks, exit 2.
+    for cmd in ["schedule", "run", "finance"] {
+        let out = manto(&[cmd, "coal-battery-hauler", "-q"]);
+        assert_eq!(out.status.code(), Some(2), "{cmd}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains("<bundled coal-battery-hauler>: missing table(s) [targets], [schedule], [deposit], [plant], [crew], [finance]"),
+            "{cmd}: {err}"
+        );
+    }
+    // Sharding re-reads the parts as full scenarios: refused the same way.
+    let dir = tmp("section-only");
+    let part = dir.join("p.json");
+    let out = manto(&[
+        "section",
+        "coal-battery-hauler",
+        "--shard",
+        "0/2",
+        "--out",
+        part.to_str().unwrap(),
+        "-q",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(!part.exists());
+    // The scenario says units = "imperial"; --units metric gives the same run in tonnes.
+    let value = |args: &[&str], row: &str| -> f64 {
+        let out = manto(args);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let text = String::from_utf8_lossy(&out.stdout).to_string();
+        let line = text
+            .lines()
+            .find(|l| l.starts_with(row))
+            .unwrap_or_else(|| panic!("no row {row} in\n{text}"));
+        line[row.len()..]
+            .split_whitespace()
+            .next()
+            .unwrap()
+            .replace(',', "")
+            .parse()
+            .unwrap()
+    };
+    let base = [
+        "section",
+        "coal-battery-hauler",
+        "--replications",
+        "3",
+        "-q",
+    ];
+    let short_t = value(&base, "wet short tons");
+    let mut metric = base.to_vec();
+    metric.extend(["--units", "metric"]);
+    let t = value(&metric, "wet tonnes");
+    assert!(
+        (short_t * 0.907_184_74 - t).abs() < 0.1,
+        "{short_t} short t vs {t} t"
+    );
+    let ft = value(&base, "advance (ft)");
+    let m = value(&metric, "advance (m)");
+    assert!((ft * 0.3048 - m).abs() < 0.1, "{ft} ft vs {m} m");
+    let mut bad = base.to_vec();
+    bad.extend(["--units", "furlongs"]);
+    assert_eq!(manto(&bad).status.code(), Some(2));
+}
