@@ -147,6 +147,27 @@ struct FinanceArgs {
     /// Run one bank case (see `manto cases`), with the debt sized on the base case
     #[arg(long)]
     case: Option<String>,
+    #[command(flatten)]
+    hold: HoldDebt,
+}
+
+/// `--hold-debt`: the finance commands.
+#[derive(Args, Clone, Default)]
+struct HoldDebt {
+    /// Keep the debt the banks sized on the scenario before its `--set` overrides (loan
+    /// and repayment profile), instead of re-sizing it on the overridden scenario: how the
+    /// bank cases and breakevens of `manto cases` hold it
+    #[arg(long)]
+    hold_debt: bool,
+}
+
+/// `manto cases`.
+#[derive(Args, Clone, Default)]
+struct CasesArgs {
+    #[command(flatten)]
+    sched: ScheduleArgs,
+    #[command(flatten)]
+    hold: HoldDebt,
 }
 
 /// `manto run`.
@@ -167,6 +188,8 @@ struct RunArgs {
     /// Operating years to schedule (scenario key `schedule.years`)
     #[arg(long)]
     years: Option<u32>,
+    #[command(flatten)]
+    hold: HoldDebt,
 }
 
 /// `manto size`.
@@ -249,7 +272,7 @@ enum Command {
     /// Bank cases: every standard downside (prices, capex, opex, production, delay, ramp-up,
     /// combined) and the scenario's own, with the debt sized on the base case and held
     /// fixed; the sensitivity table and the breakevens
-    Cases(ScheduleArgs),
+    Cases(CasesArgs),
     /// The main job: section study, life-of-mine schedule and finance, with a headline;
     /// each life-of-mine replication is also valued on its own
     Run(RunArgs),
@@ -546,8 +569,9 @@ fn try_main() -> Result<(), CliError> {
         Command::Finance(f) => {
             let a = &f.sched;
             let out = Outputs::new(&a.common)?;
-            let s = load_finance(a)?;
+            let mut s = load_finance(a)?;
             let progress = bar(&a.common);
+            hold_debt(&f.hold, &a.common, &schedule_flags(a), &mut s)?;
             match &f.case {
                 Some(name) => {
                     let r = study::finance_case(&s, name, &progress)?;
@@ -559,9 +583,11 @@ fn try_main() -> Result<(), CliError> {
                 None => out.emit(&study::finance_study(&s, &progress)),
             }
         }
-        Command::Cases(a) => {
+        Command::Cases(c) => {
+            let a = &c.sched;
             let out = Outputs::new(&a.common)?;
-            let s = load_finance(&a)?;
+            let mut s = load_finance(a)?;
+            hold_debt(&c.hold, &a.common, &schedule_flags(a), &mut s)?;
             let r = study::cases(&s, &bar(&a.common));
             out.emit(&r)
         }
@@ -574,7 +600,8 @@ fn try_main() -> Result<(), CliError> {
                 flag("--years", "schedule.years", a.years),
             ];
             let out = Outputs::new(&a.common)?;
-            let s = load(&a.common, &ov)?;
+            let mut s = load(&a.common, &ov)?;
+            hold_debt(&a.hold, &a.common, &ov, &mut s)?;
             let cost = study::Estimate::section(&s).plus(study::Estimate::schedule(&s));
             announce(cost, s.schedule.replications, &a.common);
             let r = study::run(&s, &bar(&a.common));
@@ -608,6 +635,34 @@ fn try_main() -> Result<(), CliError> {
             }
         },
     }
+}
+
+/// `--hold-debt`: sizes the debt on the scenario loaded without its `--set` overrides
+/// (the command's flags and `--seed` kept) and makes `s` hold it. Refused without `--set`,
+/// where it would change nothing.
+fn hold_debt(
+    h: &HoldDebt,
+    c: &Common,
+    flags: &[Option<Override>],
+    s: &mut study::Scenario,
+) -> Result<(), CliError> {
+    if !h.hold_debt {
+        return Ok(());
+    }
+    if c.set.is_empty() {
+        return Err(StudyError::usage(
+            "--hold-debt",
+            "has no effect without --set: it holds the debt of the scenario before its --set overrides",
+        )
+        .into());
+    }
+    let mut ov: Vec<Override> = flags.iter().flatten().cloned().collect();
+    if let Some(seed) = c.seed {
+        ov.push(Override::flag("--seed", "simulation.seed", seed));
+    }
+    let base = study::load(c.scenario.as_deref(), &ov)?;
+    study::hold_debt(s, &base, &bar(c));
+    Ok(())
 }
 
 /// The options of a command with none beyond its scenario.

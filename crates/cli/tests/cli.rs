@@ -1493,8 +1493,11 @@ fn backtest_refuses_planted_hindsight_before_reading_actuals_and_lists_it() {
     // The first study, as it was: refused, with each item listed.
     let (code, _, err) = run(&["backtest", "boleo-risk-hindsight"]);
     assert_eq!(code, 2);
+    // (its fiscal regime is the law as enacted: the dated rules of the 2009 and 2013
+    // reforms are listed by key, each with the date it was enacted)
     assert!(
-        err.contains("finance.tax.ietu_pct") && err.contains("2015"),
+        err.contains("key `finance.tax.rules[7]`: hindsight (fiscal rule)")
+            && err.contains("mining_duty_pct = 7.5 from 2014, enacted 2013-12-11"),
         "{err}"
     );
     // Allowed: it runs, and every output says so.
@@ -1625,4 +1628,32 @@ fn backtest_html_draws_each_actual_on_its_s_curve_and_a_series_on_its_fan() {
     let fan = v["actuals"][0]["fan"].as_array().unwrap();
     assert!(fan.iter().any(|f| f["year"] == 2016));
     std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn hold_debt_without_set_is_refused_and_with_set_says_the_sizing() {
+    let out = manto(&["finance", "-q", "--hold-debt"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.contains("--hold-debt") && err.contains("without --set"),
+        "{err}"
+    );
+    let out = manto(&[
+        "finance",
+        "-q",
+        "--hold-debt",
+        "--set",
+        "finance.production_source=\"table\"",
+        "--set",
+        "finance.revenue.cu_cathode.price_usd_per_lb=1.2",
+    ]);
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("held from the scenario before --set"),
+        "{text}"
+    );
+    // Not offered where nothing is valued.
+    assert_eq!(manto(&["section", "--hold-debt"]).status.code(), Some(2));
 }

@@ -79,7 +79,7 @@ pub fn audit(r: &FinanceResult, tol: f64) -> Result<(), AuditError> {
         dsra += row.dsra_funding_usd - row.dsra_release_usd;
         tie("dsra", l, dsra, row.dsra_balance_usd)?;
         tie("balance sheet dsra", l, dsra, bs.dsra_usd)?;
-        tax += row.income_tax_usd - row.income_tax_paid_usd;
+        tax += row.income_tax_usd - row.income_tax_paid_usd + row.ptu_usd - row.ptu_paid_usd;
         tie("tax payable", l, tax, row.tax_payable_usd)?;
         tie("balance sheet tax payable", l, tax, bs.tax_payable_usd)?;
         lc += row.dsra_lc_drawing_usd - row.dsra_lc_repayment_usd;

@@ -331,6 +331,11 @@ pub struct Breakevens {
     pub lock_up_dscr: f64,
     /// Largest capital overrun the funding plan absorbs without a shortfall, %.
     pub capex_overrun_absorbed_pct: Option<f64>,
+    /// The sculpted debt every breakeven holds (signed amount of the base case's sizing),
+    /// USD: a run that re-sizes its debt gives other breakevens.
+    pub debt_held_usd: f64,
+    /// What that debt was sized on ([`SizedDebt::sized_on`]).
+    pub debt_sized_on: String,
 }
 
 /// Root of an increasing `f` on `[lo, hi]` by bisection (None if no sign change).
@@ -403,5 +408,7 @@ pub fn breakevens_with_debt(
         lock_up_dscr: lock,
         capex_overrun_absorbed_pct: capex
             .map(|f| ((1.0 + cfg.capex.overrun_pct / 100.0) * f - 1.0) * 100.0),
+        debt_held_usd: sized.sized_usd,
+        debt_sized_on: sized.sized_on.clone(),
     }
 }

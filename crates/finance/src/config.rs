@@ -517,6 +517,15 @@ pub struct Tax {
     /// Years an IETU credit for deductions above income (a negative IETU base × the rate)
     /// may be credited against later IETU.
     pub ietu_credit_years: u32,
+    /// Which of `rules` apply: the law as enacted, or as known at `known_at`.
+    pub vintage: Vintage,
+    /// The date of an `as_known_at` vintage, `YYYY-MM` (through the month's end) or
+    /// `YYYY-MM-DD`.
+    pub known_at: Option<String>,
+    /// The fiscal rules with the year each applies from and the date it was enacted; the
+    /// rates they govern (income tax, PTU, mining duty, IETU, IVA) are set from them by
+    /// [`FinanceConfig::apply_fiscal_rules`].
+    pub rules: Vec<FiscalRule>,
 }
 
 impl Default for Tax {
@@ -532,6 +541,309 @@ impl Default for Tax {
             ietu_pct: ByYear::Flat(0.0),
             ietu_credit_years: 10,
             payments: TaxPayments::AsComputed,
+            vintage: Vintage::AsEnacted,
+            known_at: None,
+            rules: Vec::new(),
+        }
+    }
+}
+
+/// Which of the fiscal rules (`[[finance.tax.rules]]`) a scenario applies: one consistent
+/// vintage of the law (docs/scenario.md, "Fiscal vintages").
+#[derive(Deserialize, Serialize, Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Vintage {
+    /// The law as it turned out: every rule applied in its years, a later enactment
+    /// overriding an earlier one.
+    #[default]
+    AsEnacted,
+    /// Only the rules enacted on or before `finance.tax.known_at`: what a study of that
+    /// date could know.
+    AsKnownAt,
+}
+
+/// The rates a fiscal rule may set, as keys under `finance.`.
+pub const FISCAL_RATES: [&str; 6] = [
+    "tax.income_tax_pct",
+    "tax.ptu_pct",
+    "tax.mining_duty_pct",
+    "tax.ietu_pct",
+    "vat.general_rate_pct",
+    "vat.border_rate_pct",
+];
+
+/// One fiscal rule: a rate from a year (to a year), as enacted on a date.
+#[derive(Deserialize, Serialize, Clone, Debug, Default, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct FiscalRule {
+    /// The rate it sets: `income_tax_pct`, `ptu_pct`, `mining_duty_pct`, `ietu_pct` (of
+    /// `finance.tax`), `vat.general_rate_pct` or `vat.border_rate_pct`.
+    pub rate: String,
+    /// First calendar year it applies to.
+    pub from_year: i32,
+    /// Last calendar year it applies to (absent: every later year).
+    pub to_year: Option<i32>,
+    /// The rate, %.
+    pub value: f64,
+    /// The date it was enacted (published in the Diario Oficial), `YYYY-MM-DD`.
+    pub enacted: String,
+    /// The law or decree, and the article.
+    pub source: String,
+}
+
+/// A date as (year, month, day); a month alone is its last day (`2007-06`: 30 June 2007
+/// and earlier).
+fn parse_date(s: &str, month_ok: bool) -> Option<(i32, u32, u32)> {
+    let parts: Vec<&str> = s.split('-').collect();
+    let num = |x: &str, lo: i64, hi: i64| -> Option<i64> {
+        (x.len() >= 2 && x.chars().all(|c| c.is_ascii_digit()))
+            .then(|| x.parse::<i64>().ok())
+            .flatten()
+            .filter(|v| (lo..=hi).contains(v))
+    };
+    let (y_lo, y_hi) = limits::FINANCE_YEARS;
+    let y = num(parts.first()?, i64::from(y_lo) - 200, i64::from(y_hi))?;
+    let m = num(parts.get(1)?, 1, 12)?;
+    let d = match (parts.get(2), parts.len()) {
+        (Some(d), 3) => num(d, 1, 31)?,
+        (None, 2) if month_ok => 31,
+        _ => return None,
+    };
+    Some((i32::try_from(y).ok()?, m as u32, d as u32))
+}
+
+impl Tax {
+    /// The vintage in words (`as enacted`, `as known at 2007-06`), or `None` when the
+    /// scenario states its rates directly (no `[[finance.tax.rules]]`).
+    pub fn vintage_label(&self) -> Option<String> {
+        if self.rules.is_empty() {
+            return None;
+        }
+        Some(match self.vintage {
+            Vintage::AsEnacted => "as enacted".to_string(),
+            Vintage::AsKnownAt => {
+                format!("as known at {}", self.known_at.as_deref().unwrap_or("?"))
+            }
+        })
+    }
+}
+
+impl FinanceConfig {
+    /// Sets the rates governed by `[[finance.tax.rules]]` to the scenario's vintage: for
+    /// each rate, each year takes the value of the latest-enacted rule (of those known, as
+    /// enacted or as known at `known_at`) that covers it. A rate set directly and by rules
+    /// (to a different schedule) is refused; so are a rule without a known value for the
+    /// first model year and a gap between rules. Returns the problems (key paths under
+    /// `finance.`); the rates are set only when there are none.
+    pub fn apply_fiscal_rules(&mut self) -> Vec<Invalid> {
+        let mut out = Vec::new();
+        let t = &self.tax;
+        let cutoff = match (t.vintage, &t.known_at) {
+            (Vintage::AsEnacted, None) => None,
+            (Vintage::AsEnacted, Some(_)) => {
+                out.push(Invalid::new(
+                    "finance.tax.known_at",
+                    "applies only to vintage = \"as_known_at\" (remove it, or set the vintage)",
+                ));
+                None
+            }
+            (Vintage::AsKnownAt, None) => {
+                out.push(Invalid::new(
+                    "finance.tax.vintage",
+                    "\"as_known_at\" needs `known_at = \"YYYY-MM\"` (the date of the study)",
+                ));
+                None
+            }
+            (Vintage::AsKnownAt, Some(k)) => match parse_date(k, true) {
+                Some(d) => Some(d),
+                None => {
+                    out.push(Invalid::new(
+                        "finance.tax.known_at",
+                        format!("`{k}` is not a date YYYY-MM or YYYY-MM-DD"),
+                    ));
+                    None
+                }
+            },
+        };
+        if t.rules.is_empty() {
+            if t.vintage == Vintage::AsKnownAt && out.is_empty() {
+                out.push(Invalid::new(
+                    "finance.tax.vintage",
+                    "\"as_known_at\" needs [[finance.tax.rules]] to choose from",
+                ));
+            }
+            return out;
+        }
+        if !limits::check_len(
+            &mut out,
+            "finance.tax.rules".into(),
+            t.rules.len(),
+            limits::MAX_FINANCE_LIST_LEN,
+        ) {
+            return out;
+        }
+        let (y_lo, y_hi) = limits::FINANCE_YEARS;
+        let mut dated = Vec::new();
+        for (i, r) in t.rules.iter().enumerate() {
+            let p = format!("finance.tax.rules[{i}]");
+            let before = out.len();
+            let key = FISCAL_RATES
+                .iter()
+                .position(|k| *k == r.rate || k.strip_prefix("tax.") == Some(r.rate.as_str()));
+            if key.is_none() {
+                out.push(Invalid::new(
+                    format!("{p}.rate"),
+                    format!(
+                        "`{}` is not a fiscal rate (rates: income_tax_pct, ptu_pct, mining_duty_pct, ietu_pct, vat.general_rate_pct, vat.border_rate_pct)",
+                        r.rate
+                    ),
+                ));
+            }
+            for (k, y) in [("from_year", Some(r.from_year)), ("to_year", r.to_year)] {
+                if let Some(y) = y {
+                    if !(y_lo..=y_hi).contains(&y) {
+                        out.push(Invalid::new(
+                            format!("{p}.{k}"),
+                            format!("year {y} is outside the allowed {y_lo} to {y_hi}"),
+                        ));
+                    }
+                }
+            }
+            if r.to_year.is_some_and(|to| to < r.from_year) {
+                out.push(Invalid::new(
+                    format!("{p}.to_year"),
+                    "must not be before `from_year`",
+                ));
+            }
+            if !(r.value.is_finite() && (0.0..=100.0).contains(&r.value)) {
+                out.push(Invalid::new(
+                    format!("{p}.value"),
+                    "must be between 0 and 100",
+                ));
+            }
+            let enacted = parse_date(&r.enacted, false);
+            if enacted.is_none() {
+                out.push(Invalid::new(
+                    format!("{p}.enacted"),
+                    format!("`{}` is not a date YYYY-MM-DD", r.enacted),
+                ));
+            }
+            if out.len() == before {
+                if let (Some(k), Some(d)) = (key, enacted) {
+                    dated.push((k, d, i));
+                }
+            }
+        }
+        if !out.is_empty() {
+            return out;
+        }
+        let y0 = self.timing.start_year;
+        let mut resolved: Vec<(usize, ByYear)> = Vec::new();
+        for (k, name) in FISCAL_RATES.iter().enumerate() {
+            let mut known: Vec<(&(i32, u32, u32), &FiscalRule)> = dated
+                .iter()
+                .filter(|(kk, d, _)| *kk == k && cutoff.is_none_or(|c| *d <= c))
+                .map(|(_, d, i)| (d, &t.rules[*i]))
+                .collect();
+            let governed = dated.iter().any(|(kk, _, _)| *kk == k);
+            if !governed {
+                continue;
+            }
+            // Latest enactment last (a stable sort keeps the file's order on a tie).
+            known.sort_by_key(|(d, _)| **d);
+            let path = format!("finance.{name}");
+            let Some(first) = known.iter().map(|(_, r)| r.from_year).min() else {
+                out.push(Invalid::new(
+                    "finance.tax.rules",
+                    format!("no rule for `{name}` is known at the vintage's date"),
+                ));
+                continue;
+            };
+            if first > y0 {
+                out.push(Invalid::new(
+                    "finance.tax.rules",
+                    format!(
+                        "the rules known for `{name}` start in {first}, after the model's first year {y0}"
+                    ),
+                ));
+                continue;
+            }
+            let last = known
+                .iter()
+                .map(|(_, r)| r.to_year.unwrap_or(r.from_year) + 1)
+                .max()
+                .unwrap_or(first);
+            let value_in = |y: i32| {
+                known
+                    .iter()
+                    .rev()
+                    .find(|(_, r)| r.from_year <= y && r.to_year.is_none_or(|to| y <= to))
+                    .map(|(_, r)| r.value)
+            };
+            let mut steps: Vec<YearValue> = Vec::new();
+            for y in first..=last {
+                let Some(v) = value_in(y) else {
+                    out.push(Invalid::new(
+                        "finance.tax.rules",
+                        format!("no rule known for `{name}` covers {y}"),
+                    ));
+                    break;
+                };
+                match steps.last_mut() {
+                    Some(s) if s.value.to_bits() == v.to_bits() => {}
+                    Some(s) => {
+                        s.to_year = Some(y - 1);
+                        steps.push(YearValue {
+                            from_year: y,
+                            to_year: None,
+                            value: v,
+                        });
+                    }
+                    None => steps.push(YearValue {
+                        from_year: first,
+                        to_year: None,
+                        value: v,
+                    }),
+                }
+            }
+            let schedule = if steps.len() == 1 {
+                ByYear::Flat(steps[0].value)
+            } else {
+                ByYear::Steps(steps)
+            };
+            let current = match k {
+                0 => &t.income_tax_pct,
+                1 => &t.ptu_pct,
+                2 => &t.mining_duty_pct,
+                3 => &t.ietu_pct,
+                4 => &self.vat.general_rate_pct,
+                _ => &self.vat.border_rate_pct,
+            };
+            if *current != ByYear::default() && *current != schedule {
+                out.push(Invalid::new(
+                    path,
+                    "is also set by [[finance.tax.rules]]: state a rate either directly or by rules, not both",
+                ));
+                continue;
+            }
+            resolved.push((k, schedule));
+        }
+        if out.is_empty() {
+            for (k, s) in resolved {
+                *self.rate_mut(k) = s;
+            }
+        }
+        out
+    }
+
+    fn rate_mut(&mut self, k: usize) -> &mut ByYear {
+        match k {
+            0 => &mut self.tax.income_tax_pct,
+            1 => &mut self.tax.ptu_pct,
+            2 => &mut self.tax.mining_duty_pct,
+            3 => &mut self.tax.ietu_pct,
+            4 => &mut self.vat.general_rate_pct,
+            _ => &mut self.vat.border_rate_pct,
         }
     }
 }
@@ -1073,8 +1385,17 @@ struct ScenarioWrapper {
 impl FinanceConfig {
     /// Reads the `[finance]` part of a whole scenario file (other top-level tables are
     /// ignored), with located syntax, type and unknown-key errors.
+    /// The fiscal rules are applied ([`FinanceConfig::apply_fiscal_rules`]).
     pub fn from_scenario_toml(src: &str, file: &str) -> Result<FinanceConfig, InputError> {
-        des::input::parse::<ScenarioWrapper>(src, file).map(|w| w.finance)
+        let mut cfg = des::input::parse::<ScenarioWrapper>(src, file).map(|w| w.finance)?;
+        let problems = cfg.apply_fiscal_rules();
+        match des::input::locate_all(src, file, &problems)
+            .into_iter()
+            .next()
+        {
+            Some(e) => Err(e),
+            None => Ok(cfg),
+        }
     }
 
     /// The scenario's own production table split into quarters, if it has one.

@@ -449,8 +449,15 @@ pub fn run(inp: &Inputs, dsra_target: Option<&[f64]>) -> Financing {
         ..Default::default()
     };
     let mut payable = 0.0_f64;
+    // PTU accrued and not yet paid (it is paid in May of the following year).
+    let mut ptu_owed = 0.0_f64;
     for t in 0..cod {
-        out.tax.push(losses.step(t, 0.0, 0.0, 0.0, true));
+        let w = tax::When {
+            year: tl.year[t],
+            quarter: tl.quarter[t],
+            last: false,
+        };
+        out.tax.push(losses.step(w, 0.0, 0.0, 0.0, true));
         prov.step(tl.year[t], 0.0, 0.0, 0.0, 0.0, 0.0, false);
         payable_ck.opening.push(0.0);
         payable_ck.additions.push(0.0);
@@ -551,8 +558,13 @@ pub fn run(inp: &Inputs, dsra_target: Option<&[f64]>) -> Financing {
             - lc_cost
             - vf.interest[t];
         let losses_open = losses.balance();
+        let w = tax::When {
+            year: tl.year[t],
+            quarter: tl.quarter[t],
+            last: t + 1 == n,
+        };
         let mut step = losses.step(
-            t,
+            w,
             base,
             inp.rates.cit[t],
             inp.rates.ptu[t],
@@ -570,18 +582,22 @@ pub fn run(inp: &Inputs, dsra_target: Option<&[f64]>) -> Financing {
         );
         out.tax_paid[t] = paid;
         out.tax_true_up[t] = true_up;
+        // The payable holds the income tax and the PTU owed and not yet paid.
         payable_ck.opening.push(payable);
         payable_ck
             .additions
-            .push(step.income_tax_usd + (-paid).max(0.0));
-        payable_ck.reductions.push(paid.max(0.0));
-        payable += step.income_tax_usd - paid;
+            .push(step.income_tax_usd + step.ptu_usd + (-paid).max(0.0));
+        payable_ck
+            .reductions
+            .push(paid.max(0.0) + step.ptu_paid_usd);
+        payable += step.income_tax_usd + step.ptu_usd - paid - step.ptu_paid_usd;
+        ptu_owed += step.ptu_usd - step.ptu_paid_usd;
         payable_ck.closing.push(payable);
         // The IVA facility funds the IVA paid and takes the refunds: its net flow is part
         // of CFADS (IVA it funds is neutral for the DSCR); its interest is paid beside
         // senior debt service.
-        let cfads =
-            inp.cash_flow_before_tax[t] - step.ptu_usd - paid + vf.drawing[t] - vf.repayment[t];
+        let cfads = inp.cash_flow_before_tax[t] - step.ptu_paid_usd - paid + vf.drawing[t]
+            - vf.repayment[t];
         out.tax.push(step);
         out.cfads[t] = cfads;
 
@@ -819,14 +835,16 @@ pub fn run(inp: &Inputs, dsra_target: Option<&[f64]>) -> Financing {
             out.sweep[t] = amount;
         }
         // Closure reserve: cash retained for the closure cost still to come, built up
-        // evenly over the last `closure_reserve_quarters` operating quarters.
+        // evenly over the last `closure_reserve_quarters` operating quarters, and for the
+        // PTU owed in those quarters and after (paid the next May, when no revenue may
+        // come to pay it).
         let nq = fund_cfg.closure_reserve_quarters;
         let retain = if nq == 0 {
             0.0
         } else if t >= eoo {
-            closure_after[t]
+            closure_after[t] + ptu_owed
         } else if t + nq >= eoo {
-            closure_after[t] * (t + nq + 1 - eoo) as f64 / nq as f64
+            closure_after[t] * (t + nq + 1 - eoo) as f64 / nq as f64 + ptu_owed
         } else {
             0.0
         };

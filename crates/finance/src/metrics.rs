@@ -214,8 +214,9 @@ pub(crate) fn metrics(
         base_year: esc.base_year,
         timing: cfg.metrics.npv_timing,
         discounted_to: format!("{first_year}-01-01"),
+        fiscal_rules: cfg.tax.vintage_label(),
         description: format!(
-            "{} USD{}; decks {}; calendar-year flows at {}, discounted annually to {first_year}-01-01",
+            "{} USD{}; decks {}; calendar-year flows at {}, discounted annually to {first_year}-01-01{}",
             match cfg.metrics.npv_basis {
                 Basis::Nominal => "nominal",
                 Basis::Real => "real",
@@ -232,6 +233,10 @@ pub(crate) fn metrics(
                 NpvTiming::EndOfYear => "year end",
                 NpvTiming::MidYear => "mid-year",
             },
+            // The fiscal vintage, when the rates come from dated rules.
+            cfg.tax
+                .vintage_label()
+                .map_or(String::new(), |v| format!("; fiscal rules {v}")),
         ),
     };
     Metrics {

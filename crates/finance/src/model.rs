@@ -144,7 +144,12 @@ pub(crate) fn calculate(
         .map(|t| {
             let base = if t >= tl.cod { pbi[t] } else { 0.0 };
             let open = pool.balance();
-            let mut s = pool.step(t, base, rates.cit[t], rates.ptu[t], cfg.tax.ptu_deductible);
+            let w = tax::When {
+                year: tl.year[t],
+                quarter: tl.quarter[t],
+                last: t + 1 == n,
+            };
+            let mut s = pool.step(w, base, rates.cit[t], rates.ptu[t], cfg.tax.ptu_deductible);
             tax::add_ietu(&mut s, ietu[t]);
             let (paid, _) = prov.step(
                 tl.year[t],
@@ -155,7 +160,7 @@ pub(crate) fn calculate(
                 rates.cit[t],
                 t + 1 == n,
             );
-            s.ptu_usd + paid
+            s.ptu_paid_usd + paid
         })
         .collect();
     let project_pre_tax = zip_map(n, |i| cfbt[i] + duty[i] - cx.initial[i]);

@@ -143,8 +143,11 @@ pub struct PeriodRow {
     pub capex_by_phase_usd: Vec<f64>,
     /// Tax depreciation (capital and capitalised financing costs).
     pub tax_depreciation_usd: f64,
-    /// Employee profit sharing.
+    /// Employee profit sharing accrued in the quarter.
     pub ptu_usd: f64,
+    /// PTU paid in the quarter: last year's, in May (the second quarter); in the model's
+    /// last quarter, everything owed.
+    pub ptu_paid_usd: f64,
     /// Corporate income tax: ISR plus the IETU paid above it.
     pub income_tax_usd: f64,
     /// Of `income_tax_usd`, the IETU paid above ISR (greater of the two).
@@ -154,7 +157,7 @@ pub struct PeriodRow {
     pub income_tax_paid_usd: f64,
     /// Of `income_tax_paid_usd`, the previous year's true-up (negative: refunded).
     pub tax_true_up_usd: f64,
-    /// Income tax computed and not yet paid (negative: overpaid, a receivable).
+    /// Income tax and PTU computed and not yet paid (negative: overpaid, a receivable).
     pub tax_payable_usd: f64,
     /// Tax losses brought forward used.
     pub tax_losses_used_usd: f64,
@@ -317,6 +320,7 @@ pub const LINE_ITEMS: &[LineItem] = &[
     line!(capex_sustaining_usd, Sum),
     line!(tax_depreciation_usd, Sum),
     line!(ptu_usd, Sum),
+    line!(ptu_paid_usd, Sum),
     line!(income_tax_usd, Sum),
     line!(ietu_usd, Sum),
     line!(income_tax_paid_usd, Sum),
@@ -418,7 +422,7 @@ pub struct BalanceSheet {
     pub payables_usd: f64,
     /// Letter-of-credit drawings to reimburse (the DSRA letter of credit).
     pub dsra_lc_drawn_usd: f64,
-    /// Income tax payable (negative: overpaid).
+    /// Income tax and PTU payable (negative: overpaid).
     pub tax_payable_usd: f64,
     /// IVA facility drawn and not repaid.
     pub vat_facility_usd: f64,
@@ -498,6 +502,10 @@ pub struct NpvConvention {
     pub timing: crate::config::NpvTiming,
     /// Date the flows are discounted to (start of the first model year), ISO.
     pub discounted_to: String,
+    /// The fiscal vintage in words (`as enacted`, `as known at 2007-06`) when the tax rates
+    /// come from dated `[[finance.tax.rules]]`; `None` when they are typed directly.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fiscal_rules: Option<String>,
     /// All of it in words (the `npv_convention` metric).
     pub description: String,
 }

@@ -85,6 +85,10 @@ pub struct SizedDebt {
     pub total_funding_usd: f64,
     /// Passes of the sizing iteration.
     pub iterations: usize,
+    /// The case the debt was sized on, in words (set by the caller that chose it, e.g.
+    /// "the banking case (the scenario's production table)"); empty when not said.
+    #[serde(default)]
+    pub sized_on: String,
 }
 
 impl SizedDebt {
@@ -198,6 +202,7 @@ pub fn size_debt(cfg: &FinanceConfig, production: &ProductionProfile) -> SizedDe
         gearing_pct: obs_final.gearing_pct,
         total_funding_usd: obs_final.total_funding,
         iterations,
+        sized_on: String::new(),
     }
 }
 

@@ -107,6 +107,7 @@ pub(crate) fn quarterly_rows(
                 capex_by_phase_usd: c.capex.by_phase.iter().map(|v| v[t]).collect(),
                 tax_depreciation_usd: c.tax_dep_capital[t] + f.financing_costs_tax_dep[t],
                 ptu_usd: tax.ptu_usd,
+                ptu_paid_usd: tax.ptu_paid_usd,
                 income_tax_usd: tax.income_tax_usd,
                 ietu_usd: tax.ietu_usd,
                 income_tax_paid_usd: f.tax_paid[t],

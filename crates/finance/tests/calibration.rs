@@ -1,13 +1,20 @@
 //! The bundled El Boleo default against the DFS headline (CMJ, Northern Miner): NPV8
 //! after tax about US$700M, IRR about 24.7%, about 55,750 t/y copper in the first four
-//! years, US$407M capital, cash cost −US$0.07/lb net of by-products.
+//! years, US$407M capital, cash cost −US$0.07/lb net of by-products. The DFS (May 2007)
+//! valued the fiscal regime it knew: the scenario's rules as known at 2007-05 (ISR 28%,
+//! PTU 10%, no IETU, no special mining duty).
 
 use manto_finance::{run, FinanceConfig, FinanceResult};
 
 const BOLEO: &str = include_str!("../../../scenarios/finance-boleo.toml");
 
 fn default_run() -> FinanceResult {
-    let cfg = FinanceConfig::from_scenario_toml(BOLEO, "finance-boleo.toml").expect("parses");
+    let src = BOLEO.replace(
+        "vintage = \"as_enacted\"",
+        "vintage = \"as_known_at\"\nknown_at = \"2007-05\"",
+    );
+    assert_ne!(src, BOLEO, "the scenario names its vintage");
+    let cfg = FinanceConfig::from_scenario_toml(&src, "finance-boleo.toml").expect("parses");
     let problems = cfg.validate();
     assert!(problems.is_empty(), "{problems:?}");
     run(

@@ -101,6 +101,9 @@ fn the_audit_catches_a_deliberately_broken_flow() {
     // Income tax paid that never reduced the tax payable.
     let e = broken(&|r| r.quarterly[t].income_tax_paid_usd += 1e6);
     assert_eq!(e.balance, "tax payable", "{e}");
+    // PTU paid that never left the tax and PTU payable.
+    let e = broken(&|r| r.quarterly[t].ptu_paid_usd += 1e6);
+    assert_eq!(e.balance, "tax payable", "{e}");
     // Maintenance reserve funding the account never received.
     let e = broken(&|r| r.quarterly[t].maintenance_reserve_funding_usd += 1e6);
     assert_eq!(e.balance, "maintenance reserve", "{e}");
@@ -511,18 +514,19 @@ fn validation_reports_exact_paths() {
     cfg.facilities[2].tenor_years = 0.0;
     cfg.facilities[2].overrun_share_pct = 140.0;
     let src = BOLEO.replace(
-        "income_tax_pct = 28.0  #",
-        "income_tax_pct = [{ from_year = 2007, to_year = 2009, value = 28.0 }, { from_year = 2011, value = 30.0 }]  #",
+        "ptu_pct = 10.0  #",
+        "ptu_pct = [{ from_year = 2007, to_year = 2009, value = 28.0 }, { from_year = 2011, value = 30.0 }]  #",
     );
+    assert_ne!(src, BOLEO);
     let gap = FinanceConfig::from_scenario_toml(&src, "x.toml").unwrap();
-    cfg.tax.income_tax_pct = gap.tax.income_tax_pct.clone();
+    cfg.tax.ptu_pct = gap.tax.ptu_pct.clone();
     cfg.escalation.usd_inflation_pct = manto_finance::config::ByYear::Flat(-80.0);
     let paths: Vec<String> = cfg.validate().into_iter().map(|i| i.path).collect();
     for p in [
         "finance.facilities[1].commitment_usd",
         "finance.facilities[2].tenor_years",
         "finance.facilities[2].overrun_share_pct",
-        "finance.tax.income_tax_pct[1].from_year",
+        "finance.tax.ptu_pct[1].from_year",
         "finance.escalation.usd_inflation_pct",
     ] {
         assert!(paths.iter().any(|x| x == p), "missing {p} in {paths:?}");
@@ -532,7 +536,7 @@ fn validation_reports_exact_paths() {
     let inv = gap
         .validate()
         .into_iter()
-        .find(|i| i.path.contains("income_tax"))
+        .find(|i| i.path.contains("ptu_pct"))
         .unwrap();
     let located = des::input::locate(&src, "x.toml", &inv);
     assert!(located.line.is_some());
@@ -1018,4 +1022,131 @@ fn provisional_payments_and_the_annual_true_up() {
     )));
     close(r.quarterly[4].income_tax_paid_usd, 45.0, 1e-9);
     close(r.quarterly[7].tax_payable_usd, 0.0, 1e-9);
+}
+
+/// The ISR and duty rules of the 2009 and 2013 reforms, as the bundled scenario states them.
+const REFORMS: &str = r#"
+[[finance.tax.rules]]
+rate = "income_tax_pct"
+from_year = 2007
+value = 28.0
+enacted = "2004-12-01"
+[[finance.tax.rules]]
+rate = "income_tax_pct"
+from_year = 2010
+to_year = 2012
+value = 30.0
+enacted = "2009-12-07"
+[[finance.tax.rules]]
+rate = "income_tax_pct"
+from_year = 2013
+to_year = 2013
+value = 29.0
+enacted = "2009-12-07"
+[[finance.tax.rules]]
+rate = "income_tax_pct"
+from_year = 2014
+value = 28.0
+enacted = "2009-12-07"
+[[finance.tax.rules]]
+rate = "income_tax_pct"
+from_year = 2014
+value = 30.0
+enacted = "2013-12-11"
+[[finance.tax.rules]]
+rate = "mining_duty_pct"
+from_year = 2007
+value = 0.0
+enacted = "2007-01-01"
+[[finance.tax.rules]]
+rate = "mining_duty_pct"
+from_year = 2014
+value = 7.5
+enacted = "2013-12-11"
+"#;
+
+#[test]
+fn a_fiscal_vintage_applies_the_rules_known_at_its_date() {
+    // One operating year in each of 2009 to 2015: revenue 1,000, opex 400. ISR and duty of
+    // each year by hand, for three vintages of the same rules.
+    let run_at = |vintage: &str| {
+        let extra = format!("[finance.tax]\n{vintage}\n{REFORMS}");
+        let r = run_cfg(&parse(&tiny(&[1000.0; 7], 400.0, &extra)));
+        check_discipline(&r);
+        (2009..=2015)
+            .map(|y| {
+                let a = r.annual.iter().find(|a| a.year == y).unwrap();
+                (a.income_tax_usd, a.mining_duty_usd)
+            })
+            .collect::<Vec<_>>()
+    };
+    let expect = |cit: [f64; 7], duty: [f64; 7]| -> Vec<(f64, f64)> {
+        cit.iter()
+            .zip(duty)
+            .map(|(c, d)| (c / 100.0 * (600.0 - d / 100.0 * 600.0), d / 100.0 * 600.0))
+            .collect()
+    };
+    let check = |got: Vec<(f64, f64)>, want: Vec<(f64, f64)>| {
+        for (g, w) in got.iter().zip(&want) {
+            close(g.0, w.0, 1e-9);
+            close(g.1, w.1, 1e-9);
+        }
+    };
+    let none = [0.0; 7];
+    // As enacted: 28% to 2009, 30% from 2010 (the 2014 law overrides the 2009 reform's
+    // return to 28%, but not its 29% for 2013), duty 7.5% from 2014.
+    let enacted = expect(
+        [28.0, 30.0, 30.0, 30.0, 29.0, 30.0, 30.0],
+        [0.0, 0.0, 0.0, 0.0, 0.0, 7.5, 7.5],
+    );
+    check(run_at("vintage = \"as_enacted\""), enacted.clone());
+    // Known in mid-2007: 28% throughout, no duty.
+    check(
+        run_at("vintage = \"as_known_at\"\nknown_at = \"2007-06\""),
+        expect([28.0; 7], none),
+    );
+    // Known in 2012: the 2009 reform only (29% in 2013, back to 28% from 2014), no duty.
+    check(
+        run_at("vintage = \"as_known_at\"\nknown_at = \"2012-06-30\""),
+        expect([28.0, 30.0, 30.0, 30.0, 29.0, 28.0, 28.0], none),
+    );
+    // Known on the day the 2013 decree is published: as enacted.
+    check(
+        run_at("vintage = \"as_known_at\"\nknown_at = \"2013-12-11\""),
+        enacted,
+    );
+}
+
+#[test]
+fn fiscal_rules_refuse_a_mixed_or_incomplete_vintage() {
+    let err = |tax: &str| {
+        FinanceConfig::from_scenario_toml(&tiny(&[1000.0; 2], 400.0, tax), "x.toml")
+            .unwrap_err()
+            .to_string()
+    };
+    // A rate stated directly and by rules.
+    let e = err(&format!("[finance.tax]\nincome_tax_pct = 35.0\n{REFORMS}"));
+    assert!(
+        e.contains("income_tax_pct") && e.contains("not both"),
+        "{e}"
+    );
+    // as_known_at needs its date; known_at needs as_known_at.
+    let e = err(&format!(
+        "[finance.tax]\nvintage = \"as_known_at\"\n{REFORMS}"
+    ));
+    assert!(e.contains("known_at"), "{e}");
+    let e = err(&format!("[finance.tax]\nknown_at = \"2007-06\"\n{REFORMS}"));
+    assert!(e.contains("finance.tax.known_at"), "{e}");
+    // Nothing known yet for the model's first year.
+    let e = err(&format!(
+        "[finance.tax]\nvintage = \"as_known_at\"\nknown_at = \"2003-01\"\n{REFORMS}"
+    ));
+    assert!(e.contains("income_tax_pct"), "{e}");
+    // A misspelt rate and a bad date, located at their rule.
+    let bad = REFORMS.replacen("rate = \"income_tax_pct\"", "rate = \"income_tax\"", 1);
+    let e = err(&format!("[finance.tax]\n{bad}"));
+    assert!(e.contains("rules[0].rate") && e.contains("x.toml:"), "{e}");
+    let bad = REFORMS.replacen("2004-12-01", "2004-13-01", 1);
+    let e = err(&format!("[finance.tax]\n{bad}"));
+    assert!(e.contains("rules[0].enacted"), "{e}");
 }

@@ -72,7 +72,7 @@ pub fn sensitivity_table(cases: &[CaseResult], covenant_test: &str) -> Table {
 pub fn breakeven_table(b: &Breakevens) -> Table {
     let mut t = Table::new(
         "breakevens",
-        "Breakevens (bisection, base case's sized debt)",
+        "Breakevens (bisection; every one holds the base case's debt: reproduce one with `--hold-debt --set KEY=VALUE`, since a plain `--set` re-sizes the debt)",
         &["breakeven", "value", "unit"],
     );
     let mut row = |name: &str, v: Option<f64>, d: usize, unit: &str| {
@@ -115,6 +115,17 @@ pub fn breakeven_table(b: &Breakevens) -> Table {
         1,
         "%",
     );
+    row(
+        "sculpted debt held in every breakeven",
+        Some(b.debt_held_usd / 1e6),
+        1,
+        "US$ M",
+    );
+    t.push(vec![
+        Cell::Text("debt sized on".into()),
+        Cell::Text(b.debt_sized_on.clone()),
+        Cell::Text(String::new()),
+    ]);
     t
 }
 

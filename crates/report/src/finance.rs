@@ -269,6 +269,13 @@ pub(crate) fn metric_list(m: &Metrics) -> Vec<Metric> {
             format!("{basis}, {timing}, annual to {}", conv.discounted_to),
         ),
         ("price_and_cost_decks", "price and cost decks", decks),
+        (
+            "fiscal_rules",
+            "fiscal rules",
+            conv.fiscal_rules
+                .clone()
+                .unwrap_or_else(|| "rates as typed".to_string()),
+        ),
     ] {
         push(key.into(), label.into(), Cell::Text(value), "");
     }
@@ -445,6 +452,13 @@ fn metrics_table(r: &FinanceResult) -> Table {
     let mut t = Table::new("metrics", &title, &["metric", "value", "unit"]);
     for m in metric_list(&r.metrics) {
         t.push(vec![m.key.into(), m.value, m.unit.into()]);
+    }
+    if !r.debt_sizing.sized_on.is_empty() {
+        t.push(vec![
+            "debt_sized_on".into(),
+            r.debt_sizing.sized_on.clone().into(),
+            "".into(),
+        ]);
     }
     t
 }

@@ -19,8 +19,9 @@ fn mean_ci(s: &Summary, scale: f64, decimals: usize) -> Cell {
 }
 
 /// Finance metrics the headline shows after the NPVs, by key of the one metric list.
-const HEADLINE_METRICS: [&str; 10] = [
+const HEADLINE_METRICS: [&str; 11] = [
     "npv_convention",
+    "fiscal_rules",
     "project_irr_after_tax",
     "equity_irr",
     "payback_from_first_production",
@@ -155,6 +156,10 @@ impl Headline<'_> {
             if let Some((label, value, unit)) = metric_cells(&metrics, &key) {
                 row(&label, value, unit);
             }
+        }
+        let sizing = &r.finance.debt_sizing;
+        if !sizing.sized_on.is_empty() {
+            row("debt sized on", sizing.sized_on.clone().into(), "");
         }
         let v = &r.trial_valuations;
         if v.trials > 1 {

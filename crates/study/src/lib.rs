@@ -34,11 +34,11 @@ pub use des::input::with_hint;
 pub use error::StudyError;
 pub use overrides::Override;
 pub use pipeline::{
-    banking_sizing, cases, finance_case, finance_study, production_for, run, schedule, schedule_of,
-    schedule_trial, schedule_trials, schedule_trials_for, section_replications, section_study,
-    section_summary, size, size_of, size_section_years, size_units, trial, CasesResult, Estimate,
-    NpvSummary, Production, Progress, RunResult, Silent, SizeOptions, SizePlan, Trial,
-    TrialValuations, TrialValue, SECONDS_PER_SECTION_DAY, SIZE_DEFAULT_SCENARIOS,
+    banking_sizing, cases, finance_case, finance_study, hold_debt, production_for, run, schedule,
+    schedule_of, schedule_trial, schedule_trials, schedule_trials_for, section_replications,
+    section_study, section_summary, size, size_of, size_section_years, size_units, trial,
+    CasesResult, Estimate, NpvSummary, Production, Progress, RunResult, Silent, SizeOptions,
+    SizePlan, Trial, TrialValuations, TrialValue, SECONDS_PER_SECTION_DAY, SIZE_DEFAULT_SCENARIOS,
 };
 pub use scenario::{bundled, load, parse, text, Bundled, Scenario, BUNDLED, DEFAULT};
 pub use trace::{report_study, shift_trace, ReportStudy, ShiftTrace, Spell};

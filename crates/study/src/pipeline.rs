@@ -168,11 +168,43 @@ fn value_trial(
 /// `fallback` (the production being valued). Every other valuation (a trial, the mean
 /// schedule, a bank case) holds this sizing fixed, so its DSCR follows from its own cash
 /// flows instead of being re-sculpted to the target.
+///
+/// With `--hold-debt` ([`hold_debt`]) the scenario carries a sizing made beforehand, and
+/// that is returned as it is.
 pub fn banking_sizing(s: &Scenario, fallback: &ProductionProfile) -> SizedDebt {
-    match s.finance.production_table() {
-        Some(table) => finance::size_debt(&s.finance, &table),
-        None => finance::size_debt(&s.finance, fallback),
+    if let Some(held) = &s.held_debt {
+        return held.clone();
     }
+    let (mut sized, on) = match s.finance.production_table() {
+        Some(table) => (
+            finance::size_debt(&s.finance, &table),
+            "the banking case (the scenario's production table)",
+        ),
+        None => (
+            finance::size_debt(&s.finance, fallback),
+            "the production valued (the scenario has no production table)",
+        ),
+    };
+    sized.sized_on = on.to_string();
+    sized
+}
+
+/// `--hold-debt`: sizes the debt on `base` (the scenario before its `--set` overrides) as
+/// [`banking_sizing`] would, and makes `s` hold it, so a run with `--set` on a price or a
+/// cost keeps the base case's loan and repayment profile instead of re-sizing (the basis
+/// of the breakevens of `manto cases`). Without a production table the base scenario's
+/// own production is simulated for the sizing.
+pub fn hold_debt(s: &mut Scenario, base: &Scenario, progress: &dyn Progress) {
+    let fallback = match base.finance.production_table() {
+        Some(table) => table,
+        None => scenario_production(base, progress).profile,
+    };
+    let mut sized = banking_sizing(base, &fallback);
+    sized.sized_on = format!(
+        "{}, held from the scenario before --set (--hold-debt)",
+        sized.sized_on
+    );
+    s.held_debt = Some(sized);
 }
 
 /// The finance model on `production` with the debt sized as `sized`.

@@ -49,6 +49,11 @@ pub struct Scenario {
     /// each risk iteration's commercial-production date and capital).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub construction: Option<crate::build::ConstructionConfig>,
+    /// Debt sized beforehand and held (`--hold-debt`: the banking-case sizing of the
+    /// scenario before its `--set` overrides); `None` sizes it on this scenario's banking
+    /// case ([`crate::pipeline::banking_sizing`]). Not a scenario key.
+    #[serde(skip)]
+    pub held_debt: Option<finance::SizedDebt>,
 }
 
 /// A bundled scenario's text: its fragments in `scenarios/`, joined by newlines.
@@ -217,7 +222,10 @@ fn parse_overridden(
 /// Parses and validates scenario text.
 pub fn parse(src: &str, file: &str) -> Result<Scenario, Vec<InputError>> {
     let mut scenario: Scenario = input::parse(src, file).map_err(|e| vec![e])?;
-    let problems = validate(&scenario);
+    let mut problems = scenario.finance.apply_fiscal_rules();
+    if problems.is_empty() {
+        problems = validate(&scenario);
+    }
     if !problems.is_empty() {
         return Err(input::locate_all(src, file, &problems));
     }

@@ -28,6 +28,30 @@ fn plan(risk: &str) -> RiskPlan {
     RiskPlan::prepare(&s, RiskOptions::default(), &Silent).unwrap_or_else(|e| panic!("{e}"))
 }
 
+/// The same plan on the fiscal regime as known in mid-2007: no special mining duty. As
+/// enacted, the duty of 2014 on is 7.5% of max(0, base) each quarter, and the base of the
+/// last quarters of the mine's life sits near zero, so the NPV has kinks in G&A (a
+/// non-linearity of about 7e-5 over ±2 sd): right for the model, wrong for a test whose
+/// answer is a closed form of a linear NPV.
+fn linear_plan(risk: &str) -> RiskPlan {
+    let text = format!(
+        "{}\n{}",
+        study::bundled("boleo")
+            .unwrap()
+            .replace(
+                "production_source = \"schedule\"",
+                "production_source = \"table\""
+            )
+            .replace(
+                "vintage = \"as_enacted\"",
+                "vintage = \"as_known_at\"\nknown_at = \"2007-06\""
+            ),
+        risk
+    );
+    let s = study::parse(&text, "risk-test.toml").unwrap_or_else(|e| panic!("{e:?}"));
+    RiskPlan::prepare(&s, RiskOptions::default(), &Silent).unwrap_or_else(|e| panic!("{e}"))
+}
+
 const MOMENTS: &str = r#"
 [risk]
 iterations = 4000
@@ -149,7 +173,7 @@ value = { dist = "normal", mean = 8_000_000, sd = 400_000 }
 
 #[test]
 fn linear_npv_gives_the_analytic_mean_sd_tail_and_tornado() {
-    let p = plan(LINEAR);
+    let p = linear_plan(LINEAR);
     let k = p.outputs().iter().position(|o| o == "npv8_usd").unwrap();
     let npv = |g: f64| p.evaluate_at(&[g], 0).unwrap().outputs[k];
     let (mu, sd) = (8e6, 4e5);

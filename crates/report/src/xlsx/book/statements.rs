@@ -26,13 +26,13 @@ pub(super) fn cash_flows(cx: &mut Ctx<'_>) {
     rows.push(
         live(
             "cfads",
-            "CFADS: cash flow before income taxes − PTU − ISR paid + IVA facility drawn − repaid (none in construction, funded by the sources)",
+            "CFADS: cash flow before income taxes − PTU paid − ISR paid + IVA facility drawn − repaid (none in construction, funded by the sources)",
             "US$",
             mul(
                 sub(c(1.0), r("construction")),
                 signed(vec![
                     (true, r("cfbt")),
-                    (false, r("ptu")),
+                    (false, r("ptu_paid")),
                     (false, r("income_tax_paid")),
                     (true, r("vat_facility_drawing")),
                     (false, r("vat_facility_repayment")),

@@ -32,7 +32,7 @@ pub(super) fn income_tax(cx: &mut Ctx<'_>) {
     let ck = |name: &str| f.corkscrews.iter().find(|c| c.name == name);
     let rows = &mut cx.rows;
     rows.push(heading(
-        "PTU (profit sharing): rate of the year × the positive taxable base (live formulas)",
+        "PTU (profit sharing): rate of the year × the positive taxable base, paid in May (the second quarter) of the following year (live formulas)",
     ));
     rows.push(live(
         "tax_base",
@@ -60,21 +60,31 @@ pub(super) fn income_tax(cx: &mut Ctx<'_>) {
         )
         .json("quarterly.ptu_usd"),
     );
+    ptu_paid(rows, "ptu", "PTU", Some(col(&|r| r.ptu_paid_usd)));
     rows.push(heading(
-        "Income tax: ISR on the base after PTU less the losses brought forward (FIFO, expiring after loss_carry_forward_years), the greater of ISR and IETU after its credits (live formulas)",
+        "Income tax: ISR on the base after the PTU paid less the losses brought forward (FIFO, expiring at the end of the loss_carry_forward_years-th year after the year they arose in), the greater of ISR and IETU after its credits (live formulas)",
     ));
     // A pool of vintages used oldest first and expiring `years` after they arise, as
-    // corkscrews: what expires in a quarter is what is left of the vintage `4 × years + 1`
-    // quarters back, that is its cumulative additions less all consumed before.
+    // corkscrews: what expires in a quarter is what is left of the vintages that reach their
+    // term, that is their cumulative additions less all consumed before. By quarter (IETU
+    // credits): the vintage `4 × years + 1` quarters back. By year (tax losses): the
+    // vintages of the years up to `years + 1` before this one, whose cumulative additions
+    // are those at the end of that year, `quarter + 4 × years` quarters back.
     let pool = |rows: &mut Vec<Row>,
                 p: &str,
                 what: &str,
                 added: Expr,
                 demand: Expr,
-                years_key: &str,
+                (years_key, by_year): (&str, bool),
                 manto_used: Option<(Vec<f64>, &str)>,
                 manto_close: Option<Vec<f64>>| {
         let k = |s: &str| format!("{p}_{s}");
+        let back = || {
+            add(
+                mul(fin(years_key), c(4.0)),
+                if by_year { r("quarter") } else { c(1.0) },
+            )
+        };
         rows.push(live(
             &k("added"),
             &format!("{what}: arising"),
@@ -101,13 +111,10 @@ pub(super) fn income_tax(cx: &mut Ctx<'_>) {
             &format!("{what}: expired (what is left of the vintage that reaches its term)"),
             "US$",
             iff(
-                Cond::Gt(r("period"), add(mul(fin(years_key), c(4.0)), c(1.0))),
+                Cond::Gt(r("period"), back()),
                 max(
                     sub(
-                        Expr::Offset(
-                            k("cum_added"),
-                            Box::new(add(mul(fin(years_key), c(4.0)), c(1.0))),
-                        ),
+                        Expr::Offset(k("cum_added"), Box::new(back())),
                         prev(&k("cum_consumed")),
                     ),
                     c(0.0),
@@ -154,11 +161,11 @@ pub(super) fn income_tax(cx: &mut Ctx<'_>) {
     };
     rows.push(live(
         "tax_before_losses",
-        "taxable income before losses (base − PTU when deductible; none in construction)",
+        "taxable income before losses (base − PTU paid when deductible; none in construction)",
         "US$",
         mul(
             sub(c(1.0), r("construction")),
-            sub(r("tax_base"), mul(fin("tax.ptu_deductible"), r("ptu"))),
+            sub(r("tax_base"), mul(fin("tax.ptu_deductible"), r("ptu_paid"))),
         ),
         None,
     ));
@@ -168,7 +175,7 @@ pub(super) fn income_tax(cx: &mut Ctx<'_>) {
         "tax losses",
         max(sub(c(0.0), r("tax_before_losses")), c(0.0)),
         max(r("tax_before_losses"), c(0.0)),
-        "tax.loss_carry_forward_years",
+        ("tax.loss_carry_forward_years", true),
         Some((
             col(&|r| r.tax_losses_used_usd),
             "quarterly.tax_losses_used_usd",
@@ -207,7 +214,7 @@ pub(super) fn income_tax(cx: &mut Ctx<'_>) {
             c(0.0),
         ),
         mul(ietu_rate(), max(r("ietu_base"), c(0.0))),
-        "tax.ietu_credit_years",
+        ("tax.ietu_credit_years", false),
         None,
         ck("ietu_credits").map(|c| c.closing.clone()),
     );
@@ -270,12 +277,26 @@ pub(super) fn income_tax(cx: &mut Ctx<'_>) {
         )
         .json("quarterly.income_tax_paid_usd"),
     );
+    rows.push(live(
+        "tax_payable_add",
+        "income tax and PTU payable: additions (income tax + PTU accrued)",
+        "US$",
+        sum_of(&["income_tax", "ptu"]),
+        None,
+    ));
+    rows.push(live(
+        "tax_payable_red",
+        "income tax and PTU payable: reductions (income tax paid + PTU paid)",
+        "US$",
+        sum_of(&["income_tax_paid", "ptu_paid"]),
+        None,
+    ));
     corkscrew(
         rows,
         ("tax_payable_open", "tax_payable"),
-        "income tax payable",
-        " (+ tax − paid)",
-        ("income_tax", "income_tax_paid"),
+        "income tax and PTU payable",
+        " (+ tax and PTU − paid)",
+        ("tax_payable_add", "tax_payable_red"),
         bsc(|b| b.tax_payable_usd),
         "balance_sheet.tax_payable_usd",
     );
@@ -303,11 +324,12 @@ pub(super) fn income_tax(cx: &mut Ctx<'_>) {
         mul(div(deck("ptu_pct"), c(100.0)), max(r("u_base"), c(0.0))),
         None,
     ));
+    ptu_paid(rows, "u_ptu", "unlevered PTU", None);
     rows.push(live(
         "u_before_losses",
         "unlevered taxable income before losses",
         "US$",
-        sub(r("u_base"), mul(fin("tax.ptu_deductible"), r("u_ptu"))),
+        sub(r("u_base"), mul(fin("tax.ptu_deductible"), r("u_ptu_paid"))),
         None,
     ));
     pool(
@@ -316,7 +338,7 @@ pub(super) fn income_tax(cx: &mut Ctx<'_>) {
         "unlevered tax losses",
         max(sub(c(0.0), r("u_before_losses")), c(0.0)),
         max(r("u_before_losses"), c(0.0)),
-        "tax.loss_carry_forward_years",
+        ("tax.loss_carry_forward_years", true),
         None,
         None,
     );
@@ -351,12 +373,12 @@ pub(super) fn income_tax(cx: &mut Ctx<'_>) {
     rows.push(
         live(
             "tax_unlevered",
-            "taxes without financing: unlevered PTU + income tax paid (as computed, or provisional)",
+            "taxes without financing: unlevered PTU paid + income tax paid (as computed, or provisional)",
             "US$",
             iff(
                 Cond::InputIs("finance.tax.payments".into(), "profit_coefficient".into()),
-                add(r("u_ptu"), r("uprov_paid")),
-                add(r("u_ptu"), r("u_income_tax")),
+                add(r("u_ptu_paid"), r("uprov_paid")),
+                add(r("u_ptu_paid"), r("u_income_tax")),
             ),
             Some(col(&|r| r.tax_unlevered_usd)),
         )
@@ -679,6 +701,59 @@ fn provisional(
             ),
             r(&k("true_up")),
         ),
+        None,
+    ));
+}
+
+/// PTU paid (`{p}_paid`) and owed (`{p}_owed`): the PTU accrued in a year (row `p`) is paid
+/// in May, the second quarter, of the following year, which is what was owed at the end
+/// of that year (carried from the first quarter); the model's last quarter pays everything
+/// owed.
+fn ptu_paid(rows: &mut Vec<Row>, p: &str, what: &str, manto: Option<Vec<f64>>) {
+    let k = |s: &str| format!("{p}_{s}");
+    rows.push(live(
+        &k("owed_open"),
+        &format!("{what} owed: opening"),
+        "US$",
+        prev(&k("owed")),
+        None,
+    ));
+    rows.push(live(
+        &k("owed_ly"),
+        &format!("{what} owed at the end of last year"),
+        "US$",
+        iff(
+            Cond::Eq(r("quarter"), c(1.0)),
+            r(&k("owed_open")),
+            prev(&k("owed_ly")),
+        ),
+        None,
+    ));
+    let mut paid = live(
+        &k("paid"),
+        &format!("{what} paid: last year's in the second quarter; all owed in the last quarter"),
+        "US$",
+        iff(
+            Cond::Eq(Expr::Next("period".into(), 0.0), c(0.0)),
+            add(r(&k("owed_open")), r(p)),
+            iff(Cond::Eq(r("quarter"), c(2.0)), r(&k("owed_ly")), c(0.0)),
+        ),
+        None,
+    );
+    if let Some(v) = manto {
+        paid.manto = Some(v);
+        paid.manto_key = Some("quarterly.ptu_paid_usd".into());
+    }
+    rows.push(paid);
+    rows.push(live(
+        &k("owed"),
+        &format!("{what} owed: closing (+ accrued − paid)"),
+        "US$",
+        signed(vec![
+            (true, r(&k("owed_open"))),
+            (true, r(p)),
+            (false, r(&k("paid"))),
+        ]),
         None,
     ));
 }

@@ -625,7 +625,7 @@ pub(super) fn waterfall(cx: &mut Ctx<'_>) {
     checked(
         rows,
         "closure_reserve",
-        "closure reserve: the closure cost to come, built up evenly over the last operating quarters",
+        "closure reserve: the closure cost to come, built up evenly over the last operating quarters, and the PTU owed in those quarters and after",
         mul(
             ops(),
             iff(
@@ -633,12 +633,15 @@ pub(super) fn waterfall(cx: &mut Ctx<'_>) {
                 c(0.0),
                 iff(
                     Cond::Gt(r("period"), eoo()),
-                    r("closure_after"),
+                    add(r("closure_after"), r("ptu_owed")),
                     iff(
                         Cond::Le(eoo(), add(sub(r("period"), c(1.0)), nq())),
-                        div(
-                            mul(r("closure_after"), sub(add(r("period"), nq()), eoo())),
-                            nq(),
+                        add(
+                            div(
+                                mul(r("closure_after"), sub(add(r("period"), nq()), eoo())),
+                                nq(),
+                            ),
+                            r("ptu_owed"),
                         ),
                         c(0.0),
                     ),
