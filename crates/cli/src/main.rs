@@ -95,6 +95,10 @@ struct SectionArgs {
     /// Independent replications (scenario key `simulation.replications`)
     #[arg(long)]
     replications: Option<u32>,
+    /// Units of the production and sections-needed tables: metric (m, t) or imperial (ft,
+    /// short tons); default: the scenario's top-level `units`, else metric. JSON stays metric
+    #[arg(long, value_name = "SYSTEM", value_parser = ["metric", "imperial"])]
+    units: Option<String>,
 }
 
 /// `manto schedule` and `manto finance`.
@@ -515,6 +519,13 @@ fn try_main() -> Result<(), CliError> {
                 flag("--replications", "simulation.replications", a.replications),
             ];
             if let (Some(shard), Some(path)) = (a.shard.shard, &a.shard.out) {
+                if a.units.is_some() {
+                    return Err(StudyError::usage(
+                        "--units",
+                        "has no effect with --shard: a part holds the replications' records, not tables (`manto merge` prints them in metric units)",
+                    )
+                    .into());
+                }
                 return run_shard(
                     ShardJob {
                         command: "section",
@@ -530,14 +541,20 @@ fn try_main() -> Result<(), CliError> {
                 );
             }
             let out = Outputs::new(&a.common)?;
-            let s = load(&a.common, &ov)?;
+            // A full scenario or a section-only one (its section tables alone).
+            let s = study::load_section(a.common.scenario.as_deref(), &overrides(&a.common, &ov)?)?;
             announce(
                 study::Estimate::section(&s),
                 s.simulation.replications,
                 &a.common,
             );
             let r = study::section_study(&s, &bar(&a.common));
-            out.emit(&r)
+            let units = a
+                .units
+                .as_deref()
+                .and_then(study::UnitSystem::parse)
+                .unwrap_or(s.units);
+            out.emit(&report::SectionInUnits { report: &r, units })
         }
         Command::Schedule(cmd) => {
             let a = &cmd.sched;

@@ -11,7 +11,7 @@
 use std::fmt;
 
 use rand::Rng;
-use rand_distr::{Beta, Distribution, Exp1, Gamma, LogNormal, StandardNormal, Weibull};
+use rand_distr::{Beta, Distribution, Exp1, Gamma, LogNormal, Poisson, StandardNormal, Weibull};
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Unexpected, Visitor};
 use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -140,6 +140,60 @@ pub enum DistError {
         /// The offset.
         offset: f64,
     },
+    /// A cumulative-probability list and its value list differ in length (discrete,
+    /// continuous).
+    #[error("cum_probs has {cum} entries but values has {values}: give one cumulative probability per value")]
+    LengthMismatch {
+        /// Entries in `cum_probs`.
+        cum: usize,
+        /// Entries in `values`.
+        values: usize,
+    },
+    /// A cumulative probability outside [0, 1] or not a number.
+    #[error("cum_probs[{index}] ({value}) must lie between 0 and 1")]
+    CumOutside {
+        /// Index in the list.
+        index: usize,
+        /// The value.
+        value: f64,
+    },
+    /// Cumulative probabilities that decrease.
+    #[error("cum_probs[{index}] ({value}) is below cum_probs[{prev}] ({previous}): cumulative probabilities must not decrease", prev = index - 1)]
+    CumDecreasing {
+        /// Index of the offending entry (>= 1).
+        index: usize,
+        /// Its value.
+        value: f64,
+        /// The entry before it.
+        previous: f64,
+    },
+    /// The last cumulative probability is not 1.
+    #[error("the last cumulative probability is {last}: it must be 1")]
+    CumNotOne {
+        /// The last entry.
+        last: f64,
+    },
+    /// Values of a continuous (piecewise-linear) distribution that decrease.
+    #[error("values[{index}] ({value}) is below values[{prev}] ({previous}): the values of a continuous distribution must not decrease", prev = index - 1)]
+    ValuesDecreasing {
+        /// Index of the offending entry (>= 1).
+        index: usize,
+        /// Its value.
+        value: f64,
+        /// The entry before it.
+        previous: f64,
+    },
+    /// A scale factor that is not a positive finite number, or a family that cannot be
+    /// scaled (a Poisson count times a factor is not a Poisson count).
+    #[error("cannot multiply a {family} distribution by {factor}{why}")]
+    NotScalable {
+        /// The family's `dist` tag.
+        family: &'static str,
+        /// The factor.
+        factor: f64,
+        /// Why, for the user.
+        why: &'static str,
+    },
     /// The sampling library refused the parameters.
     #[error("{0}")]
     Sampler(String),
@@ -163,7 +217,16 @@ pub enum DistError {
 /// j = { dist = "erlang", k = 3, mean = 2.0, offset = 0.5 }   # mean of the whole Erlang
 /// k = { dist = "weibull", shape = 1.5, scale = 10 }
 /// l = { dist = "empirical", values = [1.0, 2.5, 3.0] }
+/// m = { dist = "beta", shape1 = 2, shape2 = 3, min = 0, max = 10 }
+/// n = { dist = "poisson", mean = 4 }
+/// o = { dist = "discrete", cum_probs = [0.3, 0.75, 1.0], values = [50, 80, 100] }
+/// p = { dist = "continuous", cum_probs = [0.0, 0.4, 1.0], values = [1, 2, 5] }
+/// q = "1.86 + GAMM(0.0987, 5.05)"                            # Arena notation (see below)
 /// ```
+///
+/// A string is read as an expression in Rockwell Arena's notation (`EXPO(5)`,
+/// `28 + ERLA(3.63, 3)`, `TRIA(1, 2, 4)`, `2 * BETA(1.5, 2)`, ...) with Arena's own
+/// parameter conventions; see [`crate::arena`] for the families and conversions.
 ///
 /// Every table accepts an optional `offset` (default 0). Integers are accepted wherever a
 /// number is expected. Unknown keys and unknown `dist` names are rejected with a message
@@ -273,10 +336,48 @@ pub enum DistKind {
         /// The observations (non-empty).
         values: Vec<f64>,
     },
+    /// Beta on `[min, max]`: `min + (max - min) X` with X of density proportional to
+    /// `x^(shape1 - 1) (1 - x)^(shape2 - 1)` on [0, 1]; mean
+    /// `min + (max - min) shape1 / (shape1 + shape2)`. (Arena's `BETA(Beta, Alpha)` has
+    /// shape1 = its first parameter.)
+    Beta {
+        /// Exponent parameter of x (> 0).
+        shape1: f64,
+        /// Exponent parameter of 1 - x (> 0).
+        shape2: f64,
+        /// Lower bound.
+        min: f64,
+        /// Upper bound (`min < max`).
+        max: f64,
+    },
+    /// Poisson with the given mean: the whole numbers 0, 1, 2, ... (a count, such as a
+    /// number of events); variance = mean.
+    Poisson {
+        /// Mean (> 0, at most 1e12).
+        mean: f64,
+    },
+    /// Discrete (Arena's `DISC`): `values[j]` with probability `cum_probs[j] -
+    /// cum_probs[j - 1]` (`cum_probs[-1]` = 0); the cumulative probabilities do not decrease
+    /// and end at 1.
+    Discrete {
+        /// Cumulative probabilities, non-decreasing, in [0, 1], last = 1.
+        cum_probs: Vec<f64>,
+        /// The values (any order), one per cumulative probability.
+        values: Vec<f64>,
+    },
+    /// Continuous piecewise-linear distribution function (Arena's `CONT`): probability
+    /// `cum_probs[0]` at `values[0]`, then linear interpolation of the distribution function
+    /// between the points `(values[j], cum_probs[j])`. Values do not decrease.
+    Continuous {
+        /// Cumulative probabilities, non-decreasing, in [0, 1], last = 1.
+        cum_probs: Vec<f64>,
+        /// The values, non-decreasing.
+        values: Vec<f64>,
+    },
 }
 
 /// The `dist` tag of each family and its parameter keys, in TOML order.
-const FAMILIES: [(&str, &[&str]); 11] = [
+const FAMILIES: [(&str, &[&str]); 15] = [
     ("fixed", &["value"]),
     ("uniform", &["min", "max"]),
     ("triangular", &["min", "mode", "max"]),
@@ -288,6 +389,10 @@ const FAMILIES: [(&str, &[&str]); 11] = [
     ("erlang", &["k", "mean"]),
     ("weibull", &["shape", "scale"]),
     ("empirical", &["values"]),
+    ("beta", &["shape1", "shape2", "min", "max"]),
+    ("poisson", &["mean"]),
+    ("discrete", &["cum_probs", "values"]),
+    ("continuous", &["cum_probs", "values"]),
 ];
 
 impl Default for Dist {
@@ -318,7 +423,7 @@ impl TryFrom<DistKind> for Dist {
 
 impl Dist {
     /// The `dist` names accepted in TOML, one per family.
-    pub const NAMES: [&'static str; 11] = [
+    pub const NAMES: [&'static str; 15] = [
         "fixed",
         "uniform",
         "triangular",
@@ -330,6 +435,10 @@ impl Dist {
         "erlang",
         "weibull",
         "empirical",
+        "beta",
+        "poisson",
+        "discrete",
+        "continuous",
     ];
 
     /// The distribution `kind` plus `offset`, if the parameters are sound (see
@@ -431,6 +540,10 @@ impl Dist {
             DistKind::Erlang { .. } => "erlang",
             DistKind::Weibull { .. } => "weibull",
             DistKind::Empirical { .. } => "empirical",
+            DistKind::Beta { .. } => "beta",
+            DistKind::Poisson { .. } => "poisson",
+            DistKind::Discrete { .. } => "discrete",
+            DistKind::Continuous { .. } => "continuous",
         }
     }
 
@@ -506,19 +619,128 @@ impl Dist {
                 finite("mean", *mean)?;
                 positive("mean", *mean)
             }
-            DistKind::Empirical { values } => {
-                if values.is_empty() {
-                    return Err(DistError::NoValues);
+            DistKind::Empirical { values } => finite_values(values),
+            DistKind::Beta {
+                shape1,
+                shape2,
+                min,
+                max,
+            } => {
+                finite("shape1", *shape1)?;
+                finite("shape2", *shape2)?;
+                finite("min", *min)?;
+                finite("max", *max)?;
+                positive("shape1", *shape1)?;
+                positive("shape2", *shape2)?;
+                strict_range("beta", *min, *max)
+            }
+            DistKind::Poisson { mean } => {
+                finite("mean", *mean)?;
+                positive("mean", *mean)?;
+                if *mean > 1e12 {
+                    return Err(DistError::Sampler(format!(
+                        "mean ({mean}) is too large for a Poisson count (at most 1e12)"
+                    )));
                 }
-                match values.iter().position(|v| !v.is_finite()) {
-                    Some(i) => Err(DistError::ValueNotFinite {
-                        index: i,
-                        value: values[i],
+                Ok(())
+            }
+            DistKind::Discrete { cum_probs, values } => cumulative(cum_probs, values),
+            DistKind::Continuous { cum_probs, values } => {
+                cumulative(cum_probs, values)?;
+                match values.windows(2).position(|w| w[1] < w[0]) {
+                    Some(i) => Err(DistError::ValuesDecreasing {
+                        index: i + 1,
+                        value: values[i + 1],
+                        previous: values[i],
                     }),
                     None => Ok(()),
                 }
             }
         }
+    }
+
+    /// The same distribution multiplied by `factor` (> 0): every sample and the offset are
+    /// scaled, so the mean scales by `factor` and the variance by `factor²`. Used for unit
+    /// conversions and for Arena's `c * DIST(...)`. A Poisson count cannot be scaled.
+    pub fn scaled(&self, factor: f64) -> Result<Dist, DistError> {
+        if !(factor.is_finite() && factor > 0.0) {
+            return Err(DistError::NotScalable {
+                family: self.name(),
+                factor,
+                why: ": the factor must be a positive number",
+            });
+        }
+        let c = factor;
+        let scale_all = |v: &[f64]| v.iter().map(|x| x * c).collect::<Vec<f64>>();
+        let kind = match &self.kind {
+            DistKind::Fixed { value } => DistKind::Fixed { value: value * c },
+            DistKind::Uniform { min, max } => DistKind::Uniform {
+                min: min * c,
+                max: max * c,
+            },
+            DistKind::Triangular { min, mode, max } => DistKind::Triangular {
+                min: min * c,
+                mode: mode * c,
+                max: max * c,
+            },
+            DistKind::Pert { min, mode, max } => DistKind::Pert {
+                min: min * c,
+                mode: mode * c,
+                max: max * c,
+            },
+            DistKind::Normal { mean, sd } => DistKind::Normal {
+                mean: mean * c,
+                sd: sd * c,
+            },
+            DistKind::LogNormal { mean, sd } => DistKind::LogNormal {
+                mean: mean * c,
+                sd: sd * c,
+            },
+            DistKind::Exponential { mean } => DistKind::Exponential { mean: mean * c },
+            DistKind::Gamma { shape, scale } => DistKind::Gamma {
+                shape: *shape,
+                scale: scale * c,
+            },
+            DistKind::Erlang { k, mean } => DistKind::Erlang {
+                k: *k,
+                mean: mean * c,
+            },
+            DistKind::Weibull { shape, scale } => DistKind::Weibull {
+                shape: *shape,
+                scale: scale * c,
+            },
+            DistKind::Empirical { values } => DistKind::Empirical {
+                values: scale_all(values),
+            },
+            DistKind::Beta {
+                shape1,
+                shape2,
+                min,
+                max,
+            } => DistKind::Beta {
+                shape1: *shape1,
+                shape2: *shape2,
+                min: min * c,
+                max: max * c,
+            },
+            DistKind::Poisson { .. } if c == 1.0 => self.kind.clone(),
+            DistKind::Poisson { .. } => {
+                return Err(DistError::NotScalable {
+                    family: "poisson",
+                    factor,
+                    why: ": a multiple of a Poisson count is not a Poisson count",
+                })
+            }
+            DistKind::Discrete { cum_probs, values } => DistKind::Discrete {
+                cum_probs: cum_probs.clone(),
+                values: scale_all(values),
+            },
+            DistKind::Continuous { cum_probs, values } => DistKind::Continuous {
+                cum_probs: cum_probs.clone(),
+                values: scale_all(values),
+            },
+        };
+        Dist::new(kind, self.offset * c)
     }
 
     /// [`validate`](Self::validate), plus the guarantee needed of a duration: no sample can
@@ -536,8 +758,11 @@ impl Dist {
             DistKind::Fixed { value } => ("value", *value),
             DistKind::Uniform { min, .. }
             | DistKind::Triangular { min, .. }
-            | DistKind::Pert { min, .. } => ("min", *min),
-            DistKind::Empirical { .. } => ("the smallest value", lo - self.offset),
+            | DistKind::Pert { min, .. }
+            | DistKind::Beta { min, .. } => ("min", *min),
+            DistKind::Empirical { .. }
+            | DistKind::Discrete { .. }
+            | DistKind::Continuous { .. } => ("the smallest value", lo - self.offset),
             DistKind::Normal { mean, sd } | DistKind::LogNormal { mean, sd } if *sd == 0.0 => {
                 ("mean", *mean)
             }
@@ -566,7 +791,8 @@ impl Dist {
             DistKind::Fixed { value } => (*value, *value),
             DistKind::Uniform { min, max }
             | DistKind::Triangular { min, max, .. }
-            | DistKind::Pert { min, max, .. } => (*min, *max),
+            | DistKind::Pert { min, max, .. }
+            | DistKind::Beta { min, max, .. } => (*min, *max),
             DistKind::Normal { mean, sd } if *sd == 0.0 => (mean.max(0.0), mean.max(0.0)),
             DistKind::LogNormal { mean, sd } if *sd == 0.0 => (*mean, *mean),
             DistKind::Normal { .. }
@@ -574,12 +800,14 @@ impl Dist {
             | DistKind::Exponential { .. }
             | DistKind::Gamma { .. }
             | DistKind::Erlang { .. }
-            | DistKind::Weibull { .. } => (0.0, f64::INFINITY),
-            DistKind::Empirical { values } => values
+            | DistKind::Weibull { .. }
+            | DistKind::Poisson { .. } => (0.0, f64::INFINITY),
+            DistKind::Empirical { values } | DistKind::Discrete { values, .. } => values
                 .iter()
                 .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| {
                     (lo.min(v), hi.max(v))
                 }),
+            DistKind::Continuous { values, .. } => (values[0], values[values.len() - 1]),
         };
         (lo + self.offset, hi + self.offset)
     }
@@ -620,7 +848,9 @@ impl Dist {
     /// Erlang and lognormal use `statrs`' inverse CDFs; empirical takes the order statistic
     /// `ceil(p n)`. `p` is clamped to [1e-12, 1 - 1e-12].
     pub fn quantile(&self, p: f64) -> f64 {
-        use statrs::distribution::{Beta, ContinuousCDF, Gamma, LogNormal, Normal};
+        use statrs::distribution::{
+            Beta, ContinuousCDF, DiscreteCDF, Gamma, LogNormal, Normal, Poisson,
+        };
         let p = if p.is_nan() {
             0.5
         } else {
@@ -681,6 +911,42 @@ impl Dist {
                 let i = ((p * v.len() as f64).ceil() as usize).clamp(1, v.len()) - 1;
                 v[i]
             }
+            DistKind::Beta {
+                shape1,
+                shape2,
+                min,
+                max,
+            } => {
+                let beta = Beta::new(*shape1, *shape2).expect("validated beta");
+                min + (max - min) * beta.inverse_cdf(p)
+            }
+            DistKind::Poisson { mean } => Poisson::new(*mean)
+                .expect("validated Poisson")
+                .inverse_cdf(p) as f64,
+            DistKind::Discrete { cum_probs, values } => {
+                let mut pairs: Vec<(f64, f64)> = cum_probs
+                    .iter()
+                    .scan(0.0, |prev, &c| {
+                        let w = c - *prev;
+                        *prev = c;
+                        Some(w)
+                    })
+                    .zip(values.iter().copied())
+                    .map(|(w, v)| (v, w))
+                    .collect();
+                pairs.sort_by(|a, b| a.0.total_cmp(&b.0));
+                let mut acc = 0.0;
+                let mut x = pairs[pairs.len() - 1].0;
+                for (v, w) in pairs {
+                    acc += w;
+                    if w > 0.0 && acc >= p {
+                        x = v;
+                        break;
+                    }
+                }
+                x
+            }
+            DistKind::Continuous { cum_probs, values } => continuous_at(cum_probs, values, p),
         };
         x + self.offset
     }
@@ -699,6 +965,17 @@ impl Dist {
             DistKind::Gamma { shape, scale } => shape * scale,
             DistKind::Weibull { shape, scale } => scale * gamma(1.0 + 1.0 / shape),
             DistKind::Empirical { values } => values.iter().sum::<f64>() / values.len() as f64,
+            DistKind::Beta {
+                shape1,
+                shape2,
+                min,
+                max,
+            } => min + (max - min) * shape1 / (shape1 + shape2),
+            DistKind::Poisson { mean } => *mean,
+            DistKind::Discrete { cum_probs, values } => discrete_weights(cum_probs, values)
+                .map(|(w, v)| w * v)
+                .sum(),
+            DistKind::Continuous { cum_probs, values } => continuous_moments(cum_probs, values).0,
         };
         m + self.offset
     }
@@ -733,11 +1010,27 @@ impl Dist {
                 let m = values.iter().sum::<f64>() / n;
                 values.iter().map(|v| (v - m) * (v - m)).sum::<f64>() / n
             }
+            DistKind::Beta {
+                shape1: a,
+                shape2: b,
+                min,
+                max,
+            } => (max - min).powi(2) * a * b / ((a + b) * (a + b) * (a + b + 1.0)),
+            DistKind::Poisson { mean } => *mean,
+            DistKind::Discrete { cum_probs, values } => {
+                let m: f64 = discrete_weights(cum_probs, values)
+                    .map(|(w, v)| w * v)
+                    .sum();
+                discrete_weights(cum_probs, values)
+                    .map(|(w, v)| w * (v - m) * (v - m))
+                    .sum()
+            }
+            DistKind::Continuous { cum_probs, values } => continuous_moments(cum_probs, values).1,
         }
     }
 
     /// The sampling constants, with the empirical values stored as `wrap` makes them.
-    fn core<'a, V>(&'a self, wrap: impl FnOnce(&'a [f64]) -> V) -> Result<Core<V>, DistError> {
+    fn core<'a, V>(&'a self, wrap: impl Fn(&'a [f64]) -> V) -> Result<Core<V>, DistError> {
         Ok(match &self.kind {
             DistKind::Fixed { value } => Core::Fixed(*value),
             DistKind::Uniform { min, max } => Core::Uniform {
@@ -806,6 +1099,34 @@ impl Dist {
                 }
                 Core::Empirical(wrap(values))
             }
+            DistKind::Beta {
+                shape1,
+                shape2,
+                min,
+                max,
+            } => Core::ScaledBeta {
+                beta: Beta::new(*shape1, *shape2).map_err(|e| DistError::Sampler(e.to_string()))?,
+                min: *min,
+                width: max - min,
+                max: *max,
+            },
+            DistKind::Poisson { mean } => {
+                Core::Poisson(Poisson::new(*mean).map_err(|e| DistError::Sampler(e.to_string()))?)
+            }
+            DistKind::Discrete { cum_probs, values } => {
+                cumulative(cum_probs, values)?;
+                Core::Discrete {
+                    cum_probs: wrap(cum_probs),
+                    values: wrap(values),
+                }
+            }
+            DistKind::Continuous { cum_probs, values } => {
+                cumulative(cum_probs, values)?;
+                Core::Continuous {
+                    cum_probs: wrap(cum_probs),
+                    values: wrap(values),
+                }
+            }
         })
     }
 }
@@ -835,6 +1156,20 @@ impl fmt::Display for Dist {
             }
             DistKind::Erlang { k, mean } => write!(f, "erlang(k={k}, mean={mean})")?,
             DistKind::Empirical { values } => write!(f, "empirical({} values)", values.len())?,
+            DistKind::Beta {
+                shape1,
+                shape2,
+                min,
+                max,
+            } => write!(
+                f,
+                "beta(shape1={shape1}, shape2={shape2}, min={min}, max={max})"
+            )?,
+            DistKind::Poisson { mean } => write!(f, "poisson(mean={mean})")?,
+            DistKind::Discrete { values, .. } => write!(f, "discrete({} values)", values.len())?,
+            DistKind::Continuous { values, .. } => {
+                write!(f, "continuous({} points)", values.len())?
+            }
         }
         if self.offset > 0.0 {
             write!(f, " + {}", self.offset)?;
@@ -909,6 +1244,18 @@ enum Core<V> {
     Gamma(Gamma<f64>),
     Weibull(Weibull<f64>),
     Empirical(V),
+    Poisson(Poisson<f64>),
+    /// Inverse CDF over the cumulative probabilities: the first value whose cumulative
+    /// probability exceeds u.
+    Discrete {
+        cum_probs: V,
+        values: V,
+    },
+    /// Inverse of the piecewise-linear distribution function.
+    Continuous {
+        cum_probs: V,
+        values: V,
+    },
 }
 
 impl<V: AsRef<[f64]>> Core<V> {
@@ -974,8 +1321,63 @@ impl<V: AsRef<[f64]>> Core<V> {
                 let values = values.as_ref();
                 values[rng.random_range(0..values.len())]
             }
+            Core::Poisson(d) => d.sample(rng),
+            Core::Discrete { cum_probs, values } => {
+                let (cum, values) = (cum_probs.as_ref(), values.as_ref());
+                let u: f64 = rng.random();
+                let j = cum.partition_point(|&c| c <= u).min(values.len() - 1);
+                values[j]
+            }
+            Core::Continuous { cum_probs, values } => {
+                let u: f64 = rng.random();
+                continuous_at(cum_probs.as_ref(), values.as_ref(), u)
+            }
         }
     }
+}
+
+/// The piecewise-linear inverse distribution function at `u` in [0, 1): `values[0]` for
+/// `u < cum_probs[0]` (the mass at the first value), else linear between the surrounding
+/// points.
+fn continuous_at(cum: &[f64], values: &[f64], u: f64) -> f64 {
+    let j = cum.partition_point(|&c| c <= u);
+    if j == 0 {
+        values[0]
+    } else if j >= values.len() {
+        values[values.len() - 1]
+    } else {
+        let (c0, c1) = (cum[j - 1], cum[j]);
+        values[j - 1] + (u - c0) / (c1 - c0) * (values[j] - values[j - 1])
+    }
+}
+
+/// (probability, value) pairs of a discrete distribution.
+fn discrete_weights<'a>(
+    cum: &'a [f64],
+    values: &'a [f64],
+) -> impl Iterator<Item = (f64, f64)> + 'a {
+    cum.iter()
+        .scan(0.0, |prev, &c| {
+            let w = c - *prev;
+            *prev = c;
+            Some(w)
+        })
+        .zip(values.iter().copied())
+}
+
+/// Mean and variance of the continuous piecewise-linear distribution: a mass `c0` at
+/// `x0`, then on each segment a uniform of weight `c_j - c_{j-1}` on `[x_{j-1}, x_j]`
+/// (mean of the segment (a + b) / 2, second moment (a² + ab + b²) / 3).
+fn continuous_moments(cum: &[f64], x: &[f64]) -> (f64, f64) {
+    let mut m1 = cum[0] * x[0];
+    let mut m2 = cum[0] * x[0] * x[0];
+    for j in 1..x.len() {
+        let w = cum[j] - cum[j - 1];
+        let (a, b) = (x[j - 1], x[j]);
+        m1 += w * 0.5 * (a + b);
+        m2 += w * (a * a + a * b + b * b) / 3.0;
+    }
+    (m1, (m2 - m1 * m1).max(0.0))
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1003,6 +1405,49 @@ fn non_negative(name: &'static str, value: f64) -> Result<(), DistError> {
     } else {
         Err(DistError::Negative { name, value })
     }
+}
+
+fn finite_values(values: &[f64]) -> Result<(), DistError> {
+    if values.is_empty() {
+        return Err(DistError::NoValues);
+    }
+    match values.iter().position(|v| !v.is_finite()) {
+        Some(i) => Err(DistError::ValueNotFinite {
+            index: i,
+            value: values[i],
+        }),
+        None => Ok(()),
+    }
+}
+
+/// A cumulative-probability list and its values (discrete, continuous): same non-zero
+/// length, finite values, probabilities in [0, 1], non-decreasing, the last within 1e-9 of 1.
+fn cumulative(cum: &[f64], values: &[f64]) -> Result<(), DistError> {
+    finite_values(values)?;
+    if cum.len() != values.len() {
+        return Err(DistError::LengthMismatch {
+            cum: cum.len(),
+            values: values.len(),
+        });
+    }
+    if let Some(i) = cum.iter().position(|c| !(0.0..=1.0).contains(c)) {
+        return Err(DistError::CumOutside {
+            index: i,
+            value: cum[i],
+        });
+    }
+    if let Some(i) = cum.windows(2).position(|w| w[1] < w[0]) {
+        return Err(DistError::CumDecreasing {
+            index: i + 1,
+            value: cum[i + 1],
+            previous: cum[i],
+        });
+    }
+    let last = cum[cum.len() - 1];
+    if (last - 1.0).abs() > 1e-9 {
+        return Err(DistError::CumNotOne { last });
+    }
+    Ok(())
 }
 
 fn strict_range(family: &'static str, min: f64, max: f64) -> Result<(), DistError> {
@@ -1366,6 +1811,23 @@ impl Serialize for Dist {
                 map.serialize_entry("mean", mean)?;
             }
             DistKind::Empirical { values } => map.serialize_entry("values", values)?,
+            DistKind::Beta {
+                shape1,
+                shape2,
+                min,
+                max,
+            } => {
+                map.serialize_entry("shape1", shape1)?;
+                map.serialize_entry("shape2", shape2)?;
+                map.serialize_entry("min", min)?;
+                map.serialize_entry("max", max)?;
+            }
+            DistKind::Poisson { mean } => map.serialize_entry("mean", mean)?,
+            DistKind::Discrete { cum_probs, values }
+            | DistKind::Continuous { cum_probs, values } => {
+                map.serialize_entry("cum_probs", cum_probs)?;
+                map.serialize_entry("values", values)?;
+            }
         }
         if self.offset != 0.0 {
             map.serialize_entry("offset", &self.offset)?;
@@ -1389,8 +1851,13 @@ impl<'de> Visitor<'de> for DistVisitor {
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(
             "a number (a fixed value) or a table such as \
-             { dist = \"triangular\", min = 1, mode = 2, max = 4 }",
+             { dist = \"triangular\", min = 1, mode = 2, max = 4 }, or an Arena expression \
+             such as \"28 + ERLA(3.63, 3)\"",
         )
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Dist, E> {
+        crate::arena::parse(v).map_err(E::custom)
     }
 
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<Dist, E> {
@@ -1415,6 +1882,7 @@ impl<'de> Visitor<'de> for DistVisitor {
                 "dist" => raw.dist = Some(map.next_value()?),
                 "k" => raw.k = Some(map.next_value_seed(CountSeed("k"))?),
                 "values" => raw.values = Some(map.next_value_seed(ValuesSeed("values"))?),
+                "cum_probs" => raw.cum_probs = Some(map.next_value_seed(ValuesSeed("cum_probs"))?),
                 name => match raw.number_slot(name) {
                     Some(slot) => *slot = Some(map.next_value_seed(NumberSeed(name))?),
                     None => {
@@ -1444,6 +1912,9 @@ struct RawTable {
     offset: Option<f64>,
     k: Option<u32>,
     values: Option<Vec<f64>>,
+    cum_probs: Option<Vec<f64>>,
+    shape1: Option<f64>,
+    shape2: Option<f64>,
     keys: Vec<String>,
 }
 
@@ -1459,6 +1930,8 @@ impl RawTable {
             "shape" => &mut self.shape,
             "scale" => &mut self.scale,
             "offset" => &mut self.offset,
+            "shape1" => &mut self.shape1,
+            "shape2" => &mut self.shape2,
             _ => return None,
         })
     }
@@ -1534,6 +2007,23 @@ impl RawTable {
                 scale: num(self.scale, "scale")?,
             },
             "empirical" => DistKind::Empirical {
+                values: self.values.ok_or_else(|| missing("values"))?,
+            },
+            "beta" => DistKind::Beta {
+                shape1: num(self.shape1, "shape1")?,
+                shape2: num(self.shape2, "shape2")?,
+                min: num(self.min, "min")?,
+                max: num(self.max, "max")?,
+            },
+            "poisson" => DistKind::Poisson {
+                mean: num(self.mean, "mean")?,
+            },
+            "discrete" => DistKind::Discrete {
+                cum_probs: self.cum_probs.ok_or_else(|| missing("cum_probs"))?,
+                values: self.values.ok_or_else(|| missing("values"))?,
+            },
+            "continuous" => DistKind::Continuous {
+                cum_probs: self.cum_probs.ok_or_else(|| missing("cum_probs"))?,
                 values: self.values.ok_or_else(|| missing("values"))?,
             },
             _ => unreachable!("every name in FAMILIES is handled"),

@@ -377,7 +377,8 @@ fn bad_toml_names_the_problem() {
             r#"d = { dist = "exponential", mean = "three" }"#,
             &["a number for `mean`"],
         ),
-        (r#"d = "fast""#, &["a number (a fixed value) or a table"]),
+        (r#"d = "fast""#, &["unknown distribution `fast`"]),
+        (r#"d = true"#, &["a number (a fixed value) or a table"]),
         (r#"d = nan"#, &["value (NaN) must be a finite number"]),
     ];
     for (text, needles) in cases {

@@ -412,7 +412,8 @@ fn the_edges_of_every_range_run() {
             c.bolters.tram_speed_m_per_min = v;
         }),
         ("cutting rate", |c, hi| {
-            c.miner.cutting_rate_t_per_min = des::Dist::fixed(if hi { 200.0 } else { 0.1 }).unwrap()
+            c.miner.cutting_rate_t_per_min =
+                Some(des::Dist::fixed(if hi { 200.0 } else { 0.1 }).unwrap())
         }),
         ("capacities", |c, hi| {
             let v = if hi { 1e12 } else { 10.0 };
@@ -439,7 +440,7 @@ fn the_edges_of_every_range_run() {
             c.bolters.install_time_min = zero.clone();
             c.haulage.change_out_s = zero.clone();
             c.haulage.dump_time_s = zero;
-            c.miner.cutting_rate_t_per_min = des::Dist::fixed(200.0).unwrap();
+            c.miner.cutting_rate_t_per_min = Some(des::Dist::fixed(200.0).unwrap());
             c.feeder.capacity_t_per_h = 1e12;
             c.belt.capacity_t_per_h = 1e12;
             c.geometry.entries = 1;

@@ -25,6 +25,7 @@ pub use fleet::SizingReport;
 pub use output::{Destination, OutputError, OutputSet};
 pub use risk::iterations_table;
 pub use run::Headline;
+pub use section::SectionInUnits;
 pub use table::{csv_safe, Cell, Table};
 
 use std::path::Path;

@@ -3,17 +3,38 @@
 
 use crate::export::Output;
 use crate::{Cell, Table};
+use des::units::UnitSystem;
 use des::Summary;
 use mine::section::SectionReport;
 use mine::section::State;
 
-fn ci_row(label: &str, s: &Summary, decimals: usize) -> Vec<Cell> {
+fn ci_row(label: &str, s: &Summary, decimals: usize, k: f64) -> Vec<Cell> {
     vec![
         label.into(),
-        Cell::Num(s.mean, decimals),
-        Cell::Num(s.ci95_low, decimals),
-        Cell::Num(s.ci95_high, decimals),
+        Cell::Num(s.mean * k, decimals),
+        Cell::Num(s.ci95_low * k, decimals),
+        Cell::Num(s.ci95_high * k, decimals),
     ]
+}
+
+/// A section report shown in a chosen unit system (`manto section --units imperial`): the
+/// production and sections-needed tables' lengths, tonnages and rates in feet and short tons.
+/// The JSON stays metric (its field names carry metric units); so does the ground table.
+pub struct SectionInUnits<'a> {
+    /// The report (computed in metric units).
+    pub report: &'a SectionReport,
+    /// The unit system of the tables.
+    pub units: UnitSystem,
+}
+
+impl Output for SectionInUnits<'_> {
+    fn json(&self) -> serde_json::Value {
+        self.report.json()
+    }
+
+    fn tables(&self) -> Vec<Table> {
+        tables_in(self.report, self.units)
+    }
 }
 
 impl Output for SectionReport {
@@ -22,27 +43,71 @@ impl Output for SectionReport {
     }
 
     fn tables(&self) -> Vec<Table> {
+        tables_in(self, UnitSystem::Metric)
+    }
+}
+
+/// The section report's tables with masses per tonne scaled by `u.per_t()` and lengths per
+/// metre by `u.per_m()` (labels say which).
+fn tables_in(r: &SectionReport, u: UnitSystem) -> Vec<Table> {
+    r.tables_with(u)
+}
+
+trait TablesWith {
+    fn tables_with(&self, u: UnitSystem) -> Vec<Table>;
+}
+
+impl TablesWith for SectionReport {
+    fn tables_with(&self, u: UnitSystem) -> Vec<Table> {
+        let imperial = u == UnitSystem::Imperial;
+        let (kt, km) = (u.per_t(), u.per_m());
+        let tonnes = if imperial { "short tons" } else { "tonnes" };
         let mut prod = Table::new(
             "production",
             &format!(
-                "Section production: {} ({} replication(s) x {} days after {} warm-up days, seed {})",
-                self.scenario, self.replications, self.days, self.warmup_days, self.seed
+                "Section production: {} ({} replication(s) x {} days after {} warm-up days, seed {}){}",
+                self.scenario,
+                self.replications,
+                self.days,
+                self.warmup_days,
+                self.seed,
+                if imperial { "; in feet and short tons" } else { "" }
             ),
             &["per production shift", "mean", "ci95_low", "ci95_high"],
         );
-        prod.push(ci_row("dry tonnes", &self.dry_tonnes_per_shift, 1));
-        prod.push(ci_row("wet tonnes", &self.wet_tonnes_per_shift, 1));
-        prod.push(ci_row("cuts", &self.cuts_per_shift, 2));
-        prod.push(ci_row("advance (m)", &self.advance_m_per_shift, 1));
-        prod.push(ci_row("roof bolts", &self.bolts_per_shift, 1));
-        prod.push(ci_row("car loads", &self.loads_per_shift, 1));
-        prod.push(ci_row("dry tonnes per year", &self.dry_tonnes_per_year, 0));
+        prod.push(ci_row(
+            &format!("dry {tonnes}"),
+            &self.dry_tonnes_per_shift,
+            1,
+            kt,
+        ));
+        prod.push(ci_row(
+            &format!("wet {tonnes}"),
+            &self.wet_tonnes_per_shift,
+            1,
+            kt,
+        ));
+        prod.push(ci_row("cuts", &self.cuts_per_shift, 2, 1.0));
+        prod.push(ci_row(
+            &format!("advance ({})", u.length()),
+            &self.advance_m_per_shift,
+            1,
+            km,
+        ));
+        prod.push(ci_row("roof bolts", &self.bolts_per_shift, 1, 1.0));
+        prod.push(ci_row("car loads", &self.loads_per_shift, 1, 1.0));
+        prod.push(ci_row(
+            &format!("dry {tonnes} per year"),
+            &self.dry_tonnes_per_year,
+            0,
+            kt,
+        ));
         let p = &self.dry_tonnes_per_shift_percentiles;
         prod.push(vec![
-            "single shifts, dry t: median (P10, P90)".into(),
-            Cell::Num(p.p50, 1),
-            Cell::Num(p.p10, 1),
-            Cell::Num(p.p90, 1),
+            format!("single shifts, dry {}: median (P10, P90)", u.mass()).into(),
+            Cell::Num(p.p50 * kt, 1),
+            Cell::Num(p.p10 * kt, 1),
+            Cell::Num(p.p90 * kt, 1),
         ]);
 
         let mut cols = vec!["machine", "utilization"];
@@ -66,27 +131,33 @@ impl Output for SectionReport {
             mach.push(row);
         }
 
+        let feed = format!("plant feed dry {}/y", u.mass());
+        let under = format!("underground dry {}/y", u.mass());
         let mut need = Table::new(
             "sections_needed",
             "Sections needed for the plant feed (underground share of it, at the simulated rate)",
             &[
-                "plant feed dry t/y",
-                "underground dry t/y",
+                feed.as_str(),
+                under.as_str(),
                 "sections (mean rate)",
                 "sections (95% low rate)",
             ],
         );
         for s in &self.sections_needed {
             need.push(vec![
-                Cell::Num(s.plant_feed_dry_t_per_year, 0),
-                Cell::Num(s.underground_dry_t_per_year, 0),
+                Cell::Num(s.plant_feed_dry_t_per_year * kt, 0),
+                Cell::Num(s.underground_dry_t_per_year * kt, 0),
                 s.sections
                     .map_or("n/a".into(), |n| Cell::Num(f64::from(n), 0)),
                 s.sections_at_ci95_low
                     .map_or("n/a".into(), |n| Cell::Num(f64::from(n), 0)),
             ]);
         }
-        let mut out = vec![prod, mach, need];
+        let mut out = vec![prod, mach];
+        // A section-only scenario without [targets] has no plant feed to size against.
+        if !self.sections_needed.is_empty() {
+            out.push(need);
+        }
         if let Some(g) = &self.ground {
             out.push(ground_table(g));
         }

@@ -172,7 +172,7 @@ fn live_rows_against_manto(b: &report::xlsx::Book, rel: f64) -> (usize, Vec<Stri
     // No formula reads itself through this quarter's rows (LibreOffice would refuse it).
     let circular = report::xlsx::circular(b);
     assert!(circular.is_empty(), "circular references: {circular:?}");
-    let v = report::xlsx::evaluate(b);
+    let v = report::xlsx::evaluate(b).unwrap();
     let mut checked = 0;
     let mut bad = Vec::new();
     for row in &b.rows {
@@ -201,7 +201,7 @@ fn live_rows_against_manto(b: &report::xlsx::Book, rel: f64) -> (usize, Vec<Stri
 
 #[test]
 fn every_live_row_of_the_workbook_is_mantos_number() {
-    let b = report::xlsx::book(study());
+    let b = report::xlsx::book(study()).unwrap();
     let (checked, bad) = live_rows_against_manto(&b, 1e-9);
     assert!(bad.is_empty(), "{}", bad[..bad.len().min(20)].join("\n"));
     assert!(checked >= 45, "only {checked} rows checked");
@@ -245,7 +245,7 @@ fn every_live_row_of_the_workbook_is_mantos_number() {
         );
     }
     // The balance sheet balances in the workbook too.
-    let v = report::xlsx::evaluate(&b);
+    let v = report::xlsx::evaluate(&b).unwrap();
     // The cover ratios are numbers over the loan life, not empty rows that match.
     for key in ["llcr", "plcr"] {
         let some = v[key].iter().filter(|x| x.is_finite()).count();
@@ -258,6 +258,116 @@ fn every_live_row_of_the_workbook_is_mantos_number() {
             "quarter {t}: check {c}"
         );
     }
+}
+
+/// One finance input the property test below draws: its JSON pointer in the finance
+/// configuration and how a draw `u` in [0, 1] sets it from its base value.
+enum Draw {
+    /// Multiplied by a factor from `lo` to `hi`.
+    Scale(&'static str, f64, f64),
+    /// Set to a value from `lo` to `hi`.
+    Set(&'static str, f64, f64),
+    /// Set to a whole number from `lo` to `hi`.
+    Whole(&'static str, u32, u32),
+    /// Set to one of the texts.
+    Pick(&'static str, &'static [&'static str]),
+}
+
+const DRAWS: [Draw; 16] = [
+    Draw::Scale("/revenue/cu_cathode/price_usd_per_lb", 0.4, 1.6),
+    Draw::Scale("/revenue/co_cathode/price_usd_per_lb", 0.4, 1.6),
+    Draw::Set("/revenue/royalty_nsr_pct", 0.0, 5.0),
+    Draw::Scale("/opex/processing_usd_per_dry_t", 0.6, 1.5),
+    Draw::Scale("/opex/underground_usd_per_dry_t", 0.6, 1.5),
+    Draw::Scale("/opex/g_and_a_usd_per_year", 0.3, 3.0),
+    Draw::Scale("/opex/acid_usd_per_t", 0.5, 2.0),
+    Draw::Scale("/capex/contingency_pct", 0.0, 2.5),
+    Draw::Set("/capex/overrun_pct", 0.0, 40.0),
+    Draw::Scale("/vat/opex_taxable_pct", 0.0, 1.5),
+    Draw::Whole("/vat/refund_lag_quarters", 0, 6),
+    Draw::Whole("/tax/loss_carry_forward_years", 1, 10),
+    Draw::Pick("/tax/payments", &["as_computed", "profit_coefficient"]),
+    Draw::Pick("/metrics/npv_timing", &["end_of_year", "mid_year"]),
+    Draw::Pick("/escalation/decks", &["nominal", "real"]),
+    Draw::Scale("/covenants/lock_up_dscr", 0.8, 1.3),
+];
+
+/// The short study's finance inputs with `u` (one draw in [0, 1] per [`DRAWS`] entry)
+/// applied, re-run through manto's finance model on the same production (the debt
+/// re-sized on it), as a report study the workbook can be built from.
+fn drawn_study(u: &[f64]) -> ReportStudy {
+    let base = study();
+    let mut cfg = serde_json::to_value(&base.finance).unwrap();
+    for (d, &u) in DRAWS.iter().zip(u) {
+        let (path, value) = match d {
+            Draw::Scale(p, lo, hi) => {
+                let x = cfg.pointer(p).and_then(|v| v.as_f64());
+                let x = x.unwrap_or_else(|| panic!("{p} is not a number in the finance inputs"));
+                (p, serde_json::Value::from(x * (lo + u * (hi - lo))))
+            }
+            Draw::Set(p, lo, hi) => (p, serde_json::Value::from(lo + u * (hi - lo))),
+            Draw::Whole(p, lo, hi) => {
+                let k = lo + ((u * f64::from(hi - lo + 1)).floor() as u32).min(hi - lo);
+                (p, serde_json::Value::from(k))
+            }
+            Draw::Pick(p, xs) => {
+                let k = ((u * xs.len() as f64).floor() as usize).min(xs.len() - 1);
+                (p, serde_json::Value::from(xs[k]))
+            }
+        };
+        let slot = cfg
+            .pointer_mut(path)
+            .unwrap_or_else(|| panic!("{path} is not a finance input"));
+        *slot = value;
+    }
+    let cfg: finance::FinanceConfig = serde_json::from_value(cfg).unwrap();
+    let mut st = base.clone();
+    let sized = finance::size_debt(&cfg, &st.production);
+    st.run.finance = finance::run_with_debt(&cfg, &st.production, &sized);
+    st.finance = cfg;
+    st
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig {
+        cases: 12,
+        failure_persistence: None,
+        ..Default::default()
+    })]
+
+    /// The workbook is the finance model for any valid finance inputs, not only for the
+    /// scenarios the tests name: prices, unit costs, royalty, contingency, overrun, IVA,
+    /// loss expiry, tax payments, NPV timing, real or nominal decks and the lock-up level
+    /// drawn at random, every live row equals manto's number in every quarter (1e-9 of the
+    /// row's scale) and the balance sheet balances.
+    #[test]
+    fn every_live_row_is_mantos_number_for_random_finance_inputs(
+        u in proptest::collection::vec(0.0f64..1.0, DRAWS.len())
+    ) {
+        let st = drawn_study(&u);
+        let b = report::xlsx::book(&st).unwrap();
+        let (checked, bad) = live_rows_against_manto(&b, 1e-9);
+        proptest::prop_assert!(bad.is_empty(), "{}", bad[..bad.len().min(10)].join("\n"));
+        proptest::prop_assert!(checked >= 45);
+        let v = report::xlsx::evaluate(&b).unwrap();
+        for (t, c) in v["balance_check"].iter().enumerate() {
+            proptest::prop_assert!(c.abs() <= 1e-6 * v["total_assets"][t].abs().max(1.0), "quarter {}: {}", t, c);
+        }
+    }
+}
+
+/// The property test can fail: a workbook whose inputs say one thing while manto ran on
+/// another (the copper price 10% higher on Inputs only) is caught row by row.
+#[test]
+fn a_workbook_off_the_model_is_caught() {
+    let st = drawn_study(&[0.5; DRAWS.len()]);
+    let mut b = report::xlsx::book(&st).unwrap();
+    let key = "finance.revenue.cu_cathode.price_usd_per_lb";
+    let x = report::xlsx::input_value(&b.inputs[key]);
+    b.inputs
+        .insert(key.into(), serde_json::Value::from(x * 1.1));
+    let (_, bad) = live_rows_against_manto(&b, 1e-9);
+    assert!(bad.iter().any(|l| l.contains("revenue_cu")), "{bad:?}");
 }
 
 /// Real decks escalated from a base year inside the timeline (years before it discounted
@@ -279,11 +389,11 @@ fn real_decks_and_stepped_inputs_are_live_too() {
         "finance.tax.payments=\"profit_coefficient\"",
         "finance.opex.mxn_per_usd=[{ from_year = 2007, to_year = 2012, value = 10.9 }, { from_year = 2013, value = 13.0 }]",
     ]);
-    let b = report::xlsx::book(&st);
+    let b = report::xlsx::book(&st).unwrap();
     let (checked, bad) = live_rows_against_manto(&b, 1e-9);
     assert!(bad.is_empty(), "{}", bad[..bad.len().min(20)].join("\n"));
     assert!(checked >= 45);
-    let v = report::xlsx::evaluate(&b);
+    let v = report::xlsx::evaluate(&b).unwrap();
     let idx = &v["Deck_usd_index"];
     let y0 = b.years[0];
     assert!(y0 < 2010 && idx[(2010 - y0) as usize] == 1.0);
@@ -310,7 +420,7 @@ fn real_decks_and_stepped_inputs_are_live_too() {
 /// stays in the project; manto's waterfall decisions are held).
 #[test]
 fn the_balance_sheet_balances_when_an_input_changes() {
-    let base = report::xlsx::book(study());
+    let base = report::xlsx::book(study()).unwrap();
     for (key, factor) in [
         ("finance.revenue.cu_cathode.price_usd_per_lb", 1.1),
         ("finance.opex.processing_usd_per_dry_t", 1.1),
@@ -319,7 +429,7 @@ fn the_balance_sheet_balances_when_an_input_changes() {
         let x = report::xlsx::input_value(&b.inputs[key]);
         b.inputs
             .insert(key.into(), serde_json::Value::from(x * factor));
-        let v = report::xlsx::evaluate(&b);
+        let v = report::xlsx::evaluate(&b).unwrap();
         let assets = &v["total_assets"];
         let moved = v["cfads"]
             .iter()
@@ -349,7 +459,7 @@ fn the_balance_sheet_balances_when_an_input_changes() {
 /// tonnes 1% higher on Production, and the live rows no longer equal manto's.
 #[test]
 fn a_changed_input_fails_the_check() {
-    let base = report::xlsx::book(study());
+    let base = report::xlsx::book(study()).unwrap();
     let cfg = &study().finance;
     let key = match &cfg.revenue.cu_cathode.price_usd_per_lb {
         Some(finance::config::ByYear::Flat(_)) => "finance.revenue.cu_cathode.price_usd_per_lb",
@@ -598,7 +708,7 @@ fn a_report_without_a_risk_study_says_how_to_get_one() {
 /// A short El Boleo study with `sets` on top, its workbook's live rows against manto's.
 fn stressed(sets: &[&str]) -> (ReportStudy, usize, Vec<String>) {
     let st = short_study(sets);
-    let b = report::xlsx::book(&st);
+    let b = report::xlsx::book(&st).unwrap();
     let (checked, bad) = live_rows_against_manto(&b, 1e-9);
     (st, checked, bad)
 }
@@ -833,6 +943,70 @@ fn unzip(bytes: &[u8]) -> std::collections::BTreeMap<String, String> {
         .collect()
 }
 
+/// The text of column A of a worksheet, top to bottom (shared strings resolved).
+fn column_a_text(files: &std::collections::BTreeMap<String, String>, sheet: &str) -> Vec<String> {
+    let shared: Vec<String> = files["xl/sharedStrings.xml"]
+        .split("<si>")
+        .skip(1)
+        .map(|si| {
+            si.split("<t")
+                .skip(1)
+                .filter_map(|t| t.split_once('>').map(|(_, rest)| rest))
+                .map(|rest| rest.split("</t>").next().unwrap_or_default())
+                .collect::<String>()
+        })
+        .collect();
+    files[sheet]
+        .split("<c r=\"A")
+        .skip(1)
+        .filter_map(|c| {
+            let attrs = &c[..c.find('>')?];
+            if !attrs.contains("t=\"s\"") {
+                return None;
+            }
+            let i: usize = c.split("<v>").nth(1)?.split("</v>").next()?.parse().ok()?;
+            Some(shared[i].clone())
+        })
+        .collect()
+}
+
+/// The Inputs sheet lists what the formulas read in the order they first read it (the
+/// by-year rows, then the Calculations from the top), and what they do not read last.
+#[test]
+fn inputs_are_ordered_by_what_the_formulas_read_first() {
+    let st = study();
+    let files = unzip(&report::xlsx::render(st).unwrap());
+    let keys = column_a_text(&files, "xl/worksheets/sheet2.xml");
+    let b = report::xlsx::book(st).unwrap();
+    let mut reads = Vec::new();
+    for d in &b.decks {
+        d.cell.inputs(&mut reads);
+    }
+    for r in &b.rows {
+        if let report::xlsx::RowKind::Live(e) = &r.kind {
+            e.inputs(&mut reads);
+        }
+    }
+    let mut first: Vec<String> = Vec::new();
+    for k in reads {
+        if !first.contains(&k) {
+            first.push(k);
+        }
+    }
+    let pos = |k: &str| keys.iter().position(|x| x == k);
+    let at: Vec<usize> = first
+        .iter()
+        .map(|k| pos(k).unwrap_or_else(|| panic!("{k}")))
+        .collect();
+    assert!(
+        at.windows(2).all(|w| w[0] < w[1]),
+        "not in first-read order"
+    );
+    // A mine input the workbook does not read comes after every one it reads.
+    let unread = pos("section.geometry.entries").expect("a mine input is listed");
+    assert!(at.iter().all(|&p| p < unread));
+}
+
 /// The number cells of a worksheet's XML, in row-major order.
 fn sheet_numbers(xml: &str) -> Vec<f64> {
     xml.split("<c ")
@@ -923,7 +1097,7 @@ fn the_workbook_has_a_risk_sheet_with_a_risk_study_only() {
 #[test]
 fn bank_cases_on_inputs_are_mantos_cases() {
     let st = study();
-    let base = report::xlsx::book(st);
+    let base = report::xlsx::book(st).unwrap();
     let case = |name: &str| st.cases.cases.iter().find(|c| c.name == name).unwrap();
     assert_eq!(
         st.finance.metrics.npv_timing,
@@ -931,7 +1105,7 @@ fn bank_cases_on_inputs_are_mantos_cases() {
         "the NPV below is Excel's NPV of calendar-year flows"
     );
     let summary = |b: &report::xlsx::Book| {
-        let v = report::xlsx::evaluate(b);
+        let v = report::xlsx::evaluate(b).unwrap();
         let (dscr, prin, llcr, year) = (&v["dscr"], &v["senior_principal"], &v["llcr"], &v["year"]);
         let min_of = |xs: &mut dyn Iterator<Item = f64>| {
             xs.filter(|x| x.is_finite()).fold(f64::INFINITY, f64::min)
@@ -1045,7 +1219,7 @@ const OPEX_RATES: [&str; 11] = [
 #[test]
 fn a_circular_reference_is_found() {
     use report::xlsx::expr::{b::*, Expr};
-    let mut b = report::xlsx::book(study());
+    let mut b = report::xlsx::book(study()).unwrap();
     assert!(report::xlsx::circular(&b).is_empty());
     let row = |key: &str, e: Expr| report::xlsx::Row {
         key: key.into(),
@@ -1066,6 +1240,55 @@ fn a_circular_reference_is_found() {
         !found.is_empty() && found.iter().all(|k| k.starts_with("loop_")),
         "{found:?}"
     );
+}
+
+/// The book refuses what Excel could not compute: a formula naming a row, an input or a
+/// by-year row the book does not have is listed (and `book` refuses the book), and a
+/// recalculation that has not settled in its passes is an error, not a silent answer.
+#[test]
+fn unknown_references_and_unsettled_recalculation_are_errors() {
+    use report::xlsx::expr::{b::*, Expr};
+    let mut b = report::xlsx::book(study()).unwrap();
+    assert!(report::xlsx::unknown_references(&b).is_empty());
+    assert!(report::xlsx::evaluate(&b).is_ok());
+    let row = |key: &str, e: Expr| report::xlsx::Row {
+        key: key.into(),
+        label: key.into(),
+        unit: "US$",
+        sheet: report::xlsx::Sheet::Calculations,
+        kind: report::xlsx::RowKind::Live(e),
+        manto: None,
+        manto_key: None,
+    };
+    let mut broken = b.clone();
+    broken.rows.push(row(
+        "typo",
+        add(
+            r("cfads_typo"),
+            add(prev("cfads"), input("finance.no_such_key")),
+        ),
+    ));
+    broken
+        .rows
+        .push(row("old", add(prev("no_such_row"), deck("no_such_deck"))));
+    assert_eq!(
+        report::xlsx::unknown_references(&broken),
+        [
+            "old -> by-year row `no_such_deck`",
+            "old -> row `no_such_row`",
+            "typo -> input `finance.no_such_key`",
+            "typo -> row `cfads_typo`",
+        ]
+    );
+    // A row that reads its own next quarter settles one quarter a pass: with more quarters
+    // than passes, the evaluation stops unsettled and says which row.
+    assert!(b.n > 8, "{}", b.n);
+    b.rows
+        .push(row("ahead", add(Expr::Next("ahead".into(), 0.0), c(1.0))));
+    match report::xlsx::evaluate(&b) {
+        Err(report::xlsx::BookError::NotConverged { rows, .. }) => assert_eq!(rows, ["ahead"]),
+        other => panic!("expected NotConverged, got {:?}", other.map(|v| v.len())),
+    }
 }
 
 /// A viewer that does not recalculate sees the numbers: every formula carries the value the
@@ -1101,7 +1324,7 @@ fn formulas_store_their_values() {
             "{x} is not one of manto's NPVs"
         );
     }
-    let b = report::xlsx::book(st);
+    let b = report::xlsx::book(st).unwrap();
     let cfads_row = b
         .rows
         .iter()
@@ -1155,10 +1378,10 @@ fn formulas_store_their_values() {
 /// run of the scenario started a year later, every live row in every quarter.
 #[test]
 fn the_start_year_is_live() {
-    let base = report::xlsx::book(study());
+    let base = report::xlsx::book(study()).unwrap();
     let later = short_study(&["finance.timing.start_year=2009"]);
     assert_eq!(study().finance.timing.start_year + 1, 2009);
-    let want = report::xlsx::book(&later);
+    let want = report::xlsx::book(&later).unwrap();
     // The later run's numbers, row by row, to compare a book with; its pasted rows pasted.
     let against_later = |mut b: report::xlsx::Book, paste: bool| {
         for (row, w) in b.rows.iter_mut().zip(&want.rows) {

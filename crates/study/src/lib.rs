@@ -31,6 +31,8 @@ mod trace;
 /// "did you mean `x`?" for an unknown name (`unknown command `y`, expected one of `a`,
 /// `b`` gets the closest candidate appended), as the scenario's unknown keys get.
 pub use des::input::with_hint;
+/// The unit system of a scenario's outputs (`units = "imperial"`, `manto section --units`).
+pub use des::units::UnitSystem;
 pub use error::StudyError;
 pub use overrides::Override;
 pub use pipeline::{
@@ -40,7 +42,11 @@ pub use pipeline::{
     CasesResult, Estimate, NpvSummary, Production, Progress, RunResult, Silent, SizeOptions,
     SizePlan, Trial, TrialValuations, TrialValue, SECONDS_PER_SECTION_DAY, SIZE_DEFAULT_SCENARIOS,
 };
-pub use scenario::{bundled, load, parse, text, Bundled, Scenario, BUNDLED, DEFAULT};
+pub use scenario::{
+    bundled, is_section_only, load, load_section, parse, parse_section_only, text, Bundled,
+    Scenario, SectionParts, SectionScenario, SectionSource, BUNDLED, DEFAULT, FULL_TABLES,
+    SECTION_TABLES,
+};
 pub use trace::{report_study, shift_trace, ReportStudy, ShiftTrace, Spell};
 
 /// Most worker threads a run may use (`--threads`; `mine::limits::MAX_THREADS`).

@@ -5,7 +5,7 @@
 
 use crate::error::StudyError;
 use crate::production;
-use crate::scenario::Scenario;
+use crate::scenario::{Scenario, SectionSource};
 use des::Summary;
 use finance::config::ProductionSource;
 use finance::{FinanceResult, ProductionProfile, SizedDebt};
@@ -35,31 +35,29 @@ impl Progress for Silent {
 /// The section study: `simulation.replications` replications of one section. It is
 /// [`section_summary`] of [`section_replications`] over every index, the split a sharded
 /// run and `manto merge` use too.
-pub fn section_study(s: &Scenario, progress: &dyn Progress) -> SectionReport {
-    let all: Vec<u64> = (0..u64::from(s.simulation.replications)).collect();
+pub fn section_study<S: SectionSource + ?Sized>(s: &S, progress: &dyn Progress) -> SectionReport {
+    let all: Vec<u64> = (0..u64::from(s.section_parts().simulation.replications)).collect();
     section_summary(s, &section_replications(s, &all, progress))
 }
 
 /// Replications `indices` of the section study (each depends only on the scenario, the
 /// seed and its index), in the order of `indices` whatever the thread count.
-pub fn section_replications(
-    s: &Scenario,
+pub fn section_replications<S: SectionSource + ?Sized>(
+    s: &S,
     indices: &[u64],
     progress: &dyn Progress,
 ) -> Vec<Replication> {
+    let s = s.section_parts();
     progress.phase("section replications", indices.len() as u64);
     // With [ground], the section study runs in the classes' own shares (a manto's shares
     // apply to its panels in the schedule).
-    let ground = s
-        .ground
-        .as_ref()
-        .map(|g| mine::ground::Prepared::new(g, ""));
+    let ground = s.ground.map(|g| mine::ground::Prepared::new(g, ""));
     indices
         .par_iter()
         .map(|&r| {
             let rep = mine::section::replication_in(
-                &s.section,
-                &s.calendar,
+                s.section,
+                s.calendar,
                 s.simulation,
                 r,
                 ground.as_ref(),
@@ -71,8 +69,9 @@ pub fn section_replications(
 }
 
 /// The section report of a complete set of replications, in index order (pure).
-pub fn section_summary(s: &Scenario, reps: &[Replication]) -> SectionReport {
-    mine::section::summarise(&s.name, reps, s.simulation, &s.calendar, &s.targets)
+pub fn section_summary<S: SectionSource + ?Sized>(s: &S, reps: &[Replication]) -> SectionReport {
+    let s = s.section_parts();
+    mine::section::summarise(s.name, reps, s.simulation, s.calendar, s.targets)
 }
 
 /// Trial `k` of the life of mine under `seed` (only its streams depend on `k`).
@@ -695,8 +694,8 @@ impl Estimate {
     }
 
     /// The section study of `s`.
-    pub fn section(s: &Scenario) -> Estimate {
-        let o = s.simulation;
+    pub fn section<S: SectionSource + ?Sized>(s: &S) -> Estimate {
+        let o = s.section_parts().simulation;
         Estimate::of(f64::from(o.replications) * f64::from(o.days + o.warmup_days))
     }
 

@@ -4,6 +4,7 @@
 use crate::error::StudyError;
 use crate::overrides::{self, Override};
 use des::input::{self, InputError, Invalid};
+use des::units::{self, UnitSystem};
 use mine::layout::LayoutConfig;
 use mine::plant::{CrewConfig, PlantConfig};
 use mine::schedule::{MineModel, ScheduleConfig};
@@ -49,11 +50,133 @@ pub struct Scenario {
     /// each risk iteration's commercial-production date and capital).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub construction: Option<crate::build::ConstructionConfig>,
+    /// The unit system the file declares for its outputs (top-level `units = "..."`,
+    /// removed by the unit pre-pass before deserialisation; metric when absent).
+    #[serde(skip)]
+    pub units: UnitSystem,
     /// Debt sized beforehand and held (`--hold-debt`: the banking-case sizing of the
     /// scenario before its `--set` overrides); `None` sizes it on this scenario's banking
     /// case ([`crate::pipeline::banking_sizing`]). Not a scenario key.
     #[serde(skip)]
     pub held_debt: Option<finance::SizedDebt>,
+}
+
+/// The tables a full scenario must have (every command but `manto section` needs them all).
+pub const FULL_TABLES: [&str; 9] = [
+    "simulation",
+    "targets",
+    "calendar",
+    "section",
+    "schedule",
+    "deposit",
+    "plant",
+    "crew",
+    "finance",
+];
+
+/// The tables a section-only scenario has: what the section model reads.
+pub const SECTION_TABLES: [&str; 4] = ["simulation", "targets", "calendar", "section"];
+
+/// What `manto section` reads: the run options, the calendar, the section and, optionally,
+/// the plant-feed targets it is sized against. Read from a section-only scenario (those
+/// tables alone, `[targets]` optional) or taken from a full [`Scenario`] (which keeps its
+/// `[ground]`).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SectionScenario {
+    /// Short name, shown in reports.
+    pub name: String,
+    /// One line on what the scenario represents.
+    #[serde(default)]
+    pub description: String,
+    /// Run length, warm-up, replications and seed.
+    pub simulation: RunOptions,
+    /// Plant feed targets for sizing; absent in a section-only scenario means none (the
+    /// report's sections-needed table is then empty).
+    #[serde(default = "no_targets")]
+    pub targets: Targets,
+    /// Shift calendar.
+    pub calendar: CalendarConfig,
+    /// The continuous-miner section.
+    pub section: SectionConfig,
+    /// Ground classes (only from a full scenario: they refer to its mantos).
+    #[serde(skip)]
+    pub ground: Option<mine::ground::GroundConfig>,
+    /// The unit system the file declares for its outputs (metric when absent).
+    #[serde(skip)]
+    pub units: UnitSystem,
+}
+
+fn no_targets() -> Targets {
+    Targets {
+        plant_feed_dry_t_per_year: Vec::new(),
+        underground_share_pct: 100.0,
+    }
+}
+
+impl From<&Scenario> for SectionScenario {
+    fn from(s: &Scenario) -> SectionScenario {
+        SectionScenario {
+            name: s.name.clone(),
+            description: s.description.clone(),
+            simulation: s.simulation,
+            targets: s.targets.clone(),
+            calendar: s.calendar.clone(),
+            section: s.section.clone(),
+            ground: s.ground.clone(),
+            units: s.units,
+        }
+    }
+}
+
+/// The parts of a scenario the section study reads, borrowed from a full [`Scenario`] or a
+/// [`SectionScenario`].
+#[derive(Clone, Copy, Debug)]
+pub struct SectionParts<'a> {
+    /// Scenario name.
+    pub name: &'a str,
+    /// Run options.
+    pub simulation: RunOptions,
+    /// Targets the report sizes against.
+    pub targets: &'a Targets,
+    /// Shift calendar.
+    pub calendar: &'a CalendarConfig,
+    /// The section.
+    pub section: &'a SectionConfig,
+    /// Ground classes, if any.
+    pub ground: Option<&'a mine::ground::GroundConfig>,
+}
+
+/// Anything the section study can run on.
+pub trait SectionSource {
+    /// The parts the section study reads.
+    fn section_parts(&self) -> SectionParts<'_>;
+}
+
+impl SectionSource for Scenario {
+    fn section_parts(&self) -> SectionParts<'_> {
+        SectionParts {
+            name: &self.name,
+            simulation: self.simulation,
+            targets: &self.targets,
+            calendar: &self.calendar,
+            section: &self.section,
+            ground: self.ground.as_ref(),
+        }
+    }
+}
+
+impl SectionSource for SectionScenario {
+    fn section_parts(&self) -> SectionParts<'_> {
+        SectionParts {
+            name: &self.name,
+            simulation: self.simulation,
+            targets: &self.targets,
+            calendar: &self.calendar,
+            section: &self.section,
+            ground: self.ground.as_ref(),
+        }
+    }
 }
 
 /// A bundled scenario's text: its fragments in `scenarios/`, joined by newlines.
@@ -156,7 +279,17 @@ pub const BUNDLED: &[Bundled] = &[
         summary: "El Boleo with ground classes for the clay mantos: support by class, roof falls, bogging, pillars ([ground])",
         text: fragments!("boleo-ground-name.toml", "boleo.toml", "boleo-mine.toml", "finance-boleo.toml", "ground-boleo.toml"),
     },
+    Bundled {
+        name: "coal-battery-hauler",
+        summary: "Section only (manto section): a US coal section with battery haulers, from a published Arena model and time study, in feet, short tons and Arena notation (docs/section-case.md)",
+        text: fragments!("coal-battery-hauler.toml"),
+    },
 ];
+
+/// True when the bundled scenario `name` is section-only (runs with `manto section` alone).
+pub fn is_section_only(text: &str) -> bool {
+    section_only(text).is_some()
+}
 
 /// The default scenario's name.
 pub const DEFAULT: &str = "boleo";
@@ -196,7 +329,11 @@ fn source(arg: Option<&str>) -> Result<(String, String), StudyError> {
 pub fn text(arg: Option<&str>, overrides: &[Override]) -> Result<String, StudyError> {
     let (src, file) = source(arg)?;
     let edited = overrides::apply(&src, &file, overrides)?;
-    parse_overridden(&src, &edited, &file, overrides)?;
+    if section_only(&edited).is_some() {
+        parse_section(&src, &edited, &file, overrides)?;
+    } else {
+        parse_overridden(&src, &edited, &file, overrides)?;
+    }
     Ok(edited)
 }
 
@@ -219,15 +356,119 @@ fn parse_overridden(
     parse(edited, file).map_err(|e| StudyError::Input(overrides::attribute(e, overrides, original)))
 }
 
-/// Parses and validates scenario text.
+/// The top-level tables of `src` when it is a section-only scenario: it parses as TOML and
+/// lacks at least one of the tables only a full scenario has. `None` for a full scenario
+/// (or text that does not parse, which the full parse then reports).
+fn section_only(src: &str) -> Option<Vec<String>> {
+    let doc = toml_edit::ImDocument::parse(src.to_string()).ok()?;
+    let present: Vec<String> = doc.as_table().iter().map(|(k, _)| k.to_string()).collect();
+    let full_only = &FULL_TABLES[SECTION_TABLES.len()..];
+    if full_only.iter().all(|t| present.iter().any(|p| p == t)) {
+        None
+    } else {
+        Some(present)
+    }
+}
+
+/// The refusal of a section-only (or incomplete) scenario by a command that needs a full
+/// one: file, and every missing table by name.
+fn missing_tables(file: &str, present: &[String]) -> InputError {
+    let missing: Vec<String> = FULL_TABLES
+        .iter()
+        .filter(|t| !present.iter().any(|p| p == *t))
+        .map(|t| format!("[{t}]"))
+        .collect();
+    InputError {
+        file: file.to_string(),
+        line: None,
+        path: String::new(),
+        message: format!(
+            "missing table(s) {}: this command needs a full scenario; a section-only \
+             scenario (only [simulation], [targets], [calendar] and [section.*]) runs with \
+             `manto section` alone",
+            missing.join(", ")
+        ),
+    }
+}
+
+/// Parses and validates the text of a section-only scenario (see [`SectionScenario`]).
+pub fn parse_section_only(src: &str, file: &str) -> Result<SectionScenario, Vec<InputError>> {
+    let conv = units::to_metric(src, file).map_err(|e| vec![e])?;
+    let src = conv.text.as_str();
+    let mut s: SectionScenario = input::parse(src, file).map_err(|e| {
+        let mut e = conv.user_error(e);
+        if e.message.starts_with("unknown field") {
+            e.message = format!(
+                "{}; a section-only scenario has only name, description, [simulation], \
+                 [targets], [calendar] and [section.*] (a full scenario adds [schedule], \
+                 [deposit], [plant], [crew] and [finance], all of them)",
+                e.message
+            );
+        }
+        vec![e]
+    })?;
+    let mut out = s.simulation.validate("simulation");
+    if !s.targets.plant_feed_dry_t_per_year.is_empty() {
+        out.extend(s.targets.validate("targets"));
+    }
+    out.extend(s.calendar.validate("calendar"));
+    out.extend(s.section.validate("section"));
+    if !out.is_empty() {
+        return Err(located(&conv, file, &out));
+    }
+    s.units = conv.units;
+    Ok(s)
+}
+
+/// Validation problems located in the converted text, named with the user's keys.
+fn located(conv: &units::Converted, file: &str, problems: &[Invalid]) -> Vec<InputError> {
+    input::locate_all(&conv.text, file, problems)
+        .into_iter()
+        .map(|e| conv.user_error(e))
+        .collect()
+}
+
+/// Loads what `manto section` reads, from a full scenario (parsed and validated whole, as
+/// every command does) or from a section-only one (its tables alone).
+pub fn load_section(
+    arg: Option<&str>,
+    overrides: &[Override],
+) -> Result<SectionScenario, StudyError> {
+    let (src, file) = source(arg)?;
+    let edited = overrides::apply(&src, &file, overrides)?;
+    parse_section(&src, &edited, &file, overrides)
+}
+
+fn parse_section(
+    original: &str,
+    edited: &str,
+    file: &str,
+    overrides: &[Override],
+) -> Result<SectionScenario, StudyError> {
+    let parsed = if section_only(edited).is_some() {
+        parse_section_only(edited, file)
+    } else {
+        parse(edited, file).map(|s| SectionScenario::from(&s))
+    };
+    parsed.map_err(|e| StudyError::Input(overrides::attribute(e, overrides, original)))
+}
+
+/// Parses and validates scenario text. A section-only scenario is refused with the list of
+/// the tables it lacks.
 pub fn parse(src: &str, file: &str) -> Result<Scenario, Vec<InputError>> {
-    let mut scenario: Scenario = input::parse(src, file).map_err(|e| vec![e])?;
+    let conv = units::to_metric(src, file).map_err(|e| vec![e])?;
+    let src = conv.text.as_str();
+    if let Some(present) = section_only(src) {
+        return Err(vec![missing_tables(file, &present)]);
+    }
+    let mut scenario: Scenario = input::parse(src, file).map_err(|e| vec![conv.user_error(e)])?;
+    scenario.units = conv.units;
     let mut problems = scenario.finance.apply_fiscal_rules();
     if problems.is_empty() {
         problems = validate(&scenario);
     }
     if !problems.is_empty() {
-        return Err(input::locate_all(src, file, &problems));
+        return Err(located(&conv, file, &problems));
     }
     if let Some(c) = &mut scenario.construction {
         // A network file is found relative to the scenario file's directory.
@@ -240,9 +481,7 @@ pub fn parse(src: &str, file: &str) -> Result<Scenario, Vec<InputError>> {
         match crate::build::Model::new(c, None) {
             Ok(_) => {}
             Err(crate::build::ModelError::File(e)) => return Err(vec![e]),
-            Err(crate::build::ModelError::Invalid(p)) => {
-                return Err(input::locate_all(src, file, &p))
-            }
+            Err(crate::build::ModelError::Invalid(p)) => return Err(located(&conv, file, &p)),
         }
     }
     Ok(scenario)
@@ -288,6 +527,13 @@ mod tests {
     #[test]
     fn bundled_scenarios_load() {
         for b in BUNDLED {
+            if is_section_only(b.text) {
+                let s =
+                    load_section(Some(b.name), &[]).unwrap_or_else(|e| panic!("{}: {e}", b.name));
+                assert_eq!(s.name, b.name);
+                assert!(load(Some(b.name), &[]).is_err());
+                continue;
+            }
             let s = load(Some(b.name), &[]).unwrap_or_else(|e| panic!("{}: {e}", b.name));
             assert_eq!(s.name, b.name);
         }

@@ -52,7 +52,7 @@ const M_MN: f64 = 54.94;
 fn section_shift_max_dry_t(p: &Part) -> f64 {
     let miner = &p.section.miner;
     assert!(miner.car_load_time_min.is_none(), "the bound uses the rate");
-    let max_rate = miner.cutting_rate_t_per_min.support().1;
+    let max_rate = miner.cutting_rate_t_per_min.as_ref().unwrap().support().1;
     assert!(
         max_rate.is_finite(),
         "the bound needs a bounded cutting rate"

@@ -137,8 +137,10 @@ pub struct FailureMode {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct MinerConfig {
-    /// Cutting-and-loading rate into a car, wet t per minute (sampled per car).
-    pub cutting_rate_t_per_min: Dist,
+    /// Cutting-and-loading rate into a car, wet t per minute (sampled per car). Required
+    /// unless `car_load_time_min` replaces it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cutting_rate_t_per_min: Option<Dist>,
     /// If given, time to load a full car (pro rata for part loads) instead of the rate;
     /// for calibrating against a time study.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -491,13 +493,17 @@ impl SectionConfig {
         let m = &self.miner;
         let mp = |k: &str| format!("{path}.miner.{k}");
         let before = out.len();
-        duration(
-            &mut out,
-            mp("cutting_rate_t_per_min"),
-            &m.cutting_rate_t_per_min,
-        );
-        if out.len() == before {
-            if m.cutting_rate_t_per_min.support().0 <= 0.0 {
+        match (&m.cutting_rate_t_per_min, &m.car_load_time_min) {
+            (Some(rate), _) => duration(&mut out, mp("cutting_rate_t_per_min"), rate),
+            (None, Some(_)) => {}
+            (None, None) => out.push(Invalid::new(
+                format!("{path}.miner"),
+                "missing key `cutting_rate_t_per_min`: give the cutting rate into a car (wet \
+                 t/min), or `car_load_time_min` to replace it",
+            )),
+        }
+        if let (true, Some(rate)) = (out.len() == before, &m.cutting_rate_t_per_min) {
+            if rate.support().0 <= 0.0 {
                 out.push(Invalid::new(
                     mp("cutting_rate_t_per_min"),
                     "every sampled rate must be above zero: use a distribution bounded away from 0 (e.g. triangular with min > 0, or an offset)",
@@ -507,7 +513,7 @@ impl SectionConfig {
                     &mut out,
                     mp("cutting_rate_t_per_min"),
                     "mean cutting rate",
-                    m.cutting_rate_t_per_min.mean(),
+                    rate.mean(),
                     limits::CUTTING_RATE_T_PER_MIN,
                     " t/min",
                 );

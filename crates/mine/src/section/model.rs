@@ -1169,14 +1169,10 @@ impl<'a> Sim<'a> {
                             / self.cut_factor
                     }
                     None => {
-                        wet_t
-                            / (self
-                                .cfg
-                                .miner
-                                .cutting_rate_t_per_min
-                                .sample(&mut self.m[0].rng)
-                                .max(1e-9)
-                                * self.cut_factor)
+                        let rate = self.cfg.miner.cutting_rate_t_per_min.as_ref();
+                        // Validation demands the rate when no car load time replaces it.
+                        let rate = rate.expect("validated: a cutting rate or a load time");
+                        wet_t / (rate.sample(&mut self.m[0].rng).max(1e-9) * self.cut_factor)
                     }
                 };
                 self.start(0, Act::Load { car, wet_t }, SimTime::from_min(min));

@@ -119,6 +119,13 @@ pub trait Values {
     fn deck(&self, name: &str) -> f64;
     /// A text input.
     fn text(&self, key: &str) -> String;
+    /// Whether row `key`'s cell at `offset` columns holds the empty text `""` (its formula
+    /// chose [`Expr::Empty`]) rather than a number or an error: Excel's MIN, MAX and SUM
+    /// skip such a cell in a reference, while an error anywhere propagates.
+    fn is_empty(&self, key: &str, offset: i32) -> bool {
+        let _ = (key, offset);
+        false
+    }
 }
 
 impl Expr {
@@ -284,6 +291,7 @@ impl Expr {
                     let b = b as i32;
                     (0..=b)
                         .rev()
+                        .filter(|&j| !v.is_empty(k, -j))
                         .map(|j| v.value(k, -j).unwrap_or(f64::NAN))
                         .fold(0.0, |a, x| a + x)
                 } else {
@@ -294,7 +302,9 @@ impl Expr {
                 let mut sum = 0.0;
                 let mut j = 0;
                 while let Some(x) = v.value(k, j) {
-                    sum += x;
+                    if !v.is_empty(k, j) {
+                        sum += x;
+                    }
                     j += 1;
                 }
                 sum
@@ -302,14 +312,19 @@ impl Expr {
             // Every column, left to right, as MAX and SUM over the row's range (text and
             // empty cells, NaN here, are skipped; MAX of nothing is 0).
             Expr::RowMax(k) => {
-                let best = whole_row(v, k).fold(f64::NEG_INFINITY, f64::max);
-                if best == f64::NEG_INFINITY {
-                    0.0
+                let xs = whole_row(v, k);
+                if xs.iter().any(|x| x.is_nan()) {
+                    f64::NAN
                 } else {
-                    best
+                    let best = xs.into_iter().fold(f64::NEG_INFINITY, f64::max);
+                    if best == f64::NEG_INFINITY {
+                        0.0
+                    } else {
+                        best
+                    }
                 }
             }
-            Expr::RowSum(k) => whole_row(v, k).fold(0.0, |a, x| a + x),
+            Expr::RowSum(k) => whole_row(v, k).into_iter().fold(0.0, |a, x| a + x),
             Expr::Choose(i, xs) => {
                 let i = i.eval(v);
                 if i >= 1.0 && (i.floor() as usize) <= xs.len() {
@@ -324,6 +339,7 @@ impl Expr {
                     return f64::NAN;
                 }
                 (1..=n.floor() as i32)
+                    .filter(|&j| !v.is_empty(k, j))
                     .map(|j| v.value(k, j).unwrap_or(0.0))
                     .fold(0.0, |a, x| a + x)
             }
@@ -349,8 +365,8 @@ impl Expr {
             Expr::Sub(a, b) => a.eval(v) - b.eval(v),
             Expr::Mul(a, b) => a.eval(v) * b.eval(v),
             Expr::Div(a, b) => a.eval(v) / b.eval(v),
-            Expr::Min(a, b) => a.eval(v).min(b.eval(v)),
-            Expr::Max(a, b) => a.eval(v).max(b.eval(v)),
+            Expr::Min(a, b) => min_max(a.arg(v), b.arg(v), f64::min),
+            Expr::Max(a, b) => min_max(a.arg(v), b.arg(v), f64::max),
             Expr::Int(a) => a.eval(v).floor(),
             Expr::Mod(a, b) => {
                 let (a, b) = (a.eval(v), b.eval(v));
@@ -367,6 +383,35 @@ impl Expr {
         }
     }
 
+    /// Whether the formula's value here is the empty text: [`Expr::Empty`], or an `IF`
+    /// whose chosen branch is.
+    pub fn yields_empty(&self, v: &dyn Values) -> bool {
+        match self {
+            Expr::Empty => true,
+            Expr::If(c, a, b) => {
+                if c.eval(v) {
+                    a.yields_empty(v)
+                } else {
+                    b.yields_empty(v)
+                }
+            }
+            _ => false,
+        }
+    }
+
+    /// One argument of MIN or MAX as Excel takes it: `None` for a reference to a cell
+    /// holding the empty text (skipped), otherwise its value (NaN: an error, which
+    /// propagates; an empty text that is not a reference is an error too).
+    fn arg(&self, v: &dyn Values) -> Option<f64> {
+        let skipped = |k: &str, offset: i32| v.value(k, offset).is_some() && v.is_empty(k, offset);
+        match self {
+            Expr::Ref(k) if skipped(k, 0) => None,
+            Expr::Prev(k, _) if skipped(k, -1) => None,
+            Expr::Next(k, _) if skipped(k, 1) => None,
+            _ => Some(self.eval(v)),
+        }
+    }
+
     /// The input keys the formula reads.
     pub fn inputs(&self, out: &mut Vec<String>) {
         self.reads(&mut |r| {
@@ -374,6 +419,17 @@ impl Expr {
                 out.push(k.to_string());
             }
         });
+    }
+
+    /// Everything the formula names: (rows in any column, inputs, by-year rows).
+    pub fn references(&self) -> (Vec<String>, Vec<String>, Vec<String>) {
+        let (mut rows, mut inputs, mut decks) = (Vec::new(), Vec::new(), Vec::new());
+        self.reads(&mut |r| match r {
+            Read::Row(k) | Read::Earlier(k) => rows.push(k.to_string()),
+            Read::Input(k) => inputs.push(k.to_string()),
+            Read::Deck(k) => decks.push(k.to_string()),
+        });
+        (rows, inputs, decks)
     }
 
     /// The rows the formula reads in this column or later ones (every reference but
@@ -425,7 +481,9 @@ impl Expr {
                 a.reads(f);
                 b.reads(f);
             }
-            Expr::Prev(..) | Expr::Deck(_) | Expr::Const(_) | Expr::Empty => {}
+            Expr::Prev(k, _) => f(Read::Earlier(k)),
+            Expr::Deck(n) => f(Read::Deck(n)),
+            Expr::Const(_) | Expr::Empty => {}
         }
     }
 }
@@ -436,6 +494,10 @@ enum Read<'a> {
     Input(&'a str),
     /// A row, in this column or a later one.
     Row(&'a str),
+    /// A row, in the previous column.
+    Earlier(&'a str),
+    /// A by-year row.
+    Deck(&'a str),
 }
 
 impl Cond {
@@ -507,15 +569,30 @@ impl Cond {
     }
 }
 
-/// Row `key` over all its columns, left to right, its numbers only.
-fn whole_row<'a>(v: &'a dyn Values, key: &'a str) -> impl Iterator<Item = f64> + 'a {
+/// Row `key` over all its columns, left to right, as a range reference gives them to
+/// Excel's MAX and SUM: cells holding the empty text are left out, an error (NaN) stays.
+fn whole_row(v: &dyn Values, key: &str) -> Vec<f64> {
     let mut first = 0;
     while v.value(key, first - 1).is_some() {
         first -= 1;
     }
     (first..)
-        .map_while(move |j| v.value(key, j))
-        .filter(|x| !x.is_nan())
+        .map_while(|j| v.value(key, j).map(|x| (j, x)))
+        .filter(|&(j, _)| !v.is_empty(key, j))
+        .map(|(_, x)| x)
+        .collect()
+}
+
+/// MIN or MAX of two arguments as Excel computes it: skipped arguments (`None`) are
+/// left out, MIN and MAX of nothing are 0, and an error (NaN) in any argument is the
+/// result. (Rust's `f64::min` and `max` return the other operand for a NaN instead.)
+fn min_max(a: Option<f64>, b: Option<f64>, f: fn(f64, f64) -> f64) -> f64 {
+    match (a, b) {
+        (None, None) => 0.0,
+        (Some(x), None) | (None, Some(x)) => x,
+        (Some(x), Some(y)) if x.is_nan() || y.is_nan() => f64::NAN,
+        (Some(x), Some(y)) => f(x, y),
+    }
 }
 
 /// A number as Excel reads it back exactly (Rust's shortest round-trip form).
@@ -716,5 +793,53 @@ mod tests {
         let mut keys = Vec::new();
         iff(Cond::InputIs("d".into(), "real".into()), input("a"), c(0.0)).inputs(&mut keys);
         assert_eq!(keys, ["d", "a"]);
+    }
+
+    /// Values where row `e` holds the empty text in every column and row `err` an error.
+    struct W(V);
+    impl Values for W {
+        fn value(&self, key: &str, offset: i32) -> Option<f64> {
+            match key {
+                "e" | "err" => (-1..=1).contains(&offset).then_some(f64::NAN),
+                _ => self.0.value(key, offset),
+            }
+        }
+        fn input(&self, k: &str) -> f64 {
+            self.0.input(k)
+        }
+        fn deck(&self, n: &str) -> f64 {
+            self.0.deck(n)
+        }
+        fn text(&self, k: &str) -> String {
+            self.0.text(k)
+        }
+        fn is_empty(&self, key: &str, _: i32) -> bool {
+            key == "e"
+        }
+    }
+
+    #[test]
+    fn min_and_max_skip_empty_text_and_propagate_errors_as_excel_does() {
+        let v = W(V(HashMap::from([("x", [1.0, -7.0, 3.0])])));
+        // MIN(E, x) with E holding "": the empty text in a reference is skipped.
+        assert_eq!(min(r("e"), r("x")).eval(&v), -7.0);
+        assert_eq!(max(prev("e"), r("x")).eval(&v), -7.0);
+        // MIN and MAX of nothing but skipped cells are 0.
+        assert_eq!(max(r("e"), Expr::Next("e".into(), 9.0)).eval(&v), 0.0);
+        // An error in a reference, or a computed empty text ("" + 1), is the result:
+        // Rust's f64::min would have returned the other operand.
+        assert!(min(r("err"), r("x")).eval(&v).is_nan());
+        assert!(max(r("x"), add(r("e"), c(1.0))).eval(&v).is_nan());
+        assert_eq!(f64::NAN.min(-7.0), -7.0);
+        // Over a whole row: MAX skips the empty text, and an error anywhere is the answer.
+        assert_eq!(Expr::RowMax("e".into()).eval(&v), 0.0);
+        assert_eq!(Expr::RowSum("e".into()).eval(&v), 0.0);
+        assert!(Expr::RowMax("err".into()).eval(&v).is_nan());
+        assert!(Expr::RowSum("err".into()).eval(&v).is_nan());
+        // A SUM to the end skips the empty text too.
+        assert_eq!(Expr::SumToEnd("e".into()).eval(&v), 0.0);
+        // Which formulas yield the empty text.
+        assert!(iff(Cond::Gt(r("x"), c(0.0)), r("x"), Expr::Empty).yields_empty(&v));
+        assert!(!iff(Cond::Gt(c(1.0), c(0.0)), r("x"), Expr::Empty).yields_empty(&v));
     }
 }

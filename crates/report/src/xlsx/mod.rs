@@ -19,7 +19,10 @@ mod book;
 pub mod expr;
 pub mod risk;
 
-pub use book::{book, circular, evaluate, input_value, Book, DeckRow, Row, RowKind, Sheet};
+pub use book::{
+    book, circular, evaluate, input_value, unknown_references, Book, BookError, DeckRow, Row,
+    RowKind, Sheet,
+};
 
 use crate::export::ExportError;
 use expr::Place;
@@ -330,18 +333,24 @@ pub fn render_with_risk(
     r: &ReportStudy,
     risk: Option<&RiskResult>,
 ) -> Result<Vec<u8>, ExportError> {
-    build(r, risk).map_err(xe)
+    let book_error = |e: BookError| ExportError::Report(format!("workbook: {e}"));
+    let bk = book(r).map_err(book_error)?;
+    let vals = evaluate(&bk).map_err(book_error)?;
+    build(r, risk, &bk, &vals).map_err(xe)
 }
 
-fn build(r: &ReportStudy, risk: Option<&RiskResult>) -> Result<Vec<u8>, XlsxError> {
+fn build(
+    r: &ReportStudy,
+    risk: Option<&RiskResult>,
+    bk: &Book,
+    vals: &HashMap<String, Vec<f64>>,
+) -> Result<Vec<u8>, XlsxError> {
     let f = &r.run.finance;
     let fm = formats();
     let q = &f.quarterly;
     let n = q.len();
     let labels: Vec<String> = q.iter().map(|p| p.label.clone()).collect();
     let last_col = FIRST + n as u16 - 1;
-    let bk = book(r);
-    let vals = evaluate(&bk);
     let mut wb = Workbook::new();
     // Fixed creation date: the same scenario and seed give the same bytes.
     let epoch = ExcelDateTime::from_ymd(2000, 1, 1)?;
@@ -436,7 +445,7 @@ fn build(r: &ReportStudy, risk: Option<&RiskResult>) -> Result<Vec<u8>, XlsxErro
         ws.write_string_with_format(
             0,
             0,
-            "Every input of the scenario (mine and finance), as validated. Blue on yellow: read by the formulas, change them here; grey: not read by this workbook (the mine simulation's inputs, the debt sizing's and the book's structure), change them in the scenario and run manto again",
+            "Every input of the scenario (mine and finance), as validated, in the order the formulas first read them (by-year rows, then Calculations from the top), the unread ones last. Blue on yellow: read by the formulas, change them here; grey: not read by this workbook (the mine simulation's inputs, the debt sizing's and the book's structure), change them in the scenario and run manto again",
             &fm.title,
         )?;
         for (c, h) in ["key", "value", "unit", "source"].iter().enumerate() {
@@ -447,8 +456,8 @@ fn build(r: &ReportStudy, risk: Option<&RiskResult>) -> Result<Vec<u8>, XlsxErro
         ws.set_column_width(2, 12)?;
         ws.set_column_width(3, 70)?;
         ws.set_freeze_panes(3, 1)?;
-        // Every scenario input, mine then finance, in the scenario's order; the finance
-        // inputs as validated (the same values the model ran on).
+        // Every scenario input, mine then finance; the finance inputs as validated (the
+        // same values the model ran on).
         let mut flat = Vec::new();
         if let serde_json::Value::Object(m) = &r.inputs {
             for (k, v) in m {
@@ -479,6 +488,31 @@ fn build(r: &ReportStudy, risk: Option<&RiskResult>) -> Result<Vec<u8>, XlsxErro
         for (k, v, src) in &bk.outputs {
             list.push((k.clone(), serde_json::Value::from(*v), src.clone()));
         }
+        // What the formulas read first, in the order they first read it (the by-year rows,
+        // then the Calculations from the top), then the rest in the scenario's order: a
+        // reader follows the inputs down as the calculation uses them.
+        let mut first_read: HashMap<String, usize> = HashMap::new();
+        {
+            let mut seen = Vec::new();
+            for d in &bk.decks {
+                d.cell.inputs(&mut seen);
+            }
+            for row in &bk.rows {
+                if let RowKind::Live(e) = &row.kind {
+                    e.inputs(&mut seen);
+                }
+            }
+            for k in seen {
+                let n = first_read.len();
+                first_read.entry(k).or_insert(n);
+            }
+        }
+        let rank = |k: &str| match first_read.get(k) {
+            Some(&i) => (0, i),
+            None if used.binary_search(&k.to_string()).is_ok() => (1, 0),
+            None => (2, 0),
+        };
+        list.sort_by_key(|(k, _, _)| rank(k));
         let mut row = TOP;
         for (key, value, src) in &list {
             ws.write_string(row, 0, key)?;

@@ -74,6 +74,55 @@ pub fn circular(b: &Book) -> Vec<String> {
         .collect()
 }
 
+/// What the formulas name and the book does not have, each as `row -> name`: rows (in
+/// any column), named inputs and by-year rows, for the quarterly rows and the by-year
+/// rows alike. Empty for a sound book; [`book`] refuses a book where it is not.
+pub fn unknown_references(b: &Book) -> Vec<String> {
+    let rows: std::collections::HashSet<&str> = b
+        .rows
+        .iter()
+        .filter(|r| !matches!(r.kind, RowKind::Heading))
+        .map(|r| r.key.as_str())
+        .collect();
+    let decks: std::collections::HashSet<&str> = b
+        .decks
+        .iter()
+        .map(|d| d.name.as_str())
+        .chain(["year"])
+        .collect();
+    let mut out = Vec::new();
+    let mut check = |owner: &str, e: &Expr, row_names: &std::collections::HashSet<&str>| {
+        let (r, i, d) = e.references();
+        for k in r {
+            if !row_names.contains(k.as_str()) {
+                out.push(format!("{owner} -> row `{k}`"));
+            }
+        }
+        for k in i {
+            if !b.inputs.contains_key(&k) {
+                out.push(format!("{owner} -> input `{k}`"));
+            }
+        }
+        for k in d {
+            if !decks.contains(k.as_str()) {
+                out.push(format!("{owner} -> by-year row `{k}`"));
+            }
+        }
+    };
+    for r in &b.rows {
+        if let RowKind::Live(e) = &r.kind {
+            check(&r.key, e, &rows);
+        }
+    }
+    // A by-year row reads the other by-year rows as its rows.
+    for d in &b.decks {
+        check(&format!("Deck_{}", d.name), &d.cell, &decks);
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
 /// An input's value as a number (booleans 1/0, text NaN).
 pub fn input_value(v: &serde_json::Value) -> f64 {
     match v {
@@ -85,7 +134,10 @@ pub fn input_value(v: &serde_json::Value) -> f64 {
 
 /// Every live value of the workbook, computed as the formulas do: the by-year rows (key
 /// `Deck_<name>`, one value per year) and every quarterly row (an empty ratio is NaN).
-pub fn evaluate(b: &Book) -> HashMap<String, Vec<f64>> {
+/// A cell holding the empty text is told from an error cell (both NaN here), so MIN, MAX
+/// and SUM skip the one and propagate the other as Excel does. A recalculation that has
+/// not settled after its passes is an error ([`BookError::NotConverged`]).
+pub fn evaluate(b: &Book) -> Result<HashMap<String, Vec<f64>>, BookError> {
     let mut decks: HashMap<String, Vec<f64>> = HashMap::new();
     // The block's years, live: the earlier of the escalation base year and the start year,
     // then one more each column.
@@ -132,6 +184,8 @@ pub fn evaluate(b: &Book) -> HashMap<String, Vec<f64>> {
         }
     }
     let mut v: HashMap<String, Vec<f64>> = HashMap::new();
+    // Cells holding the empty text, by live row.
+    let mut empty: HashMap<String, Vec<bool>> = HashMap::new();
     for r in &b.rows {
         match &r.kind {
             RowKind::Input(x, _) => {
@@ -139,6 +193,7 @@ pub fn evaluate(b: &Book) -> HashMap<String, Vec<f64>> {
             }
             RowKind::Live(_) => {
                 v.insert(r.key.clone(), vec![f64::NAN; b.n]);
+                empty.insert(r.key.clone(), vec![false; b.n]);
             }
             RowKind::Heading => {}
         }
@@ -146,6 +201,7 @@ pub fn evaluate(b: &Book) -> HashMap<String, Vec<f64>> {
     struct CalcVals<'a> {
         b: &'a Book,
         v: &'a HashMap<String, Vec<f64>>,
+        e: &'a HashMap<String, Vec<bool>>,
         d: &'a HashMap<String, Vec<f64>>,
         t: usize,
     }
@@ -154,6 +210,14 @@ pub fn evaluate(b: &Book) -> HashMap<String, Vec<f64>> {
             let t = self.t as i64 + i64::from(offset);
             let v = self.v.get(key)?;
             usize::try_from(t).ok().and_then(|t| v.get(t)).copied()
+        }
+        fn is_empty(&self, key: &str, offset: i32) -> bool {
+            let t = self.t as i64 + i64::from(offset);
+            self.e
+                .get(key)
+                .and_then(|e| usize::try_from(t).ok().and_then(|t| e.get(t)))
+                .copied()
+                .unwrap_or(false)
         }
         fn input(&self, key: &str) -> f64 {
             self.b.inputs.get(key).map_or(f64::NAN, input_value)
@@ -180,31 +244,48 @@ pub fn evaluate(b: &Book) -> HashMap<String, Vec<f64>> {
     // the repayment quarter is the largest of a row): passes repeat until nothing
     // changes, as a spreadsheet's recalculation settles on its acyclic graph.
     let (order, _) = column_order(&b.rows);
+    let mut settled = false;
+    let mut changing: Vec<String> = Vec::new();
     for _pass in 0..MAX_PASSES {
-        let mut changed = false;
+        changing.clear();
         for t in 0..b.n {
             for r in order.iter().map(|&i| &b.rows[i]) {
                 if let RowKind::Live(e) = &r.kind {
-                    let x = e.eval(&CalcVals {
+                    let here = CalcVals {
                         b,
                         v: &v,
+                        e: &empty,
                         d: &decks,
                         t,
-                    });
+                    };
+                    let (x, is_empty) = (e.eval(&here), e.yields_empty(&here));
                     let cell = &mut v.get_mut(&r.key).expect("allocated")[t];
-                    if x.to_bits() != cell.to_bits() {
+                    let flag = &mut empty.get_mut(&r.key).expect("allocated")[t];
+                    if x.to_bits() != cell.to_bits() || is_empty != *flag {
                         *cell = x;
-                        changed = true;
+                        *flag = is_empty;
+                        if changing.last() != Some(&r.key) {
+                            changing.push(r.key.clone());
+                        }
                     }
                 }
             }
         }
-        if !changed {
+        if changing.is_empty() {
+            settled = true;
             break;
         }
+    }
+    if !settled {
+        changing.sort();
+        changing.dedup();
+        return Err(BookError::NotConverged {
+            passes: MAX_PASSES,
+            rows: changing,
+        });
     }
     for (k, d) in decks {
         v.insert(format!("Deck_{k}"), d);
     }
-    v
+    Ok(v)
 }

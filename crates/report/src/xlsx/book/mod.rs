@@ -30,7 +30,27 @@ use finance::FinanceResult;
 use std::collections::HashMap;
 use study::ReportStudy;
 
-pub use eval::{circular, evaluate, input_value};
+pub use eval::{circular, evaluate, input_value, unknown_references};
+
+/// A workbook that cannot be built or computed: a bug in the book, never in the user's
+/// input (the book is built from a finance result manto computed).
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum BookError {
+    /// Formulas that name a row, input or by-year row the book does not have (Excel would
+    /// show `#NAME?` or `#REF!`): each as `row -> what it names`.
+    #[error("formulas name what the workbook does not have: {}", .0.join("; "))]
+    UnknownReferences(Vec<String>),
+    /// The evaluation did not settle within its passes (a spreadsheet's iterative
+    /// recalculation would stop on values that depend on the pass count): the rows still
+    /// changing.
+    #[error("the workbook's recalculation does not settle in {passes} passes: {}", .rows.join(", "))]
+    NotConverged {
+        /// Passes made.
+        passes: usize,
+        /// Rows whose values changed in the last pass.
+        rows: Vec<String>,
+    },
+}
 
 /// Pounds per tonne, as manto's revenue uses it.
 pub const LB_PER_T: f64 = finance::LB_PER_T;
@@ -492,7 +512,10 @@ type Get = fn(&PeriodRow) -> f64;
 
 /// The workbook's rows for a report study, built part by part in the order of the
 /// finance model (each part in the module named after its finance module).
-pub fn book(st: &ReportStudy) -> Book {
+///
+/// Every reference of every formula is checked here: a formula naming a row, input or
+/// by-year row the book does not have is refused ([`BookError::UnknownReferences`]).
+pub fn book(st: &ReportStudy) -> Result<Book, BookError> {
     let f = &st.run.finance;
     let cfg = &st.finance;
     let n = f.quarterly.len();
@@ -566,12 +589,18 @@ pub fn book(st: &ReportStudy) -> Book {
         inputs.insert(k.clone(), serde_json::Value::from(*v));
     }
     let years = deck_years(f, cfg.escalation.base_year);
-    Book {
+    let b = Book {
         n,
         rows,
         decks: decks(st),
         years,
         inputs,
         outputs,
+    };
+    let unknown = unknown_references(&b);
+    if unknown.is_empty() {
+        Ok(b)
+    } else {
+        Err(BookError::UnknownReferences(unknown))
     }
 }
