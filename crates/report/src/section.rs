@@ -161,7 +161,7 @@ impl TablesWith for SectionReport {
         if let Some(g) = &self.ground {
             out.push(ground_table(g));
         }
-        out.extend(detail_tables(self));
+        out.extend(detail_tables(self, u));
         out
     }
 }
@@ -212,7 +212,7 @@ fn ground_table(g: &[mine::section::GroundClassReport]) -> Table {
 }
 
 /// The haul cycles, the plan's phases, the block and the cost, when the study has them.
-fn detail_tables(r: &SectionReport) -> Vec<Table> {
+fn detail_tables(r: &SectionReport, u: UnitSystem) -> Vec<Table> {
     let mut out = Vec::new();
     if let Some(cycles) = &r.haul_cycles {
         let mut cols = vec!["unit", "trips/shift", "cycle min"];
@@ -270,8 +270,8 @@ fn detail_tables(r: &SectionReport) -> Vec<Table> {
             ),
             &["time to mine the block", "mean", "ci95_low", "ci95_high"],
         );
-        t.push(ci_row("hours", &b.hours, 1));
-        t.push(ci_row("days", &b.days, 2));
+        t.push(ci_row("hours", &b.hours, 1, 1.0));
+        t.push(ci_row("days", &b.days, 2, 1.0));
         out.push(t);
     }
     if let Some(c) = &r.cost {
@@ -280,9 +280,25 @@ fn detail_tables(r: &SectionReport) -> Vec<Table> {
             "Section cost from the machine-hour and crew costs",
             &["cost", "mean", "ci95_low", "ci95_high"],
         );
-        t.push(ci_row("US$ per production shift", &c.usd_per_shift, 0));
-        t.push(ci_row("US$ per dry t", &c.usd_per_dry_t, 2));
-        t.push(ci_row("US$ per wet t", &c.usd_per_wet_t, 2));
+        // Per short ton in imperial units: a short ton is 1 / per_t() tonnes.
+        let (ton, k) = if u == UnitSystem::Imperial {
+            ("short ton", 1.0 / u.per_t())
+        } else {
+            ("t", 1.0)
+        };
+        t.push(ci_row("US$ per production shift", &c.usd_per_shift, 0, 1.0));
+        t.push(ci_row(
+            &format!("US$ per dry {ton}"),
+            &c.usd_per_dry_t,
+            2,
+            k,
+        ));
+        t.push(ci_row(
+            &format!("US$ per wet {ton}"),
+            &c.usd_per_wet_t,
+            2,
+            k,
+        ));
         out.push(t);
     }
     out
