@@ -1467,11 +1467,24 @@ fn report(a: &ReportArgs) -> Result<(), CliError> {
         )?),
         None => None,
     };
+    // The build schedule when the scenario has a [construction] table (its own iterations).
+    let build = match s.construction_model() {
+        Some(m) => {
+            let m = m?;
+            Some(study::build::run(
+                &m,
+                s.simulation.seed,
+                m.iterations,
+                &progress,
+            ))
+        }
+        None => None,
+    };
     let r = study::report_study(&s, &progress);
     let mut bytes = Vec::new();
     for (flag, _) in &named {
         bytes.push(match *flag {
-            "--html" => report::html::render_with_risk(&r, risk.as_ref())
+            "--html" => report::html::render_report(&r, risk.as_ref(), build.as_ref())
                 .map_err(ExportError::Report)?
                 .into_bytes(),
             _ => report::xlsx::render_with_risk(&r, risk.as_ref())?,

@@ -1630,6 +1630,83 @@ fn backtest_html_draws_each_actual_on_its_s_curve_and_a_series_on_its_fan() {
     std::fs::remove_dir_all(&dir).ok();
 }
 
+/// `manto build` as a user runs it: the bundled scenario (terminal and JSON), an XER and an
+/// MSPDI schedule file (the same network, so the same CPM finish), and a malformed file
+/// refused with exit 2 naming the line and the element.
+#[test]
+fn build_runs_on_the_bundled_scenario_an_xer_and_an_mspdi_file() {
+    let dir = tmp("build");
+    let out = manto(&["build", "--iterations", "200", "-q"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("commercial_production") && text.contains("Merge bias"),
+        "{text}"
+    );
+    let j = json_of(&["build", "--iterations", "200"], &dir, "b.json");
+    assert_eq!(j["iterations"], 200);
+    assert!(j["critical_path"].as_array().is_some_and(|c| !c.is_empty()));
+    // The hand-written MSPDI sample, then the same network written as XER.
+    let xml =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../study/tests/fixtures/sample-mspdi.xml");
+    let xml = xml.to_str().unwrap();
+    let jx = json_of(&["build", xml, "--iterations", "100"], &dir, "x.json");
+    let finish = |j: &serde_json::Value| {
+        j["milestones"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["name"] == "project_finish")
+            .unwrap()["planned_days"]
+            .as_f64()
+            .unwrap()
+    };
+    assert!((finish(&jx) - 51.6).abs() < 1e-9, "{}", finish(&jx));
+    assert_eq!(jx["start_date"], "2008-01-07");
+    let f = study::build::mspdi::parse(&std::fs::read_to_string(xml).unwrap(), "s.xml").unwrap();
+    let xer = dir.join("sample.xer");
+    std::fs::write(
+        &xer,
+        study::build::xer::write(&f.network, &f.milestones, "2008-01-07", &f.three_point),
+    )
+    .unwrap();
+    let je = json_of(
+        &["build", xer.to_str().unwrap(), "--iterations", "100"],
+        &dir,
+        "e.json",
+    );
+    assert!((finish(&je) - 51.6).abs() < 1e-6, "{}", finish(&je));
+    // Malformed: exit 2, the file, the line and the element.
+    let bad = dir.join("bad.xml");
+    std::fs::write(
+        &bad,
+        std::fs::read_to_string(xml)
+            .unwrap()
+            .replace("<Type>3</Type>", "<Type>9</Type>"),
+    )
+    .unwrap();
+    let out = manto(&["build", bad.to_str().unwrap(), "-q"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("bad.xml:") && err.contains("key `PredecessorLink.Type`"),
+        "{err}"
+    );
+    let badx = dir.join("bad.xer");
+    std::fs::write(&badx, "ERMHDR\t19.12\n%T\tTASK\n%R\t1\n").unwrap();
+    let out = manto(&["build", badx.to_str().unwrap(), "-q"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("bad.xer:3"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 #[test]
 fn hold_debt_without_set_is_refused_and_with_set_says_the_sizing() {
     let out = manto(&["finance", "-q", "--hold-debt"]);
@@ -1656,4 +1733,74 @@ fn hold_debt_without_set_is_refused_and_with_set_says_the_sizing() {
     );
     // Not offered where nothing is valued.
     assert_eq!(manto(&["section", "--hold-debt"]).status.code(), Some(2));
+}
+
+#[test]
+fn a_section_only_scenario_runs_with_section_alone_and_in_either_unit_system() {
+    // Other commands name the file and every table it lacks, exit 2.
+    for cmd in ["schedule", "run", "finance"] {
+        let out = manto(&[cmd, "coal-battery-hauler", "-q"]);
+        assert_eq!(out.status.code(), Some(2), "{cmd}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains("<bundled coal-battery-hauler>: missing table(s) [targets], [schedule], [deposit], [plant], [crew], [finance]"),
+            "{cmd}: {err}"
+        );
+    }
+    // Sharding re-reads the parts as full scenarios: refused the same way.
+    let dir = tmp("section-only");
+    let part = dir.join("p.json");
+    let out = manto(&[
+        "section",
+        "coal-battery-hauler",
+        "--shard",
+        "0/2",
+        "--out",
+        part.to_str().unwrap(),
+        "-q",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(!part.exists());
+    // The scenario says units = "imperial"; --units metric gives the same run in tonnes.
+    let value = |args: &[&str], row: &str| -> f64 {
+        let out = manto(args);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let text = String::from_utf8_lossy(&out.stdout).to_string();
+        let line = text
+            .lines()
+            .find(|l| l.starts_with(row))
+            .unwrap_or_else(|| panic!("no row {row} in\n{text}"));
+        line[row.len()..]
+            .split_whitespace()
+            .next()
+            .unwrap()
+            .replace(',', "")
+            .parse()
+            .unwrap()
+    };
+    let base = [
+        "section",
+        "coal-battery-hauler",
+        "--replications",
+        "3",
+        "-q",
+    ];
+    let short_t = value(&base, "wet short tons");
+    let mut metric = base.to_vec();
+    metric.extend(["--units", "metric"]);
+    let t = value(&metric, "wet tonnes");
+    assert!(
+        (short_t * 0.907_184_74 - t).abs() < 0.1,
+        "{short_t} short t vs {t} t"
+    );
+    let ft = value(&base, "advance (ft)");
+    let m = value(&metric, "advance (m)");
+    assert!((ft * 0.3048 - m).abs() < 0.1, "{ft} ft vs {m} m");
+    let mut bad = base.to_vec();
+    bad.extend(["--units", "furlongs"]);
+    assert_eq!(manto(&bad).status.code(), Some(2));
 }

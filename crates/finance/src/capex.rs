@@ -85,6 +85,21 @@ pub fn profile_weights(p: &SpendProfile, n_con: usize) -> Vec<f64> {
     w
 }
 
+/// Shares of a given phasing (by construction quarter from the first) over `n_con`
+/// construction quarters, what lies beyond the last counted in the last; None when the
+/// phasing is empty or sums to nothing (the profiles apply).
+pub fn phasing_weights(phasing: &[f64], n_con: usize) -> Option<Vec<f64>> {
+    let total: f64 = phasing.iter().sum();
+    if n_con == 0 || !(total > 0.0 && total.is_finite()) {
+        return None;
+    }
+    let mut w = vec![0.0; n_con];
+    for (q, &v) in phasing.iter().enumerate() {
+        w[q.min(n_con - 1)] += v / total;
+    }
+    Some(w)
+}
+
 fn add_to(acc: &mut [f64], v: &[f64], k: f64) {
     acc.iter_mut().zip(v).for_each(|(a, x)| *a += k * x);
 }
@@ -97,10 +112,14 @@ pub fn schedule(c: &Capex, tl: &Timeline, feed_dry_t: &[f64]) -> CapexSchedule {
         |w: Vec<f64>| -> Vec<f64> { (0..n).map(|i| w.get(i).copied().unwrap_or(0.0)).collect() };
     let cont = c.contingency_pct / 100.0;
     let over = c.overrun_pct / 100.0;
+    let phasing = phasing_weights(&c.construction_phasing, n_con);
     let phase_w: Vec<Vec<f64>> = c
         .phases
         .iter()
-        .map(|p| pad(profile_weights(&p.profile, n_con)))
+        .map(|p| match &phasing {
+            Some(w) => pad(w.clone()),
+            None => pad(profile_weights(&p.profile, n_con)),
+        })
         .collect();
     let mut s = CapexSchedule {
         area_names: c.areas.iter().map(|a| a.name.clone()).collect(),
@@ -187,4 +206,20 @@ pub fn schedule(c: &Capex, tl: &Timeline, feed_dry_t: &[f64]) -> CapexSchedule {
             .collect()
     };
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::phasing_weights;
+
+    #[test]
+    fn phasing_is_shares_with_the_tail_in_the_last_quarter() {
+        // 1, 3, 0, 4, 2 over four quarters: the fifth counts in the fourth; total 10.
+        let w = phasing_weights(&[1.0, 3.0, 0.0, 4.0, 2.0], 4).unwrap();
+        for (a, b) in w.iter().zip([0.1, 0.3, 0.0, 0.6]) {
+            assert!((a - b).abs() < 1e-15, "{w:?}");
+        }
+        assert_eq!(phasing_weights(&[], 4), None);
+        assert_eq!(phasing_weights(&[0.0, 0.0], 4), None);
+    }
 }

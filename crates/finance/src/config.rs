@@ -282,6 +282,13 @@ pub struct Capex {
     pub sustaining_tax_class: String,
     /// Closure cost, USD, spent evenly over the closure quarters (expensed).
     pub closure_cost_usd: f64,
+    /// When initial capital is spent, by construction quarter from the first (any unit:
+    /// only the shares count; what lies beyond the last construction quarter counts in the
+    /// last): set by the study from a build schedule, never read from a scenario. Empty:
+    /// the phases' and areas' own spend profiles. When set, it replaces the phases'
+    /// profiles (areas on their own delivery profile keep theirs).
+    #[serde(skip)]
+    pub construction_phasing: Vec<f64>,
 }
 
 /// One capital-cost area.

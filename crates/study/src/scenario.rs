@@ -479,7 +479,11 @@ pub fn parse(src: &str, file: &str) -> Result<Scenario, Vec<InputError>> {
             }
         }
         match crate::build::Model::new(c, None) {
-            Ok(_) => {}
+            // The deterministic case spends its capital as the planned schedule does.
+            Ok(m) => {
+                scenario.finance.capex.construction_phasing =
+                    crate::build::planned_capital_by_quarter(&m);
+            }
             Err(crate::build::ModelError::File(e)) => return Err(vec![e]),
             Err(crate::build::ModelError::Invalid(p)) => return Err(located(&conv, file, &p)),
         }

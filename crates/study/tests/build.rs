@@ -394,12 +394,17 @@ fn boleo_model() -> Model {
 #[test]
 fn xer_round_trips_to_the_same_network() {
     let m = boleo_model();
-    let text = build::xer::write(&m.network, &[1, 2], "2007-06-01");
+    let text = build::xer::write(&m.network, &[1, 2], "2007-06-01", &[]);
     let once = build::xer::parse(&text, "a.xer").unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(once.start_date.as_deref(), Some("2007-06-01"));
     assert_eq!(once.milestones, [1, 2]);
     let twice = build::xer::parse(
-        &build::xer::write(&once.network, &once.milestones, "2007-06-01"),
+        &build::xer::write(
+            &once.network,
+            &once.milestones,
+            "2007-06-01",
+            &once.three_point,
+        ),
         "b.xer",
     )
     .unwrap();
@@ -462,6 +467,222 @@ fn malformed_xer_is_refused_at_line_and_field() {
     assert_eq!(e.line, Some(1));
 }
 
+/// P6 has no native three-point fields: task UDFs labelled `Min Duration`, `Most Likely
+/// Duration` and `Max Duration` (hours) are read as a triangular distribution, and written
+/// back the same way.
+#[test]
+fn xer_three_point_udfs_are_read_and_written() {
+    let udf = "%T\tUDFTYPE\n%F\tudf_type_label\ttable_name\tudf_type_id\n\
+%R\tMax Duration\tTASK\t3\n%R\tmin duration\tTASK\t1\n%R\tMost Likely Duration\tTASK\t2\n%R\tMin Duration\tPROJECT\t9\n\
+%T\tUDFVALUE\n%F\tfk_id\tudf_number\tudf_type_id\n%R\t11\t64\t1\n%R\t11\t80\t2\n%R\t11\t160\t3\n%R\t12\t1\t9\n%E\n";
+    let text = XER.replace("%E\n", udf);
+    let f = build::xer::parse(&text, "tp.xer").unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(f.three_point, [Some([8.0, 10.0, 20.0]), None, None]);
+    let m = Model::from_file(f.clone(), "2007-06-01", 10).unwrap();
+    assert_eq!(
+        m.durations[0],
+        des::Dist::triangular(8.0, 10.0, 20.0).unwrap()
+    );
+    assert!(m.durations[1].is_fixed());
+    let back = build::xer::parse(
+        &build::xer::write(&f.network, &f.milestones, "2007-06-01", &f.three_point),
+        "tp2.xer",
+    )
+    .unwrap();
+    assert_eq!(back.three_point, f.three_point);
+    // Half an estimate, or one out of order, is refused at the task's line.
+    let e = build::xer::parse(&text.replace("%R\t11\t160\t3\n", ""), "tp.xer").unwrap_err();
+    assert_eq!((e.line, e.path.as_str()), (Some(7), "UDFVALUE.udf_number"));
+    let e =
+        build::xer::parse(&text.replace("%R\t11\t64\t1", "%R\t11\t96\t1"), "tp.xer").unwrap_err();
+    assert!(e.message.contains("minimum <= most likely"), "{e}");
+}
+
+fn fixture(name: &str) -> String {
+    let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name);
+    std::fs::read_to_string(p).unwrap()
+}
+
+/// The hand-written MSPDI sample (tests/fixtures/sample-mspdi.xml): a 5-day, 8-hour
+/// Standard calendar (7/5 elapsed days a working day), an elapsed-days task, SS with a
+/// 5-day lag, FS with a 1-elapsed-day lag, FF, FS with a 1-day lead, SF; the summary task
+/// skipped; the three-point estimate from Duration1-3. By hand, elapsed days:
+/// 1: 0-14 (10 wd); 2: SS+5 wd = 7, 7-35 (20 wd); 3: FS+1 ed = 15, 15-25 (10 ed);
+/// 4: FS from 3 -> 25, FF from 2 -> EF >= 35 -> ES >= 14; 25-46 (15 wd);
+/// 5: FS-1 wd = 46 - 1.4 = 44.6, 44.6-51.6; 6 (milestone): 51.6. Late: LS2 = 46 - 28 = 18
+/// (float 11); 1, 3, 4, 5, 6 critical.
+#[test]
+fn mspdi_sample_reads_as_hand_computed() {
+    let f = build::mspdi::parse(&fixture("sample-mspdi.xml"), "sample-mspdi.xml")
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(f.network.name, "plant-build.xml");
+    assert_eq!(f.start_date.as_deref(), Some("2008-01-07"));
+    let ids: Vec<&str> = f.network.activities.iter().map(|a| a.id.as_str()).collect();
+    assert_eq!(ids, ["1", "2", "3", "4", "5", "6"]);
+    assert_eq!(f.network.calendars.len(), 2);
+    assert_eq!(f.network.calendars[1].name, "Standard");
+    assert_eq!(f.network.calendars[1].days_per_week, 5.0);
+    assert_eq!(f.network.calendars[1].hours_per_day, 8.0);
+    let cals: Vec<usize> = f.network.activities.iter().map(|a| a.calendar).collect();
+    assert_eq!(cals, [1, 1, 0, 1, 1, 1]);
+    let kinds: Vec<&str> = f.network.relations.iter().map(|r| r.kind.code()).collect();
+    assert_eq!(kinds, ["SS", "FS", "FS", "FF", "FS", "FS", "SF"]);
+    assert_eq!(f.milestones, [5]);
+    assert_eq!(f.three_point[4], Some([4.0, 5.0, 10.0]));
+    let m = Model::from_file(f, "2008-01-07", 10).unwrap();
+    let d = build::plan(&m);
+    let es = [0.0, 7.0, 15.0, 25.0, 44.6, 51.6];
+    let ef = [14.0, 35.0, 25.0, 46.0, 51.6, 51.6];
+    for a in 0..6 {
+        assert!((d.es[a] - es[a]).abs() < 1e-9, "ES {a}: {}", d.es[a]);
+        assert!((d.ef[a] - ef[a]).abs() < 1e-9, "EF {a}: {}", d.ef[a]);
+    }
+    assert!((d.ls[1] - 18.0).abs() < 1e-9, "{}", d.ls[1]);
+    let crit: Vec<String> = m
+        .prepared
+        .critical_path(&d)
+        .iter()
+        .map(|&a| m.network.activities[a].id.clone())
+        .collect();
+    assert_eq!(crit, ["1", "3", "4", "5", "6"]);
+    assert_eq!(
+        m.durations[4],
+        des::Dist::triangular(4.0, 5.0, 10.0).unwrap()
+    );
+}
+
+/// An MSPDI file written from El Boleo's network (two calendars: elapsed and a 6-day site
+/// calendar; every relationship type it uses, lags) reads back to the same activities,
+/// relationships, milestones and three-point estimates, and to the same CPM dates.
+#[test]
+fn mspdi_round_trips_to_the_same_network() {
+    let m = boleo_model();
+    let n = m.network.activities.len();
+    let tp: Vec<Option<[f64; 3]>> = (0..n)
+        .map(|i| {
+            (i % 3 == 1).then(|| {
+                let d = m.network.activities[i].duration_days;
+                [0.8 * d, d, 1.5 * d]
+            })
+        })
+        .collect();
+    let text = build::mspdi::write(&m.network, &[1, 2], "2007-06-01", &tp);
+    let once = build::mspdi::parse(&text, "a.xml").unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(once.start_date.as_deref(), Some("2007-06-01"));
+    assert_eq!(once.milestones, [1, 2]);
+    assert_eq!(once.network.calendars.len(), m.network.calendars.len());
+    for (a, b) in once.network.calendars.iter().zip(&m.network.calendars) {
+        assert_eq!(
+            (a.days_per_week, a.hours_per_day),
+            (b.days_per_week, b.hours_per_day)
+        );
+    }
+    assert_eq!(once.network.activities.len(), n);
+    for (a, b) in once.network.activities.iter().zip(&m.network.activities) {
+        assert_eq!((&a.name, a.calendar), (&b.name, b.calendar));
+        assert!((a.duration_days - b.duration_days).abs() < 1e-6, "{}", b.id);
+    }
+    assert_eq!(once.network.relations.len(), m.network.relations.len());
+    for (a, b) in once.network.relations.iter().zip(&m.network.relations) {
+        assert_eq!((a.pred, a.succ, a.kind), (b.pred, b.succ, b.kind), "{b:?}");
+        assert!((a.lag_days - b.lag_days).abs() < 1e-4, "{b:?}");
+    }
+    for (a, b) in once.three_point.iter().zip(&tp) {
+        match (a, b) {
+            (Some(a), Some(b)) => (0..3).for_each(|k| assert!((a[k] - b[k]).abs() < 1e-6)),
+            (None, None) => {}
+            _ => panic!("{a:?} {b:?}"),
+        }
+    }
+    // Written again from what was read: the same file.
+    let again = build::mspdi::write(
+        &once.network,
+        &once.milestones,
+        "2007-06-01",
+        &once.three_point,
+    );
+    assert_eq!(build::mspdi::parse(&again, "b.xml").unwrap(), once);
+    let read = Model::from_file(once, "2007-06-01", 10).unwrap();
+    let (p0, p1) = (build::plan(&m), build::plan(&read));
+    for a in 0..n {
+        assert!((p0.es[a] - p1.es[a]).abs() < 1e-3 && (p0.lf[a] - p1.lf[a]).abs() < 1e-3);
+    }
+}
+
+#[test]
+fn malformed_mspdi_is_refused_at_line_and_element() {
+    let good = fixture("sample-mspdi.xml");
+    let line_of = |needle: &str| good[..good.find(needle).unwrap()].matches('\n').count() + 1;
+    let bad = |from: &str, to: &str| {
+        assert!(good.contains(from), "{from}");
+        build::mspdi::parse(&good.replacen(from, to, 1), "s.xml").unwrap_err()
+    };
+    let e = bad(
+        "<Duration>PT160H0M0S</Duration>",
+        "<Duration>PT160X</Duration>",
+    );
+    assert_eq!(
+        (e.line, e.path.as_str()),
+        (Some(line_of("<Duration>PT160H0M0S")), "Task.Duration")
+    );
+    assert!(
+        e.to_string().starts_with(&format!(
+            "s.xml:{}: key `Task.Duration`",
+            line_of("<Duration>PT160H0M0S")
+        )),
+        "{e}"
+    );
+    let e = bad("<Type>3</Type>", "<Type>7</Type>");
+    assert_eq!(
+        (e.line, e.path.as_str()),
+        (Some(line_of("<Type>3</Type>")), "PredecessorLink.Type")
+    );
+    let e = bad(
+        "<PredecessorUID>3</PredecessorUID>",
+        "<PredecessorUID>33</PredecessorUID>",
+    );
+    assert_eq!(e.path, "PredecessorLink.PredecessorUID");
+    assert!(e.message.contains("no task with UID `33`"), "{e}");
+    let e = bad(
+        "<PredecessorUID>3</PredecessorUID>",
+        "<PredecessorUID>0</PredecessorUID>",
+    );
+    assert!(e.message.contains("summary task"), "{e}");
+    let e = bad(
+        "<LinkLag>24000</LinkLag>\n        <LagFormat>7</LagFormat>",
+        "<LinkLag>500</LinkLag>\n        <LagFormat>19</LagFormat>",
+    );
+    assert_eq!(e.path, "PredecessorLink.LagFormat");
+    let e = bad("<LinkLag>24000</LinkLag>", "<LinkLag>2.4e4x</LinkLag>");
+    assert_eq!(
+        (e.line, e.path.as_str()),
+        (Some(line_of("<LinkLag>24000")), "PredecessorLink.LinkLag")
+    );
+    let e = bad("<Value>PT80H0M0S</Value>", "<Value>PT20H0M0S</Value>");
+    assert!(e.message.contains("Duration1"), "{e}");
+    let e = bad(
+        "<CalendarUID>1</CalendarUID>\n      <PredecessorLink>",
+        "<CalendarUID>4</CalendarUID>\n      <PredecessorLink>",
+    );
+    assert_eq!(e.path, "Task.CalendarUID");
+    let e = bad("<FromTime>13:00:00</FromTime>", "<FromTime>1 pm</FromTime>");
+    assert_eq!(e.path, "WorkingTime.FromTime");
+    // Not well-formed: the line of the broken tag.
+    let e = bad("</Finish>", "</Finnish>");
+    assert_eq!(e.line, Some(line_of("</Finish>")), "{e}");
+    let e = bad("</Tasks>\n</Project>", "");
+    assert!(
+        e.message.contains("ends inside") || e.message.contains("XML"),
+        "{e}"
+    );
+    let e = build::mspdi::parse("<Schedule/>", "s.xml").unwrap_err();
+    assert_eq!((e.line, e.path.as_str()), (Some(1), "Schedule"));
+    let e = build::mspdi::parse("not xml at all", "s.xml").unwrap_err();
+    assert_eq!(e.line, Some(1));
+}
+
 /// The 2007 risk study with the schedule in place of the flat delay prior.
 fn coupled_text() -> String {
     let risk = manto_study::bundled("boleo-risk").unwrap();
@@ -512,6 +733,17 @@ fn risk_takes_each_iterations_dates_and_capital_from_its_schedule() {
         assert_eq!(e.start_shift_quarters, fc - fc0);
         assert_eq!(e.extra_construction_quarters, (cod - fc) - (cod0 - fc0));
         assert!((e.capex_factor - it.cost_usd / build::planned_cost(&m, &det)).abs() < 1e-12);
+        // The capital's phasing: the iteration's cost by quarter from its financial close.
+        let phased: f64 = e.capital_by_quarter_usd.iter().sum();
+        assert!(
+            (phased - it.cost_usd).abs() < 1e-6 * it.cost_usd,
+            "{phased} {}",
+            it.cost_usd
+        );
+        assert_eq!(
+            e.capital_by_quarter_usd,
+            build::capital_by_quarter(&it.cost_by_month, it.fc_days)
+        );
         // The record's first copper comes no earlier than the schedule's commercial production.
         let r = plan.iteration(i).unwrap();
         let first_cu = r.first_year + r.cu_t.iter().position(|&c| c > 0.0).unwrap() as i32;
@@ -522,8 +754,26 @@ fn risk_takes_each_iterations_dates_and_capital_from_its_schedule() {
         later += i32::from(e.extra_construction_quarters + e.start_shift_quarters > 0);
     }
     assert!(later > 10, "{later}");
-    // The base case keeps the plan.
-    assert_eq!(plan.schedule_effect(manto_study::risk::TORNADO_TRIAL), None);
+    // The base case keeps the plan: its dates, its cost and its phasing.
+    let base = plan
+        .schedule_effect(manto_study::risk::TORNADO_TRIAL)
+        .unwrap();
+    assert_eq!(
+        (
+            base.start_shift_quarters,
+            base.extra_construction_quarters,
+            base.capex_factor
+        ),
+        (0, 0, 1.0)
+    );
+    assert_eq!(
+        base.capital_by_quarter_usd,
+        build::planned_capital_by_quarter(&m)
+    );
+    assert_eq!(
+        s.finance.capex.construction_phasing,
+        base.capital_by_quarter_usd
+    );
     // A flat delay prior beside the schedule is refused.
     let both = format!(
         "{}\n{}",
@@ -537,4 +787,79 @@ fn risk_takes_each_iterations_dates_and_capital_from_its_schedule() {
         e.path.ends_with(".key") && e.message.contains("[construction]"),
         "{e}"
     );
+}
+
+/// El Boleo with a small network whose cost phasing is computed by hand (elapsed days;
+/// 30.4375 days a month, 91.3125 a quarter): A costs 30M over days 0-91.3125 (quarter 0);
+/// financial close at day 91.3125 (quarter 1); B costs 1M a month for six months from the
+/// close (3M in quarters 1 and 2); C starts three months after B and costs 12M over six
+/// months (6M in quarters 2 and 3). From the close's quarter, with what is spent before it
+/// counted in the first: [30 + 3, 3 + 6, 6] = [33, 9, 6] M.
+fn phased_text() -> String {
+    let b = manto_study::bundled("boleo-build").unwrap();
+    let head = &b[..b.find("[construction]").unwrap()];
+    format!(
+        "{head}[construction]\nstart_date = \"2007-06-01\"\niterations = 100\n\
+[construction.milestones]\nfinancial_close = \"FC\"\ncommercial_production = \"COD\"\n\
+[[construction.activities]]\nid = \"A\"\nduration_days = 91.3125\nfixed_usd = 30e6\n\
+[[construction.activities]]\nid = \"FC\"\nduration_days = 0\n\
+[[construction.activities]]\nid = \"B\"\nduration_days = 182.625\nusd_per_month = 1e6\n\
+[[construction.activities]]\nid = \"C\"\nduration_days = 182.625\nfixed_usd = 12e6\n\
+[[construction.activities]]\nid = \"COD\"\nduration_days = 0\n\
+[[construction.relationships]]\nfrom = \"A\"\nto = \"FC\"\n\
+[[construction.relationships]]\nfrom = \"FC\"\nto = \"B\"\n\
+[[construction.relationships]]\nfrom = \"B\"\nto = \"C\"\ntype = \"SS\"\nlag_days = 91.3125\n\
+[[construction.relationships]]\nfrom = \"C\"\nto = \"COD\"\n"
+    )
+}
+
+/// The finance model's capital schedule takes the schedule's phasing: each EPCM phase's
+/// direct cost by construction quarter is its total times [33, 9, 6] / 48 (and nothing
+/// after), where without the schedule it follows the phase's own profile.
+#[test]
+fn finance_capital_schedule_is_the_schedules_phasing_by_hand() {
+    let s = manto_study::parse(&phased_text(), "phased.toml").unwrap_or_else(|e| panic!("{e:?}"));
+    let hand = [33e6, 9e6, 6e6];
+    let got = &s.finance.capex.construction_phasing;
+    assert!(got.len() >= 3, "{got:?}");
+    for (q, g) in got.iter().enumerate() {
+        assert!((g - hand.get(q).unwrap_or(&0.0)).abs() < 1e-3, "{got:?}");
+    }
+    let production = s.finance.production_table().unwrap();
+    let shares = |cfg: &finance::FinanceConfig| -> Vec<Vec<f64>> {
+        let r = finance::run(cfg, &production);
+        (0..r.phase_names.len())
+            .filter(|&j| cfg.capex.phases.iter().any(|p| p.name == r.phase_names[j]))
+            .map(|j| {
+                let v: Vec<f64> = r
+                    .quarterly
+                    .iter()
+                    .map(|q| q.capex_by_phase_usd[j])
+                    .collect();
+                let total: f64 = v.iter().sum();
+                v.iter().map(|x| x / total).collect()
+            })
+            .collect()
+    };
+    let phased = shares(&s.finance);
+    assert_eq!(phased.len(), s.finance.capex.phases.len());
+    for w in &phased {
+        for (q, x) in w.iter().enumerate() {
+            let want = hand.get(q).map_or(0.0, |h| h / 48e6);
+            assert!((x - want).abs() < 1e-12, "quarter {q}: {x} vs {want}");
+        }
+    }
+    // Without the schedule's phasing, the phases' own profiles: a different schedule.
+    let mut own = s.finance.clone();
+    own.capex.construction_phasing.clear();
+    assert_ne!(shares(&own), phased);
+}
+
+/// A scenario without `[construction]` keeps the finance model's own profiles: no phasing
+/// is set, and the result is the one the profiles give.
+#[test]
+fn without_construction_the_capital_schedule_is_unchanged() {
+    let s = manto_study::load(Some("boleo"), &[]).unwrap();
+    assert!(s.construction.is_none());
+    assert!(s.finance.capex.construction_phasing.is_empty());
 }

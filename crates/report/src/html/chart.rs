@@ -131,6 +131,12 @@ pub enum Kind {
         /// with little debt service left can be huge and would flatten the rest.
         y_max: Option<f64>,
     },
+    /// Percentile bars per category (a schedule-risk Gantt). `series` hold, per row, the
+    /// plan's start and finish, the start's P10 and P90 and the finish's P10, P50 and P90
+    /// (x units, e.g. days; NaN: not drawn): a light band from the start's P10 to the
+    /// finish's P90, the plan as a bar, the finish's P10-P90 as a dark band and its P50 as a
+    /// tick.
+    Ranges,
     /// Lines (a fan with `band`) over `x` with horizontal and vertical reference lines
     /// (name, value), the x range widened to show every vertical line: an actual on its
     /// S-curve or its fan chart.
@@ -229,7 +235,8 @@ impl Chart {
             Kind::Bars {
                 horizontal: true, ..
             }
-            | Kind::Tornado { .. } => &self.y_label,
+            | Kind::Tornado { .. }
+            | Kind::Ranges => &self.y_label,
             _ => &self.x_label,
         };
         out.push_str(&format!("<th scope=\"col\">{}</th>", esc(first)));
@@ -329,6 +336,7 @@ impl Chart {
                 Kind::Gantt { spells, legend } => self.gantt(&root, spells, legend),
                 Kind::Histogram { bins, marks } => self.histogram(&root, bins, marks),
                 Kind::Tornado { base, .. } => self.tornado(&root, *base),
+                Kind::Ranges => self.ranges(&root),
                 Kind::Fan { hlines, y_max } => self.lines_band(&root, hlines, true, *y_max),
                 Kind::Marked {
                     hlines,
@@ -379,6 +387,10 @@ impl Chart {
                 .collect(),
             Kind::Tornado { base_label, .. } => series(false)
                 .chain([(base_label.clone(), TORNADO_BASE_COLOUR, true)])
+                .collect(),
+            Kind::Ranges => RANGES_LEGEND
+                .iter()
+                .map(|&(name, c, line)| (name.to_string(), c, line))
                 .collect(),
             Kind::Marked { hlines, vlines, .. } => series(true)
                 .chain(after(
@@ -763,7 +775,95 @@ impl Chart {
     }
 }
 
+/// The percentile Gantt's legend: name, colour, drawn as a line.
+const RANGES_LEGEND: [(&str, usize, bool); 4] = [
+    ("start P10 to finish P90", 4, false),
+    ("plan (CPM early dates)", 0, false),
+    ("finish P10 to P90", 3, false),
+    ("finish P50", 7, true),
+];
+
 impl Chart {
+    fn ranges(
+        &self,
+        root: &DrawingArea<SVGBackend<'_>, plotters::coord::Shift>,
+    ) -> Result<(), Box<dyn std::error::Error + '_>> {
+        let n = self.categories.len();
+        let v = |k: usize, i: usize| -> f64 {
+            self.series
+                .get(k)
+                .and_then(|s| s.values.get(i))
+                .copied()
+                .unwrap_or(f64::NAN)
+        };
+        let end = (0..n)
+            .flat_map(|i| [v(1, i), v(6, i)])
+            .filter(|x| x.is_finite())
+            .fold(1.0, f64::max);
+        let cats = &self.categories;
+        let label = |y: &f64| -> String {
+            let r = y.round();
+            if (y - r).abs() < 1e-6 && r >= 0.0 && (r as usize) < cats.len() {
+                cats[r as usize].clone()
+            } else {
+                String::new()
+            }
+        };
+        let mut chart = ChartBuilder::on(root)
+            .caption(&self.title, ("sans-serif", 22))
+            .margin(10)
+            .x_label_area_size(40)
+            .y_label_area_size(220)
+            .build_cartesian_2d(0.0..end * 1.02, (n as f64 - 0.5)..-0.5)?;
+        chart
+            .configure_mesh()
+            .max_light_lines(1)
+            .label_style(("sans-serif", 14))
+            .axis_desc_style(("sans-serif", 17))
+            .disable_y_mesh()
+            .y_labels(n.max(2))
+            .y_label_formatter(&label)
+            .x_labels(10)
+            .x_label_formatter(&|x| format!("{x:.0}"))
+            .x_desc(&self.x_label)
+            .y_desc(&self.y_label)
+            .draw()?;
+        // A zero-length span (a milestone) still shows: at least 0.4% of the axis.
+        let min_w = end * 0.004;
+        let bars = |from: usize, to: usize, half: f64, c: usize, alpha: f64| {
+            (0..n)
+                .filter_map(|i| {
+                    let (a, b) = (v(from, i), v(to, i));
+                    (a.is_finite() && b.is_finite()).then(|| {
+                        let y = i as f64;
+                        Rectangle::new(
+                            [(a, y - half), (b.max(a + min_w), y + half)],
+                            colour(c).mix(alpha).filled(),
+                        )
+                    })
+                })
+                .collect::<Vec<_>>()
+        };
+        let [light, plan, finish, p50] = RANGES_LEGEND.map(|l| l.1);
+        chart.draw_series(bars(2, 6, 0.38, light, 0.45))?;
+        chart.draw_series(bars(0, 1, 0.22, plan, 1.0))?;
+        chart.draw_series(bars(4, 6, 0.08, finish, 1.0))?;
+        let ticks: Vec<_> = (0..n)
+            .filter_map(|i| {
+                let x = v(5, i);
+                x.is_finite().then(|| {
+                    let y = i as f64;
+                    Rectangle::new(
+                        [(x - min_w / 2.0, y - 0.38), (x + min_w / 2.0, y + 0.38)],
+                        colour(p50).filled(),
+                    )
+                })
+            })
+            .collect();
+        chart.draw_series(ticks)?;
+        Ok(())
+    }
+
     fn histogram(
         &self,
         root: &DrawingArea<SVGBackend<'_>, plotters::coord::Shift>,

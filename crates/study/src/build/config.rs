@@ -711,6 +711,29 @@ pub struct FileNetwork {
     pub milestones: Vec<usize>,
     /// The file's project start date, `YYYY-MM-DD`, when it gives one.
     pub start_date: Option<String>,
+    /// Per activity, a three-point estimate (minimum, most likely, maximum working days)
+    /// when the file gives one (MSPDI `Duration1`-`Duration3`, P6 task UDFs by the
+    /// convention of [`super::xer`]); empty or `None`: the duration is fixed.
+    pub three_point: Vec<Option<[f64; 3]>>,
+}
+
+impl FileNetwork {
+    /// The duration distribution of each activity: triangular on its three-point estimate
+    /// (the default shape of Primavera Risk Analysis), else fixed at its planned duration.
+    pub fn durations(&self) -> Vec<Dist> {
+        self.network
+            .activities
+            .iter()
+            .enumerate()
+            .map(|(i, a)| match self.three_point.get(i).copied().flatten() {
+                Some([lo, ml, hi]) if hi > lo => {
+                    Dist::triangular(lo, ml, hi).expect("validated by the reader")
+                }
+                Some([_, ml, _]) => Dist::fixed(ml).expect("a finite duration"),
+                None => Dist::fixed(a.duration_days).expect("a finite duration"),
+            })
+            .collect()
+    }
 }
 
 /// Why a model could not be built: a bad network file (located in that file) or problems
@@ -765,12 +788,7 @@ impl Model {
                 if !out.is_empty() {
                     return Err(ModelError::Invalid(out));
                 }
-                durations = fnet
-                    .network
-                    .activities
-                    .iter()
-                    .map(|a| Dist::fixed(a.duration_days).expect("a finite duration"))
-                    .collect();
+                durations = fnet.durations();
                 fixed_usd = vec![0.0; ids.len()];
                 usd_per_month = vec![0.0; ids.len()];
                 fnet.network
@@ -928,7 +946,8 @@ impl Model {
         Ok(model)
     }
 
-    /// A model of a bare network (a schedule file): planned durations fixed, no costs or
+    /// A model of a bare network (a schedule file): planned durations fixed (or triangular
+    /// on the file's three-point estimates), no costs or
     /// risks, its milestone activities as milestones (the last of them, else the project
     /// finish, as commercial production).
     pub fn from_file(
@@ -945,12 +964,7 @@ impl Model {
             .collect();
         Ok(Model {
             start_day: date::parse(start_date).unwrap_or(0),
-            durations: f
-                .network
-                .activities
-                .iter()
-                .map(|a| Dist::fixed(a.duration_days).expect("a finite duration"))
-                .collect(),
+            durations: f.durations(),
             fixed_usd: vec![0.0; n],
             usd_per_month: vec![0.0; n],
             commercial_production: None,

@@ -239,6 +239,48 @@ pub fn planned_cost(m: &Model, det: &Dates) -> f64 {
     mc::phase_costs(m, &s, &mut Vec::new())
 }
 
+/// Elapsed days in a quarter (365.25 / 4 = 3 months of [`DAYS_PER_MONTH`]).
+pub const DAYS_PER_QUARTER: f64 = 91.3125;
+
+/// The quarter (from day 0) a day falls in.
+pub fn quarter_of(days: f64) -> i64 {
+    (days / DAYS_PER_QUARTER).floor() as i64
+}
+
+/// A schedule's cost by quarter from the quarter of its financial close (day 0's quarter
+/// without one), USD: month `m` of the cost bins lies wholly in quarter `m / 3` from day 0
+/// (three months of 30.4375 days make a quarter of 91.3125); what is spent before the
+/// close's quarter (engineering and advisers paid before financial close) counts in the
+/// first. The finance model's capital schedule takes its phasing from it
+/// (`finance::config::Capex::construction_phasing`).
+pub fn capital_by_quarter(cost_by_month: &[f64], fc_days: Option<f64>) -> Vec<f64> {
+    let fc_q = fc_days.map_or(0, quarter_of);
+    let mut out: Vec<f64> = Vec::new();
+    for (m, &usd) in cost_by_month.iter().enumerate() {
+        let k = ((m / 3) as i64 - fc_q).max(0) as usize;
+        if out.len() <= k {
+            out.resize(k + 1, 0.0);
+        }
+        out[k] += usd;
+    }
+    out
+}
+
+/// The plan's capital phasing ([`capital_by_quarter`] at the CPM dates, no event, no
+/// suspension): the deterministic case's capital schedule.
+pub fn planned_capital_by_quarter(m: &Model) -> Vec<f64> {
+    let det = plan(m);
+    let s = Scratch {
+        d: det.duration.clone(),
+        es: det.es.clone(),
+        ef: det.ef.clone(),
+        ..Scratch::default()
+    };
+    let mut bins = Vec::new();
+    mc::phase_costs(m, &s, &mut bins);
+    capital_by_quarter(&bins, m.financial_close.map(|a| det.ef[a]))
+}
+
 /// Accumulators of one block of iterations.
 #[derive(Default)]
 struct Block {

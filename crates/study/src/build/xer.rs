@@ -15,6 +15,15 @@ use super::cpm::{Activity, Calendar, Network, RelKind, Relation};
 use des::input::InputError;
 use std::collections::HashMap;
 
+/// Labels (case-insensitive) of the task user-defined fields read as a three-point
+/// estimate, in hours: minimum, most likely, maximum (a manto convention: P6 has no native
+/// three-point fields).
+pub const THREE_POINT_LABELS: [&[&str]; 3] = [
+    &["min duration", "minimum duration", "optimistic duration"],
+    &["most likely duration", "likely duration"],
+    &["max duration", "maximum duration", "pessimistic duration"],
+];
+
 struct Table {
     name: String,
     fields: Vec<String>,
@@ -363,6 +372,81 @@ pub fn parse(text: &str, file: &str) -> Result<FileNetwork, InputError> {
             });
         }
     }
+    // Three-point estimates: P6 has no native fields for them (its duration fields are
+    // original, remaining, actual and at-completion; Primavera Risk Analysis keeps its
+    // three points in its own plan), so manto reads the convention of task user-defined
+    // fields: a UDFTYPE row for table TASK whose label is one of THREE_POINT_LABELS, and
+    // UDFVALUE rows (udf_type_id, fk_id = task_id, udf_number in hours, like
+    // target_drtn_hr_cnt).
+    let mut three_point: Vec<[Option<f64>; 3]> = vec![[None; 3]; activities.len()];
+    if let (Some(ut), Some(uv)) = (find("UDFTYPE"), find("UDFVALUE")) {
+        let (c_tid, c_label) = (need(ut, "udf_type_id")?, need(ut, "udf_type_label")?);
+        let c_table = ut.col("table_name");
+        let mut point_of: HashMap<String, usize> = HashMap::new();
+        for (_, row) in &ut.rows {
+            if c_table.is_some() && get(ut, row, c_table) != "TASK" {
+                continue;
+            }
+            let label = get(ut, row, Some(c_label)).to_ascii_lowercase();
+            if let Some(k) = THREE_POINT_LABELS
+                .iter()
+                .position(|ls| ls.contains(&label.as_str()))
+            {
+                point_of.insert(get(ut, row, Some(c_tid)), k);
+            }
+        }
+        if !point_of.is_empty() {
+            let (c_vt, c_fk, c_num) = (
+                need(uv, "udf_type_id")?,
+                need(uv, "fk_id")?,
+                need(uv, "udf_number")?,
+            );
+            for (line, row) in &uv.rows {
+                let Some(&k) = point_of.get(&get(uv, row, Some(c_vt))) else {
+                    continue;
+                };
+                let fk = get(uv, row, Some(c_fk));
+                let a = *by_task_id.get(&fk).ok_or_else(|| {
+                    err(
+                        file,
+                        *line,
+                        "UDFVALUE.fk_id".into(),
+                        format!("no task with task_id `{fk}`"),
+                    )
+                })?;
+                let hours = number(uv, *line, row, c_num, "udf_number")?;
+                if !(0.0..=1e7).contains(&hours) {
+                    return Err(err(
+                        file,
+                        *line,
+                        "UDFVALUE.udf_number".into(),
+                        format!("{hours} hours must lie in [0, 1e7]"),
+                    ));
+                }
+                three_point[a][k] = Some(hours / calendars[activities[a].calendar].hours_per_day);
+            }
+        }
+    }
+    let mut points = Vec::with_capacity(activities.len());
+    for (a, p) in three_point.iter().enumerate() {
+        points.push(match *p {
+            [None, None, None] => None,
+            [Some(lo), Some(ml), Some(hi)] if lo <= ml && ml <= hi => Some([lo, ml, hi]),
+            _ => {
+                let line = tt.rows[a].0;
+                return Err(err(
+                    file,
+                    line,
+                    "UDFVALUE.udf_number".into(),
+                    format!(
+                        "task `{}`: a three-point estimate needs a minimum <= most likely <= maximum (UDFs labelled {})",
+                        activities[a].id,
+                        THREE_POINT_LABELS.map(|l| l[0]).join(", ")
+                    ),
+                ));
+            }
+        });
+    }
     let name = find("PROJECT")
         .and_then(|t| {
             t.col("proj_short_name").map(|c| {
@@ -383,12 +467,20 @@ pub fn parse(text: &str, file: &str) -> Result<FileNetwork, InputError> {
         },
         milestones,
         start_date,
+        three_point: points,
     })
 }
 
 /// Writes a network as an XER file (P6's field names; calendars from the second on, as
-/// P6 has no "elapsed" calendar of its own: it is written as a 7-day, 24-hour calendar).
-pub fn write(net: &Network, milestones: &[usize], start_date: &str) -> String {
+/// P6 has no "elapsed" calendar of its own: it is written as a 7-day, 24-hour calendar),
+/// with three-point estimates (when given, per activity) as task UDFs labelled `Min
+/// Duration`, `Most Likely Duration` and `Max Duration`, in hours.
+pub fn write(
+    net: &Network,
+    milestones: &[usize],
+    start_date: &str,
+    three_point: &[Option<[f64; 3]>],
+) -> String {
     let mut s = String::from("ERMHDR\t19.12\t2007-06-01\tProject\tmanto\tmanto\tdbxDatabaseNoName\tProject Management\tUSD\n");
     s.push_str("%T\tPROJECT\n%F\tproj_id\tproj_short_name\tplan_start_date\n");
     s.push_str(&format!("%R\t1\t{}\t{start_date} 00:00\n", net.name));
@@ -428,6 +520,28 @@ pub fn write(net: &Network, milestones: &[usize], start_date: &str) -> String {
             r.kind.code(),
             r.lag_days * net.calendars[net.activities[r.succ].calendar].hours_per_day
         ));
+    }
+    if three_point.iter().any(Option::is_some) {
+        s.push_str("%T\tUDFTYPE\n%F\tudf_type_id\ttable_name\tudf_type_name\tudf_type_label\tlogical_data_type\n");
+        for (k, label) in ["Min Duration", "Most Likely Duration", "Max Duration"]
+            .iter()
+            .enumerate()
+        {
+            s.push_str(&format!(
+                "%R\t{}\tTASK\tuser_field_{}\t{label}\tFT_FLOAT_2_DECIMAL\n",
+                k + 1,
+                k + 1
+            ));
+        }
+        s.push_str("%T\tUDFVALUE\n%F\tudf_type_id\tfk_id\tproj_id\tudf_number\n");
+        for (i, p) in three_point.iter().enumerate() {
+            if let Some(p) = p {
+                let hpd = net.calendars[net.activities[i].calendar].hours_per_day;
+                for (k, v) in p.iter().enumerate() {
+                    s.push_str(&format!("%R\t{}\t{}\t1\t{}\n", k + 1, i + 1, v * hpd));
+                }
+            }
+        }
     }
     s.push_str("%E\n");
     s

@@ -212,14 +212,13 @@ struct Coupled {
     /// The plan's financial-close and commercial-production quarters (from day 0).
     planned_fc_q: i64,
     planned_cod_q: i64,
+    /// The plan's capital by quarter from financial close, USD.
+    planned_capital: Vec<f64>,
 }
 
-/// Elapsed days in a quarter (365.25 / 4).
-const DAYS_PER_QUARTER: f64 = 91.3125;
-
 /// What one schedule iteration does to the finance model: quarters the financial close
-/// moves, quarters construction lengthens, the factor on capital.
-#[derive(Copy, Clone, Debug, PartialEq)]
+/// moves, quarters construction lengthens, the factor on capital and its phasing.
+#[derive(Clone, Debug, PartialEq)]
 pub struct ScheduleEffect {
     /// Quarters the start (financial close) moves later.
     pub start_shift_quarters: i64,
@@ -227,6 +226,9 @@ pub struct ScheduleEffect {
     pub extra_construction_quarters: i64,
     /// Schedule cost over the planned cost.
     pub capex_factor: f64,
+    /// The schedule's cost by quarter from its financial close's quarter, USD
+    /// ([`crate::build::capital_by_quarter`]): the phasing of the finance model's capital.
+    pub capital_by_quarter_usd: Vec<f64>,
 }
 
 impl Coupled {
@@ -249,6 +251,7 @@ impl Coupled {
         };
         let planned_cost_usd = crate::build::planned_cost(&model, &det);
         Ok(Some(Coupled {
+            planned_capital: crate::build::planned_capital_by_quarter(&model),
             planned_fc_q: quarter(planned.fc_days.unwrap_or(0.0)),
             planned_cod_q: quarter(planned.cod_days),
             model,
@@ -271,13 +274,24 @@ impl Coupled {
             } else {
                 1.0
             },
+            capital_by_quarter_usd: crate::build::capital_by_quarter(&it.cost_by_month, it.fc_days),
+        }
+    }
+
+    /// The plan: no shift, no extra quarters, the planned cost and phasing.
+    fn planned(&self) -> ScheduleEffect {
+        ScheduleEffect {
+            start_shift_quarters: 0,
+            extra_construction_quarters: 0,
+            capex_factor: 1.0,
+            capital_by_quarter_usd: self.planned_capital.clone(),
         }
     }
 }
 
 /// The quarter (from day 0) a day falls in.
 fn quarter(days: f64) -> i64 {
-    (days / DAYS_PER_QUARTER).floor() as i64
+    crate::build::quarter_of(days)
 }
 
 /// The fast path's pools and base rates, per seam-height group.
@@ -336,7 +350,11 @@ fn apply_schedule(cfg: &mut finance::FinanceConfig, e: ScheduleEffect) {
     t.start_quarter = (q.rem_euclid(4) + 1) as u32;
     t.construction_quarters =
         (t.construction_quarters as i64 + e.extra_construction_quarters).max(1) as usize;
-    cfg.capex.overrun_pct = ((1.0 + cfg.capex.overrun_pct / 100.0) * e.capex_factor - 1.0) * 100.0;
+    if e.capex_factor != 1.0 {
+        cfg.capex.overrun_pct =
+            ((1.0 + cfg.capex.overrun_pct / 100.0) * e.capex_factor - 1.0) * 100.0;
+    }
+    cfg.capex.construction_phasing = e.capital_by_quarter_usd;
 }
 
 /// `risk`: one iteration; its lists as long as its scenario's `[risk]` makes them (and
@@ -1121,10 +1139,14 @@ impl RiskPlan {
     }
 
     /// What schedule iteration `trial` does to the finance model (None without a
-    /// `[construction]` table, and for the base case and the tornado, which keep the plan).
+    /// `[construction]` table; the plan for the base case and the tornado).
     pub fn schedule_effect(&self, trial: u64) -> Option<ScheduleEffect> {
         let c = self.schedule.as_ref()?;
-        (trial != TORNADO_TRIAL).then(|| c.effect(self.seed, trial))
+        Some(if trial == TORNADO_TRIAL {
+            c.planned()
+        } else {
+            c.effect(self.seed, trial)
+        })
     }
 
     /// Iteration `i` as the study draws it.
