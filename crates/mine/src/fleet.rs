@@ -553,6 +553,8 @@ fn choose(
             match section.haulage.kind {
                 crate::section::HaulerKind::ShuttleCar => "shuttle car".to_string(),
                 crate::section::HaulerKind::BatteryHauler => "battery hauler".to_string(),
+                crate::section::HaulerKind::Ramcar => "ramcar".to_string(),
+                crate::section::HaulerKind::Lhd => "LHD".to_string(),
             },
             sections * haulers,
         ),

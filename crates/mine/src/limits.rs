@@ -96,6 +96,13 @@ pub const MAX_NETWORK_LINKS: usize = 400;
 /// Plausible length of one network link, m.
 pub const LINK_LENGTH_M: (f64, f64) = (0.1, 10_000.0);
 
+/// Plausible cost of one machine per scheduled hour, US$ (`[section.costs]`): 0 (not
+/// costed) to 100,000.
+pub const USD_PER_MACHINE_H: (f64, f64) = (0.0, 100_000.0);
+
+/// Plausible crew cost per production shift, US$.
+pub const CREW_USD_PER_SHIFT: (f64, f64) = (0.0, 10_000_000.0);
+
 /// Plausible advance of a plan phase from the starting face line, m (a panel is at most a
 /// few kilometres long).
 pub const PLAN_ADVANCE_M: (f64, f64) = (0.5, 100_000.0);

@@ -313,6 +313,9 @@ fn tiny_output_reports_no_sections_needed() {
         phases: Vec::new(),
         block_mined_h: None,
         haul_cycles: Vec::new(),
+        cost_usd: None,
+        detail: false,
+        moves_off_shift: 0,
     };
     let opts = p.simulation;
     for dry_t in [1e-9, 0.0] {

@@ -161,6 +161,7 @@ impl TablesWith for SectionReport {
         if let Some(g) = &self.ground {
             out.push(ground_table(g));
         }
+        out.extend(detail_tables(self, u));
         out
     }
 }
@@ -208,4 +209,97 @@ fn ground_table(g: &[mine::section::GroundClassReport]) -> Table {
         ]);
     }
     t
+}
+
+/// The haul cycles, the plan's phases, the block and the cost, when the study has them.
+fn detail_tables(r: &SectionReport, u: UnitSystem) -> Vec<Table> {
+    let mut out = Vec::new();
+    if let Some(cycles) = &r.haul_cycles {
+        let mut cols = vec!["unit", "trips/shift", "cycle min"];
+        cols.extend(mine::section::LEGS.iter().copied());
+        let mut t = Table::new(
+            "haul_cycles",
+            "Haul cycle per unit: scheduled minutes per trip in each leg",
+            &cols,
+        );
+        for c in cycles {
+            let mut row: Vec<Cell> = vec![
+                c.name.clone().into(),
+                Cell::Num(c.trips_per_shift, 1),
+                Cell::Num(c.cycle_min, 2),
+            ];
+            row.extend(
+                mine::section::LEGS
+                    .iter()
+                    .map(|l| Cell::Num(c.leg_min_per_trip[l], 2)),
+            );
+            t.push(row);
+        }
+        out.push(t);
+    }
+    if let Some(phases) = &r.phases {
+        let mut cols = vec!["phase", "ended in", "ended (h)", "scheduled h"];
+        let names: Vec<String> = phases
+            .first()
+            .map(|p| p.utilization.iter().map(|(n, _)| n.clone()).collect())
+            .unwrap_or_default();
+        cols.extend(names.iter().map(String::as_str));
+        let mut t = Table::new(
+            "phases",
+            "Plan phases: when each ended (hours from the start, mean of the replications where it did) and machine utilisation in it",
+            &cols,
+        );
+        for p in phases {
+            let mut row: Vec<Cell> = vec![
+                p.name.clone().into(),
+                Cell::Num(f64::from(p.ended_in), 0),
+                p.ended_h.map_or("n/a".into(), |h| Cell::Num(h, 1)),
+                Cell::Num(p.scheduled_h, 1),
+            ];
+            row.extend(p.utilization.iter().map(|(_, u)| Cell::Num(*u, 3)));
+            t.push(row);
+        }
+        out.push(t);
+    }
+    if let Some(b) = &r.block {
+        let mut t = Table::new(
+            "block",
+            &format!(
+                "Time to mine the plan's block (in {} of {} replications)",
+                b.mined_in, r.replications
+            ),
+            &["time to mine the block", "mean", "ci95_low", "ci95_high"],
+        );
+        t.push(ci_row("hours", &b.hours, 1, 1.0));
+        t.push(ci_row("days", &b.days, 2, 1.0));
+        out.push(t);
+    }
+    if let Some(c) = &r.cost {
+        let mut t = Table::new(
+            "cost",
+            "Section cost from the machine-hour and crew costs",
+            &["cost", "mean", "ci95_low", "ci95_high"],
+        );
+        // Per short ton in imperial units: a short ton is 1 / per_t() tonnes.
+        let (ton, k) = if u == UnitSystem::Imperial {
+            ("short ton", 1.0 / u.per_t())
+        } else {
+            ("t", 1.0)
+        };
+        t.push(ci_row("US$ per production shift", &c.usd_per_shift, 0, 1.0));
+        t.push(ci_row(
+            &format!("US$ per dry {ton}"),
+            &c.usd_per_dry_t,
+            2,
+            k,
+        ));
+        t.push(ci_row(
+            &format!("US$ per wet {ton}"),
+            &c.usd_per_wet_t,
+            2,
+            k,
+        ));
+        out.push(t);
+    }
+    out
 }

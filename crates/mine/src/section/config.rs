@@ -18,7 +18,12 @@ pub struct SectionConfig {
     pub geometry: Geometry,
     /// The continuous miner.
     pub miner: MinerConfig,
-    /// The roof bolters (one or more of the same model).
+    /// The roof bolting: separate roof bolters, or the miner bolting its own cuts; omit the
+    /// table for a section that does not bolt.
+    #[serde(
+        default = "BolterConfig::absent",
+        skip_serializing_if = "BolterConfig::is_absent"
+    )]
     pub bolters: BolterConfig,
     /// Shuttle cars or battery haulers.
     pub haulage: HaulageConfig,
@@ -34,6 +39,58 @@ pub struct SectionConfig {
     /// (or `haulage.fixed_haul_m`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub network: Option<super::network::NetworkConfig>,
+    /// Machine-hour costs, for a cost per tonne (`[section.costs]`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub costs: Option<CostsConfig>,
+}
+
+/// Costs per scheduled machine-hour (`[section.costs]`): every machine is charged for
+/// each hour of counted scheduled time it is on the section, working or not (ownership
+/// and operating cost as one rate), plus a crew cost per production shift.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CostsConfig {
+    /// The miner, US$ per scheduled hour.
+    #[serde(default)]
+    pub miner_usd_per_h: f64,
+    /// Each roof bolter, US$ per scheduled hour.
+    #[serde(default)]
+    pub bolter_usd_per_h: f64,
+    /// Each haul unit, US$ per scheduled hour.
+    #[serde(default)]
+    pub hauler_usd_per_h: f64,
+    /// The feeder-breaker, US$ per scheduled hour.
+    #[serde(default)]
+    pub feeder_usd_per_h: f64,
+    /// The section belt, US$ per scheduled hour.
+    #[serde(default)]
+    pub belt_usd_per_h: f64,
+    /// The section crew, US$ per counted production shift.
+    #[serde(default)]
+    pub crew_usd_per_shift: f64,
+}
+
+/// Who bolts the roof.
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BoltingKind {
+    /// Separate roof bolters (`count` of them) bolt each cut after the miner has left.
+    #[default]
+    RoofBolter,
+    /// A bolter-miner cuts and bolts at once: the cut takes as long as the longer of its
+    /// cutting and its bolting cycle.
+    BolterMiner,
+    /// A miner-bolter bolts each cut itself after cutting it, before it moves on.
+    MinerBolter,
+    /// No bolting (the `[section.bolters]` table omitted).
+    #[serde(skip)]
+    None,
+}
+
+impl BoltingKind {
+    fn is_default(&self) -> bool {
+        *self == BoltingKind::RoofBolter
+    }
 }
 
 /// Panel geometry and in-situ ore properties.
@@ -106,7 +163,10 @@ pub struct MinerConfig {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct BolterConfig {
-    /// Number of bolters in the section.
+    /// Who bolts: separate roof bolters (default), a bolter-miner or a miner-bolter.
+    #[serde(default, skip_serializing_if = "BoltingKind::is_default")]
+    pub kind: BoltingKind,
+    /// Number of separate bolters in the section (0 when the miner bolts).
     pub count: u32,
     /// Drilling booms per bolter, working in parallel on a row.
     pub booms: u32,
@@ -134,7 +194,34 @@ pub struct BolterConfig {
     pub failures: Vec<FailureMode>,
 }
 
-/// Haulage unit type; both are modelled the same way, battery haulers add battery changes.
+impl BolterConfig {
+    /// No bolting: the table omitted.
+    pub fn absent() -> BolterConfig {
+        let zero = Dist::fixed(0.0).expect("zero is a valid fixed value");
+        BolterConfig {
+            kind: BoltingKind::None,
+            count: 0,
+            booms: 0,
+            bolts_per_row: 0,
+            row_spacing_m: 0.0,
+            drill_time_min: zero.clone(),
+            install_time_min: zero.clone(),
+            place_change_min: zero.clone(),
+            tram_speed_m_per_min: 0.0,
+            extra_support_probability: 0.0,
+            extra_support_min: zero,
+            failures: Vec::new(),
+        }
+    }
+
+    /// Is this the omitted table (no bolting)?
+    pub fn is_absent(&self) -> bool {
+        self.kind == BoltingKind::None
+    }
+}
+
+/// Haulage unit type; all are modelled the same way (loaded by the miner, hauling to the
+/// feeder), battery units add battery changes.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum HaulerKind {
@@ -142,6 +229,10 @@ pub enum HaulerKind {
     ShuttleCar,
     /// Battery-powered hauler.
     BatteryHauler,
+    /// Ramcar (a battery or diesel coal hauler with a dumping ram).
+    Ramcar,
+    /// Load-haul-dump loader used as a haul unit behind the miner.
+    Lhd,
 }
 
 /// Shuttle cars or battery haulers.
@@ -191,6 +282,10 @@ pub struct FeederConfig {
     pub move_every_m: f64,
     /// Duration of a feeder and belt move (section haulage stopped).
     pub move_h: Dist,
+    /// Move the feeder and belt on the maintenance shift (starting when the production
+    /// shift ends) instead of stopping haulage as soon as the move is due.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub move_on_maintenance_shift: bool,
     /// Breakdown modes.
     #[serde(default)]
     pub failures: Vec<FailureMode>,
@@ -453,53 +548,65 @@ impl SectionConfig {
         failures(&mut out, &format!("{path}.miner"), &m.failures);
 
         let b = &self.bolters;
-        let bp = |k: &str| format!("{path}.bolters.{k}");
-        for (k, what, v, max) in [
-            ("count", "bolters", b.count, limits::MAX_BOLTERS),
-            ("booms", "booms", b.booms, limits::MAX_BOOMS),
-            (
-                "bolts_per_row",
-                "bolts per row",
-                b.bolts_per_row,
-                limits::MAX_BOLTS_PER_ROW,
-            ),
-        ] {
-            if v == 0 {
-                out.push(Invalid::new(bp(k), "must be at least 1"));
-            } else {
-                check_count(&mut out, bp(k), what, u64::from(v), 1, u64::from(max));
+        if b.kind != BoltingKind::None {
+            let bp = |k: &str| format!("{path}.bolters.{k}");
+            let own = matches!(b.kind, BoltingKind::BolterMiner | BoltingKind::MinerBolter);
+            if own && b.count != 0 {
+                out.push(Invalid::new(
+                    bp("count"),
+                    "with kind = \"bolter_miner\" or \"miner_bolter\" the miner bolts its own cuts: set count = 0 (separate bolters would have nothing to bolt)",
+                ));
             }
-        }
-        check_range(
-            &mut out,
-            bp("row_spacing_m"),
-            "row spacing",
-            b.row_spacing_m,
-            limits::ROW_SPACING_M,
-            " m",
-        );
-        check_range(
-            &mut out,
-            bp("tram_speed_m_per_min"),
-            "tram speed",
-            b.tram_speed_m_per_min,
-            limits::TRAM_SPEED_M_PER_MIN,
-            " m/min",
-        );
-        duration(&mut out, bp("drill_time_min"), &b.drill_time_min);
-        duration(&mut out, bp("install_time_min"), &b.install_time_min);
-        duration(&mut out, bp("place_change_min"), &b.place_change_min);
-        duration(&mut out, bp("extra_support_min"), &b.extra_support_min);
-        if !(0.0..=1.0).contains(&b.extra_support_probability) {
-            out.push(Invalid::new(
-                bp("extra_support_probability"),
-                format!(
-                    "a probability must be between 0 and 1 (got {})",
-                    b.extra_support_probability
+            let mut counted = vec![
+                ("booms", "booms", b.booms, limits::MAX_BOOMS),
+                (
+                    "bolts_per_row",
+                    "bolts per row",
+                    b.bolts_per_row,
+                    limits::MAX_BOLTS_PER_ROW,
                 ),
-            ));
+            ];
+            if !own {
+                counted.insert(0, ("count", "bolters", b.count, limits::MAX_BOLTERS));
+            }
+            for (k, what, v, max) in counted {
+                if v == 0 {
+                    out.push(Invalid::new(bp(k), "must be at least 1"));
+                } else {
+                    check_count(&mut out, bp(k), what, u64::from(v), 1, u64::from(max));
+                }
+            }
+            check_range(
+                &mut out,
+                bp("row_spacing_m"),
+                "row spacing",
+                b.row_spacing_m,
+                limits::ROW_SPACING_M,
+                " m",
+            );
+            check_range(
+                &mut out,
+                bp("tram_speed_m_per_min"),
+                "tram speed",
+                b.tram_speed_m_per_min,
+                limits::TRAM_SPEED_M_PER_MIN,
+                " m/min",
+            );
+            duration(&mut out, bp("drill_time_min"), &b.drill_time_min);
+            duration(&mut out, bp("install_time_min"), &b.install_time_min);
+            duration(&mut out, bp("place_change_min"), &b.place_change_min);
+            duration(&mut out, bp("extra_support_min"), &b.extra_support_min);
+            if !(0.0..=1.0).contains(&b.extra_support_probability) {
+                out.push(Invalid::new(
+                    bp("extra_support_probability"),
+                    format!(
+                        "a probability must be between 0 and 1 (got {})",
+                        b.extra_support_probability
+                    ),
+                ));
+            }
+            failures(&mut out, &format!("{path}.bolters"), &b.failures);
         }
-        failures(&mut out, &format!("{path}.bolters"), &b.failures);
 
         let h = &self.haulage;
         let hp = |k: &str| format!("{path}.haulage.{k}");
@@ -633,6 +740,49 @@ impl SectionConfig {
             " t/h",
         );
         failures(&mut out, &format!("{path}.belt"), &self.belt.failures);
+        if let Some(k) = &self.costs {
+            for (key, v, range) in [
+                (
+                    "miner_usd_per_h",
+                    k.miner_usd_per_h,
+                    limits::USD_PER_MACHINE_H,
+                ),
+                (
+                    "bolter_usd_per_h",
+                    k.bolter_usd_per_h,
+                    limits::USD_PER_MACHINE_H,
+                ),
+                (
+                    "hauler_usd_per_h",
+                    k.hauler_usd_per_h,
+                    limits::USD_PER_MACHINE_H,
+                ),
+                (
+                    "feeder_usd_per_h",
+                    k.feeder_usd_per_h,
+                    limits::USD_PER_MACHINE_H,
+                ),
+                (
+                    "belt_usd_per_h",
+                    k.belt_usd_per_h,
+                    limits::USD_PER_MACHINE_H,
+                ),
+                (
+                    "crew_usd_per_shift",
+                    k.crew_usd_per_shift,
+                    limits::CREW_USD_PER_SHIFT,
+                ),
+            ] {
+                check_range(
+                    &mut out,
+                    format!("{path}.costs.{key}"),
+                    "cost",
+                    v,
+                    range,
+                    " US$",
+                );
+            }
+        }
         if let Some(n) = &self.network {
             if self.haulage.fixed_haul_m.is_some() {
                 out.push(Invalid::new(

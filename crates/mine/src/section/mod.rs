@@ -8,8 +8,8 @@ pub mod plan;
 mod report;
 
 pub use config::{
-    BeltConfig, BolterConfig, FailureMode, FeederConfig, Geometry, HaulageConfig, HaulerKind,
-    MinerConfig, SectionConfig,
+    BeltConfig, BolterConfig, BoltingKind, CostsConfig, FailureMode, FeederConfig, Geometry,
+    HaulageConfig, HaulerKind, MinerConfig, SectionConfig,
 };
 pub use model::{
     simulate, simulate_in, simulate_logged, simulate_traced, CutRecord, HaulCycle, MachineKind,
@@ -17,6 +17,7 @@ pub use model::{
     LEGS, N_LEGS, N_STATES,
 };
 pub use report::{
-    replication, replication_in, run, summarise, Bottleneck, GroundClassReport, MachineReport,
-    MassBalanceReport, Percentiles, RunOptions, SectionReport, SectionsNeeded, Targets,
+    replication, replication_in, run, summarise, BlockReport, Bottleneck, CostReport,
+    GroundClassReport, HaulCycleReport, MachineReport, MassBalanceReport, Percentiles, PhaseReport,
+    RunOptions, SectionReport, SectionsNeeded, Targets,
 };

@@ -15,7 +15,7 @@
 //! performs an activity of its own (the belt's whenever the section works), and stop when it
 //! waits. Repairs take elapsed time and go on between shifts.
 
-use super::config::SectionConfig;
+use super::config::{BoltingKind, SectionConfig};
 use super::network::{Network, Route};
 use super::plan::{CutOrder, Phase, PlaceRef};
 use crate::calendar::{CalendarEvent, WEEK};
@@ -300,6 +300,20 @@ pub struct Replication {
     /// Per haul unit, its cycle broken into legs (counted time).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub haul_cycles: Vec<HaulCycle>,
+    /// With `[section.costs]`: the cost of the counted scheduled time, US$.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cost_usd: Option<f64>,
+    /// Report the details (haul cycles, phases, block, cost): the scenario uses a plan, a
+    /// network, costs or a bolting system other than separate bolters.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub detail: bool,
+    /// Feeder and belt moves done on the maintenance shift (from time zero).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub moves_off_shift: u32,
+}
+
+fn is_zero(v: &u32) -> bool {
+    *v == 0
 }
 
 /// One phase of a plan in one replication.
@@ -409,6 +423,14 @@ struct Sim<'a> {
     /// Per unit: counted time in each leg of the haul cycle, and trips dumped.
     car_legs: Vec<[u64; N_LEGS]>,
     car_trips: Vec<u32>,
+    /// The miner's time at the face (working or waiting for a car) in the cut under way,
+    /// for a bolter-miner's bolting that runs alongside the cutting.
+    cut_busy_ms: u64,
+    /// The calendar's week (for moves on the maintenance shift), a drawn move duration
+    /// waiting for a gap long enough, and the moves done off shift.
+    week: Vec<(SimTime, CalendarEvent)>,
+    pending_move_h: Option<f64>,
+    maintenance_moves: u32,
 }
 
 /// Which route of the network a leg follows.
@@ -585,6 +607,7 @@ fn run_sim_with(
     log: &mut Vec<CutRecord>,
 ) -> (Replication, Vec<TraceSegment>) {
     let week = calendar.week();
+    sim.week = week.clone();
     let end = SimTime::from_days(u64::from(spec.warmup_days) + u64::from(spec.days));
     // Calendar events are generated one week ahead, lazily.
     let mut week_start = SimTime::ZERO;
@@ -737,6 +760,10 @@ impl<'a> Sim<'a> {
             ],
             car_legs: vec![[0; N_LEGS]; cars],
             car_trips: vec![0; cars],
+            cut_busy_ms: 0,
+            week: Vec::new(),
+            pending_move_h: None,
+            maintenance_moves: 0,
         };
         if let Some(n) = &sim.net {
             sim.seg_holder = vec![None; n.segments];
@@ -779,6 +806,9 @@ impl<'a> Sim<'a> {
         let now = self.q.now();
         let leg = self.leg(i);
         let mac = &mut self.m[i];
+        if i == 0 && matches!(mac.state, State::Working | State::WaitingForCar) {
+            self.cut_busy_ms += (now - mac.since).0;
+        }
         if self.in_shift && self.counting {
             mac.state_ms[mac.state as usize] += (now - mac.since).0;
             if let Some((c, leg)) = leg {
@@ -1185,6 +1215,10 @@ impl<'a> Sim<'a> {
         let pl = &mut self.places[p];
         pl.last_cut_m = depth;
         pl.status = PlaceStatus::Unbolted;
+        if self.cfg.bolters.kind == BoltingKind::None {
+            // No bolting: the place may be cut again at once.
+            pl.status = PlaceStatus::Ready;
+        }
         if let Some(gr) = &mut self.ground {
             pl.class = self.cut_class as u8;
             pl.exposed = now;
@@ -1207,6 +1241,11 @@ impl<'a> Sim<'a> {
         if pl.crosscut {
             pl.x_m += depth;
             pl.left_m -= depth;
+            if pl.left_m <= 1e-9 && self.cfg.bolters.kind == BoltingKind::None {
+                pl.status = PlaceStatus::Done;
+                self.active.retain(|&q| q != p);
+            }
+            let pl = &mut self.places[p];
             if pl.left_m <= 1e-9 {
                 // Holed through: the next crosscut of this pair may open; this one still
                 // needs its last cut bolted.
@@ -1237,6 +1276,45 @@ impl<'a> Sim<'a> {
     }
 
     // ---- bolters ------------------------------------------------------------------------
+
+    /// A bolter-miner or miner-bolter bolts the cut it has just made at `p` before it
+    /// moves: a miner-bolter for its whole bolting cycle, a bolter-miner for what is left
+    /// of it after the time it spent at the face cutting (the two run together).
+    fn miner_bolt(&mut self, p: usize) {
+        let (dur, bolts) = self.bolt_time(0, self.places[p].last_cut_m);
+        let dur = if self.cfg.bolters.kind == BoltingKind::BolterMiner {
+            let now = self.q.now();
+            let mac = &self.m[0];
+            let mut busy = self.cut_busy_ms;
+            if matches!(mac.state, State::Working | State::WaitingForCar) {
+                busy += (now - mac.since).0;
+            }
+            SimTime(dur.0.saturating_sub(busy))
+        } else {
+            dur
+        };
+        self.places[p].status = PlaceStatus::Bolting;
+        if self.ground.is_some() {
+            self.ground_support(p, dur, bolts);
+        }
+        self.start(0, Act::Bolt { place: p, bolts }, dur);
+    }
+
+    /// Place `place` has been bolted with `bolts` bolts.
+    fn place_bolted(&mut self, place: usize, bolts: u32) {
+        let pl = &mut self.places[place];
+        pl.status = if pl.crosscut && pl.left_m <= 1e-9 {
+            PlaceStatus::Done
+        } else {
+            PlaceStatus::Ready
+        };
+        if pl.status == PlaceStatus::Done {
+            self.active.retain(|&p| p != place);
+        }
+        if let Some(s) = self.current_shift() {
+            s.bolts += bolts;
+        }
+    }
 
     fn bolter_next(&mut self, b: usize) {
         if self.busy(b) || !self.can_work(b) {
@@ -1711,13 +1789,59 @@ impl<'a> Sim<'a> {
         }
     }
 
+    /// A feeder and belt move due for the maintenance shift is done in the time off
+    /// before the next production shift, when it fits there (its duration is drawn once
+    /// per move); otherwise it waits for a longer gap (a maintenance shift, a day off).
+    fn maintenance_move(&mut self) {
+        let f = self.feeder;
+        if !(self.move_pending && self.cfg.feeder.move_on_maintenance_shift)
+            || self.busy(f)
+            || self.m[f].broken
+        {
+            return;
+        }
+        let h = match self.pending_move_h {
+            Some(h) => h,
+            None => {
+                let h = self.cfg.feeder.move_h.sample(&mut self.m[f].rng);
+                self.pending_move_h = Some(h);
+                h
+            }
+        };
+        let now = self.q.now();
+        let Some(next) = self.next_shift_start(now) else {
+            return;
+        };
+        if now + SimTime::from_h(h) > next {
+            return;
+        }
+        self.pending_move_h = None;
+        self.move_pending = false;
+        self.feeder_y_m += self.cfg.feeder.move_every_m;
+        self.maintenance_moves += 1;
+        self.start(f, Act::FeederMove, SimTime::from_h(h));
+    }
+
+    /// The start of the first production shift at or after `now`.
+    fn next_shift_start(&self, now: SimTime) -> Option<SimTime> {
+        let base = SimTime(now.0 / WEEK.0 * WEEK.0);
+        [base, base + WEEK].into_iter().find_map(|w| {
+            self.week
+                .iter()
+                .map(|&(off, ev)| (w + off, ev))
+                .find(|&(t, ev)| matches!(ev, CalendarEvent::ShiftStart) && t >= now)
+                .map(|(t, _)| t)
+        })
+    }
+
     fn feeder_try(&mut self) {
         let f = self.feeder;
         if self.busy(f) || !self.can_work(f) {
             return;
         }
-        // A pending move waits until no car is on the feeder, then stops dumping.
-        if self.move_pending {
+        // A pending move waits until no car is on the feeder, then stops dumping (on the
+        // maintenance shift: until the production shift ends).
+        if self.move_pending && !self.cfg.feeder.move_on_maintenance_shift {
             self.move_pending = false;
             let h = self.cfg.feeder.move_h.sample(&mut self.m[f].rng);
             self.feeder_y_m += self.cfg.feeder.move_every_m;
@@ -1766,6 +1890,7 @@ impl<'a> Sim<'a> {
                     self.cut_factor = class.cutting_rate_factor;
                 }
                 let full_t = width * self.seam_height_m * depth * g.insitu_density_wet_t_per_m3;
+                self.cut_busy_ms = 0;
                 // The panel's last cut takes only what is left of its tonnage.
                 self.cut_left_t = full_t.min(self.limit_wet_t - self.planned_wet_t);
                 self.cut_depth_now_m = depth * self.cut_left_t / full_t;
@@ -1796,6 +1921,10 @@ impl<'a> Sim<'a> {
                         self.start(i, Act::Bolt { place: to, bolts }, dur);
                     }
                 }
+            }
+            Act::Bolt { place, bolts } if i == 0 => {
+                self.place_bolted(place, bolts);
+                self.miner_next();
             }
             Act::Bolt { place, bolts } => {
                 let pl = &mut self.places[place];
@@ -1832,8 +1961,13 @@ impl<'a> Sim<'a> {
                     self.cut_left_t = 0.0;
                     let p = self.m[0].place;
                     self.cut_finished(p);
-                    self.wake_bolters();
-                    self.miner_next();
+                    match self.cfg.bolters.kind {
+                        BoltingKind::BolterMiner | BoltingKind::MinerBolter => self.miner_bolt(p),
+                        _ => {
+                            self.wake_bolters();
+                            self.miner_next();
+                        }
+                    }
                 } else {
                     self.miner_load();
                 }
@@ -1993,6 +2127,7 @@ impl<'a> Sim<'a> {
             CalendarEvent::ShiftEnd => {
                 self.flush_all();
                 self.in_shift = false;
+                self.maintenance_move();
             }
             CalendarEvent::Close => {
                 self.open = false;
@@ -2172,6 +2307,21 @@ impl<'a> Sim<'a> {
             .block_done
             .filter(|_| self.in_shift_cut_short)
             .map(|_| end.as_h());
+        let cost_usd = self.cfg.costs.as_ref().map(|k| {
+            let h = |i: usize| self.m[i].state_ms.iter().sum::<u64>() as f64 / 3_600_000.0;
+            (0..self.m.len())
+                .map(|i| {
+                    h(i) * match self.m[i].kind {
+                        MachineKind::ContinuousMiner => k.miner_usd_per_h,
+                        MachineKind::RoofBolter => k.bolter_usd_per_h,
+                        MachineKind::Hauler => k.hauler_usd_per_h,
+                        MachineKind::Feeder => k.feeder_usd_per_h,
+                        MachineKind::Belt => k.belt_usd_per_h,
+                    }
+                })
+                .sum::<f64>()
+                + k.crew_usd_per_shift * self.shifts.len() as f64
+        });
         let replication = Replication {
             shifts: self.shifts,
             machines,
@@ -2181,6 +2331,12 @@ impl<'a> Sim<'a> {
             ground: self.ground.map(|g| g.classes),
             phases,
             block_mined_h,
+            moves_off_shift: self.maintenance_moves,
+            cost_usd,
+            detail: !self.cfg.plan.is_empty()
+                || self.cfg.network.is_some()
+                || self.cfg.costs.is_some()
+                || self.cfg.bolters.kind != BoltingKind::RoofBolter,
             haul_cycles: (0..self.car_legs.len())
                 .map(|c| HaulCycle {
                     name: names[self.first_car + c].clone(),
@@ -2196,8 +2352,15 @@ impl<'a> Sim<'a> {
         let car = match self.cfg.haulage.kind {
             super::config::HaulerKind::ShuttleCar => "Shuttle car",
             super::config::HaulerKind::BatteryHauler => "Battery hauler",
+            super::config::HaulerKind::Ramcar => "Ramcar",
+            super::config::HaulerKind::Lhd => "LHD",
         };
-        let mut out = vec!["Continuous miner".to_string()];
+        let miner = match self.cfg.bolters.kind {
+            BoltingKind::BolterMiner => "Bolter-miner",
+            BoltingKind::MinerBolter => "Miner-bolter",
+            _ => "Continuous miner",
+        };
+        let mut out = vec![miner.to_string()];
         out.extend((1..=self.cfg.bolters.count).map(|b| format!("Roof bolter {b}")));
         out.extend((1..=self.cfg.haulage.count).map(|c| format!("{car} {c}")));
         out.push("Feeder-breaker".into());

@@ -213,6 +213,181 @@ pub struct SectionReport {
     /// Ground by class (`[ground]` only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ground: Option<Vec<GroundClassReport>>,
+    /// Each haul unit's cycle by leg (scenarios with a plan, a network, costs or a bolting
+    /// system other than separate bolters; absent otherwise, so older outputs keep their
+    /// bytes).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub haul_cycles: Option<Vec<HaulCycleReport>>,
+    /// The plan's phases: when they ended and each machine's utilisation in them (with a
+    /// `[[section.plan]]`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub phases: Option<Vec<PhaseReport>>,
+    /// Time to mine the block the plan declares (its last phase has an `advance_m`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub block: Option<BlockReport>,
+    /// Cost per tonne (with `[section.costs]`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cost: Option<CostReport>,
+}
+
+/// One haul unit's cycle over all replications: minutes per trip in each leg.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct HaulCycleReport {
+    /// Display name.
+    pub name: String,
+    /// Trips (loads dumped) per production shift, mean of replications.
+    pub trips_per_shift: f64,
+    /// Scheduled minutes per trip, all legs (= the sum of `leg_min_per_trip`).
+    pub cycle_min: f64,
+    /// Minutes per trip in each leg (`load`, `haul`, `dump`, `travel`, `wait_at_miner`,
+    /// `wait_at_feeder`, `wait_for_road`, `battery`, `broken_down`, `idle`), pooled over
+    /// the replications.
+    pub leg_min_per_trip: BTreeMap<&'static str, f64>,
+}
+
+/// One phase of the plan over all replications.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct PhaseReport {
+    /// Phase name.
+    pub name: String,
+    /// Replications in which the phase ended.
+    pub ended_in: u32,
+    /// Mean hours from time zero at which it ended, over those replications.
+    pub ended_h: Option<f64>,
+    /// Counted scheduled hours in the phase, mean of replications.
+    pub scheduled_h: f64,
+    /// Per machine: fraction of its scheduled time in the phase spent working or
+    /// tramming (pooled over the replications).
+    pub utilization: Vec<(String, f64)>,
+}
+
+/// The time to mine the block the plan declares.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct BlockReport {
+    /// Replications that mined it within their days.
+    pub mined_in: u32,
+    /// Hours from time zero to its last load dumped, over those replications.
+    pub hours: Summary,
+    /// The same in days.
+    pub days: Summary,
+}
+
+/// Cost per tonne from the machine-hour costs.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct CostReport {
+    /// US$ per counted production shift.
+    pub usd_per_shift: Summary,
+    /// US$ per dry tonne delivered.
+    pub usd_per_dry_t: Summary,
+    /// US$ per wet tonne delivered.
+    pub usd_per_wet_t: Summary,
+}
+
+/// The optional parts of a report: haul cycles, phases, block, cost.
+type Details = (
+    Option<Vec<HaulCycleReport>>,
+    Option<Vec<PhaseReport>>,
+    Option<BlockReport>,
+    Option<CostReport>,
+);
+
+fn detail_reports(reps: &[Replication]) -> Details {
+    if !reps.first().is_some_and(|r| r.detail) {
+        return (None, None, None, None);
+    }
+    let n = reps.len().max(1) as f64;
+    let first = &reps[0];
+    let cycles = (0..first.haul_cycles.len())
+        .map(|c| {
+            let mut legs = [0u64; super::model::N_LEGS];
+            let mut trips = 0u64;
+            let mut per_shift = 0.0;
+            for r in reps {
+                let h = &r.haul_cycles[c];
+                for (a, b) in legs.iter_mut().zip(&h.leg_ms) {
+                    *a += b;
+                }
+                trips += u64::from(h.trips);
+                per_shift += f64::from(h.trips) / r.shifts.len().max(1) as f64;
+            }
+            let per_trip = |ms: u64| ms as f64 / 60_000.0 / trips.max(1) as f64;
+            HaulCycleReport {
+                name: first.haul_cycles[c].name.clone(),
+                trips_per_shift: per_shift / n,
+                cycle_min: per_trip(legs.iter().sum()),
+                leg_min_per_trip: super::model::LEGS
+                    .iter()
+                    .zip(legs)
+                    .map(|(&l, ms)| (l, per_trip(ms)))
+                    .collect(),
+            }
+        })
+        .collect();
+    let phases = (!first.phases.is_empty()).then(|| {
+        (0..first.phases.len())
+            .map(|k| {
+                let ended: Vec<f64> = reps.iter().filter_map(|r| r.phases[k].ended_h).collect();
+                let mut util = Vec::new();
+                let mut scheduled = 0.0;
+                for (i, m) in first.machines.iter().enumerate() {
+                    let (mut act, mut tot) = (0u64, 0u64);
+                    for r in reps {
+                        let ms = &r.phases[k].state_ms[i];
+                        act += ms[State::Working as usize] + ms[State::Tramming as usize];
+                        tot += ms.iter().sum::<u64>();
+                    }
+                    if i == 0 {
+                        scheduled = tot as f64 / 3_600_000.0 / n;
+                    }
+                    util.push((
+                        m.name.clone(),
+                        if tot > 0 {
+                            act as f64 / tot as f64
+                        } else {
+                            0.0
+                        },
+                    ));
+                }
+                PhaseReport {
+                    name: first.phases[k].name.clone(),
+                    ended_in: ended.len() as u32,
+                    ended_h: (!ended.is_empty())
+                        .then(|| ended.iter().sum::<f64>() / ended.len() as f64),
+                    scheduled_h: scheduled,
+                    utilization: util,
+                }
+            })
+            .collect()
+    });
+    let mined: Vec<f64> = reps.iter().filter_map(|r| r.block_mined_h).collect();
+    let block = (!mined.is_empty()).then(|| BlockReport {
+        mined_in: mined.len() as u32,
+        hours: Summary::of(&mined),
+        days: Summary::of(&mined.iter().map(|h| h / 24.0).collect::<Vec<_>>()),
+    });
+    let cost = first.cost_usd.map(|_| {
+        let per = |f: &dyn Fn(&Replication) -> f64| {
+            Summary::of(
+                &reps
+                    .iter()
+                    .map(|r| {
+                        let d = f(r);
+                        if d > 0.0 {
+                            r.cost_usd.unwrap_or(0.0) / d
+                        } else {
+                            0.0
+                        }
+                    })
+                    .collect::<Vec<_>>(),
+            )
+        };
+        CostReport {
+            usd_per_shift: per(&|r| r.shifts.len() as f64),
+            usd_per_dry_t: per(&|r| r.shifts.iter().map(|s| s.dry_t).sum()),
+            usd_per_wet_t: per(&|r| r.shifts.iter().map(|s| s.wet_t).sum()),
+        }
+    });
+    (Some(cycles), phases, block, cost)
 }
 
 /// One ground class over all replications of a section study.
@@ -401,6 +576,7 @@ pub fn summarise(
         mass.in_cars_wet_t += r.mass.in_cars_wet_t;
     }
     let n = reps.len().max(1) as f64;
+    let (haul_cycles, phases, block, cost) = detail_reports(reps);
     SectionReport {
         scenario: name.to_string(),
         days: opts.days,
@@ -427,6 +603,10 @@ pub fn summarise(
         mass_balance: mass,
         events_per_replication: reps.iter().map(|r| r.events as f64).sum::<f64>() / n,
         ground: ground_report(reps, dry_fraction),
+        haul_cycles,
+        phases,
+        block,
+        cost,
     }
 }
 
