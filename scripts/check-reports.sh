@@ -122,7 +122,7 @@ must_fail "a report without one chart" "${check[@]}" dom "$bad/nochart.html" "$o
 sed -E '0,/data-json="finance.metrics.min_dscr" data-value="[^"]*"/s//data-json="finance.metrics.min_dscr" data-value="1.2345"/' \
   "$out/report-dom.html" >"$bad/number.html"
 must_fail "a summary number that is not manto's" "${check[@]}" dom "$bad/number.html" "$out/run.json" --risk "$out/risk.json" $ids
-sed -E '0,/data-risk-json="probabilities.0.p" data-value="[^"]*"/s//data-risk-json="probabilities.0.p" data-value="0.5"/' \
+sed -E '0,/data-risk-json="probabilities.0.p" data-value="[^"]*"/s//data-risk-json="probabilities.0.p" data-value="0.123457"/' \
   "$out/report-dom.html" >"$bad/risk-number.html"
 must_fail "a risk number that is not manto risk's" "${check[@]}" dom "$bad/risk-number.html" "$out/run.json" --risk "$out/risk.json" $ids
 must_fail "risk numbers with nothing to check them against" "${check[@]}" dom "$out/report-dom.html" "$out/run.json" $ids
