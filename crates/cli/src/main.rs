@@ -673,11 +673,7 @@ fn hold_debt(
         )
         .into());
     }
-    let mut ov: Vec<Override> = flags.iter().flatten().cloned().collect();
-    if let Some(seed) = c.seed {
-        ov.push(Override::flag("--seed", "simulation.seed", seed));
-    }
-    let base = study::load(c.scenario.as_deref(), &ov)?;
+    let base = study::load(c.scenario.as_deref(), &flag_overrides(c, flags))?;
     study::hold_debt(s, &base, &bar(c));
     Ok(())
 }
@@ -751,11 +747,17 @@ fn overrides(c: &Common, flags: &[Option<Override>]) -> Result<Vec<Override>, Cl
         .iter()
         .map(|s| Override::parse_set(s))
         .collect::<Result<Vec<_>, _>>()?;
-    ov.extend(flags.iter().flatten().cloned());
+    ov.extend(flag_overrides(c, flags));
+    Ok(ov)
+}
+
+/// The command's flags, then `--seed`: the overrides other than `--set`.
+fn flag_overrides(c: &Common, flags: &[Option<Override>]) -> Vec<Override> {
+    let mut ov: Vec<Override> = flags.iter().flatten().cloned().collect();
     if let Some(seed) = c.seed {
         ov.push(Override::flag("--seed", "simulation.seed", seed));
     }
-    Ok(ov)
+    ov
 }
 
 /// What a sharded run is: the command, its options, the shard and where it goes.
